@@ -1,0 +1,89 @@
+"""The Python API: every CLI command is a thin layer over these functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Iterable, Iterator
+
+from .compile import Program, compile_policy
+from .diagnostics import Collector, Diagnostic, PolicyError, sort_key
+from .evaluate import decide
+from .explain import Decision, explain
+from .facts import Household
+from .inputs import load_household
+from .load import PARAMETERS_FILE, RULES_FILE, read_policy
+from .occupancy import EMPTY, Occupancy, composition, load_occupancy, occupancy_from_source
+from .validate import build_policy
+
+__all__ = ["check_policy", "load_policy", "evaluate", "evaluate_batch", "example_occupancy", "load_household",
+           "load_occupancy"]
+
+
+def check_policy(root: str) -> tuple[Program | None, list[Diagnostic]]:
+    """Load, validate and compile a policy folder; returns the program (None on errors) and all diagnostics."""
+    collector = Collector()
+    try:
+        sources, diags = read_policy(root)
+    except PolicyError as exc:
+        return None, list(exc.diagnostics)
+    collector.extend(diags)
+    if sources.policy is None:
+        return None, sorted(collector.items, key=sort_key)
+    failed = {d.file for d in collector.errors}
+    policy = build_policy(sources, collector)
+    core_ok = not (failed & {os.path.join(root, n) for n in (PARAMETERS_FILE, RULES_FILE)}) \
+        and not any(f.startswith(os.path.join(root, "rules") + os.sep) for f in failed)
+    # Expressions name parameters and definitions: compiling after a failed file only adds noise.
+    program = compile_policy(policy, collector) if policy is not None and core_ok else None
+    complexes_ok = not any(f.startswith(os.path.join(root, "complexes") + os.sep) for f in failed)
+    if policy is not None and sources.occupancy is not None and complexes_ok:
+        _, occ_diags = occupancy_from_source(sources.occupancy, policy)
+        collector.extend(occ_diags)
+    for h in sources.households if policy is not None else ():
+        if h.data["category"] not in policy.category_ids:
+            from .diagnostics import hint, make
+            line, col = h.where(("category",))
+            collector.add(make("unknown-category", h.path, line, col, category=h.data["category"],
+                               hint=hint(policy.category_ids, h.data["category"])))
+    if collector.errors:
+        program = None
+    return program, sorted(set(collector.items), key=sort_key)
+
+
+def load_policy(root: str) -> Program:
+    """Load a policy folder ready for evaluation; raises PolicyError listing every error."""
+    program, diags = check_policy(root)
+    if program is None:
+        raise PolicyError([d for d in diags if d.severity == "error"])
+    return program
+
+
+def example_occupancy(program: Program) -> Occupancy:
+    """The occupancy shipped with the policy (occupancy.yaml), or an empty one."""
+    import os
+
+    path = os.path.join(program.policy.root, "occupancy.yaml")
+    if not os.path.exists(path):
+        return EMPTY
+    return load_occupancy(path, program.policy)
+
+
+def evaluate(program: Program, household: Household, unit_id: str, date: dt.date,
+             occupancy: Occupancy = EMPTY, occupancy_source: str = "") -> Decision:
+    """Evaluate one household for one home on a date, with the full explanation. Pure."""
+    return explain(program, household, unit_id, composition(program.policy, occupancy, date), occupancy_source)
+
+
+def evaluate_batch(program: Program, pairs: Iterable[tuple[Household, str]], date: dt.date,
+                   occupancy: Occupancy = EMPTY, explain_all: bool = False) -> Iterator:
+    """Evaluate many household x home pairs on one date, compiling once and counting the composition once.
+
+    Yields (outcome, deciding rule ids) per pair, or the full Decision when explain_all is set.
+    """
+    comp = composition(program.policy, occupancy, date)
+    for household, unit_id in pairs:
+        if explain_all:
+            yield explain(program, household, unit_id, comp)
+        else:
+            yield decide(program, household, unit_id, comp)

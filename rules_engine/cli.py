@@ -1,0 +1,233 @@
+"""The magicmix command line: a thin layer over the Python API (every command calls plain functions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+
+import click
+
+from . import __version__
+from .api import check_policy, evaluate, example_occupancy, load_household, load_occupancy, load_policy
+from .diagnostics import Diagnostic, PolicyError, make
+from .facts import CATALOGUE
+from .numbers import format_percent
+from .occupancy import composition
+from .report import (decision_markdown, decision_text, diagnostics_github, diagnostics_text, to_json)
+from .schemas_check import KINDS, schema_text
+
+LANG = click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", envvar="MAGICMIX_LANG",
+                    show_default=True, help="Language of messages and explanations.")
+
+
+class InputError(click.ClickException):
+    """Bad input: diagnostics are printed and the command exits 2."""
+
+    exit_code = 2
+
+    def __init__(self, diagnostics, lang: str):
+        self.diagnostics = tuple(diagnostics)
+        self.lang = lang
+        super().__init__("")
+
+    def show(self, file=None) -> None:  # noqa: D102 - click hook
+        for d in self.diagnostics:
+            click.echo(d.format(self.lang), err=True)
+
+
+def _date(value: str | None, lang: str) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError([make("invalid-date", "--date", value=value)], lang) from None
+
+
+def _program(path: str, lang: str):
+    try:
+        return load_policy(path)
+    except PolicyError as exc:
+        raise InputError(exc.diagnostics, lang) from None
+
+
+def policy_folders(path: str) -> list[str]:
+    """A policy folder itself, or the policy folders directly inside a folder such as policies/."""
+    if os.path.isfile(os.path.join(path, "policy.yaml")) or not os.path.isdir(path):
+        return [path]
+    found = sorted(os.path.join(path, n) for n in os.listdir(path)
+                   if os.path.isfile(os.path.join(path, n, "policy.yaml")))
+    return found or [path]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="magicmix")
+def cli() -> None:
+    """magicmix: tenant-mix policy as code (validate, evaluate, room, facts, schema)."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Warnings fail too.")
+@LANG
+def validate(paths, fmt, strict, lang):
+    """Check policy folders (or a folder of policies): schema and meaning.
+
+    Exit 0 clean, 1 policy errors, 2 unreadable input.
+    """
+    diags: list[Diagnostic] = []
+    unreadable = False
+    for path in paths:
+        for folder in policy_folders(path):
+            _, found = check_policy(folder)
+            unreadable |= any(d.code in ("file-not-found", "no-policy") and d.file == folder for d in found)
+            diags.extend(found)
+    if fmt == "json":
+        click.echo(to_json({"ok": not any(d.severity == "error" for d in diags),
+                            "diagnostics": [d.to_dict() for d in diags]}))
+    elif fmt == "github":
+        click.echo(diagnostics_github(diags, lang), nl=False)
+    else:
+        click.echo(diagnostics_text(diags, lang), nl=False)
+    if unreadable:
+        sys.exit(2)
+    failing = [d for d in diags if d.severity == "error" or strict]
+    sys.exit(1 if failing else 0)
+
+
+def _occupancy(program, path: str | None, lang: str):
+    try:
+        if path is None:
+            return example_occupancy(program), "occupancy.yaml"
+        return load_occupancy(path, program.policy), path
+    except PolicyError as exc:
+        raise InputError(exc.diagnostics, lang) from None
+
+
+@cli.command(name="evaluate")
+@click.argument("policy")
+@click.option("--unit", "unit_id", required=True, help="Id of the home being let.")
+@click.option("--household", "household_path", required=True, help="Household file (YAML or JSON).")
+@click.option("--occupancy", "occupancy_path", help="Occupancy file; default: the policy's occupancy.yaml.")
+@click.option("--date", "date_text", help="Letting date (YYYY-MM-DD); default: today.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@LANG
+def evaluate_cmd(policy, unit_id, household_path, occupancy_path, date_text, fmt, lang):
+    """Advise on letting a home to a household, with the full explanation."""
+    program = _program(policy, lang)
+    date = _date(date_text, lang)
+    try:
+        household = load_household(household_path)
+    except PolicyError as exc:
+        raise InputError(exc.diagnostics, lang) from None
+    occupancy, occ_source = _occupancy(program, occupancy_path, lang)
+    try:
+        decision = evaluate(program, household, unit_id, date, occupancy, occ_source)
+    except PolicyError as exc:
+        raise InputError(exc.diagnostics, lang) from None
+    if fmt == "json":
+        click.echo(to_json(decision.to_dict()))
+    elif fmt == "markdown":
+        click.echo(decision_markdown(decision, lang), nl=False)
+    else:
+        click.echo(decision_text(decision, lang), nl=False)
+
+
+@cli.command()
+@click.argument("policy")
+@click.option("--complex", "complex_id", required=True, help="Complex id.")
+@click.option("--occupancy", "occupancy_path", help="Occupancy file; default: the policy's occupancy.yaml.")
+@click.option("--date", "date_text", help="Date (YYYY-MM-DD); default: today.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@LANG
+def room(policy, complex_id, occupancy_path, date_text, fmt, lang):
+    """How many more households of each category fit in a complex, its portieken and its buurt."""
+    from .diagnostics import hint
+    from .room import complex_room
+
+    program = _program(policy, lang)
+    pol = program.policy
+    if complex_id not in pol.complexes:
+        raise InputError([make("unknown-complex", "--complex", complex=complex_id,
+                               hint=hint(pol.complexes, complex_id))], lang)
+    date = _date(date_text, lang)
+    occupancy, _ = _occupancy(program, occupancy_path, lang)
+    rows = complex_room(pol, composition(pol, occupancy, date), complex_id)
+    if fmt == "json":
+        click.echo(to_json({"complex": complex_id, "date": date.isoformat(), "room": [
+            {"level": r.level, "group": r.group, "category": r.category, "room": r.room, "count": r.count,
+             "occupied": r.occupied} for r in rows]}))
+        return
+    nl = lang == "nl"
+    unlimited = "onbeperkt" if nl else "unlimited"
+    click.echo(f"{'Ruimte in' if nl else 'Room in'} {complex_id} {'op' if nl else 'on'} {date.isoformat()}")
+    header = ["niveau" if nl else "level", "groep" if nl else "group"] + \
+        [pol.category(c).label.get(lang) for c in pol.category_ids]
+    table = [header]
+    seen = []
+    for r in rows:
+        if (r.level, r.group) not in seen:
+            seen.append((r.level, r.group))
+    for level, group in seen:
+        cells = []
+        for cid in pol.category_ids:
+            r = next(x for x in rows if x.level == level and x.group == group and x.category == cid)
+            share = format_percent(__import__("fractions").Fraction(r.count, r.occupied), lang, 0) if r.occupied else "-"
+            cells.append(f"{unlimited if r.room is None else r.room} ({r.count}, {share})")
+        table.append([level, group] + cells)
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    click.echo("(ruimte (aantal nu, aandeel nu))" if nl else "(room (count now, share now))")
+
+
+@cli.command()
+@click.argument("policy", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
+@LANG
+def facts(policy, fmt, lang):
+    """The facts a condition can name (with the policy's parameters and definitions when given)."""
+    rows = [(s.path, s.type, s.nl if lang == "nl" else s.en) for s in CATALOGUE.values()]
+    if policy:
+        pol = _program(policy, lang).policy
+        rows += [(f"param.{p.name}", f"number:{p.unit}", p.label.get(lang)) for p in pol.parameters.values()]
+        rows += [(f"def.{d.name}", d.unit, d.label.get(lang)) for d in pol.definitions.values()]
+    if fmt == "markdown":
+        click.echo(f"| {'gegeven' if lang == 'nl' else 'fact'} | type | {'betekenis' if lang == 'nl' else 'meaning'} |")
+        click.echo("|---|---|---|")
+        for path, typ, text in rows:
+            click.echo(f"| `{path}` | {typ} | {text} |")
+        return
+    width = max(len(r[0]) for r in rows)
+    for path, typ, text in rows:
+        click.echo(f"{path.ljust(width)}  {typ.ljust(22)}  {text}")
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(list(KINDS)))
+def schema(kind):
+    """Print the JSON Schema of a document kind."""
+    click.echo(schema_text(kind), nl=False)
+
+
+def main() -> None:
+    """Entry point: run the CLI; an unexpected error is reported without a traceback (exit 3)."""
+    try:
+        cli.main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - last line of defence: never show a traceback to staff
+        if os.environ.get("MAGICMIX_DEBUG"):
+            raise
+        click.echo(f"magicmix: interne fout / internal error: {type(exc).__name__}: {exc}\n"
+                   "Meld dit aan de beheerders (zet MAGICMIX_DEBUG=1 voor details).", err=True)
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()
+
+__all__ = ["cli", "main", "json"]

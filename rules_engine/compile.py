@@ -1,0 +1,539 @@
+"""Compile stage: parse every condition, definition and template, resolve fact names, check types,
+and turn them into plain Python closures that evaluate a Facts set.
+
+Values are exact Fractions, text, booleans, dates or tuples. A value that cannot be
+determined (a missing fact, a division by zero) is an `Unknown` carrying its reason;
+and/or/not follow three-valued (Kleene) logic, so 'false and unknown' is false.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable, Mapping
+
+from .diagnostics import Collector, Diagnostic, hint, make
+from .expr import (Attr, Binary, Bool, ExprError, Index, ListLit, Logic, Name, Node, Num, Str, Unary, parse,
+                   path_text)
+from .facts import CATALOGUE, PREFIXES, Facts, Unknown
+from .model import Policy, Rule, Text, frozen_map
+
+Fn = Callable[[Facts], object]
+
+_UNIT_TYPES = {"euro_per_month": "number:euro_per_month", "euro_per_year": "number:euro_per_year",
+               "percent": "number:percent", "number": "number:number", "count": "number:count",
+               "text": "text", "yes_no": "bool"}
+
+
+@dataclass(frozen=True)
+class Expr:
+    """A compiled expression: its evaluator, static type, syntax tree and source text."""
+
+    fn: Fn
+    type: str
+    node: Node
+    source: Text
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A compiled condition; for a comparison also its two sides, to show them in explanations."""
+
+    expr: Expr
+    op: str | None
+    left: Expr | None
+    right: Expr | None
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A {fact.path|format} slot in an explanation template."""
+
+    expr: Expr
+    fmt: str
+
+
+@dataclass(frozen=True)
+class Template:
+    """An explanation text: literal parts and placeholders."""
+
+    parts: tuple  # str | Placeholder
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule with its conditions and templates compiled."""
+
+    rule: Rule
+    applies: tuple[Condition, ...]
+    conditions: tuple[Condition, ...]
+    fired: tuple[Template, Template]
+    not_fired: tuple[Template, Template] | None
+
+
+@dataclass(frozen=True, eq=False)
+class Program:
+    """A compiled policy, ready to evaluate any number of lettings."""
+
+    policy: Policy
+    rules: tuple[CompiledRule, ...]
+    definitions: Mapping[str, Expr]
+
+
+def base(t: str) -> str:
+    """'number' for 'number:percent', etc."""
+    return t.split(":", 1)[0]
+
+
+def unit_of(t: str) -> str:
+    """'percent' for 'number:percent' (or the type itself)."""
+    return t.split(":", 1)[1] if ":" in t else t
+
+
+def _is_unknown(v) -> bool:
+    return v.__class__ is Unknown
+
+
+class _Compiler:
+    def __init__(self, policy: Policy):
+        self.policy = policy
+        self.categories = policy.category_ids
+        self.defs: dict[str, tuple[Fn, str]] = {}
+        self.busy: set[str] = set()
+        self.used_params: set[str] = set()
+        self.def_errors: list[Diagnostic] = []
+
+    # --- names -------------------------------------------------------------------------------
+    def _known_names(self) -> list[str]:
+        return list(CATALOGUE) + [f"param.{p}" for p in self.policy.parameters] + \
+            [f"def.{d}" for d in self.policy.definitions]
+
+    def _category(self, node: Node, value: str) -> None:
+        if value not in self.categories:
+            h = hint(self.categories, value)
+            raise ExprError(node.pos, f"onbekende categorie '{value}'{h[0]}", f"unknown category '{value}'{h[1]}")
+
+    def path(self, node: Node, path: str) -> tuple[Fn, str]:
+        spec = CATALOGUE.get(path)
+        if spec is not None:
+            return spec.get, spec.type
+        head, _, rest = path.partition(".")
+        if head == "param" and rest:
+            return self.param(node, rest)
+        if head == "def" and rest:
+            return self.definition(node, rest)
+        parent, _, last = path.rpartition(".")
+        pspec = CATALOGUE.get(parent)
+        if pspec is not None and pspec.type.startswith("map:"):
+            self._category(node, last)
+            return self._item(pspec, lambda f, k=last: k), "number:" + unit_of(pspec.type)
+        if path in PREFIXES:
+            options = sorted(p for p in self._known_names() if p.startswith(path + "."))[:6]
+            raise ExprError(node.pos, f"'{path}' is geen gegeven op zich; bijvoorbeeld: {', '.join(options)}",
+                            f"'{path}' is not a fact by itself; for example: {', '.join(options)}")
+        h = hint(self._known_names(), path)
+        raise ExprError(node.pos, f"onbekend gegeven '{path}'{h[0]} (zie 'magicmix facts')",
+                        f"unknown fact '{path}'{h[1]} (see 'magicmix facts')")
+
+    def param(self, node: Node, name: str) -> tuple[Fn, str]:
+        p = self.policy.parameters.get(name)
+        if p is None:
+            h = hint(self.policy.parameters, name)
+            raise ExprError(node.pos, f"onbekende parameter '{name}'{h[0]}", f"unknown parameter '{name}'{h[1]}")
+        self.used_params.add(name)
+
+        def get(f: Facts, name=name):
+            dv = f.params.get(name)
+            if dv is None:
+                return Unknown(f"parameter '{name}' heeft geen waarde op {f.date.isoformat()}",
+                               f"parameter '{name}' has no value on {f.date.isoformat()}")
+            return dv.value
+
+        return get, _UNIT_TYPES[p.unit]
+
+    def definition(self, node: Node, name: str) -> tuple[Fn, str]:
+        if name in self.defs:
+            return self.defs[name]
+        d = self.policy.definitions.get(name)
+        if d is None:
+            h = hint(self.policy.definitions, name)
+            raise ExprError(node.pos, f"onbekende definitie '{name}'{h[0]}", f"unknown definition '{name}'{h[1]}")
+        if name in self.busy:
+            raise ExprError(node.pos, f"definitie '{name}' verwijst (via andere) naar zichzelf",
+                            f"definition '{name}' refers (through others) to itself")
+        self.busy.add(name)
+        try:
+            cases = []
+            value_type = None
+            for case in d.cases:
+                when = self.condition_text(case.when) if case.when else None
+                value = self.expr_text(case.value)
+                if value_type is not None and base(value.type) != base(value_type):
+                    raise _At(case.value, ExprError(0, "alle gevallen van een definitie geven hetzelfde soort waarde",
+                                                    "all cases of a definition give the same kind of value"))
+                value_type = value.type
+                cases.append((when.fn if when else None, value.fn))
+        finally:
+            self.busy.discard(name)
+        declared = _UNIT_TYPES.get(d.unit, "number:number")
+        typ = declared if base(declared) == base(value_type) else value_type
+        cases_t = tuple(cases)
+
+        def get(f: Facts, cases=cases_t, name=name):
+            for when, value in cases:
+                if when is None:
+                    return value(f)
+                w = when(f)
+                if w is True:
+                    return value(f)
+                if _is_unknown(w):
+                    return w
+            return Unknown(f"geen geval van definitie '{name}' is van toepassing",
+                           f"no case of definition '{name}' applies")
+
+        self.defs[name] = (get, typ)
+        return get, typ
+
+    def _item(self, spec, key: Fn) -> Fn:
+        if spec.item is not None:
+            item = spec.item
+            return lambda f: _item_or_unknown(item, f, key(f))
+        get = spec.get
+        return lambda f: get(f).get(key(f), 0)
+
+    # --- nodes -------------------------------------------------------------------------------
+    def node(self, n: Node) -> tuple[Fn, str]:
+        if isinstance(n, Num):
+            v = n.value
+            return (lambda f: v), {"percent": "number:percent", "euro": "number:euro"}.get(n.unit, "number:number")
+        if isinstance(n, Str):
+            s = n.value
+            return (lambda f: s), "text"
+        if isinstance(n, Bool):
+            b = n.value
+            return (lambda f: b), "bool"
+        if isinstance(n, (Name, Attr)):
+            p = path_text(n)
+            if p is None:
+                raise ExprError(n.pos, "hier hoort een gegeven", "a fact is expected here")
+            return self.path(n, p)
+        if isinstance(n, Index):
+            return self.index(n)
+        if isinstance(n, ListLit):
+            items = [self.node(i) for i in n.items]
+            for (fn, t), item in zip(items, n.items):
+                if base(t) not in ("text", "category"):
+                    raise ExprError(item.pos, "een lijst bevat alleen teksten", "a list holds only texts")
+            fns = tuple(fn for fn, _ in items)
+            return (lambda f: tuple(fn(f) for fn in fns)), "list"
+        if isinstance(n, Unary):
+            fn, t = self.node(n.operand)
+            if n.op == "not":
+                self._want(n.operand, t, "bool")
+                return _not(fn), "bool"
+            self._want(n.operand, t, "number")
+            return (lambda f: v if _is_unknown(v := fn(f)) else -v), t
+        if isinstance(n, Logic):
+            fns = []
+            for item in n.items:
+                fn, t = self.node(item)
+                self._want(item, t, "bool")
+                fns.append(fn)
+            return (_and if n.op == "and" else _or)(tuple(fns)), "bool"
+        if isinstance(n, Binary):
+            return self.binary(n)
+        raise ExprError(n.pos, "dit is in een voorwaarde niet toegestaan", "this is not allowed in a condition")
+
+    def index(self, n: Index) -> tuple[Fn, str]:
+        p = path_text(n.base)
+        spec = CATALOGUE.get(p) if p else None
+        if spec is None or not spec.type.startswith("map:"):
+            raise ExprError(n.pos, "alleen een gegeven per categorie (zoals share of count) kan met [...] worden gelezen",
+                            "only a per-category fact (such as share or count) can be read with [...]")
+        kfn, kt = self.node(n.index)
+        if base(kt) not in ("text", "category"):
+            raise ExprError(n.index.pos, "tussen [ ] hoort een categorie", "a category belongs between [ ]")
+        if isinstance(n.index, Str):
+            self._category(n.index, n.index.value)
+        return self._item(spec, kfn), "number:" + unit_of(spec.type)
+
+    def _want(self, node: Node, t: str, want: str) -> None:
+        if base(t) != want:
+            words = {"bool": ("een ja/nee-waarde (een vergelijking)", "a yes/no value (a comparison)"),
+                     "number": ("een getal", "a number")}[want]
+            raise ExprError(node.pos, f"hier hoort {words[0]}", f"{words[1]} is expected here")
+
+    def binary(self, n: Binary) -> tuple[Fn, str]:
+        lf, lt = self.node(n.left)
+        rf, rt = self.node(n.right)
+        op = n.op
+        if op in ("+", "-", "*", "/"):
+            self._want(n.left, lt, "number")
+            self._want(n.right, rt, "number")
+            return _arith(op, lf, rf), _arith_type(op, lt, rt)
+        if op in ("<", "<=", ">", ">="):
+            self._want(n.left, lt, "number")
+            self._want(n.right, rt, "number")
+            return _compare(op, lf, rf), "bool"
+        if op in ("==", "!="):
+            kinds = {base(lt).replace("category", "text"), base(rt).replace("category", "text")}
+            if len(kinds) != 1:
+                raise ExprError(n.pos, "deze twee waarden zijn niet van hetzelfde soort en kunnen niet gelijk zijn",
+                                "these two values are of different kinds and can never be equal")
+            for side, other_t in ((n.left, rt), (n.right, lt)):
+                if isinstance(side, Str) and other_t == "category":
+                    self._category(side, side.value)
+            return _compare(op, lf, rf), "bool"
+        # in / not in
+        if base(lt) not in ("text", "category"):
+            raise ExprError(n.left.pos, "links van 'in' hoort een tekst of categorie",
+                            "a text or category belongs left of 'in'")
+        if rt != "list" and not rt.startswith("map:"):
+            raise ExprError(n.right.pos, "rechts van 'in' hoort een lijst", "a list belongs right of 'in'")
+        if lt == "category" and isinstance(n.right, ListLit):
+            for item in n.right.items:
+                if isinstance(item, Str):
+                    self._category(item, item.value)
+        fn = _member(lf, rf)
+        return (fn if op == "in" else _not(fn)), "bool"
+
+    # --- entry points --------------------------------------------------------------------------
+    def expr_text(self, text: Text) -> Expr:
+        try:
+            node = parse(text.text)
+            fn, t = self.node(node)
+        except ExprError as exc:
+            raise _At(text, exc) from None
+        return Expr(fn, t, node, text)
+
+    def condition_text(self, text: Text) -> Expr:
+        e = self.expr_text(text)
+        if base(e.type) != "bool":
+            raise _At(text, ExprError(0, "een voorwaarde moet waar of onwaar zijn (gebruik een vergelijking zoals > of ==)",
+                                      "a condition must be true or false (use a comparison such as > or ==)"))
+        return e
+
+    def condition(self, text: Text) -> Condition:
+        e = self.condition_text(text)
+        n = e.node
+        if isinstance(n, Binary) and n.op in ("==", "!=", "<", "<=", ">", ">=", "in", "not in"):
+            lf, lt = self.node(n.left)
+            rf, rt = self.node(n.right)
+            return Condition(e, n.op, Expr(lf, lt, n.left, text), Expr(rf, rt, n.right, text))
+        return Condition(e, None, None, None)
+
+    def template(self, text: Text) -> Template:
+        parts: list = []
+        s = text.text
+        i = 0
+        buf = []
+        while i < len(s):
+            ch = s[i]
+            if ch == "{" and s.startswith("{{", i):
+                buf.append("{")
+                i += 2
+                continue
+            if ch == "}" and s.startswith("}}", i):
+                buf.append("}")
+                i += 2
+                continue
+            if ch == "}":
+                raise _At(text, ExprError(i, "losse '}' in tekst (schrijf '}}')", "stray '}' in text (write '}}')"))
+            if ch == "{":
+                end = s.find("}", i)
+                if end < 0:
+                    raise _At(text, ExprError(i, "'{' wordt niet afgesloten met '}'", "'{' is never closed by '}'"))
+                inner = s[i + 1:end]
+                expr_text, _, fmt = inner.partition("|")
+                fmt = fmt.strip() or "auto"
+                if fmt not in FORMATS:
+                    raise _At(text, ExprError(i, f"onbekende opmaak '{fmt}'; kies uit {', '.join(FORMATS)}",
+                                              f"unknown format '{fmt}'; choose from {', '.join(FORMATS)}"))
+                try:
+                    node = parse(expr_text)
+                    if not isinstance(node, (Name, Attr, Index)):
+                        raise ExprError(0, "tussen { } staat alleen een gegeven, zoals {unit.rent|euro}",
+                                        "only a fact goes between { }, such as {unit.rent|euro}")
+                    fn, t = self.node(node)
+                except ExprError as exc:
+                    raise _At(text, ExprError(i + 1 + exc.offset, exc.nl, exc.en)) from None
+                if buf:
+                    parts.append("".join(buf))
+                    buf = []
+                parts.append(Placeholder(Expr(fn, t, node, text), fmt))
+                i = end + 1
+                continue
+            buf.append(ch)
+            i += 1
+        if buf:
+            parts.append("".join(buf))
+        return Template(tuple(parts))
+
+
+FORMATS = ("auto", "pct", "euro", "number", "int", "label", "text")
+
+
+class _At(Exception):
+    """An ExprError tied to the policy text it occurred in."""
+
+    def __init__(self, text: Text, error: ExprError):
+        super().__init__(error.en)
+        self.text = text
+        self.error = error
+
+    def diagnostic(self, code: str = "expr-syntax") -> Diagnostic:
+        w = self.text.where
+        col = w.column + self.text.offset + self.error.offset
+        if code == "template-error":
+            return make(code, w.file, w.line, col, problem=(self.error.nl, self.error.en))
+        return make("expr-syntax", w.file, w.line, col, problem=(self.error.nl, self.error.en))
+
+
+def _item_or_unknown(item, f, key):
+    if _is_unknown(key):
+        return key
+    return item(f, key)
+
+
+def _not(fn: Fn) -> Fn:
+    def run(f):
+        v = fn(f)
+        return v if _is_unknown(v) else not v
+    return run
+
+
+def _and(fns) -> Fn:
+    def run(f):
+        unknown = None
+        for fn in fns:
+            v = fn(f)
+            if v is False:
+                return False
+            if unknown is None and _is_unknown(v):
+                unknown = v
+        return unknown if unknown is not None else True
+    return run
+
+
+def _or(fns) -> Fn:
+    def run(f):
+        unknown = None
+        for fn in fns:
+            v = fn(f)
+            if v is True:
+                return True
+            if unknown is None and _is_unknown(v):
+                unknown = v
+        return unknown if unknown is not None else False
+    return run
+
+
+_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
+        "!=": operator.ne, "+": operator.add, "-": operator.sub, "*": operator.mul}
+
+DIVISION_BY_ZERO = ("deling door nul", "division by zero")
+
+
+def _compare(op: str, lf: Fn, rf: Fn) -> Fn:
+    py = _OPS[op]
+
+    def run(f):
+        a = lf(f)
+        if _is_unknown(a):
+            return a
+        b = rf(f)
+        if _is_unknown(b):
+            return b
+        return py(a, b)
+    return run
+
+
+def _arith(op: str, lf: Fn, rf: Fn) -> Fn:
+    if op == "/":
+        def div(f):
+            a = lf(f)
+            if _is_unknown(a):
+                return a
+            b = rf(f)
+            if _is_unknown(b):
+                return b
+            if b == 0:
+                return Unknown(*DIVISION_BY_ZERO)
+            return Fraction(a) / b
+        return div
+    py = _OPS[op]
+
+    def run(f):
+        a = lf(f)
+        if _is_unknown(a):
+            return a
+        b = rf(f)
+        if _is_unknown(b):
+            return b
+        return py(a, b)
+    return run
+
+
+def _arith_type(op: str, lt: str, rt: str) -> str:
+    lu, ru = unit_of(lt), unit_of(rt)
+    if op in ("+", "-"):
+        return lt if lu == ru or ru == "number" else (rt if lu == "number" else "number:number")
+    if op == "*":
+        return rt if lu == "number" else (lt if ru == "number" else "number:number")
+    if lu == ru:
+        return "number:percent" if lu == "count" else "number:number"
+    return lt if ru == "number" else "number:number"
+
+
+def _member(lf: Fn, rf: Fn) -> Fn:
+    def run(f):
+        a = lf(f)
+        if _is_unknown(a):
+            return a
+        b = rf(f)
+        if _is_unknown(b):
+            return b
+        return a in b
+    return run
+
+
+def compile_policy(policy: Policy, collector: Collector | None = None) -> Program | None:
+    """Compile every rule and definition; errors go to the collector (None is returned if any)."""
+    collector = collector if collector is not None else Collector()
+    before = len(collector.errors)
+    c = _Compiler(policy)
+    definitions = {}
+    for name in policy.definitions:
+        try:
+            fn, t = c.definition(None, name)
+            d = policy.definitions[name]
+            definitions[name] = Expr(fn, t, None, d.cases[0].value)
+        except _At as exc:
+            collector.add(exc.diagnostic())
+        except ExprError as exc:  # cycle detected at a reference inside another definition
+            w = policy.definitions[name].where
+            collector.add(make("definition-cycle", w.file, w.line, w.column, name=name))
+    rules = []
+    for rule in policy.rules:
+        try:
+            applies = tuple(c.condition(t) for t in rule.applies_when)
+            conditions = tuple(c.condition(t) for t in rule.conditions)
+        except _At as exc:
+            collector.add(exc.diagnostic())
+            continue
+        try:
+            fired = (c.template(rule.fired_text[0]), c.template(rule.fired_text[1]))
+            not_fired = (c.template(rule.not_fired_text[0]), c.template(rule.not_fired_text[1])) \
+                if rule.not_fired_text else None
+        except _At as exc:
+            collector.add(exc.diagnostic("template-error"))
+            continue
+        rules.append(CompiledRule(rule, applies, conditions, fired, not_fired))
+    for name, p in policy.parameters.items():
+        if name not in c.used_params:
+            w = p.values[0].where
+            collector.add(make("unused-parameter", w.file, w.line, w.column, severity="warning", name=name))
+    if len(collector.errors) > before:
+        return None
+    return Program(policy, tuple(rules), frozen_map(definitions))

@@ -1,0 +1,134 @@
+"""Evaluate stage: build the facts of one letting and decide, as pure functions.
+
+Outcome (documented in docs/rules.md):
+1. A rule is 'not applicable' when one of its applies_when conditions is false or
+   cannot be determined, or when its own conditions cannot be determined.
+2. If any legal rule fires, the outcome is niet_toegestaan; advice does not count.
+3. Otherwise the most severe outcome of the fired advice rules wins
+   (niet_toegestaan > ontraden > passend > voorkeur); all fired rules with that
+   outcome are the deciding rules, in policy order.
+4. If no rule fires, the outcome is passend.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from .compile import Condition, Program
+from .diagnostics import PolicyError, make
+from .facts import GROUP_LEVELS, Facts, Group, Household, Unknown
+from .model import OUTCOMES, Policy
+from .occupancy import Composition
+
+DEFAULT_OUTCOME = "passend"
+FIRED, NOT_FIRED, NOT_APPLICABLE = "fired", "not_fired", "not_applicable"
+
+
+@dataclass(frozen=True)
+class RuleStatus:
+    """Whether a rule fired, and if not applicable, why."""
+
+    status: str
+    reason: Unknown | None = None
+
+
+@lru_cache(maxsize=4096)
+def _params_at(program: Program, date: dt.date) -> dict:
+    return {name: p.at(date) for name, p in program.policy.parameters.items()}
+
+
+def _group_key(unit, level: str) -> str:
+    return {"portiek": unit.portiek, "complex": unit.complex, "buurt": unit.buurt}[level]
+
+
+def build_facts(program: Program, household: Household, unit_id: str, comp: Composition) -> Facts:
+    """The facts for letting home unit_id to a household, given the composition on the letting date."""
+    policy = program.policy
+    unit = policy.units.get(unit_id)
+    if unit is None:
+        from .diagnostics import hint
+        raise PolicyError([make("unknown-unit", "<invoer>", unit=unit_id, hint=hint(policy.units, unit_id))])
+    if household.category not in policy.category_ids:
+        from .diagnostics import hint
+        raise PolicyError([make("unknown-category", "<invoer>", category=household.category,
+                                hint=hint(policy.category_ids, household.category))])
+    leaving = comp.by_unit.get(unit.id)
+    current, projected = {}, {}
+    for level in GROUP_LEVELS:
+        g = comp.group(level, _group_key(unit, level))
+        if leaving is not None:
+            g = g.plus(leaving, -1)
+        current[level] = g
+        projected[level] = g.plus(household.category)
+    complex_ = policy.complexes[unit.complex]
+    return Facts(comp.date, household, unit, complex_.profile_at(comp.date), policy.buurten[unit.buurt].mix,
+                 current, projected, _params_at(program, comp.date))
+
+
+def _conditions(conds: tuple[Condition, ...], f: Facts, mode: str):
+    """Combine conditions with all/any in three-valued logic: True, False or an Unknown."""
+    unknown = None
+    for c in conds:
+        v = c.expr.fn(f)
+        if v is (mode == "any"):
+            return v
+        if v.__class__ is Unknown and unknown is None:
+            unknown = v
+    if unknown is not None:
+        return unknown
+    return mode == "all"
+
+
+def rule_statuses(program: Program, f: Facts) -> tuple[RuleStatus, ...]:
+    """The status of every rule for one fact set, in policy order."""
+    out = []
+    for cr in program.rules:
+        applies = _conditions(cr.applies, f, "all") if cr.applies else True
+        if applies is not True:
+            out.append(RuleStatus(NOT_APPLICABLE, applies if applies.__class__ is Unknown else None))
+            continue
+        result = _conditions(cr.conditions, f, cr.rule.mode)
+        if result is True:
+            out.append(_FIRED)
+        elif result is False:
+            out.append(_NOT_FIRED)
+        else:
+            out.append(RuleStatus(NOT_APPLICABLE, result))
+    return tuple(out)
+
+
+_FIRED = RuleStatus(FIRED)
+_NOT_FIRED = RuleStatus(NOT_FIRED)
+
+
+def combine(program: Program, statuses) -> tuple[str, tuple[str, ...]]:
+    """Outcome and deciding rule ids from rule statuses (see the module docstring)."""
+    fired = [cr.rule for cr, s in zip(program.rules, statuses) if s.status == FIRED]
+    legal = [r for r in fired if r.kind == "legal"]
+    if legal:
+        return "niet_toegestaan", tuple(r.id for r in legal)
+    if not fired:
+        return DEFAULT_OUTCOME, ()
+    worst = min(OUTCOMES.index(r.outcome) for r in fired)
+    outcome = OUTCOMES[worst]
+    return outcome, tuple(r.id for r in fired if r.outcome == outcome)
+
+
+def decide(program: Program, household: Household, unit_id: str, comp: Composition) -> tuple[str, tuple[str, ...]]:
+    """Decision only: the outcome and deciding rules for one household and home."""
+    return combine(program, rule_statuses(program, build_facts(program, household, unit_id, comp)))
+
+
+def with_category(f: Facts, category: str) -> Facts:
+    """The same letting for a household of another category (for 'what would change the outcome')."""
+    household = replace(f.household, category=category)
+    projected = {lv: g.plus(f.household.category, -1).plus(category) for lv, g in f.projected.items()}
+    return replace(f, household=household, projected=projected)
+
+
+def group_of(comp: Composition, policy: Policy, unit_id: str, level: str) -> Group:
+    """The group of a home at a level on the composition's date."""
+    unit = policy.units[unit_id]
+    return comp.group(level, _group_key(unit, level))

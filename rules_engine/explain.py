@@ -1,0 +1,331 @@
+"""Explain stage: the explanation record of one decision.
+
+For every rule: fired / not fired / not applicable, each condition with its values on
+both sides, the rule's file:line and its rendered text in Dutch and English. Then what
+would change the outcome: rules whose flip alone changes it, other categories, and the
+room left per category at portiek, complex and buurt level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+
+from . import __version__
+from .compile import Condition, Expr, Program, Template, base, unit_of
+from .evaluate import (FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine, rule_statuses,
+                       with_category)
+from .facts import GROUP_LEVELS, Facts, Household, Unknown
+from .model import OUTCOME_LABELS, Policy
+from .numbers import exact_text, format_euro, format_percent, format_plain
+from .occupancy import Composition
+from .room import band_room, limit_room
+
+ENGINE = "magicmix"
+RECORD_VERSION = 1
+_NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "==", "in": "not in", "not in": "in"}
+
+
+def bilingual(nl: str, en: str) -> dict:
+    """A {'nl': ..., 'en': ...} text."""
+    return {"nl": nl, "en": en}
+
+
+@dataclass(frozen=True)
+class Value:
+    """One side of a comparison: the expression as written, its exact value and how it reads."""
+
+    expr: str
+    value: object  # JSON value: exact number as text, text, bool, list, or None when unknown
+    display: dict  # {'nl': ..., 'en': ...}
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    """A condition with its outcome ('true', 'false' or 'unknown') and values."""
+
+    text: str
+    line: int
+    column: int
+    result: str
+    op: str | None
+    left: Value | None
+    right: Value | None
+    reason: dict | None
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """What one rule did in this decision."""
+
+    id: str
+    title: dict
+    level: str
+    kind: str
+    outcome: str
+    status: str
+    deciding: bool
+    source: str  # file:line
+    applies_when: tuple[ConditionResult, ...]
+    conditions: tuple[ConditionResult, ...]
+    text: dict | None
+    reason: dict | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """Something that would change the outcome, in words, with the outcome it would give."""
+
+    kind: str  # rule | category
+    outcome: str
+    text: dict
+
+
+@dataclass(frozen=True)
+class RoomLine:
+    """Room for one category in one group (None = unlimited)."""
+
+    level: str
+    group: str
+    category: str
+    room: int | None
+    text: dict
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The explanation record: outcome, reasons, values, and what would change the outcome."""
+
+    record_version: int
+    outcome: str
+    outcome_label: dict
+    deciding_rules: tuple[str, ...]
+    rules: tuple[RuleResult, ...]
+    changes: tuple[Change, ...]
+    room: tuple[RoomLine, ...]
+    inputs: dict
+    policy: dict
+    engine: dict
+
+    def to_dict(self) -> dict:
+        """Plain JSON-serialisable data (tuples become lists)."""
+        return asdict(self)
+
+
+# --- values ------------------------------------------------------------------------------------
+
+def json_value(v):
+    """An evaluated value as JSON data (exact numbers as text)."""
+    if v.__class__ is Unknown:
+        return None
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (Fraction, int)):
+        return exact_text(Fraction(v))
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, (tuple, list)):
+        return [json_value(x) for x in v]
+    if isinstance(v, dict) or hasattr(v, "items"):
+        return {k: json_value(x) for k, x in v.items()}
+    return v
+
+
+def display(v, typ: str, lang: str, policy: Policy, fmt: str = "auto") -> str:
+    """An evaluated value as people read it: '35,0 %', '€ 682,96', 'Aandacht', 'ja'."""
+    if v.__class__ is Unknown:
+        return "onbekend" if lang == "nl" else "unknown"
+    if isinstance(v, bool):
+        return ("ja" if v else "nee") if lang == "nl" else ("yes" if v else "no")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, (tuple, list)):
+        return ", ".join(str(x) for x in v) or ("(geen)" if lang == "nl" else "(none)")
+    if hasattr(v, "items"):
+        inner = unit_of(typ)
+        return ", ".join(f"{k}: {display(x, 'number:' + inner, lang, policy)}" for k, x in v.items())
+    if isinstance(v, str):
+        if (typ == "category" or fmt == "label") and v in policy.category_ids and fmt != "text":
+            return policy.category(v).label.get(lang)
+        return v
+    unit = unit_of(typ)
+    if fmt == "pct" or (fmt == "auto" and unit == "percent"):
+        return format_percent(Fraction(v), lang)
+    if fmt == "euro" or (fmt == "auto" and unit.startswith("euro")):
+        return format_euro(Fraction(v), lang)
+    if fmt == "int":
+        return format_plain(Fraction(round(Fraction(v))), lang)
+    return format_plain(Fraction(v), lang)
+
+
+def _value(e: Expr, v, policy: Policy) -> Value:
+    text = e.source.text[e.node.pos:e.node.end]
+    return Value(text, json_value(v), bilingual(display(v, e.type, "nl", policy), display(v, e.type, "en", policy)))
+
+
+def render_template(t: Template, f: Facts, lang: str, policy: Policy) -> str:
+    """Fill an explanation template: placeholders are fact paths only, formatted safely."""
+    out = []
+    for part in t.parts:
+        if isinstance(part, str):
+            out.append(part)
+        else:
+            out.append(display(part.expr.fn(f), part.expr.type, lang, policy, part.fmt))
+    return "".join(out)
+
+
+def _condition(c: Condition, f: Facts, policy: Policy) -> ConditionResult:
+    v = c.expr.fn(f)
+    result = "true" if v is True else "false" if v is False else "unknown"
+    left = right = None
+    if c.op is not None:
+        left = _value(c.left, c.left.fn(f), policy)
+        right = _value(c.right, c.right.fn(f), policy)
+    reason = bilingual(v.nl, v.en) if v.__class__ is Unknown else None
+    w = c.expr.source.where
+    return ConditionResult(c.expr.source.text, w.line, w.column, result, c.op, left, right, reason)
+
+
+# --- what would change the outcome -----------------------------------------------------------
+
+def _condition_words(cr: ConditionResult, negate: bool, lang: str) -> str:
+    if cr.op is None:
+        body = cr.text
+        return (f"niet ({body})" if lang == "nl" else f"not ({body})") if negate else body
+    op = _NEGATE[cr.op] if negate else cr.op
+    now = "nu" if lang == "nl" else "now"
+    return (f"{cr.left.expr} {op} {cr.right.expr} ({now} {cr.left.display[lang]} "
+            f"{'tegenover' if lang == 'nl' else 'against'} {cr.right.display[lang]})")
+
+
+def _rule_changes(program: Program, statuses, results: list[RuleResult], outcome: str) -> list[Change]:
+    out = []
+    for i, (cr, st) in enumerate(zip(program.rules, statuses)):
+        if st.status not in (FIRED, NOT_FIRED):
+            continue
+        flipped = list(statuses)
+        flipped[i] = RuleStatus(NOT_FIRED if st.status == FIRED else FIRED)
+        new_outcome, _ = combine(program, flipped)
+        if new_outcome == outcome:
+            continue
+        res = results[i]
+        mode = cr.rule.mode
+        if st.status == FIRED:
+            # A fired 'all' rule stops when any one condition fails; a fired 'any' rule when all true ones fail.
+            needed = [c for c in res.conditions if c.result == "true"]
+            joiner = ("één van", "one of") if mode == "all" and len(needed) > 1 else ("", "")
+            texts = {lang: [_condition_words(c, True, lang) for c in needed] for lang in ("nl", "en")}
+            lead = (f"{_label(new_outcome, 'nl')} als regel '{cr.rule.id}' niet zou gelden, dus als "
+                    f"{joiner[0] + ': ' if joiner[0] else ''}",
+                    f"{_label(new_outcome, 'en')} if rule '{cr.rule.id}' did not hold, that is if "
+                    f"{joiner[1] + ': ' if joiner[1] else ''}")
+        else:
+            needed = [c for c in res.conditions if c.result == "false"]
+            joiner = ("één van", "one of") if mode == "any" and len(needed) > 1 else ("", "")
+            texts = {lang: [_condition_words(c, False, lang) for c in needed] for lang in ("nl", "en")}
+            lead = (f"{_label(new_outcome, 'nl')} als regel '{cr.rule.id}' zou gelden, dus als "
+                    f"{joiner[0] + ': ' if joiner[0] else ''}",
+                    f"{_label(new_outcome, 'en')} if rule '{cr.rule.id}' held, that is if "
+                    f"{joiner[1] + ': ' if joiner[1] else ''}")
+        sep = ("; ", "; ")
+        out.append(Change("rule", new_outcome, bilingual(lead[0] + sep[0].join(texts["nl"]),
+                                                         lead[1] + sep[1].join(texts["en"]))))
+    return out
+
+
+def _category_changes(program: Program, f: Facts, outcome: str) -> list[Change]:
+    policy = program.policy
+    out = []
+    for cid in policy.category_ids:
+        if cid == f.household.category:
+            continue
+        other, _ = combine(program, rule_statuses(program, with_category(f, cid)))
+        if other != outcome:
+            label = policy.category(cid).label
+            out.append(Change("category", other, bilingual(
+                f"{_label(other, 'nl')} voor een huishouden van categorie {label.nl}",
+                f"{_label(other, 'en')} for a household of category {label.en}")))
+    return out
+
+
+def _room(program: Program, f: Facts) -> list[RoomLine]:
+    policy = program.policy
+    out = []
+    for level in GROUP_LEVELS:
+        g = f.current[level]
+        key = {"portiek": f.unit.portiek, "complex": f.unit.complex, "buurt": f.unit.buurt}[level]
+        for cid in policy.category_ids:
+            if level == "portiek":
+                room = limit_room(g, f.profile.portiek_max_households, cid)
+                if room is None:
+                    continue
+            else:
+                bands = f.profile.mix.bands if level == "complex" else f.buurt_mix.bands
+                room = band_room(g, bands, cid)
+            label = policy.category(cid).label
+            where = {"portiek": ("het portiek", "the portiek"), "complex": ("het complex", "the complex"),
+                     "buurt": ("de buurt", "the buurt")}[level]
+            if room is None:
+                text = bilingual(f"geen grens voor {label.nl} in {where[0]}", f"no limit for {label.en} in {where[1]}")
+            else:
+                text = bilingual(f"ruimte voor nog {room} huishouden(s) {label.nl} in {where[0]}",
+                                 f"room for {room} more {label.en} household(s) in {where[1]}")
+            out.append(RoomLine(level, key, cid, room, text))
+    return out
+
+
+def _label(outcome: str, lang: str) -> str:
+    nl, en = OUTCOME_LABELS[outcome]
+    return (nl if lang == "nl" else en).capitalize()
+
+
+# --- the record --------------------------------------------------------------------------------
+
+def explain(program: Program, household: Household, unit_id: str, comp: Composition,
+            occupancy_source: str = "") -> Decision:
+    """Evaluate one letting with the full explanation record."""
+    policy = program.policy
+    f = build_facts(program, household, unit_id, comp)
+    statuses = rule_statuses(program, f)
+    outcome, deciding = combine(program, statuses)
+    results = []
+    for cr, st in zip(program.rules, statuses):
+        r = cr.rule
+        applies = tuple(_condition(c, f, policy) for c in cr.applies)
+        conds = tuple(_condition(c, f, policy) for c in cr.conditions) \
+            if all(a.result == "true" for a in applies) else ()
+        text = None
+        if st.status == FIRED:
+            text = bilingual(render_template(cr.fired[0], f, "nl", policy), render_template(cr.fired[1], f, "en", policy))
+        elif st.status == NOT_FIRED and cr.not_fired:
+            text = bilingual(render_template(cr.not_fired[0], f, "nl", policy),
+                             render_template(cr.not_fired[1], f, "en", policy))
+        reason = None
+        if st.status == NOT_APPLICABLE:
+            if st.reason is not None:
+                reason = bilingual(st.reason.nl, st.reason.en)
+            else:
+                failed = next(a for a in applies if a.result == "false")
+                reason = bilingual(f"geldt alleen als {failed.text}", f"applies only when {failed.text}")
+        results.append(RuleResult(r.id, bilingual(r.title.nl, r.title.en), r.level, r.kind, r.outcome, st.status,
+                                  r.id in deciding, f"{r.where.file}:{r.where.line}", applies, conds, text, reason))
+    changes = _rule_changes(program, statuses, results, outcome) + _category_changes(program, f, outcome)
+    h = household
+    inputs = {
+        "household": {"id": h.id, "size": h.size, "income": exact_text(h.income), "category": h.category,
+                      "age": h.age, "flags": list(h.flags)},
+        "unit": unit_id, "complex": f.unit.complex, "portiek": f.unit.portiek, "buurt": f.unit.buurt,
+        "date": comp.date.isoformat(), "occupancy": occupancy_source,
+        "profile_valid_from": None if f.profile.valid_from == dt.date.min else f.profile.valid_from.isoformat(),
+        "parameters": {name: {"value": exact_text(dv.value), "valid_from": dv.valid_from.isoformat(),
+                              "source": dv.source}
+                       for name, dv in sorted(f.params.items()) if dv is not None},
+    }
+    return Decision(RECORD_VERSION, outcome, bilingual(*OUTCOME_LABELS[outcome]), deciding, tuple(results),
+                    tuple(changes), tuple(_room(program, f)), inputs,
+                    {"id": policy.id, "version": policy.version, "content_hash": policy.content_hash},
+                    {"name": ENGINE, "version": __version__})
+
+
+__all__ = ["Decision", "explain", "display", "json_value", "bilingual", "base"]

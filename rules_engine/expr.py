@@ -1,0 +1,383 @@
+"""The condition language: tokenizer and parser producing an immutable syntax tree.
+
+Grammar (lowest precedence first):
+    expr       := or
+    or         := and ('or' and)*
+    and        := not ('and' not)*
+    not        := 'not' not | comparison
+    comparison := sum (('==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not' 'in') sum)?
+    sum        := product (('+' | '-') product)*
+    product    := unary (('*' | '/') unary)*
+    unary      := '-' unary | postfix
+    postfix    := primary ('.' NAME | '[' expr ']')*
+    primary    := NUMBER ['%'] | '€' NUMBER | STRING | 'true' | 'false' | NAME | '(' expr ')'
+                | '[' (expr (',' expr)*)? ']'
+
+Only these node types exist; there are no calls, attributes of objects, or lambdas,
+so a condition can only read facts. Policy text is never handed to eval or exec.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+MAX_LENGTH = 2000
+MAX_DEPTH = 50
+KEYWORDS = {"and", "or", "not", "in", "true", "false"}
+
+
+class ExprError(Exception):
+    """A syntax error at an offset in the condition text, in Dutch and English."""
+
+    def __init__(self, offset: int, nl: str, en: str):
+        super().__init__(en)
+        self.offset = offset
+        self.nl = nl
+        self.en = en
+
+
+@dataclass(frozen=True)
+class Node:
+    """Base of all syntax nodes; pos and end are offsets in the condition text."""
+
+    pos: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Num(Node):
+    """A number literal; unit is 'number', 'percent' (35%) or 'euro' (€ 682.96)."""
+
+    value: Fraction
+    unit: str
+
+
+@dataclass(frozen=True)
+class Str(Node):
+    """A text literal in quotes."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class Bool(Node):
+    """true or false."""
+
+    value: bool
+
+
+@dataclass(frozen=True)
+class Name(Node):
+    """The first word of a fact path, e.g. 'household'."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Attr(Node):
+    """base.name."""
+
+    base: Node
+    name: str
+
+
+@dataclass(frozen=True)
+class Index(Node):
+    """base[index], e.g. share[household.category]."""
+
+    base: Node
+    index: Node
+
+
+@dataclass(frozen=True)
+class ListLit(Node):
+    """A list literal such as ['urgent', 'statushouder']."""
+
+    items: tuple
+
+
+@dataclass(frozen=True)
+class Unary(Node):
+    """-x or not x."""
+
+    op: str
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Binary(Node):
+    """Arithmetic (+ - * /) or comparison (== != < <= > >= in, not in)."""
+
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Logic(Node):
+    """and / or over two or more operands."""
+
+    op: str
+    items: tuple
+
+
+COMPARISONS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # num, str, name, op, end
+    text: str
+    pos: int
+    value: object = None
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split condition text into tokens, or raise ExprError at the first bad character."""
+    if len(text) > MAX_LENGTH:
+        raise ExprError(0, f"voorwaarde is te lang (meer dan {MAX_LENGTH} tekens)",
+                        f"condition is too long (more than {MAX_LENGTH} characters)")
+    out: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in " \t\r\n":
+            i += 1
+            continue
+        start = i
+        if ch.isdigit() and ch.isascii():
+            while i < n and text[i].isdigit() and text[i].isascii():
+                i += 1
+            if i + 1 < n and text[i] == "." and text[i + 1].isdigit():
+                i += 1
+                while i < n and text[i].isdigit() and text[i].isascii():
+                    i += 1
+            if i + 1 < n and text[i] == "," and text[i + 1].isdigit() and (i + 2 >= n or not text[i + 2].isspace()):
+                raise ExprError(i, "gebruik een punt als decimaalteken in voorwaarden (682.96, niet 682,96)",
+                                "use a point as decimal separator in conditions (682.96, not 682,96)")
+            out.append(Token("num", text[start:i], start, Fraction(text[start:i])))
+            continue
+        if ch.isalpha() or ch == "_":
+            while i < n and (text[i].isalnum() or text[i] == "_"):
+                i += 1
+            word = text[start:i]
+            if not word.isascii():
+                raise ExprError(start, f"onbekend teken in '{word}'", f"unexpected character in '{word}'")
+            if word.startswith("__"):
+                raise ExprError(start, "namen die met '__' beginnen zijn niet toegestaan",
+                                "names starting with '__' are not allowed")
+            out.append(Token("name", word, start))
+            continue
+        if ch in "'\"":
+            end = text.find(ch, i + 1)
+            if end < 0:
+                raise ExprError(start, "aanhalingsteken wordt niet afgesloten", "quotation mark is never closed")
+            out.append(Token("str", text[start:end + 1], start, text[i + 1:end]))
+            i = end + 1
+            continue
+        two = text[i:i + 2]
+        if two in ("==", "!=", "<=", ">="):
+            out.append(Token("op", two, start))
+            i += 2
+            continue
+        if ch == "=":
+            raise ExprError(start, "gebruik '==' om te vergelijken", "use '==' to compare")
+        if ch in "<>+-*/()[],.%€":
+            out.append(Token("op", ch, start))
+            i += 1
+            continue
+        raise ExprError(start, f"onverwacht teken '{ch}'", f"unexpected character '{ch}'")
+    out.append(Token("end", "", n))
+    return out
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = tokenize(text)
+        self.i = 0
+        self.depth = 0
+
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def take(self) -> Token:
+        t = self.tokens[self.i]
+        self.i += 1
+        return t
+
+    def at(self, kind: str, text: str | None = None) -> bool:
+        t = self.tok
+        return t.kind == kind and (text is None or t.text == text)
+
+    def expect(self, text: str) -> Token:
+        if not self.at("op", text):
+            self.fail(f"verwachtte '{text}'", f"expected '{text}'")
+        return self.take()
+
+    def fail(self, nl: str, en: str):
+        t = self.tok
+        found_nl = "het einde van de voorwaarde" if t.kind == "end" else f"'{t.text}'"
+        found_en = "the end of the condition" if t.kind == "end" else f"'{t.text}'"
+        raise ExprError(t.pos, f"{nl}, maar vond {found_nl}", f"{en}, but found {found_en}")
+
+    def nest(self):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError(self.tok.pos, "voorwaarde is te diep genest", "condition is nested too deeply")
+
+    def parse(self) -> Node:
+        if self.at("end"):
+            raise ExprError(0, "de voorwaarde is leeg", "the condition is empty")
+        node = self.or_()
+        if not self.at("end"):
+            self.fail("verwachtte einde van de voorwaarde of 'and'/'or'",
+                      "expected the end of the condition or 'and'/'or'")
+        return node
+
+    def _logic(self, word: str, sub) -> Node:
+        first = sub()
+        items = [first]
+        while self.at("name", word):
+            self.take()
+            items.append(sub())
+        if len(items) == 1:
+            return first
+        return Logic(first.pos, items[-1].end, word, tuple(items))
+
+    def or_(self) -> Node:
+        return self._logic("or", self.and_)
+
+    def and_(self) -> Node:
+        return self._logic("and", self.not_)
+
+    def not_(self) -> Node:
+        if self.at("name", "not"):
+            t = self.take()
+            self.nest()
+            operand = self.not_()
+            self.depth -= 1
+            return Unary(t.pos, operand.end, "not", operand)
+        return self.comparison()
+
+    def comparison(self) -> Node:
+        left = self.sum_()
+        op = None
+        if self.tok.kind == "op" and self.tok.text in ("==", "!=", "<", "<=", ">", ">="):
+            op = self.take().text
+        elif self.at("name", "in"):
+            self.take()
+            op = "in"
+        elif self.at("name", "not") and self.tokens[self.i + 1].kind == "name" and self.tokens[self.i + 1].text == "in":
+            self.i += 2
+            op = "not in"
+        if op is None:
+            return left
+        right = self.sum_()
+        if self.tok.kind == "op" and self.tok.text in ("==", "!=", "<", "<=", ">", ">="):
+            self.fail("schrijf twee vergelijkingen met 'and' ertussen", "write two comparisons joined by 'and'")
+        return Binary(left.pos, right.end, op, left, right)
+
+    def _binary(self, ops: str, sub) -> Node:
+        left = sub()
+        while self.tok.kind == "op" and self.tok.text in ops:
+            op = self.take().text
+            right = sub()
+            left = Binary(left.pos, right.end, op, left, right)
+        return left
+
+    def sum_(self) -> Node:
+        return self._binary("+-", self.product)
+
+    def product(self) -> Node:
+        return self._binary("*/", self.unary)
+
+    def unary(self) -> Node:
+        if self.at("op", "-"):
+            t = self.take()
+            self.nest()
+            operand = self.unary()
+            self.depth -= 1
+            return Unary(t.pos, operand.end, "-", operand)
+        return self.postfix()
+
+    def postfix(self) -> Node:
+        node = self.primary()
+        while True:
+            if self.at("op", "."):
+                self.take()
+                if not self.at("name") or self.tok.text in KEYWORDS:
+                    self.fail("verwachtte een naam na '.'", "expected a name after '.'")
+                t = self.take()
+                node = Attr(node.pos, t.pos + len(t.text), node, t.text)
+            elif self.at("op", "[") and isinstance(node, (Name, Attr, Index)):
+                self.take()
+                self.nest()
+                index = self.or_()
+                self.depth -= 1
+                close = self.expect("]")
+                node = Index(node.pos, close.pos + 1, node, index)
+            else:
+                return node
+
+    def primary(self) -> Node:
+        t = self.tok
+        if t.kind == "num":
+            self.take()
+            if self.at("op", "%"):
+                pct = self.take()
+                return Num(t.pos, pct.pos + 1, t.value / 100, "percent")
+            return Num(t.pos, t.pos + len(t.text), t.value, "number")
+        if self.at("op", "€"):
+            self.take()
+            if not self.at("num"):
+                self.fail("verwachtte een bedrag na '€'", "expected an amount after '€'")
+            n = self.take()
+            return Num(t.pos, n.pos + len(n.text), n.value, "euro")
+        if t.kind == "str":
+            self.take()
+            return Str(t.pos, t.pos + len(t.text), t.value)
+        if t.kind == "name":
+            if t.text in ("true", "false"):
+                self.take()
+                return Bool(t.pos, t.pos + len(t.text), t.text == "true")
+            if t.text in KEYWORDS:
+                self.fail("verwachtte een waarde", "expected a value")
+            self.take()
+            return Name(t.pos, t.pos + len(t.text), t.text)
+        if self.at("op", "("):
+            self.take()
+            self.nest()
+            node = self.or_()
+            self.depth -= 1
+            self.expect(")")
+            return node
+        if self.at("op", "["):
+            start = self.take()
+            items = []
+            if not self.at("op", "]"):
+                items.append(self.or_())
+                while self.at("op", ","):
+                    self.take()
+                    items.append(self.or_())
+            close = self.expect("]")
+            return ListLit(start.pos, close.pos + 1, tuple(items))
+        self.fail("verwachtte een waarde (getal, tekst of gegeven)", "expected a value (number, text or fact)")
+        raise AssertionError("unreachable")
+
+
+def parse(text: str) -> Node:
+    """Parse condition text into a syntax tree, or raise ExprError with the offset of the bad token."""
+    return _Parser(text).parse()
+
+
+def path_text(node: Node) -> str | None:
+    """The dotted path of a Name/Attr chain ('household.size'), or None for other nodes."""
+    if isinstance(node, Name):
+        return node.name
+    if isinstance(node, Attr):
+        base = path_text(node.base)
+        return None if base is None else f"{base}.{node.name}"
+    return None

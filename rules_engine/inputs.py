@@ -1,0 +1,22 @@
+"""Inputs of an evaluation: the household (YAML or JSON file, or plain data)."""
+
+from __future__ import annotations
+
+from .diagnostics import PolicyError
+from .facts import Household
+from .load import read_document
+from .numbers import to_fraction
+
+
+def household_from_data(data: dict) -> Household:
+    """A Household from schema-valid data."""
+    return Household(data["id"], data["size"], to_fraction(data["income"]), data["category"], data.get("age"),
+                     tuple(data.get("flags", ())))
+
+
+def load_household(path: str) -> Household:
+    """Read a household file (YAML or JSON); raises PolicyError naming file, line and column."""
+    source, problems = read_document(path, "household")
+    if source is None:
+        raise PolicyError(problems)
+    return household_from_data(source.data)

@@ -1,0 +1,99 @@
+"""Load stage: find a policy folder's files, read them safely and check each against its schema.
+
+A policy folder holds:
+  policy.yaml            metadata, categories, buurten, default mix targets
+  parameters.yaml        dated legal amounts
+  rules.yaml or rules/   definitions and rules
+  complexes/*.yaml       one complex per file
+  occupancy.yaml         (optional) example occupancy
+  examples/households/   (optional) example households
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+
+from .diagnostics import Diagnostic, PolicyError, make
+from .load_yaml import Source, load_file
+from .schemas_check import check
+
+POLICY_FILE = "policy.yaml"
+PARAMETERS_FILE = "parameters.yaml"
+RULES_FILE = "rules.yaml"
+OCCUPANCY_FILE = "occupancy.yaml"
+
+
+@dataclass(frozen=True)
+class PolicySources:
+    """The schema-valid documents of one policy folder (invalid ones are left out)."""
+
+    root: str
+    policy: Source | None
+    parameters: Source | None
+    rules: tuple[Source, ...]
+    complexes: tuple[Source, ...]
+    occupancy: Source | None
+    households: tuple[Source, ...]
+    content_hash: str
+
+
+def _yaml_files(folder: str) -> list[str]:
+    if not os.path.isdir(folder):
+        return []
+    return sorted(os.path.join(folder, n) for n in os.listdir(folder)
+                  if n.endswith((".yaml", ".yml")) and not n.startswith("."))
+
+
+def read_document(path: str, kind: str) -> tuple[Source | None, list[Diagnostic]]:
+    """Read one YAML file and check it against the schema of its kind."""
+    try:
+        source = load_file(path)
+    except PolicyError as exc:
+        return None, list(exc.diagnostics)
+    problems = check(source, kind)
+    return (None if problems else source), problems
+
+
+def read_policy(root: str) -> tuple[PolicySources, list[Diagnostic]]:
+    """Read every document of a policy folder; returns the valid ones and all diagnostics."""
+    diags: list[Diagnostic] = []
+    if not os.path.exists(root):
+        raise PolicyError([make("file-not-found", root)])
+    if not os.path.isdir(root) or not os.path.isfile(os.path.join(root, POLICY_FILE)):
+        raise PolicyError([make("no-policy", root)])
+    digest = hashlib.sha256()
+
+    def doc(path: str, kind: str, hashed: bool = True) -> Source | None:
+        if hashed:
+            digest.update(os.path.relpath(path, root).replace(os.sep, "/").encode() + b"\0")
+            try:
+                with open(path, "rb") as fh:
+                    digest.update(hashlib.sha256(fh.read()).digest())
+            except OSError:
+                pass
+        source, problems = read_document(path, kind)
+        diags.extend(problems)
+        return source
+
+    def optional(name: str, kind: str, hashed: bool = True) -> Source | None:
+        path = os.path.join(root, name)
+        return doc(path, kind, hashed) if os.path.exists(path) else None
+
+    policy = optional(POLICY_FILE, "policy")
+    parameters = optional(PARAMETERS_FILE, "parameters")
+    rule_paths = ([os.path.join(root, RULES_FILE)] if os.path.exists(os.path.join(root, RULES_FILE)) else []) \
+        + _yaml_files(os.path.join(root, "rules"))
+    rules = tuple(s for s in (doc(p, "rules") for p in rule_paths) if s is not None)
+    complexes = tuple(s for s in (doc(p, "complex") for p in _yaml_files(os.path.join(root, "complexes")))
+                      if s is not None)
+    occupancy = optional(OCCUPANCY_FILE, "occupancy", hashed=False)
+    households = tuple(s for s in (doc(p, "household", hashed=False)
+                                   for p in _yaml_files(os.path.join(root, "examples", "households")))
+                       if s is not None)
+    if not rule_paths:
+        diags.append(make("no-rules", root))
+    sources = PolicySources(root, policy, parameters, rules, complexes, occupancy, households,
+                            "sha256:" + digest.hexdigest())
+    return sources, diags

@@ -1,0 +1,231 @@
+"""The policy as immutable data: what load -> validate produces and compile -> evaluate read."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Mapping
+
+OUTCOMES = ("niet_toegestaan", "ontraden", "passend", "voorkeur")
+"""Outcomes from most to least severe; when rules disagree the most severe wins."""
+
+OUTCOME_LABELS = {
+    "niet_toegestaan": ("niet toegestaan", "not allowed"),
+    "ontraden": ("ontraden", "advised against"),
+    "passend": ("passend", "suitable"),
+    "voorkeur": ("voorkeur", "preferred"),
+}
+LEVELS = ("unit", "portiek", "complex", "buurt")
+
+
+def frozen_map(items) -> Mapping:
+    """A read-only mapping (insertion order kept)."""
+    return MappingProxyType(dict(items))
+
+
+@dataclass(frozen=True)
+class Where:
+    """A position in a policy file (1-based line and column)."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Label:
+    """Text in Dutch and English."""
+
+    nl: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        """The text in 'nl' or 'en'."""
+        return self.nl if lang == "nl" else self.en
+
+
+@dataclass(frozen=True)
+class Category:
+    """A tenant category defined by the policy."""
+
+    id: str
+    label: Label
+    description: Label | None
+
+
+@dataclass(frozen=True)
+class Band:
+    """The shares of one category that count as in balance: low <= share <= high."""
+
+    low: Fraction
+    high: Fraction
+
+
+@dataclass(frozen=True)
+class LevelMix:
+    """Targets and bands per category for one group (a buurt or a complex)."""
+
+    targets: Mapping[str, Fraction]
+    bands: Mapping[str, Band]
+
+
+@dataclass(frozen=True)
+class Buurt:
+    """A CBS buurt with its reference year and its mix targets."""
+
+    code: str
+    year: int
+    name: str
+    mix: LevelMix
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A complex profile version: the complex's mix and portiek limits from valid_from on."""
+
+    valid_from: dt.date
+    note: str
+    mix: LevelMix
+    portiek_max_households: Mapping[str, int]
+    min_households: int
+    where: Where | None
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A home: its rooms and rent, and where it lies (portiek, complex, buurt)."""
+
+    id: str
+    rooms: int
+    rent: Fraction
+    daeb: bool
+    floor: int | None
+    portiek: str  # "<complex id>/<portiek id>"
+    complex: str
+    buurt: str
+    where: Where
+
+
+@dataclass(frozen=True)
+class Complex:
+    """A housing complex with its profile versions and portieken."""
+
+    id: str
+    name: str
+    buurt: str
+    profiles: tuple[Profile, ...]  # oldest first; the first one is the policy default
+    portieken: Mapping[str, tuple[str, ...]]  # portiek key -> unit ids
+    where: Where
+
+    def profile_at(self, date: dt.date) -> Profile:
+        """The profile version in force on a date."""
+        starts = [p.valid_from for p in self.profiles]
+        return self.profiles[max(0, bisect.bisect_right(starts, date) - 1)]
+
+
+@dataclass(frozen=True)
+class DatedValue:
+    """A parameter value from a date on, with its source."""
+
+    valid_from: dt.date
+    value: Fraction
+    source: str
+    note: str
+    where: Where
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A named value that changes over time (OpenFisca style)."""
+
+    name: str
+    label: Label
+    unit: str
+    values: tuple[DatedValue, ...]
+
+    def at(self, date: dt.date) -> DatedValue | None:
+        """The value in force on a date, or None before the first one."""
+        starts = [v.valid_from for v in self.values]
+        i = bisect.bisect_right(starts, date) - 1
+        return self.values[i] if i >= 0 else None
+
+
+@dataclass(frozen=True)
+class Text:
+    """A piece of policy text (condition, value or template) and where it starts."""
+
+    text: str
+    where: Where
+    offset: int  # columns between the node start and the text's first character (1 for quotes)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case of a definition: when (None for 'otherwise') and value."""
+
+    when: Text | None
+    value: Text
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A named value computed from facts: def.NAME."""
+
+    name: str
+    label: Label
+    unit: str
+    cases: tuple[Case, ...]
+    where: Where
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule as written: conditions, outcome and explanation templates."""
+
+    id: str
+    title: Label
+    level: str
+    kind: str  # legal | advice
+    outcome: str
+    mode: str  # all | any
+    conditions: tuple[Text, ...]
+    applies_when: tuple[Text, ...]
+    fired_text: tuple[Text, Text]  # nl, en
+    not_fired_text: tuple[Text, Text] | None
+    source: str
+    where: Where
+
+
+@dataclass(frozen=True, eq=False)
+class Policy:
+    """A whole policy: metadata, categories, buurten, complexes, parameters, definitions and rules."""
+
+    root: str
+    id: str
+    name: str
+    owner: str
+    version: str
+    description: str
+    categories: tuple[Category, ...]
+    buurten: Mapping[str, Buurt]
+    complexes: Mapping[str, Complex]
+    units: Mapping[str, Unit]
+    parameters: Mapping[str, Parameter]
+    definitions: Mapping[str, Definition]
+    rules: tuple[Rule, ...]
+    content_hash: str
+
+    @property
+    def category_ids(self) -> tuple[str, ...]:
+        """Category ids in policy order."""
+        return tuple(c.id for c in self.categories)
+
+    def category(self, cid: str) -> Category:
+        """The category with this id."""
+        return next(c for c in self.categories if c.id == cid)

@@ -1,0 +1,108 @@
+"""Exact numbers: parsing policy amounts and percentages, and formatting them in Dutch or English.
+
+Every amount, share and threshold is a `fractions.Fraction`; binary floats never
+enter a comparison (0.35 + 0.05 must equal 0.40 exactly).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+PERCENT_RE = re.compile(r"^\s*(-?[0-9]+(?:[.,][0-9]+)?)\s*%\s*$")
+
+
+def to_fraction(value: object) -> Fraction:
+    """Convert an int, Decimal, Fraction or numeric string to an exact Fraction."""
+    if isinstance(value, bool):
+        raise TypeError("a yes/no value is not a number")
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, Decimal):
+        return Fraction(value)
+    if isinstance(value, str):
+        try:
+            return Fraction(Decimal(value.strip().replace(",", ".")))
+        except (InvalidOperation, ValueError) as exc:
+            raise ValueError(f"not a number: {value!r}") from exc
+    if isinstance(value, float):
+        # Only reached for values that did not come from policy text.
+        return Fraction(Decimal(repr(value)))
+    raise TypeError(f"not a number: {value!r}")
+
+
+def parse_percent(text: str) -> Fraction:
+    """Parse '35%', '35 %' or '35,5%' into an exact fraction of one (0.35)."""
+    match = PERCENT_RE.match(text)
+    if not match:
+        raise ValueError(f"not a percentage: {text!r}")
+    return to_fraction(match.group(1)) / 100
+
+
+def exact_text(value: Fraction) -> str:
+    """Serialise an exact number: '7', '682.96', or 'p/q' when no finite decimal exists."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    den = value.denominator
+    for p in (2, 5):
+        while den % p == 0:
+            den //= p
+    if den != 1:
+        return f"{value.numerator}/{value.denominator}"
+    digits = 0
+    scaled = value
+    while scaled.denominator != 1:
+        scaled *= 10
+        digits += 1
+    sign = "-" if scaled < 0 else ""
+    text = str(abs(scaled.numerator)).rjust(digits + 1, "0")
+    return f"{sign}{text[:-digits]}.{text[-digits:]}"
+
+
+def _round_half_up(value: Fraction, decimals: int) -> int:
+    scaled = value * 10**decimals
+    sign = -1 if scaled < 0 else 1
+    return sign * int(abs(scaled) + Fraction(1, 2))
+
+
+def _group(integer_text: str, sep: str) -> str:
+    out = []
+    while len(integer_text) > 3:
+        out.insert(0, integer_text[-3:])
+        integer_text = integer_text[:-3]
+    out.insert(0, integer_text)
+    return sep.join(out)
+
+
+def format_number(value: Fraction, decimals: int, lang: str) -> str:
+    """Format with grouping: 47.699,50 (nl) or 47,699.50 (en); half-up rounding."""
+    units = _round_half_up(value, decimals)
+    sign = "-" if units < 0 else ""
+    text = str(abs(units)).rjust(decimals + 1, "0")
+    whole, frac = (text[:-decimals], text[-decimals:]) if decimals else (text, "")
+    thousands, point = (".", ",") if lang == "nl" else (",", ".")
+    out = _group(whole, thousands)
+    return f"{sign}{out}{point}{frac}" if decimals else f"{sign}{out}"
+
+
+def format_percent(value: Fraction, lang: str, decimals: int = 1) -> str:
+    """A share as a percentage: '35,0 %' (nl) or '35.0%' (en)."""
+    text = format_number(value * 100, decimals, lang)
+    return f"{text} %" if lang == "nl" else f"{text}%"
+
+
+def format_euro(value: Fraction, lang: str) -> str:
+    """An amount in euros: '€ 682,96' (nl), '€682.96' (en); whole euros drop the cents."""
+    decimals = 0 if value.denominator == 1 else 2
+    text = format_number(value, decimals, lang)
+    return f"€ {text}" if lang == "nl" else f"€{text}"
+
+
+def format_plain(value: Fraction, lang: str) -> str:
+    """A plain number: integers as such, others with up to 2 decimals."""
+    if value.denominator == 1:
+        return format_number(value, 0, lang)
+    return format_number(value, 2, lang)

@@ -1,0 +1,146 @@
+"""Report stage: decisions, room tables, diagnostics and the fact reference as text, Markdown or JSON."""
+
+from __future__ import annotations
+
+import json
+
+from .diagnostics import Diagnostic
+from .explain import ConditionResult, Decision, RuleResult
+
+_STATUS = {
+    "fired": ("vuurt", "fired"),
+    "not_fired": ("vuurt niet", "not fired"),
+    "not_applicable": ("n.v.t.", "not applicable"),
+}
+_RESULT = {"true": ("waar", "true"), "false": ("onwaar", "false"), "unknown": ("onbekend", "unknown")}
+_LEVEL = {"unit": ("woning", "home"), "portiek": ("portiek", "portiek"), "complex": ("complex", "complex"),
+          "buurt": ("buurt", "buurt")}
+
+
+def _t(pair, lang: str) -> str:
+    return pair[0] if lang == "nl" else pair[1]
+
+
+def to_json(data) -> str:
+    """Deterministic JSON (sorted keys, UTF-8 kept)."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2)
+
+
+def _cond_line(c: ConditionResult, lang: str) -> str:
+    if c.op is not None:
+        values = f"{c.left.display[lang]} {c.op} {c.right.display[lang]}"
+    else:
+        values = ""
+    result = _t(_RESULT[c.result], lang)
+    reason = f" ({c.reason[lang]})" if c.reason else ""
+    return f"{c.text}\n        {values + '  ' if values else ''}-> {result}{reason}"
+
+
+def decision_text(d: Decision, lang: str = "nl") -> str:
+    """A decision as plain text: outcome, every rule with values, what would change it, and room."""
+    nl = lang == "nl"
+    i = d.inputs
+    h = i["household"]
+    lines = [
+        f"{'Advies' if nl else 'Advice'}: {d.outcome_label[lang].upper()}",
+        (f"Huishouden {h['id']} ({h['category']}, {h['size']} pers.) voor woning {i['unit']} "
+         f"(complex {i['complex']}, portiek {i['portiek'].split('/', 1)[1]}, buurt {i['buurt']}) op {i['date']}")
+        if nl else
+        (f"Household {h['id']} ({h['category']}, {h['size']} pers.) for home {i['unit']} "
+         f"(complex {i['complex']}, portiek {i['portiek'].split('/', 1)[1]}, buurt {i['buurt']}) on {i['date']}"),
+        f"{'Beleid' if nl else 'Policy'} {d.policy['id']} {d.policy['version']} ({d.policy['content_hash'][:19]})",
+    ]
+    if d.deciding_rules:
+        lines.append(f"{'Beslissend' if nl else 'Deciding'}: {', '.join(d.deciding_rules)}")
+    else:
+        lines.append("Geen regel vuurt: standaardadvies passend." if nl else "No rule fired: default advice suitable.")
+    lines.append("")
+    lines.append("Regels:" if nl else "Rules:")
+    for r in d.rules:
+        lines.extend(_rule_text(r, lang))
+    if d.changes:
+        lines.append("")
+        lines.append("Wat verandert de uitkomst:" if nl else "What would change the outcome:")
+        lines.extend(f"  - {c.text[lang]}" for c in d.changes)
+    if d.room:
+        lines.append("")
+        lines.append("Ruimte (voor de band of limiet wordt overschreden):" if nl
+                     else "Room (before the band or limit is exceeded):")
+        lines.extend(f"  - {r.text[lang]}" for r in d.room)
+    return "\n".join(lines) + "\n"
+
+
+def _rule_text(r: RuleResult, lang: str) -> list[str]:
+    mark = "*" if r.deciding else " "
+    kind = ("wettelijk" if r.kind == "legal" else "advies") if lang == "nl" else r.kind
+    out = [f" {mark}[{_t(_STATUS[r.status], lang)}] {r.id}: {r.title[lang]} "
+           f"({kind}, {_t(_LEVEL[r.level], lang)}, {r.outcome})  {r.source}"]
+    for c in r.applies_when:
+        out.append(f"      {'geldt als' if lang == 'nl' else 'applies when'}: {_cond_line(c, lang)}")
+    for c in r.conditions:
+        out.append(f"      {'voorwaarde' if lang == 'nl' else 'condition'}: {_cond_line(c, lang)}")
+    if r.reason:
+        out.append(f"      {r.reason[lang]}")
+    if r.text:
+        out.append(f"      {r.text[lang]}")
+    return out
+
+
+def decision_markdown(d: Decision, lang: str = "nl") -> str:
+    """A decision as Markdown: summary, rule table, what would change the outcome, room."""
+    nl = lang == "nl"
+    i = d.inputs
+    h = i["household"]
+    out = [f"# {'Advies' if nl else 'Advice'}: {d.outcome_label[lang]}", "",
+           f"| {'Gegeven' if nl else 'Item'} | {'Waarde' if nl else 'Value'} |", "|---|---|",
+           f"| {'Huishouden' if nl else 'Household'} | {h['id']} ({h['category']}, {h['size']}) |",
+           f"| {'Woning' if nl else 'Home'} | {i['unit']} |",
+           f"| Complex / portiek / buurt | {i['complex']} / {i['portiek']} / {i['buurt']} |",
+           f"| {'Datum' if nl else 'Date'} | {i['date']} |",
+           f"| {'Beleid' if nl else 'Policy'} | {d.policy['id']} {d.policy['version']} `{d.policy['content_hash'][:19]}` |",
+           f"| {'Beslissend' if nl else 'Deciding'} | {', '.join(d.deciding_rules) or '-'} |", "",
+           f"## {'Regels' if nl else 'Rules'}", "",
+           f"| {'Regel' if nl else 'Rule'} | Status | {'Waarden' if nl else 'Values'} | {'Bron' if nl else 'Source'} |",
+           "|---|---|---|---|"]
+    for r in d.rules:
+        vals = "<br>".join(
+            (f"`{c.left.expr}` {c.left.display[lang]} {c.op} `{c.right.expr}` {c.right.display[lang]}"
+             if c.op else f"`{c.text}`") + f" → {_t(_RESULT[c.result], lang)}"
+            for c in r.applies_when + r.conditions)
+        status = _t(_STATUS[r.status], lang) + (" **(beslissend)**" if nl and r.deciding else
+                                                " **(deciding)**" if r.deciding else "")
+        out.append(f"| {r.id}: {r.title[lang]} | {status} | {vals.replace('|', '&#124;')} | `{r.source}` |")
+    if d.changes:
+        out += ["", f"## {'Wat verandert de uitkomst' if nl else 'What would change the outcome'}", ""]
+        out += [f"- {c.text[lang]}" for c in d.changes]
+    if d.room:
+        out += ["", f"## {'Ruimte' if nl else 'Room'}", ""]
+        out += [f"- {r.text[lang]}" for r in d.room]
+    return "\n".join(out) + "\n"
+
+
+def diagnostics_text(diags: list[Diagnostic], lang: str) -> str:
+    """One line per diagnostic and a closing count."""
+    errors = sum(d.severity == "error" for d in diags)
+    warnings = len(diags) - errors
+    lines = [d.format(lang) for d in diags]
+    if lang == "nl":
+        lines.append(f"{errors} fout(en), {warnings} waarschuwing(en)")
+    else:
+        lines.append(f"{errors} error(s), {warnings} warning(s)")
+    return "\n".join(lines) + "\n"
+
+
+def diagnostics_github(diags: list[Diagnostic], lang: str) -> str:
+    """GitHub Actions annotation lines (::error file=...,line=...,col=...::message)."""
+    out = []
+    for d in diags:
+        level = "error" if d.severity == "error" else "warning"
+        loc = f"file={d.file}"
+        if d.line is not None:
+            loc += f",line={d.line}"
+            if d.column is not None:
+                loc += f",col={d.column}"
+        msg = d.message(lang).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        out.append(f"::{level} {loc},title={d.code}::{msg}")
+    return "\n".join(out) + ("\n" if out else "")
