@@ -44,6 +44,7 @@ class Condition:
     op: str | None
     left: Expr | None
     right: Expr | None
+    facts: tuple[Expr, ...] = ()  # the facts a non-comparison condition reads, to show their values
 
 
 @dataclass(frozen=True)
@@ -321,7 +322,12 @@ class _Compiler:
             lf, lt = self.node(n.left)
             rf, rt = self.node(n.right)
             return Condition(e, n.op, Expr(lf, lt, n.left, text), Expr(rf, rt, n.right, text))
-        return Condition(e, None, None, None)
+        used = []
+        for leaf in _fact_nodes(n):
+            fn, t = self.node(leaf)
+            if not any(u.node == leaf for u in used):
+                used.append(Expr(fn, t, leaf, text))
+        return Condition(e, None, None, None, tuple(used))
 
     def template(self, text: Text) -> Template:
         parts: list = []
@@ -369,6 +375,20 @@ class _Compiler:
         if buf:
             parts.append("".join(buf))
         return Template(tuple(parts))
+
+
+def _fact_nodes(n: Node):
+    """The fact paths (Name/Attr/Index chains) inside an expression, left to right."""
+    if isinstance(n, (Name, Attr, Index)):
+        yield n
+    elif isinstance(n, Logic) or isinstance(n, ListLit):
+        for item in n.items:
+            yield from _fact_nodes(item)
+    elif isinstance(n, Unary):
+        yield from _fact_nodes(n.operand)
+    elif isinstance(n, Binary):
+        yield from _fact_nodes(n.left)
+        yield from _fact_nodes(n.right)
 
 
 FORMATS = ("auto", "pct", "euro", "number", "int", "label", "text")
@@ -532,7 +552,7 @@ def compile_policy(policy: Policy, collector: Collector | None = None) -> Progra
         rules.append(CompiledRule(rule, applies, conditions, fired, not_fired))
     for name, p in policy.parameters.items():
         if name not in c.used_params:
-            w = p.values[0].where
+            w = p.where or p.values[0].where
             collector.add(make("unused-parameter", w.file, w.line, w.column, severity="warning", name=name))
     if len(collector.errors) > before:
         return None

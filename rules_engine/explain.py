@@ -17,7 +17,7 @@ from .compile import Condition, Expr, Program, Template, base, unit_of
 from .evaluate import (FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine, rule_statuses,
                        with_category)
 from .facts import GROUP_LEVELS, Facts, Household, Unknown
-from .model import OUTCOME_LABELS, Policy
+from .model import OUTCOME_LABELS, OUTCOMES, Policy
 from .numbers import exact_text, format_euro, format_percent, format_plain
 from .occupancy import Composition
 from .room import band_room, limit_room
@@ -52,6 +52,7 @@ class ConditionResult:
     op: str | None
     left: Value | None
     right: Value | None
+    facts: tuple[Value, ...]  # for conditions that are not one comparison: the facts they read
     reason: dict | None
 
 
@@ -133,7 +134,7 @@ def json_value(v):
 
 
 def display(v, typ: str, lang: str, policy: Policy, fmt: str = "auto") -> str:
-    """An evaluated value as people read it: '35,0 %', '€ 682,96', 'Aandacht', 'ja'."""
+    """An evaluated value as people read it: '35,0 %', '€ 682,96', a category's label, 'ja'."""
     if v.__class__ is Unknown:
         return "onbekend" if lang == "nl" else "unknown"
     if isinstance(v, bool):
@@ -153,7 +154,7 @@ def display(v, typ: str, lang: str, policy: Policy, fmt: str = "auto") -> str:
     if fmt == "pct" or (fmt == "auto" and unit == "percent"):
         return format_percent(Fraction(v), lang)
     if fmt == "euro" or (fmt == "auto" and unit.startswith("euro")):
-        return format_euro(Fraction(v), lang)
+        return format_euro(Fraction(v), lang, cents=unit in ("euro_per_month", "euro"))
     if fmt == "int":
         return format_plain(Fraction(round(Fraction(v))), lang)
     return format_plain(Fraction(v), lang)
@@ -182,9 +183,10 @@ def _condition(c: Condition, f: Facts, policy: Policy) -> ConditionResult:
     if c.op is not None:
         left = _value(c.left, c.left.fn(f), policy)
         right = _value(c.right, c.right.fn(f), policy)
+    used = tuple(_value(e, e.fn(f), policy) for e in c.facts)
     reason = bilingual(v.nl, v.en) if v.__class__ is Unknown else None
     w = c.expr.source.where
-    return ConditionResult(c.expr.source.text, w.line, w.column, result, c.op, left, right, reason)
+    return ConditionResult(c.expr.source.text, w.line, w.column, result, c.op, left, right, used, reason)
 
 
 # --- what would change the outcome -----------------------------------------------------------
@@ -207,8 +209,8 @@ def _rule_changes(program: Program, statuses, results: list[RuleResult], outcome
         flipped = list(statuses)
         flipped[i] = RuleStatus(NOT_FIRED if st.status == FIRED else FIRED)
         new_outcome, _ = combine(program, flipped)
-        if new_outcome == outcome:
-            continue
+        if OUTCOMES.index(new_outcome) <= OUTCOMES.index(outcome):
+            continue  # only what would make the advice better helps staff
         res = results[i]
         mode = cr.rule.mode
         if st.status == FIRED:
@@ -241,7 +243,7 @@ def _category_changes(program: Program, f: Facts, outcome: str) -> list[Change]:
         if cid == f.household.category:
             continue
         other, _ = combine(program, rule_statuses(program, with_category(f, cid)))
-        if other != outcome:
+        if OUTCOMES.index(other) > OUTCOMES.index(outcome):
             label = policy.category(cid).label
             out.append(Change("category", other, bilingual(
                 f"{_label(other, 'nl')} voor een huishouden van categorie {label.nl}",

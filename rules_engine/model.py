@@ -148,6 +148,7 @@ class Parameter:
     label: Label
     unit: str
     values: tuple[DatedValue, ...]
+    where: Where | None = None
 
     def at(self, date: dt.date) -> DatedValue | None:
         """The value in force on a date, or None before the first one."""

@@ -94,9 +94,9 @@ def format_percent(value: Fraction, lang: str, decimals: int = 1) -> str:
     return f"{text} %" if lang == "nl" else f"{text}%"
 
 
-def format_euro(value: Fraction, lang: str) -> str:
-    """An amount in euros: '€ 682,96' (nl), '€682.96' (en); whole euros drop the cents."""
-    decimals = 0 if value.denominator == 1 else 2
+def format_euro(value: Fraction, lang: str, cents: bool = False) -> str:
+    """An amount in euros: '€ 682,96' (nl), '€682.96' (en); whole euros drop the cents unless cents is set."""
+    decimals = 0 if value.denominator == 1 and not cents else 2
     text = format_number(value, decimals, lang)
     return f"€ {text}" if lang == "nl" else f"€{text}"
 

@@ -30,7 +30,7 @@ def _cond_line(c: ConditionResult, lang: str) -> str:
     if c.op is not None:
         values = f"{c.left.display[lang]} {c.op} {c.right.display[lang]}"
     else:
-        values = ""
+        values = ", ".join(f"{v.expr} = {v.display[lang]}" for v in c.facts)
     result = _t(_RESULT[c.result], lang)
     reason = f" ({c.reason[lang]})" if c.reason else ""
     return f"{c.text}\n        {values + '  ' if values else ''}-> {result}{reason}"
@@ -105,7 +105,8 @@ def decision_markdown(d: Decision, lang: str = "nl") -> str:
     for r in d.rules:
         vals = "<br>".join(
             (f"`{c.left.expr}` {c.left.display[lang]} {c.op} `{c.right.expr}` {c.right.display[lang]}"
-             if c.op else f"`{c.text}`") + f" → {_t(_RESULT[c.result], lang)}"
+             if c.op else f"`{c.text}` (" + ", ".join(f"{v.expr} = {v.display[lang]}" for v in c.facts) + ")")
+            + f" → {_t(_RESULT[c.result], lang)}"
             for c in r.applies_when + r.conditions)
         status = _t(_STATUS[r.status], lang) + (" **(beslissend)**" if nl and r.deciding else
                                                 " **(deciding)**" if r.deciding else "")

@@ -211,7 +211,8 @@ def _parameters(ctx: _Ctx, src: Source | None) -> dict[str, Parameter]:
             values.append(DatedValue(_date(v["valid_from"]), value, v["source"], v.get("note", ""),
                                      where(src, path + (i,))))
         values.sort(key=lambda dv: dv.valid_from)
-        out[name] = Parameter(name, _label(p["label"]), p["unit"], tuple(values))
+        line, col = src.where(("parameters", name), key=True)
+        out[name] = Parameter(name, _label(p["label"]), p["unit"], tuple(values), Where(src.path, line, col))
     return out
 
 

@@ -1,0 +1,40 @@
+"""Shared fixtures: copies of the example policies and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rules_engine.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICIES = ROOT / "policies"
+OB = POLICIES / "openbaar-belang"
+DV = POLICIES / "dragend-vragend"
+
+
+@pytest.fixture
+def policy_copy(tmp_path, monkeypatch):
+    """A copy of the openbaar-belang policy at ./pol inside a temporary working folder."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(OB, tmp_path / "pol")
+    return tmp_path / "pol"
+
+
+def mutate(path: Path, old: str, new: str) -> None:
+    """Replace exactly one occurrence of old by new in a file (fails when old is not there once)."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def run(*args: str):
+    """Run the CLI in-process; returns click's Result (exit_code, output)."""
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+__all__ = ["ROOT", "OB", "DV", "mutate", "run", "os"]
