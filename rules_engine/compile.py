@@ -21,6 +21,16 @@ from .model import Policy, Rule, Text, frozen_map
 
 Fn = Callable[[Facts], object]
 
+# Dutch words staff naturally write in a fact path, mapped to the English fact names.
+DUTCH_WORDS = {
+    "huishouden": "household", "woning": "unit", "huur": "rent", "kamers": "rooms", "inkomen": "income",
+    "grootte": "size", "personen": "size", "leeftijd": "age", "categorie": "category", "kenmerken": "flags",
+    "aandeel": "share", "aantal": "count", "bewoond": "occupied", "leeg": "vacant", "woningen": "homes",
+    "na": "projected", "verwacht": "projected", "profiel": "profile", "doel": "target", "streef": "target",
+    "plafond": "ceiling", "bovengrens": "ceiling", "ondergrens": "floor", "datum": "date", "jaar": "year",
+    "verdieping": "floor",
+}
+
 _UNIT_TYPES = {"euro_per_month": "number:euro_per_month", "euro_per_year": "number:euro_per_year",
                "percent": "number:percent", "number": "number:number", "count": "number:count",
                "text": "text", "yes_no": "bool"}
@@ -133,7 +143,9 @@ class _Compiler:
             options = sorted(p for p in self._known_names() if p.startswith(path + "."))[:6]
             raise ExprError(node.pos, f"'{path}' is geen gegeven op zich; bijvoorbeeld: {', '.join(options)}",
                             f"'{path}' is not a fact by itself; for example: {', '.join(options)}")
-        h = hint(self._known_names(), path)
+        dutch = ".".join(DUTCH_WORDS.get(part, part) for part in path.split("."))
+        h = (f"; bedoelde u '{dutch}'?", f"; did you mean '{dutch}'?") if dutch in CATALOGUE \
+            else hint(self._known_names(), path)
         raise ExprError(node.pos, f"onbekend gegeven '{path}'{h[0]} (zie 'magicmix facts')",
                         f"unknown fact '{path}'{h[1]} (see 'magicmix facts')")
 
