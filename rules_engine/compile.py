@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
+from functools import cached_property
 from fractions import Fraction
 from typing import Callable, Mapping
 
@@ -44,6 +45,11 @@ class Expr:
     type: str
     node: Node
     source: Text
+
+    @cached_property
+    def text(self) -> str:
+        """The expression as written."""
+        return self.source.text if self.node is None else self.source.text[self.node.pos:self.node.end]
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,7 @@ class CompiledRule:
     conditions: tuple[Condition, ...]
     fired: tuple[Template, Template]
     not_fired: tuple[Template, Template] | None
+    uses_category: bool = True  # whether the household's category can change the rule's status
 
 
 @dataclass(frozen=True, eq=False)
@@ -208,9 +215,11 @@ class _Compiler:
         self.defs[name] = (get, typ)
         return get, typ
 
-    def _item(self, spec, key: Fn) -> Fn:
+    def _item(self, spec, key: Fn, key_node: Node | None = None) -> Fn:
         if spec.item is not None:
             item = spec.item
+            if key_node is not None and path_text(key_node) == "household.category":
+                return lambda f: item(f, f.household.category)  # the common case, never unknown
             return lambda f: _item_or_unknown(item, f, key(f))
         get = spec.get
         return lambda f: get(f).get(key(f), 0)
@@ -269,7 +278,7 @@ class _Compiler:
             raise ExprError(n.index.pos, "tussen [ ] hoort een categorie", "a category belongs between [ ]")
         if isinstance(n.index, Str):
             self._category(n.index, n.index.value)
-        return self._item(spec, kfn), "number:" + unit_of(spec.type)
+        return self._item(spec, kfn, n.index), "number:" + unit_of(spec.type)
 
     def _want(self, node: Node, t: str, want: str) -> None:
         if base(t) != want:
@@ -310,6 +319,25 @@ class _Compiler:
                     self._category(item, item.value)
         fn = _member(lf, rf)
         return (fn if op == "in" else _not(fn)), "bool"
+
+    def _reads_category(self, node: Node, seen: frozenset = frozenset()) -> bool:
+        """Whether an expression reads the household's category, directly, via projected groups or a definition."""
+        for leaf in _fact_nodes(node):
+            p = path_text(leaf.base if isinstance(leaf, Index) else leaf) or ""
+            if p.startswith(("household.category", "projected.")):
+                return True
+            if isinstance(leaf, Index) and self._reads_category(leaf.index, seen):
+                return True
+            if p.startswith("def."):
+                name = p.split(".", 1)[1]
+                d = self.policy.definitions.get(name)
+                if d is None or name in seen:
+                    continue
+                for case in d.cases:
+                    for t in ([case.when] if case.when else []) + [case.value]:
+                        if self._reads_category(parse(t.text), seen | {name}):
+                            return True
+        return False
 
     # --- entry points --------------------------------------------------------------------------
     def expr_text(self, text: Text) -> Expr:
@@ -467,15 +495,29 @@ _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge
 DIVISION_BY_ZERO = ("deling door nul", "division by zero")
 
 
+def apply_comparison(op: str, a, b):
+    """The result of 'a op b' for a comparison or membership, in three-valued logic."""
+    if _is_unknown(a):
+        return a
+    if _is_unknown(b):
+        return b
+    if op == "in":
+        return a in b
+    if op == "not in":
+        return a not in b
+    return _OPS[op](a, b)
+
+
 def _compare(op: str, lf: Fn, rf: Fn) -> Fn:
     py = _OPS[op]
+    unknown = Unknown
 
     def run(f):
         a = lf(f)
-        if _is_unknown(a):
+        if a.__class__ is unknown:
             return a
         b = rf(f)
-        if _is_unknown(b):
+        if b.__class__ is unknown:
             return b
         return py(a, b)
     return run
@@ -561,7 +603,8 @@ def compile_policy(policy: Policy, collector: Collector | None = None) -> Progra
         except _At as exc:
             collector.add(exc.diagnostic("template-error"))
             continue
-        rules.append(CompiledRule(rule, applies, conditions, fired, not_fired))
+        uses = any(c._reads_category(cond.expr.node) for cond in applies + conditions)
+        rules.append(CompiledRule(rule, applies, conditions, fired, not_fired, uses))
     for name, p in policy.parameters.items():
         if name not in c.used_params:
             w = p.where or p.values[0].where

@@ -13,7 +13,7 @@ Outcome (documented in docs/rules.md):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .compile import Condition, Program
@@ -81,6 +81,19 @@ def _conditions(conds: tuple[Condition, ...], f: Facts, mode: str):
     return mode == "all"
 
 
+def rule_status(cr, f: Facts) -> RuleStatus:
+    """The status of one compiled rule for a fact set."""
+    applies = _conditions(cr.applies, f, "all") if cr.applies else True
+    if applies is not True:
+        return RuleStatus(NOT_APPLICABLE, applies if applies.__class__ is Unknown else None)
+    result = _conditions(cr.conditions, f, cr.rule.mode)
+    if result is True:
+        return _FIRED
+    if result is False:
+        return _NOT_FIRED
+    return RuleStatus(NOT_APPLICABLE, result)
+
+
 def rule_statuses(program: Program, f: Facts) -> tuple[RuleStatus, ...]:
     """The status of every rule for one fact set, in policy order."""
     out = []
@@ -123,9 +136,10 @@ def decide(program: Program, household: Household, unit_id: str, comp: Compositi
 
 def with_category(f: Facts, category: str) -> Facts:
     """The same letting for a household of another category (for 'what would change the outcome')."""
-    household = replace(f.household, category=category)
-    projected = {lv: g.plus(f.household.category, -1).plus(category) for lv, g in f.projected.items()}
-    return replace(f, household=household, projected=projected)
+    h = f.household
+    household = Household(h.id, h.size, h.income, category, h.age, h.flags)
+    projected = {lv: g.plus(h.category, -1).plus(category) for lv, g in f.projected.items()}
+    return Facts(f.date, household, f.unit, f.profile, f.buurt_mix, f.current, projected, f.params)
 
 
 def group_of(comp: Composition, policy: Policy, unit_id: str, level: str) -> Group:

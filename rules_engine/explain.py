@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 from . import __version__
-from .compile import Condition, Expr, Program, Template, base, unit_of
-from .evaluate import (FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine, rule_statuses,
+from .compile import Condition, Expr, Program, Template, apply_comparison, base, unit_of
+from .evaluate import (FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine, rule_status,
                        with_category)
 from .facts import GROUP_LEVELS, Facts, Household, Unknown
 from .model import OUTCOME_LABELS, OUTCOMES, Policy
@@ -118,6 +119,9 @@ class Decision:
 
 def json_value(v):
     """An evaluated value as JSON data (exact numbers as text)."""
+    cls = v.__class__
+    if cls is Fraction or cls is int:
+        return _exact(v.numerator, v.denominator)
     if v.__class__ is Unknown:
         return None
     if isinstance(v, bool):
@@ -133,8 +137,33 @@ def json_value(v):
     return v
 
 
+# Caches are keyed on (numerator, denominator): hashing a Fraction itself is slow.
+@lru_cache(maxsize=8192)
+def _exact(n: int, d: int) -> str:
+    return exact_text(Fraction(n, d))
+
+
 def display(v, typ: str, lang: str, policy: Policy, fmt: str = "auto") -> str:
     """An evaluated value as people read it: '35,0 %', '€ 682,96', a category's label, 'ja'."""
+    cls = v.__class__
+    if cls is Fraction or cls is int:
+        return _display_number(v.numerator, v.denominator, typ, lang, policy, fmt)
+    if cls is str or cls is bool:
+        return _display_cached(v, typ, lang, policy, fmt)
+    return _display(v, typ, lang, policy, fmt)
+
+
+@lru_cache(maxsize=8192)
+def _display_cached(v, typ: str, lang: str, policy: Policy, fmt: str) -> str:
+    return _display(v, typ, lang, policy, fmt)
+
+
+@lru_cache(maxsize=8192)
+def _display_number(n: int, d: int, typ: str, lang: str, policy: Policy, fmt: str) -> str:
+    return _display(Fraction(n, d), typ, lang, policy, fmt)
+
+
+def _display(v, typ: str, lang: str, policy: Policy, fmt: str) -> str:
     if v.__class__ is Unknown:
         return "onbekend" if lang == "nl" else "unknown"
     if isinstance(v, bool):
@@ -152,17 +181,22 @@ def display(v, typ: str, lang: str, policy: Policy, fmt: str = "auto") -> str:
         return v
     unit = unit_of(typ)
     if fmt == "pct" or (fmt == "auto" and unit == "percent"):
-        return format_percent(Fraction(v), lang)
+        return format_percent(v, lang)
     if fmt == "euro" or (fmt == "auto" and unit.startswith("euro")):
-        return format_euro(Fraction(v), lang, cents=unit in ("euro_per_month", "euro"))
+        return format_euro(v, lang, cents=unit in ("euro_per_month", "euro"))
     if fmt == "int":
         return format_plain(Fraction(round(Fraction(v))), lang)
-    return format_plain(Fraction(v), lang)
+    return format_plain(v, lang)
 
 
 def _value(e: Expr, v, policy: Policy) -> Value:
-    text = e.source.text[e.node.pos:e.node.end]
-    return Value(text, json_value(v), bilingual(display(v, e.type, "nl", policy), display(v, e.type, "en", policy)))
+    cls = v.__class__
+    if cls is Fraction or cls is int:
+        n, d = v.numerator, v.denominator
+        shown = {"nl": _display_number(n, d, e.type, "nl", policy, "auto"),
+                 "en": _display_number(n, d, e.type, "en", policy, "auto")}
+        return Value(e.text, _exact(n, d), shown)
+    return Value(e.text, json_value(v), {"nl": display(v, e.type, "nl", policy), "en": display(v, e.type, "en", policy)})
 
 
 def render_template(t: Template, f: Facts, lang: str, policy: Policy) -> str:
@@ -177,12 +211,15 @@ def render_template(t: Template, f: Facts, lang: str, policy: Policy) -> str:
 
 
 def _condition(c: Condition, f: Facts, policy: Policy) -> ConditionResult:
-    v = c.expr.fn(f)
-    result = "true" if v is True else "false" if v is False else "unknown"
     left = right = None
     if c.op is not None:
-        left = _value(c.left, c.left.fn(f), policy)
-        right = _value(c.right, c.right.fn(f), policy)
+        a, b = c.left.fn(f), c.right.fn(f)
+        v = apply_comparison(c.op, a, b)
+        left = _value(c.left, a, policy)
+        right = _value(c.right, b, policy)
+    else:
+        v = c.expr.fn(f)
+    result = "true" if v is True else "false" if v is False else "unknown"
     used = tuple(_value(e, e.fn(f), policy) for e in c.facts)
     reason = bilingual(v.nl, v.en) if v.__class__ is Unknown else None
     w = c.expr.source.where
@@ -236,13 +273,15 @@ def _rule_changes(program: Program, statuses, results: list[RuleResult], outcome
     return out
 
 
-def _category_changes(program: Program, f: Facts, outcome: str) -> list[Change]:
+def _category_changes(program: Program, f: Facts, statuses, outcome: str) -> list[Change]:
     policy = program.policy
     out = []
     for cid in policy.category_ids:
         if cid == f.household.category:
             continue
-        other, _ = combine(program, rule_statuses(program, with_category(f, cid)))
+        g = with_category(f, cid)
+        other, _ = combine(program, [rule_status(cr, g) if cr.uses_category else st
+                                     for cr, st in zip(program.rules, statuses)])
         if OUTCOMES.index(other) > OUTCOMES.index(outcome):
             label = policy.category(cid).label
             out.append(Change("category", other, bilingual(
@@ -251,35 +290,72 @@ def _category_changes(program: Program, f: Facts, outcome: str) -> list[Change]:
     return out
 
 
-def _room(program: Program, f: Facts) -> list[RoomLine]:
+_WHERE = {"portiek": ("het portiek", "the portiek"), "complex": ("het complex", "the complex"),
+          "buurt": ("de buurt", "the buurt")}
+
+
+def _room(program: Program, f: Facts, comp: Composition) -> tuple[RoomLine, ...]:
+    u = f.unit
+    return _room_lines(program, comp, u.portiek, u.complex, u.buurt, comp.by_unit.get(u.id), f.profile)
+
+
+@lru_cache(maxsize=4096)
+def _room_lines(program: Program, comp: Composition, portiek: str, complex_id: str, buurt: str,
+                leaving: str | None, profile) -> tuple[RoomLine, ...]:
+    # Memoised: in a batch, many lettings share the same groups on the same date.
     policy = program.policy
     out = []
-    for level in GROUP_LEVELS:
-        g = f.current[level]
-        key = {"portiek": f.unit.portiek, "complex": f.unit.complex, "buurt": f.unit.buurt}[level]
+    for level, key in (("portiek", portiek), ("complex", complex_id), ("buurt", buurt)):
+        g = comp.group(level, key)
+        if leaving is not None:
+            g = g.plus(leaving, -1)
         for cid in policy.category_ids:
             if level == "portiek":
-                room = limit_room(g, f.profile.portiek_max_households, cid)
+                room = limit_room(g, profile.portiek_max_households, cid)
                 if room is None:
                     continue
             else:
-                bands = f.profile.mix.bands if level == "complex" else f.buurt_mix.bands
+                bands = profile.mix.bands if level == "complex" else policy.buurten[buurt].mix.bands
                 room = band_room(g, bands, cid)
             label = policy.category(cid).label
-            where = {"portiek": ("het portiek", "the portiek"), "complex": ("het complex", "the complex"),
-                     "buurt": ("de buurt", "the buurt")}[level]
+            where = _WHERE[level]
             if room is None:
                 text = bilingual(f"geen grens voor {label.nl} in {where[0]}", f"no limit for {label.en} in {where[1]}")
             else:
                 text = bilingual(f"ruimte voor nog {room} huishouden(s) {label.nl} in {where[0]}",
                                  f"room for {room} more {label.en} household(s) in {where[1]}")
             out.append(RoomLine(level, key, cid, room, text))
-    return out
+    return tuple(out)
 
 
 def _label(outcome: str, lang: str) -> str:
     nl, en = OUTCOME_LABELS[outcome]
     return (nl if lang == "nl" else en).capitalize()
+
+
+def _status(applies, conds, mode: str) -> RuleStatus:
+    """A rule's status from its evaluated conditions: the same three-valued logic as evaluate.rule_status."""
+    for group, combine_mode in ((applies, "all"), (conds, mode)):
+        results = [c.result for c in group]
+        decisive = "false" if combine_mode == "all" else "true"
+        if decisive in results:
+            if group is applies:
+                return RuleStatus(NOT_APPLICABLE)
+            return RuleStatus(NOT_FIRED if combine_mode == "all" else FIRED)
+        unknown = next((c for c in group if c.result == "unknown"), None)
+        if unknown is not None:
+            return RuleStatus(NOT_APPLICABLE, Unknown(unknown.reason["nl"], unknown.reason["en"]))
+    return RuleStatus(FIRED if mode == "all" or not conds else NOT_FIRED)
+
+
+@lru_cache(maxsize=256)
+def _parameters_json(program: Program, date: dt.date) -> dict:
+    out = {}
+    for name, p in sorted(program.policy.parameters.items()):
+        dv = p.at(date)
+        if dv is not None:
+            out[name] = {"value": exact_text(dv.value), "valid_from": dv.valid_from.isoformat(), "source": dv.source}
+    return out
 
 
 # --- the record --------------------------------------------------------------------------------
@@ -289,14 +365,17 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
     """Evaluate one letting with the full explanation record."""
     policy = program.policy
     f = build_facts(program, household, unit_id, comp)
-    statuses = rule_statuses(program, f)
-    outcome, deciding = combine(program, statuses)
-    results = []
-    for cr, st in zip(program.rules, statuses):
-        r = cr.rule
+    evaluated = []
+    for cr in program.rules:
         applies = tuple(_condition(c, f, policy) for c in cr.applies)
         conds = tuple(_condition(c, f, policy) for c in cr.conditions) \
             if all(a.result == "true" for a in applies) else ()
+        evaluated.append((applies, conds, _status(applies, conds, cr.rule.mode)))
+    statuses = [st for _, _, st in evaluated]
+    outcome, deciding = combine(program, statuses)
+    results = []
+    for cr, (applies, conds, st) in zip(program.rules, evaluated):
+        r = cr.rule
         text = None
         if st.status == FIRED:
             text = bilingual(render_template(cr.fired[0], f, "nl", policy), render_template(cr.fired[1], f, "en", policy))
@@ -312,7 +391,7 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
                 reason = bilingual(f"geldt alleen als {failed.text}", f"applies only when {failed.text}")
         results.append(RuleResult(r.id, bilingual(r.title.nl, r.title.en), r.level, r.kind, r.outcome, st.status,
                                   r.id in deciding, f"{r.where.file}:{r.where.line}", applies, conds, text, reason))
-    changes = _rule_changes(program, statuses, results, outcome) + _category_changes(program, f, outcome)
+    changes = _rule_changes(program, statuses, results, outcome) + _category_changes(program, f, statuses, outcome)
     h = household
     inputs = {
         "household": {"id": h.id, "size": h.size, "income": exact_text(h.income), "category": h.category,
@@ -320,12 +399,10 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
         "unit": unit_id, "complex": f.unit.complex, "portiek": f.unit.portiek, "buurt": f.unit.buurt,
         "date": comp.date.isoformat(), "occupancy": occupancy_source,
         "profile_valid_from": None if f.profile.valid_from == dt.date.min else f.profile.valid_from.isoformat(),
-        "parameters": {name: {"value": exact_text(dv.value), "valid_from": dv.valid_from.isoformat(),
-                              "source": dv.source}
-                       for name, dv in sorted(f.params.items()) if dv is not None},
+        "parameters": _parameters_json(program, comp.date),
     }
     return Decision(RECORD_VERSION, outcome, bilingual(*OUTCOME_LABELS[outcome]), deciding, tuple(results),
-                    tuple(changes), tuple(_room(program, f)), inputs,
+                    tuple(changes), _room(program, f, comp), inputs,
                     {"id": policy.id, "version": policy.version, "content_hash": policy.content_hash},
                     {"name": ENGINE, "version": __version__})
 

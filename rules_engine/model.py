@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Mapping
@@ -85,7 +86,7 @@ class Buurt:
     mix: LevelMix
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Profile:
     """A complex profile version: the complex's mix and portiek limits from valid_from on."""
 
@@ -222,11 +223,15 @@ class Policy:
     rules: tuple[Rule, ...]
     content_hash: str
 
-    @property
+    @cached_property
     def category_ids(self) -> tuple[str, ...]:
         """Category ids in policy order."""
         return tuple(c.id for c in self.categories)
 
+    @cached_property
+    def _by_id(self) -> Mapping[str, Category]:
+        return frozen_map((c.id, c) for c in self.categories)
+
     def category(self, cid: str) -> Category:
         """The category with this id."""
-        return next(c for c in self.categories if c.id == cid)
+        return self._by_id[cid]

@@ -62,10 +62,11 @@ def exact_text(value: Fraction) -> str:
     return f"{sign}{text[:-digits]}.{text[-digits:]}"
 
 
-def _round_half_up(value: Fraction, decimals: int) -> int:
-    scaled = value * 10**decimals
-    sign = -1 if scaled < 0 else 1
-    return sign * int(abs(scaled) + Fraction(1, 2))
+def _round_half_up(value: Fraction | int, decimals: int) -> int:
+    # Integer arithmetic only: floor(|n| * 10^d / den + 1/2), with the sign put back.
+    n, den = value.numerator, value.denominator
+    q = (2 * abs(n) * 10**decimals + den) // (2 * den)
+    return -q if n < 0 else q
 
 
 def _group(integer_text: str, sep: str) -> str:
@@ -77,7 +78,7 @@ def _group(integer_text: str, sep: str) -> str:
     return sep.join(out)
 
 
-def format_number(value: Fraction, decimals: int, lang: str) -> str:
+def format_number(value: Fraction | int, decimals: int, lang: str) -> str:
     """Format with grouping: 47.699,50 (nl) or 47,699.50 (en); half-up rounding."""
     units = _round_half_up(value, decimals)
     sign = "-" if units < 0 else ""
@@ -90,18 +91,18 @@ def format_number(value: Fraction, decimals: int, lang: str) -> str:
 
 def format_percent(value: Fraction, lang: str, decimals: int = 1) -> str:
     """A share as a percentage: '35,0 %' (nl) or '35.0%' (en)."""
-    text = format_number(value * 100, decimals, lang)
+    text = format_number(Fraction(value.numerator * 100, value.denominator), decimals, lang)
     return f"{text} %" if lang == "nl" else f"{text}%"
 
 
-def format_euro(value: Fraction, lang: str, cents: bool = False) -> str:
+def format_euro(value: Fraction | int, lang: str, cents: bool = False) -> str:
     """An amount in euros: '€ 682,96' (nl), '€682.96' (en); whole euros drop the cents unless cents is set."""
     decimals = 0 if value.denominator == 1 and not cents else 2
     text = format_number(value, decimals, lang)
     return f"€ {text}" if lang == "nl" else f"€{text}"
 
 
-def format_plain(value: Fraction, lang: str) -> str:
+def format_plain(value: Fraction | int, lang: str) -> str:
     """A plain number: integers as such, others with up to 2 decimals."""
     if value.denominator == 1:
         return format_number(value, 0, lang)

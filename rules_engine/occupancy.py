@@ -49,7 +49,7 @@ class Occupancy:
 EMPTY = Occupancy(frozen_map({}))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Composition:
     """Groups (portiek, complex, buurt) on one date, and the category living in each home."""
 

@@ -10,9 +10,7 @@ minus the current count. None means: no limit applies. All arithmetic is exact.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Mapping
 
 from .facts import Group
@@ -33,21 +31,24 @@ class Room:
 
 def band_room(group: Group, bands: Mapping[str, Band], category: str) -> int | None:
     """Largest k of extra households of a category that keeps the group in band (None = unlimited)."""
+    # Integer cross-multiplication: (n_c + k) / (occ + k) <= hn / hd  <=>  k * (hd - hn) <= hn * occ - hd * n_c,
+    # and n_d / (occ + k) >= ln / ld  <=>  k * ln <= n_d * ld - occ * ln.
     occ = group.occupied
-    n_c = group.counts.get(category, 0)
-    limits: list[Fraction] = []
+    counts = group.counts
+    best = None
     high = bands[category].high
-    if high < 1:
-        limits.append((high * occ - n_c) / (1 - high))
+    hn, hd = high.numerator, high.denominator
+    if hn < hd:
+        best = (hn * occ - hd * counts.get(category, 0)) // (hd - hn)
     for other, band in bands.items():
-        if other == category or band.low == 0:
+        ln, ld = band.low.numerator, band.low.denominator
+        if other == category or ln == 0:
             continue
-        n_d = group.counts.get(other, 0)
-        if occ and Fraction(n_d, occ) >= band.low:
-            limits.append(Fraction(n_d) / band.low - occ)
-    if not limits:
-        return None
-    return max(0, math.floor(min(limits)))
+        n_d = counts.get(other, 0)
+        if occ and n_d * ld >= ln * occ:
+            k = (n_d * ld - occ * ln) // ln
+            best = k if best is None else min(best, k)
+    return None if best is None else max(0, best)
 
 
 def limit_room(group: Group, limits: Mapping[str, int], category: str) -> int | None:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from conftest import OB
 from rules_engine import evaluate, example_occupancy, load_policy
 from rules_engine.diagnostics import PolicyError
+from rules_engine.evaluate import decide
 from rules_engine.inputs import household_from_data
 from rules_engine.load_yaml import Source
 from rules_engine.model import OUTCOMES
@@ -40,6 +41,8 @@ def test_any_household_and_home_gets_a_deterministic_decision(data, unit, date):
     b = evaluate(PROGRAM, h, unit, date, OCC)
     assert a == b
     assert a.outcome in OUTCOMES
+    # The explanation and the fast decision-only path agree.
+    assert decide(PROGRAM, h, unit, composition(PROGRAM.policy, OCC, date)) == (a.outcome, a.deciding_rules)
     assert len(a.rules) == len(PROGRAM.policy.rules)
     assert all(r.status in ("fired", "not_fired", "not_applicable") for r in a.rules)
 
