@@ -206,6 +206,50 @@ def facts(policy, fmt, lang):
         click.echo(f"{path.ljust(width)}  {typ.ljust(22)}  {text}")
 
 
+@cli.command(name="test")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-k", "pattern", help="Only cases whose name contains this text.")
+@click.option("--engine", type=click.Choice(["default"]), default="default", show_default=True,
+              help="Rule engine to evaluate with.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "tap", "github"]), default="text",
+              show_default=True)
+@click.option("--coverage", is_flag=True, help="Show rule coverage (each rule seen firing and not firing).")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), help="Fail when rule coverage is below N percent.")
+@LANG
+def test_cmd(paths, pattern, engine, fmt, coverage, min_coverage, lang):
+    """Run a policy's test cases (its tests/ folder); the last line reads 'N passed, N failed'.
+
+    Exit 0 when all pass, 1 on a failure, on no test run, or under --min-coverage; 2 on unreadable input.
+    """
+    from .cases import load_cases, run_cases
+    from .cases_report import run_github, run_json, run_junit, run_tap, run_text
+
+    status = 0
+    totals = [0, 0]
+    folders = [folder for path in paths for folder in policy_folders(path)]
+    for folder in folders:
+        program = _program(folder, lang)
+        cases, diags = load_cases(program)
+        for d in diags:
+            click.echo(d.format(lang), err=True)
+        run = run_cases(program, cases, pattern)
+        render = {"json": lambda r: run_json(r), "junit": lambda r: run_junit(r, lang),
+                  "tap": lambda r: run_tap(r, lang), "github": lambda r: run_github(r, lang),
+                  "text": lambda r: run_text(r, lang, coverage or min_coverage is not None)}[fmt]
+        click.echo(render(run), nl=False)
+        low = min_coverage is not None and run.coverage.percent < min_coverage
+        if low:
+            click.echo(f"{'Regeldekking onder' if lang == 'nl' else 'Rule coverage below'} {min_coverage:g} %",
+                       err=True)
+        if diags or run.failed or not run.results or low:
+            status = 1
+        totals[0] += run.passed
+        totals[1] += run.failed
+    if len(folders) > 1 and fmt == "text":
+        click.echo(f"{'totaal' if lang == 'nl' else 'total'}: {totals[0]} passed, {totals[1]} failed")
+    sys.exit(status)
+
+
 @cli.command()
 @click.argument("kind", type=click.Choice(list(KINDS)))
 def schema(kind):

@@ -1,0 +1,305 @@
+"""Policy tests as code: load the YAML cases in a policy's tests/ folder, run them, measure rule coverage.
+
+A case gives a household, a home, a date and an occupancy, and states the expected
+outcome, deciding rules, rules fired / not fired / not applicable, and text the
+explanation must contain. A table-style case has rows that fill {placeholders}.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from .compile import Program
+from .diagnostics import Diagnostic, PolicyError, hint, make
+from .explain import Decision, explain
+from .facts import Group, Household
+from .load import read_document
+from .load_yaml import Source
+from .model import frozen_map
+from .numbers import to_fraction
+from .occupancy import EMPTY, Composition, composition, load_occupancy
+from .report import decision_text
+
+TESTS_DIR = "tests"
+_STATUS_NL = {"fired": "gevuurd", "not_fired": "niet gevuurd", "not_applicable": "niet van toepassing"}
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One expanded test case with its position."""
+
+    name: str
+    file: str
+    line: int
+    household: Household
+    unit: str
+    date: dt.date
+    occupancy: object  # 'example' | 'empty' | {'file': path} | {'portiek': {...}, ...}
+    expect: dict
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """The outcome of one case: passed, or the differences (nl, en) between expected and actual."""
+
+    case: Case
+    failures: tuple[tuple[str, str], ...]
+    decision: Decision | None
+
+    @property
+    def passed(self) -> bool:
+        """No differences."""
+        return not self.failures
+
+
+@dataclass(frozen=True)
+class RuleCoverage:
+    """Whether a rule was seen firing and seen not firing."""
+
+    rule: str
+    where: str
+    fired: bool
+    not_fired: bool
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Rule coverage (both ways) and category x complex-profile coverage."""
+
+    rules: tuple[RuleCoverage, ...]
+    category_profiles_total: int
+    category_profiles_seen: int
+
+    @property
+    def percent(self) -> Fraction:
+        """Share of rules seen both firing and not firing, as a percentage."""
+        if not self.rules:
+            return Fraction(100)
+        return Fraction(100 * sum(r.fired and r.not_fired for r in self.rules), len(self.rules))
+
+
+@dataclass(frozen=True)
+class TestRun:
+    """All results of one `magicmix test` run."""
+
+    policy: str
+    results: tuple[CaseResult, ...]
+    coverage: Coverage
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+
+    @property
+    def passed(self) -> int:
+        """Number of passing cases."""
+        return sum(r.passed for r in self.results)
+
+    @property
+    def failed(self) -> int:
+        """Number of failing cases."""
+        return len(self.results) - self.passed
+
+
+def _substitute(value, row: dict):
+    if isinstance(value, str):
+        whole = _PLACEHOLDER.fullmatch(value)
+        if whole and whole.group(1) in row:
+            return row[whole.group(1)]
+        return _PLACEHOLDER.sub(lambda m: str(row[m.group(1)]) if m.group(1) in row else m.group(0), value)
+    if isinstance(value, dict):
+        return {k: _substitute(v, row) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, row) for v in value]
+    return value
+
+
+def _leftover(value) -> str | None:
+    if isinstance(value, str):
+        m = _PLACEHOLDER.search(value)
+        return m.group(1) if m else None
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        for v in value:
+            found = _leftover(v)
+            if found:
+                return found
+    return None
+
+
+def _check_case(program: Program, raw: dict, src: Source, path: tuple) -> list[Diagnostic]:
+    """Semantic checks of one expanded case: homes, categories, rules and dates exist."""
+    pol = program.policy
+    out = []
+
+    def err(code, sub, **args):
+        line, col = src.where(path + sub)
+        out.append(make(code, src.path, line, col, **args))
+
+    given, expect = raw["given"], raw["expect"]
+    if given["unit"] not in pol.units:
+        err("unknown-unit", ("given", "unit"), unit=given["unit"], hint=hint(pol.units, str(given["unit"])))
+    cat = given["household"]["category"]
+    if cat not in pol.category_ids:
+        err("unknown-category", ("given", "household", "category"), category=cat, hint=hint(pol.category_ids, str(cat)))
+    occ = given.get("occupancy")
+    if isinstance(occ, dict) and "file" not in occ:
+        for level, counts in occ.items():
+            for c in counts:
+                if c not in pol.category_ids:
+                    err("unknown-category", ("given", "occupancy", level), category=c, hint=hint(pol.category_ids, c))
+    rule_ids = [r.id for r in pol.rules]
+    named = [(key, i, rid) for key in ("deciding", "fired", "not_fired", "not_applicable")
+             for i, rid in enumerate(expect.get(key, []))]
+    named += [("rules", rid, rid) for rid in expect.get("rules", {})]
+    for key, i, rid in named:
+        if rid not in rule_ids:
+            line, col = src.where(path + ("expect", key, i), key=key == "rules")
+            out.append(make("bad-input", src.path, line, col,
+                            problem=(f"onbekende regel '{rid}'{hint(rule_ids, rid)[0]}",
+                                     f"unknown rule '{rid}'{hint(rule_ids, rid)[1]}")))
+    try:
+        dt.date.fromisoformat(str(given["date"]))
+    except ValueError:
+        err("invalid-date", ("given", "date"), value=given["date"])
+    left = _leftover([raw["name"], given, expect])
+    if left:
+        err("bad-input", (), problem=(f"plaatshouder {{{left}}} heeft geen waarde in deze rij",
+                                      f"placeholder {{{left}}} has no value in this row"))
+    return out
+
+
+def load_cases(program: Program, root: str | None = None) -> tuple[list[Case], list[Diagnostic]]:
+    """Read and expand every case in the policy's tests/ folder (or one file)."""
+    root = root or os.path.join(program.policy.root, TESTS_DIR)
+    if os.path.isfile(root):
+        files = [root]
+    elif os.path.isdir(root):
+        files = sorted(os.path.join(root, n) for n in os.listdir(root) if n.endswith((".yaml", ".yml")))
+    else:
+        files = []
+    cases, diags = [], []
+    for path in files:
+        src, problems = read_document(path, "testcase")
+        diags.extend(problems)
+        if src is None:
+            continue
+        for i, raw in enumerate(src.data["tests"]):
+            rows = raw.get("rows") or [{}]
+            for j, row in enumerate(rows):
+                expanded = _substitute({k: v for k, v in raw.items() if k != "rows"}, row)
+                base = ("tests", i, "rows", j) if "rows" in raw else ("tests", i)
+                problems = _check_case(program, expanded, src, ("tests", i))
+                if problems:
+                    if "rows" in raw:
+                        line, col = src.where(base)
+                        problems = [make(p.code, p.file, line, col, problem=(p.nl, p.en)) if p.code == "bad-input"
+                                    else p for p in problems]
+                    diags.extend(problems)
+                    continue
+                g = expanded["given"]
+                h = g["household"]
+                household = Household(h.get("id", "hh-test"), int(h["size"]), to_fraction(h["income"]),
+                                      h["category"], h.get("age"), tuple(h.get("flags", ())))
+                line = src.where(base)[0] or 1
+                cases.append(Case(expanded["name"], path, line, household, g["unit"],
+                                  dt.date.fromisoformat(str(g["date"])), g.get("occupancy", "example"),
+                                  expanded["expect"]))
+    return cases, diags
+
+
+def _synthetic(program: Program, unit_id: str, date: dt.date, counts: dict) -> Composition:
+    """A composition for one home's groups from counts per level (a missing level counts as the one below)."""
+    pol = program.policy
+    unit = pol.units[unit_id]
+    homes = composition(pol, EMPTY, date)
+    portiek = counts.get("portiek", {})
+    cx = counts.get("complex", portiek)
+    bu = counts.get("buurt", cx)
+    groups = dict(homes.groups)
+    for level, key, c in (("portiek", unit.portiek, portiek), ("complex", unit.complex, cx), ("buurt", unit.buurt, bu)):
+        groups[(level, key)] = Group(homes.group(level, key).homes, sum(c.values()), frozen_map(c))
+    return Composition(date, frozen_map(groups), frozen_map({}))
+
+
+class _Occupancies:
+    """Caches occupancies read for one run."""
+
+    def __init__(self, program: Program):
+        self.program = program
+        self.files: dict[str, object] = {}
+
+    def composition(self, case: Case) -> Composition:
+        spec = case.occupancy
+        pol = self.program.policy
+        if spec == "empty":
+            return composition(pol, EMPTY, case.date)
+        if spec == "example":
+            path = os.path.join(pol.root, "occupancy.yaml")
+            occ = self._file(path) if os.path.exists(path) else EMPTY
+            return composition(pol, occ, case.date)
+        if "file" in spec:
+            return composition(pol, self._file(os.path.join(os.path.dirname(case.file), spec["file"])), case.date)
+        return _synthetic(self.program, case.unit, case.date, spec)
+
+    def _file(self, path: str):
+        if path not in self.files:
+            self.files[path] = load_occupancy(path, self.program.policy)
+        return self.files[path]
+
+
+def _compare(case: Case, d: Decision) -> list[tuple[str, str]]:
+    e = case.expect
+    out = []
+    status = {r.id: r.status for r in d.rules}
+    if "outcome" in e and e["outcome"] != d.outcome:
+        out.append((f"verwacht uitkomst {e['outcome']}, kreeg {d.outcome}",
+                    f"expected outcome {e['outcome']}, got {d.outcome}"))
+    if "deciding" in e and tuple(e["deciding"]) != d.deciding_rules:
+        out.append((f"verwacht beslissend {', '.join(e['deciding']) or '(geen)'}, kreeg {', '.join(d.deciding_rules) or '(geen)'}",
+                    f"expected deciding {', '.join(e['deciding']) or '(none)'}, got {', '.join(d.deciding_rules) or '(none)'}"))
+    wanted = [(rid, key) for key in ("fired", "not_fired", "not_applicable") for rid in e.get(key, [])]
+    wanted += list(e.get("rules", {}).items())
+    for rid, want in wanted:
+        if status.get(rid) != want:
+            out.append((f"verwacht dat {rid} {_STATUS_NL[want]} is, maar het is {_STATUS_NL[status.get(rid)]}",
+                        f"expected {rid} to be {want.replace('_', ' ')}, but it is {status.get(rid).replace('_', ' ')}"))
+    lang = e.get("lang", "nl")
+    texts = e.get("contains", [])
+    text = decision_text(d, lang)
+    for t in [texts] if isinstance(texts, str) else texts:
+        if t not in text:
+            out.append((f"uitleg bevat niet: {t!r}", f"explanation does not contain: {t!r}"))
+    return out
+
+
+def run_cases(program: Program, cases: list[Case], pattern: str | None = None) -> TestRun:
+    """Run the cases (those whose name contains pattern, case-insensitively) and measure coverage."""
+    occupancies = _Occupancies(program)
+    selected = [c for c in cases if not pattern or pattern.lower() in c.name.lower()]
+    results, diags = [], []
+    seen: dict[str, set] = defaultdict(set)
+    cat_profiles: set = set()
+    for case in selected:
+        try:
+            d = explain(program, case.household, case.unit, occupancies.composition(case))
+        except PolicyError as exc:
+            diags.extend(exc.diagnostics)
+            results.append(CaseResult(case, tuple((x.nl, x.en) for x in exc.diagnostics), None))
+            continue
+        for r in d.rules:
+            seen[r.id].add(r.status)
+        unit = program.policy.units[case.unit]
+        profile = program.policy.complexes[unit.complex].profile_at(case.date)
+        cat_profiles.add((case.household.category, unit.complex, profile.valid_from))
+        results.append(CaseResult(case, tuple(_compare(case, d)), d))
+    rules = tuple(RuleCoverage(r.id, str(r.where), "fired" in seen[r.id], "not_fired" in seen[r.id])
+                  for r in program.policy.rules)
+    pol = program.policy
+    # The policy default before a complex's first own version is not counted as a profile of its own.
+    total = len(pol.category_ids) * sum(max(1, len(cx.profiles) - 1) for cx in pol.complexes.values())
+    return TestRun(pol.id, tuple(results), Coverage(rules, total, len(cat_profiles)), tuple(diags))

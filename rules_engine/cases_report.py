@@ -1,0 +1,113 @@
+"""Output of a policy test run: text, JSON, JUnit XML, TAP and GitHub annotations."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from .cases import TestRun
+from .numbers import format_number
+from .report import decision_text, to_json
+
+
+def closing_line(run: TestRun) -> str:
+    """'N passed, N failed': the line CI systems read."""
+    return f"{run.passed} passed, {run.failed} failed"
+
+
+def _where(result) -> str:
+    return f"{result.case.file}:{result.case.line}"
+
+
+def coverage_text(run: TestRun, lang: str) -> str:
+    """Rule coverage (both ways) with the uncovered rules at file:line, and category x profile coverage."""
+    nl = lang == "nl"
+    cov = run.coverage
+    both = sum(r.fired and r.not_fired for r in cov.rules)
+    pct = format_number(cov.percent, 1, lang)
+    lines = [(f"Regeldekking: {both} van {len(cov.rules)} regels zowel gevuurd als niet gevuurd ({pct} %)" if nl
+              else f"Rule coverage: {both} of {len(cov.rules)} rules seen both firing and not firing ({pct}%)")]
+    for r in cov.rules:
+        if r.fired and r.not_fired:
+            continue
+        missing = [w for w, ok in ((("nooit gevuurd", "never fired"), r.fired),
+                                   (("nooit niet-gevuurd", "never seen not firing"), r.not_fired)) if not ok]
+        lines.append(f"  {r.where}: {r.rule}: {', '.join(m[0] if nl else m[1] for m in missing)}")
+    lines.append(f"{'Categorie x complexprofiel' if nl else 'Category x complex profile'}: "
+                 f"{cov.category_profiles_seen} / {cov.category_profiles_total}")
+    return "\n".join(lines) + "\n"
+
+
+def run_text(run: TestRun, lang: str, coverage: bool) -> str:
+    """Failures with expected against actual and the explanation, then coverage and the closing line."""
+    out = []
+    for r in run.results:
+        if r.passed:
+            continue
+        out.append(f"FAIL {_where(r)}: {r.case.name}")
+        out.extend(f"  - {nl if lang == 'nl' else en}" for nl, en in r.failures)
+        if r.decision is not None:
+            out.extend("    " + line for line in decision_text(r.decision, lang).splitlines())
+        out.append("")
+    if not run.results:
+        out.append("Geen tests uitgevoerd: zet testgevallen in de map tests/ van het beleid."
+                   if lang == "nl" else "No tests ran: put test cases in the policy's tests/ folder.")
+    if coverage:
+        out.append(coverage_text(run, lang).rstrip("\n"))
+    out.append(closing_line(run))
+    return "\n".join(out) + "\n"
+
+
+def run_json(run: TestRun) -> str:
+    """The run as JSON: every case with its result, and the coverage."""
+    cov = run.coverage
+    return to_json({
+        "policy": run.policy, "passed": run.passed, "failed": run.failed,
+        "cases": [{"name": r.case.name, "file": r.case.file, "line": r.case.line, "passed": r.passed,
+                   "outcome": r.decision.outcome if r.decision else None,
+                   "failures": [{"nl": nl, "en": en} for nl, en in r.failures]} for r in run.results],
+        "coverage": {"percent": float(round(cov.percent, 1)),
+                     "rules": [{"rule": r.rule, "where": r.where, "fired": r.fired, "not_fired": r.not_fired}
+                               for r in cov.rules],
+                     "category_profiles": {"seen": cov.category_profiles_seen,
+                                           "total": cov.category_profiles_total}},
+    })
+
+
+def run_junit(run: TestRun, lang: str) -> str:
+    """JUnit XML: one testsuite per policy, one testcase per case, a failure with the differences."""
+    suites = ET.Element("testsuites", tests=str(len(run.results)), failures=str(run.failed))
+    suite = ET.SubElement(suites, "testsuite", name=run.policy, tests=str(len(run.results)),
+                          failures=str(run.failed), errors="0", skipped="0")
+    for r in run.results:
+        tc = ET.SubElement(suite, "testcase", classname=f"{run.policy}.{r.case.file}", name=r.case.name,
+                           file=r.case.file, line=str(r.case.line))
+        if not r.passed:
+            text = "\n".join(nl if lang == "nl" else en for nl, en in r.failures)
+            fail = ET.SubElement(tc, "failure", message=text.splitlines()[0], type="PolicyTestFailure")
+            fail.text = text + ("\n\n" + decision_text(r.decision, lang) if r.decision else "")
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def run_tap(run: TestRun, lang: str) -> str:
+    """TAP version 13."""
+    out = ["TAP version 13", f"1..{len(run.results)}"]
+    for i, r in enumerate(run.results, 1):
+        out.append(f"{'ok' if r.passed else 'not ok'} {i} - {r.case.name}")
+        if not r.passed:
+            out.append("  ---")
+            out.append(f"  at: {_where(r)}")
+            out.extend(f"  message: {nl if lang == 'nl' else en!r}" for nl, en in r.failures)
+            out.append("  ...")
+    out.append(f"# {closing_line(run)}")
+    return "\n".join(out) + "\n"
+
+
+def run_github(run: TestRun, lang: str) -> str:
+    """GitHub annotations for failures (at the case's file and line) and the closing line."""
+    out = []
+    for r in run.results:
+        if not r.passed:
+            msg = "; ".join(nl if lang == "nl" else en for nl, en in r.failures).replace("%", "%25").replace("\n", "%0A")
+            out.append(f"::error file={r.case.file},line={r.case.line},title={r.case.name}::{msg}")
+    out.append(closing_line(run))
+    return "\n".join(out) + "\n"
