@@ -37,7 +37,7 @@ def coverage_text(run: TestRun, lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_text(run: TestRun, lang: str, coverage: bool) -> str:
+def run_text(run: TestRun, lang: str, coverage: bool, min_coverage: float | None = None) -> str:
     """Failures with expected against actual and the explanation, then coverage and the closing line."""
     out = []
     for r in run.results:
@@ -53,6 +53,8 @@ def run_text(run: TestRun, lang: str, coverage: bool) -> str:
                    if lang == "nl" else "No tests ran: put test cases in the policy's tests/ folder.")
     if coverage:
         out.append(coverage_text(run, lang).rstrip("\n"))
+    if min_coverage is not None and run.coverage.percent < min_coverage:
+        out.append(f"{'Regeldekking onder' if lang == 'nl' else 'Rule coverage below'} {min_coverage:g} %")
     out.append(closing_line(run))
     return "\n".join(out) + "\n"
 

@@ -235,10 +235,10 @@ def test_cmd(paths, pattern, engine, fmt, coverage, min_coverage, lang):
         run = run_cases(program, cases, pattern)
         render = {"json": lambda r: run_json(r), "junit": lambda r: run_junit(r, lang),
                   "tap": lambda r: run_tap(r, lang), "github": lambda r: run_github(r, lang),
-                  "text": lambda r: run_text(r, lang, coverage or min_coverage is not None)}[fmt]
+                  "text": lambda r: run_text(r, lang, coverage or min_coverage is not None, min_coverage)}[fmt]
         click.echo(render(run), nl=False)
         low = min_coverage is not None and run.coverage.percent < min_coverage
-        if low:
+        if low and fmt != "text":
             click.echo(f"{'Regeldekking onder' if lang == 'nl' else 'Rule coverage below'} {min_coverage:g} %",
                        err=True)
         if diags or run.failed or not run.results or low:
@@ -248,6 +248,24 @@ def test_cmd(paths, pattern, engine, fmt, coverage, min_coverage, lang):
     if len(folders) > 1 and fmt == "text":
         click.echo(f"{'totaal' if lang == 'nl' else 'total'}: {totals[0]} passed, {totals[1]} failed")
     sys.exit(status)
+
+
+@cli.command()
+@click.argument("directory")
+@click.option("--name", default="mijn-beleid", show_default=True, help="Id of the new policy.")
+@LANG
+def init(directory, name, lang):
+    """Create a new policy repository: an example policy with tests, schemas, pre-commit and CI examples."""
+    from .scaffold import init_repository
+
+    try:
+        written = init_repository(directory, name)
+    except PolicyError as exc:
+        raise InputError(exc.diagnostics, lang) from None
+    for rel in written:
+        click.echo(os.path.join(directory, rel))
+    click.echo(("Klaar. Probeer: cd {d} && magicmix validate policies/ && magicmix test policies/" if lang == "nl"
+                else "Done. Try: cd {d} && magicmix validate policies/ && magicmix test policies/").format(d=directory))
 
 
 @cli.command()

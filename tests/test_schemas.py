@@ -66,6 +66,12 @@ def _example_files():
             yield f, "complex"
         for f in sorted((policy / "examples" / "households").glob("*.yaml")):
             yield f, "household"
+        for f in sorted((policy / "tests").glob("*.yaml")):
+            yield f, "testcase"
+    for f in sorted((ROOT / "rules_engine" / "scaffold" / "policy").rglob("*.yaml")):
+        kind = {"policy.yaml": "policy", "parameters.yaml": "parameters", "rules.yaml": "rules",
+                "occupancy.yaml": "occupancy"}.get(f.name, "testcase" if f.parent.name == "tests" else "complex")
+        yield f, kind
 
 
 @pytest.mark.parametrize("path,kind", list(_example_files()), ids=lambda v: str(v)[-40:])
