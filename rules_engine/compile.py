@@ -88,6 +88,8 @@ class CompiledRule:
     fired: tuple[Template, Template]
     not_fired: tuple[Template, Template] | None
     uses_category: bool = True  # whether the household's category can change the rule's status
+    applies_fn: Fn | None = None  # all applies_when conditions, three-valued
+    conditions_fn: Fn | None = None  # the conditions combined with all/any, three-valued
 
 
 @dataclass(frozen=True, eq=False)
@@ -463,30 +465,25 @@ def _not(fn: Fn) -> Fn:
     return run
 
 
+def kleene(fns, f: Facts, decisive: bool):
+    """Combine three-valued results: the decisive value (False for 'and', True for 'or') wins,
+    else the first unknown, else the other value."""
+    unknown = None
+    for fn in fns:
+        v = fn(f)
+        if v is decisive:
+            return v
+        if unknown is None and v.__class__ is Unknown:
+            unknown = v
+    return unknown if unknown is not None else not decisive
+
+
 def _and(fns) -> Fn:
-    def run(f):
-        unknown = None
-        for fn in fns:
-            v = fn(f)
-            if v is False:
-                return False
-            if unknown is None and _is_unknown(v):
-                unknown = v
-        return unknown if unknown is not None else True
-    return run
+    return lambda f: kleene(fns, f, False)
 
 
 def _or(fns) -> Fn:
-    def run(f):
-        unknown = None
-        for fn in fns:
-            v = fn(f)
-            if v is True:
-                return True
-            if unknown is None and _is_unknown(v):
-                unknown = v
-        return unknown if unknown is not None else False
-    return run
+    return lambda f: kleene(fns, f, True)
 
 
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
@@ -604,7 +601,9 @@ def compile_policy(policy: Policy, collector: Collector | None = None) -> Progra
             collector.add(exc.diagnostic("template-error"))
             continue
         uses = any(c._reads_category(cond.expr.node) for cond in applies + conditions)
-        rules.append(CompiledRule(rule, applies, conditions, fired, not_fired, uses))
+        applies_fn = _and(tuple(x.expr.fn for x in applies)) if applies else None
+        conditions_fn = (_or if rule.mode == "any" else _and)(tuple(x.expr.fn for x in conditions))
+        rules.append(CompiledRule(rule, applies, conditions, fired, not_fired, uses, applies_fn, conditions_fn))
     for name, p in policy.parameters.items():
         if name not in c.used_params:
             w = p.where or p.values[0].where

@@ -90,7 +90,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown-buurt": ("onbekende buurt '{buurt}'{hint}", "unknown buurt '{buurt}'{hint}"),
     "unknown-complex": ("onbekend complex '{complex}'{hint}", "unknown complex '{complex}'{hint}"),
     "unknown-unit": ("onbekende woning '{unit}'{hint}", "unknown home '{unit}'{hint}"),
-    "unknown-parameter": ("onbekende parameter '{name}'{hint}", "unknown parameter '{name}'{hint}"),
     "duplicate-id": (
         "{what} '{id}' komt twee keer voor (ook in {other})",
         "{what} '{id}' occurs twice (also in {other})",
@@ -117,9 +116,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "parameter '{name}' wordt door geen enkele regel gebruikt",
         "parameter '{name}' is not used by any rule",
     ),
-    "empty-complex": ("complex '{complex}' heeft geen woningen", "complex '{complex}' has no homes"),
-    "category-count": ("een beleid heeft minstens twee categorieën", "a policy has at least two categories"),
-    "too-many-errors": ("nog {count} fouten niet getoond", "{count} more errors not shown"),
     # expressions
     "expr-syntax": ("fout in voorwaarde: {problem}", "error in condition: {problem}"),
     "expr-unknown-fact": ("onbekend gegeven '{name}'{hint}", "unknown fact '{name}'{hint}"),

@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .compile import Condition, Program
+from .compile import Program
 from .diagnostics import PolicyError, make
 from .facts import GROUP_LEVELS, Facts, Group, Household, Unknown
 from .model import OUTCOMES, Policy
@@ -67,26 +67,12 @@ def build_facts(program: Program, household: Household, unit_id: str, comp: Comp
                  current, projected, _params_at(program, comp.date))
 
 
-def _conditions(conds: tuple[Condition, ...], f: Facts, mode: str):
-    """Combine conditions with all/any in three-valued logic: True, False or an Unknown."""
-    unknown = None
-    for c in conds:
-        v = c.expr.fn(f)
-        if v is (mode == "any"):
-            return v
-        if v.__class__ is Unknown and unknown is None:
-            unknown = v
-    if unknown is not None:
-        return unknown
-    return mode == "all"
-
-
 def rule_status(cr, f: Facts) -> RuleStatus:
     """The status of one compiled rule for a fact set."""
-    applies = _conditions(cr.applies, f, "all") if cr.applies else True
+    applies = cr.applies_fn(f) if cr.applies_fn is not None else True
     if applies is not True:
         return RuleStatus(NOT_APPLICABLE, applies if applies.__class__ is Unknown else None)
-    result = _conditions(cr.conditions, f, cr.rule.mode)
+    result = cr.conditions_fn(f)
     if result is True:
         return _FIRED
     if result is False:
@@ -96,20 +82,7 @@ def rule_status(cr, f: Facts) -> RuleStatus:
 
 def rule_statuses(program: Program, f: Facts) -> tuple[RuleStatus, ...]:
     """The status of every rule for one fact set, in policy order."""
-    out = []
-    for cr in program.rules:
-        applies = _conditions(cr.applies, f, "all") if cr.applies else True
-        if applies is not True:
-            out.append(RuleStatus(NOT_APPLICABLE, applies if applies.__class__ is Unknown else None))
-            continue
-        result = _conditions(cr.conditions, f, cr.rule.mode)
-        if result is True:
-            out.append(_FIRED)
-        elif result is False:
-            out.append(_NOT_FIRED)
-        else:
-            out.append(RuleStatus(NOT_APPLICABLE, result))
-    return tuple(out)
+    return tuple(rule_status(cr, f) for cr in program.rules)
 
 
 _FIRED = RuleStatus(FIRED)

@@ -249,27 +249,20 @@ def _rule_changes(program: Program, statuses, results: list[RuleResult], outcome
         if OUTCOMES.index(new_outcome) <= OUTCOMES.index(outcome):
             continue  # only what would make the advice better helps staff
         res = results[i]
-        mode = cr.rule.mode
-        if st.status == FIRED:
-            # A fired 'all' rule stops when any one condition fails; a fired 'any' rule when all true ones fail.
-            needed = [c for c in res.conditions if c.result == "true"]
-            joiner = ("één van", "one of") if mode == "all" and len(needed) > 1 else ("", "")
-            texts = {lang: [_condition_words(c, True, lang) for c in needed] for lang in ("nl", "en")}
-            lead = (f"{_label(new_outcome, 'nl')} als regel '{cr.rule.id}' niet zou gelden, dus als "
-                    f"{joiner[0] + ': ' if joiner[0] else ''}",
-                    f"{_label(new_outcome, 'en')} if rule '{cr.rule.id}' did not hold, that is if "
-                    f"{joiner[1] + ': ' if joiner[1] else ''}")
-        else:
-            needed = [c for c in res.conditions if c.result == "false"]
-            joiner = ("één van", "one of") if mode == "any" and len(needed) > 1 else ("", "")
-            texts = {lang: [_condition_words(c, False, lang) for c in needed] for lang in ("nl", "en")}
-            lead = (f"{_label(new_outcome, 'nl')} als regel '{cr.rule.id}' zou gelden, dus als "
-                    f"{joiner[0] + ': ' if joiner[0] else ''}",
-                    f"{_label(new_outcome, 'en')} if rule '{cr.rule.id}' held, that is if "
-                    f"{joiner[1] + ': ' if joiner[1] else ''}")
-        sep = ("; ", "; ")
-        out.append(Change("rule", new_outcome, bilingual(lead[0] + sep[0].join(texts["nl"]),
-                                                         lead[1] + sep[1].join(texts["en"]))))
+        holds = st.status == FIRED
+        # A fired 'all' rule stops when any one true condition fails; a not-fired 'any' rule fires when
+        # any one false condition holds. Otherwise every listed condition must change.
+        needed = [c for c in res.conditions if c.result == ("true" if holds else "false")]
+        one_of = len(needed) > 1 and cr.rule.mode == ("all" if holds else "any")
+        verb = ("niet zou gelden", "did not hold") if holds else ("zou gelden", "held")
+        text = {}
+        for k, lang in enumerate(("nl", "en")):
+            lead = (f"{_label(new_outcome, lang)} {'als regel' if lang == 'nl' else 'if rule'} '{cr.rule.id}' "
+                    f"{verb[k]}, {'dus als' if lang == 'nl' else 'that is if'} ")
+            if one_of:
+                lead += "één van: " if lang == "nl" else "one of: "
+            text[lang] = lead + "; ".join(_condition_words(c, holds, lang) for c in needed)
+        out.append(Change("rule", new_outcome, text))
     return out
 
 
