@@ -100,8 +100,8 @@ class TestRun:
 
     @property
     def failed(self) -> int:
-        """Number of failing cases."""
-        return len(self.results) - self.passed
+        """Number of failing cases; a case file that cannot be read counts as one failure per error."""
+        return len(self.results) - self.passed + sum(d.severity == "error" for d in self.diagnostics)
 
 
 def _substitute(value, row: dict):
@@ -277,11 +277,14 @@ def _compare(case: Case, d: Decision) -> list[tuple[str, str]]:
     return out
 
 
-def run_cases(program: Program, cases: list[Case], pattern: str | None = None) -> TestRun:
-    """Run the cases (those whose name contains pattern, case-insensitively) and measure coverage."""
+def run_cases(program: Program, cases: list[Case], pattern: str | None = None,
+              diagnostics: tuple[Diagnostic, ...] = ()) -> TestRun:
+    """Run the cases (those whose name contains pattern, case-insensitively) and measure coverage.
+
+    Diagnostics from reading the case files are carried along and count as failures."""
     occupancies = _Occupancies(program)
     selected = [c for c in cases if not pattern or pattern.lower() in c.name.lower()]
-    results, diags = [], []
+    results, diags = [], list(diagnostics)
     seen: dict[str, set] = defaultdict(set)
     cat_profiles: set = set()
     for case in selected:

@@ -39,7 +39,7 @@ def coverage_text(run: TestRun, lang: str) -> str:
 
 def run_text(run: TestRun, lang: str, coverage: bool, min_coverage: float | None = None) -> str:
     """Failures with expected against actual and the explanation, then coverage and the closing line."""
-    out = []
+    out = [d.format(lang) for d in run.diagnostics]
     for r in run.results:
         if r.passed:
             continue
@@ -48,7 +48,7 @@ def run_text(run: TestRun, lang: str, coverage: bool, min_coverage: float | None
         if r.decision is not None:
             out.extend("    " + line for line in decision_text(r.decision, lang).splitlines())
         out.append("")
-    if not run.results:
+    if not run.results and not run.diagnostics:
         out.append("Geen tests uitgevoerd: zet testgevallen in de map tests/ van het beleid."
                    if lang == "nl" else "No tests ran: put test cases in the policy's tests/ folder.")
     if coverage:

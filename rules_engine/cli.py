@@ -230,9 +230,10 @@ def test_cmd(paths, pattern, engine, fmt, coverage, min_coverage, lang):
     for folder in folders:
         program = _program(folder, lang)
         cases, diags = load_cases(program)
-        for d in diags:
-            click.echo(d.format(lang), err=True)
-        run = run_cases(program, cases, pattern)
+        if fmt != "text":
+            for d in diags:
+                click.echo(d.format(lang), err=True)
+        run = run_cases(program, cases, pattern, tuple(diags))
         render = {"json": lambda r: run_json(r), "junit": lambda r: run_junit(r, lang),
                   "tap": lambda r: run_tap(r, lang), "github": lambda r: run_github(r, lang),
                   "text": lambda r: run_text(r, lang, coverage or min_coverage is not None, min_coverage)}[fmt]

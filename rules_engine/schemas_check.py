@@ -110,6 +110,13 @@ def _translate(error, source: Source) -> list[Diagnostic]:
     if kw in ("minItems", "minLength"):
         return [make("too-few", f, line, col, limit=error.validator_value)]
     if kw == "anyOf":
+        branches = error.validator_value
+        placeholder = {"$ref": "#/$defs/placeholder"}
+        if placeholder in branches:
+            # A value that may also be a {placeholder}: report what is wrong with the real branch.
+            real = [e for e in error.context if branches[e.schema_path[0]] != placeholder]
+            if real:
+                return _translate(real[0], source)
         return [make("wrong-type", f, line, col, expected=("een getal of een percentage (zoals 95%)",
                                                            "a number or a percentage (such as 95%)"),
                      found=_describe(error.instance))]

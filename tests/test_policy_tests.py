@@ -93,6 +93,18 @@ def test_case_errors_point_at_the_case(policy_copy):
     assert out.exit_code == 1
     assert "pol/tests/mix.yaml:12:18: bad-input: unknown rule 'complex-plafont'; did you mean 'complex-plafond'?" \
         in out.output
+    assert out.output.splitlines()[-1] == "27 passed, 1 failed"
+
+
+def test_a_bad_date_in_a_case_is_named_as_such(policy_copy):
+    (policy_copy / "tests" / "bad.yaml").write_text(
+        "tests:\n  - name: x\n    given: {household: {size: 1, income: 1, category: regulier}, "
+        "unit: ZW-ASN-01-A09, date: 2025-13-01}\n    expect: {outcome: passend}\n")
+    out = run("test", "pol", "--lang", "en")
+    assert out.exit_code == 1
+    assert out.output.splitlines()[0] == \
+        "pol/tests/bad.yaml:3:93: invalid-date: '2025-13-01' is not a real date (write YYYY-MM-DD)"
+    assert out.output.splitlines()[-1] == "28 passed, 1 failed"
 
 
 def _pytest(*args, cwd):
