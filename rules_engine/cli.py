@@ -98,6 +98,27 @@ def validate(paths, fmt, strict, lang):
     sys.exit(1 if failing else 0)
 
 
+def _occupancy_file(program, path: str | None) -> str | None:
+    if path is not None:
+        return path
+    example = os.path.join(program.policy.root, "occupancy.yaml")
+    return example if os.path.exists(example) else None
+
+
+def _log(log_path: str, items, program, occupancy_path: str | None, lang: str) -> list[str]:
+    """Append decisions to the log; the command reports success only after the records are on disk."""
+    from .decision_log import append_records, decision_record
+
+    try:
+        records = [decision_record(d, program.policy.root, log_path, occupancy_path, ctx) for d, ctx in items]
+        append_records(log_path, records)
+    except OSError as exc:
+        raise InputError([make("file-unreadable", log_path, reason=exc.strerror or str(exc))], lang) from None
+    for r in records:
+        click.echo(f"{'vastgelegd' if lang == 'nl' else 'logged'}: {r['decision_id']}", err=True)
+    return [r["decision_id"] for r in records]
+
+
 def _occupancy(program, path: str | None, lang: str):
     try:
         if path is None:
@@ -114,8 +135,9 @@ def _occupancy(program, path: str | None, lang: str):
 @click.option("--occupancy", "occupancy_path", help="Occupancy file; default: the policy's occupancy.yaml.")
 @click.option("--date", "date_text", help="Letting date (YYYY-MM-DD); default: today.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--log", "log_path", help="Append the decision to this decision log (JSON lines).")
 @LANG
-def evaluate_cmd(policy, unit_id, household_path, occupancy_path, date_text, fmt, lang):
+def evaluate_cmd(policy, unit_id, household_path, occupancy_path, date_text, fmt, log_path, lang):
     """Advise on letting a home to a household, with the full explanation."""
     program = _program(policy, lang)
     date = _date(date_text, lang)
@@ -128,12 +150,49 @@ def evaluate_cmd(policy, unit_id, household_path, occupancy_path, date_text, fmt
         decision = evaluate(program, household, unit_id, date, occupancy, occ_source)
     except PolicyError as exc:
         raise InputError(exc.diagnostics, lang) from None
+    if log_path:
+        _log(log_path, [(decision, {"command": "evaluate"})], program, _occupancy_file(program, occupancy_path), lang)
     if fmt == "json":
         click.echo(to_json(decision.to_dict()))
     elif fmt == "markdown":
         click.echo(decision_markdown(decision, lang), nl=False)
     else:
         click.echo(decision_text(decision, lang), nl=False)
+
+
+@cli.command()
+@click.argument("policy")
+@click.option("--unit", "unit_id", required=True, help="Id of the home being let.")
+@click.option("--candidates", "candidates_path", required=True, help="Candidates file (YAML or JSON), portal order.")
+@click.option("--occupancy", "occupancy_path", help="Occupancy file; default: the policy's occupancy.yaml.")
+@click.option("--date", "date_text", help="Letting date (YYYY-MM-DD); default: today.")
+@click.option("--top", default=3, show_default=True, help="Show the full explanation of this many top candidates.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--log", "log_path", help="Append one decision per candidate to this decision log.")
+@LANG
+def rank(policy, unit_id, candidates_path, occupancy_path, date_text, top, fmt, log_path, lang):
+    """Rank the candidates for a home by the policy's ranking strategy, with a reason per candidate."""
+    from .rank import load_candidates, rank as rank_candidates
+    from .report import ranking_markdown, ranking_text
+
+    program = _program(policy, lang)
+    date = _date(date_text, lang)
+    try:
+        households = load_candidates(candidates_path)
+        occupancy, _ = _occupancy(program, occupancy_path, lang)
+        ranking = rank_candidates(program, households, unit_id, composition(program.policy, occupancy, date))
+    except PolicyError as exc:
+        raise InputError(exc.diagnostics, lang) from None
+    if log_path:
+        items = [(c.decision, {"command": "rank", "rank": c.rank, "portal_position": c.position})
+                 for c in ranking.ranked + ranking.dropped]
+        _log(log_path, items, program, _occupancy_file(program, occupancy_path), lang)
+    if fmt == "json":
+        click.echo(to_json(ranking.to_dict()))
+    elif fmt == "markdown":
+        click.echo(ranking_markdown(ranking, lang, top), nl=False)
+    else:
+        click.echo(ranking_text(ranking, lang, top), nl=False)
 
 
 @cli.command()
@@ -267,6 +326,80 @@ def init(directory, name, lang):
         click.echo(os.path.join(directory, rel))
     click.echo(("Klaar. Probeer: cd {d} && magicmix validate policies/ && magicmix test policies/" if lang == "nl"
                 else "Done. Try: cd {d} && magicmix validate policies/ && magicmix test policies/").format(d=directory))
+
+
+@cli.group(name="log")
+def log_group() -> None:
+    """The decision log: list, record a person's decision (override), replay."""
+
+
+@log_group.command(name="list")
+@click.argument("file")
+@LANG
+def log_list(file, lang):
+    """One line per decision: id, time, home, household, advice, and the person's decision if recorded."""
+    from .decision_log import read_log
+
+    try:
+        read = read_log(file)
+    except PolicyError as exc:
+        raise InputError(exc.diagnostics, lang) from None
+    for w in read.warnings:
+        click.echo(w, err=True)
+    overrides = {r["decision_id"]: r for r in read.records if r.get("type") == "override"}
+    for r in read.records:
+        if r.get("type") != "decision":
+            continue
+        inputs = r["decision"]["inputs"]
+        o = overrides.get(r["decision_id"])
+        person = f"  -> {o['outcome']} ({o['reason']})" if o else ""
+        click.echo(f"{r['decision_id']}  {r['timestamp']}  {inputs['unit']}  {inputs['household']['id']}  "
+                   f"{r['outcome']}{person}")
+
+
+@log_group.command(name="override")
+@click.argument("decision_id")
+@click.option("--outcome", required=True, help="The decision the person made.")
+@click.option("--reason", required=True, help="Why (no names, no reason behind a category).")
+@click.option("--log", "log_path", required=True, envvar="MAGICMIX_LOG", help="The decision log.")
+@LANG
+def log_override(decision_id, outcome, reason, log_path, lang):
+    """Record the person's decision for an advice in the log (append-only)."""
+    from .decision_log import append_records, override_record
+
+    try:
+        record = override_record(log_path, decision_id, outcome, reason)
+        append_records(log_path, [record])
+    except PolicyError as exc:
+        raise InputError(exc.diagnostics, lang) from None
+    click.echo(f"{'vastgelegd' if lang == 'nl' else 'logged'}: {record['override_id']}")
+
+
+@log_group.command(name="replay")
+@click.argument("file")
+@click.option("--verify", is_flag=True, help="Exit 1 when any decision comes out different.")
+@LANG
+def log_replay(file, verify, lang):
+    """Re-evaluate every decision under the policy version it was made with, and list any that differ."""
+    from .replay import replay_log
+
+    try:
+        results, warnings = replay_log(file)
+    except PolicyError as exc:
+        raise InputError(exc.diagnostics, lang) from None
+    for w in warnings:
+        click.echo(w, err=True)
+    different = [r for r in results if not r.same]
+    for r in different:
+        click.echo(f"{'ANDERS' if lang == 'nl' else 'DIFFERENT'} {r.decision_id}")
+        for d in r.differences:
+            click.echo(f"  {d}")
+    same = len(results) - len(different)
+    click.echo(f"{same} {'gelijk' if lang == 'nl' else 'same'}, {len(different)} "
+               f"{'anders' if lang == 'nl' else 'different'} ({len(results)} "
+               f"{'besluiten' if lang == 'nl' else 'decisions'})")
+    if verify and different:
+        sys.exit(1)
 
 
 @cli.command()

@@ -96,6 +96,18 @@ class RoomLine:
 
 
 @dataclass(frozen=True)
+class LevelComposition:
+    """One group's composition now and after the letting, with its band (or portiek limit) per category."""
+
+    level: str
+    group: str
+    homes: int
+    occupied_now: int
+    occupied_after: int
+    categories: tuple[dict, ...]  # {category, now, after, share_now, share_after, low, high, limit}
+
+
+@dataclass(frozen=True)
 class Decision:
     """The explanation record: outcome, reasons, values, and what would change the outcome."""
 
@@ -106,6 +118,7 @@ class Decision:
     rules: tuple[RuleResult, ...]
     changes: tuple[Change, ...]
     room: tuple[RoomLine, ...]
+    composition: tuple[LevelComposition, ...]
     inputs: dict
     policy: dict
     engine: dict
@@ -283,6 +296,28 @@ def _category_changes(program: Program, f: Facts, statuses, outcome: str) -> lis
     return out
 
 
+def _composition(program: Program, f: Facts) -> tuple[LevelComposition, ...]:
+    out = []
+    for level in GROUP_LEVELS:
+        now, after = f.current[level], f.projected[level]
+        key = {"portiek": f.unit.portiek, "complex": f.unit.complex, "buurt": f.unit.buurt}[level]
+        bands = {"complex": f.profile.mix.bands, "buurt": f.buurt_mix.bands}.get(level)
+        cats = []
+        for cid in program.policy.category_ids:
+            band = bands[cid] if bands else None
+            limit = f.profile.portiek_max_households.get(cid) if level == "portiek" else None
+            cats.append({"category": cid, "now": now.counts.get(cid, 0), "after": after.counts.get(cid, 0),
+                         "share_now": _exact(*_nd(now.share(cid))), "share_after": _exact(*_nd(after.share(cid))),
+                         "low": _exact(*_nd(band.low)) if band else None,
+                         "high": _exact(*_nd(band.high)) if band else None, "limit": limit})
+        out.append(LevelComposition(level, key, now.homes, now.occupied, after.occupied, tuple(cats)))
+    return tuple(out)
+
+
+def _nd(v: Fraction) -> tuple[int, int]:
+    return v.numerator, v.denominator
+
+
 _WHERE = {"portiek": ("het portiek", "the portiek"), "complex": ("het complex", "the complex"),
           "buurt": ("de buurt", "the buurt")}
 
@@ -395,7 +430,7 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
         "parameters": _parameters_json(program, comp.date),
     }
     return Decision(RECORD_VERSION, outcome, bilingual(*OUTCOME_LABELS[outcome]), deciding, tuple(results),
-                    tuple(changes), _room(program, f, comp), inputs,
+                    tuple(changes), _room(program, f, comp), _composition(program, f), inputs,
                     {"id": policy.id, "version": policy.version, "content_hash": policy.content_hash},
                     {"name": ENGINE, "version": __version__})
 

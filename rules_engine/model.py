@@ -204,6 +204,14 @@ class Rule:
     where: Where
 
 
+@dataclass(frozen=True)
+class RankingStrategy:
+    """Which outcomes drop out of a ranking, and the order of the others (portal order kept inside each)."""
+
+    drop: tuple[str, ...] = ("niet_toegestaan",)
+    order: tuple[str, ...] = ("voorkeur", "passend", "ontraden")
+
+
 @dataclass(frozen=True, eq=False)
 class Policy:
     """A whole policy: metadata, categories, buurten, complexes, parameters, definitions and rules."""
@@ -222,6 +230,7 @@ class Policy:
     definitions: Mapping[str, Definition]
     rules: tuple[Rule, ...]
     content_hash: str
+    ranking: RankingStrategy = RankingStrategy()
 
     @cached_property
     def category_ids(self) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ import json
 
 from .diagnostics import Diagnostic
 from .explain import ConditionResult, Decision, RuleResult
+from .model import OUTCOME_LABELS
 
 _STATUS = {
     "fired": ("vuurt", "fired"),
@@ -145,3 +146,47 @@ def diagnostics_github(diags: list[Diagnostic], lang: str) -> str:
         msg = d.message(lang).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         out.append(f"::{level} {loc},title={d.code}::{msg}")
     return "\n".join(out) + ("\n" if out else "")
+
+
+def ranking_text(r, lang: str = "nl", top: int = 3) -> str:
+    """A ranking as text: one line per candidate, the dropped ones with their reason, full explanations of the top."""
+    nl = lang == "nl"
+    label = {o: (a if nl else b) for o, (a, b) in OUTCOME_LABELS.items()}
+    order = ", ".join(label[o] for o in r.strategy["order"])
+    lines = [f"{'Rangorde voor woning' if nl else 'Ranking for home'} {r.unit} {'op' if nl else 'on'} {r.date} "
+             f"({'beleid' if nl else 'policy'} {r.policy.get('id')} {r.policy.get('version')})",
+             (f"Volgorde: {order}; binnen een groep de volgorde van het portaal." if nl
+              else f"Order: {order}; inside each group the portal order."), ""]
+    header = ("rang", "portaal", "huishouden", "advies", "reden") if nl else ("rank", "portal", "household", "advice", "reason")
+    rows = [header] + [(str(c.rank), str(c.position), c.household, label[c.outcome], c.reason[lang]) for c in r.ranked]
+    if r.dropped:
+        rows += [("-", str(c.position), c.household, label[c.outcome], c.reason[lang]) for c in r.dropped]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths)) + "  " + row[4])
+    if r.dropped:
+        lines.append("")
+        lines.append(("Valt af: " if nl else "Dropped: ") + ", ".join(label[o] for o in r.strategy["drop"]))
+    for c in r.ranked[:top]:
+        lines.append("")
+        lines.append(f"--- {'rang' if nl else 'rank'} {c.rank}: {c.household} ---")
+        lines.append(decision_text(c.decision, lang).rstrip("\n"))
+    return "\n".join(lines) + "\n"
+
+
+def ranking_markdown(r, lang: str = "nl", top: int = 3) -> str:
+    """A ranking as Markdown: a table of candidates, then the full explanation of the top ones."""
+    nl = lang == "nl"
+    label = {o: (a if nl else b) for o, (a, b) in OUTCOME_LABELS.items()}
+    out = [f"# {'Rangorde voor woning' if nl else 'Ranking for home'} {r.unit}", "",
+           f"{'Datum' if nl else 'Date'}: {r.date} · {'Beleid' if nl else 'Policy'}: {r.policy.get('id')} "
+           f"{r.policy.get('version')}", "",
+           "| " + " | ".join(("Rang", "Portaal", "Huishouden", "Advies", "Reden") if nl
+                            else ("Rank", "Portal", "Household", "Advice", "Reason")) + " |", "|---|---|---|---|---|"]
+    for c in list(r.ranked) + list(r.dropped):
+        out.append(f"| {c.rank or '-'} | {c.position} | {c.household} | {label[c.outcome]} | "
+                   f"{c.reason[lang].replace('|', '&#124;')} |")
+    for c in r.ranked[:top]:
+        out += ["", "<details><summary>" + (f"Rang {c.rank}: {c.household}" if nl else f"Rank {c.rank}: {c.household}")
+                + "</summary>", "", decision_markdown(c.decision, lang).replace("# ", "### ", 1), "</details>"]
+    return "\n".join(out) + "\n"

@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from .diagnostics import Diagnostic, hint, make
 from .load_yaml import Source
 
-KINDS = ("policy", "complex", "parameters", "rules", "household", "occupancy", "testcase", "decision")
+KINDS = ("policy", "complex", "parameters", "rules", "household", "candidates", "occupancy", "testcase", "decision")
 
 _TYPE_WORDS = {
     "string": ("tekst", "text"),

@@ -13,8 +13,8 @@ from fractions import Fraction
 from .diagnostics import Collector, hint, make
 from .load import PolicySources
 from .load_yaml import Source
-from .model import (Band, Buurt, Case, Category, Complex, DatedValue, Definition, Label, LevelMix,
-                    Parameter, Policy, Profile, Rule, Text, Unit, Where, frozen_map)
+from .model import (OUTCOMES, Band, Buurt, Case, Category, Complex, DatedValue, Definition, Label, LevelMix,
+                    Parameter, Policy, Profile, RankingStrategy, Rule, Text, Unit, Where, frozen_map)
 from .numbers import format_percent, parse_percent, to_fraction
 
 DEFAULT_MIN_HOUSEHOLDS = 0
@@ -190,11 +190,22 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
                 continue
             rule_seen[rule.id] = rule.where
             rules.append(rule)
+    ranking = RankingStrategy()
+    if "ranking" in raw:
+        r = raw["ranking"]
+        drop, order = tuple(r.get("drop", ())), tuple(r["order"])
+        if sorted(drop + order) != sorted(OUTCOMES):
+            line, col = psrc.where(("ranking",), key=True)
+            collector.add(make("schema", psrc.path, line, col, message=(
+                "ranking: elke uitkomst staat precies één keer in drop of order",
+                "ranking: every outcome appears exactly once in drop or order")))
+        ranking = RankingStrategy(drop, order)
     return Policy(
         root=sources.root, id=raw["id"], name=raw["name"], owner=raw["owner"], version=raw["version"],
         description=raw.get("description", ""), categories=tuple(categories), buurten=frozen_map(buurten),
         complexes=frozen_map(complexes), units=frozen_map(units), parameters=frozen_map(parameters),
-        definitions=frozen_map(definitions), rules=tuple(rules), content_hash=sources.content_hash)
+        definitions=frozen_map(definitions), rules=tuple(rules), content_hash=sources.content_hash,
+        ranking=ranking)
 
 
 def _parameters(ctx: _Ctx, src: Source | None) -> dict[str, Parameter]:

@@ -1,0 +1,217 @@
+"""The decision log: an append-only JSON-lines audit trail of advice and of the decisions people made.
+
+Every record is written with one write() under an exclusive file lock, flushed and fsynced
+before the command reports success. A torn last line (a crash while writing) is skipped
+with a warning when reading; the next writer starts on a fresh line. The policy version of
+each decision can be recovered for replay: from git when the policy is committed and clean,
+otherwise from a snapshot of its files stored next to the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from dataclasses import dataclass
+
+from .diagnostics import PolicyError, make
+from .explain import Decision
+from .model import OUTCOMES
+
+RECORD_VERSION = 1
+
+
+@dataclass(frozen=True)
+class LogRead:
+    """The records of a log and the warnings met while reading it (skipped lines)."""
+
+    records: tuple[dict, ...]
+    warnings: tuple[str, ...]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def canonical_hash(data) -> str:
+    """sha256 of the canonical JSON form (sorted keys, no spaces) of data."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def file_hash(path: str) -> str:
+    """sha256 of a file's bytes."""
+    with open(path, "rb") as fh:
+        return "sha256:" + hashlib.sha256(fh.read()).hexdigest()
+
+
+def append_records(path: str, records: list[dict]) -> None:
+    """Append records as JSON lines: locked, one write, flushed and fsynced before returning."""
+    data = "".join(json.dumps(r, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n" for r in records)
+    payload = data.encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            size = os.fstat(fd).st_size
+            if size:
+                with open(path, "rb") as check:
+                    check.seek(size - 1)
+                    if check.read(1) != b"\n":
+                        payload = b"\n" + payload  # a torn line from a crash stays a line of its own
+            view = memoryview(payload)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+    directory = os.path.dirname(os.path.abspath(path))
+    dir_fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)  # the file's directory entry survives a crash too
+    finally:
+        os.close(dir_fd)
+
+
+def read_log(path: str) -> LogRead:
+    """Read every record; lines that are not valid JSON (such as a torn last line) are skipped with a warning."""
+    if not os.path.exists(path):
+        raise PolicyError([make("file-not-found", path)])
+    records, warnings = [], []
+    with open(path, "rb") as fh:
+        lines = fh.read().split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    for n, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            rec = json.loads(raw.decode("utf-8"))
+            if not isinstance(rec, dict) or "type" not in rec:
+                raise ValueError("not a record")
+        except (ValueError, UnicodeDecodeError):
+            last = n == len(lines)
+            warnings.append(f"{path}:{n}: {'afgebroken laatste regel' if last else 'onleesbare regel'} "
+                            f"overgeslagen / {'torn last line' if last else 'unreadable line'} skipped")
+            continue
+        records.append(rec)
+    return LogRead(tuple(records), tuple(warnings))
+
+
+# --- where the policy version lives -------------------------------------------------------------
+
+POLICY_FILES = ("policy.yaml", "parameters.yaml", "rules.yaml")
+POLICY_DIRS = ("rules", "complexes")
+
+
+def _git(args: list[str], cwd: str) -> str | None:
+    try:
+        out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def git_location(root: str) -> dict | None:
+    """{'commit', 'path'} when the policy folder is committed in git with no uncommitted changes."""
+    top = _git(["rev-parse", "--show-toplevel"], root)
+    if not top:
+        return None
+    commit = _git(["rev-parse", "HEAD"], root)
+    dirty = _git(["status", "--porcelain", "--", "."], root)
+    if not commit or dirty is None or dirty:
+        return None
+    return {"commit": commit, "top": top,
+            "path": os.path.relpath(os.path.abspath(root), top).replace(os.sep, "/")}
+
+
+def _policy_files(root: str) -> list[str]:
+    out = [n for n in POLICY_FILES if os.path.isfile(os.path.join(root, n))]
+    for d in POLICY_DIRS:
+        folder = os.path.join(root, d)
+        if os.path.isdir(folder):
+            out += [f"{d}/{n}" for n in sorted(os.listdir(folder)) if n.endswith((".yaml", ".yml"))]
+    return out
+
+
+def snapshot_dir(log_path: str) -> str:
+    """The folder next to a log that holds policy and occupancy snapshots."""
+    return log_path + ".snapshots"
+
+
+def snapshot_policy(log_path: str, root: str, content_hash: str) -> str:
+    """Copy the policy's files into the log's snapshot folder once per content hash; returns its relative path."""
+    name = "policy-" + content_hash.split(":")[-1][:16]
+    base = snapshot_dir(log_path)
+    target = os.path.join(base, name)
+    if not os.path.isdir(target):
+        os.makedirs(base, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=".tmp-", dir=base)
+        for rel in _policy_files(root):
+            os.makedirs(os.path.join(tmp, os.path.dirname(rel)), exist_ok=True)
+            shutil.copy2(os.path.join(root, rel), os.path.join(tmp, rel))
+        try:
+            os.rename(tmp, target)
+        except OSError:  # another writer made it first
+            shutil.rmtree(tmp, ignore_errors=True)
+    return os.path.relpath(target, os.path.dirname(os.path.abspath(log_path)))
+
+
+def snapshot_file(log_path: str, path: str, kind: str) -> tuple[str, str]:
+    """Copy an input file (occupancy) into the snapshot folder once per content; returns (hash, relative path)."""
+    digest = file_hash(path)
+    base = snapshot_dir(log_path)
+    target = os.path.join(base, f"{kind}-{digest.split(':')[-1][:16]}{os.path.splitext(path)[1]}")
+    if not os.path.exists(target):
+        os.makedirs(base, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=base)
+        os.close(fd)
+        shutil.copy2(path, tmp)
+        os.replace(tmp, target)
+    return digest, os.path.relpath(target, os.path.dirname(os.path.abspath(log_path)))
+
+
+# --- records --------------------------------------------------------------------------------------
+
+def decision_record(decision: Decision, policy_root: str, log_path: str, occupancy_path: str | None,
+                    context: dict) -> dict:
+    """A log record for one decision, with what is needed to replay it."""
+    git = git_location(policy_root)
+    snapshot = None if git else snapshot_policy(log_path, policy_root, decision.policy["content_hash"])
+    occupancy = {"source": decision.inputs["occupancy"], "content_hash": None, "snapshot": None}
+    if occupancy_path and os.path.exists(occupancy_path):
+        occupancy["content_hash"], occupancy["snapshot"] = snapshot_file(log_path, occupancy_path, "occupancy")
+    inputs = decision.inputs
+    return {
+        "type": "decision", "record_version": RECORD_VERSION, "decision_id": "d-" + uuid.uuid4().hex,
+        "timestamp": _now(),
+        "policy": {**decision.policy, "root": policy_root, "git": git, "snapshot": snapshot},
+        "input_hash": canonical_hash({"household": inputs["household"], "unit": inputs["unit"],
+                                      "date": inputs["date"], "occupancy": occupancy["content_hash"]}),
+        "occupancy": occupancy, "engine": decision.engine, "outcome": decision.outcome,
+        "deciding_rules": list(decision.deciding_rules), "context": context, "decision": decision.to_dict(),
+    }
+
+
+def override_record(log_path: str, decision_id: str, outcome: str, reason: str) -> dict:
+    """A person's decision that differs from (or confirms) the advice; the decision id must be in the log."""
+    if outcome not in OUTCOMES:
+        raise PolicyError([make("invalid-value", "--outcome", value=outcome, choices=", ".join(OUTCOMES))])
+    if not reason.strip():
+        raise PolicyError([make("bad-input", "--reason", problem=("geef de reden van de afwijking",
+                                                                  "give the reason for the override"))])
+    ids = {r.get("decision_id") for r in read_log(log_path).records if r.get("type") == "decision"}
+    if decision_id not in ids:
+        raise PolicyError([make("bad-input", log_path, problem=(f"besluit '{decision_id}' staat niet in het logboek",
+                                                                f"decision '{decision_id}' is not in the log"))])
+    return {"type": "override", "record_version": RECORD_VERSION, "override_id": "o-" + uuid.uuid4().hex,
+            "decision_id": decision_id, "timestamp": _now(), "outcome": outcome, "reason": reason.strip()}

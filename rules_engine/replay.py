@@ -1,0 +1,136 @@
+"""Replay a decision log: re-evaluate every decision under the policy version it was made with, and compare."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+
+from .api import evaluate, load_policy
+from .decision_log import read_log
+from .diagnostics import PolicyError
+from .facts import Household
+from .numbers import to_fraction
+from .occupancy import EMPTY, load_occupancy
+from .report import to_json
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    """One decision replayed: the same, or the differences found."""
+
+    decision_id: str
+    same: bool
+    differences: tuple[str, ...]
+
+
+def export_git(top: str, commit: str, path: str, target: str) -> None:
+    """Write the files of path at commit into target, read from git without touching the working tree."""
+    proc = subprocess.run(["git", "-C", top, "archive", "--format=tar", commit, "--", path],
+                          capture_output=True, timeout=60)
+    if proc.returncode != 0:
+        raise PolicyError([])
+    with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tar:
+        for member in tar.getmembers():
+            if not (member.isfile() or member.isdir()) or member.name.startswith("/") or ".." in member.name.split("/"):
+                continue  # only plain files inside the exported folder
+            tar.extract(member, target, filter="data") if hasattr(tarfile, "data_filter") else tar.extract(member, target)
+
+
+def _differences(old, new, path: str = "", out: list | None = None, limit: int = 10) -> list[str]:
+    out = [] if out is None else out
+    if len(out) >= limit:
+        return out
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new)):
+            _differences(old.get(key), new.get(key), f"{path}.{key}" if path else key, out, limit)
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for i, (a, b) in enumerate(zip(old, new)):
+            _differences(a, b, f"{path}[{i}]", out, limit)
+    elif old != new:
+        out.append(f"{path}: {_short(old)} -> {_short(new)}")
+    return out
+
+
+def _short(value, limit: int = 120) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _relative_sources(d: dict, root: str) -> dict:
+    prefix = root.rstrip("/") + "/"
+    for r in d["rules"]:
+        if r["source"].startswith(prefix):
+            r["source"] = r["source"][len(prefix):]
+    return d
+
+
+class _Policies:
+    """Policy versions materialised for a replay, cached by content hash."""
+
+    def __init__(self, log_path: str, workdir: str):
+        self.base = os.path.dirname(os.path.abspath(log_path))
+        self.workdir = workdir
+        self.cache: dict = {}
+
+    def get(self, info: dict):
+        key = info["content_hash"]
+        if key not in self.cache:
+            if info.get("snapshot"):
+                root = os.path.join(self.base, info["snapshot"])
+            else:
+                git = info["git"]
+                root = os.path.join(self.workdir, key.split(":")[-1][:16])
+                export_git(git["top"], git["commit"], git["path"], root)
+                root = os.path.join(root, git["path"])
+            self.cache[key] = (load_policy(root), root)
+        return self.cache[key]
+
+
+def replay_log(path: str) -> tuple[list[ReplayResult], tuple[str, ...]]:
+    """Re-evaluate every decision in a log and compare it with what was recorded."""
+    read = read_log(path)
+    results = []
+    base = os.path.dirname(os.path.abspath(path))
+    occupancies: dict = {}
+    with tempfile.TemporaryDirectory(prefix="magicmix-replay-") as work:
+        policies = _Policies(path, work)
+        for rec in read.records:
+            if rec.get("type") != "decision":
+                continue
+            did = rec.get("decision_id", "?")
+            try:
+                program, root = policies.get(rec["policy"])
+                if program.policy.content_hash != rec["policy"]["content_hash"]:
+                    results.append(ReplayResult(did, False, ("policy content hash differs",)))
+                    continue
+                occ_info = rec["occupancy"]
+                occupancy = EMPTY
+                if occ_info.get("snapshot"):
+                    occ_path = os.path.join(base, occ_info["snapshot"])
+                    key = (occ_path, rec["policy"]["content_hash"])
+                    if key not in occupancies:
+                        occupancies[key] = load_occupancy(occ_path, program.policy)
+                    occupancy = occupancies[key]
+                old = rec["decision"]
+                h = old["inputs"]["household"]
+                household = Household(h["id"], h["size"], to_fraction(h["income"]), h["category"], h.get("age"),
+                                      tuple(h.get("flags") or ()))
+                decision = evaluate(program, household, old["inputs"]["unit"],
+                                    dt.date.fromisoformat(old["inputs"]["date"]), occupancy, occ_info.get("source", ""))
+                new = json.loads(to_json(decision.to_dict()))  # the same JSON form as the record
+            except PolicyError as exc:
+                results.append(ReplayResult(did, False, tuple(d.format("en") for d in exc.diagnostics) or
+                                            ("the policy version could not be recovered",)))
+                continue
+            except (KeyError, TypeError, ValueError) as exc:
+                results.append(ReplayResult(did, False, (f"record incomplete: {exc}",)))
+                continue
+            diffs = _differences(_relative_sources(old, rec["policy"]["root"]), _relative_sources(new, root))
+            results.append(ReplayResult(did, not diffs, tuple(diffs)))
+    return results, read.warnings
