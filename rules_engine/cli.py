@@ -134,7 +134,8 @@ def _occupancy(program, path: str | None, lang: str):
 @click.option("--household", "household_path", required=True, help="Household file (YAML or JSON).")
 @click.option("--occupancy", "occupancy_path", help="Occupancy file; default: the policy's occupancy.yaml.")
 @click.option("--date", "date_text", help="Letting date (YYYY-MM-DD); default: today.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text",
+              show_default=True)
 @click.option("--log", "log_path", help="Append the decision to this decision log (JSON lines).")
 @LANG
 def evaluate_cmd(policy, unit_id, household_path, occupancy_path, date_text, fmt, log_path, lang):
@@ -152,12 +153,14 @@ def evaluate_cmd(policy, unit_id, household_path, occupancy_path, date_text, fmt
         raise InputError(exc.diagnostics, lang) from None
     if log_path:
         _log(log_path, [(decision, {"command": "evaluate"})], program, _occupancy_file(program, occupancy_path), lang)
-    if fmt == "json":
-        click.echo(to_json(decision.to_dict()))
-    elif fmt == "markdown":
-        click.echo(decision_markdown(decision, lang), nl=False)
-    else:
-        click.echo(decision_text(decision, lang), nl=False)
+    click.echo(_render_decision(decision, fmt, lang), nl=False)
+
+
+def _render_decision(decision, fmt: str, lang: str) -> str:
+    from .report_html import decision_html
+
+    return {"json": lambda: to_json(decision.to_dict()) + "\n", "markdown": lambda: decision_markdown(decision, lang),
+            "html": lambda: decision_html(decision, lang), "text": lambda: decision_text(decision, lang)}[fmt]()
 
 
 @cli.command()
@@ -167,13 +170,13 @@ def evaluate_cmd(policy, unit_id, household_path, occupancy_path, date_text, fmt
 @click.option("--occupancy", "occupancy_path", help="Occupancy file; default: the policy's occupancy.yaml.")
 @click.option("--date", "date_text", help="Letting date (YYYY-MM-DD); default: today.")
 @click.option("--top", default=3, show_default=True, help="Show the full explanation of this many top candidates.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text",
+              show_default=True)
 @click.option("--log", "log_path", help="Append one decision per candidate to this decision log.")
 @LANG
 def rank(policy, unit_id, candidates_path, occupancy_path, date_text, top, fmt, log_path, lang):
     """Rank the candidates for a home by the policy's ranking strategy, with a reason per candidate."""
     from .rank import load_candidates, rank as rank_candidates
-    from .report import ranking_markdown, ranking_text
 
     program = _program(policy, lang)
     date = _date(date_text, lang)
@@ -187,12 +190,15 @@ def rank(policy, unit_id, candidates_path, occupancy_path, date_text, top, fmt, 
         items = [(c.decision, {"command": "rank", "rank": c.rank, "portal_position": c.position})
                  for c in ranking.ranked + ranking.dropped]
         _log(log_path, items, program, _occupancy_file(program, occupancy_path), lang)
-    if fmt == "json":
-        click.echo(to_json(ranking.to_dict()))
-    elif fmt == "markdown":
-        click.echo(ranking_markdown(ranking, lang, top), nl=False)
-    else:
-        click.echo(ranking_text(ranking, lang, top), nl=False)
+    click.echo(_render_ranking(ranking, fmt, lang, top), nl=False)
+
+
+def _render_ranking(ranking, fmt: str, lang: str, top: int) -> str:
+    from .report import ranking_markdown, ranking_text
+    from .report_html import ranking_html
+
+    return {"json": lambda: to_json(ranking.to_dict()) + "\n", "markdown": lambda: ranking_markdown(ranking, lang, top),
+            "html": lambda: ranking_html(ranking, lang, top), "text": lambda: ranking_text(ranking, lang, top)}[fmt]()
 
 
 @cli.command()
@@ -326,6 +332,43 @@ def init(directory, name, lang):
         click.echo(os.path.join(directory, rel))
     click.echo(("Klaar. Probeer: cd {d} && magicmix validate policies/ && magicmix test policies/" if lang == "nl"
                 else "Done. Try: cd {d} && magicmix validate policies/ && magicmix test policies/").format(d=directory))
+
+
+@cli.command()
+@click.argument("file")
+@click.option("--format", "fmt", type=click.Choice(["html", "markdown", "text", "json"]), default="html",
+              show_default=True)
+@click.option("--top", default=3, show_default=True, help="For a ranking: full explanations of this many.")
+@click.option("-o", "--output", help="Write the report to this file (atomically) instead of standard output.")
+@LANG
+def report(file, fmt, top, output, lang):
+    """A report of a saved decision or ranking (the JSON of evaluate/rank --format json)."""
+    from .atomic import write_text_atomic
+    from .explain import decision_from_dict
+    from .load_yaml import read_text
+    from .rank import ranking_from_dict
+
+    try:
+        data = json.loads(read_text(file))
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+        if "ranked" in data:
+            text = _render_ranking(ranking_from_dict(data), fmt, lang, top)
+        else:
+            text = _render_decision(decision_from_dict(data), fmt, lang)
+    except PolicyError as exc:
+        raise InputError(exc.diagnostics, lang) from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError([make("bad-input", file, problem=(
+            f"geen besluit of rangorde van magicmix ({type(exc).__name__}: {exc})",
+            f"not a magicmix decision or ranking ({type(exc).__name__}: {exc})"))], lang) from None
+    if output:
+        try:
+            write_text_atomic(output, text)
+        except OSError as exc:
+            raise InputError([make("file-unreadable", output, reason=exc.strerror or str(exc))], lang) from None
+    else:
+        click.echo(text, nl=False)
 
 
 @cli.group(name="log")

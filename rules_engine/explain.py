@@ -122,6 +122,7 @@ class Decision:
     inputs: dict
     policy: dict
     engine: dict
+    categories: tuple[dict, ...] = ()  # {id, label: {nl, en}}, so a saved record renders without the policy
 
     def to_dict(self) -> dict:
         """Plain JSON-serialisable data (tuples become lists)."""
@@ -296,16 +297,28 @@ def _category_changes(program: Program, f: Facts, statuses, outcome: str) -> lis
     return out
 
 
-def _composition(program: Program, f: Facts) -> tuple[LevelComposition, ...]:
+def _composition(program: Program, f: Facts, comp: Composition) -> tuple[LevelComposition, ...]:
+    u = f.unit
+    return _composition_of(program, comp, u.portiek, u.complex, u.buurt, comp.by_unit.get(u.id),
+                           f.household.category, f.profile)
+
+
+@lru_cache(maxsize=4096)
+def _composition_of(program: Program, comp: Composition, portiek: str, complex_id: str, buurt: str,
+                    leaving: str | None, category: str, profile) -> tuple[LevelComposition, ...]:
+    # Memoised like the room lines: lettings on one date in one group share it.
     out = []
-    for level in GROUP_LEVELS:
-        now, after = f.current[level], f.projected[level]
-        key = {"portiek": f.unit.portiek, "complex": f.unit.complex, "buurt": f.unit.buurt}[level]
-        bands = {"complex": f.profile.mix.bands, "buurt": f.buurt_mix.bands}.get(level)
+    buurt_bands = program.policy.buurten[buurt].mix.bands
+    for level, key in (("portiek", portiek), ("complex", complex_id), ("buurt", buurt)):
+        now = comp.group(level, key)
+        if leaving is not None:
+            now = now.plus(leaving, -1)
+        after = now.plus(category)
+        bands = {"complex": profile.mix.bands, "buurt": buurt_bands}.get(level)
         cats = []
         for cid in program.policy.category_ids:
             band = bands[cid] if bands else None
-            limit = f.profile.portiek_max_households.get(cid) if level == "portiek" else None
+            limit = profile.portiek_max_households.get(cid) if level == "portiek" else None
             cats.append({"category": cid, "now": now.counts.get(cid, 0), "after": after.counts.get(cid, 0),
                          "share_now": _exact(*_nd(now.share(cid))), "share_after": _exact(*_nd(after.share(cid))),
                          "low": _exact(*_nd(band.low)) if band else None,
@@ -376,6 +389,31 @@ def _status(applies, conds, mode: str) -> RuleStatus:
     return RuleStatus(FIRED if mode == "all" or not conds else NOT_FIRED)
 
 
+@lru_cache(maxsize=64)
+def _categories(policy: Policy) -> tuple[dict, ...]:
+    return tuple({"id": c.id, "label": bilingual(c.label.nl, c.label.en)} for c in policy.categories)
+
+
+def decision_from_dict(d: dict) -> Decision:
+    """Rebuild a Decision from its JSON form (as written by evaluate --format json or the decision log)."""
+    def value(v):
+        return None if v is None else Value(v["expr"], v["value"], v["display"])
+
+    def cond(c):
+        return ConditionResult(c["text"], c["line"], c["column"], c["result"], c["op"], value(c["left"]),
+                               value(c["right"]), tuple(value(x) for x in c.get("facts", ())), c["reason"])
+
+    rules = tuple(RuleResult(r["id"], r["title"], r["level"], r["kind"], r["outcome"], r["status"], r["deciding"],
+                             r["source"], tuple(cond(c) for c in r["applies_when"]),
+                             tuple(cond(c) for c in r["conditions"]), r["text"], r["reason"]) for r in d["rules"])
+    return Decision(d["record_version"], d["outcome"], d["outcome_label"], tuple(d["deciding_rules"]), rules,
+                    tuple(Change(c["kind"], c["outcome"], c["text"]) for c in d["changes"]),
+                    tuple(RoomLine(r["level"], r["group"], r["category"], r["room"], r["text"]) for r in d["room"]),
+                    tuple(LevelComposition(c["level"], c["group"], c["homes"], c["occupied_now"], c["occupied_after"],
+                                           tuple(c["categories"])) for c in d["composition"]),
+                    d["inputs"], d["policy"], d["engine"], tuple(d.get("categories", ())))
+
+
 @lru_cache(maxsize=256)
 def _parameters_json(program: Program, date: dt.date) -> dict:
     out = {}
@@ -430,9 +468,9 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
         "parameters": _parameters_json(program, comp.date),
     }
     return Decision(RECORD_VERSION, outcome, bilingual(*OUTCOME_LABELS[outcome]), deciding, tuple(results),
-                    tuple(changes), _room(program, f, comp), _composition(program, f), inputs,
+                    tuple(changes), _room(program, f, comp), _composition(program, f, comp), inputs,
                     {"id": policy.id, "version": policy.version, "content_hash": policy.content_hash},
-                    {"name": ENGINE, "version": __version__})
+                    {"name": ENGINE, "version": __version__}, _categories(policy))
 
 
 __all__ = ["Decision", "explain", "display", "json_value", "bilingual", "base"]

@@ -83,3 +83,14 @@ def load_candidates(path: str) -> list[Household]:
             raise PolicyError([make("duplicate-id", path, line, col, what=("kandidaat", "candidate"), id=cid,
                                     other=f"{path}:{source.where(('candidates', ids.index(cid), 'id'))[0]}")])
     return [household_from_data(c) for c in source.data["candidates"]]
+
+
+def ranking_from_dict(d: dict) -> Ranking:
+    """Rebuild a Ranking from its JSON form (rank --format json)."""
+    from .explain import decision_from_dict
+
+    def cand(c):
+        return Candidate(c["position"], c["rank"], c["household"], c["outcome"], tuple(c["deciding"]), c["reason"],
+                         decision_from_dict(c["decision"]))
+    return Ranking(d["unit"], d["date"], d["policy"], d["strategy"], tuple(cand(c) for c in d["ranked"]),
+                   tuple(cand(c) for c in d["dropped"]))

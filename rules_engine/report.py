@@ -87,6 +87,19 @@ def _rule_text(r: RuleResult, lang: str) -> list[str]:
     return out
 
 
+HIDDEN_FACTS = ("household.flags", "household.age")
+"""Facts never shown in reports: they could hint at the reason behind a category."""
+
+
+def shown(value, lang: str) -> str:
+    """A value as shown in a report ('(verborgen)' for hidden facts)."""
+    if value is None:
+        return ""
+    if value.expr in HIDDEN_FACTS:
+        return "(verborgen)" if lang == "nl" else "(hidden)"
+    return value.display[lang]
+
+
 def decision_markdown(d: Decision, lang: str = "nl") -> str:
     """A decision as Markdown: summary, rule table, what would change the outcome, room."""
     nl = lang == "nl"
@@ -105,8 +118,8 @@ def decision_markdown(d: Decision, lang: str = "nl") -> str:
            "|---|---|---|---|"]
     for r in d.rules:
         vals = "<br>".join(
-            (f"`{c.left.expr}` {c.left.display[lang]} {c.op} `{c.right.expr}` {c.right.display[lang]}"
-             if c.op else f"`{c.text}` (" + ", ".join(f"{v.expr} = {v.display[lang]}" for v in c.facts) + ")")
+            (f"`{c.left.expr}` {shown(c.left, lang)} {c.op} `{c.right.expr}` {shown(c.right, lang)}"
+             if c.op else f"`{c.text}` (" + ", ".join(f"{v.expr} = {shown(v, lang)}" for v in c.facts) + ")")
             + f" → {_t(_RESULT[c.result], lang)}"
             for c in r.applies_when + r.conditions)
         status = _t(_STATUS[r.status], lang) + (" **(beslissend)**" if nl and r.deciding else

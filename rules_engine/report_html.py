@@ -1,0 +1,193 @@
+"""Report stage, HTML: one self-contained file per decision or ranking, fit to show a manager or the municipality.
+
+No external assets: CSS and the SVG chart are inline; a print stylesheet keeps it to paper.
+Only the pseudonymous household id, its size and category are shown: never flags, age or
+anything else that could hint at the reason behind a category.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from html import escape
+
+from .explain import Decision
+from .model import OUTCOME_LABELS
+from .numbers import format_percent
+from .report import shown
+
+_CSS = """
+:root { --ink:#1d2733; --muted:#5b6673; --line:#d5dbe1; --now:#7a8ea6; --after:#1f5f99; --band:#e3efe0;
+        --bad:#a3261b; --warn:#b35c00; --ok:#2f6b2f; --pref:#1f5f99; }
+* { box-sizing: border-box; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
+       max-width: 60rem; margin: 2rem auto; padding: 0 1.2rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .3rem; } h2 { font-size: 1.15rem; margin: 1.8rem 0 .6rem;
+     border-bottom: 1px solid var(--line); padding-bottom: .2rem; }
+.meta { color: var(--muted); margin: 0 0 1rem; }
+.badge { display: inline-block; white-space: nowrap; padding: .15rem .6rem; border-radius: 1rem; color: #fff; font-weight: 600; }
+.o-niet_toegestaan { background: var(--bad); } .o-ontraden { background: var(--warn); }
+.o-passend { background: var(--ok); } .o-voorkeur { background: var(--pref); }
+table { border-collapse: collapse; width: 100%; margin: .4rem 0; }
+th, td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bottom: 1px solid var(--line); }
+th { font-weight: 600; color: var(--muted); font-size: .85rem; }
+td.values { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .8rem; }
+tr.deciding td { background: #fff7e6; }
+.status { font-size: .8rem; font-weight: 600; white-space: nowrap; }
+.s-fired { color: var(--bad); } .s-not_fired { color: var(--ok); } .s-not_applicable { color: var(--muted); }
+.src { color: var(--muted); font-size: .75rem; }
+.chart { margin: .3rem 0 1rem; } .chart text { font-size: 12px; fill: var(--ink); }
+.legend span { display: inline-block; margin-right: 1rem; font-size: .85rem; }
+.legend i { display: inline-block; width: .9rem; height: .6rem; margin-right: .3rem; vertical-align: middle; }
+footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; border-top: 1px solid var(--line); padding-top: .6rem; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 11pt; }
+  h2 { break-after: avoid; } tr, .chart, section.level { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+  .badge, tr.deciding td { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"""
+
+_T = {
+    "advice": ("Advies", "Advice"), "household": ("Huishouden", "Household"), "home": ("Woning", "Home"),
+    "date": ("Datum", "Date"), "policy": ("Beleid", "Policy"), "deciding": ("Beslissend", "Deciding"),
+    "composition": ("Samenstelling: nu, na deze toewijzing en de band", "Composition: now, after this letting, and the band"),
+    "rules": ("Regels", "Rules"), "rule": ("Regel", "Rule"), "status": ("Status", "Status"),
+    "values": ("Waarden", "Values"), "text": ("Uitleg", "Explanation"),
+    "changes": ("Wat verandert de uitkomst", "What would change the outcome"), "room": ("Ruimte", "Room"),
+    "now": ("nu", "now"), "after": ("na toewijzing", "after letting"), "band": ("band", "band"),
+    "limit": ("maximum in portiek", "portiek maximum"), "persons": ("personen", "persons"),
+    "none": ("geen", "none"), "footer": ("Dit is een advies van magicmix; een medewerker beslist en legt een afwijking vast met reden.",
+                                          "This is advice from magicmix; a member of staff decides and records any override with its reason."),
+    "fired": ("vuurt", "fired"), "not_fired": ("vuurt niet", "not fired"), "not_applicable": ("n.v.t.", "not applicable"),
+    "portiek": ("Portiek", "Portiek"), "complex": ("Complex", "Complex"), "buurt": ("Buurt", "Buurt"),
+    "ranking": ("Rangorde voor woning", "Ranking for home"), "rank": ("Rang", "Rank"), "portal": ("Portaal", "Portal"),
+    "reason": ("Reden", "Reason"), "dropped": ("Valt af", "Dropped"),
+    "true": ("waar", "true"), "false": ("onwaar", "false"), "unknown": ("onbekend", "unknown"),
+}
+
+def _t(key: str, lang: str) -> str:
+    nl, en = _T[key]
+    return nl if lang == "nl" else en
+
+
+def _label(decision: Decision, cid: str, lang: str) -> str:
+    for c in decision.categories:
+        if c["id"] == cid:
+            return c["label"][lang]
+    return cid
+
+
+def _level_svg(decision: Decision, level, lang: str) -> str:
+    """Bars per category: share now and after the letting, against the band (or the portiek limit)."""
+    cats = level.categories
+    width, left, right, row = 680, 150, 100, 34
+    span = width - left - right
+    height = 26 + row * len(cats)
+    parts = [f'<svg class="chart" role="img" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" aria-label="{escape(_t(level.level, lang))} {escape(level.group)}">']
+    for pct in (0, 25, 50, 75, 100):
+        x = left + span * pct / 100
+        parts.append(f'<line x1="{x:.1f}" y1="14" x2="{x:.1f}" y2="{height - 4}" stroke="#d5dbe1"/>'
+                     f'<text x="{x:.1f}" y="11" text-anchor="middle">{pct}%</text>')
+    for i, c in enumerate(cats):
+        y = 20 + i * row
+        parts.append(f'<text x="{left - 8}" y="{y + 15}" text-anchor="end">{escape(_label(decision, c["category"], lang))}</text>')
+        if c["low"] is not None:
+            lo, hi = float(Fraction(c["low"])), float(Fraction(c["high"]))
+            parts.append(f'<rect x="{left + span * lo:.1f}" y="{y}" width="{max(span * (hi - lo), 1.5):.1f}" height="24" '
+                         f'fill="#e3efe0"><title>{_t("band", lang)} {format_percent(Fraction(c["low"]), lang)} – '
+                         f'{format_percent(Fraction(c["high"]), lang)}</title></rect>')
+        now, after = float(Fraction(c["share_now"])), float(Fraction(c["share_after"]))
+        parts.append(f'<rect x="{left}" y="{y + 3}" width="{span * now:.1f}" height="8" fill="#7a8ea6">'
+                     f'<title>{_t("now", lang)}: {c["now"]} ({format_percent(Fraction(c["share_now"]), lang)})</title></rect>')
+        parts.append(f'<rect x="{left}" y="{y + 13}" width="{span * after:.1f}" height="8" fill="#1f5f99">'
+                     f'<title>{_t("after", lang)}: {c["after"]} ({format_percent(Fraction(c["share_after"]), lang)})</title></rect>')
+        note = format_percent(Fraction(c["share_after"]), lang, 0)
+        if c["limit"] is not None:
+            note = f'{c["after"]} / max {c["limit"]}'
+        parts.append(f'<text x="{left + span + 6}" y="{y + 15}">{escape(note)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def decision_sections(d: Decision, lang: str) -> str:
+    """The body of a decision report (also used inside a ranking report)."""
+    i = d.inputs
+    h = i["household"]
+    out = ['<section class="summary"><table>',
+           f'<tr><th>{_t("household", lang)}</th><td>{escape(h["id"])} · {h["size"]} {_t("persons", lang)} · '
+           f'{escape(_label(d, h["category"], lang))}</td></tr>',
+           f'<tr><th>{_t("home", lang)}</th><td>{escape(i["unit"])} · complex {escape(i["complex"])} · portiek '
+           f'{escape(i["portiek"].split("/", 1)[-1])} · buurt {escape(i["buurt"])}</td></tr>',
+           f'<tr><th>{_t("date", lang)}</th><td>{escape(i["date"])}</td></tr>',
+           f'<tr><th>{_t("policy", lang)}</th><td>{escape(d.policy["id"])} {escape(d.policy["version"])} '
+           f'<span class="src">{escape(d.policy["content_hash"][:23])}</span></td></tr>',
+           f'<tr><th>{_t("deciding", lang)}</th><td>{escape(", ".join(d.deciding_rules) or _t("none", lang))}</td></tr>',
+           "</table></section>"]
+    out.append(f'<section class="composition"><h2>{_t("composition", lang)}</h2>'
+               f'<p class="legend"><span><i style="background:#7a8ea6"></i>{_t("now", lang)}</span>'
+               f'<span><i style="background:#1f5f99"></i>{_t("after", lang)}</span>'
+               f'<span><i style="background:#e3efe0"></i>{_t("band", lang)}</span></p>')
+    for level in d.composition:
+        out.append(f'<section class="level"><h3>{_t(level.level, lang)} {escape(level.group)}</h3>'
+                   f'{_level_svg(d, level, lang)}</section>')
+    out.append("</section>")
+    out.append(f'<section class="rules"><h2>{_t("rules", lang)}</h2><table><tr><th>{_t("rule", lang)}</th>'
+               f'<th>{_t("status", lang)}</th><th>{_t("values", lang)}</th><th>{_t("text", lang)}</th></tr>')
+    for r in d.rules:
+        vals = "<br>".join(
+            escape(f"{c.left.expr} {shown(c.left, lang)} {c.op} {c.right.expr} {shown(c.right, lang)}" if c.op
+                   else f"{c.text} ({', '.join(f'{v.expr} = {shown(v, lang)}' for v in c.facts)})")
+            + f" → {_t(c.result, lang)}" for c in r.applies_when + r.conditions)
+        text = (r.text or r.reason or {}).get(lang, "")
+        out.append(f'<tr class="{"deciding" if r.deciding else ""}"><td><b>{escape(r.title[lang])}</b><br>'
+                   f'<span class="src">{escape(r.id)} · {escape(r.source)}</span></td>'
+                   f'<td class="status s-{r.status}">{_t(r.status, lang)}</td><td class="values">{vals}</td>'
+                   f'<td>{escape(text)}</td></tr>')
+    out.append("</table></section>")
+    if d.changes:
+        out.append(f'<section class="changes"><h2>{_t("changes", lang)}</h2><ul>'
+                   + "".join(f"<li>{escape(c.text[lang])}</li>" for c in d.changes) + "</ul></section>")
+    if d.room:
+        out.append(f'<section class="room"><h2>{_t("room", lang)}</h2><ul>'
+                   + "".join(f"<li>{escape(r.text[lang])}</li>" for r in d.room) + "</ul></section>")
+    return "\n".join(out)
+
+
+def _page(title: str, body: str, lang: str, engine: dict) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>\n{body}\n"
+            f'<footer>{_t("footer", lang)} · {escape(engine.get("name", ""))} {escape(engine.get("version", ""))}'
+            f"</footer></body></html>\n")
+
+
+def _outcome_badge(outcome: str, lang: str) -> str:
+    nl, en = OUTCOME_LABELS[outcome]
+    return f'<span class="badge o-{outcome}">{escape(nl if lang == "nl" else en)}</span>'
+
+
+def decision_html(d: Decision, lang: str = "nl") -> str:
+    """One decision as a self-contained HTML page."""
+    i = d.inputs
+    title = f'{_t("advice", lang)}: {d.outcome_label[lang]} · {i["unit"]} · {i["date"]}'
+    body = (f'<header><h1>{_t("advice", lang)} {_outcome_badge(d.outcome, lang)}</h1>'
+            f'<p class="meta">{escape(i["unit"])} · {escape(i["date"])}</p></header>\n' + decision_sections(d, lang))
+    return _page(title, body, lang, d.engine)
+
+
+def ranking_html(r, lang: str = "nl", top: int = 3) -> str:
+    """A ranking as a self-contained HTML page: the candidate table and the top explanations."""
+    rows = []
+    for c in list(r.ranked) + list(r.dropped):
+        rows.append(f"<tr><td>{c.rank or '–'}</td><td>{c.position}</td><td>{escape(c.household)}</td>"
+                    f"<td>{_outcome_badge(c.outcome, lang)}</td><td>{escape(c.reason[lang])}</td></tr>")
+    body = [f'<header><h1>{_t("ranking", lang)} {escape(r.unit)}</h1><p class="meta">{escape(r.date)} · '
+            f'{_t("policy", lang)} {escape(str(r.policy.get("id")))} {escape(str(r.policy.get("version")))}</p></header>',
+            f'<table><tr><th>{_t("rank", lang)}</th><th>{_t("portal", lang)}</th><th>{_t("household", lang)}</th>'
+            f'<th>{_t("advice", lang)}</th><th>{_t("reason", lang)}</th></tr>{"".join(rows)}</table>']
+    for c in r.ranked[:top]:
+        body.append(f'<h2>{_t("rank", lang)} {c.rank}: {escape(c.household)} {_outcome_badge(c.outcome, lang)}</h2>')
+        body.append(decision_sections(c.decision, lang))
+    engine = r.ranked[0].decision.engine if r.ranked else (r.dropped[0].decision.engine if r.dropped else {})
+    return _page(f'{_t("ranking", lang)} {r.unit}', "\n".join(body), lang, engine)
