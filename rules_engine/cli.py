@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import sys
+import time
 
 import click
 
@@ -130,16 +131,30 @@ def _occupancy(program, path: str | None, lang: str):
 
 @cli.command(name="evaluate")
 @click.argument("policy")
-@click.option("--unit", "unit_id", required=True, help="Id of the home being let.")
-@click.option("--household", "household_path", required=True, help="Household file (YAML or JSON).")
+@click.option("--unit", "unit_id", help="Id of the home being let.")
+@click.option("--household", "household_path", help="Household file (YAML or JSON).")
+@click.option("--batch", "batch_path", help="Evaluate every row of a JSONL or CSV file (id, size, income, category, "
+                                            "unit, and optionally age, flags, date).")
+@click.option("--output", "output_path", help="With --batch: write the decisions (JSON lines) to this file, atomically.")
+@click.option("--explain", "full", is_flag=True, help="With --batch: include the full explanation of every decision.")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="With --batch: processes.")
+@click.option("--on-error", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
+              help="With --batch: skip bad rows (reported with their row number) or stop at the first.")
 @click.option("--occupancy", "occupancy_path", help="Occupancy file; default: the policy's occupancy.yaml.")
 @click.option("--date", "date_text", help="Letting date (YYYY-MM-DD); default: today.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text",
               show_default=True)
 @click.option("--log", "log_path", help="Append the decision to this decision log (JSON lines).")
 @LANG
-def evaluate_cmd(policy, unit_id, household_path, occupancy_path, date_text, fmt, log_path, lang):
-    """Advise on letting a home to a household, with the full explanation."""
+def evaluate_cmd(policy, unit_id, household_path, batch_path, output_path, full, jobs, on_error, occupancy_path,
+                 date_text, fmt, log_path, lang):
+    """Advise on letting a home to a household, with the full explanation (or many rows with --batch)."""
+    if batch_path:
+        if unit_id or household_path or log_path:
+            raise click.UsageError("--batch goes without --unit, --household and --log")
+        return _batch(policy, batch_path, output_path, full, jobs, on_error, occupancy_path, date_text, lang)
+    if not unit_id or not household_path:
+        raise click.UsageError("give --unit and --household (or --batch FILE)")
     program = _program(policy, lang)
     date = _date(date_text, lang)
     try:
@@ -154,6 +169,52 @@ def evaluate_cmd(policy, unit_id, household_path, occupancy_path, date_text, fmt
     if log_path:
         _log(log_path, [(decision, {"command": "evaluate"})], program, _occupancy_file(program, occupancy_path), lang)
     click.echo(_render_decision(decision, fmt, lang), nl=False)
+
+
+def _batch(policy, batch_path, output_path, full, jobs, on_error, occupancy_path, date_text, lang):
+    from .batch import run_batch
+
+    program = _program(policy, lang)
+    date = _date(date_text, lang) if date_text else None
+    occupancy, _ = _occupancy(program, occupancy_path, lang)
+    nl = lang == "nl"
+    show = sys.stderr.isatty()
+    last = [0.0]
+    started = time.perf_counter()
+
+    def progress(rows: int, done: int, size: int) -> None:
+        now = time.perf_counter()
+        if show and now - last[0] > 0.5:
+            last[0] = now
+            rate = rows / max(now - started, 1e-9)
+            pct = 100 * done / size if size else 100
+            click.echo(f"\r{rows:,} {'rijen' if nl else 'rows'} · {rate:,.0f}/s · {pct:5.1f} %", err=True, nl=False)
+
+    def write(line: str) -> None:
+        sys.stdout.write(line)
+
+    try:
+        summary = run_batch(program, batch_path, output_path, occupancy, date, jobs, full, on_error, progress,
+                            None if output_path else write)
+    except PolicyError as exc:
+        raise InputError(exc.diagnostics, lang) from None
+    if show:
+        click.echo("", err=True)
+    for row, (e_nl, e_en) in summary.errors[:20]:
+        click.echo(f"{batch_path}:{row}: {'rij overgeslagen' if nl else 'row skipped'}: {e_nl if nl else e_en}",
+                   err=True)
+    if len(summary.errors) > 20 or summary.skipped > len(summary.errors):
+        click.echo(f"... {summary.skipped - min(20, len(summary.errors))} {'meer' if nl else 'more'}", err=True)
+    rate = summary.evaluated / summary.seconds if summary.seconds else 0
+    lines = [f"{summary.evaluated:,} {'beoordeeld' if nl else 'evaluated'}, {summary.skipped:,} "
+             f"{'overgeslagen' if nl else 'skipped'} in {summary.seconds:.1f} s ({rate:,.0f}/s)"]
+    lines.append(("per uitkomst: " if nl else "per outcome: ")
+                 + ", ".join(f"{o} {n:,}" for o, n in sorted(summary.outcomes.items())))
+    lines.append(("per niveau van de beslissende regel: " if nl else "per level of the deciding rule: ")
+                 + ", ".join(f"{lv} {n:,}" for lv, n in sorted(summary.levels.items())))
+    click.echo("\n".join(lines), err=not output_path)
+    if on_error == "fail" and summary.skipped:
+        sys.exit(1)
 
 
 def _render_decision(decision, fmt: str, lang: str) -> str:

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.nodes import ScalarNode
 
 from .diagnostics import Diagnostic, PolicyError, make
 
@@ -49,28 +49,6 @@ class Source:
                 return self.marks[p]
             p = p[:-1]
         return self.marks.get((), (1, 1))
-
-
-class _TooDeep(Exception):
-    def __init__(self, mark):
-        self.mark = mark
-
-
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, composing nodes only, with a depth limit."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent, index):  # noqa: D102 - PyYAML hook
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise _TooDeep(self.peek_event().start_mark)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
 
 
 def _diag(code: str, path: str, mark=None, **args) -> Diagnostic:
@@ -124,26 +102,150 @@ def load_file(path: str, max_bytes: int = MAX_BYTES) -> Source:
 
 def load_text(text: str, path: str) -> Source:
     """Parse YAML text (already decoded) into a Source."""
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-    except _TooDeep as exc:
-        raise PolicyError([_diag("too-deep", path, exc.mark, limit=MAX_DEPTH)]) from None
-    except yaml.composer.ComposerError as exc:
-        if "but found another document" in str(exc.problem):
-            raise PolicyError([_diag("multiple-documents", path, exc.problem_mark)]) from None
-        raise PolicyError([_syntax(exc, path)]) from None
-    except yaml.MarkedYAMLError as exc:
-        raise PolicyError([_syntax(exc, path)]) from None
-    except RecursionError:
-        raise PolicyError([make("too-deep", path, limit=MAX_DEPTH)]) from None
-    finally:
-        loader.dispose()
-    if node is None:
+        events = yaml.parse(text, Loader=_FastLoader)
+        return _build(events, path)
+    except yaml.MarkedYAMLError:
+        # Re-read with PyYAML's own parser so that messages and positions are the same on every machine.
+        try:
+            for _ in yaml.parse(text, Loader=yaml.SafeLoader):
+                pass
+        except yaml.MarkedYAMLError as exc:
+            raise PolicyError([_syntax(exc, path)]) from None
+        raise
+
+
+_FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Frame:
+    __slots__ = ("value", "path", "key", "anchor", "start_total", "is_map", "first_line")
+
+    def __init__(self, value, path, anchor, start_total, is_map):
+        self.value = value
+        self.path = path
+        self.key = None  # a mapping's pending key (None: the next scalar is a key)
+        self.anchor = anchor
+        self.start_total = start_total
+        self.is_map = is_map
+        self.first_line: dict = {}
+
+
+def _build(events, path: str) -> Source:
+    """Plain data from a YAML event stream, with an explicit stack: no recursion, so depth is checked exactly."""
+    marks, key_marks, quoted = {}, {}, {}
+    anchors: dict = {}
+    sizes: dict = {}
+    stack: list[_Frame] = []
+    root = None
+    have_root = False
+    documents = 0
+    written = 0  # nodes as written
+    total = 0  # nodes including what aliases repeat
+    repeated = 0
+
+    def child_path():
+        if not stack:
+            return ()
+        top = stack[-1]
+        return top.path + ((top.key,) if top.is_map else (len(top.value),))
+
+    def attach(value, mark, node_path):
+        nonlocal root, have_root
+        if not stack:
+            root, have_root = value, True
+            return
+        top = stack[-1]
+        if top.is_map:
+            top.value[top.key] = value
+            top.key = None
+        else:
+            top.value.append(value)
+
+    for ev in events:
+        cls = ev.__class__
+        if cls is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise PolicyError([_diag("multiple-documents", path, ev.start_mark)])
+            continue
+        if cls in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent):
+            continue
+        mark = ev.start_mark
+        top = stack[-1] if stack else None
+        expecting_key = top is not None and top.is_map and top.key is None
+        if cls is yaml.AliasEvent:
+            if ev.anchor not in sizes:
+                code = "alias-bomb" if ev.anchor in anchors else "yaml-syntax"
+                raise PolicyError([_diag(code, path, mark, limit=0, problem=(
+                    f"onbekende alias *{ev.anchor}", f"unknown alias *{ev.anchor}"))])
+            if expecting_key:
+                raise PolicyError([_diag("unsupported-tag", path, mark, tag="alias as key")])
+            total += sizes[ev.anchor]
+            repeated += sizes[ev.anchor]
+            if total > MAX_NODES or repeated > ALIAS_FACTOR * written + 10_000:
+                raise PolicyError([_diag("alias-bomb", path, mark, limit=ALIAS_FACTOR * written + 10_000)])
+            p = child_path()
+            marks[p] = (mark.line + 1, mark.column + 1)
+            attach(anchors[ev.anchor], mark, p)
+            continue
+        if cls is yaml.ScalarEvent:
+            written += 1
+            total += 1
+            tag = ev.tag if ev.tag not in (None, "!") else _RESOLVER.resolve(ScalarNode, ev.value, ev.implicit)
+            if expecting_key:
+                if tag == f"{_STD}merge":
+                    raise PolicyError([_diag("merge-key", path, mark)])
+                if tag not in _ALLOWED_TAGS:
+                    raise PolicyError([_diag("unsupported-tag", path, mark, tag=tag)])
+                key = ev.value
+                if key in top.value:
+                    raise PolicyError([_diag("duplicate-key", path, mark, key=key, first_line=top.first_line[key])])
+                top.first_line[key] = mark.line + 1
+                top.key = key
+                key_marks[top.path + (key,)] = (mark.line + 1, mark.column + 1)
+                continue
+            if tag not in _ALLOWED_TAGS:
+                raise PolicyError([_diag("unsupported-tag", path, mark, tag=tag)])
+            p = child_path()
+            marks[p] = (mark.line + 1, mark.column + 1)
+            quoted[p] = 1 if ev.style in ("'", '"') else 0
+            value = _scalar_value(tag, ev.value)
+            if ev.anchor:
+                anchors[ev.anchor] = value
+                sizes[ev.anchor] = 1
+            attach(value, mark, p)
+            continue
+        if cls in (yaml.SequenceStartEvent, yaml.MappingStartEvent):
+            if expecting_key:
+                raise PolicyError([_diag("unsupported-tag", path, mark, tag="complex key")])
+            is_map = cls is yaml.MappingStartEvent
+            default = f"{_STD}{'map' if is_map else 'seq'}"
+            tag = ev.tag if ev.tag not in (None, "!") else default
+            if tag != default:
+                raise PolicyError([_diag("unsupported-tag", path, mark, tag=tag)])
+            if len(stack) >= MAX_DEPTH:
+                raise PolicyError([_diag("too-deep", path, mark, limit=MAX_DEPTH)])
+            written += 1
+            total += 1
+            p = child_path()
+            marks[p] = (mark.line + 1, mark.column + 1)
+            if ev.anchor:
+                anchors[ev.anchor] = None  # in progress: an alias to it now is a loop
+            stack.append(_Frame({} if is_map else [], p, ev.anchor, total - 1, is_map))
+            continue
+        if cls in (yaml.SequenceEndEvent, yaml.MappingEndEvent):
+            frame = stack.pop()
+            if frame.anchor:
+                anchors[frame.anchor] = frame.value
+                sizes[frame.anchor] = total - frame.start_total
+            attach(frame.value, mark, frame.path)
+    if not have_root:
         raise PolicyError([make("empty-document", path, 1, 1)])
-    builder = _Builder(path)
-    data = builder.build(node, (), 0)
-    return Source(path, data, builder.marks, builder.key_marks, builder.quoted)
+    return Source(path, root, marks, key_marks, quoted)
+
+
+_RESOLVER = yaml.resolver.Resolver()
 
 
 def _syntax(exc: yaml.MarkedYAMLError, path: str) -> Diagnostic:
@@ -171,80 +273,11 @@ def _translate(problem: str) -> tuple[str, str]:
     return (problem, problem)
 
 
-class _Builder:
-    """Turns a composed node graph into plain data, recording marks and refusing abuse."""
-
-    def __init__(self, path: str):
-        self.path = path
-        self.marks: dict = {}
-        self.key_marks: dict = {}
-        self.quoted: dict = {}
-        self.visited = 0
-        self.budget = MAX_NODES
-        self.has_alias = False
-
-    def _count(self, node) -> None:
-        self.visited += 1
-        if self.visited > self.budget:
-            raise PolicyError([_diag("alias-bomb", self.path, node.start_mark, limit=self.budget)])
-
-    def build(self, node, path: Path, depth: int):
-        if depth == 0:
-            written = _count_written(node)
-            self.budget = min(MAX_NODES, max(10_000, written * ALIAS_FACTOR))
-        if depth > MAX_DEPTH:
-            raise PolicyError([_diag("too-deep", self.path, node.start_mark, limit=MAX_DEPTH)])
-        self._count(node)
-        self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if node.tag not in _ALLOWED_TAGS:
-            raise PolicyError([_diag("unsupported-tag", self.path, node.start_mark, tag=node.tag)])
-        if isinstance(node, ScalarNode):
-            self.quoted[path] = 1 if node.style in ("'", '"') else 0
-            return _scalar(node)
-        if isinstance(node, SequenceNode):
-            return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
-        out: dict = {}
-        first: dict = {}
-        for key_node, value_node in node.value:
-            self._count(key_node)
-            if key_node.tag == f"{_STD}merge":
-                raise PolicyError([_diag("merge-key", self.path, key_node.start_mark)])
-            if not isinstance(key_node, ScalarNode):
-                raise PolicyError([_diag("unsupported-tag", self.path, key_node.start_mark, tag="complex key")])
-            key = key_node.value
-            if key in out:
-                raise PolicyError([_diag("duplicate-key", self.path, key_node.start_mark,
-                                         key=key, first_line=first[key])])
-            first[key] = key_node.start_mark.line + 1
-            self.key_marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            out[key] = self.build(value_node, path + (key,), depth + 1)
-        return out
-
-
-def _count_written(root) -> int:
-    """Number of distinct nodes as written (aliases point to nodes already counted)."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, MappingNode):
-            for k, v in node.value:
-                stack.append(k)
-                stack.append(v)
-    return len(seen)
-
-
 _BOOL = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
 
 
-def _scalar(node: ScalarNode):
-    tag = node.tag[len(_STD):]
-    value = node.value
+def _scalar_value(full_tag: str, value: str):
+    tag = full_tag[len(_STD):]
     if tag == "null":
         return None
     if tag == "bool":

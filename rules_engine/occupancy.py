@@ -109,8 +109,68 @@ def occupancy_from_source(source: Source, policy: Policy) -> tuple[Occupancy, li
     return Occupancy(frozen_map((u, tuple(rs)) for u, rs in rows.items())), diags
 
 
+OCCUPANCY_COLUMNS = ("unit", "household", "category", "valid_from")
+
+
+def load_occupancy_csv(path: str, policy: Policy) -> Occupancy:
+    """Read occupancy from CSV (comma or semicolon; header unit, household, category, valid_from).
+
+    Errors name the file, the row and the column. A row without household empties the home.
+    """
+    import csv
+
+    diags = []
+    rows: dict[str, list[OccupancyRow]] = defaultdict(list)
+    categories = set(policy.category_ids)
+    units = policy.units
+    try:
+        fh = open(path, "r", encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise PolicyError([make("file-not-found" if isinstance(exc, FileNotFoundError) else "file-unreadable", path,
+                                reason=exc.strerror or str(exc))]) from None
+    with fh:
+        first = fh.readline()
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        header = [h.strip().lower() for h in first.strip().split(delimiter)]
+        missing = [c for c in ("unit", "valid_from") if c not in header]
+        if missing:
+            raise PolicyError([make("missing-key", path, 1, 1, key=", ".join(missing))])
+        col = {name: i for i, name in enumerate(header)}
+        for n, rec in enumerate(csv.reader(fh, delimiter=delimiter), 2):
+            if not rec:
+                continue
+            if len(diags) >= 100:
+                break
+
+            def cell(name):
+                i = col.get(name)
+                return rec[i].strip() if i is not None and i < len(rec) else ""
+
+            unit, household, category, date_text = (cell(c) for c in OCCUPANCY_COLUMNS)
+            if unit not in units:
+                diags.append(make("unknown-unit", path, n, col["unit"] + 1, unit=unit, hint=hint(units, unit)))
+                continue
+            if household and category not in categories:
+                diags.append(make("unknown-category", path, n, col.get("category", 0) + 1, category=category,
+                                  hint=hint(policy.category_ids, category)))
+                continue
+            try:
+                date = dt.date.fromisoformat(date_text)
+            except ValueError:
+                diags.append(make("invalid-date", path, n, col["valid_from"] + 1, value=date_text))
+                continue
+            rows[unit].append(OccupancyRow(unit, household or None, category if household else None, date))
+    if diags:
+        raise PolicyError(diags)
+    for items in rows.values():
+        items.sort(key=lambda row: row.valid_from)
+    return Occupancy(frozen_map((u, tuple(rs)) for u, rs in rows.items()))
+
+
 def load_occupancy(path: str, policy: Policy) -> Occupancy:
-    """Read an occupancy YAML/JSON file; raises PolicyError naming file, line and column."""
+    """Read an occupancy file (YAML, JSON or CSV); raises PolicyError naming file, line (row) and column."""
+    if path.lower().endswith(".csv"):
+        return load_occupancy_csv(path, policy)
     source, problems = read_document(path, "occupancy")
     if source is None:
         raise PolicyError(problems)

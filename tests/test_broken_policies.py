@@ -67,7 +67,7 @@ CASES = [
      "Seniorencomplex: gelijkvloers", "pol/complexes/zw-asz-03.yaml:5:29: yaml-syntax"),
     ("alias bomb", "complexes/zw-asz-03.yaml", "name: Hofje De Linde\n",
      "name: Hofje De Linde\n" + BILLION_LAUGHS.replace("\n", "\n").replace("a: &a", "x_a: &a"),
-     "pol/complexes/zw-asz-03.yaml:4:13: alias-bomb"),
+     "pol/complexes/zw-asz-03.yaml:7:40: alias-bomb"),
 ]
 
 

@@ -84,3 +84,37 @@ def test_any_household_document_is_a_household_or_a_clear_error(data):
         assert exc.diagnostics[0].code == "unknown-category"
     else:
         assert d.outcome in OUTCOMES
+
+
+# The compiled validator is only a fast "yes": it must never accept what jsonschema rejects.
+from rules_engine.schemas_check import fast_validator, validator  # noqa: E402
+import fastjsonschema  # noqa: E402
+import yaml  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+_UNIT_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 30), st.decimals(-10, 20000, places=2),
+                         st.text(max_size=12), st.sampled_from(["2025-02-30", "2025-01-01", "35%", "BU0193030"]))
+
+
+@SETTINGS
+@given(st.dictionaries(st.sampled_from(["id", "rooms", "rent", "daeb", "floor", "extra"]), _UNIT_VALUES, max_size=6),
+       st.sampled_from(["ZW-X", "BU01930301", "BU0193030", 7]),
+       st.lists(st.sampled_from(["2024-01-01", "2025-02-30", "2025-13-01", "x"]), max_size=2))
+def test_fast_validator_never_accepts_what_jsonschema_rejects(unit, buurt, dates):
+    doc = {"id": "C-1", "name": "n", "buurt": buurt,
+           "profile": [{"valid_from": d} for d in dates],
+           "portieken": [{"id": "A", "units": [unit]}]}
+    fast_ok = True
+    try:
+        fast_validator("complex")(doc)
+    except fastjsonschema.JsonSchemaException:
+        fast_ok = False
+    if fast_ok:
+        assert not list(validator("complex").iter_errors(doc)), doc
+
+
+def test_fast_validator_knows_real_dates():
+    doc = {"occupancy": [{"unit": "u1", "valid_from": "2025-02-30"}]}
+    with __import__("pytest").raises(fastjsonschema.JsonSchemaException):
+        fast_validator("occupancy")(doc)
+    assert fast_validator("occupancy")({"occupancy": [{"unit": "u1", "valid_from": "2024-02-29"}]})

@@ -1,0 +1,313 @@
+"""Batch evaluation: many household x home rows from JSONL or CSV, streamed, in one or more processes.
+
+The input is read in chunks of raw lines; each chunk is parsed and evaluated by a pure function
+(`evaluate_chunk`) so that the same function could be mapped by Dask or Spark. At most a few
+chunks are in flight at once, so memory stays flat whatever the input size. The output (JSON
+lines) is written to a temporary file and renamed into place only when the run completes.
+
+Row columns (CSV header or JSON keys): id, size, income, category, unit, and optionally
+age, flags (CSV: separated by '|'), date (YYYY-MM-DD; default --date).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import multiprocessing
+import os
+import tempfile
+import time
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Callable, Iterator
+
+from .compile import Program
+from .diagnostics import PolicyError, make
+from .evaluate import build_facts, combine, rule_statuses
+from .explain import explain
+from .facts import Household
+from .occupancy import Occupancy, composition
+from .report import to_json
+
+CHUNK_ROWS = 5000
+REQUIRED = ("id", "size", "income", "category", "unit")
+
+
+@dataclass
+class Summary:
+    """Counts of a batch run: rows, outcomes, levels of the deciding rules, and skipped rows."""
+
+    rows: int = 0
+    evaluated: int = 0
+    skipped: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    levels: Counter = field(default_factory=Counter)
+    errors: list = field(default_factory=list)  # the first row errors, for the report
+    seconds: float = 0.0
+
+
+class RowError(Exception):
+    """A row that cannot be evaluated, with its number and the reason in Dutch and English."""
+
+    def __init__(self, row: int, nl: str, en: str):
+        super().__init__(en)
+        self.row, self.nl, self.en = row, nl, en
+
+
+# --- the pure part: one chunk in, result lines out ----------------------------------------------
+
+_STATE: dict = {}
+
+
+def _decimal(text, what: str, row: int) -> Fraction:
+    try:
+        return Fraction(Decimal(str(text).strip().replace(",", ".")))
+    except (InvalidOperation, ValueError):
+        raise RowError(row, f"{what} is geen getal: {text!r}", f"{what} is not a number: {text!r}") from None
+
+
+def _int(text, what: str, row: int, low: int, high: int) -> int:
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        raise RowError(row, f"{what} is geen geheel getal: {text!r}", f"{what} is not a whole number: {text!r}") from None
+    if not low <= value <= high:
+        raise RowError(row, f"{what} {value} ligt buiten {low}-{high}", f"{what} {value} is outside {low}-{high}")
+    return value
+
+
+def parse_row(values: dict, row: int, program: Program, default_date: dt.date | None):
+    """A household, home and date from one row's values; raises RowError naming the problem."""
+    missing = [k for k in REQUIRED if values.get(k) in (None, "")]
+    if missing:
+        raise RowError(row, f"kolom ontbreekt of is leeg: {', '.join(missing)}",
+                       f"column missing or empty: {', '.join(missing)}")
+    category = str(values["category"]).strip()
+    if category not in program.policy.category_ids:
+        raise RowError(row, f"onbekende categorie {category!r}", f"unknown category {category!r}")
+    unit = str(values["unit"]).strip()
+    if unit not in program.policy.units:
+        raise RowError(row, f"onbekende woning {unit!r}", f"unknown home {unit!r}")
+    income = _decimal(values["income"], "income", row)
+    if income < 0:
+        raise RowError(row, "inkomen is negatief", "income is negative")
+    age = values.get("age")
+    flags = values.get("flags") or ()
+    if isinstance(flags, str):
+        flags = tuple(f for f in flags.split("|") if f)
+    date_text = values.get("date")
+    try:
+        date = dt.date.fromisoformat(str(date_text).strip()) if date_text not in (None, "") else default_date
+    except ValueError:
+        raise RowError(row, f"geen geldige datum: {date_text!r}", f"not a valid date: {date_text!r}") from None
+    if date is None:
+        raise RowError(row, "geen datum in de rij en geen --date", "no date in the row and no --date")
+    household = Household(str(values["id"]).strip(), _int(values["size"], "size", row, 1, 20), income, category,
+                          _int(age, "age", row, 16, 120) if age not in (None, "") else None, tuple(flags))
+    return household, unit, date
+
+
+def _composition(program: Program, occupancy: Occupancy, date: dt.date, cache: OrderedDict):
+    comp = cache.get(date)
+    if comp is None:
+        comp = composition(program.policy, occupancy, date)
+        cache[date] = comp
+        if len(cache) > 32:
+            cache.popitem(last=False)
+    return comp
+
+
+def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: list[str] | None, first_row: int,
+                   lines: list[str], default_date: dt.date | None, full: bool, cache: OrderedDict) -> list:
+    """Evaluate one chunk of raw input lines. Returns (row, output line or None, RowError or None, outcome, level)."""
+    out = []
+    if kind == "csv":
+        records = csv.reader(lines, delimiter=header[-1] if header and header[-1] in ",;" else ",")
+        delimiter_skip = True
+    else:
+        records = lines
+        delimiter_skip = False
+    levels = {r.id: r.level for r in program.policy.rules}
+    for offset, raw in enumerate(records):
+        row = first_row + offset
+        if not raw or (not delimiter_skip and not raw.strip()):
+            continue  # a blank line is no row
+        try:
+            if delimiter_skip:
+                names = header[:-1]
+                if len(raw) != len(names):
+                    raise RowError(row, f"{len(raw)} kolommen in plaats van {len(names)}",
+                                   f"{len(raw)} columns instead of {len(names)}")
+                values = dict(zip(names, raw))
+            else:
+                try:
+                    values = json.loads(raw)
+                except ValueError:
+                    raise RowError(row, "geen geldige JSON", "not valid JSON") from None
+                if not isinstance(values, dict):
+                    raise RowError(row, "een rij is een JSON-object", "a row is a JSON object")
+            household, unit, date = parse_row(values, row, program, default_date)
+            comp = _composition(program, occupancy, date, cache)
+            if full:
+                d = explain(program, household, unit, comp)
+                outcome, deciding = d.outcome, d.deciding_rules
+                record = {"row": row, "household": household.id, "unit": unit, "date": date.isoformat(),
+                          "outcome": outcome, "deciding": list(deciding), "decision": d.to_dict()}
+                line = json.dumps(record, ensure_ascii=False, sort_keys=True, default=list)
+            else:
+                outcome, deciding = combine(program, rule_statuses(program, build_facts(program, household, unit, comp)))
+                line = json.dumps({"row": row, "household": household.id, "unit": unit, "date": date.isoformat(),
+                                   "outcome": outcome, "deciding": list(deciding)}, ensure_ascii=False)
+            out.append((row, line, None, outcome, levels[deciding[0]] if deciding else "none"))
+        except RowError as exc:
+            out.append((row, None, (exc.nl, exc.en), None, None))
+        except PolicyError as exc:
+            d = exc.diagnostics[0]
+            out.append((row, None, (d.nl, d.en), None, None))
+    return out
+
+
+def _worker_init(state: dict) -> None:
+    _STATE.update(state)
+    _STATE["cache"] = OrderedDict()
+
+
+def _worker_run(args):
+    kind, header, first_row, lines = args
+    s = _STATE
+    return evaluate_chunk(s["program"], s["occupancy"], kind, header, first_row, lines, s["date"], s["full"],
+                          s["cache"])
+
+
+# --- the streaming part -----------------------------------------------------------------------------
+
+def _chunks(path: str, kind: str, progress: Callable[[int], None] | None) -> Iterator[tuple]:
+    """Yield (kind, header, first row number, raw lines); CSV headers end with the detected delimiter."""
+    with open(path, "r", encoding="utf-8-sig", newline="") as fh:
+        header = None
+        row = 1
+        if kind == "csv":
+            first = fh.readline()
+            delimiter = ";" if first.count(";") > first.count(",") else ","
+            header = [h.strip() for h in first.strip().split(delimiter)] + [delimiter]
+            row = 2
+        lines: list[str] = []
+        read = 0
+        for line in fh:
+            read += len(line)
+            lines.append(line.rstrip("\r\n"))  # blank lines stay, so row numbers stay exact
+            if len(lines) >= CHUNK_ROWS:
+                yield kind, header, row, lines
+                row += len(lines)
+                lines = []
+                if progress:
+                    progress(read)
+        if lines:
+            yield kind, header, row, lines
+            if progress:
+                progress(read)
+
+
+def input_kind(path: str) -> str:
+    """'csv' or 'jsonl' by the file's name."""
+    return "csv" if path.lower().endswith((".csv", ".txt")) else "jsonl"
+
+
+def run_batch(program: Program, input_path: str, output_path: str | None, occupancy: Occupancy,
+              default_date: dt.date | None, jobs: int = 1, full: bool = False, on_error: str = "skip",
+              progress: Callable[[int, int, int], None] | None = None, write: Callable[[str], None] | None = None
+              ) -> Summary:
+    """Evaluate every row of input_path; write JSON lines to output_path (atomically) or through write()."""
+    if not os.path.isfile(input_path):
+        raise PolicyError([make("file-not-found", input_path)])
+    size = os.path.getsize(input_path)
+    kind = input_kind(input_path)
+    summary = Summary()
+    start = time.perf_counter()
+    tmp = None
+    out_fh = None
+    if output_path:
+        directory = os.path.dirname(os.path.abspath(output_path))
+        fd, tmp = tempfile.mkstemp(prefix=".magicmix-batch-", suffix=".tmp", dir=directory)
+        out_fh = os.fdopen(fd, "w", encoding="utf-8")
+        write = out_fh.write
+    bytes_read = [0]
+
+    def on_chunk(read: int) -> None:
+        bytes_read[0] = read
+
+    def consume(results) -> bool:
+        for row, line, error, outcome, level in results:
+            summary.rows += 1
+            if error is not None:
+                summary.skipped += 1
+                if len(summary.errors) < 50:
+                    summary.errors.append((row, error))
+                if on_error == "fail":
+                    return False
+                continue
+            summary.evaluated += 1
+            summary.outcomes[outcome] += 1
+            summary.levels[level] += 1
+            write(line + "\n")
+        if progress:
+            progress(summary.rows, bytes_read[0], size)
+        return True
+
+    ok = True
+    try:
+        chunks = _chunks(input_path, kind, on_chunk)
+        if jobs <= 1:
+            cache: OrderedDict = OrderedDict()
+            for k, header, first, lines in chunks:
+                if not consume(evaluate_chunk(program, occupancy, k, header, first, lines, default_date, full, cache)):
+                    ok = False
+                    break
+        else:
+            ok = _parallel(program, occupancy, default_date, full, jobs, chunks, consume)
+        if out_fh is not None:
+            out_fh.flush()
+            os.fsync(out_fh.fileno())
+            out_fh.close()
+            out_fh = None
+            if ok:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp, 0o666 & ~umask)
+                os.replace(tmp, output_path)
+                tmp = None
+    finally:
+        if out_fh is not None:
+            out_fh.close()
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _parallel(program, occupancy, default_date, full, jobs, chunks, consume) -> bool:
+    """Chunks to a process pool, at most 2 x jobs in flight, results consumed in input order."""
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    state = {"program": program, "occupancy": occupancy, "date": default_date, "full": full}
+    if ctx.get_start_method() == "fork":
+        _STATE.update(state)  # inherited by the forked workers: nothing to send or load again
+        initargs: tuple = ({},)
+    else:
+        initargs = (state,)
+    pending = []
+    with ctx.Pool(jobs, initializer=_worker_init, initargs=initargs) as pool:
+        for chunk in chunks:
+            pending.append(pool.apply_async(_worker_run, (chunk,)))
+            if len(pending) >= 2 * jobs:
+                if not consume(pending.pop(0).get()):
+                    pool.terminate()
+                    return False
+        while pending:
+            if not consume(pending.pop(0).get()):
+                pool.terminate()
+                return False
+    return True

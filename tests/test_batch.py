@@ -1,0 +1,119 @@
+"""Batch evaluation: equal to single evaluations, the same with several processes, bad rows, atomic output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+from fractions import Fraction
+
+import pytest
+
+from conftest import OB, run
+from rules_engine import evaluate, example_occupancy, load_policy
+from rules_engine.batch import run_batch
+from rules_engine.facts import Household
+
+
+@pytest.fixture(scope="module")
+def program():
+    return load_policy(str(OB))
+
+
+def _rows(program, n, seed=11):
+    rnd = random.Random(seed)
+    units = sorted(program.policy.units)
+    for i in range(n):
+        yield {"id": f"hh-{i}", "size": rnd.randint(1, 6), "income": rnd.randint(12_000, 70_000),
+               "category": rnd.choice(program.policy.category_ids), "unit": rnd.choice(units),
+               "date": f"{rnd.choice((2024, 2025))}-{rnd.randint(1, 12):02d}-01"}
+
+
+def _run(program, tmp_path, rows, name="in.jsonl", **kw):
+    src = tmp_path / name
+    if name.endswith(".csv"):
+        src.write_text("id;size;income;category;unit;date\n" + "".join(
+            f"{r['id']};{r['size']};{r['income']};{r['category']};{r['unit']};{r['date']}\n" for r in rows))
+    else:
+        src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / (name + ".out")
+    summary = run_batch(program, str(src), str(out), example_occupancy(program), None, **kw)
+    return summary, [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def test_batch_equals_single_evaluations(program, tmp_path):
+    rows = list(_rows(program, 400))
+    summary, results = _run(program, tmp_path, rows)
+    assert summary.evaluated == 400 and summary.skipped == 0
+    occ = example_occupancy(program)
+    for r, res in zip(rows, results):
+        d = evaluate(program, Household(r["id"], r["size"], Fraction(r["income"]), r["category"]), r["unit"],
+                     dt.date.fromisoformat(r["date"]), occ)
+        assert (res["outcome"], tuple(res["deciding"])) == (d.outcome, d.deciding_rules)
+    assert sum(summary.outcomes.values()) == 400 and sum(summary.levels.values()) == 400
+
+
+def test_two_processes_give_the_same_output_in_order(program, tmp_path, monkeypatch):
+    import rules_engine.batch as batch
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 37)  # many chunks, so the pool really interleaves
+    rows = list(_rows(program, 600, seed=5))
+    _, one = _run(program, tmp_path, rows, "a.csv", jobs=1)
+    _, two = _run(program, tmp_path, rows, "b.csv", jobs=2)
+    assert one == two and [r["row"] for r in one] == list(range(2, 602))
+
+
+def test_full_explanations_in_batch(program, tmp_path):
+    rows = list(_rows(program, 20, seed=2))
+    _, results = _run(program, tmp_path, rows, full=True)
+    occ = example_occupancy(program)
+    r = rows[7]
+    d = evaluate(program, Household(r["id"], r["size"], Fraction(r["income"]), r["category"]), r["unit"],
+                 dt.date.fromisoformat(r["date"]), occ)
+    assert results[7]["decision"] == json.loads(json.dumps(d.to_dict()))
+
+
+def test_bad_rows_are_reported_and_skipped_or_fail(program, tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("id,size,income,category,unit\n"
+                   "a,2,24500,aandacht,ZW-ASN-01-A09\n"
+                   "b,twee,24500,aandacht,ZW-ASN-01-A09\n"
+                   "c,2,24500,kwetsbaar,ZW-ASN-01-A09\n"
+                   "d,2,24500\n"
+                   "e,2,24500,regulier,ZW-ASN-01-A01\n")
+    out = tmp_path / "out.jsonl"
+    summary = run_batch(program, str(src), str(out), example_occupancy(program), dt.date(2025, 6, 1))
+    assert (summary.evaluated, summary.skipped) == (2, 3)
+    assert [(row, en) for row, (_, en) in summary.errors] == [
+        (3, "size is not a whole number: 'twee'"), (4, "unknown category 'kwetsbaar'"),
+        (5, "3 columns instead of 5")]
+    assert [json.loads(l)["row"] for l in out.read_text().splitlines()] == [2, 6]
+    out.unlink()
+    failed = run_batch(program, str(src), str(out), example_occupancy(program), dt.date(2025, 6, 1),
+                       on_error="fail")
+    assert failed.skipped == 1 and not out.exists()
+    assert not [f for f in os.listdir(tmp_path) if f.endswith(".tmp")]
+
+
+def test_cli_batch_summary_and_usage(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "size": 2, "income": 24500, "category": "aandacht", "unit": "ZW-ASN-01-A09"}\n\n'
+                   '{"id": "b", "size": 2, "income": "x", "category": "aandacht", "unit": "ZW-ASN-01-A09"}\n')
+    out = run("evaluate", OB, "--batch", src, "--date", "2025-06-01", "--output", tmp_path / "o.jsonl", "--lang", "en")
+    assert out.exit_code == 0
+    assert f"{src}:3: row skipped: income is not a number: 'x'" in out.output
+    assert "1 evaluated, 1 skipped" in out.output and "per outcome: ontraden 1" in out.output
+    assert "per level of the deciding rule: complex 1" in out.output
+    assert run("evaluate", OB, "--batch", src, "--unit", "x").exit_code == 2
+    assert run("evaluate", OB).exit_code == 2
+    missing = run("evaluate", OB, "--batch", tmp_path / "nope.csv", "--lang", "en")
+    assert missing.exit_code == 2 and "file-not-found" in missing.output
+
+
+def test_csv_occupancy_errors_name_row_and_column(tmp_path):
+    occ = tmp_path / "o.csv"
+    occ.write_text("unit;household;category;valid_from\nZW-ASN-01-A01;x1;aandacht;2024-01-01\n"
+                   "ZW-ASN-01-Q;x2;aandacht;2024-01-01\nZW-ASN-01-A02;x3;kwetsbaar;2024-01-01\n")
+    out = run("room", OB, "--complex", "ZW-ASN-01", "--occupancy", occ, "--lang", "en")
+    assert out.exit_code == 2
+    assert f"{occ}:3:1: unknown-unit" in out.output and f"{occ}:4:3: unknown-category" in out.output
