@@ -32,7 +32,6 @@ from .facts import Household
 from .occupancy import Occupancy, composition
 from .report import to_json
 
-CHUNK_ROWS = 5000
 REQUIRED = ("id", "size", "income", "category", "unit")
 
 
@@ -120,9 +119,27 @@ def _composition(program: Program, occupancy: Occupancy, date: dt.date, cache: O
     return comp
 
 
+@dataclass
+class ChunkResult:
+    """What one chunk gives: its output lines as one text, counts, and its row errors."""
+
+    text: str
+    rows: int
+    outcomes: Counter
+    levels: Counter
+    errors: list  # (row, (nl, en))
+
+
 def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: list[str] | None, first_row: int,
-                   lines: list[str], default_date: dt.date | None, full: bool, cache: OrderedDict) -> list:
-    """Evaluate one chunk of raw input lines. Returns (row, output line or None, RowError or None, outcome, level)."""
+                   block, default_date: dt.date | None, full: bool, cache: OrderedDict,
+                   stop_at_error: bool = False) -> ChunkResult:
+    """Evaluate one block of whole input lines (bytes or str). A pure function of its arguments (the cache
+    only remembers compositions); the same function could be mapped over partitions by Dask or Spark."""
+    text = block.decode("utf-8") if isinstance(block, bytes) else block
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
     out = []
     if kind == "csv":
         records = csv.reader(lines, delimiter=header[-1] if header and header[-1] in ",;" else ",")
@@ -131,6 +148,9 @@ def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: li
         records = lines
         delimiter_skip = False
     levels = {r.id: r.level for r in program.policy.rules}
+    outcomes: Counter = Counter()
+    level_counts: Counter = Counter()
+    errors: list = []
     for offset, raw in enumerate(records):
         row = first_row + offset
         if not raw or (not delimiter_skip and not raw.strip()):
@@ -161,52 +181,57 @@ def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: li
                 outcome, deciding = combine(program, rule_statuses(program, build_facts(program, household, unit, comp)))
                 line = json.dumps({"row": row, "household": household.id, "unit": unit, "date": date.isoformat(),
                                    "outcome": outcome, "deciding": list(deciding)}, ensure_ascii=False)
-            out.append((row, line, None, outcome, levels[deciding[0]] if deciding else "none"))
+            out.append(line)
+            outcomes[outcome] += 1
+            level_counts[levels[deciding[0]] if deciding else "none"] += 1
         except RowError as exc:
-            out.append((row, None, (exc.nl, exc.en), None, None))
+            errors.append((row, (exc.nl, exc.en)))
         except PolicyError as exc:
-            d = exc.diagnostics[0]
-            out.append((row, None, (d.nl, d.en), None, None))
-    return out
+            errors.append((row, (exc.diagnostics[0].nl, exc.diagnostics[0].en)))
+        if errors and stop_at_error:
+            break
+    return ChunkResult("".join(line + "\n" for line in out), len(out) + len(errors), outcomes, level_counts, errors)
 
 
 def _worker_init(state: dict) -> None:
     _STATE.update(state)
-    _STATE["cache"] = OrderedDict()
+    _STATE.setdefault("cache", OrderedDict())
 
 
 def _worker_run(args):
-    kind, header, first_row, lines = args
+    kind, header, first_row, block = args
     s = _STATE
-    return evaluate_chunk(s["program"], s["occupancy"], kind, header, first_row, lines, s["date"], s["full"],
-                          s["cache"])
+    return evaluate_chunk(s["program"], s["occupancy"], kind, header, first_row, block, s["date"], s["full"],
+                          s["cache"], s.get("stop", False))
 
 
 # --- the streaming part -----------------------------------------------------------------------------
 
+BLOCK_BYTES = 1 << 20
+
+
 def _chunks(path: str, kind: str, progress: Callable[[int], None] | None) -> Iterator[tuple]:
-    """Yield (kind, header, first row number, raw lines); CSV headers end with the detected delimiter."""
-    with open(path, "r", encoding="utf-8-sig", newline="") as fh:
+    """Yield (kind, header, first row number, text block of whole lines); the parent never splits rows.
+
+    CSV headers end with the detected delimiter."""
+    with open(path, "rb") as fh:
         header = None
         row = 1
         if kind == "csv":
-            first = fh.readline()
+            first = fh.readline().decode("utf-8-sig")
             delimiter = ";" if first.count(";") > first.count(",") else ","
             header = [h.strip() for h in first.strip().split(delimiter)] + [delimiter]
             row = 2
-        lines: list[str] = []
-        read = 0
-        for line in fh:
-            read += len(line)
-            lines.append(line.rstrip("\r\n"))  # blank lines stay, so row numbers stay exact
-            if len(lines) >= CHUNK_ROWS:
-                yield kind, header, row, lines
-                row += len(lines)
-                lines = []
-                if progress:
-                    progress(read)
-        if lines:
-            yield kind, header, row, lines
+        read = fh.tell()
+        while True:
+            block = fh.read(BLOCK_BYTES)
+            if not block:
+                break
+            if not block.endswith(b"\n"):
+                block += fh.readline()  # complete the last line
+            read += len(block)
+            yield kind, header, row, block
+            row += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
             if progress:
                 progress(read)
 
@@ -239,20 +264,16 @@ def run_batch(program: Program, input_path: str, output_path: str | None, occupa
     def on_chunk(read: int) -> None:
         bytes_read[0] = read
 
-    def consume(results) -> bool:
-        for row, line, error, outcome, level in results:
-            summary.rows += 1
-            if error is not None:
-                summary.skipped += 1
-                if len(summary.errors) < 50:
-                    summary.errors.append((row, error))
-                if on_error == "fail":
-                    return False
-                continue
-            summary.evaluated += 1
-            summary.outcomes[outcome] += 1
-            summary.levels[level] += 1
-            write(line + "\n")
+    def consume(result: ChunkResult) -> bool:
+        summary.rows += result.rows
+        summary.evaluated += result.rows - len(result.errors)
+        summary.skipped += len(result.errors)
+        summary.outcomes.update(result.outcomes)
+        summary.levels.update(result.levels)
+        summary.errors.extend(result.errors[:max(0, 50 - len(summary.errors))])
+        if result.errors and on_error == "fail":
+            return False
+        write(result.text)
         if progress:
             progress(summary.rows, bytes_read[0], size)
         return True
@@ -262,12 +283,13 @@ def run_batch(program: Program, input_path: str, output_path: str | None, occupa
         chunks = _chunks(input_path, kind, on_chunk)
         if jobs <= 1:
             cache: OrderedDict = OrderedDict()
-            for k, header, first, lines in chunks:
-                if not consume(evaluate_chunk(program, occupancy, k, header, first, lines, default_date, full, cache)):
+            for k, header, first, block in chunks:
+                if not consume(evaluate_chunk(program, occupancy, k, header, first, block, default_date, full, cache,
+                                              on_error == "fail")):
                     ok = False
                     break
         else:
-            ok = _parallel(program, occupancy, default_date, full, jobs, chunks, consume)
+            ok = _parallel(program, occupancy, default_date, full, jobs, chunks, consume, on_error == "fail")
         if out_fh is not None:
             out_fh.flush()
             os.fsync(out_fh.fileno())
@@ -288,13 +310,18 @@ def run_batch(program: Program, input_path: str, output_path: str | None, occupa
     return summary
 
 
-def _parallel(program, occupancy, default_date, full, jobs, chunks, consume) -> bool:
+def _parallel(program, occupancy, default_date, full, jobs, chunks, consume, stop: bool) -> bool:
     """Chunks to a process pool, at most 2 x jobs in flight, results consumed in input order."""
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    state = {"program": program, "occupancy": occupancy, "date": default_date, "full": full}
+    state = {"program": program, "occupancy": occupancy, "date": default_date, "full": full, "stop": stop}
     if ctx.get_start_method() == "fork":
-        _STATE.update(state)  # inherited by the forked workers: nothing to send or load again
+        # Inherited by the forked workers: nothing to send or load again, and the composition on
+        # the default date is counted once here rather than once per worker.
+        cache: OrderedDict = OrderedDict()
+        if default_date is not None:
+            cache[default_date] = composition(program.policy, occupancy, default_date)
+        _STATE.update(state, cache=cache)
         initargs: tuple = ({},)
     else:
         initargs = (state,)

@@ -144,24 +144,6 @@ def _build(events, path: str) -> Source:
     total = 0  # nodes including what aliases repeat
     repeated = 0
 
-    def child_path():
-        if not stack:
-            return ()
-        top = stack[-1]
-        return top.path + ((top.key,) if top.is_map else (len(top.value),))
-
-    def attach(value, mark, node_path):
-        nonlocal root, have_root
-        if not stack:
-            root, have_root = value, True
-            return
-        top = stack[-1]
-        if top.is_map:
-            top.value[top.key] = value
-            top.key = None
-        else:
-            top.value.append(value)
-
     for ev in events:
         cls = ev.__class__
         if cls is yaml.DocumentStartEvent:
@@ -185,14 +167,11 @@ def _build(events, path: str) -> Source:
             repeated += sizes[ev.anchor]
             if total > MAX_NODES or repeated > ALIAS_FACTOR * written + 10_000:
                 raise PolicyError([_diag("alias-bomb", path, mark, limit=ALIAS_FACTOR * written + 10_000)])
-            p = child_path()
-            marks[p] = (mark.line + 1, mark.column + 1)
-            attach(anchors[ev.anchor], mark, p)
-            continue
-        if cls is yaml.ScalarEvent:
+            value = anchors[ev.anchor]
+        elif cls is yaml.ScalarEvent:
             written += 1
             total += 1
-            tag = ev.tag if ev.tag not in (None, "!") else _RESOLVER.resolve(ScalarNode, ev.value, ev.implicit)
+            tag = ev.tag if ev.tag not in (None, "!") else _resolve(ev.value, ev.implicit)
             if expecting_key:
                 if tag == f"{_STD}merge":
                     raise PolicyError([_diag("merge-key", path, mark)])
@@ -207,16 +186,13 @@ def _build(events, path: str) -> Source:
                 continue
             if tag not in _ALLOWED_TAGS:
                 raise PolicyError([_diag("unsupported-tag", path, mark, tag=tag)])
-            p = child_path()
-            marks[p] = (mark.line + 1, mark.column + 1)
-            quoted[p] = 1 if ev.style in ("'", '"') else 0
             value = _scalar_value(tag, ev.value)
+            if ev.style == "'" or ev.style == '"':
+                quoted[(top.path + ((top.key,) if top.is_map else (len(top.value),))) if top else ()] = 1
             if ev.anchor:
                 anchors[ev.anchor] = value
                 sizes[ev.anchor] = 1
-            attach(value, mark, p)
-            continue
-        if cls in (yaml.SequenceStartEvent, yaml.MappingStartEvent):
+        elif cls in (yaml.SequenceStartEvent, yaml.MappingStartEvent):
             if expecting_key:
                 raise PolicyError([_diag("unsupported-tag", path, mark, tag="complex key")])
             is_map = cls is yaml.MappingStartEvent
@@ -228,24 +204,51 @@ def _build(events, path: str) -> Source:
                 raise PolicyError([_diag("too-deep", path, mark, limit=MAX_DEPTH)])
             written += 1
             total += 1
-            p = child_path()
+            p = (top.path + ((top.key,) if top.is_map else (len(top.value),))) if top else ()
             marks[p] = (mark.line + 1, mark.column + 1)
             if ev.anchor:
                 anchors[ev.anchor] = None  # in progress: an alias to it now is a loop
             stack.append(_Frame({} if is_map else [], p, ev.anchor, total - 1, is_map))
             continue
-        if cls in (yaml.SequenceEndEvent, yaml.MappingEndEvent):
+        elif cls in (yaml.SequenceEndEvent, yaml.MappingEndEvent):
             frame = stack.pop()
             if frame.anchor:
                 anchors[frame.anchor] = frame.value
                 sizes[frame.anchor] = total - frame.start_total
-            attach(frame.value, mark, frame.path)
+            value = frame.value
+            mark = None
+            top = stack[-1] if stack else None
+        else:
+            continue
+        # attach the finished value to its parent (or make it the document)
+        if top is None:
+            root, have_root = value, True
+        elif top.is_map:
+            if mark is not None:
+                marks[top.path + (top.key,)] = (mark.line + 1, mark.column + 1)
+            top.value[top.key] = value
+            top.key = None
+        else:
+            if mark is not None:
+                marks[top.path + (len(top.value),)] = (mark.line + 1, mark.column + 1)
+            top.value.append(value)
     if not have_root:
         raise PolicyError([make("empty-document", path, 1, 1)])
     return Source(path, root, marks, key_marks, quoted)
 
 
 _RESOLVER = yaml.resolver.Resolver()
+_IMPLICIT = _RESOLVER.yaml_implicit_resolvers
+_STR = f"{_STD}str"
+
+
+def _resolve(value: str, implicit) -> str:
+    """The tag of an untagged scalar, as PyYAML's resolver gives it (YAML 1.1 rules)."""
+    if implicit[0]:
+        for tag, regexp in _IMPLICIT.get(value[:1] if value else "", ()):
+            if regexp.match(value):
+                return tag
+    return _STR
 
 
 def _syntax(exc: yaml.MarkedYAMLError, path: str) -> Diagnostic:

@@ -11,6 +11,7 @@ import bisect
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping
 
 from .diagnostics import PolicyError, hint, make
@@ -62,24 +63,39 @@ class Composition:
         return self.groups[(level, key)]
 
 
+@lru_cache(maxsize=16)
+def _homes(policy: Policy) -> dict:
+    """Homes per group (level, key), counted once per policy."""
+    homes: dict = defaultdict(int)
+    for unit in policy.units.values():
+        homes[("portiek", unit.portiek)] += 1
+        homes[("complex", unit.complex)] += 1
+        homes[("buurt", unit.buurt)] += 1
+    return dict(homes)
+
+
 def composition(policy: Policy, occupancy: Occupancy, date: dt.date) -> Composition:
     """Count households per category in every portiek, complex and buurt on a date."""
-    homes: dict = defaultdict(int)
-    counts: dict = defaultdict(lambda: defaultdict(int))
-    occupied: dict = defaultdict(int)
-    living = occupancy.at(date)
+    counts: dict = {key: {} for key in _homes(policy)}
+    units = policy.units
     by_unit = {}
-    for unit in policy.units.values():
-        keys = (("portiek", unit.portiek), ("complex", unit.complex), ("buurt", unit.buurt))
-        row = living.get(unit.id)
-        for key in keys:
-            homes[key] += 1
-            if row is not None:
-                occupied[key] += 1
-                counts[key][row.category] += 1
-        if row is not None:
-            by_unit[unit.id] = row.category
-    groups = {k: Group(homes[k], occupied[k], frozen_map(counts[k])) for k in homes}
+    for unit_id, rows in occupancy.by_unit.items():
+        if len(rows) == 1:
+            row = rows[0] if rows[0].valid_from <= date else None
+        else:
+            i = bisect.bisect_right([r.valid_from for r in rows], date) - 1
+            row = rows[i] if i >= 0 else None
+        if row is None or row.household is None:
+            continue
+        unit = units.get(unit_id)
+        if unit is None:
+            continue
+        cat = row.category
+        by_unit[unit_id] = cat
+        for key in (("portiek", unit.portiek), ("complex", unit.complex), ("buurt", unit.buurt)):
+            c = counts[key]
+            c[cat] = c.get(cat, 0) + 1
+    groups = {k: Group(n, sum(counts[k].values()), frozen_map(counts[k])) for k, n in _homes(policy).items()}
     return Composition(date, frozen_map(groups), frozen_map(by_unit))
 
 
