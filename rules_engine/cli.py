@@ -530,4 +530,4 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 
-__all__ = ["cli", "main", "json"]
+__all__ = ["cli", "main"]

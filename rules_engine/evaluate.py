@@ -19,7 +19,7 @@ from functools import lru_cache
 from .compile import Program
 from .diagnostics import PolicyError, make
 from .facts import GROUP_LEVELS, Facts, Group, Household, Unknown
-from .model import OUTCOMES, Policy
+from .model import OUTCOMES
 from .occupancy import Composition
 
 DEFAULT_OUTCOME = "passend"
@@ -113,9 +113,3 @@ def with_category(f: Facts, category: str) -> Facts:
     household = Household(h.id, h.size, h.income, category, h.age, h.flags)
     projected = {lv: g.plus(h.category, -1).plus(category) for lv, g in f.projected.items()}
     return Facts(f.date, household, f.unit, f.profile, f.buurt_mix, f.current, projected, f.params)
-
-
-def group_of(comp: Composition, policy: Policy, unit_id: str, level: str) -> Group:
-    """The group of a home at a level on the composition's date."""
-    unit = policy.units[unit_id]
-    return comp.group(level, _group_key(unit, level))

@@ -14,7 +14,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from . import __version__
-from .compile import Condition, Expr, Program, Template, apply_comparison, base, unit_of
+from .compile import Condition, Expr, Program, Template, apply_comparison, unit_of
 from .evaluate import (FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine, rule_status,
                        with_category)
 from .facts import GROUP_LEVELS, Facts, Household, Unknown
@@ -473,4 +473,4 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
                     {"name": ENGINE, "version": __version__}, _categories(policy))
 
 
-__all__ = ["Decision", "explain", "display", "json_value", "bilingual", "base"]
+__all__ = ["Decision", "decision_from_dict", "explain", "display", "json_value", "bilingual"]
