@@ -105,14 +105,15 @@ def load_text(text: str, path: str) -> Source:
     try:
         events = yaml.parse(text, Loader=_FastLoader)
         return _build(events, path)
-    except yaml.MarkedYAMLError:
-        # Re-read with PyYAML's own parser so that messages and positions are the same on every machine.
+    except yaml.MarkedYAMLError as fast_error:
+        # Re-read with PyYAML's own parser so that messages and positions are the same on every machine;
+        # libyaml's own limits (such as its nesting depth) may stop it where PyYAML's parser does not.
         try:
             for _ in yaml.parse(text, Loader=yaml.SafeLoader):
                 pass
         except yaml.MarkedYAMLError as exc:
             raise PolicyError([_syntax(exc, path)]) from None
-        raise
+        raise PolicyError([_syntax(fast_error, path)]) from None
 
 
 _FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -254,6 +255,8 @@ def _resolve(value: str, implicit) -> str:
 def _syntax(exc: yaml.MarkedYAMLError, path: str) -> Diagnostic:
     problem = str(exc.problem or exc.context or "syntax error")
     mark = exc.problem_mark or exc.context_mark
+    if "nesting depth" in problem or "nesting depth" in str(exc.context or ""):
+        return _diag("too-deep", path, mark, limit=MAX_DEPTH)
     if "'\\t'" in problem or "\\t" in problem and "cannot start any token" in problem:
         return _diag("tab-indentation", path, mark)
     if exc.context and "quoted scalar" in str(exc.context) and "end of stream" in problem:
