@@ -12,6 +12,7 @@ A policy folder holds:
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 from dataclasses import dataclass
 
@@ -56,6 +57,31 @@ def read_document(path: str, kind: str) -> tuple[Source | None, list[Diagnostic]
     return (None if problems else source), problems
 
 
+PARALLEL_FROM = 400  # files of one kind; below this, starting processes costs more than it saves
+
+
+def _hash_file(digest, root: str, path: str) -> None:
+    digest.update(os.path.relpath(path, root).replace(os.sep, "/").encode() + b"\0")
+    try:
+        with open(path, "rb") as fh:
+            digest.update(hashlib.sha256(fh.read()).digest())
+    except OSError:
+        pass
+
+
+def _read_one(args):
+    return read_document(*args)
+
+
+def _read_many(paths: list[str], kind: str) -> list:
+    """Read and check many independent files, in several processes when there are many of them."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [read_document(p, kind) for p in paths]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(_read_one, [(p, kind) for p in paths], chunksize=max(1, len(paths) // (workers * 8)))
+
+
 def read_policy(root: str) -> tuple[PolicySources, list[Diagnostic]]:
     """Read every document of a policy folder; returns the valid ones and all diagnostics."""
     diags: list[Diagnostic] = []
@@ -67,12 +93,7 @@ def read_policy(root: str) -> tuple[PolicySources, list[Diagnostic]]:
 
     def doc(path: str, kind: str, hashed: bool = True) -> Source | None:
         if hashed:
-            digest.update(os.path.relpath(path, root).replace(os.sep, "/").encode() + b"\0")
-            try:
-                with open(path, "rb") as fh:
-                    digest.update(hashlib.sha256(fh.read()).digest())
-            except OSError:
-                pass
+            _hash_file(digest, root, path)
         source, problems = read_document(path, kind)
         diags.extend(problems)
         return source
@@ -86,8 +107,13 @@ def read_policy(root: str) -> tuple[PolicySources, list[Diagnostic]]:
     rule_paths = ([os.path.join(root, RULES_FILE)] if os.path.exists(os.path.join(root, RULES_FILE)) else []) \
         + _yaml_files(os.path.join(root, "rules"))
     rules = tuple(s for s in (doc(p, "rules") for p in rule_paths) if s is not None)
-    complexes = tuple(s for s in (doc(p, "complex") for p in _yaml_files(os.path.join(root, "complexes")))
-                      if s is not None)
+    complex_paths = _yaml_files(os.path.join(root, "complexes"))
+    for p in complex_paths:
+        _hash_file(digest, root, p)
+    read = _read_many(complex_paths, "complex")
+    for _, problems in read:
+        diags.extend(problems)
+    complexes = tuple(s for s, _ in read if s is not None)
     occupancy = optional(OCCUPANCY_FILE, "occupancy", hashed=False)
     households = tuple(s for s in (doc(p, "household", hashed=False)
                                    for p in _yaml_files(os.path.join(root, "examples", "households")))

@@ -117,3 +117,21 @@ def test_csv_occupancy_errors_name_row_and_column(tmp_path):
     out = run("room", OB, "--complex", "ZW-ASN-01", "--occupancy", occ, "--lang", "en")
     assert out.exit_code == 2
     assert f"{occ}:3:1: unknown-unit" in out.output and f"{occ}:4:3: unknown-category" in out.output
+
+
+def test_parallel_file_reading_equals_serial(monkeypatch, tmp_path):
+    import shutil
+
+    import rules_engine.load as load
+    root = tmp_path / "pol"
+    shutil.copytree(OB, root)
+    serial = load_policy(str(root))
+    monkeypatch.setattr(load, "PARALLEL_FROM", 2)
+    parallel = load_policy(str(root))
+    assert parallel.policy.content_hash == serial.policy.content_hash
+    assert sorted(parallel.policy.units) == sorted(serial.policy.units)
+    assert parallel.policy.units["ZW-ASN-01-A09"] == serial.policy.units["ZW-ASN-01-A09"]
+    (root / "complexes" / "zw-asz-03.yaml").write_text("id: [\n")
+    monkeypatch.setattr(load, "PARALLEL_FROM", 2)
+    out = run("validate", root, "--lang", "en")
+    assert out.exit_code == 1 and "zw-asz-03.yaml:2:1: yaml-syntax" in out.output
