@@ -12,7 +12,7 @@ from .evaluate import decide
 from .explain import Decision, explain
 from .facts import Household
 from .inputs import load_household
-from .load import PARAMETERS_FILE, RULES_FILE, read_policy
+from .load import OCCUPANCY_FILE, PARAMETERS_FILE, RULES_FILE, read_policy
 from .occupancy import EMPTY, Occupancy, composition, load_occupancy, occupancy_from_source
 from .validate import build_policy
 
@@ -59,14 +59,16 @@ def load_policy(root: str) -> Program:
     return program
 
 
+def example_occupancy_path(program: Program) -> str | None:
+    """The path of the occupancy shipped with the policy (occupancy.yaml), if there is one."""
+    path = os.path.join(program.policy.root, OCCUPANCY_FILE)
+    return path if os.path.exists(path) else None
+
+
 def example_occupancy(program: Program) -> Occupancy:
     """The occupancy shipped with the policy (occupancy.yaml), or an empty one."""
-    import os
-
-    path = os.path.join(program.policy.root, "occupancy.yaml")
-    if not os.path.exists(path):
-        return EMPTY
-    return load_occupancy(path, program.policy)
+    path = example_occupancy_path(program)
+    return EMPTY if path is None else load_occupancy(path, program.policy)
 
 
 def evaluate(program: Program, household: Household, unit_id: str, date: dt.date,

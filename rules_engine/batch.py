@@ -30,7 +30,6 @@ from .evaluate import build_facts, combine, rule_statuses
 from .explain import explain
 from .facts import Household
 from .occupancy import Occupancy, composition
-from .report import to_json
 
 REQUIRED = ("id", "size", "income", "category", "unit")
 

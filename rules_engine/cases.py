@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from .api import example_occupancy_path
 from .compile import Program
 from .diagnostics import Diagnostic, PolicyError, hint, make
 from .explain import Decision, explain
@@ -239,9 +240,8 @@ class _Occupancies:
         if spec == "empty":
             return composition(pol, EMPTY, case.date)
         if spec == "example":
-            path = os.path.join(pol.root, "occupancy.yaml")
-            occ = self._file(path) if os.path.exists(path) else EMPTY
-            return composition(pol, occ, case.date)
+            path = example_occupancy_path(self.program)
+            return composition(pol, EMPTY if path is None else self._file(path), case.date)
         if "file" in spec:
             return composition(pol, self._file(os.path.join(os.path.dirname(case.file), spec["file"])), case.date)
         return _synthetic(self.program, case.unit, case.date, spec)

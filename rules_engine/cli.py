@@ -11,7 +11,8 @@ import time
 import click
 
 from . import __version__
-from .api import check_policy, evaluate, example_occupancy, load_household, load_occupancy, load_policy
+from .api import (check_policy, evaluate, example_occupancy, example_occupancy_path, load_household,
+                  load_occupancy, load_policy)
 from .diagnostics import Diagnostic, PolicyError, make
 from .facts import CATALOGUE
 from .numbers import format_percent
@@ -100,10 +101,7 @@ def validate(paths, fmt, strict, lang):
 
 
 def _occupancy_file(program, path: str | None) -> str | None:
-    if path is not None:
-        return path
-    example = os.path.join(program.policy.root, "occupancy.yaml")
-    return example if os.path.exists(example) else None
+    return path if path is not None else example_occupancy_path(program)
 
 
 def _log(log_path: str, items, program, occupancy_path: str | None, lang: str) -> list[str]:

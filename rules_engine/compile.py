@@ -582,7 +582,7 @@ def compile_policy(policy: Policy, collector: Collector | None = None) -> Progra
             definitions[name] = Expr(fn, t, None, d.cases[0].value)
         except _At as exc:
             collector.add(exc.diagnostic())
-        except ExprError as exc:  # cycle detected at a reference inside another definition
+        except ExprError:  # cycle detected at a reference inside another definition
             w = policy.definitions[name].where
             collector.add(make("definition-cycle", w.file, w.line, w.column, name=name))
     rules = []

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from .diagnostics import PolicyError, make
 from .explain import Decision
+from .load import policy_files
 from .model import OUTCOMES
 
 RECORD_VERSION = 1
@@ -109,10 +110,6 @@ def read_log(path: str) -> LogRead:
 
 # --- where the policy version lives -------------------------------------------------------------
 
-POLICY_FILES = ("policy.yaml", "parameters.yaml", "rules.yaml")
-POLICY_DIRS = ("rules", "complexes")
-
-
 def _git(args: list[str], cwd: str) -> str | None:
     try:
         out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=20)
@@ -134,15 +131,6 @@ def git_location(root: str) -> dict | None:
             "path": os.path.relpath(os.path.abspath(root), top).replace(os.sep, "/")}
 
 
-def _policy_files(root: str) -> list[str]:
-    out = [n for n in POLICY_FILES if os.path.isfile(os.path.join(root, n))]
-    for d in POLICY_DIRS:
-        folder = os.path.join(root, d)
-        if os.path.isdir(folder):
-            out += [f"{d}/{n}" for n in sorted(os.listdir(folder)) if n.endswith((".yaml", ".yml"))]
-    return out
-
-
 def snapshot_dir(log_path: str) -> str:
     """The folder next to a log that holds policy and occupancy snapshots."""
     return log_path + ".snapshots"
@@ -156,7 +144,7 @@ def snapshot_policy(log_path: str, root: str, content_hash: str) -> str:
     if not os.path.isdir(target):
         os.makedirs(base, exist_ok=True)
         tmp = tempfile.mkdtemp(prefix=".tmp-", dir=base)
-        for rel in _policy_files(root):
+        for rel in policy_files(root):
             os.makedirs(os.path.join(tmp, os.path.dirname(rel)), exist_ok=True)
             shutil.copy2(os.path.join(root, rel), os.path.join(tmp, rel))
         try:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .compile import Program
-from .diagnostics import PolicyError, make
-from .facts import GROUP_LEVELS, Facts, Group, Household, Unknown
+from .diagnostics import PolicyError, hint, make
+from .facts import GROUP_LEVELS, Facts, Household, Unknown
 from .model import OUTCOMES
 from .occupancy import Composition
 
@@ -48,10 +48,8 @@ def build_facts(program: Program, household: Household, unit_id: str, comp: Comp
     policy = program.policy
     unit = policy.units.get(unit_id)
     if unit is None:
-        from .diagnostics import hint
         raise PolicyError([make("unknown-unit", "<invoer>", unit=unit_id, hint=hint(policy.units, unit_id))])
     if household.category not in policy.category_ids:
-        from .diagnostics import hint
         raise PolicyError([make("unknown-category", "<invoer>", category=household.category,
                                 hint=hint(policy.category_ids, household.category))])
     leaving = comp.by_unit.get(unit.id)

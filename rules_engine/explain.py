@@ -17,7 +17,7 @@ from . import __version__
 from .compile import Condition, Expr, Program, Template, apply_comparison, unit_of
 from .evaluate import (FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine, rule_status,
                        with_category)
-from .facts import GROUP_LEVELS, Facts, Household, Unknown
+from .facts import Facts, Household, Unknown
 from .model import OUTCOME_LABELS, OUTCOMES, Policy
 from .numbers import exact_text, format_euro, format_percent, format_plain
 from .occupancy import Composition

@@ -60,6 +60,16 @@ def read_document(path: str, kind: str) -> tuple[Source | None, list[Diagnostic]
 PARALLEL_FROM = 400  # files of one kind; below this, starting processes costs more than it saves
 
 
+def policy_files(root: str) -> list[str]:
+    """The files that make up a policy's meaning, relative to root, in content-hash order.
+
+    The content hash, and the snapshots of the decision log, cover exactly these files."""
+    out = [n for n in (POLICY_FILE, PARAMETERS_FILE, RULES_FILE) if os.path.isfile(os.path.join(root, n))]
+    for folder in ("rules", "complexes"):
+        out += [f"{folder}/{os.path.basename(p)}" for p in _yaml_files(os.path.join(root, folder))]
+    return out
+
+
 def _hash_file(digest, root: str, path: str) -> None:
     digest.update(os.path.relpath(path, root).replace(os.sep, "/").encode() + b"\0")
     try:
@@ -89,33 +99,30 @@ def read_policy(root: str) -> tuple[PolicySources, list[Diagnostic]]:
         raise PolicyError([make("file-not-found", root)])
     if not os.path.isdir(root) or not os.path.isfile(os.path.join(root, POLICY_FILE)):
         raise PolicyError([make("no-policy", root)])
+    files = policy_files(root)
     digest = hashlib.sha256()
+    for rel in files:
+        _hash_file(digest, root, os.path.join(root, rel))
 
-    def doc(path: str, kind: str, hashed: bool = True) -> Source | None:
-        if hashed:
-            _hash_file(digest, root, path)
+    def doc(path: str, kind: str) -> Source | None:
         source, problems = read_document(path, kind)
         diags.extend(problems)
         return source
 
-    def optional(name: str, kind: str, hashed: bool = True) -> Source | None:
+    def optional(name: str, kind: str) -> Source | None:
         path = os.path.join(root, name)
-        return doc(path, kind, hashed) if os.path.exists(path) else None
+        return doc(path, kind) if os.path.exists(path) else None
 
     policy = optional(POLICY_FILE, "policy")
     parameters = optional(PARAMETERS_FILE, "parameters")
-    rule_paths = ([os.path.join(root, RULES_FILE)] if os.path.exists(os.path.join(root, RULES_FILE)) else []) \
-        + _yaml_files(os.path.join(root, "rules"))
+    rule_paths = [os.path.join(root, rel) for rel in files if rel == RULES_FILE or rel.startswith("rules/")]
     rules = tuple(s for s in (doc(p, "rules") for p in rule_paths) if s is not None)
-    complex_paths = _yaml_files(os.path.join(root, "complexes"))
-    for p in complex_paths:
-        _hash_file(digest, root, p)
-    read = _read_many(complex_paths, "complex")
+    read = _read_many([os.path.join(root, rel) for rel in files if rel.startswith("complexes/")], "complex")
     for _, problems in read:
         diags.extend(problems)
     complexes = tuple(s for s, _ in read if s is not None)
-    occupancy = optional(OCCUPANCY_FILE, "occupancy", hashed=False)
-    households = tuple(s for s in (doc(p, "household", hashed=False)
+    occupancy = optional(OCCUPANCY_FILE, "occupancy")
+    households = tuple(s for s in (doc(p, "household")
                                    for p in _yaml_files(os.path.join(root, "examples", "households")))
                        if s is not None)
     if not rule_paths:

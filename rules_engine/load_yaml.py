@@ -13,7 +13,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import yaml
-from yaml.nodes import ScalarNode
 
 from .diagnostics import Diagnostic, PolicyError, make
 

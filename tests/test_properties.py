@@ -89,8 +89,6 @@ def test_any_household_document_is_a_household_or_a_clear_error(data):
 # The compiled validator is only a fast "yes": it must never accept what jsonschema rejects.
 from rules_engine.schemas_check import fast_validator, validator  # noqa: E402
 import fastjsonschema  # noqa: E402
-import yaml  # noqa: E402
-from decimal import Decimal  # noqa: E402
 
 _UNIT_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 30), st.decimals(-10, 20000, places=2),
                          st.text(max_size=12), st.sampled_from(["2025-02-30", "2025-01-01", "35%", "BU0193030"]))
