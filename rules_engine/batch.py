@@ -118,6 +118,45 @@ def _composition(program: Program, occupancy: Occupancy, date: dt.date, cache: O
     return comp
 
 
+def row_values(kind: str, header: list[str] | None, first_row: int, block) -> Iterator[tuple[int, object]]:
+    """(row number, values dict) per row of a block of whole lines, or (row number, RowError) for a bad row."""
+    text = block.decode("utf-8") if isinstance(block, bytes) else block
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+    if kind == "csv":
+        names = header[:-1]
+        for offset, raw in enumerate(csv.reader(lines, delimiter=header[-1] if header[-1] in ",;" else ",")):
+            if not raw:
+                continue  # a blank line is no row
+            row = first_row + offset
+            if len(raw) != len(names):
+                yield row, RowError(row, f"{len(raw)} kolommen in plaats van {len(names)}",
+                                    f"{len(raw)} columns instead of {len(names)}")
+            else:
+                yield row, dict(zip(names, raw))
+        return
+    for offset, raw in enumerate(lines):
+        row = first_row + offset
+        if not raw.strip():
+            continue
+        try:
+            values = json.loads(raw)
+        except ValueError:
+            yield row, RowError(row, "geen geldige JSON", "not valid JSON")
+            continue
+        yield row, values if isinstance(values, dict) else RowError(row, "een rij is een JSON-object",
+                                                                    "a row is a JSON object")
+
+
+def read_rows(path: str) -> Iterator[tuple[int, object]]:
+    """Every row of a JSONL or CSV input file as (row number, values dict or RowError), streamed."""
+    kind = input_kind(path)
+    for _, header, first_row, block in _chunks(path, kind, None):
+        yield from row_values(kind, header, first_row, block)
+
+
 @dataclass
 class ChunkResult:
     """What one chunk gives: its output lines as one text, counts, and its row errors."""
@@ -134,40 +173,15 @@ def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: li
                    stop_at_error: bool = False) -> ChunkResult:
     """Evaluate one block of whole input lines (bytes or str). A pure function of its arguments (the cache
     only remembers compositions); the same function could be mapped over partitions by Dask or Spark."""
-    text = block.decode("utf-8") if isinstance(block, bytes) else block
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
     out = []
-    if kind == "csv":
-        records = csv.reader(lines, delimiter=header[-1] if header and header[-1] in ",;" else ",")
-        delimiter_skip = True
-    else:
-        records = lines
-        delimiter_skip = False
     levels = {r.id: r.level for r in program.policy.rules}
     outcomes: Counter = Counter()
     level_counts: Counter = Counter()
     errors: list = []
-    for offset, raw in enumerate(records):
-        row = first_row + offset
-        if not raw or (not delimiter_skip and not raw.strip()):
-            continue  # a blank line is no row
+    for row, values in row_values(kind, header, first_row, block):
         try:
-            if delimiter_skip:
-                names = header[:-1]
-                if len(raw) != len(names):
-                    raise RowError(row, f"{len(raw)} kolommen in plaats van {len(names)}",
-                                   f"{len(raw)} columns instead of {len(names)}")
-                values = dict(zip(names, raw))
-            else:
-                try:
-                    values = json.loads(raw)
-                except ValueError:
-                    raise RowError(row, "geen geldige JSON", "not valid JSON") from None
-                if not isinstance(values, dict):
-                    raise RowError(row, "een rij is een JSON-object", "a row is a JSON object")
+            if values.__class__ is RowError:
+                raise values
             household, unit, date = parse_row(values, row, program, default_date)
             comp = _composition(program, occupancy, date, cache)
             if full:

@@ -227,14 +227,15 @@ def _synthetic(program: Program, unit_id: str, date: dt.date, counts: dict) -> C
     return Composition(date, frozen_map(groups), frozen_map({}))
 
 
-class _Occupancies:
-    """Caches occupancies read for one run."""
+class CaseOccupancies:
+    """The composition a test case names, under one policy; caches the occupancy files read."""
 
     def __init__(self, program: Program):
         self.program = program
         self.files: dict[str, object] = {}
 
     def composition(self, case: Case) -> Composition:
+        """The composition of the case's occupancy on the case's date."""
         spec = case.occupancy
         pol = self.program.policy
         if spec == "empty":
@@ -282,7 +283,7 @@ def run_cases(program: Program, cases: list[Case], pattern: str | None = None,
     """Run the cases (those whose name contains pattern, case-insensitively) and measure coverage.
 
     Diagnostics from reading the case files are carried along and count as failures."""
-    occupancies = _Occupancies(program)
+    occupancies = CaseOccupancies(program)
     selected = [c for c in cases if not pattern or pattern.lower() in c.name.lower()]
     results, diags = [], list(diagnostics)
     seen: dict[str, set] = defaultdict(set)

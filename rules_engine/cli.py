@@ -67,7 +67,7 @@ def policy_folders(path: str) -> list[str]:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="magicmix")
 def cli() -> None:
-    """magicmix: tenant-mix policy as code (validate, evaluate, room, facts, schema)."""
+    """magicmix: tenant-mix policy as code (validate, evaluate, rank, test, diff, log, report, room)."""
 
 
 @cli.command()
@@ -428,6 +428,65 @@ def report(file, fmt, top, output, lang):
             raise InputError([make("file-unreadable", output, reason=exc.strerror or str(exc))], lang) from None
     else:
         click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--tests/--no-tests", "use_tests", default=True, show_default=True,
+              help="Use both versions' test cases as cases.")
+@click.option("--log", "log_path", help="Also use the decisions in this decision log.")
+@click.option("--cases", "cases_path", help="Also use households x homes from this CSV or JSONL file (batch format).")
+@click.option("--sample", type=click.IntRange(0, 10_000_000), default=0,
+              help="Also use N cases spread over homes, categories, households, dates and compositions.")
+@click.option("--date", "dates", multiple=True, help="Date for --cases rows without one, and the dates --sample uses.")
+@click.option("--occupancy", "occupancy_path", help="Occupancy to use instead of each version's occupancy.yaml.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--limit", type=click.IntRange(0), default=None,
+              help="Changed decisions shown in detail (text 20, Markdown 50; JSON lists all).")
+@click.option("--fail-on-change", is_flag=True, help="Exit 1 when the meaning changed or a decision flips (for CI).")
+@LANG
+def diff(old, new, use_tests, log_path, cases_path, sample, dates, occupancy_path, fmt, limit, fail_on_change, lang):
+    """What a policy change does: changes in meaning and the decisions that flip, OLD -> NEW.
+
+    OLD and NEW are policy folders or git revisions: git:REF (the other argument's folder at
+    REF) or git:REF:path. Exit 0; 1 with --fail-on-change when something changed; 2 on bad input.
+    """
+    import tempfile
+
+    from .diff_report import diff_json, diff_markdown, diff_text
+    from .impact import all_cases, impact
+    from .policy_diff import diff_policies
+    from .revision import materialise
+
+    days = [_date(d, lang) for d in dates]
+    with tempfile.TemporaryDirectory(prefix="magicmix-diff-") as work:
+        try:
+            old_root = materialise(old, new, os.path.join(work, "old"))
+            new_root = materialise(new, old, os.path.join(work, "new"))
+        except PolicyError as exc:
+            raise InputError(exc.diagnostics, lang) from None
+        a, b = _program(old_root, lang), _program(new_root, lang)
+        semantic = diff_policies(a.policy, b.policy)
+        try:
+            cases, errors = all_cases(a, b, use_tests, log_path, cases_path, sample, days[0] if days else None,
+                                      days or None)
+            result = impact(a, b, cases, occupancy_path)
+        except PolicyError as exc:
+            raise InputError(exc.diagnostics, lang) from None
+        for row, (nl, en) in errors[:20]:
+            click.echo(f"{cases_path}:{row}: {nl if lang == 'nl' else en}", err=True)
+        if len(errors) > 20:
+            click.echo(f"... {len(errors) - 20} {'rijen meer overgeslagen' if lang == 'nl' else 'more rows skipped'}",
+                       err=True)
+        if fmt == "json":
+            text = diff_json(semantic, result)
+        elif fmt == "markdown":
+            text = diff_markdown(semantic, result, lang, 50 if limit is None else limit)
+        else:
+            text = diff_text(semantic, result, lang, 20 if limit is None else limit)
+    click.echo(text, nl=False)
+    sys.exit(1 if fail_on_change and (semantic.meaningful or result.flips) else 0)
 
 
 @cli.group(name="log")

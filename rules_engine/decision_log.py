@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from .diagnostics import PolicyError, make
 from .explain import Decision
 from .load import policy_files
 from .model import OUTCOMES
+from .revision import git_output
 
 RECORD_VERSION = 1
 
@@ -110,21 +110,13 @@ def read_log(path: str) -> LogRead:
 
 # --- where the policy version lives -------------------------------------------------------------
 
-def _git(args: list[str], cwd: str) -> str | None:
-    try:
-        out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return out.stdout.strip() if out.returncode == 0 else None
-
-
 def git_location(root: str) -> dict | None:
     """{'commit', 'path'} when the policy folder is committed in git with no uncommitted changes."""
-    top = _git(["rev-parse", "--show-toplevel"], root)
+    top = git_output(["rev-parse", "--show-toplevel"], root)
     if not top:
         return None
-    commit = _git(["rev-parse", "HEAD"], root)
-    dirty = _git(["status", "--porcelain", "--", "."], root)
+    commit = git_output(["rev-parse", "HEAD"], root)
+    dirty = git_output(["status", "--porcelain", "--", "."], root)
     if not commit or dirty is None or dirty:
         return None
     return {"commit": commit, "top": top,

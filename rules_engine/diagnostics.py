@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 MESSAGES: dict[str, tuple[str, str]] = {
     # reading files
     "file-not-found": ("bestand of map niet gevonden", "file or folder not found"),
+    "git-failed": ("beleidsversie niet te lezen uit git: {problem}", "policy version cannot be read from git: {problem}"),
     "file-unreadable": ("bestand kan niet gelezen worden: {reason}", "file cannot be read: {reason}"),
     "file-too-large": (
         "bestand is te groot ({size} bytes; maximaal {limit})",

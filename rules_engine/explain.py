@@ -224,7 +224,8 @@ def render_template(t: Template, f: Facts, lang: str, policy: Policy) -> str:
     return "".join(out)
 
 
-def _condition(c: Condition, f: Facts, policy: Policy) -> ConditionResult:
+def condition_result(c: Condition, f: Facts, policy: Policy) -> ConditionResult:
+    """One condition evaluated for a fact set, with the values on both sides."""
     left = right = None
     if c.op is not None:
         a, b = c.left.fn(f), c.right.fn(f)
@@ -433,8 +434,8 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
     f = build_facts(program, household, unit_id, comp)
     evaluated = []
     for cr in program.rules:
-        applies = tuple(_condition(c, f, policy) for c in cr.applies)
-        conds = tuple(_condition(c, f, policy) for c in cr.conditions) \
+        applies = tuple(condition_result(c, f, policy) for c in cr.applies)
+        conds = tuple(condition_result(c, f, policy) for c in cr.conditions) \
             if all(a.result == "true" for a in applies) else ()
         evaluated.append((applies, conds, _status(applies, conds, cr.rule.mode)))
     statuses = [st for _, _, st in evaluated]

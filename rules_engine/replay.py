@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
-import subprocess
-import tarfile
 import tempfile
 from dataclasses import dataclass
 
@@ -18,6 +15,7 @@ from .facts import Household
 from .numbers import to_fraction
 from .occupancy import EMPTY, load_occupancy
 from .report import to_json
+from .revision import export_git
 
 
 @dataclass(frozen=True)
@@ -27,19 +25,6 @@ class ReplayResult:
     decision_id: str
     same: bool
     differences: tuple[str, ...]
-
-
-def export_git(top: str, commit: str, path: str, target: str) -> None:
-    """Write the files of path at commit into target, read from git without touching the working tree."""
-    proc = subprocess.run(["git", "-C", top, "archive", "--format=tar", commit, "--", path],
-                          capture_output=True, timeout=60)
-    if proc.returncode != 0:
-        raise PolicyError([])
-    with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tar:
-        for member in tar.getmembers():
-            if not (member.isfile() or member.isdir()) or member.name.startswith("/") or ".." in member.name.split("/"):
-                continue  # only plain files inside the exported folder
-            tar.extract(member, target, filter="data") if hasattr(tarfile, "data_filter") else tar.extract(member, target)
 
 
 def _differences(old, new, path: str = "", out: list | None = None, limit: int = 10) -> list[str]:

@@ -31,7 +31,8 @@ def init_repository(target: str, name: str = "mijn-beleid") -> list[str]:
     try:
         base = resources.files("rules_engine").joinpath("scaffold")
         for src, dest in _PLACES.items():
-            written.append(_write(tmp, dest, base.joinpath(src).read_text(encoding="utf-8")))
+            text = base.joinpath(src).read_text(encoding="utf-8").replace("policies/mijn-beleid", f"policies/{name}")
+            written.append(_write(tmp, dest, text))
         policy = base.joinpath("policy")
         for rel in ("policy.yaml", "parameters.yaml", "rules.yaml", "occupancy.yaml",
                     "complexes/voorbeeld.yaml", "tests/voorbeeld.yaml"):

@@ -142,6 +142,17 @@ def test_init_scaffolds_a_repository_that_validates_and_passes(tmp_path, monkeyp
     assert run("validate", repo / "policies").exit_code == 0
     tested = run("test", repo / "policies", "--min-coverage", "100")
     assert tested.exit_code == 0, tested.output
+    workflow = yaml.safe_load((repo / ".github/workflows/magicmix.yml").read_text())
+    diff_step = next(step["run"] for step in workflow["jobs"]["impact"]["steps"] if "magicmix diff" in step.get("run", ""))
+    assert "policies/stad-oost --sample 10000 --format markdown" in diff_step
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
+    subprocess.run(["git", "-C", str(repo), "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm",
+                    "init"], check=True)
+    monkeypatch.chdir(repo)
+    impact = run("diff", "git:HEAD", "policies/stad-oost", "--sample", "100", "--format", "markdown")
+    assert impact.exit_code == 0 and "| Beslissingen die wijzigen | **0** |" in impact.output
+    monkeypatch.chdir(tmp_path)
     again = run("init", "repo")
     assert again.exit_code == 2 and "not empty" in run("init", "repo", "--lang", "en").output
 

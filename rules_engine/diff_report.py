@@ -1,0 +1,229 @@
+"""Report stage of `magicmix diff`: the semantic diff and its impact as text, JSON or Markdown (for a PR comment)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from html import escape
+
+from .explain import ConditionResult
+from .impact import Flip, Impact
+from .model import OUTCOME_LABELS
+from .numbers import format_plain
+from .policy_diff import PolicyDiff, grouped
+from .report import _RESULT, HIDDEN_FACTS, _t, shown, to_json
+
+_STATUS = {"fired": ("vuurt", "fired"), "not_fired": ("vuurt niet", "not fired"),
+           "not_applicable": ("n.v.t.", "not applicable"), None: ("bestaat niet", "does not exist")}
+_CHANGE = {"added": ("nieuw", "added"), "removed": ("vervallen", "removed"), "changed": ("gewijzigd", "changed")}
+_SECTION = {"metadata": ("beleid", "policy"), "categories": ("categorieën", "categories"),
+            "parameters": ("parameters", "parameters"), "mix": ("mix", "mix"), "complexes": ("complexen", "complexes"),
+            "units": ("woningen", "homes"), "rules": ("regels", "rules"), "definitions": ("definities", "definitions"),
+            "ranking": ("rangorde", "ranking")}
+_SOURCE = {"tests": ("tests", "tests"), "log": ("beslislog", "decision log"), "rows": ("invoerbestand", "input file"),
+           "sample": ("steekproef", "sample")}
+_SUBJECTS_SHOWN = 8
+
+
+def outcome_label(outcome: str | None, lang: str) -> str:
+    """An outcome as people read it; None is a home that is not in that version."""
+    if outcome is None:
+        return "(niet in deze versie)" if lang == "nl" else "(not in this version)"
+    return _t(OUTCOME_LABELS[outcome], lang)
+
+
+def _n(value: int, lang: str) -> str:
+    return format_plain(value, lang)
+
+
+def _subjects(subjects, lang: str) -> str:
+    head = ", ".join(subjects[:_SUBJECTS_SHOWN])
+    more = len(subjects) - _SUBJECTS_SHOWN
+    return head + (f" {'en' if lang == 'nl' else 'and'} {more} {'meer' if lang == 'nl' else 'more'}" if more > 0 else "")
+
+
+def _sources(impact: Impact, lang: str) -> str:
+    return ", ".join(f"{_t(_SOURCE[s], lang)} {_n(n, lang)}" for s, n in impact.per_source)
+
+
+def _values(c: ConditionResult | None, lang: str) -> str:
+    if c is None:
+        return "-"
+    if c.op is not None:
+        body = f"{shown(c.left, lang)} {c.op} {shown(c.right, lang)}"
+    else:
+        body = ", ".join(f"{v.expr} = {shown(v, lang)}" for v in c.facts)
+    return f"{body} ({_t(_RESULT[c.result], lang)})".strip()
+
+
+def _flip_lines(f: Flip, lang: str) -> list[str]:
+    nl = lang == "nl"
+    c = f.case
+    head = (f"{c.label}: {outcome_label(f.old, lang)} -> {outcome_label(f.new, lang)} "
+            f"({'woning' if nl else 'home'} {c.unit}, complex {f.complex}, buurt {f.buurt}, "
+            f"{c.household.category}, {c.date.isoformat()})")
+    out = [head]
+    for r in f.rules:
+        out.append(f"    {'regel' if nl else 'rule'} {r.rule} ({r.where}): "
+                   f"{_t(_STATUS[r.old_status], lang)} -> {_t(_STATUS[r.new_status], lang)}")
+        for cc in r.conditions:
+            text = (cc.new or cc.old).text
+            if cc.old is not None and cc.new is not None and cc.old.text != cc.new.text:
+                text = f"{cc.old.text}  =>  {cc.new.text}"
+            out.append(f"        {text}")
+            out.append(f"          {_values(cc.old, lang)} -> {_values(cc.new, lang)}")
+    return out
+
+
+def diff_text(diff: PolicyDiff, impact: Impact | None, lang: str = "nl", limit: int = 20) -> str:
+    """The diff for a terminal: changes in meaning grouped, then the impact with the first flips in detail."""
+    nl = lang == "nl"
+    out = [f"{'Beleid' if nl else 'Policy'} {diff.old_id} {diff.old_version} ({diff.old_hash[:19]}) -> "
+           f"{diff.new_id} {diff.new_version} ({diff.new_hash[:19]})", ""]
+    groups = grouped(diff.items)
+    if not groups:
+        out.append("Geen wijzigingen in betekenis." if nl else "No changes in meaning.")
+    else:
+        out.append(f"{'Wijzigingen in betekenis' if nl else 'Changes in meaning'}: {_n(len(diff.meaningful), lang)}"
+                   f" ({_n(len(groups), lang)} {'soorten' if nl else 'kinds'}):")
+        for g in groups:
+            old = g.old[lang] if g.old else "-"
+            new = g.new[lang] if g.new else "-"
+            out.append(f"  [{_t(_SECTION[g.section], lang)}] {_t(_CHANGE[g.change], lang)}: {g.field[lang]}: "
+                       f"{old} -> {new}")
+            out.append(f"      {_subjects(g.subjects, lang)}" + (f"  ({', '.join(g.where[:3])})" if g.where else ""))
+    if impact is not None:
+        out += ["", _impact_line(impact, lang)]
+        for (a, b), n in impact.transitions():
+            out.append(f"  {outcome_label(a, lang)} -> {outcome_label(b, lang)}: {_n(n, lang)}")
+        for level, title in (("buurt", ("Per buurt", "Per buurt")), ("complex", ("Per complex", "Per complex"))):
+            rows = impact.per_group(level)
+            if rows:
+                out.append(f"{_t(title, lang)}:")
+                out += [f"  {key}: {_n(n, lang)}" for key, n in rows[:limit]]
+        if impact.flips:
+            shown_flips = impact.flips[:limit]
+            out.append(f"{'Gewijzigde beslissingen' if nl else 'Changed decisions'}"
+                       f"{'' if len(shown_flips) == len(impact.flips) else (' (eerste ' if nl else ' (first ') + str(limit) + ')'}:")
+            for f in shown_flips:
+                lines = _flip_lines(f, lang)
+                out.append(f"  - {lines[0]}")
+                out += [f"  {line}" for line in lines[1:]]
+    return "\n".join(out) + "\n"
+
+
+def _impact_line(impact: Impact, lang: str) -> str:
+    if lang == "nl":
+        return (f"Gevolgen: {_n(impact.cases, lang)} gevallen ({_sources(impact, lang) or 'geen bron'}); "
+                f"{_n(len(impact.flips), lang)} beslissingen wijzigen, {_n(impact.reasons_changed, lang)} houden hun "
+                f"uitkomst met een andere reden.")
+    return (f"Impact: {_n(impact.cases, lang)} cases ({_sources(impact, lang) or 'no source'}); "
+            f"{_n(len(impact.flips), lang)} decisions flip, {_n(impact.reasons_changed, lang)} keep their outcome "
+            f"for another reason.")
+
+
+# --- JSON ----------------------------------------------------------------------------------------------
+
+def _scrub(c: ConditionResult | None) -> dict | None:
+    """A condition as JSON with hidden facts (flags, age) blanked."""
+    if c is None:
+        return None
+    d = asdict(c)
+    for side in [d["left"], d["right"], *d["facts"]]:
+        if side and side["expr"] in HIDDEN_FACTS:
+            side["value"], side["display"] = None, {"nl": "(verborgen)", "en": "(hidden)"}
+    return d
+
+
+def _flip_json(f: Flip) -> dict:
+    c = f.case
+    return {"source": c.source, "case": c.label, "household": c.household.id, "category": c.household.category,
+            "unit": c.unit, "complex": f.complex, "buurt": f.buurt, "date": c.date.isoformat(),
+            "from": f.old, "to": f.new, "deciding_from": list(f.old_deciding), "deciding_to": list(f.new_deciding),
+            "rules": [{"rule": r.rule, "where": r.where, "from": r.old_status, "to": r.new_status,
+                       "conditions": [{"old": _scrub(cc.old), "new": _scrub(cc.new)} for cc in r.conditions]}
+                      for r in f.rules]}
+
+
+def diff_json(diff: PolicyDiff, impact: Impact | None) -> str:
+    """Everything as deterministic JSON: every change and every flip."""
+    data = {
+        "old": {"id": diff.old_id, "version": diff.old_version, "content_hash": diff.old_hash},
+        "new": {"id": diff.new_id, "version": diff.new_version, "content_hash": diff.new_hash},
+        "changes": [asdict(i) for i in diff.items],
+        "meaningful_changes": len(diff.meaningful),
+    }
+    if impact is not None:
+        data["impact"] = {
+            "cases": impact.cases, "sources": dict(impact.per_source), "flips": len(impact.flips),
+            "reasons_changed": impact.reasons_changed,
+            "transitions": [{"from": a, "to": b, "count": n} for (a, b), n in impact.transitions()],
+            "per_buurt": dict(impact.per_group("buurt")), "per_complex": dict(impact.per_group("complex")),
+            "decisions": [_flip_json(f) for f in impact.flips],
+        }
+    return to_json(data) + "\n"
+
+
+# --- Markdown --------------------------------------------------------------------------------------------
+
+def _md(text: str) -> str:
+    """Text safe inside a Markdown table cell of a pull-request comment."""
+    return escape(str(text), quote=False).replace("|", "&#124;").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    """Text as a Markdown code span inside a table cell (entities are not decoded in code spans)."""
+    return "`" + str(text).replace("`", "'").replace("|", "\\|").replace("\n", " ") + "`"
+
+
+def diff_markdown(diff: PolicyDiff, impact: Impact | None, lang: str = "nl", limit: int = 50) -> str:
+    """A pull-request comment: a summary table first, the details folded."""
+    nl = lang == "nl"
+    out = [f"## magicmix diff: {_md(diff.old_id)} {_md(diff.old_version)} → {_md(diff.new_id)} {_md(diff.new_version)}",
+           "", f"| {'Wat' if nl else 'What'} | {'Aantal' if nl else 'Count'} |", "|---|---:|",
+           f"| {'Wijzigingen in betekenis' if nl else 'Changes in meaning'} | {_n(len(diff.meaningful), lang)} |"]
+    if impact is not None:
+        out += [f"| {'Gevallen' if nl else 'Cases'} ({_md(_sources(impact, lang))}) | {_n(impact.cases, lang)} |",
+                f"| {'Beslissingen die wijzigen' if nl else 'Decisions that flip'} | **{_n(len(impact.flips), lang)}** |",
+                f"| {'Zelfde uitkomst, andere reden' if nl else 'Same outcome, other reason'} | "
+                f"{_n(impact.reasons_changed, lang)} |"]
+        if impact.flips:
+            out += ["", f"| {'Van' if nl else 'From'} | {'Naar' if nl else 'To'} | {'Aantal' if nl else 'Count'} |",
+                    "|---|---|---:|"]
+            out += [f"| {outcome_label(a, lang)} | {outcome_label(b, lang)} | {_n(n, lang)} |"
+                    for (a, b), n in impact.transitions()]
+    groups = grouped(diff.items)
+    if groups:
+        out += ["", f"<details><summary>{'Wijzigingen in het beleid' if nl else 'Policy changes'} "
+                    f"({_n(len(diff.items), lang)})</summary>", "",
+                f"| {'Onderdeel' if nl else 'Section'} | {'Wat' if nl else 'What'} | {'Oud' if nl else 'Old'} | "
+                f"{'Nieuw' if nl else 'New'} | {'Waar' if nl else 'Where'} |", "|---|---|---|---|---|"]
+        for g in groups:
+            where = ", ".join(_code(w) for w in g.where[:3])
+            out.append(f"| {_t(_SECTION[g.section], lang)} | {_md(g.field[lang])}: {_md(_subjects(g.subjects, lang))} | "
+                       f"{_md(g.old[lang]) if g.old else '-'} | {_md(g.new[lang]) if g.new else '-'} | {where} |")
+        out += ["", "</details>"]
+    if impact is not None and impact.flips:
+        out += ["", f"<details><summary>{'Per buurt en complex' if nl else 'Per buurt and complex'}</summary>", "",
+                "| Buurt | " + ("Aantal" if nl else "Count") + " |", "|---|---:|"]
+        out += [f"| {_md(k)} | {_n(n, lang)} |" for k, n in impact.per_group("buurt")]
+        out += ["", "| Complex | " + ("Aantal" if nl else "Count") + " |", "|---|---:|"]
+        out += [f"| {_md(k)} | {_n(n, lang)} |" for k, n in impact.per_group("complex")[:limit]]
+        out += ["", "</details>"]
+        flips = impact.flips[:limit]
+        more = len(impact.flips) - len(flips)
+        out += ["", f"<details><summary>{'Gewijzigde beslissingen' if nl else 'Changed decisions'} "
+                    f"({_n(len(impact.flips), lang)})</summary>", "",
+                f"| {'Geval' if nl else 'Case'} | {'Woning' if nl else 'Home'} | {'Van' if nl else 'From'} | "
+                f"{'Naar' if nl else 'To'} | {'Wat veranderde' if nl else 'What changed'} |", "|---|---|---|---|---|"]
+        for f in flips:
+            why = "<br>".join(
+                f"{_code(r.rule)} {_t(_STATUS[r.old_status], lang)} → {_t(_STATUS[r.new_status], lang)}"
+                + "".join(f"<br>{_code((cc.new or cc.old).text)}: {_md(_values(cc.old, lang))} → "
+                          f"{_md(_values(cc.new, lang))}" for cc in r.conditions)
+                for r in f.rules) or "-"
+            out.append(f"| {_md(f.case.label)} | {_md(f.case.unit)} ({_md(f.case.household.category)}, "
+                       f"{f.case.date.isoformat()}) | {outcome_label(f.old, lang)} | {outcome_label(f.new, lang)} | {why} |")
+        if more > 0:
+            out += ["", f"… {'en' if nl else 'and'} {_n(more, lang)} {'meer; zie --format json' if nl else 'more; see --format json'}"]
+        out += ["", "</details>"]
+    return "\n".join(out) + "\n"
