@@ -1,27 +1,85 @@
-"""Atomic file writes: a reader sees the old file or the complete new one, never half of it."""
+"""Atomic file writes: a reader sees the old file or the complete new one, never half of it.
+
+Content goes to a hidden temporary file in the target's folder (named after the writing
+process), is fsynced, and is renamed over the target only when complete; the folder is
+fsynced too. A process killed mid-write can leave its temporary file behind: the next
+write into that folder removes temporary files of processes that no longer run.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
 import tempfile
+from typing import Iterator, TextIO
+
+PREFIX = ".magicmix-"
+SUFFIX = ".tmp"
 
 
-def write_text_atomic(path: str, text: str) -> None:
-    """Write text to a temporary file in the same folder, fsync it, then rename it over path."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".magicmix-", suffix=".tmp", dir=directory)
-    umask = os.umask(0)
-    os.umask(umask)
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _remove_stale(directory: str) -> None:
+    """Remove temporary files left by magicmix processes that were killed while writing."""
+    for path in glob.glob(os.path.join(glob.escape(directory), f"{PREFIX}*{SUFFIX}")):
+        pid = os.path.basename(path)[len(PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        except OSError:
+            pass  # the process exists under another user
+
+
+def fsync_directory(directory: str) -> None:
+    """Make a rename or a new entry in a folder survive a crash."""
+    fd = os.open(directory, os.O_RDONLY)
     try:
-        os.chmod(tmp, 0o666 & ~umask)  # as a plain open() would create it
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str) -> Iterator[TextIO]:
+    """A text handle whose content replaces path only when the with-block ends without an error."""
+    directory = os.path.dirname(os.path.abspath(path))
+    _remove_stale(directory)
+    fd, tmp = tempfile.mkstemp(prefix=f"{PREFIX}{os.getpid()}-", suffix=SUFFIX, dir=directory)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # as a plain open() would create it
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+        tmp = None
+        fsync_directory(directory)
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def write_text_atomic(path: str, text: str) -> None:
+    """Write text to path atomically (see atomic_writer)."""
+    with atomic_writer(path) as fh:
+        fh.write(text)
+
+
+def copy_atomic(source: str, target: str) -> None:
+    """Copy a file's bytes to target atomically."""
+    with open(source, "rb") as src, atomic_writer(target) as fh:
+        while True:
+            block = src.read(1 << 20)
+            if not block:
+                break
+            fh.buffer.write(block)

@@ -16,7 +16,6 @@ import datetime as dt
 import json
 import multiprocessing
 import os
-import tempfile
 import time
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Callable, Iterator
 
+from .atomic import atomic_writer
 from .compile import Program
 from .diagnostics import PolicyError, make
 from .evaluate import build_facts, combine, rule_statuses
@@ -157,6 +157,10 @@ def read_rows(path: str) -> Iterator[tuple[int, object]]:
         yield from row_values(kind, header, first_row, block)
 
 
+class _Stopped(Exception):
+    """Stops a run at the first bad row, so that no output file is written."""
+
+
 @dataclass
 class ChunkResult:
     """What one chunk gives: its output lines as one text, counts, and its row errors."""
@@ -265,13 +269,6 @@ def run_batch(program: Program, input_path: str, output_path: str | None, occupa
     kind = input_kind(input_path)
     summary = Summary()
     start = time.perf_counter()
-    tmp = None
-    out_fh = None
-    if output_path:
-        directory = os.path.dirname(os.path.abspath(output_path))
-        fd, tmp = tempfile.mkstemp(prefix=".magicmix-batch-", suffix=".tmp", dir=directory)
-        out_fh = os.fdopen(fd, "w", encoding="utf-8")
-        write = out_fh.write
     bytes_read = [0]
 
     def on_chunk(read: int) -> None:
@@ -291,34 +288,27 @@ def run_batch(program: Program, input_path: str, output_path: str | None, occupa
             progress(summary.rows, bytes_read[0], size)
         return True
 
-    ok = True
-    try:
+    def run_all() -> bool:
         chunks = _chunks(input_path, kind, on_chunk)
         if jobs <= 1:
             cache: OrderedDict = OrderedDict()
             for k, header, first, block in chunks:
                 if not consume(evaluate_chunk(program, occupancy, k, header, first, block, default_date, full, cache,
                                               on_error == "fail")):
-                    ok = False
-                    break
-        else:
-            ok = _parallel(program, occupancy, default_date, full, jobs, chunks, consume, on_error == "fail")
-        if out_fh is not None:
-            out_fh.flush()
-            os.fsync(out_fh.fileno())
-            out_fh.close()
-            out_fh = None
-            if ok:
-                umask = os.umask(0)
-                os.umask(umask)
-                os.chmod(tmp, 0o666 & ~umask)
-                os.replace(tmp, output_path)
-                tmp = None
-    finally:
-        if out_fh is not None:
-            out_fh.close()
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+                    return False
+            return True
+        return _parallel(program, occupancy, default_date, full, jobs, chunks, consume, on_error == "fail")
+
+    if output_path:
+        try:
+            with atomic_writer(output_path) as out_fh:
+                write = out_fh.write
+                if not run_all():
+                    raise _Stopped
+        except _Stopped:
+            pass  # --on-error fail: the output is not written at all
+    else:
+        run_all()
     summary.seconds = time.perf_counter() - start
     return summary
 

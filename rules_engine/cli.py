@@ -112,7 +112,7 @@ def _log(log_path: str, items, program, occupancy_path: str | None, lang: str) -
         records = [decision_record(d, program.policy.root, log_path, occupancy_path, ctx) for d, ctx in items]
         append_records(log_path, records)
     except OSError as exc:
-        raise InputError([make("file-unreadable", log_path, reason=exc.strerror or str(exc))], lang) from None
+        raise InputError([make("file-unwritable", log_path, reason=exc.strerror or str(exc))], lang) from None
     for r in records:
         click.echo(f"{'vastgelegd' if lang == 'nl' else 'logged'}: {r['decision_id']}", err=True)
     return [r["decision_id"] for r in records]
@@ -196,6 +196,8 @@ def _batch(policy, batch_path, output_path, full, jobs, on_error, occupancy_path
                             None if output_path else write)
     except PolicyError as exc:
         raise InputError(exc.diagnostics, lang) from None
+    except OSError as exc:
+        raise InputError([make("file-unwritable", output_path or "-", reason=exc.strerror or str(exc))], lang) from None
     if show:
         click.echo("", err=True)
     for row, (e_nl, e_en) in summary.errors[:20]:
@@ -387,6 +389,8 @@ def init(directory, name, lang):
         written = init_repository(directory, name)
     except PolicyError as exc:
         raise InputError(exc.diagnostics, lang) from None
+    except OSError as exc:
+        raise InputError([make("file-unwritable", directory, reason=exc.strerror or str(exc))], lang) from None
     for rel in written:
         click.echo(os.path.join(directory, rel))
     click.echo(("Klaar. Probeer: cd {d} && magicmix validate policies/ && magicmix test policies/" if lang == "nl"
@@ -425,7 +429,7 @@ def report(file, fmt, top, output, lang):
         try:
             write_text_atomic(output, text)
         except OSError as exc:
-            raise InputError([make("file-unreadable", output, reason=exc.strerror or str(exc))], lang) from None
+            raise InputError([make("file-unwritable", output, reason=exc.strerror or str(exc))], lang) from None
     else:
         click.echo(text, nl=False)
 
@@ -533,6 +537,8 @@ def log_override(decision_id, outcome, reason, log_path, lang):
         append_records(log_path, [record])
     except PolicyError as exc:
         raise InputError(exc.diagnostics, lang) from None
+    except OSError as exc:
+        raise InputError([make("file-unwritable", log_path, reason=exc.strerror or str(exc))], lang) from None
     click.echo(f"{'vastgelegd' if lang == 'nl' else 'logged'}: {record['override_id']}")
 
 

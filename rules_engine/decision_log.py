@@ -19,6 +19,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 
+from .atomic import copy_atomic, fsync_directory
 from .diagnostics import PolicyError, make
 from .explain import Decision
 from .load import policy_files
@@ -66,21 +67,20 @@ def append_records(path: str, records: list[dict]) -> None:
                     check.seek(size - 1)
                     if check.read(1) != b"\n":
                         payload = b"\n" + payload  # a torn line from a crash stays a line of its own
-            view = memoryview(payload)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
+            try:
+                view = memoryview(payload)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
+                os.fsync(fd)
+            except OSError:
+                os.ftruncate(fd, size)  # a failed append (disk full) leaves no torn record behind
+                raise
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
-    directory = os.path.dirname(os.path.abspath(path))
-    dir_fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)  # the file's directory entry survives a crash too
-    finally:
-        os.close(dir_fd)
+    fsync_directory(os.path.dirname(os.path.abspath(path)))  # the file's entry survives a crash too
 
 
 def read_log(path: str) -> LogRead:
@@ -136,13 +136,15 @@ def snapshot_policy(log_path: str, root: str, content_hash: str) -> str:
     if not os.path.isdir(target):
         os.makedirs(base, exist_ok=True)
         tmp = tempfile.mkdtemp(prefix=".tmp-", dir=base)
-        for rel in policy_files(root):
-            os.makedirs(os.path.join(tmp, os.path.dirname(rel)), exist_ok=True)
-            shutil.copy2(os.path.join(root, rel), os.path.join(tmp, rel))
         try:
+            for rel in policy_files(root):
+                os.makedirs(os.path.join(tmp, os.path.dirname(rel)), exist_ok=True)
+                shutil.copy2(os.path.join(root, rel), os.path.join(tmp, rel))
             os.rename(tmp, target)
-        except OSError:  # another writer made it first
+        except OSError:
             shutil.rmtree(tmp, ignore_errors=True)
+            if not os.path.isdir(target):  # not merely another writer that made it first
+                raise
     return os.path.relpath(target, os.path.dirname(os.path.abspath(log_path)))
 
 
@@ -153,10 +155,7 @@ def snapshot_file(log_path: str, path: str, kind: str) -> tuple[str, str]:
     target = os.path.join(base, f"{kind}-{digest.split(':')[-1][:16]}{os.path.splitext(path)[1]}")
     if not os.path.exists(target):
         os.makedirs(base, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=base)
-        os.close(fd)
-        shutil.copy2(path, tmp)
-        os.replace(tmp, target)
+        copy_atomic(path, target)
     return digest, os.path.relpath(target, os.path.dirname(os.path.abspath(log_path)))
 
 

@@ -13,6 +13,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file-not-found": ("bestand of map niet gevonden", "file or folder not found"),
     "git-failed": ("beleidsversie niet te lezen uit git: {problem}", "policy version cannot be read from git: {problem}"),
     "file-unreadable": ("bestand kan niet gelezen worden: {reason}", "file cannot be read: {reason}"),
+    "file-unwritable": ("bestand kan niet geschreven worden: {reason}; er is niets half geschreven achtergebleven",
+                        "file cannot be written: {reason}; nothing half-written was left behind"),
     "file-too-large": (
         "bestand is te groot ({size} bytes; maximaal {limit})",
         "file is too large ({size} bytes; at most {limit})",
