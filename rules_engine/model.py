@@ -202,6 +202,7 @@ class Rule:
     not_fired_text: tuple[Text, Text] | None
     source: str
     where: Where
+    norm: Fraction | None = None  # share of lettings that must keep a legal rule (annual report)
 
 
 @dataclass(frozen=True)

@@ -242,6 +242,7 @@ class _Differ:
                                  ("outcome", "uitkomst", "outcome"), ("mode", "combinatie", "mode"),
                                  ("source", "bron", "source")):
                 self.value("rules", subject, _label(nl, en), getattr(a, name), getattr(b, name), b.where)
+            self.value("rules", subject, _label("norm", "norm"), a.norm, b.norm, b.where, _pct)
             if a.title != b.title:
                 self.add("rules", subject, "changed", _label("titel", "title"), {"nl": a.title.nl, "en": a.title.en},
                          {"nl": b.title.nl, "en": b.title.en}, b.where)

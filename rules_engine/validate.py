@@ -310,5 +310,5 @@ def _rule(ctx: _Ctx, src: Source, i: int, r: dict) -> Rule | None:
 
     return Rule(r["id"], _label(r["title"]), r["level"], r["kind"], r["outcome"], mode, conditions, applies,
                 pair("fired"), pair("not_fired") if "not_fired" in expl else None, r.get("source", ""),
-                where(src, path))
+                where(src, path), parse_percent(r["norm"]) if "norm" in r else None)
 

@@ -55,7 +55,7 @@ def _refused(policy, fragment: str, where: str | None = None) -> str:
 ])
 def test_expressions_reaching_for_python_are_refused(policy_copy, expression, fragment):
     mutate(policy_copy / "rules.yaml", CONDITION, f"condition: \"{expression}\"")
-    _refused(policy_copy, fragment, "rules.yaml:42:")
+    _refused(policy_copy, fragment, "rules.yaml:43:")
     assert not (policy_copy.parent / "pwned").exists() and not os.path.exists("pwned")
 
 
@@ -68,7 +68,7 @@ def test_expressions_reaching_for_python_are_refused(policy_copy, expression, fr
 ])
 def test_templates_reaching_for_attributes_are_refused(policy_copy, placeholder, fragment):
     mutate(policy_copy / "rules.yaml", TEMPLATE, f"nl: \"De huur {placeholder} ligt boven")
-    _refused(policy_copy, fragment, "rules.yaml:45:")
+    _refused(policy_copy, fragment, "rules.yaml:46:")
 
 
 def test_alias_bomb_in_a_policy_file(policy_copy):
@@ -107,7 +107,7 @@ def test_byte_order_mark_and_crlf_are_accepted(policy_copy):
     assert res.exit_code == 0, res.output
     # Positions stay right: a broken condition is still reported at its line and column.
     mutate(policy_copy / "rules.yaml", CONDITION, "condition: unit.rent >")
-    _refused(policy_copy, "expected a value", "rules.yaml:42:")
+    _refused(policy_copy, "expected a value", "rules.yaml:43:")
 
 
 # --- writes that fail ------------------------------------------------------------------------------

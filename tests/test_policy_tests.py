@@ -49,7 +49,7 @@ def test_filter_and_coverage_threshold(policy_copy):
     # Only the two portiek cases ran: the portiek rule fired once and was not applicable once.
     assert "portiek-limiet: never seen not firing" in out.output
     assert "pol/rules.yaml:30: passend-toewijzen: never seen not firing" in out.output
-    assert "pol/rules.yaml:51: daeb-inkomensgrens: never fired" in out.output
+    assert "pol/rules.yaml:52: daeb-inkomensgrens: never fired" in out.output
     assert out.output.splitlines()[-1] == "2 passed, 0 failed"
 
 
