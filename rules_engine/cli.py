@@ -397,16 +397,42 @@ def init(directory, name, lang):
                 else "Done. Try: cd {d} && magicmix validate policies/ && magicmix test policies/").format(d=directory))
 
 
-@cli.command()
+def _emit(text: str, output: str | None, lang: str) -> None:
+    """Write a report to a file (atomically) or to standard output."""
+    from .atomic import write_text_atomic
+
+    if not output:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_text_atomic(output, text)
+    except OSError as exc:
+        raise InputError([make("file-unwritable", output, reason=exc.strerror or str(exc))], lang) from None
+
+
+class _ReportGroup(click.Group):
+    """`report FILE.json` (a saved decision or ranking) next to `report annual ...`."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["saved", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group(cls=_ReportGroup)
+def report() -> None:
+    """Reports: of a saved decision or ranking (report FILE.json), or the annual evaluation (report annual)."""
+
+
+@report.command(name="saved")
 @click.argument("file")
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown", "text", "json"]), default="html",
               show_default=True)
 @click.option("--top", default=3, show_default=True, help="For a ranking: full explanations of this many.")
 @click.option("-o", "--output", help="Write the report to this file (atomically) instead of standard output.")
 @LANG
-def report(file, fmt, top, output, lang):
+def report_saved(file, fmt, top, output, lang):
     """A report of a saved decision or ranking (the JSON of evaluate/rank --format json)."""
-    from .atomic import write_text_atomic
     from .explain import decision_from_dict
     from .load_yaml import read_text
     from .rank import ranking_from_dict
@@ -425,13 +451,70 @@ def report(file, fmt, top, output, lang):
         raise InputError([make("bad-input", file, problem=(
             f"geen besluit of rangorde van magicmix ({type(exc).__name__}: {exc})",
             f"not a magicmix decision or ranking ({type(exc).__name__}: {exc})"))], lang) from None
-    if output:
-        try:
-            write_text_atomic(output, text)
-        except OSError as exc:
-            raise InputError([make("file-unwritable", output, reason=exc.strerror or str(exc))], lang) from None
-    else:
-        click.echo(text, nl=False)
+    _emit(text, output, lang)
+
+
+@report.command(name="annual")
+@click.argument("policy")
+@click.option("--year", type=click.IntRange(1900, 2200), required=True, help="The year to evaluate.")
+@click.option("--occupancy", "occupancy_path", required=True,
+              help="Dated occupancy (CSV, .xlsx, YAML or JSON) covering the year.")
+@click.option("--log", "log_path", help="Decision log: advice followed or overridden, and the legal norms.")
+@click.option("--public", is_flag=True, help="Buurten only; counts under 5 households suppressed.")
+@click.option("--format", "fmt", type=click.Choice(["html", "markdown", "csv"]), default="html", show_default=True)
+@click.option("-o", "--output", help="Write the report to this file (atomically) instead of standard output.")
+@LANG
+def report_annual(policy, year, occupancy_path, log_path, public, fmt, output, lang):
+    """The annual evaluation: mix at the start and end of the year, lettings, advice followed, legal norms."""
+    from .annual import annual_report
+    from .portfolio_report import annual_csv, annual_html, annual_markdown
+
+    program = _program(policy, lang)
+    occupancy, _ = _occupancy(program, occupancy_path, lang)
+    try:
+        r = annual_report(program.policy, occupancy, year, log_path)
+    except PolicyError as exc:
+        raise InputError(exc.diagnostics, lang) from None
+    render = {"html": annual_html, "markdown": annual_markdown, "csv": annual_csv}[fmt]
+    _emit(render(r, lang, public), output, lang)
+
+
+@cli.command()
+@click.argument("policy")
+@click.option("--occupancy", "occupancy_path", help="Occupancy (CSV, .xlsx, YAML or JSON); default: occupancy.yaml.")
+@click.option("--date", "date_text", help="Status on this date (YYYY-MM-DD); default: today.")
+@click.option("--level", "levels", multiple=True, type=click.Choice(["buurt", "complex", "portiek"]),
+              help="Only these levels (repeat the option); default: all three.")
+@click.option("--only-out", is_flag=True, help="Only groups above or below their band or limit.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text",
+              show_default=True)
+@click.option("-o", "--output", help="Write to this file (atomically) instead of standard output.")
+@LANG
+def status(policy, occupancy_path, date_text, levels, only_out, fmt, output, lang):
+    """Every buurt, complex and portiek: shares against targets and bands, out of band first, room per category."""
+    from .portfolio_report import status_html, status_json, status_markdown, status_text
+    from .status import portfolio_status
+
+    started = time.perf_counter()
+    show = sys.stderr.isatty()
+    if show:
+        click.echo("beleid lezen..." if lang == "nl" else "reading the policy...", err=True, nl=False)
+    program = _program(policy, lang)
+    date = _date(date_text, lang)
+    occupancy, _ = _occupancy(program, occupancy_path, lang)
+
+    def progress(done: int, total: int) -> None:
+        if show:
+            click.echo(f"\r{done:,}/{total:,} complexen ({time.perf_counter() - started:.1f} s)", err=True, nl=False)
+
+    result = portfolio_status(program.policy, composition(program.policy, occupancy, date),
+                              tuple(levels) or ("buurt", "complex", "portiek"), progress)
+    if show:
+        click.echo("\r" + " " * 60 + "\r", err=True, nl=False)
+    text = {"text": lambda: status_text(result, lang, only_out), "json": lambda: status_json(result, only_out),
+            "markdown": lambda: status_markdown(result, lang, only_out),
+            "html": lambda: status_html(result, lang, only_out)}[fmt]()
+    _emit(text, output, lang)
 
 
 @cli.command()

@@ -126,67 +126,134 @@ def occupancy_from_source(source: Source, policy: Policy) -> tuple[Occupancy, li
 
 
 OCCUPANCY_COLUMNS = ("unit", "household", "category", "valid_from")
+MAX_SHEET_BYTES = 200 * 1024 * 1024  # uncompressed size of an .xlsx: refuses zip bombs
+
+
+def _date(value) -> dt.date:
+    """A date from a cell: a date (Excel), YYYY-MM-DD, or the Dutch DD-MM-YYYY."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if len(text) == 10 and text[2] == "-" and text[5] == "-":
+        text = f"{text[6:]}-{text[3:5]}-{text[:2]}"
+    return dt.date.fromisoformat(text)
+
+
+def occupancy_from_rows(path: str, header: list, rows, policy: Policy) -> Occupancy:
+    """Occupancy from a table: a header (unit, household, category, valid_from) and rows of cells.
+
+    rows yields (row number, cells). Errors name the file, the row and the column; at most 100 are collected.
+    """
+    diags = []
+    out: dict[str, list[OccupancyRow]] = defaultdict(list)
+    categories = set(policy.category_ids)
+    units = policy.units
+    names = [str(h or "").strip().lower() for h in header]
+    missing = [c for c in ("unit", "valid_from") if c not in names]
+    if missing:
+        raise PolicyError([make("missing-key", path, 1, 1, key=", ".join(missing))])
+    col = {name: i for i, name in enumerate(names)}
+    for n, rec in rows:
+        if not rec or all(c in (None, "") for c in rec):
+            continue
+        if len(diags) >= 100:
+            break
+
+        def cell(name):
+            i = col.get(name)
+            value = rec[i] if i is not None and i < len(rec) else None
+            return value.strip() if isinstance(value, str) else ("" if value is None else value)
+
+        unit, household, category, when = (cell(c) for c in OCCUPANCY_COLUMNS)
+        unit, household, category = str(unit), str(household), str(category)
+        if unit not in units:
+            diags.append(make("unknown-unit", path, n, col["unit"] + 1, unit=unit, hint=hint(units, unit)))
+            continue
+        if household and category not in categories:
+            diags.append(make("unknown-category", path, n, col.get("category", 0) + 1, category=category,
+                              hint=hint(policy.category_ids, category)))
+            continue
+        try:
+            date = _date(when)
+        except ValueError:
+            diags.append(make("invalid-date", path, n, col["valid_from"] + 1, value=str(when)))
+            continue
+        out[unit].append(OccupancyRow(unit, household or None, category if household else None, date))
+    if diags:
+        raise PolicyError(diags)
+    for items in out.values():
+        items.sort(key=lambda row: row.valid_from)
+    return Occupancy(frozen_map((u, tuple(rs)) for u, rs in out.items()))
+
+
+def _open_failed(path: str, exc: OSError) -> PolicyError:
+    return PolicyError([make("file-not-found" if isinstance(exc, FileNotFoundError) else "file-unreadable", path,
+                             reason=exc.strerror or str(exc))])
 
 
 def load_occupancy_csv(path: str, policy: Policy) -> Occupancy:
-    """Read occupancy from CSV (comma or semicolon; header unit, household, category, valid_from).
-
-    Errors name the file, the row and the column. A row without household empties the home.
-    """
+    """Read occupancy from CSV (comma or semicolon; header unit, household, category, valid_from)."""
     import csv
 
-    diags = []
-    rows: dict[str, list[OccupancyRow]] = defaultdict(list)
-    categories = set(policy.category_ids)
-    units = policy.units
     try:
         fh = open(path, "r", encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise PolicyError([make("file-not-found" if isinstance(exc, FileNotFoundError) else "file-unreadable", path,
-                                reason=exc.strerror or str(exc))]) from None
+        raise _open_failed(path, exc) from None
     with fh:
-        first = fh.readline()
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        header = [h.strip().lower() for h in first.strip().split(delimiter)]
-        missing = [c for c in ("unit", "valid_from") if c not in header]
-        if missing:
-            raise PolicyError([make("missing-key", path, 1, 1, key=", ".join(missing))])
-        col = {name: i for i, name in enumerate(header)}
-        for n, rec in enumerate(csv.reader(fh, delimiter=delimiter), 2):
-            if not rec:
-                continue
-            if len(diags) >= 100:
-                break
+        try:
+            first = fh.readline()
+            delimiter = ";" if first.count(";") > first.count(",") else ","
+            header = first.strip().split(delimiter)
+            return occupancy_from_rows(path, header, enumerate(csv.reader(fh, delimiter=delimiter), 2), policy)
+        except UnicodeDecodeError:
+            raise PolicyError([make("not-utf8", path)]) from None
+        except csv.Error as exc:
+            raise PolicyError([make("bad-input", path, problem=(f"geen geldige CSV: {exc}", f"not valid CSV: {exc}"))]
+                              ) from None
 
-            def cell(name):
-                i = col.get(name)
-                return rec[i].strip() if i is not None and i < len(rec) else ""
 
-            unit, household, category, date_text = (cell(c) for c in OCCUPANCY_COLUMNS)
-            if unit not in units:
-                diags.append(make("unknown-unit", path, n, col["unit"] + 1, unit=unit, hint=hint(units, unit)))
-                continue
-            if household and category not in categories:
-                diags.append(make("unknown-category", path, n, col.get("category", 0) + 1, category=category,
-                                  hint=hint(policy.category_ids, category)))
-                continue
-            try:
-                date = dt.date.fromisoformat(date_text)
-            except ValueError:
-                diags.append(make("invalid-date", path, n, col["valid_from"] + 1, value=date_text))
-                continue
-            rows[unit].append(OccupancyRow(unit, household or None, category if household else None, date))
-    if diags:
-        raise PolicyError(diags)
-    for items in rows.values():
-        items.sort(key=lambda row: row.valid_from)
-    return Occupancy(frozen_map((u, tuple(rs)) for u, rs in rows.items()))
+def load_occupancy_xlsx(path: str, policy: Policy) -> Occupancy:
+    """Read occupancy from the first sheet of an Excel workbook (.xlsx), with the same columns as the CSV."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            if sum(i.file_size for i in z.infolist()) > MAX_SHEET_BYTES:
+                raise PolicyError([make("file-too-large", path, size=sum(i.file_size for i in z.infolist()),
+                                        limit=MAX_SHEET_BYTES)])
+    except OSError as exc:
+        raise _open_failed(path, exc) from None
+    except zipfile.BadZipFile:
+        raise PolicyError([make("bad-input", path, problem=("geen Excel-bestand (.xlsx)", "not an Excel file (.xlsx)"))]
+                          ) from None
+    import openpyxl  # reads XML through defusedxml when installed (a dependency of magicmix)
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
+        raise PolicyError([make("bad-input", path, problem=(f"Excel-bestand onleesbaar: {type(exc).__name__}",
+                                                            f"Excel file unreadable: {type(exc).__name__}"))]) from None
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None) or []
+        return occupancy_from_rows(path, list(header), enumerate(rows, 2), policy)
+    except PolicyError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a broken sheet shows only while it is read
+        raise PolicyError([make("bad-input", path, problem=(f"Excel-bestand onleesbaar: {type(exc).__name__}",
+                                                            f"Excel file unreadable: {type(exc).__name__}"))]) from None
+    finally:
+        book.close()
 
 
 def load_occupancy(path: str, policy: Policy) -> Occupancy:
-    """Read an occupancy file (YAML, JSON or CSV); raises PolicyError naming file, line (row) and column."""
+    """Read an occupancy file (YAML, JSON, CSV or .xlsx); raises PolicyError naming file, line (row) and column."""
     if path.lower().endswith(".csv"):
         return load_occupancy_csv(path, policy)
+    if path.lower().endswith(".xlsx"):
+        return load_occupancy_xlsx(path, policy)
     source, problems = read_document(path, "occupancy")
     if source is None:
         raise PolicyError(problems)

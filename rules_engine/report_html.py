@@ -38,6 +38,7 @@ tr.deciding td { background: #fff7e6; }
 .chart { margin: .3rem 0 1rem; } .chart text { font-size: 12px; fill: var(--ink); }
 .legend span { display: inline-block; margin-right: 1rem; font-size: .85rem; }
 .legend i { display: inline-block; width: .9rem; height: .6rem; margin-right: .3rem; vertical-align: middle; }
+tr.st-above td, tr.st-both td { background: #fbeceb; } tr.st-below td { background: #fff4e5; }
 footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; border-top: 1px solid var(--line); padding-top: .6rem; }
 @media print {
   body { margin: 0; max-width: none; font-size: 11pt; }
@@ -154,7 +155,8 @@ def decision_sections(d: Decision, lang: str) -> str:
     return "\n".join(out)
 
 
-def _page(title: str, body: str, lang: str, engine: dict) -> str:
+def page(title: str, body: str, lang: str, engine: dict) -> str:
+    """A self-contained HTML page: inline CSS (with a print stylesheet) and a footer naming the engine."""
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>\n{body}\n"
@@ -173,7 +175,7 @@ def decision_html(d: Decision, lang: str = "nl") -> str:
     title = f'{_t("advice", lang)}: {d.outcome_label[lang]} · {i["unit"]} · {i["date"]}'
     body = (f'<header><h1>{_t("advice", lang)} {_outcome_badge(d.outcome, lang)}</h1>'
             f'<p class="meta">{escape(i["unit"])} · {escape(i["date"])}</p></header>\n' + decision_sections(d, lang))
-    return _page(title, body, lang, d.engine)
+    return page(title, body, lang, d.engine)
 
 
 def ranking_html(r, lang: str = "nl", top: int = 3) -> str:
@@ -190,4 +192,4 @@ def ranking_html(r, lang: str = "nl", top: int = 3) -> str:
         body.append(f'<h2>{_t("rank", lang)} {c.rank}: {escape(c.household)} {_outcome_badge(c.outcome, lang)}</h2>')
         body.append(decision_sections(c.decision, lang))
     engine = r.ranked[0].decision.engine if r.ranked else (r.dropped[0].decision.engine if r.dropped else {})
-    return _page(f'{_t("ranking", lang)} {r.unit}', "\n".join(body), lang, engine)
+    return page(f'{_t("ranking", lang)} {r.unit}', "\n".join(body), lang, engine)

@@ -61,7 +61,7 @@ class GroupStatus:
 
     @property
     def deviation(self) -> Fraction:
-        """How far the worst category lies outside its band (share points) or over its limit (households)."""
+        """How far the worst category lies outside its band, or over its portiek limit, as a share of the group."""
         worst = Fraction(0)
         for c in self.categories:
             if c.state == ABOVE and c.high is not None:
@@ -69,7 +69,8 @@ class GroupStatus:
             elif c.state == BELOW and c.low is not None:
                 worst = max(worst, c.low - c.share)
             elif c.state == ABOVE and c.limit is not None:
-                worst = max(worst, Fraction(c.count - c.limit))
+                # households over the limit, as a share of the portiek: comparable with band deviations
+                worst = max(worst, Fraction(c.count - c.limit, max(1, self.occupied)))
         return worst
 
 
@@ -80,6 +81,7 @@ class PortfolioStatus:
     date: str
     policy: dict  # id, version, content_hash
     categories: tuple[str, ...]
+    labels: dict  # category -> {'nl', 'en'}
     groups: tuple[GroupStatus, ...]
 
     def counts(self) -> dict[str, Counter]:
@@ -149,4 +151,5 @@ def portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...] 
             progress(n, len(complexes))
     groups.sort(key=_sort_key)
     return PortfolioStatus(date.isoformat(), {"id": policy.id, "version": policy.version,
-                                              "content_hash": policy.content_hash}, cats, tuple(groups))
+                                              "content_hash": policy.content_hash}, cats,
+                           {c.id: {"nl": c.label.nl, "en": c.label.en} for c in policy.categories}, tuple(groups))

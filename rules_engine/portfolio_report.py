@@ -1,0 +1,317 @@
+"""Report stage for the whole stock: `magicmix status` and the annual evaluation, as text, JSON, Markdown, HTML, CSV.
+
+The public variant of the annual report (--public) shows buurten only and suppresses every
+count under 5 households (and the share computed from it), so no household can be singled out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict
+from fractions import Fraction
+from html import escape
+
+from .annual import AnnualReport
+from .numbers import exact_text, format_percent, format_plain
+from .report import to_json
+from .report_html import page
+from .status import ABOVE, BELOW, IN_BAND, GroupStatus, PortfolioStatus
+
+SUPPRESS_BELOW = 5
+_STATE = {ABOVE: ("boven de band", "above the band"), BELOW: ("onder de band", "below the band"),
+          "both": ("boven en onder", "above and below"), IN_BAND: ("in balans", "in balance"),
+          "unjudged": ("te klein om te beoordelen", "too small to judge")}
+_LEVEL = {"buurt": ("buurt", "buurt"), "complex": ("complex", "complex"), "portiek": ("portiek", "portiek")}
+
+
+def _t(pair, lang: str) -> str:
+    return pair[0] if lang == "nl" else pair[1]
+
+
+def _pct(v: Fraction | None, lang: str) -> str:
+    return "-" if v is None else format_percent(v, lang)
+
+
+def _n(v: int, lang: str) -> str:
+    return format_plain(v, lang)
+
+
+def _cell(c, lang: str) -> str:
+    """One category in one group: share (band or limit) and room."""
+    room = "∞" if c.room is None else str(c.room)
+    if c.limit is not None:
+        return f"{c.count}/{c.limit} ({'ruimte' if lang == 'nl' else 'room'} {room})"
+    if c.low is None:
+        return f"{c.count} ({_pct(c.share, lang)})"
+    band = f"{_pct(c.low, lang)}-{_pct(c.high, lang)}" if c.low is not None else "-"
+    mark = {ABOVE: "▲", BELOW: "▼"}.get(c.state, "")
+    return f"{mark}{_pct(c.share, lang)} [{band}] ({'ruimte' if lang == 'nl' else 'room'} {room})"
+
+
+def _groups(status: PortfolioStatus, only_out: bool):
+    return [g for g in status.groups if not only_out or g.state in (ABOVE, BELOW, "both")]
+
+
+def _summary(status: PortfolioStatus, lang: str) -> list[str]:
+    out = []
+    for level, counts in status.counts().items():
+        if sum(counts.values()):
+            out.append(f"{_t(_LEVEL[level], lang)}: " + ", ".join(
+                f"{_n(counts[s], lang)} {_t(_STATE[s], lang)}" for s in (ABOVE, BELOW, "both", IN_BAND, "unjudged")
+                if counts[s]))
+    return out
+
+
+def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = False) -> str:
+    """The status as a table for a terminal, worst groups first."""
+    nl = lang == "nl"
+    head = [f"{'Stand van de mix' if nl else 'Mix status'} {status.date} · {status.policy['id']} "
+            f"{status.policy['version']}", *_summary(status, lang), ""]
+    cats = [status.labels[c][lang] for c in status.categories]
+    table = [["niveau" if nl else "level", "groep" if nl else "group", "bewoond" if nl else "occupied",
+              "oordeel" if nl else "state", *cats]]
+    for g in _groups(status, only_out):
+        table.append([_t(_LEVEL[g.level], lang), g.key, f"{g.occupied}/{g.homes}", _t(_STATE[g.state], lang),
+                      *[_cell(c, lang) for c in g.categories]])
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
+    legend = ("aandeel [band] (ruimte: zoveel huishoudens passen nog); portiek: aantal/maximum; ▲ boven, ▼ onder"
+              if nl else "share [band] (room: this many households still fit); portiek: count/maximum; ▲ above, ▼ below")
+    return "\n".join(head + lines + ["", legend]) + "\n"
+
+
+def _group_json(g: GroupStatus) -> dict:
+    d = asdict(g)
+    d["state"] = g.state
+    d["deviation"] = exact_text(g.deviation)
+    for c in d["categories"]:
+        for key in ("share", "target", "low", "high"):
+            c[key] = None if c[key] is None else exact_text(c[key])
+    return d
+
+
+def status_json(status: PortfolioStatus, only_out: bool = False) -> str:
+    """Every group with exact shares (as text), bands, states and room, worst first."""
+    return to_json({"date": status.date, "policy": status.policy, "categories": list(status.categories),
+                    "summary": {level: dict(c) for level, c in status.counts().items()},
+                    "groups": [_group_json(g) for g in _groups(status, only_out)]}) + "\n"
+
+
+def _md(text: str) -> str:
+    return escape(str(text), quote=False).replace("|", "&#124;")
+
+
+def status_markdown(status: PortfolioStatus, lang: str = "nl", only_out: bool = False, limit: int = 200) -> str:
+    """The status as Markdown: summary, then the worst groups."""
+    nl = lang == "nl"
+    groups = _groups(status, only_out)
+    out = [f"# {'Stand van de mix' if nl else 'Mix status'} {status.date}", "",
+           f"{'Beleid' if nl else 'Policy'} {_md(status.policy['id'])} {_md(status.policy['version'])}", ""]
+    out += [f"- {line}" for line in _summary(status, lang)] + [""]
+    cats = [_md(status.labels[c][lang]) for c in status.categories]
+    out += [f"| {'Niveau' if nl else 'Level'} | {'Groep' if nl else 'Group'} | {'Bewoond' if nl else 'Occupied'} | "
+            f"{'Oordeel' if nl else 'State'} | " + " | ".join(cats) + " |", "|---" * (4 + len(cats)) + "|"]
+    for g in groups[:limit]:
+        out.append(f"| {_t(_LEVEL[g.level], lang)} | {_md(g.key)} | {g.occupied}/{g.homes} | "
+                   f"{_t(_STATE[g.state], lang)} | " + " | ".join(_md(_cell(c, lang)) for c in g.categories) + " |")
+    if len(groups) > limit:
+        out += ["", f"… {'en' if nl else 'and'} {_n(len(groups) - limit, lang)} {'meer' if nl else 'more'}"]
+    return "\n".join(out) + "\n"
+
+
+def _bar(c, width: int = 160) -> str:
+    """A small SVG: the band as a light area, the share as a bar."""
+    if c.share is None:
+        return ""
+    x = float(c.share) * width
+    band = ""
+    if c.low is not None:
+        band = (f'<rect x="{float(c.low) * width:.1f}" y="0" width="{float(c.high - c.low) * width:.1f}" height="14" '
+                f'fill="var(--band)"/>')
+    colour = {ABOVE: "var(--bad)", BELOW: "var(--warn)"}.get(c.state, "var(--after)")
+    return (f'<svg width="{width}" height="14" role="img">{band}<rect x="0" y="4" width="{x:.1f}" height="6" '
+            f'fill="{colour}"/></svg>')
+
+
+def status_html(status: PortfolioStatus, lang: str = "nl", only_out: bool = False, limit: int = 2000) -> str:
+    """A self-contained page: summary and the worst groups, with a bar per category against its band."""
+    nl = lang == "nl"
+    groups = _groups(status, only_out)
+    cats = "".join(f"<th>{escape(status.labels[c][lang])}</th>" for c in status.categories)
+    rows = []
+    for g in groups[:limit]:
+        cells = "".join(f"<td>{_bar(c)}<br><small>{escape(_cell(c, lang))}</small></td>" for c in g.categories)
+        rows.append(f'<tr class="st-{g.state}"><td>{_t(_LEVEL[g.level], lang)}</td><td>{escape(g.key)}<br>'
+                    f'<small>{escape(g.name)}</small></td><td>{g.occupied}/{g.homes}</td>'
+                    f'<td>{_t(_STATE[g.state], lang)}</td>{cells}</tr>')
+    title = f"{'Stand van de mix' if nl else 'Mix status'} {status.date}"
+    body = (f"<header><h1>{escape(title)}</h1><p class=\"meta\">{'Beleid' if nl else 'Policy'} "
+            f"{escape(status.policy['id'])} {escape(status.policy['version'])}</p></header>"
+            f"<ul>{''.join(f'<li>{escape(line)}</li>' for line in _summary(status, lang))}</ul>"
+            f"<table><tr><th>{'Niveau' if nl else 'Level'}</th><th>{'Groep' if nl else 'Group'}</th>"
+            f"<th>{'Bewoond' if nl else 'Occupied'}</th><th>{'Oordeel' if nl else 'State'}</th>{cats}</tr>"
+            + "".join(rows) + "</table>"
+            + (f"<p>… {len(groups) - limit} {'meer' if nl else 'more'}</p>" if len(groups) > limit else ""))
+    return page(title, body, lang, {"name": "magicmix"})
+
+
+# --- the annual evaluation ---------------------------------------------------------------------------
+
+def _count(n: int, public: bool, lang: str) -> str:
+    return f"<{SUPPRESS_BELOW}" if public and 0 < n < SUPPRESS_BELOW else _n(n, lang)
+
+
+def _share(c, public: bool, lang: str) -> str:
+    if public and 0 < c.count < SUPPRESS_BELOW:
+        return "-"
+    return _pct(c.share, lang)
+
+
+def _annual_tables(r: AnnualReport, lang: str, public: bool) -> dict:
+    """The report's tables as rows of text cells (shared by Markdown, HTML and CSV)."""
+    nl = lang == "nl"
+    cats = [r.labels[c][lang] for c in r.categories]
+    mix = [["buurt", "naam" if nl else "name", "bewoond 1/1" if nl else "occupied 1 Jan",
+            "bewoond 31/12" if nl else "occupied 31 Dec"]
+           + [f"{c} {'1/1' if nl else '1 Jan'}" for c in cats] + [f"{c} {'31/12' if nl else '31 Dec'}" for c in cats]
+           + ["streef" if nl else "target", "oordeel 31/12" if nl else "state 31 Dec"]]
+    for a, b in zip(r.buurten_start, r.buurten_end):
+        targets = " / ".join(_pct(c.target, lang) for c in b.categories)
+        mix.append([a.key, a.name, _count(a.occupied, public, lang), _count(b.occupied, public, lang)]
+                   + [f"{_share(c, public, lang)} ({_count(c.count, public, lang)})" for c in a.categories]
+                   + [f"{_share(c, public, lang)} ({_count(c.count, public, lang)})" for c in b.categories]
+                   + [targets, _t(_STATE[b.state], lang)])
+    per_cat = r.lettings_per("category")
+    lettings = [["categorie" if nl else "category", "verhuringen" if nl else "lettings"]]
+    lettings += [[r.labels[c][lang], _count(per_cat.get(c, 0), public, lang)] for c in r.categories]
+    lettings.append(["totaal" if nl else "total", _count(len(r.lettings), public, lang)])
+    if public:
+        per_buurt = {}
+        for x in r.lettings:
+            per_buurt.setdefault(x.buurt, []).append(x.category)
+        lettings_buurt = [["buurt"] + cats]
+        for g in r.buurten_end:
+            got = per_buurt.get(g.key, [])
+            lettings_buurt.append([g.key] + [_count(got.count(c), public, lang) for c in r.categories])
+    else:
+        lettings_buurt = None
+    advice = r.advice_counts()
+    follow = [["advies" if nl else "advice", "verhuringen" if nl else "lettings"],
+              ["opgevolgd" if nl else "followed", _count(advice["followed"], public, lang)],
+              ["afgeweken (met reden vastgelegd)" if nl else "overridden (reason recorded)",
+               _count(advice["overridden"], public, lang)],
+              ["geen advies vastgelegd" if nl else "no advice logged", _count(advice["no_advice"], public, lang)]]
+    norms = [["regel" if nl else "rule", "norm", "van toepassing" if nl else "applicable",
+              "nageleefd" if nl else "kept", "behaald" if nl else "achieved", "oordeel" if nl else "verdict"]]
+    for nr in r.norms:
+        verdict = {True: ("gehaald", "met"), False: ("niet gehaald", "not met"), None: ("geen verhuringen", "no lettings")}
+        norms.append([nr.title[lang], format_percent(nr.norm, lang), _count(nr.applicable, public, lang),
+                      _count(nr.kept, public, lang),
+                      "-" if nr.share is None or (public and nr.applicable < SUPPRESS_BELOW) else _pct(nr.share, lang),
+                      _t(verdict[nr.met], lang)])
+    tables = {"mix": mix, "lettings": lettings, "advice": follow, "norms": norms}
+    if lettings_buurt:
+        tables["lettings_buurt"] = lettings_buurt
+    if not public:
+        tables["band"] = [["complex", "verandering" if nl else "change"]] + \
+            [[k, "in de band gekomen" if nl else "moved into band"] for k in r.into_band] + \
+            [[k, "uit de band geraakt" if nl else "moved out of band"] for k in r.out_of_band]
+    return tables
+
+
+_TITLES = {"mix": ("Mix per buurt, begin en eind van het jaar", "Mix per buurt, start and end of the year"),
+           "lettings": ("Verhuringen per categorie", "Lettings per category"),
+           "lettings_buurt": ("Verhuringen per buurt", "Lettings per buurt"),
+           "advice": ("Advies opgevolgd of afgeweken", "Advice followed or overridden"),
+           "norms": ("Wettelijke normen", "Legal norms"),
+           "band": ("Complexen die van oordeel veranderden", "Complexes whose state changed")}
+
+
+def _intro(r: AnnualReport, lang: str, public: bool) -> list[str]:
+    nl = lang == "nl"
+    lines = [f"{'Beleid' if nl else 'Policy'} {r.policy['id']} {r.policy['version']}."]
+    lines.append(f"{_count(len(r.lettings), public, lang)} {'verhuringen' if nl else 'lettings'}, "
+                 f"{_count(r.reclassified, public, lang)} {'herindelingen' if nl else 're-classifications'}, "
+                 f"{_count(r.vacated, public, lang)} {'keer een woning leeg' if nl else 'homes vacated'}.")
+    if not r.log_used:
+        lines.append("Geen beslislog gegeven: advies en normen zijn niet gemeten (gebruik --log)." if nl else
+                     "No decision log given: advice and norms were not measured (use --log).")
+    if public:
+        lines.append(f"Openbare versie: alleen buurten; aantallen onder {SUPPRESS_BELOW} zijn weggelaten." if nl else
+                     f"Public version: buurten only; counts under {SUPPRESS_BELOW} are suppressed.")
+    return lines
+
+
+def annual_markdown(r: AnnualReport, lang: str = "nl", public: bool = False) -> str:
+    """The annual evaluation as Markdown."""
+    nl = lang == "nl"
+    out = [f"# {'Jaarevaluatie mixbeleid' if nl else 'Annual evaluation of the mix policy'} {r.year}", ""]
+    out += _intro(r, lang, public)
+    for key, rows in _annual_tables(r, lang, public).items():
+        if key in ("advice", "norms") and not r.log_used:
+            continue
+        out += ["", f"## {_t(_TITLES[key], lang)}", "", "| " + " | ".join(_md(c) for c in rows[0]) + " |",
+                "|---" * len(rows[0]) + "|"]
+        out += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows[1:]]
+        if len(rows) == 1:
+            out.append("| " + " | ".join(["-"] * len(rows[0])) + " |")
+    return "\n".join(out) + "\n"
+
+
+def annual_csv(r: AnnualReport, lang: str = "nl", public: bool = False) -> str:
+    """The annual evaluation as one CSV (semicolon, for Dutch spreadsheets): table, then its rows."""
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\n")
+    for key, rows in _annual_tables(r, lang, public).items():
+        if key in ("advice", "norms") and not r.log_used:
+            continue
+        for row in rows:
+            w.writerow([key, *row])
+    return buf.getvalue()
+
+
+def _mix_chart(a: GroupStatus, b: GroupStatus, labels: dict, lang: str, public: bool) -> str:
+    """Per category: the band, the share on 1 January (thin) and on 31 December (thick)."""
+    width, left, row = 420, 110, 26
+    parts = [f'<svg class="chart" width="{left + width + 60}" height="{row * len(b.categories) + 8}" role="img" '
+             f'aria-label="{escape(b.key)}">']
+    for i, (ca, cb) in enumerate(zip(a.categories, b.categories)):
+        y = 4 + i * row
+        parts.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{escape(labels[cb.category][lang])}</text>')
+        if cb.low is not None:
+            parts.append(f'<rect x="{left + float(cb.low) * width:.1f}" y="{y}" '
+                         f'width="{float(cb.high - cb.low) * width:.1f}" height="20" fill="var(--band)"/>')
+        for c, h, dy, colour in ((ca, 4, 3, "var(--now)"), (cb, 8, 10, "var(--after)")):
+            if c.share is not None and not (public and 0 < c.count < SUPPRESS_BELOW):
+                parts.append(f'<rect x="{left}" y="{y + dy}" width="{float(c.share) * width:.1f}" height="{h}" '
+                             f'fill="{colour}"/>')
+        if cb.target is not None:
+            x = left + float(cb.target) * width
+            parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y}" y2="{y + 20}" stroke="var(--ink)"/>')
+        parts.append(f'<text x="{left + width + 6}" y="{y + 14}">{escape(_share(cb, public, lang))}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def annual_html(r: AnnualReport, lang: str = "nl", public: bool = False) -> str:
+    """The annual evaluation as a self-contained page with a chart per buurt."""
+    nl = lang == "nl"
+    title = f"{'Jaarevaluatie mixbeleid' if nl else 'Annual evaluation of the mix policy'} {r.year}"
+    body = [f"<header><h1>{escape(title)}</h1>" + "".join(f'<p class="meta">{escape(line)}</p>'
+                                                         for line in _intro(r, lang, public)) + "</header>"]
+    legend = (f'<p class="legend"><span><i style="background:var(--now)"></i>{"1 januari" if nl else "1 January"}</span>'
+              f'<span><i style="background:var(--after)"></i>{"31 december" if nl else "31 December"}</span>'
+              f'<span><i style="background:var(--band)"></i>band</span>'
+              f'<span>| {"streefaandeel" if nl else "target"}</span></p>')
+    body.append(f"<h2>{escape(_t(_TITLES['mix'], lang))}</h2>{legend}")
+    for a, b in zip(r.buurten_start, r.buurten_end):
+        body.append(f'<section class="level"><h3>{escape(b.key)} {escape(b.name)} · {_t(_STATE[b.state], lang)}</h3>'
+                    f"{_mix_chart(a, b, r.labels, lang, public)}</section>")
+    for key, rows in _annual_tables(r, lang, public).items():
+        if key in ("advice", "norms") and not r.log_used:
+            continue
+        head = "".join(f"<th>{escape(c)}</th>" for c in rows[0])
+        body_rows = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows[1:])
+        body.append(f"<h2>{escape(_t(_TITLES[key], lang))}</h2><table><tr>{head}</tr>{body_rows}</table>")
+    return page(title, "\n".join(body), lang, {"name": "magicmix"})
