@@ -172,16 +172,13 @@ def _annual_tables(r: AnnualReport, lang: str, public: bool) -> dict:
     """The report's tables as rows of text cells (shared by Markdown, HTML and CSV)."""
     nl = lang == "nl"
     cats = [r.labels[c][lang] for c in r.categories]
-    mix = [["buurt", "naam" if nl else "name", "bewoond 1/1" if nl else "occupied 1 Jan",
-            "bewoond 31/12" if nl else "occupied 31 Dec"]
-           + [f"{c} {'1/1' if nl else '1 Jan'}" for c in cats] + [f"{c} {'31/12' if nl else '31 Dec'}" for c in cats]
-           + ["streef" if nl else "target", "oordeel 31/12" if nl else "state 31 Dec"]]
+    mix = [["buurt", "naam" if nl else "name", "bewoond 1/1 → 31/12" if nl else "occupied 1 Jan → 31 Dec"]
+           + [f"{c} ({'streef' if nl else 'target'})" for c in cats] + ["oordeel 31/12" if nl else "state 31 Dec"]]
     for a, b in zip(r.buurten_start, r.buurten_end):
-        targets = " / ".join(_pct(c.target, lang) for c in b.categories)
-        mix.append([a.key, a.name, _count(a.occupied, public, lang), _count(b.occupied, public, lang)]
-                   + [f"{_share(c, public, lang)} ({_count(c.count, public, lang)})" for c in a.categories]
-                   + [f"{_share(c, public, lang)} ({_count(c.count, public, lang)})" for c in b.categories]
-                   + [targets, _t(_STATE[b.state], lang)])
+        mix.append([a.key, a.name, f"{_count(a.occupied, public, lang)} → {_count(b.occupied, public, lang)}"]
+                   + [f"{_share(ca, public, lang)} → {_share(cb, public, lang)} ({_pct(cb.target, lang)})"
+                      for ca, cb in zip(a.categories, b.categories)]
+                   + [_t(_STATE[b.state], lang)])
     per_cat = r.lettings_per("category")
     lettings = [["categorie" if nl else "category", "verhuringen" if nl else "lettings"]]
     lettings += [[r.labels[c][lang], _count(per_cat.get(c, 0), public, lang)] for c in r.categories]
