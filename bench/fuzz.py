@@ -90,14 +90,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000, help="inputs per loader")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--only", help="only the loader with this name (e.g. occupancy.xlsx)")
     a = parser.parse_args()
-    print(f"magicmix fuzzing: {a.n:,} inputs per loader, {len(fuzzing.TARGETS)} loaders, {a.jobs} processes")
+    chosen = [i for i, t in enumerate(fuzzing.TARGETS) if a.only in (None, t.name)]
+    print(f"magicmix fuzzing: {a.n:,} inputs per loader, {len(chosen)} loaders, {a.jobs} processes")
     print(f"  {'loader':16} {'inputs':>8} {'exit 0':>8} {'exit 1':>8} {'exit 2':>8} {'crashes':>8} {'hangs':>6} "
           f"{'slowest':>8} {'per input':>10}")
     bad = 0
     findings = os.path.join(HERE, "fuzz-findings")
     with multiprocessing.get_context("fork").Pool(a.jobs) as pool:
-        for name, t, seconds in pool.imap(_one_target, [(i, a.n) for i in range(len(fuzzing.TARGETS))]):
+        for name, t, seconds in pool.imap(_one_target, [(i, a.n) for i in chosen]):
             print(f"  {name:16} {t.inputs:>8,} {t.clean:>8,} {t.refused:>8,} {t.errors:>8,} {t.crashes:>8,} "
                   f"{t.hangs:>6,} {t.slowest:>7.2f}s {seconds / t.inputs * 1000:>8.1f}ms", flush=True)
             bad += t.crashes + t.hangs

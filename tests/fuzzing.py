@@ -98,6 +98,32 @@ def _in_yaml_string(template: bytes, marker: bytes) -> Callable:
     return run
 
 
+def _mutate_workbook(seed: bytes, rng: random.Random, others: list[bytes]) -> bytes:
+    """An .xlsx from mutated CSV text (cells of any kind), or, one time in four, the workbook's bytes mutated."""
+    import datetime as dt
+    import io
+
+    import openpyxl
+
+    if rng.random() < 0.25:
+        return mutate(seed, rng, others)
+    text = mutate(b"unit;household;category;valid_from\nVB-01-A1;h1;regulier;2024-01-01\n"
+                  b"VB-01-A2;h2;aandacht;01-02-2024\n", rng, others).decode("utf-8", "replace")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for line in text.splitlines():
+        row = line.split(";")
+        cells = []
+        for cell in row[:50]:
+            pick = rng.random()
+            cells.append(dt.datetime(2024, 1, 1) if pick < 0.05 else rng.randint(-5, 10**6) if pick < 0.1 else
+                         "".join(c for c in cell if c.isprintable())[:300])
+        sheet.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def _p(work: str) -> str:
     return os.path.join(work, POLICY)
 
@@ -121,6 +147,9 @@ TARGETS = [
     Target("occupancy.csv", "occupancy.csv",
            lambda w: ["room", _p(w), "--complex", "VB-01", "--occupancy", os.path.join(w, "occupancy.csv"),
                       "--date", DATE]),
+    Target("occupancy.xlsx", "occupancy.xlsx",
+           lambda w: ["status", _p(w), "--occupancy", os.path.join(w, "occupancy.xlsx"), "--date", DATE],
+           _mutate_workbook),
     Target("batch.csv", "rows.csv", lambda w: ["evaluate", _p(w), "--batch", os.path.join(w, "rows.csv"), "--date", DATE]),
     Target("batch.jsonl", "rows.jsonl",
            lambda w: ["evaluate", _p(w), "--batch", os.path.join(w, "rows.jsonl"), "--date", DATE, "--explain"]),
@@ -150,6 +179,12 @@ def prepare(work: str) -> dict[str, bytes]:
     for rel, text in files.items():
         with open(os.path.join(work, rel), "w", encoding="utf-8") as fh:
             fh.write(text)
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in (["unit", "household", "category", "valid_from"], ["VB-01-A1", "h1", "regulier", "2024-01-01"]):
+        book.active.append(row)
+    book.save(os.path.join(work, "occupancy.xlsx"))
     runner = CliRunner()
     res = runner.invoke(cli, ["evaluate", _p(work), "--unit", UNIT, "--household", os.path.join(work, "household.yaml"),
                               "--date", DATE, "--format", "json"])
