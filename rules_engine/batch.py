@@ -213,6 +213,13 @@ def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: li
 def _worker_init(state: dict) -> None:
     _STATE.update(state)
     _STATE.setdefault("cache", OrderedDict())
+    program = _STATE["program"]
+    if program.engine is not None:  # an engine's native state is not shared across processes: a fresh one
+        from dataclasses import replace
+
+        from .engine_durable import durable_program
+
+        _STATE["program"] = durable_program(replace(program, engine=None))
 
 
 def _worker_run(args):

@@ -48,9 +48,19 @@ def _date(value: str | None, lang: str) -> dt.date:
         raise InputError([make("invalid-date", "--date", value=value)], lang) from None
 
 
-def _program(path: str, lang: str):
+ENGINE = click.option("--engine", type=click.Choice(["default", "durable"]), default="default", show_default=True,
+                      envvar="MAGICMIX_ENGINE",
+                      help="Rule engine: default, or durable (durable-rules, cross-checked; needs magicmix[durable]).")
+
+
+def _program(path: str, lang: str, engine: str = "default"):
     try:
-        return load_policy(path)
+        program = load_policy(path)
+        if engine == "durable":
+            from .engine_durable import durable_program
+
+            program = durable_program(program)
+        return program
     except PolicyError as exc:
         raise InputError(exc.diagnostics, lang) from None
 
@@ -143,17 +153,18 @@ def _occupancy(program, path: str | None, lang: str):
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text",
               show_default=True)
 @click.option("--log", "log_path", help="Append the decision to this decision log (JSON lines).")
+@ENGINE
 @LANG
 def evaluate_cmd(policy, unit_id, household_path, batch_path, output_path, full, jobs, on_error, occupancy_path,
-                 date_text, fmt, log_path, lang):
+                 date_text, fmt, log_path, engine, lang):
     """Advise on letting a home to a household, with the full explanation (or many rows with --batch)."""
     if batch_path:
         if unit_id or household_path or log_path:
             raise click.UsageError("--batch goes without --unit, --household and --log")
-        return _batch(policy, batch_path, output_path, full, jobs, on_error, occupancy_path, date_text, lang)
+        return _batch(policy, batch_path, output_path, full, jobs, on_error, occupancy_path, date_text, lang, engine)
     if not unit_id or not household_path:
         raise click.UsageError("give --unit and --household (or --batch FILE)")
-    program = _program(policy, lang)
+    program = _program(policy, lang, engine)
     date = _date(date_text, lang)
     try:
         household = load_household(household_path)
@@ -169,10 +180,10 @@ def evaluate_cmd(policy, unit_id, household_path, batch_path, output_path, full,
     click.echo(_render_decision(decision, fmt, lang), nl=False)
 
 
-def _batch(policy, batch_path, output_path, full, jobs, on_error, occupancy_path, date_text, lang):
+def _batch(policy, batch_path, output_path, full, jobs, on_error, occupancy_path, date_text, lang, engine="default"):
     from .batch import run_batch
 
-    program = _program(policy, lang)
+    program = _program(policy, lang, engine)
     date = _date(date_text, lang) if date_text else None
     occupancy, _ = _occupancy(program, occupancy_path, lang)
     nl = lang == "nl"
@@ -234,12 +245,13 @@ def _render_decision(decision, fmt: str, lang: str) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text",
               show_default=True)
 @click.option("--log", "log_path", help="Append one decision per candidate to this decision log.")
+@ENGINE
 @LANG
-def rank(policy, unit_id, candidates_path, occupancy_path, date_text, top, fmt, log_path, lang):
+def rank(policy, unit_id, candidates_path, occupancy_path, date_text, top, fmt, log_path, engine, lang):
     """Rank the candidates for a home by the policy's ranking strategy, with a reason per candidate."""
     from .rank import load_candidates, rank as rank_candidates
 
-    program = _program(policy, lang)
+    program = _program(policy, lang, engine)
     date = _date(date_text, lang)
     try:
         households = load_candidates(candidates_path)
@@ -335,8 +347,7 @@ def facts(policy, fmt, lang):
 @cli.command(name="test")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-k", "pattern", help="Only cases whose name contains this text.")
-@click.option("--engine", type=click.Choice(["default"]), default="default", show_default=True,
-              help="Rule engine to evaluate with.")
+@ENGINE
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "tap", "github"]), default="text",
               show_default=True)
 @click.option("--coverage", is_flag=True, help="Show rule coverage (each rule seen firing and not firing).")
@@ -354,7 +365,7 @@ def test_cmd(paths, pattern, engine, fmt, coverage, min_coverage, lang):
     totals = [0, 0]
     folders = [folder for path in paths for folder in policy_folders(path)]
     for folder in folders:
-        program = _program(folder, lang)
+        program = _program(folder, lang, engine)
         cases, diags = load_cases(program)
         if fmt != "text":
             for d in diags:
@@ -532,8 +543,10 @@ def status(policy, occupancy_path, date_text, levels, only_out, fmt, output, lan
 @click.option("--limit", type=click.IntRange(0), default=None,
               help="Changed decisions shown in detail (text 20, Markdown 50; JSON lists all).")
 @click.option("--fail-on-change", is_flag=True, help="Exit 1 when the meaning changed or a decision flips (for CI).")
+@ENGINE
 @LANG
-def diff(old, new, use_tests, log_path, cases_path, sample, dates, occupancy_path, fmt, limit, fail_on_change, lang):
+def diff(old, new, use_tests, log_path, cases_path, sample, dates, occupancy_path, fmt, limit, fail_on_change, engine,
+         lang):
     """What a policy change does: changes in meaning and the decisions that flip, OLD -> NEW.
 
     OLD and NEW are policy folders or git revisions: git:REF (the other argument's folder at
@@ -553,7 +566,7 @@ def diff(old, new, use_tests, log_path, cases_path, sample, dates, occupancy_pat
             new_root = materialise(new, old, os.path.join(work, "new"))
         except PolicyError as exc:
             raise InputError(exc.diagnostics, lang) from None
-        a, b = _program(old_root, lang), _program(new_root, lang)
+        a, b = _program(old_root, lang, engine), _program(new_root, lang, engine)
         semantic = diff_policies(a.policy, b.policy)
         try:
             cases, errors = all_cases(a, b, use_tests, log_path, cases_path, sample, days[0] if days else None,

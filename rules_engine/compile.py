@@ -99,6 +99,7 @@ class Program:
     policy: Policy
     rules: tuple[CompiledRule, ...]
     definitions: Mapping[str, Expr]
+    engine: object = None  # None: the default engine; else an object whose statuses(facts) decides (durable-rules)
 
 
 def base(t: str) -> str:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 MESSAGES: dict[str, tuple[str, str]] = {
     # reading files
     "file-not-found": ("bestand of map niet gevonden", "file or folder not found"),
+    "engine-unavailable": ("engine {engine} is hier niet te gebruiken: {reason}",
+                           "engine {engine} cannot be used here: {reason}"),
     "git-failed": ("beleidsversie niet te lezen uit git: {problem}", "policy version cannot be read from git: {problem}"),
     "file-unreadable": ("bestand kan niet gelezen worden: {reason}", "file cannot be read: {reason}"),
     "file-unwritable": ("bestand kan niet geschreven worden: {reason}; er is niets half geschreven achtergebleven",

@@ -78,8 +78,15 @@ def rule_status(cr, f: Facts) -> RuleStatus:
     return RuleStatus(NOT_APPLICABLE, result)
 
 
+def own_statuses(program: Program, f: Facts) -> tuple[RuleStatus, ...]:
+    """The status of every rule by the default engine, in policy order."""
+    return tuple(rule_status(cr, f) for cr in program.rules)
+
+
 def rule_statuses(program: Program, f: Facts) -> tuple[RuleStatus, ...]:
-    """The status of every rule for one fact set, in policy order."""
+    """The status of every rule for one fact set, in policy order, by the program's engine."""
+    if program.engine is not None:
+        return program.engine.statuses(f)
     return tuple(rule_status(cr, f) for cr in program.rules)
 
 

@@ -427,6 +427,12 @@ def _parameters_json(program: Program, date: dt.date) -> dict:
 
 # --- the record --------------------------------------------------------------------------------
 
+def _engine(program: Program) -> dict:
+    if program.engine is None:
+        return {"name": ENGINE, "version": __version__}
+    return {"name": ENGINE, "version": __version__, "rule_engine": f"{program.engine.name} {program.engine.version}"}
+
+
 def explain(program: Program, household: Household, unit_id: str, comp: Composition,
             occupancy_source: str = "") -> Decision:
     """Evaluate one letting with the full explanation record."""
@@ -438,6 +444,8 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
         conds = tuple(condition_result(c, f, policy) for c in cr.conditions) \
             if all(a.result == "true" for a in applies) else ()
         evaluated.append((applies, conds, _status(applies, conds, cr.rule.mode)))
+    if program.engine is not None:  # another engine decides which rules fire; the values stay ours
+        evaluated = [(a, c, st) for (a, c, _), st in zip(evaluated, program.engine.statuses(f))]
     statuses = [st for _, _, st in evaluated]
     outcome, deciding = combine(program, statuses)
     results = []
@@ -471,7 +479,7 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
     return Decision(RECORD_VERSION, outcome, bilingual(*OUTCOME_LABELS[outcome]), deciding, tuple(results),
                     tuple(changes), _room(program, f, comp), _composition(program, f, comp), inputs,
                     {"id": policy.id, "version": policy.version, "content_hash": policy.content_hash},
-                    {"name": ENGINE, "version": __version__}, _categories(policy))
+                    _engine(program), _categories(policy))
 
 
 __all__ = ["Decision", "decision_from_dict", "explain", "display", "json_value", "bilingual"]
