@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+from fractions import Fraction
 
 import click
 
@@ -313,7 +314,7 @@ def room(policy, complex_id, occupancy_path, date_text, fmt, lang):
         cells = []
         for cid in pol.category_ids:
             r = next(x for x in rows if x.level == level and x.group == group and x.category == cid)
-            share = format_percent(__import__("fractions").Fraction(r.count, r.occupied), lang, 0) if r.occupied else "-"
+            share = format_percent(Fraction(r.count, r.occupied), lang, 0) if r.occupied else "-"
             cells.append(f"{unlimited if r.room is None else r.room} ({r.count}, {share})")
         table.append([level, group] + cells)
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
