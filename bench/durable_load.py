@@ -40,7 +40,7 @@ def main() -> None:
     ap.add_argument("--reloads", type=int, default=1_000)
     args = ap.parse_args()
     if unavailable_reason():
-        sys.exit(unavailable_reason())
+        sys.exit(unavailable_reason()[1])
     program = load_policy(POLICY)
     comp = composition(program.policy, example_occupancy(program), dt.date(2025, 6, 1))
     rng = random.Random(5)

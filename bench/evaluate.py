@@ -123,7 +123,7 @@ def main() -> None:
     from rules_engine.engine_durable import durable_program, unavailable_reason
 
     if unavailable_reason():
-        print(f"durable-rules engine: not measured ({unavailable_reason()})")
+        print(f"durable-rules engine: not measured ({unavailable_reason()[1]})")
         return
     durable = durable_program(program)
 

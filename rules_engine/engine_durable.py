@@ -43,14 +43,16 @@ _FIRED, _NOT_FIRED = RuleStatus(FIRED), RuleStatus(NOT_FIRED)
 _names = itertools.count(1)
 
 
-def unavailable_reason() -> str | None:
-    """Why durable-rules cannot be used here (None when it can)."""
+def unavailable_reason() -> tuple[str, str] | None:
+    """Why durable-rules cannot be used here, in Dutch and English (None when it can)."""
     if sys.version_info >= (3, 13):
-        return "durable-rules 2.0.28 does not run on Python 3.13 or newer"
+        return ("durable-rules 2.0.28 werkt niet op Python 3.13 of nieuwer",
+                "durable-rules 2.0.28 does not run on Python 3.13 or newer")
     import importlib.util
 
     if importlib.util.find_spec("durable") is None or importlib.util.find_spec("durable_rules_engine") is None:
-        return "durable-rules is not installed: pip install 'magicmix[durable]'"
+        return ("durable-rules is niet geïnstalleerd: pip install 'magicmix[durable]'",
+                "durable-rules is not installed: pip install 'magicmix[durable]'")
     return None
 
 

@@ -10,6 +10,7 @@ changed their value.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -151,7 +152,7 @@ class Compositions:
 
 # --- case sources ------------------------------------------------------------------------------------
 
-def test_cases(old: Program, new: Program) -> list[ImpactCase]:
+def suite_cases(old: Program, new: Program) -> list[ImpactCase]:
     """The cases of both versions' test suites (a case in both, by file and name, once)."""
     out, seen = [], set()
     for program in (old, new):
@@ -244,7 +245,7 @@ def sample_cases(old: Program, new: Program, n: int, dates: list[dt.date] | None
     if total == 0 or n <= 0:
         return []
     step = max(1, round(total * _GOLDEN))
-    while _gcd(step, total) != 1:
+    while math.gcd(step, total) != 1:
         step += 1
     out = []
     for i in range(min(n, total)):
@@ -257,12 +258,6 @@ def sample_cases(old: Program, new: Program, n: int, dates: list[dt.date] | None
         household = Household(f"sample-{i + 1}", size, income, category, age, ())
         out.append(ImpactCase("sample", f"sample {i + 1}", household, unit, date, variant))
     return out
-
-
-def _gcd(a: int, b: int) -> int:
-    while b:
-        a, b = b, a % b
-    return a
 
 
 # --- evaluation under both versions --------------------------------------------------------------------
@@ -346,7 +341,7 @@ def all_cases(old: Program, new: Program, tests: bool = True, log: str | None = 
     parts: list = []
     errors: list = []
     if tests:
-        parts.append(test_cases(old, new))
+        parts.append(suite_cases(old, new))
     if log:
         parts.append(log_cases(log))
     if rows:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import asdict
 from fractions import Fraction
 from html import escape
 
@@ -81,14 +80,16 @@ def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = Fals
     return "\n".join(head + lines + ["", legend]) + "\n"
 
 
+def _exact(v: Fraction | None) -> str | None:
+    return None if v is None else exact_text(v)
+
+
 def _group_json(g: GroupStatus) -> dict:
-    d = asdict(g)
-    d["state"] = g.state
-    d["deviation"] = exact_text(g.deviation)
-    for c in d["categories"]:
-        for key in ("share", "target", "low", "high"):
-            c[key] = None if c[key] is None else exact_text(c[key])
-    return d
+    return {"level": g.level, "key": g.key, "name": g.name, "parent": g.parent, "homes": g.homes,
+            "occupied": g.occupied, "judged": g.judged, "state": g.state, "deviation": exact_text(g.deviation),
+            "categories": [{"category": c.category, "count": c.count, "share": _exact(c.share),
+                            "target": _exact(c.target), "low": _exact(c.low), "high": _exact(c.high),
+                            "limit": c.limit, "state": c.state, "room": c.room} for c in g.categories]}
 
 
 def status_json(status: PortfolioStatus, only_out: bool = False) -> str:

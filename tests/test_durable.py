@@ -19,7 +19,7 @@ from rules_engine.facts import Household
 from rules_engine.occupancy import EMPTY, composition
 
 needs_durable = pytest.mark.skipif(engine_durable.unavailable_reason() is not None,
-                                   reason=str(engine_durable.unavailable_reason()))
+                                   reason=str((engine_durable.unavailable_reason() or ("", ""))[1]))
 DATES = [dt.date(2024, 12, 31), dt.date(2025, 1, 1), dt.date(2025, 6, 30), dt.date(2025, 7, 1), dt.date(2026, 1, 1)]
 
 
@@ -141,9 +141,12 @@ def test_cli_engine_durable_on_evaluate_test_rank_and_diff(tmp_path):
 
 def test_engine_durable_unavailable_exits_2(monkeypatch):
     monkeypatch.setattr(engine_durable, "unavailable_reason",
-                        lambda: "durable-rules 2.0.28 does not run on Python 3.13 or newer")
+                        lambda: ("durable-rules 2.0.28 werkt niet op Python 3.13 of nieuwer",
+                                 "durable-rules 2.0.28 does not run on Python 3.13 or newer"))
     res = run("evaluate", OB, "--unit", "ZW-ASN-01-A09", "--household", OB / "examples/households/aandacht-2p.yaml",
               "--date", "2025-06-01", "--engine", "durable", "--lang", "en")
     assert res.exit_code == 2
     assert "engine durable-rules cannot be used here: durable-rules 2.0.28 does not run on Python 3.13" in res.output
     assert "Traceback" not in res.output
+    res = run("test", OB, "--engine", "durable")
+    assert res.exit_code == 2 and "werkt niet op Python 3.13" in res.output
