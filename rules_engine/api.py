@@ -12,7 +12,7 @@ from .evaluate import decide
 from .explain import Decision, explain
 from .facts import Household
 from .inputs import load_household
-from .load import OCCUPANCY_FILE, PARAMETERS_FILE, RULES_FILE, read_policy
+from .load import OCCUPANCY_FILE, PARAMETERS_FILE, RULES_FILE, gc_paused, read_policy
 from .occupancy import EMPTY, Occupancy, composition, load_occupancy, occupancy_from_source
 from .validate import build_policy
 
@@ -22,6 +22,11 @@ __all__ = ["check_policy", "load_policy", "evaluate", "evaluate_batch", "example
 
 def check_policy(root: str) -> tuple[Program | None, list[Diagnostic]]:
     """Load, validate and compile a policy folder; returns the program (None on errors) and all diagnostics."""
+    with gc_paused():
+        return _check_policy(root)
+
+
+def _check_policy(root: str) -> tuple[Program | None, list[Diagnostic]]:
     collector = Collector()
     try:
         sources, diags = read_policy(root)

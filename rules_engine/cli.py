@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import sys
@@ -61,6 +62,7 @@ def _program(path: str, lang: str, engine: str = "default"):
             from .engine_durable import durable_program
 
             program = durable_program(program)
+        gc.freeze()  # the policy lives as long as the command: the collector need not walk it again
         return program
     except PolicyError as exc:
         raise InputError(exc.diagnostics, lang) from None
@@ -78,7 +80,7 @@ def policy_folders(path: str) -> list[str]:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="magicmix")
 def cli() -> None:
-    """magicmix: tenant-mix policy as code (validate, evaluate, rank, test, diff, log, report, room)."""
+    """magicmix: tenant-mix policy as code (validate, evaluate, rank, status, test, diff, log, report, room)."""
 
 
 @cli.command()
@@ -132,10 +134,13 @@ def _log(log_path: str, items, program, occupancy_path: str | None, lang: str) -
 def _occupancy(program, path: str | None, lang: str):
     try:
         if path is None:
-            return example_occupancy(program), "occupancy.yaml"
-        return load_occupancy(path, program.policy), path
+            found = example_occupancy(program), "occupancy.yaml"
+        else:
+            found = load_occupancy(path, program.policy), path
     except PolicyError as exc:
         raise InputError(exc.diagnostics, lang) from None
+    gc.freeze()
+    return found
 
 
 @cli.command(name="evaluate")

@@ -11,6 +11,8 @@ A policy folder holds:
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -77,6 +79,22 @@ def _hash_file(digest, root: str, path: str) -> None:
             digest.update(hashlib.sha256(fh.read()).digest())
     except OSError:
         pass
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector while millions of long-lived objects are built.
+
+    Loading makes no reference cycles worth collecting, but every full collection walks the
+    growing heap again: at national scale that costs a third of the loading time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _read_one(args):

@@ -16,7 +16,7 @@ from typing import Mapping
 
 from .diagnostics import PolicyError, hint, make
 from .facts import Group
-from .load import read_document
+from .load import gc_paused, read_document
 from .load_yaml import Source
 from .model import Policy, frozen_map
 
@@ -250,6 +250,11 @@ def load_occupancy_xlsx(path: str, policy: Policy) -> Occupancy:
 
 def load_occupancy(path: str, policy: Policy) -> Occupancy:
     """Read an occupancy file (YAML, JSON, CSV or .xlsx); raises PolicyError naming file, line (row) and column."""
+    with gc_paused():
+        return _load_occupancy(path, policy)
+
+
+def _load_occupancy(path: str, policy: Policy) -> Occupancy:
     if path.lower().endswith(".csv"):
         return load_occupancy_csv(path, policy)
     if path.lower().endswith(".xlsx"):

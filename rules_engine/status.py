@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 
+from .load import gc_paused
 from .model import LEVELS, Policy
 from .occupancy import Composition
 from .room import band_room, limit_room
@@ -128,6 +129,11 @@ def _sort_key(g: GroupStatus):
 def portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...] = ("buurt", "complex", "portiek"),
                      progress=None) -> PortfolioStatus:
     """Every buurt, complex and portiek on the composition's date, out-of-band groups first (the worst first)."""
+    with gc_paused():
+        return _portfolio_status(policy, comp, levels, progress)
+
+
+def _portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...], progress) -> PortfolioStatus:
     cats = policy.category_ids
     groups = []
     date = comp.date
