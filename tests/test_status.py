@@ -208,3 +208,27 @@ def test_status_cli_shows_no_traceback_on_bad_occupancy(tmp_path):
     res = subprocess.run([sys.executable, str(ROOT / "cli.py"), "status", str(OB), "--occupancy", str(bad)],
                          capture_output=True, text=True)
     assert res.returncode == 2 and "Traceback" not in res.stderr and "UTF-8" in res.stderr
+
+
+def test_loading_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    import gc
+
+    from rules_engine.load import gc_paused
+
+    assert gc.isenabled()
+    program = load_policy(str(OB))
+    load_occupancy(str(EXAMPLE), program.policy)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+        with pytest.raises(ValueError), gc_paused():
+            raise ValueError("a failing load")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(ValueError), gc_paused():
+        raise ValueError("a failing load")
+    assert gc.isenabled()
