@@ -221,7 +221,8 @@ for i in range(count):
 
 
 def _writer(tmp_path, log, name, count):
-    script = tmp_path / "writer.py"
+    # One script per writer: rewriting a shared one while another writer starts could hand it an empty file.
+    script = tmp_path / f"writer-{name}.py"
     script.write_text(WRITER.format(root=str(ROOT)))
     return subprocess.Popen([sys.executable, str(script), log, name, str(count)], stdout=subprocess.PIPE, text=True)
 
