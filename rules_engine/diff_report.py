@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from html import escape
 
 from .explain import ConditionResult
 from .impact import Flip, Impact
 from .model import OUTCOME_LABELS
 from .numbers import format_plain
 from .policy_diff import PolicyDiff, grouped
-from .report import _RESULT, HIDDEN_FACTS, _t, shown, to_json
+from .report import _RESULT, HIDDEN_FACTS, _t, md_cell, shown, to_json
 
 _STATUS = {"fired": ("vuurt", "fired"), "not_fired": ("vuurt niet", "not fired"),
            "not_applicable": ("n.v.t.", "not applicable"), None: ("bestaat niet", "does not exist")}
@@ -165,11 +164,6 @@ def diff_json(diff: PolicyDiff, impact: Impact | None) -> str:
 
 # --- Markdown --------------------------------------------------------------------------------------------
 
-def _md(text: str) -> str:
-    """Text safe inside a Markdown table cell of a pull-request comment."""
-    return escape(str(text), quote=False).replace("|", "&#124;").replace("\n", " ")
-
-
 def _code(text: str) -> str:
     """Text as a Markdown code span inside a table cell (entities are not decoded in code spans)."""
     return "`" + str(text).replace("`", "'").replace("|", "\\|").replace("\n", " ") + "`"
@@ -178,11 +172,11 @@ def _code(text: str) -> str:
 def diff_markdown(diff: PolicyDiff, impact: Impact | None, lang: str = "nl", limit: int = 50) -> str:
     """A pull-request comment: a summary table first, the details folded."""
     nl = lang == "nl"
-    out = [f"## magicmix diff: {_md(diff.old_id)} {_md(diff.old_version)} → {_md(diff.new_id)} {_md(diff.new_version)}",
+    out = [f"## magicmix diff: {md_cell(diff.old_id)} {md_cell(diff.old_version)} → {md_cell(diff.new_id)} {md_cell(diff.new_version)}",
            "", f"| {'Wat' if nl else 'What'} | {'Aantal' if nl else 'Count'} |", "|---|---:|",
            f"| {'Wijzigingen in betekenis' if nl else 'Changes in meaning'} | {_n(len(diff.meaningful), lang)} |"]
     if impact is not None:
-        out += [f"| {'Gevallen' if nl else 'Cases'} ({_md(_sources(impact, lang))}) | {_n(impact.cases, lang)} |",
+        out += [f"| {'Gevallen' if nl else 'Cases'} ({md_cell(_sources(impact, lang))}) | {_n(impact.cases, lang)} |",
                 f"| {'Beslissingen die wijzigen' if nl else 'Decisions that flip'} | **{_n(len(impact.flips), lang)}** |",
                 f"| {'Zelfde uitkomst, andere reden' if nl else 'Same outcome, other reason'} | "
                 f"{_n(impact.reasons_changed, lang)} |"]
@@ -199,15 +193,15 @@ def diff_markdown(diff: PolicyDiff, impact: Impact | None, lang: str = "nl", lim
                 f"{'Nieuw' if nl else 'New'} | {'Waar' if nl else 'Where'} |", "|---|---|---|---|---|"]
         for g in groups:
             where = ", ".join(_code(w) for w in g.where[:3])
-            out.append(f"| {_t(_SECTION[g.section], lang)} | {_md(g.field[lang])}: {_md(_subjects(g.subjects, lang))} | "
-                       f"{_md(g.old[lang]) if g.old else '-'} | {_md(g.new[lang]) if g.new else '-'} | {where} |")
+            out.append(f"| {_t(_SECTION[g.section], lang)} | {md_cell(g.field[lang])}: {md_cell(_subjects(g.subjects, lang))} | "
+                       f"{md_cell(g.old[lang]) if g.old else '-'} | {md_cell(g.new[lang]) if g.new else '-'} | {where} |")
         out += ["", "</details>"]
     if impact is not None and impact.flips:
         out += ["", f"<details><summary>{'Per buurt en complex' if nl else 'Per buurt and complex'}</summary>", "",
                 "| Buurt | " + ("Aantal" if nl else "Count") + " |", "|---|---:|"]
-        out += [f"| {_md(k)} | {_n(n, lang)} |" for k, n in impact.per_group("buurt")]
+        out += [f"| {md_cell(k)} | {_n(n, lang)} |" for k, n in impact.per_group("buurt")]
         out += ["", "| Complex | " + ("Aantal" if nl else "Count") + " |", "|---|---:|"]
-        out += [f"| {_md(k)} | {_n(n, lang)} |" for k, n in impact.per_group("complex")[:limit]]
+        out += [f"| {md_cell(k)} | {_n(n, lang)} |" for k, n in impact.per_group("complex")[:limit]]
         out += ["", "</details>"]
         flips = impact.flips[:limit]
         more = len(impact.flips) - len(flips)
@@ -218,10 +212,10 @@ def diff_markdown(diff: PolicyDiff, impact: Impact | None, lang: str = "nl", lim
         for f in flips:
             why = "<br>".join(
                 f"{_code(r.rule)} {_t(_STATUS[r.old_status], lang)} → {_t(_STATUS[r.new_status], lang)}"
-                + "".join(f"<br>{_code((cc.new or cc.old).text)}: {_md(_values(cc.old, lang))} → "
-                          f"{_md(_values(cc.new, lang))}" for cc in r.conditions)
+                + "".join(f"<br>{_code((cc.new or cc.old).text)}: {md_cell(_values(cc.old, lang))} → "
+                          f"{md_cell(_values(cc.new, lang))}" for cc in r.conditions)
                 for r in f.rules) or "-"
-            out.append(f"| {_md(f.case.label)} | {_md(f.case.unit)} ({_md(f.case.household.category)}, "
+            out.append(f"| {md_cell(f.case.label)} | {md_cell(f.case.unit)} ({md_cell(f.case.household.category)}, "
                        f"{f.case.date.isoformat()}) | {outcome_label(f.old, lang)} | {outcome_label(f.new, lang)} | {why} |")
         if more > 0:
             out += ["", f"… {'en' if nl else 'and'} {_n(more, lang)} {'meer; zie --format json' if nl else 'more; see --format json'}"]

@@ -13,7 +13,7 @@ from html import escape
 
 from .annual import AnnualReport
 from .numbers import exact_text, format_percent, format_plain
-from .report import to_json
+from .report import md_cell, to_json
 from .report_html import page
 from .status import ABOVE, BELOW, IN_BAND, GroupStatus, PortfolioStatus
 
@@ -99,23 +99,19 @@ def status_json(status: PortfolioStatus, only_out: bool = False) -> str:
                     "groups": [_group_json(g) for g in _groups(status, only_out)]}) + "\n"
 
 
-def _md(text: str) -> str:
-    return escape(str(text), quote=False).replace("|", "&#124;")
-
-
 def status_markdown(status: PortfolioStatus, lang: str = "nl", only_out: bool = False, limit: int = 200) -> str:
     """The status as Markdown: summary, then the worst groups."""
     nl = lang == "nl"
     groups = _groups(status, only_out)
     out = [f"# {'Stand van de mix' if nl else 'Mix status'} {status.date}", "",
-           f"{'Beleid' if nl else 'Policy'} {_md(status.policy['id'])} {_md(status.policy['version'])}", ""]
+           f"{'Beleid' if nl else 'Policy'} {md_cell(status.policy['id'])} {md_cell(status.policy['version'])}", ""]
     out += [f"- {line}" for line in _summary(status, lang)] + [""]
-    cats = [_md(status.labels[c][lang]) for c in status.categories]
+    cats = [md_cell(status.labels[c][lang]) for c in status.categories]
     out += [f"| {'Niveau' if nl else 'Level'} | {'Groep' if nl else 'Group'} | {'Bewoond' if nl else 'Occupied'} | "
             f"{'Oordeel' if nl else 'State'} | " + " | ".join(cats) + " |", "|---" * (4 + len(cats)) + "|"]
     for g in groups[:limit]:
-        out.append(f"| {_t(_LEVEL[g.level], lang)} | {_md(g.key)} | {g.occupied}/{g.homes} | "
-                   f"{_t(_STATE[g.state], lang)} | " + " | ".join(_md(_cell(c, lang)) for c in g.categories) + " |")
+        out.append(f"| {_t(_LEVEL[g.level], lang)} | {md_cell(g.key)} | {g.occupied}/{g.homes} | "
+                   f"{_t(_STATE[g.state], lang)} | " + " | ".join(md_cell(_cell(c, lang)) for c in g.categories) + " |")
     if len(groups) > limit:
         out += ["", f"… {'en' if nl else 'and'} {_n(len(groups) - limit, lang)} {'meer' if nl else 'more'}"]
     return "\n".join(out) + "\n"
@@ -249,9 +245,9 @@ def annual_markdown(r: AnnualReport, lang: str = "nl", public: bool = False) -> 
     for key, rows in _annual_tables(r, lang, public).items():
         if key in ("advice", "norms") and not r.log_used:
             continue
-        out += ["", f"## {_t(_TITLES[key], lang)}", "", "| " + " | ".join(_md(c) for c in rows[0]) + " |",
+        out += ["", f"## {_t(_TITLES[key], lang)}", "", "| " + " | ".join(md_cell(c) for c in rows[0]) + " |",
                 "|---" * len(rows[0]) + "|"]
-        out += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows[1:]]
+        out += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows[1:]]
         if len(rows) == 1:
             out.append("| " + " | ".join(["-"] * len(rows[0])) + " |")
     return "\n".join(out) + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import escape
 
 from .diagnostics import Diagnostic
 from .explain import ConditionResult, Decision, RuleResult
@@ -25,6 +26,11 @@ def _t(pair, lang: str) -> str:
 def to_json(data) -> str:
     """Deterministic JSON (sorted keys, UTF-8 kept)."""
     return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2)
+
+
+def md_cell(text) -> str:
+    """Text safe inside a Markdown table cell (HTML escaped, no pipes or line breaks)."""
+    return escape(str(text), quote=False).replace("|", "&#124;").replace("\n", " ")
 
 
 def _cond_line(c: ConditionResult, lang: str) -> str:
