@@ -647,13 +647,14 @@ def log_override(decision_id, outcome, reason, log_path, lang):
 @log_group.command(name="replay")
 @click.argument("file")
 @click.option("--verify", is_flag=True, help="Exit 1 when any decision comes out different.")
+@ENGINE
 @LANG
-def log_replay(file, verify, lang):
+def log_replay(file, verify, engine, lang):
     """Re-evaluate every decision under the policy version it was made with, and list any that differ."""
     from .replay import replay_log
 
     try:
-        results, warnings = replay_log(file)
+        results, warnings = replay_log(file, engine)
     except PolicyError as exc:
         raise InputError(exc.diagnostics, lang) from None
     for w in warnings:

@@ -58,9 +58,10 @@ def _relative_sources(d: dict, root: str) -> dict:
 class _Policies:
     """Policy versions materialised for a replay, cached by content hash."""
 
-    def __init__(self, log_path: str, workdir: str):
+    def __init__(self, log_path: str, workdir: str, engine: str = "default"):
         self.base = os.path.dirname(os.path.abspath(log_path))
         self.workdir = workdir
+        self.engine = engine
         self.cache: dict = {}
 
     def get(self, info: dict):
@@ -73,18 +74,23 @@ class _Policies:
                 root = os.path.join(self.workdir, key.split(":")[-1][:16])
                 export_git(git["top"], git["commit"], git["path"], root)
                 root = os.path.join(root, git["path"])
-            self.cache[key] = (load_policy(root), root)
+            program = load_policy(root)
+            if self.engine == "durable":
+                from .engine_durable import durable_program
+
+                program = durable_program(program)
+            self.cache[key] = (program, root)
         return self.cache[key]
 
 
-def replay_log(path: str) -> tuple[list[ReplayResult], tuple[str, ...]]:
-    """Re-evaluate every decision in a log and compare it with what was recorded."""
+def replay_log(path: str, engine: str = "default") -> tuple[list[ReplayResult], tuple[str, ...]]:
+    """Re-evaluate every decision in a log (with the default or the durable-rules engine) and compare."""
     read = read_log(path)
     results = []
     base = os.path.dirname(os.path.abspath(path))
     occupancies: dict = {}
     with tempfile.TemporaryDirectory(prefix="magicmix-replay-") as work:
-        policies = _Policies(path, work)
+        policies = _Policies(path, work, engine)
         for rec in read.records:
             if rec.get("type") != "decision":
                 continue
@@ -116,6 +122,8 @@ def replay_log(path: str) -> tuple[list[ReplayResult], tuple[str, ...]]:
             except (KeyError, TypeError, ValueError) as exc:
                 results.append(ReplayResult(did, False, (f"record incomplete: {exc}",)))
                 continue
+            for d in (old, new):  # which engine decided is not part of the decision
+                d.get("engine", {}).pop("rule_engine", None)
             diffs = _differences(_relative_sources(old, rec["policy"]["root"]), _relative_sources(new, root))
             results.append(ReplayResult(did, not diffs, tuple(diffs)))
     return results, read.warnings

@@ -120,7 +120,7 @@ def test_reloads_free_the_old_ruleset_and_sessions_do_not_pile_up():
 
 
 @needs_durable
-def test_cli_engine_durable_on_evaluate_test_rank_and_diff(tmp_path):
+def test_cli_engine_durable_on_evaluate_test_rank_replay_diff_and_batch(tmp_path):
     args = ("evaluate", OB, "--unit", "ZW-ASN-01-A09", "--household", OB / "examples/households/aandacht-2p.yaml",
             "--date", "2025-06-01", "--format", "json")
     default, durable = json.loads(run(*args).output), json.loads(run(*args, "--engine", "durable").output)
@@ -132,6 +132,10 @@ def test_cli_engine_durable_on_evaluate_test_rank_and_diff(tmp_path):
     assert ranked.exit_code == 0
     rows = tmp_path / "rows.csv"
     rows.write_text("id,size,income,category,unit\nh1,2,25000,aandacht,ZW-ASN-01-A09\nh2,1,30000,regulier,ZW-ASN-01-A01\n")
+    log = tmp_path / "log.jsonl"
+    assert run(*args[:-2], "--log", log).exit_code == 0
+    replayed = run("log", "replay", log, "--verify", "--engine", "durable")
+    assert replayed.exit_code == 0 and "1 gelijk, 0 anders" in replayed.output
     diffed = run("diff", OB, OB, "--sample", "200", "--engine", "durable", "--fail-on-change")
     assert diffed.exit_code == 0, diffed.output
     batch = [run("evaluate", OB, "--batch", rows, "--date", "2025-06-01", "--jobs", jobs, "--engine", engine).stdout
