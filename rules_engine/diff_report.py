@@ -21,6 +21,19 @@ _SECTION = {"metadata": ("beleid", "policy"), "categories": ("categorieën", "ca
 _SOURCE = {"tests": ("tests", "tests"), "log": ("beslislog", "decision log"), "rows": ("invoerbestand", "input file"),
            "sample": ("steekproef", "sample")}
 _SUBJECTS_SHOWN = 8
+CHANGES_SHOWN = 100
+"""Kinds of change shown in text and Markdown (a yearly rent increase changes every home); JSON lists all."""
+
+
+def _section_counts(diff: PolicyDiff) -> list[tuple[str, int]]:
+    counts: dict = {}
+    for item in diff.meaningful:
+        counts[item.section] = counts.get(item.section, 0) + 1
+    return list(counts.items())
+
+
+def _per_section(diff: PolicyDiff, lang: str) -> str:
+    return ", ".join(f"{_t(_SECTION[s], lang)} {_n(n, lang)}" for s, n in _section_counts(diff))
 
 
 def outcome_label(outcome: str | None, lang: str) -> str:
@@ -83,13 +96,15 @@ def diff_text(diff: PolicyDiff, impact: Impact | None, lang: str = "nl", limit: 
         out.append("Geen wijzigingen in betekenis." if nl else "No changes in meaning.")
     else:
         out.append(f"{'Wijzigingen in betekenis' if nl else 'Changes in meaning'}: {_n(len(diff.meaningful), lang)}"
-                   f" ({_n(len(groups), lang)} {'soorten' if nl else 'kinds'}):")
-        for g in groups:
+                   f" ({_n(len(groups), lang)} {'soorten' if nl else 'kinds'}; {_per_section(diff, lang)}):")
+        for g in groups[:CHANGES_SHOWN]:
             old = g.old[lang] if g.old else "-"
             new = g.new[lang] if g.new else "-"
             out.append(f"  [{_t(_SECTION[g.section], lang)}] {_t(_CHANGE[g.change], lang)}: {g.field[lang]}: "
                        f"{old} -> {new}")
             out.append(f"      {_subjects(g.subjects, lang)}" + (f"  ({', '.join(g.where[:3])})" if g.where else ""))
+        if len(groups) > CHANGES_SHOWN:
+            out.append(f"  … {_n(len(groups) - CHANGES_SHOWN, lang)} {'meer; --format json geeft alles' if nl else 'more; --format json lists all'}")
     if impact is not None:
         out += ["", _impact_line(impact, lang)]
         for (a, b), n in impact.transitions():
@@ -175,6 +190,7 @@ def diff_markdown(diff: PolicyDiff, impact: Impact | None, lang: str = "nl", lim
     out = [f"## magicmix diff: {md_cell(diff.old_id)} {md_cell(diff.old_version)} → {md_cell(diff.new_id)} {md_cell(diff.new_version)}",
            "", f"| {'Wat' if nl else 'What'} | {'Aantal' if nl else 'Count'} |", "|---|---:|",
            f"| {'Wijzigingen in betekenis' if nl else 'Changes in meaning'} | {_n(len(diff.meaningful), lang)} |"]
+    out += [f"| … {_t(_SECTION[section], lang)} | {_n(n, lang)} |" for section, n in _section_counts(diff)]
     if impact is not None:
         out += [f"| {'Gevallen' if nl else 'Cases'} ({md_cell(_sources(impact, lang))}) | {_n(impact.cases, lang)} |",
                 f"| {'Beslissingen die wijzigen' if nl else 'Decisions that flip'} | **{_n(len(impact.flips), lang)}** |",
@@ -191,10 +207,12 @@ def diff_markdown(diff: PolicyDiff, impact: Impact | None, lang: str = "nl", lim
                     f"({_n(len(diff.items), lang)})</summary>", "",
                 f"| {'Onderdeel' if nl else 'Section'} | {'Wat' if nl else 'What'} | {'Oud' if nl else 'Old'} | "
                 f"{'Nieuw' if nl else 'New'} | {'Waar' if nl else 'Where'} |", "|---|---|---|---|---|"]
-        for g in groups:
+        for g in groups[:CHANGES_SHOWN]:
             where = ", ".join(_code(w) for w in g.where[:3])
             out.append(f"| {_t(_SECTION[g.section], lang)} | {md_cell(g.field[lang])}: {md_cell(_subjects(g.subjects, lang))} | "
                        f"{md_cell(g.old[lang]) if g.old else '-'} | {md_cell(g.new[lang]) if g.new else '-'} | {where} |")
+        if len(groups) > CHANGES_SHOWN:
+            out += ["", f"… {_n(len(groups) - CHANGES_SHOWN, lang)} {'meer; zie --format json' if nl else 'more; see --format json'}"]
         out += ["", "</details>"]
     if impact is not None and impact.flips:
         out += ["", f"<details><summary>{'Per buurt en complex' if nl else 'Per buurt and complex'}</summary>", "",

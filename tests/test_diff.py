@@ -194,3 +194,20 @@ def test_bad_versions_exit_2_with_a_message(tmp_path, monkeypatch, args, message
     res = run("diff", *args)
     assert res.exit_code == 2 and message in res.output
     assert "Traceback" not in res.output
+
+
+def test_a_yearly_rent_increase_stays_readable(policy_copy):
+    import re
+
+    n = 0
+    for path in sorted((policy_copy / "complexes").glob("*.yaml")):
+        def bump(m):
+            nonlocal n
+            n += 1
+            return f"rent: {int(m.group(1)) + n}.{m.group(2)}"  # every home its own new rent
+        path.write_text(re.sub(r"rent: (\d+)\.(\d+)", bump, path.read_text(encoding="utf-8")), encoding="utf-8")
+    data = json.loads(run("diff", OB, policy_copy, "--no-tests", "--format", "json").stdout)
+    assert data["meaningful_changes"] == n == 218 and {c["section"] for c in data["changes"]} == {"units"}
+    md = run("diff", OB, policy_copy, "--no-tests", "--format", "markdown").output
+    assert "| … woningen | 218 |" in md and "… 118 meer; zie --format json" in md
+    assert sum(line.startswith("| woningen |") for line in md.splitlines()) == 100
