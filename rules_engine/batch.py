@@ -118,19 +118,70 @@ def _composition(program: Program, occupancy: Occupancy, date: dt.date, cache: O
     return comp
 
 
-def row_values(kind: str, header: list[str] | None, first_row: int, block) -> Iterator[tuple[int, object]]:
-    """(row number, values dict) per row of a block of whole lines, or (row number, RowError) for a bad row."""
-    text = block.decode("utf-8") if isinstance(block, bytes) else block
-    lines = text.split("\n")
+class _Undecodable(str):
+    """A line that is not valid UTF-8 (kept in its place so that row numbers stay right)."""
+
+
+def _lines(block) -> list:
+    """The lines of a block; a line that is not valid UTF-8 becomes an _Undecodable placeholder."""
+    if isinstance(block, bytes):
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError:
+            raw = block.split(b"\n")
+            lines = []
+            for line in raw:
+                try:
+                    lines.append(line.decode("utf-8"))
+                except UnicodeDecodeError:
+                    lines.append(_Undecodable("?"))
+            text = None
+        if text is not None:
+            lines = text.split("\n")
+    else:
+        lines = block.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+    return [line if line.__class__ is _Undecodable else line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def _undecodable(row: int) -> RowError:
+    return RowError(row, "geen geldige UTF-8: sla het bestand op als UTF-8", "not valid UTF-8: save the file as UTF-8")
+
+
+def _csv_rows(lines: list, delimiter: str) -> list:
+    """Cells per line; a line that is not UTF-8 or not valid CSV becomes a RowError (its row is set by the caller)."""
+    if not any(line.__class__ is _Undecodable for line in lines):
+        try:
+            return list(csv.reader(lines, delimiter=delimiter))  # the common case: one reader for the block
+        except csv.Error:
+            pass
+    out: list = []
+    for line in lines:
+        if line.__class__ is _Undecodable:
+            out.append(_undecodable(0))
+            continue
+        try:
+            out.append(next(csv.reader([line], delimiter=delimiter), []))
+        except csv.Error as exc:
+            out.append(RowError(0, f"geen geldige CSV: {exc}", f"not valid CSV: {exc}"))
+    return out
+
+
+def row_values(kind: str, header: list[str] | None, first_row: int, block) -> Iterator[tuple[int, object]]:
+    """(row number, values dict) per row of a block of whole lines, or (row number, RowError) for a bad row."""
+    lines = _lines(block)
     if kind == "csv":
         names = header[:-1]
-        for offset, raw in enumerate(csv.reader(lines, delimiter=header[-1] if header[-1] in ",;" else ",")):
+        delimiter = header[-1] if header[-1] in ",;" else ","
+        for offset, raw in enumerate(_csv_rows(lines, delimiter)):
+            row = first_row + offset
+            if raw.__class__ is RowError:
+                raw.row = row
+                yield row, raw
+                continue
             if not raw:
                 continue  # a blank line is no row
-            row = first_row + offset
             if len(raw) != len(names):
                 yield row, RowError(row, f"{len(raw)} kolommen in plaats van {len(names)}",
                                     f"{len(raw)} columns instead of {len(names)}")
@@ -139,6 +190,9 @@ def row_values(kind: str, header: list[str] | None, first_row: int, block) -> It
         return
     for offset, raw in enumerate(lines):
         row = first_row + offset
+        if raw.__class__ is _Undecodable:
+            yield row, _undecodable(row)
+            continue
         if not raw.strip():
             continue
         try:
@@ -152,6 +206,8 @@ def row_values(kind: str, header: list[str] | None, first_row: int, block) -> It
 
 def read_rows(path: str) -> Iterator[tuple[int, object]]:
     """Every row of a JSONL or CSV input file as (row number, values dict or RowError), streamed."""
+    if not os.path.isfile(path):
+        raise PolicyError([make("file-not-found", path)])
     kind = input_kind(path)
     for _, header, first_row, block in _chunks(path, kind, None):
         yield from row_values(kind, header, first_row, block)
@@ -242,7 +298,10 @@ def _chunks(path: str, kind: str, progress: Callable[[int], None] | None) -> Ite
         header = None
         row = 1
         if kind == "csv":
-            first = fh.readline().decode("utf-8-sig")
+            try:
+                first = fh.readline().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise PolicyError([make("not-utf8", path, 1, 1)]) from None
             delimiter = ";" if first.count(";") > first.count(",") else ","
             header = [h.strip() for h in first.strip().split(delimiter)] + [delimiter]
             row = 2

@@ -21,7 +21,7 @@ from .explain import Decision, explain
 from .facts import Group, Household
 from .load import read_document
 from .load_yaml import Source
-from .model import frozen_map
+from .model import OUTCOMES, frozen_map
 from .numbers import to_fraction
 from .occupancy import EMPTY, Composition, composition, load_occupancy
 from .report import decision_text
@@ -150,9 +150,18 @@ def _check_case(program: Program, raw: dict, src: Source, path: tuple) -> list[D
     occ = given.get("occupancy")
     if isinstance(occ, dict) and "file" not in occ:
         for level, counts in occ.items():
-            for c in counts:
+            for c, n in counts.items():
                 if c not in pol.category_ids:
                     err("unknown-category", ("given", "occupancy", level), category=c, hint=hint(pol.category_ids, c))
+                elif not isinstance(n, int) or isinstance(n, bool) or n < 0:  # a {placeholder} may fill in anything
+                    err("bad-input", ("given", "occupancy", level), problem=(
+                        f"aantal huishoudens {c} is geen geheel getal van 0 of meer: {n!r}",
+                        f"number of {c} households is not a whole number of 0 or more: {n!r}"))
+    if "outcome" in expect and expect["outcome"] not in OUTCOMES:
+        err("invalid-value", ("expect", "outcome"), value=expect["outcome"], choices=", ".join(OUTCOMES))
+    for rid, status in (expect.get("rules") or {}).items():
+        if status not in _STATUS_NL:
+            err("invalid-value", ("expect", "rules", rid), value=status, choices=", ".join(_STATUS_NL))
     rule_ids = [r.id for r in pol.rules]
     named = [(key, i, rid) for key in ("deciding", "fired", "not_fired", "not_applicable")
              for i, rid in enumerate(expect.get(key, []))]

@@ -31,6 +31,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a tab character cannot be used for indentation in YAML: use spaces",
     ),
     "yaml-syntax": ("YAML-fout: {problem}", "YAML error: {problem}"),
+    "control-character": ("onzichtbaar stuurteken {char} in de tekst: haal het weg (vaak meegekopieerd uit een ander programma)",
+                          "invisible control character {char} in the text: remove it (often pasted from another program)"),
     "unterminated-quote": (
         "aanhalingsteken wordt niet afgesloten",
         "quotation mark is never closed",

@@ -356,12 +356,14 @@ class _Parser:
             return node
         if self.at("op", "["):
             start = self.take()
+            self.nest()
             items = []
             if not self.at("op", "]"):
                 items.append(self.or_())
                 while self.at("op", ","):
                     self.take()
                     items.append(self.or_())
+            self.depth -= 1
             close = self.expect("]")
             return ListLit(start.pos, close.pos + 1, tuple(items))
         self.fail("verwachtte een waarde (getal, tekst of gegeven)", "expected a value (number, text or fact)")

@@ -104,15 +104,28 @@ def load_text(text: str, path: str) -> Source:
     try:
         events = yaml.parse(text, Loader=_FastLoader)
         return _build(events, path)
+    except yaml.reader.ReaderError as exc:
+        raise PolicyError([_control_character(exc, text, path)]) from None
     except yaml.MarkedYAMLError as fast_error:
         # Re-read with PyYAML's own parser so that messages and positions are the same on every machine;
         # libyaml's own limits (such as its nesting depth) may stop it where PyYAML's parser does not.
         try:
             for _ in yaml.parse(text, Loader=yaml.SafeLoader):
                 pass
+        except yaml.reader.ReaderError as exc:
+            raise PolicyError([_control_character(exc, text, path)]) from None
         except yaml.MarkedYAMLError as exc:
             raise PolicyError([_syntax(exc, path)]) from None
         raise PolicyError([_syntax(fast_error, path)]) from None
+
+
+def _control_character(exc: yaml.reader.ReaderError, text: str, path: str) -> Diagnostic:
+    """A character YAML does not allow (a control character), at its line and column."""
+    pos = exc.position if isinstance(exc.position, int) and 0 <= exc.position <= len(text) else 0
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character or 0)
+    return make("control-character", path, line, column, char=f"U+{ord(char):04X}")
 
 
 _FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

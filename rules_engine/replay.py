@@ -115,15 +115,15 @@ def replay_log(path: str, engine: str = "default") -> tuple[list[ReplayResult], 
                 decision = evaluate(program, household, old["inputs"]["unit"],
                                     dt.date.fromisoformat(old["inputs"]["date"]), occupancy, occ_info.get("source", ""))
                 new = json.loads(to_json(decision.to_dict()))  # the same JSON form as the record
+                for d in (old, new):  # which engine decided is not part of the decision
+                    d.get("engine", {}).pop("rule_engine", None)
+                diffs = _differences(_relative_sources(old, rec["policy"]["root"]), _relative_sources(new, root))
             except PolicyError as exc:
                 results.append(ReplayResult(did, False, tuple(d.format("en") for d in exc.diagnostics) or
                                             ("the policy version could not be recovered",)))
                 continue
-            except (KeyError, TypeError, ValueError) as exc:
-                results.append(ReplayResult(did, False, (f"record incomplete: {exc}",)))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                results.append(ReplayResult(did, False, (f"record incomplete: {type(exc).__name__} {exc}",)))
                 continue
-            for d in (old, new):  # which engine decided is not part of the decision
-                d.get("engine", {}).pop("rule_engine", None)
-            diffs = _differences(_relative_sources(old, rec["policy"]["root"]), _relative_sources(new, root))
             results.append(ReplayResult(did, not diffs, tuple(diffs)))
     return results, read.warnings

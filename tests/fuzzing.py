@@ -150,9 +150,11 @@ TARGETS = [
     Target("occupancy.xlsx", "occupancy.xlsx",
            lambda w: ["status", _p(w), "--occupancy", os.path.join(w, "occupancy.xlsx"), "--date", DATE],
            _mutate_workbook),
-    Target("batch.csv", "rows.csv", lambda w: ["evaluate", _p(w), "--batch", os.path.join(w, "rows.csv"), "--date", DATE]),
+    Target("batch.csv", "rows.csv", lambda w: ["evaluate", _p(w), "--batch", os.path.join(w, "rows.csv"), "--date", DATE,
+                                                "--on-error", "fail"]),
     Target("batch.jsonl", "rows.jsonl",
-           lambda w: ["evaluate", _p(w), "--batch", os.path.join(w, "rows.jsonl"), "--date", DATE, "--explain"]),
+           lambda w: ["evaluate", _p(w), "--batch", os.path.join(w, "rows.jsonl"), "--date", DATE, "--explain",
+                      "--on-error", "fail"]),
     Target("decision log", "log/log.jsonl",
            lambda w: ["log", "replay", os.path.join(w, "log", "log.jsonl"), "--verify"]),
     Target("saved decision", "decision.json",
@@ -254,6 +256,10 @@ def run_target(work: str, seeds: dict[str, bytes], target: Target, seed_numbers,
             if isinstance(exc, Hang):
                 tally.hangs += 1
                 tally.examples.append((n, "hang", data[:300]))
+            elif exc is not None and not isinstance(exc, SystemExit):
+                # click's runner reports an escaped exception as exit 1: it is a crash whatever the code
+                tally.crashes += 1
+                tally.examples.append((n, f"exit {code}: {type(exc).__name__}: {exc}", data[:300]))
             elif code == 0:
                 tally.clean += 1
             elif code == 1:

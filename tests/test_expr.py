@@ -114,3 +114,6 @@ def test_deep_nesting_is_refused_quickly():
     assert "nested too deeply" in exc.value.en or "too long" in exc.value.en
     with pytest.raises(ExprError):
         parse("not " * 200 + "true")
+    with pytest.raises(ExprError) as exc:  # list literals nest too (found by bench/fuzz.py)
+        parse("unit.rent > x[" + "[" * 300)
+    assert "nested too deeply" in exc.value.en

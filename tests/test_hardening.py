@@ -241,3 +241,50 @@ def test_same_decision_in_processes_with_different_hash_seeds_is_byte_identical(
         assert evaluate.returncode == 0 and ranking.returncode == 0
         outputs.add((evaluate.stdout, ranking.stdout))
     assert len(outputs) == 1
+
+
+# --- crashes the fuzzer found, kept as tests ----------------------------------------------------------
+
+def test_control_character_in_a_policy_file(policy_copy):
+    mutate(policy_copy / "policy.yaml", "name: Magische mix Openbaar Belang", "name: Magische mix\x07 Openbaar Belang")
+    _refused(policy_copy, "control character U+0007", "policy.yaml:8:")
+
+
+def test_batch_rows_that_are_not_utf8_are_skipped_with_their_row(tmp_path):
+    rows = tmp_path / "rijen.csv"
+    rows.write_bytes(b"id,size,income,category,unit\nh1,2,25\xff000,aandacht,ZW-ASN-01-A09\n"
+                     b"h2,2,25000,aandacht,ZW-ASN-01-A09\n")
+    res = run("evaluate", OB, "--batch", rows, "--date", "2025-06-01", "--lang", "en")
+    assert res.exit_code == 0 and f"{rows}:2: row skipped: not valid UTF-8" in res.stderr
+    assert [json.loads(line)["row"] for line in res.stdout.splitlines()] == [3]
+    header = tmp_path / "kop.csv"
+    header.write_bytes(b"id,si\xffze\nh1,2\n")
+    res = run("evaluate", OB, "--batch", header, "--date", "2025-06-01", "--lang", "en")
+    assert res.exit_code == 2 and "not valid UTF-8" in res.output
+
+
+def test_diff_with_a_missing_cases_file(policy_copy):
+    res = run("diff", OB, policy_copy, "--cases", "nergens.csv", "--lang", "en")
+    assert res.exit_code == 2 and "nergens.csv: file-not-found" in res.output
+
+
+def test_test_case_rows_that_fill_in_nonsense(policy_copy):
+    (policy_copy / "tests" / "onzin.yaml").write_text(
+        "tests:\n  - name: 'rij {n}'\n    given:\n      household: {size: 2, income: 25000, category: aandacht}\n"
+        "      unit: ZW-ASN-01-A09\n      date: 2025-06-01\n      occupancy: {complex: {aandacht: '{count}'}}\n"
+        "    expect:\n      rules: {complex-plafond: '{status}'}\n    rows:\n"
+        "      - {n: 1, count: veel, status: fired}\n      - {n: 2, count: 3, status: vuurt}\n", encoding="utf-8")
+    res = run("test", policy_copy, "--lang", "en")
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert "not a whole number of 0 or more: 'veel'" in res.output and "'vuurt' is not an allowed value" in res.output
+
+
+def test_replay_of_a_record_with_parts_missing(tmp_path):
+    log = tmp_path / "log.jsonl"
+    assert run("evaluate", OB, "--unit", "ZW-ASN-01-A09", "--household", OB / "examples/households/aandacht-2p.yaml",
+               "--date", "2025-06-01", "--log", log).exit_code == 0
+    record = json.loads(log.read_text())
+    del record["decision"]["rules"][0]["source"]
+    log.write_text(json.dumps(record) + "\n")
+    res = run("log", "replay", log, "--verify", "--lang", "en")
+    assert res.exit_code == 1 and "record incomplete" in res.output and "Traceback" not in res.output
