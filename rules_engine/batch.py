@@ -60,18 +60,46 @@ class RowError(Exception):
 _STATE: dict = {}
 
 
+MAX_CELL = 64  # characters: longer ids, numbers or dates are refused (no 4,000-digit income)
+
+
+def _text(value, what: str, row: int) -> str:
+    """A cell as text; absurdly long values are a row error, not work for the engine."""
+    try:
+        text = value if isinstance(value, str) else str(value)
+    except ValueError:  # an integer too long to print
+        text = "x" * (MAX_CELL + 1)
+    if len(text) > MAX_CELL:
+        raise RowError(row, f"{what} is te lang (meer dan {MAX_CELL} tekens)",
+                       f"{what} is too long (more than {MAX_CELL} characters)")
+    return text.strip()
+
+
+def _show(value) -> str:
+    """A cell for a message: its repr, cut short."""
+    try:
+        shown = repr(value)
+    except ValueError:
+        shown = "…"
+    return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
 def _decimal(text, what: str, row: int) -> Fraction:
     try:
-        return Fraction(Decimal(str(text).strip().replace(",", ".")))
+        number = Decimal(_text(text, what, row).replace(",", "."))
+        if not number.is_finite() or abs(number.adjusted()) > 15:  # 1e999999 would be a million-digit integer
+            raise ValueError(text)
+        return Fraction(number)
     except (InvalidOperation, ValueError):
-        raise RowError(row, f"{what} is geen getal: {text!r}", f"{what} is not a number: {text!r}") from None
+        raise RowError(row, f"{what} is geen getal: {_show(text)}", f"{what} is not a number: {_show(text)}") from None
 
 
 def _int(text, what: str, row: int, low: int, high: int) -> int:
     try:
-        value = int(str(text).strip())
+        value = int(_text(text, what, row))
     except ValueError:
-        raise RowError(row, f"{what} is geen geheel getal: {text!r}", f"{what} is not a whole number: {text!r}") from None
+        raise RowError(row, f"{what} is geen geheel getal: {_show(text)}",
+                       f"{what} is not a whole number: {_show(text)}") from None
     if not low <= value <= high:
         raise RowError(row, f"{what} {value} ligt buiten {low}-{high}", f"{what} {value} is outside {low}-{high}")
     return value
@@ -83,10 +111,10 @@ def parse_row(values: dict, row: int, program: Program, default_date: dt.date | 
     if missing:
         raise RowError(row, f"kolom ontbreekt of is leeg: {', '.join(missing)}",
                        f"column missing or empty: {', '.join(missing)}")
-    category = str(values["category"]).strip()
+    category = _text(values["category"], "category", row)
     if category not in program.policy.category_ids:
         raise RowError(row, f"onbekende categorie {category!r}", f"unknown category {category!r}")
-    unit = str(values["unit"]).strip()
+    unit = _text(values["unit"], "unit", row)
     if unit not in program.policy.units:
         raise RowError(row, f"onbekende woning {unit!r}", f"unknown home {unit!r}")
     income = _decimal(values["income"], "income", row)
@@ -98,12 +126,12 @@ def parse_row(values: dict, row: int, program: Program, default_date: dt.date | 
         flags = tuple(f for f in flags.split("|") if f)
     date_text = values.get("date")
     try:
-        date = dt.date.fromisoformat(str(date_text).strip()) if date_text not in (None, "") else default_date
+        date = dt.date.fromisoformat(_text(date_text, "date", row)) if date_text not in (None, "") else default_date
     except ValueError:
         raise RowError(row, f"geen geldige datum: {date_text!r}", f"not a valid date: {date_text!r}") from None
     if date is None:
         raise RowError(row, "geen datum in de rij en geen --date", "no date in the row and no --date")
-    household = Household(str(values["id"]).strip(), _int(values["size"], "size", row, 1, 20), income, category,
+    household = Household(_text(values["id"], "id", row), _int(values["size"], "size", row, 1, 20), income, category,
                           _int(age, "age", row, 16, 120) if age not in (None, "") else None, tuple(flags))
     return household, unit, date
 

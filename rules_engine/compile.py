@@ -182,6 +182,9 @@ class _Compiler:
         if d is None:
             h = hint(self.policy.definitions, name)
             raise ExprError(node.pos, f"onbekende definitie '{name}'{h[0]}", f"unknown definition '{name}'{h[1]}")
+        if not d.cases:  # validation has reported why
+            raise ExprError(node.pos if node is not None else 0, f"definitie '{name}' heeft geen geldig geval",
+                            f"definition '{name}' has no valid case")
         if name in self.busy:
             raise ExprError(node.pos, f"definitie '{name}' verwijst (via andere) naar zichzelf",
                             f"definition '{name}' refers (through others) to itself")
@@ -577,6 +580,8 @@ def compile_policy(policy: Policy, collector: Collector | None = None) -> Progra
     c = _Compiler(policy)
     definitions = {}
     for name in policy.definitions:
+        if not policy.definitions[name].cases:
+            continue  # validation has reported the broken cases
         try:
             fn, t = c.definition(None, name)
             d = policy.definitions[name]

@@ -288,3 +288,23 @@ def test_replay_of_a_record_with_parts_missing(tmp_path):
     log.write_text(json.dumps(record) + "\n")
     res = run("log", "replay", log, "--verify", "--lang", "en")
     assert res.exit_code == 1 and "record incomplete" in res.output and "Traceback" not in res.output
+
+
+def test_definition_whose_cases_are_all_broken(policy_copy):
+    mutate(policy_copy / "rules.yaml", "      - when: household.size <= 2\n        value: param.aftoppingsgrens_1_2_personen\n"
+           "      - otherwise: param.aftoppingsgrens_3_plus_personen\n",
+           "      - otherwise: param.aftoppingsgrens_3_plus_personen\n        value: param.aftoppingsgrens_1_2_personen\n")
+    out = _refused(policy_copy, "only the last one may be 'otherwise'", "rules.yaml:")
+    assert "definition 'aftoppingsgrens' has no valid case" in out
+
+
+def test_batch_rows_with_absurd_numbers(tmp_path):
+    rows = tmp_path / "rijen.jsonl"
+    rows.write_text(json.dumps({"id": "h1", "size": 2, "income": "1e999999", "category": "aandacht",
+                                "unit": "ZW-ASN-01-A09"}) + "\n"
+                    + '{"id": ' + "9" * 4000 + ', "size": 2, "income": 1, "category": "aandacht", '
+                    '"unit": "ZW-ASN-01-A09"}\n', encoding="utf-8")
+    res = run("evaluate", OB, "--batch", rows, "--date", "2025-06-01", "--lang", "en")
+    assert res.exit_code == 0 and res.stdout == ""
+    assert f"{rows}:1: row skipped: income is not a number: '1e999999'" in res.stderr
+    assert f"{rows}:2: row skipped: id is too long" in res.stderr
