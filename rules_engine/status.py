@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 from .load import gc_paused
 from .model import LEVELS, Policy
@@ -49,7 +50,7 @@ class GroupStatus:
     judged: bool
     categories: tuple[CategoryStatus, ...]
 
-    @property
+    @cached_property
     def state(self) -> str:
         """above, below, both ('above and below'), in_band or unjudged."""
         states = {c.state for c in self.categories}
@@ -60,7 +61,7 @@ class GroupStatus:
                 return s
         return IN_BAND if self.judged else UNJUDGED
 
-    @property
+    @cached_property
     def deviation(self) -> Fraction:
         """How far the worst category lies outside its band, or over its portiek limit, as a share of the group."""
         worst = Fraction(0)
