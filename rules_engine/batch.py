@@ -152,25 +152,23 @@ class _Undecodable(str):
 
 def _lines(block) -> list:
     """The lines of a block; a line that is not valid UTF-8 becomes an _Undecodable placeholder."""
-    if isinstance(block, bytes):
-        try:
-            text = block.decode("utf-8")
-        except UnicodeDecodeError:
-            raw = block.split(b"\n")
-            lines = []
-            for line in raw:
-                try:
-                    lines.append(line.decode("utf-8"))
-                except UnicodeDecodeError:
-                    lines.append(_Undecodable("?"))
-            text = None
-        if text is not None:
-            lines = text.split("\n")
-    else:
+    if isinstance(block, str):
         lines = block.split("\n")
+    else:
+        try:
+            lines = block.decode("utf-8").split("\n")
+        except UnicodeDecodeError:
+            lines = [_decode_line(line) for line in block.split(b"\n")]
     if lines and lines[-1] == "":
         lines.pop()
     return [line if line.__class__ is _Undecodable else line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return _Undecodable("?")
 
 
 def _undecodable(row: int) -> RowError:

@@ -9,10 +9,9 @@ from .impact import Flip, Impact
 from .model import OUTCOME_LABELS
 from .numbers import format_plain
 from .policy_diff import PolicyDiff, grouped
-from .report import _RESULT, HIDDEN_FACTS, _t, md_cell, shown, to_json
+from .report import _RESULT, _STATUS as _RULE_STATUS, HIDDEN_FACTS, _t, md_cell, shown, to_json
 
-_STATUS = {"fired": ("vuurt", "fired"), "not_fired": ("vuurt niet", "not fired"),
-           "not_applicable": ("n.v.t.", "not applicable"), None: ("bestaat niet", "does not exist")}
+_STATUS = {**_RULE_STATUS, None: ("bestaat niet", "does not exist")}  # None: the rule is not in that version
 _CHANGE = {"added": ("nieuw", "added"), "removed": ("vervallen", "removed"), "changed": ("gewijzigd", "changed")}
 _SECTION = {"metadata": ("beleid", "policy"), "categories": ("categorieën", "categories"),
             "parameters": ("parameters", "parameters"), "mix": ("mix", "mix"), "complexes": ("complexen", "complexes"),

@@ -13,7 +13,7 @@ from html import escape
 
 from .annual import AnnualReport
 from .numbers import exact_text, format_percent, format_plain
-from .report import md_cell, to_json
+from .report import _t, md_cell, to_json
 from .report_html import page
 from .status import ABOVE, BELOW, IN_BAND, GroupStatus, PortfolioStatus
 
@@ -22,10 +22,6 @@ _STATE = {ABOVE: ("boven de band", "above the band"), BELOW: ("onder de band", "
           "both": ("boven en onder", "above and below"), IN_BAND: ("in balans", "in balance"),
           "unjudged": ("te klein om te beoordelen", "too small to judge")}
 _LEVEL = {"buurt": ("buurt", "buurt"), "complex": ("complex", "complex"), "portiek": ("portiek", "portiek")}
-
-
-def _t(pair, lang: str) -> str:
-    return pair[0] if lang == "nl" else pair[1]
 
 
 def _pct(v: Fraction | None, lang: str) -> str:
