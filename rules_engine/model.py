@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from array import array
 from dataclasses import dataclass
 from functools import cached_property
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Mapping
+from typing import Iterator, Mapping
 
 OUTCOMES = ("niet_toegestaan", "ontraden", "passend", "voorkeur")
 """Outcomes from most to least severe; when rules disagree the most severe wins."""
@@ -113,6 +114,121 @@ class Unit:
     where: Where
 
 
+class UnitTable(Mapping):
+    """Every home of a policy by id, stored by column; reading one gives a Unit.
+
+    A national stock has millions of homes: as columns they are built, cached and counted in a
+    fraction of the time and memory that as many Unit objects would take. Read-only once built.
+    """
+
+    __slots__ = ("_ids", "_index", "_rooms", "_rent_num", "_rent_den", "_daeb", "_floor", "_place", "_places",
+                 "_starts", "_file", "_files", "_line", "_column")
+
+    def __init__(self):
+        self._ids: list[str] = []
+        self._index: dict[str, int] = {}
+        self._rooms, self._daeb = array("q"), bytearray()
+        self._rent_num: list[int] = []
+        self._rent_den: list[int] = []
+        self._floor: list = []
+        self._place = array("l")  # index into _places: one (portiek, complex, buurt) per portiek
+        self._places: list[tuple[str, str, str]] = []
+        self._starts = array("l")  # position of each portiek's first home: a portiek's homes lie together
+        self._file = array("l")
+        self._files: list[str] = []
+        self._line, self._column = array("l"), array("l")
+
+    def add_place(self, portiek: str, complex_id: str, buurt: str) -> int:
+        """Register a portiek (while building); returns the number that add() takes."""
+        self._places.append((portiek, complex_id, buurt))
+        self._starts.append(len(self._ids))
+        return len(self._places) - 1
+
+    def add_file(self, path: str) -> int:
+        """Register a complex file (while building); returns the number that add() takes."""
+        self._files.append(path)
+        return len(self._files) - 1
+
+    def add(self, uid: str, rooms: int, rent: Fraction, daeb: bool, floor, place: int, file: int, line: int,
+            column: int) -> None:
+        """Add a home (while building); the id must be new."""
+        self._index[uid] = len(self._ids)
+        self._ids.append(uid)
+        self._rooms.append(rooms)
+        self._rent_num.append(rent.numerator)
+        self._rent_den.append(rent.denominator)
+        self._daeb.append(1 if daeb else 0)
+        self._floor.append(floor)
+        self._place.append(place)
+        self._file.append(file)
+        self._line.append(line)
+        self._column.append(column)
+
+    def where_text(self, uid: str) -> str:
+        """file:line of a home, without building its Unit."""
+        i = self._index[uid]
+        return f"{self._files[self._file[i]]}:{self._line[i]}"
+
+    def place(self, uid: str) -> tuple[str, str, str] | None:
+        """(portiek key, complex id, buurt code) of a home, or None for an unknown home."""
+        i = self._index.get(uid)
+        return None if i is None else self._places[self._place[i]]
+
+    def places(self) -> list[tuple[str, str, str]]:
+        """Every portiek as (portiek key, complex id, buurt code), in policy order."""
+        return list(self._places)
+
+    def ids(self):
+        """Every home id, as a set-like view (membership tests at C speed)."""
+        return self._index.keys()
+
+    def positions(self) -> Mapping[str, int]:
+        """Home id -> its position (0, 1, ...) in the table, read-only."""
+        return MappingProxyType(self._index)
+
+    def place_numbers(self) -> array:
+        """The number of each home's portiek in places(), by position: for counting millions of homes."""
+        return array("l", self._place)
+
+    def place_number(self, uid: str) -> int | None:
+        """The number of a home's portiek in places(), or None for an unknown home (for fast counting)."""
+        i = self._index.get(uid)
+        return None if i is None else self._place[i]
+
+    def place_ranges(self) -> list[tuple[int, int]]:
+        """The positions of each portiek's homes, as (first, end) per portiek of places()."""
+        ends = list(self._starts[1:]) + [len(self._ids)]
+        return list(zip(self._starts, ends))
+
+    def homes_per_place(self) -> list[int]:
+        """The number of homes in each portiek of places()."""
+        return [end - first for first, end in self.place_ranges()]
+
+    def __getitem__(self, uid: str) -> Unit:
+        i = self._index[uid]
+        portiek, complex_id, buurt = self._places[self._place[i]]
+        return Unit(uid, self._rooms[i], Fraction(self._rent_num[i], self._rent_den[i]), bool(self._daeb[i]),
+                    self._floor[i], portiek, complex_id, buurt,
+                    Where(self._files[self._file[i]], self._line[i], self._column[i]))
+
+    def __contains__(self, uid) -> bool:
+        return uid in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __getstate__(self):
+        return {name: getattr(self, name) for name in self.__slots__ if name != "_index"}
+
+    def __setstate__(self, state) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._index = dict(zip(self._ids, range(len(self._ids))))
+
+
 @dataclass(frozen=True)
 class Complex:
     """A housing complex with its profile versions and portieken."""
@@ -126,6 +242,8 @@ class Complex:
 
     def profile_at(self, date: dt.date) -> Profile:
         """The profile version in force on a date."""
+        if len(self.profiles) == 1:
+            return self.profiles[0]
         starts = [p.valid_from for p in self.profiles]
         return self.profiles[max(0, bisect.bisect_right(starts, date) - 1)]
 
@@ -226,7 +344,7 @@ class Policy:
     categories: tuple[Category, ...]
     buurten: Mapping[str, Buurt]
     complexes: Mapping[str, Complex]
-    units: Mapping[str, Unit]
+    units: UnitTable
     parameters: Mapping[str, Parameter]
     definitions: Mapping[str, Definition]
     rules: tuple[Rule, ...]

@@ -14,7 +14,7 @@ from .diagnostics import Collector, hint, make
 from .load import PolicySources
 from .load_yaml import Source
 from .model import (OUTCOMES, Band, Buurt, Case, Category, Complex, DatedValue, Definition, Label, LevelMix,
-                    Parameter, Policy, Profile, RankingStrategy, Rule, Text, Unit, Where, frozen_map)
+                    Parameter, Policy, Profile, RankingStrategy, Rule, Text, UnitTable, Where, frozen_map)
 from .numbers import format_percent, parse_percent, to_fraction
 
 DEFAULT_MIN_HOUSEHOLDS = 0
@@ -152,8 +152,8 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
         buurten[b["code"]] = Buurt(b["code"], b["year"], b["name"], mix)
 
     parameters = _parameters(ctx, sources.parameters)
-    complexes, units = {}, {}
-    unit_where: dict[str, str] = {}
+    complexes: dict[str, Complex] = {}
+    units = UnitTable()
     complex_raw = mix_raw.get("complex") or {}
     for src in sources.complexes:
         b = buurten.get(src.data["buurt"])
@@ -163,8 +163,7 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
             mix_here, _, _ = _mix(_Ctx(Collector(), ctx.categories), psrc, ("mix", "complex"),
                                   {k: v for k, v in complex_raw.items() if k != "targets"},
                                   dict(b.mix.targets), buurt_tol, {}, ("", ""))
-        cx = _complex(ctx, src, buurten, mix_here, complex_tol, complex_bands, portiek_max, min_households,
-                      units, unit_where)
+        cx = _complex(ctx, src, buurten, mix_here, complex_tol, complex_bands, portiek_max, min_households, units)
         if cx is None:
             continue
         if cx.id in complexes:
@@ -203,7 +202,7 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
     return Policy(
         root=sources.root, id=raw["id"], name=raw["name"], owner=raw["owner"], version=raw["version"],
         description=raw.get("description", ""), categories=tuple(categories), buurten=frozen_map(buurten),
-        complexes=frozen_map(complexes), units=frozen_map(units), parameters=frozen_map(parameters),
+        complexes=frozen_map(complexes), units=units, parameters=frozen_map(parameters),
         definitions=frozen_map(definitions), rules=tuple(rules), content_hash=sources.content_hash,
         ranking=ranking)
 
@@ -228,7 +227,7 @@ def _parameters(ctx: _Ctx, src: Source | None) -> dict[str, Parameter]:
 
 
 def _complex(ctx: _Ctx, src: Source, buurten: dict, complex_mix: LevelMix, tol: Fraction, bands: dict,
-             portiek_max: dict, min_households: int, units: dict, unit_where: dict) -> Complex | None:
+             portiek_max: dict, min_households: int, units: UnitTable) -> Complex | None:
     raw = src.data
     if raw["buurt"] not in buurten:
         ctx.err("unknown-buurt", src, ("buurt",), buurt=raw["buurt"], hint=hint(buurten, raw["buurt"]))
@@ -246,21 +245,23 @@ def _complex(ctx: _Ctx, src: Source, buurten: dict, complex_mix: LevelMix, tol: 
                                 p.get("min_households", min_households), where(src, path)))
     profiles.sort(key=lambda p: p.valid_from)
     portieken: dict[str, tuple[str, ...]] = {}
+    file = units.add_file(src.path)
     for i, pk in enumerate(raw["portieken"]):
         key = f"{raw['id']}/{pk['id']}"
         if key in portieken:
             ctx.err("duplicate-id", src, ("portieken", i, "id"), what=("portiek", "portiek"), id=pk["id"], other=src.path)
             continue
         ids = []
+        place = units.add_place(key, raw["id"], raw["buurt"])
         for j, u in enumerate(pk["units"]):
             upath = ("portieken", i, "units", j)
             if u["id"] in units:
-                ctx.err("duplicate-id", src, upath + ("id",), what=("woning", "home"), id=u["id"], other=unit_where[u["id"]])
+                ctx.err("duplicate-id", src, upath + ("id",), what=("woning", "home"), id=u["id"],
+                        other=units.where_text(u["id"]))
                 continue
             w = where(src, upath)
-            unit_where[u["id"]] = str(w)
-            units[u["id"]] = Unit(u["id"], u["rooms"], to_fraction(u["rent"]), u.get("daeb", True), u.get("floor"),
-                                  key, raw["id"], raw["buurt"], w)
+            units.add(u["id"], u["rooms"], to_fraction(u["rent"]), u.get("daeb", True), u.get("floor"), place, file,
+                      w.line, w.column)
             ids.append(u["id"])
         portieken[key] = tuple(ids)
     return Complex(raw["id"], raw["name"], raw["buurt"], tuple(profiles), frozen_map(portieken), where(src, ()))
