@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from typing import Iterable, Iterator
 
+from . import cache as policy_cache
 from .compile import Program, compile_policy
 from .diagnostics import Collector, Diagnostic, PolicyError, sort_key
 from .evaluate import decide
@@ -56,11 +58,20 @@ def _check_policy(root: str) -> tuple[Program | None, list[Diagnostic]]:
     return program, sorted(set(collector.items), key=sort_key)
 
 
-def load_policy(root: str) -> Program:
-    """Load a policy folder ready for evaluation; raises PolicyError listing every error."""
+def load_policy(root: str, use_cache: bool = True) -> Program:
+    """Load a policy folder ready for evaluation; raises PolicyError listing every error.
+
+    A policy checked before, with the same files and the same magicmix, comes from the cache (cache.py)."""
+    key, cached = policy_cache.load(root) if use_cache else (None, None)
+    if cached is not None:
+        program = compile_policy(cached, Collector())
+        if program is not None:
+            return program
+    started = time.perf_counter()
     program, diags = check_policy(root)
     if program is None:
         raise PolicyError([d for d in diags if d.severity == "error"])
+    policy_cache.store(key, program.policy, time.perf_counter() - started)
     return program
 
 

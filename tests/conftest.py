@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from rules_engine.cli import cli
+
+# The policy cache of the whole session (and of the CLI processes it starts) stays out of the user's home.
+_CACHE = tempfile.mkdtemp(prefix="magicmix-test-cache-")
+os.environ["MAGICMIX_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "policies"
