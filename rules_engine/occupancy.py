@@ -11,8 +11,10 @@ import bisect
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Mapping
+from functools import lru_cache, partial
+from operator import itemgetter
+from types import MappingProxyType
+from typing import Iterator, Mapping, NamedTuple
 
 from .diagnostics import PolicyError, hint, make
 from .facts import Group
@@ -21,9 +23,10 @@ from .load_yaml import Source
 from .model import Policy, frozen_map
 
 
-@dataclass(frozen=True)
-class OccupancyRow:
-    """From valid_from on, this home holds this household of this category (or is empty)."""
+class OccupancyRow(NamedTuple):
+    """From valid_from on, this home holds this household of this category (or is empty).
+
+    A named tuple rather than a dataclass: an occupancy export has millions of rows."""
 
     unit: str
     household: str | None
@@ -64,20 +67,16 @@ class Composition:
 
 
 @lru_cache(maxsize=16)
-def _homes(policy: Policy) -> dict:
-    """Homes per group (level, key), counted once per policy."""
-    homes: dict = defaultdict(int)
-    for unit in policy.units.values():
-        homes[("portiek", unit.portiek)] += 1
-        homes[("complex", unit.complex)] += 1
-        homes[("buurt", unit.buurt)] += 1
-    return dict(homes)
+def layout(policy: Policy) -> tuple[list, list]:
+    """Every portiek as (portiek, complex, buurt) and its number of homes, counted once per policy."""
+    return policy.units.places(), policy.units.homes_per_place()
 
 
 def composition(policy: Policy, occupancy: Occupancy, date: dt.date) -> Composition:
     """Count households per category in every portiek, complex and buurt on a date."""
-    counts: dict = {key: {} for key in _homes(policy)}
-    units = policy.units
+    places, _ = layout(policy)
+    number = policy.units.place_number
+    per_place: list = [None] * len(places)
     by_unit = {}
     for unit_id, rows in occupancy.by_unit.items():
         if len(rows) == 1:
@@ -87,16 +86,48 @@ def composition(policy: Policy, occupancy: Occupancy, date: dt.date) -> Composit
             row = rows[i] if i >= 0 else None
         if row is None or row.household is None:
             continue
-        unit = units.get(unit_id)
-        if unit is None:
+        p = number(unit_id)
+        if p is None:
             continue
         cat = row.category
         by_unit[unit_id] = cat
-        for key in (("portiek", unit.portiek), ("complex", unit.complex), ("buurt", unit.buurt)):
-            c = counts[key]
+        c = per_place[p]
+        if c is None:
+            per_place[p] = {cat: 1}
+        else:
             c[cat] = c.get(cat, 0) + 1
-    groups = {k: Group(n, sum(counts[k].values()), frozen_map(counts[k])) for k, n in _homes(policy).items()}
-    return Composition(date, frozen_map(groups), frozen_map(by_unit))
+    return Composition(date, groups_from_places(policy, per_place), frozen_map(by_unit))
+
+
+def groups_from_places(policy: Policy, per_place: list) -> Mapping:
+    """Every group from the households per category in each portiek (None: nobody).
+
+    Portieken add up into complexes and complexes into buurten: each level counts the one below it."""
+    places, homes_per_place = layout(policy)
+    groups: dict = {}
+    upper: dict = {}  # (level, key) -> [homes, counts, the key one level up]
+    nobody = MappingProxyType({})
+    for p, (portiek, complex_id, buurt) in enumerate(places):
+        c = per_place[p]
+        n = homes_per_place[p]
+        groups[("portiek", portiek)] = Group(n, sum(c.values()), MappingProxyType(c)) if c else Group(n, 0, nobody)
+        _add(upper, ("complex", complex_id), n, c, ("buurt", buurt))
+    for key, (n, c, up) in list(upper.items()):
+        _add(upper, up, n, c, None)
+    for key, (n, c, _) in upper.items():
+        groups[key] = Group(n, sum(c.values()), MappingProxyType(c))
+    return MappingProxyType(groups)
+
+
+def _add(into: dict, key: tuple, homes: int, counts: dict | None, up) -> None:
+    acc = into.get(key)
+    if acc is None:
+        acc = into[key] = [0, {}, up]
+    acc[0] += homes
+    if counts:
+        total = acc[1]
+        for cat, k in counts.items():
+            total[cat] = total.get(cat, 0) + k
 
 
 def occupancy_from_source(source: Source, policy: Policy) -> tuple[Occupancy, list]:
@@ -141,50 +172,90 @@ def _date(value) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def occupancy_from_rows(path: str, header: list, rows, policy: Policy) -> Occupancy:
-    """Occupancy from a table: a header (unit, household, category, valid_from) and rows of cells.
+def _cell_at(rec, i):
+    """A cell as clean text (or a date or number from Excel); '' when missing."""
+    value = rec[i] if i is not None and i < len(rec) else None
+    if value.__class__ is str:
+        return value.strip()
+    return "" if value is None else value
 
-    rows yields (row number, cells). Errors name the file, the row and the column; at most 100 are collected.
+
+def checked_rows(path: str, header: list, rows, policy: Policy, text_cells: bool = False) -> Iterator[OccupancyRow]:
+    """The rows of an occupancy table, each checked: a known home, a known category, a real date.
+
+    rows yields (row number, cells); text_cells says every cell is a str (CSV), which allows a faster
+    path. Errors name the file, the row and the column; at most 100 are collected, and raised
+    together as a PolicyError once the rows are read.
     """
+    new_row = partial(tuple.__new__, OccupancyRow)  # the named tuple's own __new__ is Python code: slow at millions
+    for _, unit, household, category, date in checked_positions(path, header, rows, policy, text_cells):
+        yield new_row((unit, household, category, date))
+
+
+def checked_positions(path: str, header: list, rows, policy: Policy, text_cells: bool):
+    """checked_rows as (position of the home in policy.units, unit, household, category, valid_from)."""
     diags = []
-    out: dict[str, list[OccupancyRow]] = defaultdict(list)
     categories = set(policy.category_ids)
     units = policy.units
+    position = units.positions()
     names = [str(h or "").strip().lower() for h in header]
     missing = [c for c in ("unit", "valid_from") if c not in names]
     if missing:
         raise PolicyError([make("missing-key", path, 1, 1, key=", ".join(missing))])
     col = {name: i for i, name in enumerate(names)}
+    i_unit, i_household, i_category, i_from = (col.get(c) for c in OCCUPANCY_COLUMNS)
+    dates: dict = {}  # an export repeats few dates many times: parse each once
+    fast = itemgetter(i_unit, i_household, i_category, i_from) \
+        if text_cells and None not in (i_household, i_category) else None
+    width = len(names)
     for n, rec in rows:
-        if not rec or all(c in (None, "") for c in rec):
-            continue
+        if fast is not None and len(rec) >= width:
+            unit, household, category, when = fast(rec)
+            # strip only what needs it: most exports have no spaces, and millions of strips add up
+            if " " in unit or "\t" in unit:
+                unit = unit.strip()
+            if " " in household or "\t" in household:
+                household = household.strip()
+            if " " in category or "\t" in category:
+                category = category.strip()
+        else:
+            unit = _cell_at(rec, i_unit)
+            household, category, when = _cell_at(rec, i_household), _cell_at(rec, i_category), _cell_at(rec, i_from)
+            if unit == "" and all(c in (None, "") for c in rec):
+                continue
+            unit, household, category = str(unit), str(household), str(category)
+        i = position.get(unit)
+        if i is None:
+            if unit == "" and all(c in (None, "") or str(c).strip() == "" for c in rec):
+                continue
+            diags.append(make("unknown-unit", path, n, i_unit + 1, unit=unit, hint=hint(units, unit)))
+        elif household and category not in categories:
+            diags.append(make("unknown-category", path, n, (i_category or 0) + 1, category=category,
+                              hint=hint(policy.category_ids, category)))
+        else:
+            date = dates.get(when)
+            if date is None:
+                try:
+                    date = dates[when] = _date(when)
+                except ValueError:
+                    diags.append(make("invalid-date", path, n, i_from + 1, value=str(when)))
+            if not diags:
+                yield (i, unit, household, category, date) if household else (i, unit, None, None, date)
+                continue
         if len(diags) >= 100:
             break
-
-        def cell(name):
-            i = col.get(name)
-            value = rec[i] if i is not None and i < len(rec) else None
-            return value.strip() if isinstance(value, str) else ("" if value is None else value)
-
-        unit, household, category, when = (cell(c) for c in OCCUPANCY_COLUMNS)
-        unit, household, category = str(unit), str(household), str(category)
-        if unit not in units:
-            diags.append(make("unknown-unit", path, n, col["unit"] + 1, unit=unit, hint=hint(units, unit)))
-            continue
-        if household and category not in categories:
-            diags.append(make("unknown-category", path, n, col.get("category", 0) + 1, category=category,
-                              hint=hint(policy.category_ids, category)))
-            continue
-        try:
-            date = _date(when)
-        except ValueError:
-            diags.append(make("invalid-date", path, n, col["valid_from"] + 1, value=str(when)))
-            continue
-        out[unit].append(OccupancyRow(unit, household or None, category if household else None, date))
     if diags:
         raise PolicyError(diags)
+
+
+def occupancy_from_rows(path: str, header: list, rows, policy: Policy, text_cells: bool = False) -> Occupancy:
+    """Occupancy from a table: a header (unit, household, category, valid_from) and rows of cells (see checked_rows)."""
+    out: dict[str, list[OccupancyRow]] = defaultdict(list)
+    for row in checked_rows(path, header, rows, policy, text_cells):
+        out[row.unit].append(row)
     for items in out.values():
-        items.sort(key=lambda row: row.valid_from)
+        if len(items) > 1:
+            items.sort(key=lambda row: row.valid_from)
     return Occupancy(frozen_map((u, tuple(rs)) for u, rs in out.items()))
 
 
@@ -193,29 +264,38 @@ def _open_failed(path: str, exc: OSError) -> PolicyError:
                              reason=exc.strerror or str(exc))])
 
 
-def load_occupancy_csv(path: str, policy: Policy) -> Occupancy:
-    """Read occupancy from CSV (comma or semicolon; header unit, household, category, valid_from)."""
-    import csv
+def load_occupancy_csv(path: str, policy: Policy, consume=occupancy_from_rows):
+    """Read occupancy from CSV (comma or semicolon; header unit, household, category, valid_from).
 
+    consume(path, header, rows, policy, text_cells) makes the result (default: the Occupancy)."""
     try:
         fh = open(path, "r", encoding="utf-8-sig", newline="")
     except OSError as exc:
         raise _open_failed(path, exc) from None
     with fh:
-        try:
-            first = fh.readline()
-            delimiter = ";" if first.count(";") > first.count(",") else ","
-            header = first.strip().split(delimiter)
-            return occupancy_from_rows(path, header, enumerate(csv.reader(fh, delimiter=delimiter), 2), policy)
-        except UnicodeDecodeError:
-            raise PolicyError([make("not-utf8", path)]) from None
-        except csv.Error as exc:
-            raise PolicyError([make("bad-input", path, problem=(f"geen geldige CSV: {exc}", f"not valid CSV: {exc}"))]
-                              ) from None
+        return consume_csv(path, fh, policy, consume)
 
 
-def load_occupancy_xlsx(path: str, policy: Policy) -> Occupancy:
-    """Read occupancy from the first sheet of an Excel workbook (.xlsx), with the same columns as the CSV."""
+def consume_csv(path: str, fh, policy: Policy, consume, header_line: str | None = None, first_row: int = 2):
+    """consume(...) over CSV text (a file or a part of one after header_line), naming the file on bad CSV or UTF-8."""
+    import csv
+
+    try:
+        first = fh.readline() if header_line is None else header_line
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        header = first.strip().split(delimiter)
+        return consume(path, header, enumerate(csv.reader(fh, delimiter=delimiter), first_row), policy, True)
+    except UnicodeDecodeError:
+        raise PolicyError([make("not-utf8", path)]) from None
+    except csv.Error as exc:
+        raise PolicyError([make("bad-input", path, problem=(f"geen geldige CSV: {exc}", f"not valid CSV: {exc}"))]
+                          ) from None
+
+
+def load_occupancy_xlsx(path: str, policy: Policy, consume=occupancy_from_rows):
+    """Read occupancy from the first sheet of an Excel workbook (.xlsx), with the same columns as the CSV.
+
+    consume makes the result, as for load_occupancy_csv."""
     import zipfile
 
     try:
@@ -238,7 +318,7 @@ def load_occupancy_xlsx(path: str, policy: Policy) -> Occupancy:
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
         header = next(rows, None) or []
-        return occupancy_from_rows(path, list(header), enumerate(rows, 2), policy)
+        return consume(path, list(header), enumerate(rows, 2), policy, False)
     except PolicyError:
         raise
     except Exception as exc:  # noqa: BLE001 - a broken sheet shows only while it is read
@@ -254,11 +334,19 @@ def load_occupancy(path: str, policy: Policy) -> Occupancy:
         return _load_occupancy(path, policy)
 
 
-def _load_occupancy(path: str, policy: Policy) -> Occupancy:
+def table_reader(path: str):
+    """The reader of a table file (CSV or .xlsx), or None for a YAML or JSON document."""
     if path.lower().endswith(".csv"):
-        return load_occupancy_csv(path, policy)
+        return load_occupancy_csv
     if path.lower().endswith(".xlsx"):
-        return load_occupancy_xlsx(path, policy)
+        return load_occupancy_xlsx
+    return None
+
+
+def _load_occupancy(path: str, policy: Policy) -> Occupancy:
+    reader = table_reader(path)
+    if reader is not None:
+        return reader(path, policy)
     source, problems = read_document(path, "occupancy")
     if source is None:
         raise PolicyError(problems)
