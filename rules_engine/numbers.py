@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from math import gcd
 
 PERCENT_RE = re.compile(r"^\s*(-?[0-9]+(?:[.,][0-9]+)?)\s*%\s*$")
 
@@ -49,21 +50,29 @@ def parse_percent(text: str) -> Fraction:
 
 def exact_text(value: Fraction) -> str:
     """Serialise an exact number: '7', '682.96', or 'p/q' when no finite decimal exists."""
-    if value.denominator == 1:
-        return str(value.numerator)
-    den = value.denominator
-    for p in (2, 5):
-        while den % p == 0:
-            den //= p
-    if den != 1:
-        return f"{value.numerator}/{value.denominator}"
-    digits = 0
-    scaled = value
-    while scaled.denominator != 1:
-        scaled *= 10
-        digits += 1
+    return ratio_text(value.numerator, value.denominator)
+
+
+def ratio_text(numerator: int, denominator: int) -> str:
+    """exact_text of numerator/denominator (denominator > 0), in integers only: fast for millions of shares."""
+    g = gcd(numerator, denominator)
+    n, d = numerator // g, denominator // g
+    if d == 1:
+        return str(n)
+    twos = fives = 0
+    rest = d
+    while rest % 2 == 0:
+        rest //= 2
+        twos += 1
+    while rest % 5 == 0:
+        rest //= 5
+        fives += 1
+    if rest != 1:
+        return f"{n}/{d}"
+    digits = max(twos, fives)  # n/d = n * (10^digits / d) / 10^digits
+    scaled = n * (10**digits // d)
     sign = "-" if scaled < 0 else ""
-    text = str(abs(scaled.numerator)).rjust(digits + 1, "0")
+    text = str(abs(scaled)).rjust(digits + 1, "0")
     return f"{sign}{text[:-digits]}.{text[-digits:]}"
 
 

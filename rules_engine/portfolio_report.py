@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from fractions import Fraction
 from html import escape
+from typing import Iterator
 
 from .annual import AnnualReport
-from .numbers import exact_text, format_percent, format_plain
+from .numbers import exact_text, format_percent, format_plain, ratio_text
 from .report import _t, md_cell, to_json
 from .report_html import page
 from .status import ABOVE, BELOW, IN_BAND, GroupStatus, PortfolioStatus
@@ -80,19 +82,49 @@ def _exact(v: Fraction | None) -> str | None:
     return None if v is None else exact_text(v)
 
 
+def _category_json(c) -> dict:
+    return {"category": c.category, "count": c.count, "share": ratio_text(c.count, c.occupied) if c.occupied else None,
+            "target": _exact(c.target), "low": _exact(c.low), "high": _exact(c.high), "limit": c.limit,
+            "state": c.state, "room": c.room}
+
+
 def _group_json(g: GroupStatus) -> dict:
     return {"level": g.level, "key": g.key, "name": g.name, "parent": g.parent, "homes": g.homes,
-            "occupied": g.occupied, "judged": g.judged, "state": g.state, "deviation": exact_text(g.deviation),
-            "categories": [{"category": c.category, "count": c.count, "share": _exact(c.share),
-                            "target": _exact(c.target), "low": _exact(c.low), "high": _exact(c.high),
-                            "limit": c.limit, "state": c.state, "room": c.room} for c in g.categories]}
+            "occupied": g.occupied, "judged": g.judged, "state": g.state, "deviation": ratio_text(*g.worst),
+            "categories": [_category_json(c) for c in g.categories]}
+
+
+def _group_lines(groups, encode) -> Iterator[str]:
+    """Each group as the JSON text encode(_group_json(g)) gives, but each distinct category entry encoded once.
+
+    A national status has a million category entries and only some thousands of distinct ones."""
+    known: dict = {}
+    string = json.encoder.encode_basestring  # ensure_ascii=False, as encode
+    for g in groups:
+        parts = []
+        for c in g.categories:
+            text = known.get(c)
+            if text is None:
+                text = known[c] = encode(_category_json(c))
+            parts.append(text)
+        # keys in sorted order, exactly as json.dumps(..., sort_keys=True) writes them
+        yield (f'{{"categories": [{", ".join(parts)}], "deviation": {string(ratio_text(*g.worst))}, '
+               f'"homes": {g.homes}, "judged": {"true" if g.judged else "false"}, "key": {string(g.key)}, '
+               f'"level": {string(g.level)}, "name": {string(g.name)}, "occupied": {g.occupied}, '
+               f'"parent": {string(g.parent)}, "state": {string(g.state)}}}')
 
 
 def status_json(status: PortfolioStatus, only_out: bool = False) -> str:
-    """Every group with exact shares (as text), bands, states and room, worst first."""
-    return to_json({"date": status.date, "policy": status.policy, "categories": list(status.categories),
-                    "summary": {level: dict(c) for level, c in status.counts().items()},
-                    "groups": [_group_json(g) for g in _groups(status, only_out)]}) + "\n"
+    """Every group with exact shares (as text), bands, states and room, worst first.
+
+    One group per line: readable and diffable, and written fast enough for a national status
+    (333,000 groups), which an indented document written by json's Python encoder is not."""
+    head = to_json({"date": status.date, "policy": status.policy, "categories": list(status.categories),
+                    "summary": {level: dict(c) for level, c in status.counts().items()}, "groups": []})
+    encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+    rows = ",\n    ".join(_group_lines(_groups(status, only_out), encode))
+    groups = f'\n  "groups": [\n    {rows}\n  ]' if rows else '\n  "groups": []'
+    return head.replace('\n  "groups": []', groups, 1) + "\n"
 
 
 def status_markdown(status: PortfolioStatus, lang: str = "nl", only_out: bool = False, limit: int = 200) -> str:

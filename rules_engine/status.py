@@ -11,24 +11,26 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property
+from functools import partial
+from typing import NamedTuple
 
 from .load import gc_paused
 from .model import LEVELS, Policy
 from .occupancy import Composition
-from .room import band_room, limit_room
+from .room import band_room
 
 ABOVE, BELOW, IN_BAND, UNJUDGED = "above", "below", "in_band", "unjudged"
 _LEVEL_ORDER = {level: i for i, level in enumerate(reversed(LEVELS))}  # buurt first
 
 
-@dataclass(frozen=True)
-class CategoryStatus:
-    """One category in one group: count and share now, against target, band or limit, and the room left."""
+class CategoryStatus(NamedTuple):
+    """One category in one group: count and share now, against target, band or limit, and the room left.
+
+    A named tuple: a national status holds a million of them."""
 
     category: str
     count: int
-    share: Fraction | None  # None when the group has no households
+    occupied: int  # households in the group
     target: Fraction | None
     low: Fraction | None
     high: Fraction | None
@@ -36,10 +38,17 @@ class CategoryStatus:
     state: str  # above | below | in_band | unjudged
     room: int | None  # None: no band or limit stops this category
 
+    @property
+    def share(self) -> Fraction | None:
+        """count / occupied; None when the group has no households."""
+        return Fraction(self.count, self.occupied) if self.occupied else None
 
-@dataclass(frozen=True)
-class GroupStatus:
-    """A buurt, complex or portiek on the status date."""
+
+class GroupStatus(NamedTuple):
+    """A buurt, complex or portiek on the status date.
+
+    A named tuple, with its state and deviation worked out once in integers: a national status
+    has 333,000 groups, and sorting and rendering read both many times."""
 
     level: str
     key: str
@@ -49,31 +58,13 @@ class GroupStatus:
     occupied: int
     judged: bool
     categories: tuple[CategoryStatus, ...]
+    state: str  # above, below, both ('above and below'), in_band or unjudged
+    worst: tuple[int, int]  # the deviation as (numerator, denominator)
 
-    @cached_property
-    def state(self) -> str:
-        """above, below, both ('above and below'), in_band or unjudged."""
-        states = {c.state for c in self.categories}
-        if ABOVE in states and BELOW in states:
-            return "both"
-        for s in (ABOVE, BELOW):
-            if s in states:
-                return s
-        return IN_BAND if self.judged else UNJUDGED
-
-    @cached_property
+    @property
     def deviation(self) -> Fraction:
         """How far the worst category lies outside its band, or over its portiek limit, as a share of the group."""
-        worst = Fraction(0)
-        for c in self.categories:
-            if c.state == ABOVE and c.high is not None:
-                worst = max(worst, c.share - c.high)
-            elif c.state == BELOW and c.low is not None:
-                worst = max(worst, c.low - c.share)
-            elif c.state == ABOVE and c.limit is not None:
-                # households over the limit, as a share of the portiek: comparable with band deviations
-                worst = max(worst, Fraction(c.count - c.limit, max(1, self.occupied)))
-        return worst
+        return Fraction(*self.worst)
 
 
 @dataclass(frozen=True)
@@ -94,37 +85,78 @@ class PortfolioStatus:
         return out
 
 
+_new_category = partial(tuple.__new__, CategoryStatus)  # a named tuple's own __new__ is Python code: slow
+_new_group = partial(tuple.__new__, GroupStatus)
+
+
+def _state(above: bool, below: bool, judged: bool) -> str:
+    if above:
+        return "both" if below else ABOVE
+    return BELOW if below else IN_BAND if judged else UNJUDGED
+
+
 def _banded(level, key, name, parent, group, mix, min_households, categories) -> GroupStatus:
-    judged = group.occupied >= max(1, min_households)
+    occ = group.occupied
+    judged = occ >= max(1, min_households)
+    counts, bands, targets = group.counts, mix.bands, mix.targets
     out = []
+    above = below = False
+    wn, wd = 0, 1  # the worst deviation so far, as a fraction
     for cid in categories:
-        band = mix.bands.get(cid)
-        count = group.counts.get(cid, 0)
-        share = Fraction(count, group.occupied) if group.occupied else None
+        band = bands.get(cid)
+        count = counts.get(cid, 0)
+        if band is None:
+            out.append(_new_category((cid, count, occ, targets.get(cid), None, None, None, UNJUDGED, None)))
+            continue
+        low, high = band.low, band.high
         state = UNJUDGED
-        if judged and band is not None:
-            state = ABOVE if share > band.high else BELOW if share < band.low else IN_BAND
-        room = band_room(group, mix.bands, cid) if band is not None else None
-        out.append(CategoryStatus(cid, count, share, mix.targets.get(cid), band.low if band else None,
-                                  band.high if band else None, None, state, room))
-    return GroupStatus(level, key, name, parent, group.homes, group.occupied, judged, tuple(out))
+        if judged:  # count/occ against the band, by cross-multiplication: exact, and far quicker than Fractions
+            hn, hd, ln, ld = high.numerator, high.denominator, low.numerator, low.denominator
+            if count * hd > hn * occ:
+                state, above = ABOVE, True
+                n, d = count * hd - hn * occ, occ * hd  # share - high
+            elif count * ld < ln * occ:
+                state, below = BELOW, True
+                n, d = ln * occ - count * ld, ld * occ  # low - share
+            else:
+                state, n, d = IN_BAND, 0, 1
+            if n * wd > wn * d:
+                wn, wd = n, d
+        out.append(_new_category((cid, count, occ, targets.get(cid), low, high, None, state,
+                                  band_room(group, bands, cid))))
+    return _new_group((level, key, name, parent, group.homes, occ, judged, tuple(out), _state(above, below, judged),
+                       (wn, wd)))
 
 
 def _portiek(key, parent, group, limits, categories) -> GroupStatus:
+    counts, occ = group.counts, group.occupied
     out = []
+    above = False
+    wn, wd = 0, 1
     for cid in categories:
-        count = group.counts.get(cid, 0)
+        count = counts.get(cid, 0)
         limit = limits.get(cid)
-        state = UNJUDGED if limit is None else ABOVE if count > limit else IN_BAND
-        out.append(CategoryStatus(cid, count, Fraction(count, group.occupied) if group.occupied else None, None, None,
-                                  None, limit, state, limit_room(group, limits, cid)))
-    return GroupStatus("portiek", key, key.split("/", 1)[-1], parent, group.homes, group.occupied, bool(limits),
-                       tuple(out))
+        if limit is None:
+            out.append(_new_category((cid, count, occ, None, None, None, None, UNJUDGED, None)))
+        elif count > limit:
+            above = True
+            # households over the limit, as a share of the portiek: comparable with band deviations
+            n, d = count - limit, max(1, occ)
+            if n * wd > wn * d:
+                wn, wd = n, d
+            out.append(_new_category((cid, count, occ, None, None, None, limit, ABOVE, 0)))
+        else:
+            out.append(_new_category((cid, count, occ, None, None, None, limit, IN_BAND, limit - count)))
+    judged = bool(limits)
+    return _new_group(("portiek", key, key.split("/", 1)[-1], parent, group.homes, occ, judged, tuple(out),
+                       _state(above, False, judged), (wn, wd)))
 
 
 def _sort_key(g: GroupStatus):
-    out_of_band = g.state in (ABOVE, BELOW, "both")
-    return (not out_of_band, -g.deviation, _LEVEL_ORDER[g.level], g.key)
+    if g.state in (ABOVE, BELOW, "both"):
+        n, d = g.worst
+        return (False, -n / d, _LEVEL_ORDER[g.level], g.key)  # a float only orders; reports show the exact value
+    return (True, 0.0, _LEVEL_ORDER[g.level], g.key)
 
 
 def portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...] = ("buurt", "complex", "portiek"),
@@ -146,14 +178,16 @@ def _portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...]
             g = comp.groups.get(("buurt", code))
             if g is not None:
                 groups.append(_banded("buurt", code, buurt.name, "", g, buurt.mix, default_min, cats))
+    found = comp.groups
     for n, cx in enumerate(complexes, 1):
         profile = cx.profile_at(date)
         if "complex" in levels:
-            groups.append(_banded("complex", cx.id, cx.name, cx.buurt, comp.group("complex", cx.id), profile.mix,
+            groups.append(_banded("complex", cx.id, cx.name, cx.buurt, found[("complex", cx.id)], profile.mix,
                                   profile.min_households, cats))
         if "portiek" in levels:
+            limits = profile.portiek_max_households
             for key in cx.portieken:
-                groups.append(_portiek(key, cx.id, comp.group("portiek", key), profile.portiek_max_households, cats))
+                groups.append(_portiek(key, cx.id, found[("portiek", key)], limits, cats))
         if progress is not None and n % 1000 == 0:
             progress(n, len(complexes))
     groups.sort(key=_sort_key)
