@@ -16,8 +16,10 @@ from . import __version__
 from .api import (check_policy, evaluate, example_occupancy, example_occupancy_path, load_household,
                   load_occupancy, load_policy)
 from .diagnostics import Diagnostic, PolicyError, make
+from .load import gc_paused
 from .facts import CATALOGUE
 from .numbers import format_percent
+from .composition_scan import composition_at
 from .occupancy import composition
 from .report import (decision_markdown, decision_text, diagnostics_github, diagnostics_text, to_json)
 from .schemas_check import KINDS, schema_text
@@ -518,20 +520,27 @@ def status(policy, occupancy_path, date_text, levels, only_out, fmt, output, lan
         click.echo("beleid lezen..." if lang == "nl" else "reading the policy...", err=True, nl=False)
     program = _program(policy, lang)
     date = _date(date_text, lang)
-    occupancy, _ = _occupancy(program, occupancy_path, lang)
+    try:
+        comp = composition(program.policy, example_occupancy(program), date) if occupancy_path is None \
+            else composition_at(occupancy_path, program.policy, date)
+    except PolicyError as exc:
+        raise InputError(exc.diagnostics, lang) from None
 
     def progress(done: int, total: int) -> None:
         if show:
             click.echo(f"\r{done:,}/{total:,} complexen ({time.perf_counter() - started:.1f} s)", err=True, nl=False)
 
-    result = portfolio_status(program.policy, composition(program.policy, occupancy, date),
-                              tuple(levels) or ("buurt", "complex", "portiek"), progress)
-    if show:
-        click.echo("\r" + " " * 60 + "\r", err=True, nl=False)
-    text = {"text": lambda: status_text(result, lang, only_out), "json": lambda: status_json(result, only_out),
-            "markdown": lambda: status_markdown(result, lang, only_out),
-            "html": lambda: status_html(result, lang, only_out)}[fmt]()
-    _emit(text, output, lang)
+    # A national status makes millions of objects and no cycles: collecting would only cost time.
+    with gc_paused():
+        result = portfolio_status(program.policy, comp, tuple(levels) or ("buurt", "complex", "portiek"), progress)
+        if show:
+            click.echo("\r" + " " * 60 + "\r", err=True, nl=False)
+        text = {"text": lambda: status_text(result, lang, only_out), "json": lambda: status_json(result, only_out),
+                "markdown": lambda: status_markdown(result, lang, only_out),
+                "html": lambda: status_html(result, lang, only_out)}[fmt]()
+        _emit(text, output, lang)
+        _keep_until_exit(program, comp, result, text)
+        gc.freeze()  # nor should the collector walk them once it runs again
 
 
 @cli.command()
@@ -679,11 +688,30 @@ def schema(kind):
     click.echo(schema_text(kind), nl=False)
 
 
+_KEPT: list = []  # see _keep_until_exit
+_FAST_EXIT = {"on": False}
+
+
+def _keep_until_exit(*objects) -> None:
+    """Hand a command's large results to the end of the process (only when run as a program, from main).
+
+    A national status holds millions of small objects: freeing them one by one when the command returns
+    and again when the interpreter shuts down takes seconds; the operating system frees the memory at once."""
+    if _FAST_EXIT["on"]:
+        _KEPT.extend(objects)
+
+
 def main() -> None:
     """Entry point: run the CLI; an unexpected error is reported without a traceback (exit 3)."""
+    _FAST_EXIT["on"] = True
     try:
         cli.main(standalone_mode=True)
-    except SystemExit:
+    except SystemExit as exc:
+        if _KEPT:  # everything is written and synced; skip freeing what the command kept
+            code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
         raise
     except Exception as exc:  # noqa: BLE001 - last line of defence: never show a traceback to staff
         if os.environ.get("MAGICMIX_DEBUG"):

@@ -1,0 +1,240 @@
+"""What makes `magicmix status` fast on a national stock must not change a single figure.
+
+The columnar unit table, the policy cache, the one-pass composition (in one or two processes)
+and the fast JSON writer are each checked against the plain way of getting the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import pickle
+import random
+import subprocess
+import sys
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import OB, ROOT
+from rules_engine import cache, composition_scan, load_policy
+from rules_engine.api import check_policy
+from rules_engine.composition_scan import composition_at
+from rules_engine.diagnostics import PolicyError
+from rules_engine.numbers import ratio_text
+from rules_engine.occupancy import composition, load_occupancy
+from rules_engine.portfolio_report import _group_json, status_json
+from rules_engine.status import portfolio_status
+
+EXAMPLE = OB / "examples" / "bezetting-2024-2025.csv"
+DATES = [dt.date(2022, 12, 31), dt.date(2023, 1, 1), dt.date(2024, 6, 30), dt.date(2025, 2, 15), dt.date(2026, 1, 1)]
+
+
+@pytest.fixture(scope="module")
+def program():
+    return load_policy(str(OB))
+
+
+# --- the unit table -------------------------------------------------------------------------------
+
+def test_unit_table_reads_like_a_mapping_of_units(program):
+    units = program.policy.units
+    ids = list(units)
+    assert len(units) == len(ids) == len(set(ids)) > 100
+    unit = units[ids[5]]
+    assert unit.id == ids[5] and ids[5] in units and "no-such-home" not in units
+    assert units.get("no-such-home") is None
+    assert unit.portiek.startswith(unit.complex + "/")
+    assert unit.where.file.endswith(".yaml") and unit.where.line > 1
+    assert units.place(ids[5]) == (unit.portiek, unit.complex, unit.buurt)
+    # every complex's portieken hold exactly the homes whose portiek they are
+    for cx in program.policy.complexes.values():
+        for key, homes in cx.portieken.items():
+            assert all(units[h].portiek == key and units[h].complex == cx.id for h in homes)
+    assert sum(units.homes_per_place()) == len(units)
+    first, end = units.place_ranges()[0]
+    assert {units[h].portiek for h in ids[first:end]} == {units.places()[0][0]}
+
+
+def test_unit_table_survives_pickling_unchanged(program):
+    units = program.policy.units
+    copy = pickle.loads(pickle.dumps(units))
+    assert list(copy) == list(units)
+    assert all(copy[u] == units[u] for u in units)
+
+
+# --- the policy cache -----------------------------------------------------------------------------
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("MAGICMIX_CACHE_DIR", str(folder))
+    monkeypatch.setattr(cache, "MIN_SECONDS", 0.0)  # the example is small: cache it all the same
+    return folder
+
+
+def _entries(folder):
+    return sorted(folder.glob("policy-*.pickle")) if folder.exists() else []
+
+
+def test_a_cached_policy_is_the_policy(policy_copy, cache_dir, monkeypatch):
+    first = load_policy("pol")
+    assert len(_entries(cache_dir)) == 1
+    monkeypatch.setattr("rules_engine.api.check_policy", lambda root: pytest.fail("read the files again"))
+    second = load_policy("pol")
+    a, b = first.policy, second.policy
+    assert b is not a and b.content_hash == a.content_hash
+    assert list(b.units) == list(a.units) and all(b.units[u] == a.units[u] for u in a.units)
+    assert [r.where for r in b.rules] == [r.where for r in a.rules]
+    assert b.complexes.keys() == a.complexes.keys()
+
+
+def test_a_changed_file_is_read_again(policy_copy, cache_dir):
+    load_policy("pol")
+    rent = next((policy_copy / "complexes").glob("*.yaml"))
+    rent.write_text(rent.read_text(encoding="utf-8") + "\n# een opmerking\n", encoding="utf-8")
+    before = len(_entries(cache_dir))
+    again = load_policy("pol")
+    assert before == 1 and len(_entries(cache_dir)) == 2
+    assert again.policy.content_hash == check_policy("pol")[0].policy.content_hash
+
+
+def test_a_damaged_or_foreign_entry_is_ignored_and_removed(policy_copy, cache_dir):
+    load_policy("pol")
+    [entry] = _entries(cache_dir)
+    head = entry.read_bytes()[:len(cache._MAGIC) + 64]
+    entry.write_bytes(head + pickle.dumps(os.system))  # names a function: never called, refused
+    assert load_policy("pol").policy.id == "openbaar-belang"
+    assert len(_entries(cache_dir)) == 1 and entry.read_bytes() != head + pickle.dumps(os.system)
+    entry.write_bytes(entry.read_bytes()[:1000])  # cut short
+    assert load_policy("pol").policy.id == "openbaar-belang"
+
+
+def test_no_cache_when_turned_off_or_the_folder_is_open_to_others(policy_copy, cache_dir, monkeypatch):
+    monkeypatch.setenv("MAGICMIX_CACHE", "off")
+    load_policy("pol")
+    assert _entries(cache_dir) == []
+    monkeypatch.delenv("MAGICMIX_CACHE")
+    cache_dir.mkdir()
+    os.chmod(cache_dir, 0o777)
+    load_policy("pol")
+    assert _entries(cache_dir) == []
+
+
+def test_small_policies_are_not_cached(policy_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("MAGICMIX_CACHE_DIR", str(tmp_path / "c"))
+    load_policy("pol")  # checked in well under MIN_SECONDS
+    assert _entries(tmp_path / "c") == []
+
+
+# --- the composition in one pass ------------------------------------------------------------------
+
+def _same(a, b):
+    assert a.date == b.date
+    assert dict(a.groups) == dict(b.groups)
+    assert dict(a.by_unit) == dict(b.by_unit)
+
+
+@pytest.mark.parametrize("two_halves", [False, True])
+def test_composition_at_equals_loading_every_row(program, two_halves, monkeypatch):
+    if two_halves:
+        monkeypatch.setattr(composition_scan, "PARALLEL_FROM", 0)
+    occ = load_occupancy(str(EXAMPLE), program.policy)
+    for date in DATES:
+        _same(composition_at(str(EXAMPLE), program.policy, date), composition(program.policy, occ, date))
+
+
+def _shuffled_rows(program, tmp_path, seed: int):
+    """An export in random order, with moves, empty homes and two rows of one home on one date."""
+    rng = random.Random(seed)
+    homes = list(program.policy.units)[:120]
+    cats = program.policy.category_ids
+    rows = []
+    for unit in homes:
+        for _ in range(rng.randint(1, 3)):
+            day = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randint(0, 900))
+            rows.append((unit, f"h{rng.randint(1, 10**6)}" if rng.random() > 0.15 else "", rng.choice(cats), day))
+    rows.append((homes[0], "twin-a", cats[0], dt.date(2024, 1, 1)))
+    rows.append((homes[0], "twin-b", cats[1], dt.date(2024, 1, 1)))  # same date: the later row wins
+    rng.shuffle(rows)
+    path = tmp_path / f"export-{seed}.csv"
+    path.write_text("unit,household,category,valid_from\n" + "".join(
+        f"{u},{h},{c if h else ''},{d.strftime('%d-%m-%Y') if i % 2 else d.isoformat()}\n"
+        for i, (u, h, c, d) in enumerate(rows)), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_composition_at_in_two_halves_equals_one_pass_on_shuffled_exports(program, tmp_path, monkeypatch, seed):
+    path = _shuffled_rows(program, tmp_path, seed)
+    occ = load_occupancy(str(path), program.policy)
+    one = [composition_at(str(path), program.policy, d) for d in DATES]
+    monkeypatch.setattr(composition_scan, "PARALLEL_FROM", 0)
+    for date, single in zip(DATES, one):
+        two = composition_at(str(path), program.policy, date)
+        _same(two, single)
+        _same(two, composition(program.policy, occ, date))
+
+
+def test_errors_in_both_halves_name_their_rows(program, tmp_path, monkeypatch):
+    lines = ["unit,household,category,valid_from"] + [f"{u},h{i},regulier,2024-01-01"
+                                                      for i, u in enumerate(list(program.policy.units)[:40])]
+    lines[3] = "ZW-NIET-01,h,regulier,2024-01-01"  # row 4, first half
+    lines[35] = f"{list(program.policy.units)[34]},h,regulier,31-02-2024"  # row 36, second half
+    path = tmp_path / "bad.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    expected = None
+    for parallel in (10**9, 0):
+        monkeypatch.setattr(composition_scan, "PARALLEL_FROM", parallel)
+        with pytest.raises(PolicyError) as exc:
+            composition_at(str(path), program.policy, dt.date(2025, 1, 1))
+        found = [(d.code, d.line, d.column) for d in exc.value.diagnostics]
+        assert found == [("unknown-unit", 4, 1), ("invalid-date", 36, 4)]
+        expected = expected or found
+        assert found == expected
+
+
+def test_a_quoted_file_is_read_in_one_pass(program, tmp_path, monkeypatch):
+    monkeypatch.setattr(composition_scan, "PARALLEL_FROM", 0)
+    path = tmp_path / "quoted.csv"
+    path.write_text(EXAMPLE.read_text(encoding="utf-8").replace(";regulier;", ';"regulier";'), encoding="utf-8")
+    assert composition_scan._halves(str(path)) is None
+    occ = load_occupancy(str(path), program.policy)
+    _same(composition_at(str(path), program.policy, DATES[3]), composition(program.policy, occ, DATES[3]))
+
+
+# --- exact shares as text, and the JSON writer ----------------------------------------------------
+
+@given(st.integers(-10**9, 10**9), st.integers(1, 10**6))
+def test_ratio_text_is_exact(n, d):
+    text = ratio_text(n, d)
+    assert Fraction(text) == Fraction(n, d)
+    finite = Fraction(n, d).denominator
+    for p in (2, 5):
+        while finite % p == 0:
+            finite //= p
+    assert ("/" in text) == (finite != 1)
+
+
+def test_status_json_lines_are_what_the_json_module_writes(program):
+    occ = load_occupancy(str(EXAMPLE), program.policy)
+    status = portfolio_status(program.policy, composition(program.policy, occ, dt.date(2025, 6, 1)))
+    data = json.loads(status_json(status))
+    assert data["groups"] == [json.loads(json.dumps(_group_json(g))) for g in status.groups]
+    assert len(data["groups"]) == len(status.groups) > 20
+    worst = status.groups[0]
+    assert worst.state in ("above", "below", "both") and worst.deviation == Fraction(data["groups"][0]["deviation"])
+
+
+def test_status_as_a_program_exits_cleanly_and_writes_everything(tmp_path):
+    out = tmp_path / "s.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "status", str(OB), "--occupancy", str(EXAMPLE),
+                           "--date", "2025-06-01", "--format", "json", "-o", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert len(json.loads(out.read_text(encoding="utf-8"))["groups"]) > 20
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "status", str(OB), "--occupancy",
+                           str(tmp_path / "nope.csv")], capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
