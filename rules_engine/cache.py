@@ -66,13 +66,16 @@ def policy_key(root: str) -> str:
     if os.path.isdir(households):
         rels += sorted(f"examples/households/{n}" for n in os.listdir(households))
     for rel in rels:
-        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
-        try:
-            with open(os.path.join(root, rel), "rb") as fh:
-                digest.update(hashlib.sha256(fh.read()).digest())
-        except OSError:
-            digest.update(b"-")
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + _file_digest(os.path.join(root, rel)))
     return digest.hexdigest()
+
+
+def _file_digest(path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).digest()
+    except OSError:
+        return b"-"
 
 
 def _private(path: str) -> bool:

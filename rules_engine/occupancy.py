@@ -105,29 +105,33 @@ def groups_from_places(policy: Policy, per_place: list) -> Mapping:
     Portieken add up into complexes and complexes into buurten: each level counts the one below it."""
     places, homes_per_place = layout(policy)
     groups: dict = {}
-    upper: dict = {}  # (level, key) -> [homes, counts, the key one level up]
     nobody = MappingProxyType({})
-    for p, (portiek, complex_id, buurt) in enumerate(places):
-        c = per_place[p]
-        n = homes_per_place[p]
-        groups[("portiek", portiek)] = Group(n, sum(c.values()), MappingProxyType(c)) if c else Group(n, 0, nobody)
-        _add(upper, ("complex", complex_id), n, c, ("buurt", buurt))
-    for key, (n, c, up) in list(upper.items()):
-        _add(upper, up, n, c, None)
-    for key, (n, c, _) in upper.items():
-        groups[key] = Group(n, sum(c.values()), MappingProxyType(c))
-    return MappingProxyType(groups)
-
-
-def _add(into: dict, key: tuple, homes: int, counts: dict | None, up) -> None:
-    acc = into.get(key)
-    if acc is None:
-        acc = into[key] = [0, {}, up]
-    acc[0] += homes
-    if counts:
+    complexes: dict = {}  # complex id -> [homes, counts, buurt]
+    for (portiek, complex_id, buurt), c, n in zip(places, per_place, homes_per_place):
+        acc = complexes.get(complex_id)
+        if acc is None:
+            acc = complexes[complex_id] = [0, {}, buurt]
+        acc[0] += n
+        if c:
+            groups[("portiek", portiek)] = Group(n, sum(c.values()), MappingProxyType(c))
+            total = acc[1]
+            for cat, k in c.items():
+                total[cat] = total.get(cat, 0) + k
+        else:
+            groups[("portiek", portiek)] = Group(n, 0, nobody)
+    buurten: dict = {}
+    for complex_id, (n, c, buurt) in complexes.items():
+        groups[("complex", complex_id)] = Group(n, sum(c.values()), MappingProxyType(c))
+        acc = buurten.get(buurt)
+        if acc is None:
+            acc = buurten[buurt] = [0, {}]
+        acc[0] += n
         total = acc[1]
-        for cat, k in counts.items():
+        for cat, k in c.items():
             total[cat] = total.get(cat, 0) + k
+    for buurt, (n, c) in buurten.items():
+        groups[("buurt", buurt)] = Group(n, sum(c.values()), MappingProxyType(c))
+    return MappingProxyType(groups)
 
 
 def occupancy_from_source(source: Source, policy: Policy) -> tuple[Occupancy, list]:

@@ -66,13 +66,22 @@ def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = Fals
     head = [f"{'Stand van de mix' if nl else 'Mix status'} {status.date} · {status.policy['id']} "
             f"{status.policy['version']}", *_summary(status, lang), ""]
     cats = [status.labels[c][lang] for c in status.categories]
-    table = [["niveau" if nl else "level", "groep" if nl else "group", "bewoond" if nl else "occupied",
-              "oordeel" if nl else "state", *cats]]
+    table = [("niveau" if nl else "level", "groep" if nl else "group", "bewoond" if nl else "occupied",
+              "oordeel" if nl else "state", *cats)]
+    levels = {k: _t(v, lang) for k, v in _LEVEL.items()}
+    states = {k: _t(v, lang) for k, v in _STATE.items()}
+    cells: dict = {}  # each distinct category entry is written once: a national status has a million of them
     for g in _groups(status, only_out):
-        table.append([_t(_LEVEL[g.level], lang), g.key, f"{g.occupied}/{g.homes}", _t(_STATE[g.state], lang),
-                      *[_cell(c, lang) for c in g.categories]])
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
+        row = [levels[g.level], g.key, f"{g.occupied}/{g.homes}", states[g.state]]
+        for c in g.categories:
+            text = cells.get(c)
+            if text is None:
+                text = cells[c] = _cell(c, lang)
+            row.append(text)
+        table.append(row)
+    widths = [max(map(len, column)) for column in zip(*table)]
+    line = "  ".join(f"{{:<{w}}}" for w in widths).format
+    lines = [line(*row).rstrip() for row in table]
     legend = ("aandeel [band] (ruimte: zoveel huishoudens passen nog); portiek: aantal/maximum; ▲ boven, ▼ onder"
               if nl else "share [band] (room: this many households still fit); portiek: count/maximum; ▲ above, ▼ below")
     return "\n".join(head + lines + ["", legend]) + "\n"

@@ -155,15 +155,26 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
     complexes: dict[str, Complex] = {}
     units = UnitTable()
     complex_raw = mix_raw.get("complex") or {}
+    # One mix and one default profile per buurt, shared by its complexes: immutable, and at national
+    # scale 30,000 copies would cost seconds to build, cache and load.
+    mix_of_buurt: dict[str, LevelMix] = {}
+    defaults: dict[int, Profile] = {}
     for src in sources.complexes:
         b = buurten.get(src.data["buurt"])
         mix_here = complex_mix
         if b is not None and "targets" not in complex_raw:
             # Without complex-level targets, a complex follows the targets of its own buurt.
-            mix_here, _, _ = _mix(_Ctx(Collector(), ctx.categories), psrc, ("mix", "complex"),
-                                  {k: v for k, v in complex_raw.items() if k != "targets"},
-                                  dict(b.mix.targets), buurt_tol, {}, ("", ""))
-        cx = _complex(ctx, src, buurten, mix_here, complex_tol, complex_bands, portiek_max, min_households, units)
+            mix_here = mix_of_buurt.get(b.code)
+            if mix_here is None:
+                mix_here = mix_of_buurt[b.code] = _mix(
+                    _Ctx(Collector(), ctx.categories), psrc, ("mix", "complex"),
+                    {k: v for k, v in complex_raw.items() if k != "targets"}, dict(b.mix.targets), buurt_tol, {},
+                    ("", ""))[0]
+        default = defaults.get(id(mix_here))
+        if default is None:
+            default = defaults[id(mix_here)] = Profile(dt.date.min, "", mix_here, frozen_map(portiek_max),
+                                                       min_households, None)
+        cx = _complex(ctx, src, buurten, default, complex_tol, complex_bands, portiek_max, units)
         if cx is None:
             continue
         if cx.id in complexes:
@@ -226,13 +237,13 @@ def _parameters(ctx: _Ctx, src: Source | None) -> dict[str, Parameter]:
     return out
 
 
-def _complex(ctx: _Ctx, src: Source, buurten: dict, complex_mix: LevelMix, tol: Fraction, bands: dict,
-             portiek_max: dict, min_households: int, units: UnitTable) -> Complex | None:
+def _complex(ctx: _Ctx, src: Source, buurten: dict, default: Profile, tol: Fraction, bands: dict,
+             portiek_max: dict, units: UnitTable) -> Complex | None:
     raw = src.data
     if raw["buurt"] not in buurten:
         ctx.err("unknown-buurt", src, ("buurt",), buurt=raw["buurt"], hint=hint(buurten, raw["buurt"]))
         return None
-    default = Profile(dt.date.min, "", complex_mix, frozen_map(portiek_max), min_households, None)
+    complex_mix, min_households = default.mix, default.min_households
     profiles = [default]
     _check_dates(ctx, src, ("profile",), raw.get("profile", []))
     for i, p in enumerate(raw.get("profile", [])):
