@@ -14,7 +14,7 @@ from .diagnostics import Collector, hint, make
 from .load import PolicySources
 from .load_yaml import Source
 from .model import (OUTCOMES, Band, Buurt, Case, Category, Complex, DatedValue, Definition, Label, LevelMix,
-                    Parameter, Policy, Profile, RankingStrategy, Rule, Text, UnitTable, Where, frozen_map)
+                    Parameter, Policy, Portieken, Profile, RankingStrategy, Rule, Text, UnitTable, Where, frozen_map)
 from .numbers import format_percent, parse_percent, to_fraction
 
 DEFAULT_MIN_HOUSEHOLDS = 0
@@ -255,14 +255,13 @@ def _complex(ctx: _Ctx, src: Source, buurten: dict, default: Profile, tol: Fract
         profiles.append(Profile(_date(p["valid_from"]), p.get("note", ""), mix, frozen_map(pmax),
                                 p.get("min_households", min_households), where(src, path)))
     profiles.sort(key=lambda p: p.valid_from)
-    portieken: dict[str, tuple[str, ...]] = {}
+    portieken: dict[str, int] = {}  # portiek key -> its number in the unit table
     file = units.add_file(src.path)
     for i, pk in enumerate(raw["portieken"]):
         key = f"{raw['id']}/{pk['id']}"
         if key in portieken:
             ctx.err("duplicate-id", src, ("portieken", i, "id"), what=("portiek", "portiek"), id=pk["id"], other=src.path)
             continue
-        ids = []
         place = units.add_place(key, raw["id"], raw["buurt"])
         for j, u in enumerate(pk["units"]):
             upath = ("portieken", i, "units", j)
@@ -273,9 +272,8 @@ def _complex(ctx: _Ctx, src: Source, buurten: dict, default: Profile, tol: Fract
             w = where(src, upath)
             units.add(u["id"], u["rooms"], to_fraction(u["rent"]), u.get("daeb", True), u.get("floor"), place, file,
                       w.line, w.column)
-            ids.append(u["id"])
-        portieken[key] = tuple(ids)
-    return Complex(raw["id"], raw["name"], raw["buurt"], tuple(profiles), frozen_map(portieken), where(src, ()))
+        portieken[key] = place
+    return Complex(raw["id"], raw["name"], raw["buurt"], tuple(profiles), Portieken(units, portieken), where(src, ()))
 
 
 def _definition(ctx: _Ctx, src: Source, name: str, d: dict) -> Definition:
