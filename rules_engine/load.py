@@ -49,10 +49,10 @@ def _yaml_files(folder: str) -> list[str]:
                   if n.endswith((".yaml", ".yml")) and not n.startswith("."))
 
 
-def read_document(path: str, kind: str) -> tuple[Source | None, list[Diagnostic]]:
-    """Read one YAML file and check it against the schema of its kind."""
+def read_document(path: str, kind: str, complete: bool = True) -> tuple[Source | None, list[Diagnostic]]:
+    """Read one YAML file and check it against the schema of its kind (complete: see Source)."""
     try:
-        source = load_file(path)
+        source = load_file(path, complete=complete)
     except PolicyError as exc:
         return None, list(exc.diagnostics)
     problems = check(source, kind)
@@ -98,14 +98,16 @@ def gc_paused():
 
 
 def _read_one(args):
-    return read_document(*args)
+    # Positions of containers and list items only: a complex's homes are list items, and the rest
+    # of its positions is read again in the rare case a diagnostic needs one.
+    return read_document(*args, complete=False)
 
 
 def _read_many(paths: list[str], kind: str) -> list:
     """Read and check many independent files, in several processes when there are many of them."""
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [read_document(p, kind) for p in paths]
+        return [_read_one((p, kind)) for p in paths]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         return pool.map(_read_one, [(p, kind) for p in paths], chunksize=max(1, len(paths) // (workers * 8)))
 

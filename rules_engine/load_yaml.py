@@ -8,7 +8,7 @@ merge keys, alias bombs, deep nesting and huge files are refused with a diagnost
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -29,18 +29,43 @@ _ALLOWED_TAGS = {f"{_STD}{t}" for t in ("str", "int", "float", "bool", "null", "
 
 @dataclass(frozen=True)
 class Source:
-    """A YAML document read into plain data, with positions of its nodes."""
+    """A YAML document read into plain data, with positions of its nodes.
+
+    A source read with complete=False keeps positions only for containers and list items
+    (a 30,000-file policy sends far less between processes); asked for any other position,
+    it reads its file once more, completely, and answers from that.
+    """
 
     path: str
     data: Any
     marks: dict  # Path -> (line, column) of the value node, 1-based
     key_marks: dict  # Path -> (line, column) of the key naming that value
     quoted: dict  # Path -> column offset of a scalar's first character (1 if quoted)
+    complete: bool = True
+    _full: list = field(default_factory=list, compare=False, repr=False)  # the complete reading, once made
+
+    def _complete(self) -> "Source":
+        if self.complete:
+            return self
+        if not self._full:
+            try:
+                fresh = load_file(self.path)
+            except PolicyError:
+                fresh = None
+            # a file changed since it was read gives no positions: the nearest known one is used instead
+            self._full.append(fresh if fresh is not None and fresh.data == self.data else None)
+        return self._full[0] or self
 
     def where(self, path: Path, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column of the node at path (or its key), falling back to the nearest parent."""
-        table = self.key_marks if key else self.marks
         p = tuple(path)
+        if not self.complete:
+            if not key and p in self.marks:
+                return self.marks[p]
+            full = self._complete()
+            if full is not self:
+                return full.where(p, key)
+        table = self.key_marks if key else self.marks
         while p:
             if p in table:
                 return table[p]
@@ -48,6 +73,10 @@ class Source:
                 return self.marks[p]
             p = p[:-1]
         return self.marks.get((), (1, 1))
+
+    def quote_offset(self, path: Path) -> int:
+        """Columns between a scalar's node and its first character: 1 when it is quoted, else 0."""
+        return self._complete().quoted.get(tuple(path), 0)
 
 
 def _diag(code: str, path: str, mark=None, **args) -> Diagnostic:
@@ -94,16 +123,16 @@ def _fail_at_offset(raw: bytes, offset: int, path: str, code: str):
     raise PolicyError([make(code, path, line, column)])
 
 
-def load_file(path: str, max_bytes: int = MAX_BYTES) -> Source:
+def load_file(path: str, max_bytes: int = MAX_BYTES, complete: bool = True) -> Source:
     """Read and parse one YAML file; raises PolicyError with positions on any problem."""
-    return load_text(read_text(path, max_bytes), path)
+    return load_text(read_text(path, max_bytes), path, complete)
 
 
-def load_text(text: str, path: str) -> Source:
-    """Parse YAML text (already decoded) into a Source."""
+def load_text(text: str, path: str, complete: bool = True) -> Source:
+    """Parse YAML text (already decoded) into a Source (see Source for complete)."""
     try:
         events = yaml.parse(text, Loader=_FastLoader)
-        return _build(events, path)
+        return _build(events, path, complete)
     except yaml.reader.ReaderError as exc:
         raise PolicyError([_control_character(exc, text, path)]) from None
     except yaml.MarkedYAMLError as fast_error:
@@ -144,7 +173,7 @@ class _Frame:
         self.first_line: dict = {}
 
 
-def _build(events, path: str) -> Source:
+def _build(events, path: str, complete: bool = True) -> Source:
     """Plain data from a YAML event stream, with an explicit stack: no recursion, so depth is checked exactly."""
     marks, key_marks, quoted = {}, {}, {}
     anchors: dict = {}
@@ -195,12 +224,13 @@ def _build(events, path: str) -> Source:
                     raise PolicyError([_diag("duplicate-key", path, mark, key=key, first_line=top.first_line[key])])
                 top.first_line[key] = mark.line + 1
                 top.key = key
-                key_marks[top.path + (key,)] = (mark.line + 1, mark.column + 1)
+                if complete:
+                    key_marks[top.path + (key,)] = (mark.line + 1, mark.column + 1)
                 continue
             if tag not in _ALLOWED_TAGS:
                 raise PolicyError([_diag("unsupported-tag", path, mark, tag=tag)])
             value = _scalar_value(tag, ev.value)
-            if ev.style == "'" or ev.style == '"':
+            if complete and (ev.style == "'" or ev.style == '"'):
                 quoted[(top.path + ((top.key,) if top.is_map else (len(top.value),))) if top else ()] = 1
             if ev.anchor:
                 anchors[ev.anchor] = value
@@ -237,7 +267,7 @@ def _build(events, path: str) -> Source:
         if top is None:
             root, have_root = value, True
         elif top.is_map:
-            if mark is not None:
+            if mark is not None and complete:
                 marks[top.path + (top.key,)] = (mark.line + 1, mark.column + 1)
             top.value[top.key] = value
             top.key = None
@@ -247,7 +277,7 @@ def _build(events, path: str) -> Source:
             top.value.append(value)
     if not have_root:
         raise PolicyError([make("empty-document", path, 1, 1)])
-    return Source(path, root, marks, key_marks, quoted)
+    return Source(path, root, marks, key_marks, quoted, complete)
 
 
 _RESOLVER = yaml.resolver.Resolver()

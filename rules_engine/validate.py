@@ -46,7 +46,7 @@ def where(src: Source, path: tuple) -> Where:
 
 def text(src: Source, path: tuple, value: str) -> Text:
     """A piece of policy text with its position."""
-    return Text(value, where(src, path), src.quoted.get(tuple(path), 0))
+    return Text(value, where(src, path), src.quote_offset(path))
 
 
 def _label(raw) -> Label | None:
