@@ -238,3 +238,30 @@ def test_status_as_a_program_exits_cleanly_and_writes_everything(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "status", str(OB), "--occupancy",
                            str(tmp_path / "nope.csv")], capture_output=True, text=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+# --- sources read with positions of containers and list items only --------------------------------
+
+def test_a_partial_source_answers_every_position_exactly(tmp_path):
+    from rules_engine.load_yaml import load_file
+
+    path = next((OB / "complexes").glob("*.yaml"))
+    full, partial = load_file(str(path)), load_file(str(path), complete=False)
+    assert partial.data == full.data and len(partial.marks) < len(full.marks)
+    for p in list(full.marks)[:200]:
+        assert partial.where(p) == full.where(p)
+    for p in list(full.key_marks)[:50]:
+        assert partial.where(p, key=True) == full.where(p, key=True)
+        assert partial.quote_offset(p) == full.quote_offset(p)
+
+
+def test_a_partial_source_of_a_changed_file_falls_back_to_what_it_knows(tmp_path):
+    from rules_engine.load_yaml import load_file
+
+    path = tmp_path / "c.yaml"
+    path.write_text("id: C1\nportieken:\n  - id: A\n    units:\n      - {id: U1, rooms: 2, rent: 500}\n", encoding="utf-8")
+    partial = load_file(str(path), complete=False)
+    path.write_text("id: C2\n", encoding="utf-8")
+    unit = ("portieken", 0, "units", 0)
+    assert partial.where(unit) == (5, 9)
+    assert partial.where(unit + ("rent",)) == (5, 9)  # the home's own position: the file no longer says more
