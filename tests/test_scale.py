@@ -265,3 +265,20 @@ def test_a_partial_source_of_a_changed_file_falls_back_to_what_it_knows(tmp_path
     unit = ("portieken", 0, "units", 0)
     assert partial.where(unit) == (5, 9)
     assert partial.where(unit + ("rent",)) == (5, 9)  # the home's own position: the file no longer says more
+
+
+def test_composition_at_reads_excel_and_yaml_like_load_occupancy(program, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["unit", "household", "category", "valid_from"])
+    rows = [r.split(";") for r in EXAMPLE.read_text(encoding="utf-8").splitlines()[1:]]
+    for unit, household, category, when in rows:
+        sheet.append([unit, household or None, category or None, dt.date.fromisoformat(when)])
+    path = tmp_path / "bezetting.xlsx"
+    book.save(path)
+    yaml_path = OB / "occupancy.yaml"
+    for source in (path, yaml_path):
+        occ = load_occupancy(str(source), program.policy)
+        for date in DATES:
+            _same(composition_at(str(source), program.policy, date), composition(program.policy, occ, date))
