@@ -192,6 +192,8 @@ def hint(candidates, word: str) -> tuple[str, str]:
     """A '; bedoelde u ...?' suffix (nl, en) naming the closest known word, or empty."""
     import difflib
 
+    if len(candidates) > 5000 and hasattr(candidates, "similar"):
+        candidates = candidates.similar(str(word))  # a national stock: look among the sorted neighbours only
     close = difflib.get_close_matches(str(word), [str(c) for c in candidates], n=1, cutoff=0.6)
     if not close:
         return ("", "")

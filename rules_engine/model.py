@@ -122,7 +122,7 @@ class UnitTable(Mapping):
     """
 
     __slots__ = ("_ids", "_index", "_rooms", "_rent_num", "_rent_den", "_daeb", "_floor", "_place", "_places",
-                 "_starts", "_file", "_files", "_line", "_column")
+                 "_starts", "_file", "_files", "_line", "_column", "_sorted")
 
     def __init__(self):
         self._ids: list[str] = []
@@ -137,6 +137,7 @@ class UnitTable(Mapping):
         self._file = array("l")
         self._files: list[str] = []
         self._line, self._column = array("l"), array("l")
+        self._sorted: list[str] | None = None  # ids in sorted order, made when a hint first needs them
 
     def add_place(self, portiek: str, complex_id: str, buurt: str) -> int:
         """Register a portiek (while building); returns the number that add() takes."""
@@ -163,6 +164,15 @@ class UnitTable(Mapping):
         self._file.append(file)
         self._line.append(line)
         self._column.append(column)
+
+    def similar(self, word: str, around: int = 50) -> list[str]:
+        """The ids next to word in sorted order: where the hint for a mistyped id is looked for.
+
+        Comparing a word with 2.3 million ids takes seconds per message; its sorted neighbours do."""
+        if self._sorted is None:
+            self._sorted = sorted(self._ids)
+        i = bisect.bisect_left(self._sorted, word)
+        return self._sorted[max(0, i - around):i + around]
 
     def where_text(self, uid: str) -> str:
         """file:line of a home, without building its Unit."""
@@ -227,12 +237,13 @@ class UnitTable(Mapping):
         return len(self._ids)
 
     def __getstate__(self):
-        return {name: getattr(self, name) for name in self.__slots__ if name != "_index"}
+        return {name: getattr(self, name) for name in self.__slots__ if name not in ("_index", "_sorted")}
 
     def __setstate__(self, state) -> None:
         for name, value in state.items():
             setattr(self, name, value)
         self._index = dict(zip(self._ids, range(len(self._ids))))
+        self._sorted = None
 
 
 class Portieken(Mapping):

@@ -282,3 +282,18 @@ def test_composition_at_reads_excel_and_yaml_like_load_occupancy(program, tmp_pa
         occ = load_occupancy(str(source), program.policy)
         for date in DATES:
             _same(composition_at(str(source), program.policy, date), composition(program.policy, occ, date))
+
+
+def test_hints_for_a_mistyped_home_come_from_its_sorted_neighbours(program, monkeypatch):
+    from rules_engine.diagnostics import hint
+
+    units = program.policy.units
+    ordered = sorted(units)
+    known = ordered[40]
+    typo = known + "x"
+    near = units.similar(typo, around=3)
+    assert known in near and near == ordered[ordered.index(near[0]):ordered.index(near[0]) + len(near)]
+    full = hint(list(units), typo)
+    assert full[1] == f"; did you mean '{known}'?"
+    monkeypatch.setattr("rules_engine.diagnostics.len", lambda c: 10**7, raising=False)  # as if national
+    assert hint(units, typo) == full
