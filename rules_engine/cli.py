@@ -15,11 +15,11 @@ import click
 from . import __version__
 from .api import (check_policy, evaluate, example_occupancy, example_occupancy_path, load_household,
                   load_occupancy, load_policy)
-from .diagnostics import Diagnostic, PolicyError, make
-from .load import gc_paused
-from .facts import CATALOGUE
-from .numbers import format_percent
 from .composition_scan import composition_at
+from .diagnostics import Diagnostic, PolicyError, make
+from .facts import CATALOGUE
+from .load import gc_paused
+from .numbers import format_percent
 from .occupancy import composition
 from .report import (decision_markdown, decision_text, diagnostics_github, diagnostics_text, to_json)
 from .schemas_check import KINDS, schema_text

@@ -6,10 +6,10 @@ import bisect
 import datetime as dt
 from array import array
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Iterator, Mapping
+from typing import Iterator, Mapping, NamedTuple
 
 OUTCOMES = ("niet_toegestaan", "ontraden", "passend", "voorkeur")
 """Outcomes from most to least severe; when rules disagree the most severe wins."""
@@ -99,9 +99,10 @@ class Profile:
     where: Where | None
 
 
-@dataclass(frozen=True)
-class Unit:
-    """A home: its rooms and rent, and where it lies (portiek, complex, buurt)."""
+class Unit(NamedTuple):
+    """A home: its rooms and rent, and where it lies (portiek, complex, buurt).
+
+    A named tuple, built from the unit table's columns each time a home is read: quick to make."""
 
     id: str
     rooms: int
@@ -112,6 +113,9 @@ class Unit:
     complex: str
     buurt: str
     where: Where
+
+
+_new_unit = partial(tuple.__new__, Unit)  # a named tuple's own __new__ is Python code
 
 
 class UnitTable(Mapping):
@@ -223,9 +227,9 @@ class UnitTable(Mapping):
     def __getitem__(self, uid: str) -> Unit:
         i = self._index[uid]
         portiek, complex_id, buurt = self._places[self._place[i]]
-        return Unit(uid, self._rooms[i], Fraction(self._rent_num[i], self._rent_den[i]), bool(self._daeb[i]),
-                    self._floor[i], portiek, complex_id, buurt,
-                    Where(self._files[self._file[i]], self._line[i], self._column[i]))
+        return _new_unit((uid, self._rooms[i], Fraction(self._rent_num[i], self._rent_den[i]), bool(self._daeb[i]),
+                          self._floor[i], portiek, complex_id, buurt,
+                          Where(self._files[self._file[i]], self._line[i], self._column[i])))
 
     def __contains__(self, uid) -> bool:
         return uid in self._index
