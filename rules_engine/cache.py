@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import copyreg
+import functools
 import fractions
 import glob
 import hashlib
@@ -30,6 +31,7 @@ from types import MappingProxyType
 from .atomic import atomic_writer
 from .load import OCCUPANCY_FILE, gc_paused, policy_files
 from .model import Policy, frozen_map
+from .schemas_check import KINDS, schema_text
 
 KEEP = 4  # entries kept; a national policy takes a few hundred MB
 MIN_SECONDS = 1.0  # a policy checked faster than this is not worth an entry
@@ -48,13 +50,15 @@ def cache_dir() -> str | None:
     return os.path.join(base, "magicmix")
 
 
+@functools.lru_cache(maxsize=1)
 def _code_digest() -> bytes:
     """The bytes of magicmix's own code and schemas: a new version never reads an old entry."""
     digest = hashlib.sha256(sys.version.encode())
-    for pattern in ("*.py", "schemas/*.json"):
-        for path in sorted(glob.glob(os.path.join(_PACKAGE, pattern))):
-            with open(path, "rb") as fh:
-                digest.update(path[len(_PACKAGE):].encode() + b"\0" + hashlib.sha256(fh.read()).digest())
+    for path in sorted(glob.glob(os.path.join(_PACKAGE, "*.py"))):
+        with open(path, "rb") as fh:
+            digest.update(os.path.basename(path).encode() + b"\0" + hashlib.sha256(fh.read()).digest())
+    for kind in sorted(KINDS):  # the schemas as the check reads them (wheel or checkout)
+        digest.update(kind.encode() + b"\0" + hashlib.sha256(schema_text(kind).encode()).digest())
     return digest.digest()
 
 

@@ -297,3 +297,14 @@ def test_hints_for_a_mistyped_home_come_from_its_sorted_neighbours(program, monk
     assert full[1] == f"; did you mean '{known}'?"
     monkeypatch.setattr("rules_engine.diagnostics.len", lambda c: 10**7, raising=False)  # as if national
     assert hint(units, typo) == full
+
+
+def test_a_changed_schema_or_module_misses_the_cache(policy_copy, cache_dir, monkeypatch):
+    load_policy("pol")
+    key = cache.policy_key("pol")
+    with monkeypatch.context() as m:
+        m.setattr(cache, "schema_text", lambda kind: "{}")
+        cache._code_digest.cache_clear()
+        assert cache.policy_key("pol") != key
+    cache._code_digest.cache_clear()
+    assert cache.policy_key("pol") == key
