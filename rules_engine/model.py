@@ -116,6 +116,7 @@ class Unit(NamedTuple):
 
 
 _new_unit = partial(tuple.__new__, Unit)  # a named tuple's own __new__ is Python code
+_BUILT_KEPT = 65_536  # homes a unit table keeps built (then it starts again)
 
 
 class UnitTable(Mapping):
@@ -126,7 +127,7 @@ class UnitTable(Mapping):
     """
 
     __slots__ = ("_ids", "_index", "_rooms", "_rent_num", "_rent_den", "_daeb", "_floor", "_place", "_places",
-                 "_starts", "_file", "_files", "_line", "_column", "_sorted")
+                 "_starts", "_file", "_files", "_line", "_column", "_sorted", "_built")
 
     def __init__(self):
         self._ids: list[str] = []
@@ -142,6 +143,7 @@ class UnitTable(Mapping):
         self._files: list[str] = []
         self._line, self._column = array("l"), array("l")
         self._sorted: list[str] | None = None  # ids in sorted order, made when a hint first needs them
+        self._built: dict[str, Unit] = {}  # homes read recently: an evaluation reads its home several times
 
     def add_place(self, portiek: str, complex_id: str, buurt: str) -> int:
         """Register a portiek (while building); returns the number that add() takes."""
@@ -225,6 +227,19 @@ class UnitTable(Mapping):
         return [end - first for first, end in self.place_ranges()]
 
     def __getitem__(self, uid: str) -> Unit:
+        unit = self._built.get(uid)
+        if unit is None:
+            unit = self._build(uid)
+            if len(self._built) >= _BUILT_KEPT:
+                self._built.clear()
+            self._built[uid] = unit
+        return unit
+
+    def get(self, uid: str, default=None):
+        """The home with this id, or default."""
+        return self[uid] if uid in self._index else default
+
+    def _build(self, uid: str) -> Unit:
         i = self._index[uid]
         portiek, complex_id, buurt = self._places[self._place[i]]
         return _new_unit((uid, self._rooms[i], Fraction(self._rent_num[i], self._rent_den[i]), bool(self._daeb[i]),
@@ -241,13 +256,14 @@ class UnitTable(Mapping):
         return len(self._ids)
 
     def __getstate__(self):
-        return {name: getattr(self, name) for name in self.__slots__ if name not in ("_index", "_sorted")}
+        return {name: getattr(self, name) for name in self.__slots__ if name not in ("_index", "_sorted", "_built")}
 
     def __setstate__(self, state) -> None:
         for name, value in state.items():
             setattr(self, name, value)
         self._index = dict(zip(self._ids, range(len(self._ids))))
         self._sorted = None
+        self._built = {}
 
 
 class Portieken(Mapping):
