@@ -116,7 +116,7 @@ class Unit(NamedTuple):
 
 
 _new_unit = partial(tuple.__new__, Unit)  # a named tuple's own __new__ is Python code
-_BUILT_KEPT = 65_536  # homes a unit table keeps built (then it starts again)
+_BUILT_KEPT = 65_536  # a unit table of at most this many homes keeps them built once read
 
 
 class UnitTable(Mapping):
@@ -143,7 +143,7 @@ class UnitTable(Mapping):
         self._files: list[str] = []
         self._line, self._column = array("l"), array("l")
         self._sorted: list[str] | None = None  # ids in sorted order, made when a hint first needs them
-        self._built: dict[str, Unit] = {}  # homes read recently: an evaluation reads its home several times
+        self._built: dict[str, Unit] = {}  # homes already read (small tables only): evaluations reread them
 
     def add_place(self, portiek: str, complex_id: str, buurt: str) -> int:
         """Register a portiek (while building); returns the number that add() takes."""
@@ -230,9 +230,8 @@ class UnitTable(Mapping):
         unit = self._built.get(uid)
         if unit is None:
             unit = self._build(uid)
-            if len(self._built) >= _BUILT_KEPT:
-                self._built.clear()
-            self._built[uid] = unit
+            if len(self._ids) <= _BUILT_KEPT:  # a larger stock is read at random: keeping would not pay
+                self._built[uid] = unit
         return unit
 
     def get(self, uid: str, default=None):
