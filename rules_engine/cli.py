@@ -520,6 +520,8 @@ def status(policy, occupancy_path, date_text, levels, only_out, fmt, output, lan
         click.echo("beleid lezen..." if lang == "nl" else "reading the policy...", err=True, nl=False)
     program = _program(policy, lang)
     date = _date(date_text, lang)
+    if show:
+        click.echo("\r" + ("bezetting lezen..." if lang == "nl" else "reading the occupancy..."), err=True, nl=False)
     try:
         comp = composition(program.policy, example_occupancy(program), date) if occupancy_path is None \
             else composition_at(occupancy_path, program.policy, date)
