@@ -185,26 +185,13 @@ class UnitTable(Mapping):
         i = self._index[uid]
         return f"{self._files[self._file[i]]}:{self._line[i]}"
 
-    def place(self, uid: str) -> tuple[str, str, str] | None:
-        """(portiek key, complex id, buurt code) of a home, or None for an unknown home."""
-        i = self._index.get(uid)
-        return None if i is None else self._places[self._place[i]]
-
     def places(self) -> list[tuple[str, str, str]]:
         """Every portiek as (portiek key, complex id, buurt code), in policy order."""
         return list(self._places)
 
-    def ids(self):
-        """Every home id, as a set-like view (membership tests at C speed)."""
-        return self._index.keys()
-
     def positions(self) -> Mapping[str, int]:
         """Home id -> its position (0, 1, ...) in the table, read-only."""
         return MappingProxyType(self._index)
-
-    def place_numbers(self) -> array:
-        """The number of each home's portiek in places(), by position: for counting millions of homes."""
-        return array("l", self._place)
 
     def place_number(self, uid: str) -> int | None:
         """The number of a home's portiek in places(), or None for an unknown home (for fast counting)."""

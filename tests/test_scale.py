@@ -49,7 +49,7 @@ def test_unit_table_reads_like_a_mapping_of_units(program):
     assert units.get("no-such-home") is None
     assert unit.portiek.startswith(unit.complex + "/")
     assert unit.where.file.endswith(".yaml") and unit.where.line > 1
-    assert units.place(ids[5]) == (unit.portiek, unit.complex, unit.buurt)
+    assert units.places()[units.place_number(ids[5])] == (unit.portiek, unit.complex, unit.buurt)
     # every complex's portieken hold exactly the homes whose portiek they are
     for cx in program.policy.complexes.values():
         for key, homes in cx.portieken.items():
