@@ -24,7 +24,7 @@ from .diagnostics import PolicyError, make
 from .load import gc_paused
 from .model import Policy
 from .occupancy import (Composition, checked_positions, composition, consume_csv, groups_from_places,
-                        load_occupancy, table_reader)
+                        load_occupancy, load_occupancy_csv, table_reader)
 
 PARALLEL_FROM = 16 * 1024 * 1024  # bytes of CSV; below this a second process costs more than it saves
 MAX_DIAGNOSTICS = 100  # as load_occupancy
@@ -36,7 +36,7 @@ class _Latest:
     def __init__(self, policy: Policy, date: dt.date):
         n = len(policy.units)
         self.date = date
-        self.since = array("l", bytes(8 * n))  # valid_from as an ordinal; 0: no row yet
+        self.since = array("l", [0]) * n  # valid_from as an ordinal; 0: no row yet
         self.codes = bytearray(n)  # 0: nobody lives there; otherwise 1 + the category's index
         self.touched = array("l")  # positions with a row, in the order first seen
         self.code = {c: i + 1 for i, c in enumerate(policy.category_ids)}
@@ -108,7 +108,7 @@ def composition_at(path: str, policy: Policy, date: dt.date) -> Composition:
         reader = table_reader(path)
         if reader is None:
             return composition(policy, load_occupancy(path, policy), date)
-        halves = _halves(path) if reader.__name__ == "load_occupancy_csv" else None
+        halves = _halves(path) if reader is load_occupancy_csv else None
         if halves is None:
             return reader(path, policy, _Latest(policy, date).take).composition(policy)
         return _two_halves(path, policy, date, *halves).composition(policy)

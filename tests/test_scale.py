@@ -308,3 +308,11 @@ def test_a_changed_schema_or_module_misses_the_cache(policy_copy, cache_dir, mon
         assert cache.policy_key("pol") != key
     cache._code_digest.cache_clear()
     assert cache.policy_key("pol") == key
+
+
+def test_when_the_second_process_fails_its_half_is_read_here(program, tmp_path, monkeypatch):
+    path = _shuffled_rows(program, tmp_path, 4)
+    single = composition_at(str(path), program.policy, DATES[3])
+    monkeypatch.setattr(composition_scan, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(composition_scan, "_send_result", lambda connection, fn, args: os._exit(9))  # it dies
+    _same(composition_at(str(path), program.policy, DATES[3]), single)
