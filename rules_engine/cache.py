@@ -77,6 +77,8 @@ def policy_key(root: str) -> str:
 def _file_digest(path: str) -> bytes:
     try:
         with open(path, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size > 1 << 24:
+                return hashlib.file_digest(fh, "sha256").digest()  # in blocks: a huge stray file is not read whole
             return hashlib.sha256(fh.read()).digest()
     except OSError:
         return b"-"

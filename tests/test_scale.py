@@ -316,3 +316,15 @@ def test_when_the_second_process_fails_its_half_is_read_here(program, tmp_path, 
     monkeypatch.setattr(composition_scan, "PARALLEL_FROM", 0)
     monkeypatch.setattr(composition_scan, "_send_result", lambda connection, fn, args: os._exit(9))  # it dies
     _same(composition_at(str(path), program.policy, DATES[3]), single)
+
+
+def test_the_cache_keeps_the_most_recently_used_entries(policy_copy, cache_dir, monkeypatch):
+    monkeypatch.setattr(cache, "KEEP", 2)
+    complex_file = next((policy_copy / "complexes").glob("*.yaml"))
+    text = complex_file.read_text(encoding="utf-8")
+    keys = []
+    for n in range(3):
+        complex_file.write_text(text + f"\n# versie {n}\n", encoding="utf-8")
+        load_policy("pol")
+        keys.append(cache.policy_key("pol"))
+    assert sorted(p.name for p in _entries(cache_dir)) == sorted(f"policy-{k}.pickle" for k in keys[1:])
