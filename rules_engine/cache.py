@@ -29,7 +29,7 @@ import sys
 from types import MappingProxyType
 
 from .atomic import atomic_writer
-from .load import OCCUPANCY_FILE, gc_paused, policy_files
+from .load import OCCUPANCY_FILE, file_digest, gc_paused, policy_files
 from .model import Policy, frozen_map
 from .schemas_check import KINDS, schema_text
 
@@ -70,18 +70,8 @@ def policy_key(root: str) -> str:
     if os.path.isdir(households):
         rels += sorted(f"examples/households/{n}" for n in os.listdir(households))
     for rel in rels:
-        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + _file_digest(os.path.join(root, rel)))
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + (file_digest(os.path.join(root, rel)) or b"-"))
     return digest.hexdigest()
-
-
-def _file_digest(path: str) -> bytes:
-    try:
-        with open(path, "rb") as fh:
-            if os.fstat(fh.fileno()).st_size > 1 << 24:
-                return hashlib.file_digest(fh, "sha256").digest()  # in blocks: a huge stray file is not read whole
-            return hashlib.sha256(fh.read()).digest()
-    except OSError:
-        return b"-"
 
 
 def _private(path: str) -> bool:

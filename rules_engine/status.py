@@ -17,7 +17,7 @@ from typing import NamedTuple
 from .load import gc_paused
 from .model import LEVELS, Policy
 from .occupancy import Composition
-from .room import band_room
+from .room import band_room, limit_room
 
 ABOVE, BELOW, IN_BAND, UNJUDGED = "above", "below", "in_band", "unjudged"
 _LEVEL_ORDER = {level: i for i, level in enumerate(reversed(LEVELS))}  # buurt first
@@ -144,9 +144,11 @@ def _portiek(key, parent, group, limits, categories) -> GroupStatus:
             n, d = count - limit, max(1, occ)
             if n * wd > wn * d:
                 wn, wd = n, d
-            out.append(_new_category((cid, count, occ, None, None, None, limit, ABOVE, 0)))
+            out.append(_new_category((cid, count, occ, None, None, None, limit, ABOVE,
+                                      limit_room(group, limits, cid))))
         else:
-            out.append(_new_category((cid, count, occ, None, None, None, limit, IN_BAND, limit - count)))
+            out.append(_new_category((cid, count, occ, None, None, None, limit, IN_BAND,
+                                      limit_room(group, limits, cid))))
     judged = bool(limits)
     return _new_group(("portiek", key, key.split("/", 1)[-1], parent, group.homes, occ, judged, tuple(out),
                        _state(above, False, judged), (wn, wd)))
