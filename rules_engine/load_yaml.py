@@ -19,6 +19,7 @@ from .diagnostics import Diagnostic, PolicyError, make
 MAX_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 2_000_000
+REREAD_LIMIT = 256 * 1024  # characters: larger texts keep libyaml's message instead of a slow re-read
 ALIAS_FACTOR = 20  # expanded nodes may be at most this many times the written ones
 
 Path = tuple  # a path into the document: ('rules', 3, 'all', 0)
@@ -136,8 +137,11 @@ def load_text(text: str, path: str, complete: bool = True) -> Source:
     except yaml.reader.ReaderError as exc:
         raise PolicyError([_control_character(exc, text, path)]) from None
     except yaml.MarkedYAMLError as fast_error:
-        # Re-read with PyYAML's own parser so that messages and positions are the same on every machine;
-        # libyaml's own limits (such as its nesting depth) may stop it where PyYAML's parser does not.
+        if _is_depth_error(fast_error) or len(text) > REREAD_LIMIT:
+            # libyaml's own depth limit, or a file too large for the slow parser: re-reading such a text
+            # with the pure-Python parser takes tens of seconds and says nothing new.
+            raise PolicyError([_syntax(fast_error, path)]) from None
+        # Re-read with PyYAML's own parser so that messages and positions are the same on every machine.
         try:
             for _ in yaml.parse(text, Loader=yaml.SafeLoader):
                 pass
@@ -294,10 +298,14 @@ def _resolve(value: str, implicit) -> str:
     return _STR
 
 
+def _is_depth_error(exc: yaml.MarkedYAMLError) -> bool:
+    return "nesting depth" in str(exc.problem or "") or "nesting depth" in str(exc.context or "")
+
+
 def _syntax(exc: yaml.MarkedYAMLError, path: str) -> Diagnostic:
     problem = str(exc.problem or exc.context or "syntax error")
     mark = exc.problem_mark or exc.context_mark
-    if "nesting depth" in problem or "nesting depth" in str(exc.context or ""):
+    if _is_depth_error(exc):
         return _diag("too-deep", path, mark, limit=MAX_DEPTH)
     if "'\\t'" in problem or "\\t" in problem and "cannot start any token" in problem:
         return _diag("tab-indentation", path, mark)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -42,6 +43,36 @@ def mutate(path: Path, old: str, new: str) -> None:
 def run(*args: str):
     """Run the CLI in-process; returns click's Result (exit_code, output)."""
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+HANG_SECONDS = int(os.environ.get("MAGICMIX_TEST_HANG_SECONDS", "300"))
+
+
+class Hang(BaseException):
+    """A test ran past its hang guard. A BaseException, so no `except Exception` in the code under test hides it."""
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "hang_guard(seconds): fail this test when it runs longer than seconds")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Hang guard: the alarm is armed only while the test body runs, so it fails that one test and never
+    fires inside pytest's own reporting or another test's teardown (which would stop the whole run)."""
+    marker = item.get_closest_marker("hang_guard")
+    seconds = marker.args[0] if marker else HANG_SECONDS
+
+    def stop(signum, frame):
+        raise Hang(f"no answer within {seconds} seconds: a hang")
+
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        return (yield)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
 
 
 __all__ = ["ROOT", "OB", "DV", "mutate", "run", "os"]

@@ -20,16 +20,8 @@ CONDITION = "condition: unit.rent > def.aftoppingsgrens"
 TEMPLATE = "nl: \"De huur ({unit.rent|euro}) ligt boven"
 
 
-@pytest.fixture(autouse=True)
-def hang_guard():
-    """Fail instead of hanging: no input may keep a command busy (the speed figures are in bench/fuzz.py)."""
-    def stop(signum, frame):
-        raise AssertionError("no answer within 30 seconds: a hang")
-    old = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(30)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, old)
+# Every test here fails on its own within 30 seconds instead of hanging (conftest's hang guard).
+pytestmark = pytest.mark.hang_guard(30)
 
 
 def _refused(policy, fragment: str, where: str | None = None) -> str:
