@@ -132,6 +132,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "definitie '{name}' verwijst (via andere) naar zichzelf",
         "definition '{name}' refers (through others) to itself",
     ),
+    # outcomes, targets, room (issue 15)
+    "targets-missing-category": (
+        "de streefpercentages van {where} noemen categorie '{category}' niet: geef elke categorie een streefpercentage "
+        "(schrijf {category}: 0% als zij er niet hoort)",
+        "the targets of {where} do not name category '{category}': give every category a target "
+        "(write {category}: 0% if it does not belong)",
+    ),
     # inputs
     "bad-input": ("{problem}", "{problem}"),
 }

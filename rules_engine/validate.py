@@ -1,6 +1,6 @@
 """Validate stage: semantic checks beyond the schema, building the immutable Policy.
 
-Checks: targets of one level add up to 100 %; bands lie within 0-100 % and contain
+Checks: targets of one level name every category and add up to 100 %; bands lie within 0-100 % and contain
 their target; every referenced category, buurt and complex exists; dated values are
 in order with no date twice; ids are unique. Expressions are checked by compile.
 """
@@ -67,6 +67,9 @@ def _mix(ctx: _Ctx, src: Source, path: tuple, raw: dict | None, base_targets: di
         for cid, pct in raw["targets"].items():
             if ctx.known_category(src, path + ("targets", cid), cid):
                 targets[cid] = parse_percent(pct)
+        for cid in ctx.categories:
+            if cid not in raw["targets"]:  # a category left out would silently get 0 %: say 0% explicitly
+                ctx.err("targets-missing-category", src, path + ("targets",), key=True, where=label, category=cid)
         total = sum(targets.values(), Fraction(0))
         if total != 1 and len(targets) == len(raw["targets"]):
             ctx.err("targets-sum", src, path + ("targets",), key=True, where=label,
