@@ -18,7 +18,7 @@ from .compile import Condition, Expr, Program, Template, apply_comparison, unit_
 from .evaluate import (FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine, rule_status,
                        with_category)
 from .facts import Facts, Household, Unknown
-from .model import OUTCOME_LABELS, OUTCOMES, Policy
+from .model import OUTCOME_LABELS, OUTCOMES, UNDECIDED, Policy
 from .numbers import exact_text, format_euro, format_percent, format_plain
 from .occupancy import Composition
 from .room import band_room, limit_room
@@ -425,6 +425,17 @@ def _parameters_json(program: Program, date: dt.date) -> dict:
     return out
 
 
+def undecided_text(d: Decision) -> dict | None:
+    """For an onbeslist decision: which legal rules cannot be judged on the date, and why ({nl, en}); else None."""
+    if d.outcome != UNDECIDED:
+        return None
+    date = d.inputs["date"]
+    why = [(r.id, r.reason or bilingual("onbekend", "unknown")) for r in d.rules if r.deciding]
+    return bilingual(f"wettelijk niet te beoordelen op {date}: "
+                     + "; ".join(f"{rid} ({reason['nl']})" for rid, reason in why),
+                     f"legal rules cannot be judged on {date}: " + "; ".join(f"{rid} ({reason['en']})" for rid, reason in why))
+
+
 # --- the record --------------------------------------------------------------------------------
 
 def _engine(program: Program) -> dict:
@@ -482,4 +493,4 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
                     _engine(program), _categories(policy))
 
 
-__all__ = ["Decision", "decision_from_dict", "explain", "display", "json_value", "bilingual"]
+__all__ = ["Decision", "decision_from_dict", "explain", "display", "json_value", "bilingual", "undecided_text"]

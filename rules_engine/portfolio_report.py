@@ -232,15 +232,18 @@ def _annual_tables(r: AnnualReport, lang: str, public: bool) -> dict:
               ["opgevolgd" if nl else "followed", _count(advice["followed"], public, lang)],
               ["afgeweken (met reden vastgelegd)" if nl else "overridden (reason recorded)",
                _count(advice["overridden"], public, lang)],
-              ["geen advies vastgelegd" if nl else "no advice logged", _count(advice["no_advice"], public, lang)]]
+              ["geen advies vastgelegd" if nl else "no advice logged", _count(advice["no_advice"], public, lang)],
+              ["onbeslist (wet niet te toetsen)" if nl else "cannot be decided (law not checkable)",
+               _count(advice["undecided"], public, lang)]]
     norms = [["regel" if nl else "rule", "norm", "van toepassing" if nl else "applicable",
-              "nageleefd" if nl else "kept", "behaald" if nl else "achieved", "oordeel" if nl else "verdict"]]
+              "nageleefd" if nl else "kept", "behaald" if nl else "achieved", "oordeel" if nl else "verdict",
+              "onbeslist" if nl else "cannot be decided"]]
     for nr in r.norms:
         verdict = {True: ("gehaald", "met"), False: ("niet gehaald", "not met"), None: ("geen verhuringen", "no lettings")}
         norms.append([nr.title[lang], format_percent(nr.norm, lang), _count(nr.applicable, public, lang),
                       _count(nr.kept, public, lang),
                       "-" if nr.share is None or (public and nr.applicable < SUPPRESS_BELOW) else _pct(nr.share, lang),
-                      _t(verdict[nr.met], lang)])
+                      _t(verdict[nr.met], lang), _count(nr.undecided, public, lang)])
     tables = {"mix": mix, "lettings": lettings, "advice": follow, "norms": norms}
     if lettings_buurt:
         tables["lettings_buurt"] = lettings_buurt

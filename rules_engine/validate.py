@@ -13,7 +13,7 @@ from fractions import Fraction
 from .diagnostics import Collector, hint, make
 from .load import PolicySources
 from .load_yaml import Source
-from .model import (OUTCOMES, Band, Buurt, Case, Category, Complex, DatedValue, Definition, Label, LevelMix,
+from .model import (OUTCOMES, UNDECIDED, Band, Buurt, Case, Category, Complex, DatedValue, Definition, Label, LevelMix,
                     Parameter, Policy, Portieken, Profile, RankingStrategy, Rule, Text, UnitTable, Where, frozen_map)
 from .numbers import format_percent, parse_percent, to_fraction
 
@@ -207,6 +207,8 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
     if "ranking" in raw:
         r = raw["ranking"]
         drop, order = tuple(r.get("drop", ())), tuple(r["order"])
+        if UNDECIDED not in drop + order:  # a candidate whose legal check cannot be done is never ranked unasked
+            drop += (UNDECIDED,)
         if sorted(drop + order) != sorted(OUTCOMES):
             line, col = psrc.where(("ranking",), key=True)
             collector.add(make("schema", psrc.path, line, col, message=(
@@ -236,7 +238,19 @@ def _parameters(ctx: _Ctx, src: Source | None) -> dict[str, Parameter]:
                                      where(src, path + (i,))))
         values.sort(key=lambda dv: dv.valid_from)
         line, col = src.where(("parameters", name), key=True)
-        out[name] = Parameter(name, _label(p["label"]), p["unit"], tuple(values), Where(src.path, line, col))
+        out[name] = Parameter(name, _label(p["label"]), p["unit"], tuple(values), Where(src.path, line, col),
+                              p.get("annual", False))
+    return out
+
+
+def stale_parameters(policy: Policy, year: int) -> list:
+    """Warnings for annual parameters without a value for a calendar year (the current one, as validate asks)."""
+    out = []
+    for p in policy.parameters.values():
+        if p.annual and p.at(dt.date(year, 12, 31)) is None and p.where is not None:
+            latest = p.values[-1].valid_from.isoformat() if p.values else "-"
+            out.append(make("annual-parameter-stale", p.where.file, p.where.line, p.where.column, severity="warning",
+                            name=p.name, year=year, latest=latest))
     return out
 
 

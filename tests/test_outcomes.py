@@ -33,3 +33,151 @@ def test_targets_with_an_explicit_zero_are_accepted(policy_copy):
            "targets: {regulier: 75%, aandacht: 25%, actief: 0%}")
     result = run("validate", "pol", "--lang", "en")
     assert "targets-missing-category" not in result.output, result.output
+
+
+# --- onbeslist: unknown law is not approval ------------------------------------------------------
+
+import json  # noqa: E402
+
+import pytest  # noqa: E402
+
+from conftest import OB, DV  # noqa: E402
+from rules_engine.api import load_policy  # noqa: E402
+from rules_engine.evaluate import FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, combine  # noqa: E402
+from rules_engine.facts import Unknown  # noqa: E402
+from rules_engine.model import OUTCOMES, UNDECIDED  # noqa: E402
+from rules_engine.schemas_check import validator  # noqa: E402
+
+HOUSEHOLD = OB / "examples/households/aandacht-2p.yaml"  # 2 persons, income 24.500: passend toewijzen applies
+NO_CAP = "parameter 'aftoppingsgrens_1_2_personen' heeft geen waarde op 2026-06-01"
+
+
+def test_onbeslist_ranks_above_every_advice_outcome_and_below_a_fired_law():
+    assert OUTCOMES.index("niet_toegestaan") < OUTCOMES.index(UNDECIDED) < OUTCOMES.index("ontraden")
+    program = load_policy(str(OB))
+    ids = [cr.rule.id for cr in program.rules]
+    unknown = RuleStatus(NOT_APPLICABLE, Unknown("x", "x"))
+    base = {i: RuleStatus(NOT_FIRED) for i in ids}
+
+    def outcome(**changed):
+        statuses = dict(base, **{k.replace("_", "-"): v for k, v in changed.items()})
+        return combine(program, [statuses[i] for i in ids])
+
+    assert outcome(passend_toewijzen=unknown, complex_plafond=RuleStatus(FIRED)) == (UNDECIDED, ("passend-toewijzen",))
+    assert outcome(passend_toewijzen=unknown, daeb_inkomensgrens=RuleStatus(FIRED)) == \
+        ("niet_toegestaan", ("daeb-inkomensgrens",))
+    # not applicable because a condition is known to be false: the law was checked
+    assert outcome(passend_toewijzen=RuleStatus(NOT_APPLICABLE)) == ("passend", ())
+    # an advice rule that cannot be judged does not make the decision onbeslist
+    assert outcome(woninggrootte=unknown) == ("passend", ())
+
+
+def test_evaluate_without_an_amount_on_the_date_is_onbeslist_naming_parameter_and_date():
+    res = run("evaluate", OB, "--unit", "ZW-ASN-01-A09", "--household", HOUSEHOLD, "--date", "2026-06-01")
+    assert res.exit_code == 0, res.output
+    head = res.output.splitlines()[0]
+    # complex-plafond fires (ontraden), but the unchecked law ranks above it
+    assert head.startswith("Advies: ONBESLIST (wettelijk niet te beoordelen op 2026-06-01: passend-toewijzen ("), head
+    assert NO_CAP in head and "PASSEND" not in head
+    assert "Beslissend: passend-toewijzen" in res.output
+    en = run("evaluate", OB, "--unit", "ZW-ASN-01-A09", "--household", HOUSEHOLD, "--date", "2026-06-01",
+             "--lang", "en").output
+    assert en.startswith("Advice: CANNOT BE DECIDED (legal rules cannot be judged on 2026-06-01: passend-toewijzen")
+    data = json.loads(run("evaluate", OB, "--unit", "ZW-ASN-01-A09", "--household", HOUSEHOLD, "--date",
+                          "2026-06-01", "--format", "json").output)
+    assert not list(validator("decision").iter_errors(data))
+    assert data["outcome"] == "onbeslist" and data["deciding_rules"] == ["passend-toewijzen"]
+    assert data["outcome_label"] == {"nl": "onbeslist", "en": "cannot be decided"}
+    assert "aftoppingsgrens_1_2_personen" not in data["inputs"]["parameters"]  # no value in 2026
+    assert data["inputs"]["parameters"]["daeb_huurgrens"]["valid_from"] == "2026-01-01"
+    html = run("evaluate", OB, "--unit", "ZW-ASN-01-A09", "--household", HOUSEHOLD, "--date", "2026-06-01",
+               "--format", "html").output
+    assert 'class="badge o-onbeslist">onbeslist<' in html and NO_CAP.replace("'", "&#x27;") in html
+    md = run("evaluate", OB, "--unit", "ZW-ASN-01-A09", "--household", HOUSEHOLD, "--date", "2026-06-01",
+             "--format", "markdown").output
+    assert md.startswith("# Advies: onbeslist\n\nwettelijk niet te beoordelen op 2026-06-01")
+    # the same household a year earlier, with every amount known: decided
+    assert run("evaluate", OB, "--unit", "ZW-ASN-01-A09", "--household", HOUSEHOLD, "--date",
+               "2025-06-01").output.startswith("Advies: ONTRADEN\n")
+
+
+def test_a_missing_fact_of_a_legal_rule_is_onbeslist_too(policy_copy):
+    # a legal rule for older households that needs the age: a household without age cannot be judged
+    mutate(policy_copy / "rules.yaml", "      - household.income <= def.inkomensgrens_passend\n",
+           "      - household.income <= def.inkomensgrens_passend\n      - household.age < 120\n")
+    h = policy_copy / "h.yaml"
+    h.write_text("id: hh-x\nsize: 2\nincome: 24500\ncategory: regulier\n", encoding="utf-8")
+    res = run("evaluate", "pol", "--unit", "ZW-ASN-01-A09", "--household", h, "--date", "2025-06-01")
+    assert res.output.startswith("Advies: ONBESLIST (wettelijk niet te beoordelen op 2025-06-01: passend-toewijzen "
+                                 "(leeftijd van het huishouden is niet opgegeven))"), res.output
+
+
+def test_rank_never_ranks_an_onbeslist_candidate_and_says_what_is_missing():
+    res = run("rank", OB, "--unit", "ZW-ASN-01-A09", "--candidates", OB / "examples/kandidaten.yaml",
+              "--date", "2026-06-01", "--format", "json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    dropped = {c["household"]: c for c in data["dropped"]}
+    # kd-01 (2 p., 24.500) and kd-02 (1 p., 26.000) are under the passend toewijzen limits of 2026 (39.925, 29.400)
+    assert dropped["kd-01"]["outcome"] == dropped["kd-02"]["outcome"] == "onbeslist"
+    assert NO_CAP in dropped["kd-01"]["reason"]["nl"]
+    assert all(c["outcome"] != "onbeslist" for c in data["ranked"])
+    assert "onbeslist" in data["strategy"]["drop"]
+    text = run("rank", OB, "--unit", "ZW-ASN-01-A09", "--candidates", OB / "examples/kandidaten.yaml",
+               "--date", "2026-06-01").output
+    assert "Valt af: niet toegestaan, onbeslist" in text
+
+
+def test_a_policy_may_rank_onbeslist_last_instead(policy_copy):
+    mutate(policy_copy / "policy.yaml", "order: [voorkeur, passend, ontraden]", "order: [voorkeur, passend, ontraden, onbeslist]")
+    assert run("validate", "pol", "--date", "2025-06-01").exit_code == 0
+    data = json.loads(run("rank", "pol", "--unit", "ZW-ASN-01-A09", "--candidates", OB / "examples/kandidaten.yaml",
+                          "--date", "2026-06-01", "--format", "json").output)
+    assert [c["outcome"] for c in data["ranked"]][-2:] == ["onbeslist", "onbeslist"]
+    mutate(policy_copy / "policy.yaml", "drop: [niet_toegestaan]", "drop: [niet_toegestaan, onbeslist]")
+    assert "ranking: every outcome appears exactly once" in run("validate", "pol", "--lang", "en").output
+
+
+def test_batch_summary_counts_onbeslist_apart(tmp_path):
+    rows = tmp_path / "rows.csv"
+    rows.write_text("id,size,income,category,unit,date\n"
+                    "a,2,24500,aandacht,ZW-ASN-01-A09,2026-06-01\n"  # onbeslist
+                    "b,2,24500,aandacht,ZW-ASN-01-A09,2025-06-01\n"  # ontraden
+                    "c,1,60000,regulier,ZW-ASN-01-A02,2026-06-01\n"  # niet toegestaan (DAEB limit 2026)
+                    "d,2,24500,regulier,ZW-ASN-01-A09,2023-06-01\n", encoding="utf-8")  # onbeslist
+    out = tmp_path / "out.jsonl"
+    res = run("evaluate", OB, "--batch", rows, "--output", out)
+    assert res.exit_code == 0, res.output
+    assert "per uitkomst: niet_toegestaan 1, onbeslist 2, ontraden 1" in res.output
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [x["outcome"] for x in lines] == ["onbeslist", "ontraden", "niet_toegestaan", "onbeslist"]
+    assert lines[3]["deciding"] == ["passend-toewijzen", "daeb-inkomensgrens"]
+
+
+def test_policy_test_cases_can_expect_onbeslist_under_both_engines():
+    for engine in ("default", "durable"):
+        res = run("test", DV, "-k", "onbeslist", "--engine", engine)
+        if engine == "durable" and res.exit_code == 2:
+            pytest.skip("durable-rules is not available here")
+        assert res.exit_code == 0 and res.output.splitlines()[-1] == "1 passed, 0 failed", res.output
+
+
+def test_validate_warns_about_an_annual_amount_missing_in_the_year(policy_copy):
+    res = run("validate", "pol", "--date", "2026-03-01", "--lang", "en")
+    assert res.exit_code == 0, res.output
+    warned = [x for x in res.output.splitlines() if "annual-parameter-stale" in x]
+    assert [x.split(":")[1] for x in warned] == ["25", "38"]  # the two aftoppingsgrenzen
+    assert warned[0].startswith("pol/parameters.yaml:25:3: annual-parameter-stale (warning): parameter "
+                                "'aftoppingsgrens_1_2_personen' changes every year (annual: true) but has no value for 2026")
+    assert run("validate", "pol", "--date", "2026-03-01", "--strict").exit_code == 1
+    assert "annual-parameter-stale" not in run("validate", "pol", "--date", "2025-12-31").output
+    # not annual: the 2025 amount stays in force, no warning (and no onbeslist)
+    mutate(policy_copy / "parameters.yaml", "unit: euro_per_month\n    annual: true\n    values:\n      - {valid_from: 2024-01-01, value: 650.43",
+           "unit: euro_per_month\n    values:\n      - {valid_from: 2024-01-01, value: 650.43")
+    assert run("validate", "pol", "--date", "2026-03-01").output.count("annual-parameter-stale") == 1
+    assert run("evaluate", "pol", "--unit", "ZW-ASN-01-A09", "--household", HOUSEHOLD, "--date",
+               "2026-06-01").output.startswith("Advies: ONTRADEN\n")
+    mutate(policy_copy / "parameters.yaml", "    annual: true\n    values:\n      - {valid_from: 2024-01-01, value: 697.07",
+           "    annual: ja\n    values:\n      - {valid_from: 2024-01-01, value: 697.07")
+    bad = run("validate", "pol", "--lang", "en")
+    assert bad.exit_code == 1 and "pol/parameters.yaml:40:13: wrong-type" in bad.output, bad.output
