@@ -181,3 +181,31 @@ def test_validate_warns_about_an_annual_amount_missing_in_the_year(policy_copy):
            "    annual: ja\n    values:\n      - {valid_from: 2024-01-01, value: 697.07")
     bad = run("validate", "pol", "--lang", "en")
     assert bad.exit_code == 1 and "pol/parameters.yaml:40:13: wrong-type" in bad.output, bad.output
+
+
+def test_annual_report_counts_onbeslist_lettings_apart(tmp_path):
+    occ = tmp_path / "occ.yaml"
+    occ.write_text("occupancy:\n"
+                   "  - {unit: ZW-ASN-01-A01, household: hh-new1, category: aandacht, valid_from: 2026-04-01}\n"
+                   "  - {unit: ZW-ASN-01-A03, household: hh-new2, category: regulier, valid_from: 2026-06-01}\n",
+                   encoding="utf-8")
+    log = tmp_path / "log.jsonl"
+    for hh, unit, income, date in (("hh-new1", "ZW-ASN-01-A01", 20000, "2026-04-01"),
+                                   ("hh-new2", "ZW-ASN-01-A03", 45000, "2026-06-01")):
+        h = tmp_path / f"{hh}.yaml"
+        h.write_text(f"id: {hh}\nsize: 1\nincome: {income}\ncategory: regulier\n", encoding="utf-8")
+        assert run("evaluate", OB, "--unit", unit, "--household", h, "--date", date, "--occupancy", occ,
+                   "--log", log).exit_code == 0
+    from rules_engine.annual import annual_report
+    from rules_engine.occupancy import load_occupancy
+    program = load_policy(str(OB))
+    r = annual_report(program.policy, load_occupancy(str(occ), program.policy), 2026, str(log))
+    # hh-new1 (20.000, under the passend toewijzen limit of 29.400): no aftoppingsgrens in 2026, onbeslist;
+    # hh-new2 (45.000, above it): passend toewijzen does not apply, the DAEB limit (51.537) is kept.
+    assert r.advice_counts() == {"undecided": 1, "followed": 1}
+    norms = {n.rule: n for n in r.norms}
+    assert (norms["passend-toewijzen"].applicable, norms["passend-toewijzen"].undecided) == (0, 1)
+    assert (norms["daeb-inkomensgrens"].applicable, norms["daeb-inkomensgrens"].kept,
+            norms["daeb-inkomensgrens"].undecided) == (2, 2, 0)
+    md = run("report", "annual", OB, "--year", "2026", "--occupancy", occ, "--log", log, "--format", "markdown").output
+    assert "| onbeslist (wet niet te toetsen) | 1 |" in md, md
