@@ -86,7 +86,7 @@ class Change:
 
 @dataclass(frozen=True)
 class RoomLine:
-    """Room for one category in one group (None = unlimited)."""
+    """Room for one category in one group (None = not judged: too few households for shares), as room.py defines."""
 
     level: str
     group: str
@@ -355,14 +355,17 @@ def _room_lines(program: Program, comp: Composition, portiek: str, complex_id: s
             if level == "portiek":
                 room = limit_room(g, profile.portiek_max_households, cid)
                 if room is None:
-                    continue
+                    continue  # no maximum for this category: nothing to count against
             else:
                 bands = profile.mix.bands if level == "complex" else policy.buurten[buurt].mix.bands
-                room = band_room(g, bands, cid)
+                room = band_room(g, bands, cid, profile.min_households)
             label = policy.category(cid).label
             where = _WHERE[level]
             if room is None:
-                text = bilingual(f"geen grens voor {label.nl} in {where[0]}", f"no limit for {label.en} in {where[1]}")
+                text = bilingual(f"ruimte voor {label.nl} in {where[0]}: niet beoordeeld ({g.occupied} huishouden(s), "
+                                 f"aandelen tellen vanaf {max(1, profile.min_households)})",
+                                 f"room for {label.en} in {where[1]}: not judged ({g.occupied} household(s), "
+                                 f"shares count from {max(1, profile.min_households)})")
             else:
                 text = bilingual(f"ruimte voor nog {room} huishouden(s) {label.nl} in {where[0]}",
                                  f"room for {room} more {label.en} household(s) in {where[1]}")

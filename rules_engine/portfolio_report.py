@@ -36,14 +36,17 @@ def _n(v: int, lang: str) -> str:
 
 def _cell(c, lang: str) -> str:
     """One category in one group: share (band or limit) and room."""
-    room = "∞" if c.room is None else str(c.room)
+    if c.room is None:
+        room = "niet beoordeeld" if lang == "nl" else "not judged"
+    else:
+        room = f"{'ruimte' if lang == 'nl' else 'room'} {c.room}"
     if c.limit is not None:
-        return f"{c.count}/{c.limit} ({'ruimte' if lang == 'nl' else 'room'} {room})"
+        return f"{c.count}/{c.limit} ({room})"
     if c.low is None:
         return f"{c.count} ({_pct(c.share, lang)})"
     band = f"{_pct(c.low, lang)}-{_pct(c.high, lang)}" if c.low is not None else "-"
     mark = {ABOVE: "▲", BELOW: "▼"}.get(c.state, "")
-    return f"{mark}{_pct(c.share, lang)} [{band}] ({'ruimte' if lang == 'nl' else 'room'} {room})"
+    return f"{mark}{_pct(c.share, lang)} [{band}] ({room})"
 
 
 def _groups(status: PortfolioStatus, only_out: bool):
@@ -82,8 +85,10 @@ def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = Fals
     widths = [max(map(len, column)) for column in zip(*table)]
     line = "  ".join(f"{{:<{w}}}" for w in widths).format
     lines = [line(*row).rstrip() for row in table]
-    legend = ("aandeel [band] (ruimte: zoveel huishoudens passen nog); portiek: aantal/maximum; ▲ boven, ▼ onder"
-              if nl else "share [band] (room: this many households still fit); portiek: count/maximum; ▲ above, ▼ below")
+    legend = ("aandeel [band] (ruimte: zoveel huishoudens kunnen nog intrekken, hoogstens de lege woningen, voor het "
+              "aandeel boven de band komt); portiek: aantal/maximum; ▲ boven, ▼ onder"
+              if nl else "share [band] (room: this many households can still move in, at most the empty homes, before "
+              "the share passes its band); portiek: count/maximum; ▲ above, ▼ below")
     return "\n".join(head + lines + ["", legend]) + "\n"
 
 

@@ -209,3 +209,109 @@ def test_annual_report_counts_onbeslist_lettings_apart(tmp_path):
             norms["daeb-inkomensgrens"].undecided) == (2, 2, 0)
     md = run("report", "annual", OB, "--year", "2026", "--occupancy", occ, "--log", log, "--format", "markdown").output
     assert "| onbeslist (wet niet te toetsen) | 1 |" in md, md
+
+
+# --- room means one thing ----------------------------------------------------------------------
+# ZW-ASN-01: 26 homes (portiek A 9, B 9, C 8); bands regulier 50-60 %, aandacht 25-35 %, actief 5-100 %;
+# min_households 8; at most 4 aandacht per portiek. Room: at most the vacant homes, the category's own
+# ceiling, "not judged" below min_households (docs/rules.md).
+
+def _homes():
+    return [f"ZW-ASN-01-{p}{n:02d}" for p, last in (("A", 9), ("B", 9), ("C", 8)) for n in range(1, last + 1)]
+
+
+def _occ(tmp_path, counts: dict[str, int]):
+    rows, homes = ["occupancy:"], iter(_homes())
+    for category, n in counts.items():
+        for i in range(n):
+            rows.append(f"  - {{unit: {next(homes)}, household: h-{category}-{i}, category: {category}, "
+                        f"valid_from: 2024-01-01}}")
+    if len(rows) == 1:
+        rows = ["occupancy: []"]
+    path = tmp_path / "occ.yaml"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _room_json(occ, date="2025-06-01"):
+    data = json.loads(run("room", OB, "--complex", "ZW-ASN-01", "--occupancy", occ, "--date", date,
+                          "--format", "json").output)
+    return {(r["level"], r["category"]): r["room"] for r in data["room"] if r["level"] != "buurt"}, data
+
+
+def _status_complex(occ):
+    data = json.loads(run("status", OB, "--occupancy", occ, "--date", "2025-06-01", "--level", "complex",
+                          "--format", "json").output)
+    g = next(g for g in data["groups"] if g["key"] == "ZW-ASN-01")
+    return {c["category"]: c["room"] for c in g["categories"]}
+
+
+def test_room_of_a_category_below_its_band_is_its_own_ceiling_within_the_vacancies(tmp_path):
+    # 20 households: regulier 10 (50 %, at its floor), aandacht 4 (20 %, below 25 %), actief 6; 6 homes vacant.
+    occ = _occ(tmp_path, {"regulier": 10, "aandacht": 4, "actief": 6})
+    # aandacht: (4+k)/(20+k) <= 35 % <=> 13k <= 60: k = 4 (a below-band category has room; it was 0 while
+    # regulier sat at its floor). regulier: (10+k)/(20+k) <= 60 % <=> k <= 5. actief: the 6 vacant homes.
+    room, _ = _room_json(occ)
+    assert (room[("complex", "aandacht")], room[("complex", "regulier")], room[("complex", "actief")]) == (4, 5, 6)
+    assert _status_complex(occ) == {"regulier": 5, "aandacht": 4, "actief": 6}
+    # portiek A (9 homes) holds 9 regulier: full, so 0 however far below its maximum of 4 aandacht;
+    # portiek C: C01-C02 occupied (actief), 6 vacant, 0 aandacht: min(4 - 0, 6) = 4.
+    _, data = _room_json(occ)
+    portiek = {r["group"]: r["room"] for r in data["room"] if r["level"] == "portiek" and r["category"] == "aandacht"}
+    assert portiek == {"ZW-ASN-01/A": 0, "ZW-ASN-01/B": 0, "ZW-ASN-01/C": 4}  # B: 1 regulier + 4 aandacht + 4 actief
+    # the explanation of a letting into vacant home C05 reads the same figures
+    h = tmp_path / "h.yaml"
+    h.write_text("id: hh-x\nsize: 2\nincome: 45000\ncategory: aandacht\n", encoding="utf-8")
+    text = run("evaluate", OB, "--unit", "ZW-ASN-01-C05", "--household", h, "--occupancy", occ,
+               "--date", "2025-06-01").output
+    assert "ruimte voor nog 4 huishouden(s) Aandacht in het complex" in text
+    assert "ruimte voor nog 4 huishouden(s) Aandacht in het portiek" in text
+    assert "ruimte voor nog 6 huishouden(s) Actief in het complex" in text
+
+
+def test_a_full_complex_has_no_room_but_the_home_being_let_counts_as_vacant(tmp_path):
+    occ = _occ(tmp_path, {"regulier": 14, "aandacht": 8, "actief": 4})  # 26 of 26
+    room, _ = _room_json(occ)
+    assert {c: room[("complex", c)] for c in ("regulier", "aandacht", "actief")} == \
+        {"regulier": 0, "aandacht": 0, "actief": 0}
+    assert _status_complex(occ) == {"regulier": 0, "aandacht": 0, "actief": 0}
+    status = run("status", OB, "--occupancy", occ, "--date", "2025-06-01", "--level", "complex").output
+    row = next(x for x in status.splitlines() if "ZW-ASN-01 " in x)
+    assert "26/26" in row and row.count("(ruimte 0)") == 3, row
+    # Letting A09 (its regulier occupant leaves): 25 of 26 remain. regulier 13/25: (13+k)/(25+k) <= 60 % gives
+    # k <= 5, the one vacancy 1; aandacht 8/25: (8+k)/(25+k) <= 35 % <=> 13k <= 15: 1; actief: 1.
+    h = tmp_path / "h.yaml"
+    h.write_text("id: hh-x\nsize: 2\nincome: 45000\ncategory: regulier\n", encoding="utf-8")
+    data = json.loads(run("evaluate", OB, "--unit", "ZW-ASN-01-A09", "--household", h, "--occupancy", occ,
+                          "--date", "2025-06-01", "--format", "json").output)
+    cx = {r["category"]: r["room"] for r in data["room"] if r["level"] == "complex"}
+    assert cx == {"regulier": 1, "aandacht": 1, "actief": 1}
+
+
+def test_an_empty_new_build_complex_is_not_judged_rather_than_full(tmp_path):
+    occ = _occ(tmp_path, {})
+    room, _ = _room_json(occ)
+    assert [room[("complex", c)] for c in ("regulier", "aandacht", "actief")] == [None, None, None]
+    assert room[("portiek", "aandacht")] == 4  # a portiek maximum is a count: judged, all homes vacant
+    assert _status_complex(occ) == {"regulier": None, "aandacht": None, "actief": None}
+    text = run("room", OB, "--complex", "ZW-ASN-01", "--occupancy", occ, "--date", "2025-06-01", "--lang", "en").output
+    row = next(x for x in text.splitlines() if x.startswith("complex"))
+    assert row.count("not judged") == 3 and " 0 (" not in row, row
+    status = run("status", OB, "--occupancy", occ, "--date", "2025-06-01", "--level", "complex",
+                 "--format", "markdown").output
+    row = next(x for x in status.splitlines() if "ZW-ASN-01 " in x)
+    assert row.count("(niet beoordeeld)") == 3 and "ruimte 0" not in row, row
+    h = tmp_path / "h.yaml"
+    h.write_text("id: hh-x\nsize: 2\nincome: 45000\ncategory: aandacht\n", encoding="utf-8")
+    text = run("evaluate", OB, "--unit", "ZW-ASN-01-C05", "--household", h, "--occupancy", occ,
+               "--date", "2025-06-01", "--format", "html").output
+    assert ("ruimte voor Aandacht in het complex: niet beoordeeld (0 huishouden(s), aandelen tellen vanaf 8)"
+            in text)
+
+
+def test_seven_households_are_below_the_minimum_and_eight_are_judged(tmp_path):
+    room, _ = _room_json(_occ(tmp_path, {"regulier": 4, "aandacht": 3}))
+    assert room[("complex", "aandacht")] is None
+    # 8 households: aandacht 3/8 = 37,5 % is above 35 %: 0; regulier 4/8: (4+k)/(8+k) <= 60 % <=> k <= 2.
+    room, _ = _room_json(_occ(tmp_path, {"regulier": 4, "aandacht": 3, "actief": 1}))
+    assert (room[("complex", "aandacht")], room[("complex", "regulier")], room[("complex", "actief")]) == (0, 2, 18)
