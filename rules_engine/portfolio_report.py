@@ -60,6 +60,11 @@ def _summary(status: PortfolioStatus, lang: str) -> list[str]:
             out.append(f"{_t(_LEVEL[level], lang)}: " + ", ".join(
                 f"{_n(counts[s], lang)} {_t(_STATE[s], lang)}" for s in (ABOVE, BELOW, "both", IN_BAND, "unjudged")
                 if counts[s]))
+    if status.unvalued:
+        names = ", ".join(status.unvalued)
+        out.append(f"bedragen zonder waarde op {status.date}: {names} (wettelijke regels die ze gebruiken: onbeslist)"
+                   if lang == "nl" else
+                   f"amounts without a value on {status.date}: {names} (legal rules using them: cannot be decided)")
     return out
 
 
@@ -134,7 +139,8 @@ def status_json(status: PortfolioStatus, only_out: bool = False) -> str:
     One group per line: readable and diffable, and written fast enough for a national status
     (333,000 groups), which an indented document written by json's Python encoder is not."""
     head = to_json({"date": status.date, "policy": status.policy, "categories": list(status.categories),
-                    "summary": {level: dict(c) for level, c in status.counts().items()}, "groups": []})
+                    "summary": {level: dict(c) for level, c in status.counts().items()},
+                    "unvalued_parameters": list(status.unvalued), "groups": []})
     encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
     rows = ",\n    ".join(_group_lines(_groups(status, only_out), encode))
     groups = f'\n  "groups": [\n    {rows}\n  ]' if rows else '\n  "groups": []'

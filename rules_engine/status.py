@@ -77,6 +77,7 @@ class PortfolioStatus:
     categories: tuple[str, ...]
     labels: dict  # category -> {'nl', 'en'}
     groups: tuple[GroupStatus, ...]
+    unvalued: tuple[str, ...] = ()  # parameters without a value on the date: lettings using them are onbeslist
 
     def counts(self) -> dict[str, Counter]:
         """Groups per state, per level."""
@@ -196,4 +197,5 @@ def _portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...]
     groups.sort(key=_sort_key)
     return PortfolioStatus(date.isoformat(), {"id": policy.id, "version": policy.version,
                                               "content_hash": policy.content_hash}, cats,
-                           {c.id: {"nl": c.label.nl, "en": c.label.en} for c in policy.categories}, tuple(groups))
+                           {c.id: {"nl": c.label.nl, "en": c.label.en} for c in policy.categories}, tuple(groups),
+                           tuple(name for name, p in policy.parameters.items() if p.at(date) is None))

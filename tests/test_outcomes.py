@@ -315,3 +315,15 @@ def test_seven_households_are_below_the_minimum_and_eight_are_judged(tmp_path):
     # 8 households: aandacht 3/8 = 37,5 % is above 35 %: 0; regulier 4/8: (4+k)/(8+k) <= 60 % <=> k <= 2.
     room, _ = _room_json(_occ(tmp_path, {"regulier": 4, "aandacht": 3, "actief": 1}))
     assert (room[("complex", "aandacht")], room[("complex", "regulier")], room[("complex", "actief")]) == (0, 2, 18)
+
+
+def test_status_names_the_amounts_without_a_value_on_its_date():
+    text = run("status", OB, "--date", "2026-06-01", "--level", "buurt").output
+    assert ("bedragen zonder waarde op 2026-06-01: aftoppingsgrens_1_2_personen, aftoppingsgrens_3_plus_personen "
+            "(wettelijke regels die ze gebruiken: onbeslist)") in text
+    data = json.loads(run("status", OB, "--date", "2026-06-01", "--level", "buurt", "--format", "json").output)
+    assert data["unvalued_parameters"] == ["aftoppingsgrens_1_2_personen", "aftoppingsgrens_3_plus_personen"]
+    assert json.loads(run("status", OB, "--date", "2025-06-01", "--level", "buurt", "--format",
+                          "json").output)["unvalued_parameters"] == []
+    md = run("status", OB, "--date", "2026-06-01", "--level", "buurt", "--format", "markdown", "--lang", "en").output
+    assert "- amounts without a value on 2026-06-01: aftoppingsgrens_1_2_personen" in md
