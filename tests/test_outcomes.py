@@ -327,3 +327,20 @@ def test_status_names_the_amounts_without_a_value_on_its_date():
                           "json").output)["unvalued_parameters"] == []
     md = run("status", OB, "--date", "2026-06-01", "--level", "buurt", "--format", "markdown", "--lang", "en").output
     assert "- amounts without a value on 2026-06-01: aftoppingsgrens_1_2_personen" in md
+
+
+def test_diff_shows_a_parameter_becoming_annual_and_the_lettings_that_become_onbeslist(tmp_path):
+    import shutil
+    old = tmp_path / "old"
+    shutil.copytree(OB, old)
+    mutate(old / "parameters.yaml", "unit: euro_per_month\n    annual: true\n    values:\n      - {valid_from: 2024-01-01, value: 650.43",
+           "unit: euro_per_month\n    values:\n      - {valid_from: 2024-01-01, value: 650.43")
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps({"id": "hh-1", "size": 2, "income": 24500, "category": "regulier",
+                                 "unit": "ZW-ASN-01-A09", "date": "2026-06-01"}) + "\n", encoding="utf-8")
+    res = run("diff", old, OB, "--cases", cases, "--sample", "0", "--lang", "en")
+    assert res.exit_code == 0, res.output
+    assert "[parameters] changed: annual: no -> yes\n      param.aftoppingsgrens_1_2_personen" in res.output
+    # in 2026 the 2025 cap no longer holds: the example case and the extra one can no longer be decided
+    assert "suitable -> cannot be decided: 1" in res.output and "advised against -> cannot be decided: 1" in res.output
+    assert "cases.jsonl:1: advised against -> cannot be decided" in res.output
