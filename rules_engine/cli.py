@@ -316,7 +316,7 @@ def room(policy, complex_id, occupancy_path, date_text, fmt, lang):
              "occupied": r.occupied} for r in rows]}))
         return
     nl = lang == "nl"
-    unjudged = "niet beoordeeld" if nl else "not judged"
+    unjudged = {"portiek": "geen maximum" if nl else "no maximum"}  # else: too few households to judge shares
     click.echo(f"{'Ruimte in' if nl else 'Room in'} {complex_id} {'op' if nl else 'on'} {date.isoformat()}")
     header = ["niveau" if nl else "level", "groep" if nl else "group"] + \
         [pol.category(c).label.get(lang) for c in pol.category_ids]
@@ -330,7 +330,8 @@ def room(policy, complex_id, occupancy_path, date_text, fmt, lang):
         for cid in pol.category_ids:
             r = next(x for x in rows if x.level == level and x.group == group and x.category == cid)
             share = format_percent(Fraction(r.count, r.occupied), lang, 0) if r.occupied else "-"
-            cells.append(f"{unjudged if r.room is None else r.room} ({r.count}, {share})")
+            none = unjudged.get(level, "niet beoordeeld" if nl else "not judged")
+            cells.append(f"{none if r.room is None else r.room} ({r.count}, {share})")
         table.append([level, group] + cells)
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
