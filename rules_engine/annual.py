@@ -7,7 +7,8 @@
 - advice followed or overridden: the last logged decision for the letting's household and
   home on or before the letting date, and any override of it;
 - each legal rule with a norm: the share of lettings, among those where the rule applied,
-  that kept it (passend toewijzen 95 %, DAEB 92,5 %);
+  that kept it (passend toewijzen 95 %, DAEB 92,5 %); lettings whose advice was onbeslist
+  (the rule could not be judged) are counted apart, never as kept;
 - complexes that moved into or out of their band between the two dates.
 """
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .decision_log import read_log
-from .model import Policy
+from .model import UNDECIDED, Policy
 from .occupancy import Occupancy, composition
 from .status import ABOVE, BELOW, IN_BAND, GroupStatus, portfolio_status
 
@@ -40,6 +41,7 @@ class Letting:
     decision: str | None  # its decision id
     person: str | None  # the outcome a person recorded in an override, if any
     rules: tuple[tuple[str, str], ...]  # (rule id, status) of the logged decision
+    undecided: tuple[str, ...] = ()  # legal rules the logged decision could not judge (advice onbeslist)
 
     @property
     def followed(self) -> bool | None:
@@ -58,6 +60,7 @@ class NormResult:
     norm: Fraction
     applicable: int  # lettings with logged advice where the rule applied
     kept: int
+    undecided: int = 0  # lettings with logged advice where the rule could not be judged (onbeslist)
 
     @property
     def share(self) -> Fraction | None:
@@ -93,8 +96,10 @@ class AnnualReport:
         return Counter(getattr(x, key) for x in self.lettings)
 
     def advice_counts(self) -> Counter:
-        """Lettings whose advice was followed, overridden, or not logged."""
-        return Counter({True: "followed", False: "overridden", None: "no_advice"}[x.followed] for x in self.lettings)
+        """Lettings whose advice was followed, overridden, not logged, or onbeslist ('undecided': a person decided
+        without the legal check; counted apart, never as followed)."""
+        return Counter("undecided" if x.advice == UNDECIDED else
+                       {True: "followed", False: "overridden", None: "no_advice"}[x.followed] for x in self.lettings)
 
 
 def _moves(occupancy: Occupancy, start: dt.date, end: dt.date):
@@ -151,15 +156,17 @@ def annual_report(policy: Policy, occupancy: Occupancy, year: int, log_path: str
             unit_id, unit.complex, unit.buurt, household, category, date,
             rec["outcome"] if rec else None, rec["decision_id"] if rec else None,
             overrides.get(rec["decision_id"]) if rec else None,
-            tuple((r["id"], r["status"]) for r in rec["decision"]["rules"]) if rec else ()))
+            tuple((r["id"], r["status"]) for r in rec["decision"]["rules"]) if rec else (),
+            tuple(rec["decision"]["deciding_rules"]) if rec and rec["outcome"] == UNDECIDED else ()))
     norms = []
     for rule in policy.rules:
         if rule.norm is None:
             continue
-        statuses = [dict(x.rules).get(rule.id) for x in lettings if x.advice is not None]
+        logged = [x for x in lettings if x.advice is not None]
+        statuses = [dict(x.rules).get(rule.id) for x in logged]
         applicable = sum(s in ("fired", "not_fired") for s in statuses)
         norms.append(NormResult(rule.id, {"nl": rule.title.nl, "en": rule.title.en}, rule.norm, applicable,
-                                sum(s == "not_fired" for s in statuses)))
+                                sum(s == "not_fired" for s in statuses), sum(rule.id in x.undecided for x in logged)))
     before = {g.key: g for g in begin.groups if g.level == "complex"}
     into, out = [], []
     for g in close.groups:

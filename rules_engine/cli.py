@@ -19,6 +19,7 @@ from .composition_scan import composition_at
 from .diagnostics import Diagnostic, PolicyError, make
 from .facts import CATALOGUE
 from .load import gc_paused
+from .model import OUTCOMES
 from .numbers import format_percent
 from .occupancy import composition
 from .report import (decision_markdown, decision_text, diagnostics_github, diagnostics_text, to_json)
@@ -89,19 +90,26 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Warnings fail too.")
+@click.option("--date", "date_text", help="Warn about annual parameters without a value in this date's year; "
+                                          "default: today.")
 @LANG
-def validate(paths, fmt, strict, lang):
+def validate(paths, fmt, strict, date_text, lang):
     """Check policy folders (or a folder of policies): schema and meaning.
 
     Exit 0 clean, 1 policy errors, 2 unreadable input.
     """
+    from .validate import stale_parameters
+
+    year = _date(date_text, lang).year
     diags: list[Diagnostic] = []
     unreadable = False
     for path in paths:
         for folder in policy_folders(path):
-            _, found = check_policy(folder)
+            program, found = check_policy(folder)
             unreadable |= any(d.code in ("file-not-found", "no-policy") and d.file == folder for d in found)
             diags.extend(found)
+            if program is not None:  # the year changes without the policy changing: checked here, never cached
+                diags.extend(stale_parameters(program.policy, year))
     if fmt == "json":
         click.echo(to_json({"ok": not any(d.severity == "error" for d in diags),
                             "diagnostics": [d.to_dict() for d in diags]}))
@@ -228,7 +236,7 @@ def _batch(policy, batch_path, output_path, full, jobs, on_error, occupancy_path
     lines = [f"{summary.evaluated:,} {'beoordeeld' if nl else 'evaluated'}, {summary.skipped:,} "
              f"{'overgeslagen' if nl else 'skipped'} in {summary.seconds:.1f} s ({rate:,.0f}/s)"]
     lines.append(("per uitkomst: " if nl else "per outcome: ")
-                 + ", ".join(f"{o} {n:,}" for o, n in sorted(summary.outcomes.items())))
+                 + ", ".join(f"{o} {summary.outcomes[o]:,}" for o in OUTCOMES if summary.outcomes[o]))
     lines.append(("per niveau van de beslissende regel: " if nl else "per level of the deciding rule: ")
                  + ", ".join(f"{lv} {n:,}" for lv, n in sorted(summary.levels.items())))
     click.echo("\n".join(lines), err=not output_path)
@@ -308,7 +316,7 @@ def room(policy, complex_id, occupancy_path, date_text, fmt, lang):
              "occupied": r.occupied} for r in rows]}))
         return
     nl = lang == "nl"
-    unlimited = "onbeperkt" if nl else "unlimited"
+    unjudged = {"portiek": "geen maximum" if nl else "no maximum"}  # else: too few households to judge shares
     click.echo(f"{'Ruimte in' if nl else 'Room in'} {complex_id} {'op' if nl else 'on'} {date.isoformat()}")
     header = ["niveau" if nl else "level", "groep" if nl else "group"] + \
         [pol.category(c).label.get(lang) for c in pol.category_ids]
@@ -322,7 +330,8 @@ def room(policy, complex_id, occupancy_path, date_text, fmt, lang):
         for cid in pol.category_ids:
             r = next(x for x in rows if x.level == level and x.group == group and x.category == cid)
             share = format_percent(Fraction(r.count, r.occupied), lang, 0) if r.occupied else "-"
-            cells.append(f"{unlimited if r.room is None else r.room} ({r.count}, {share})")
+            none = unjudged.get(level, "niet beoordeeld" if nl else "not judged")
+            cells.append(f"{none if r.room is None else r.room} ({r.count}, {share})")
         table.append([level, group] + cells)
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:

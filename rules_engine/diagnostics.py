@@ -132,6 +132,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "definitie '{name}' verwijst (via andere) naar zichzelf",
         "definition '{name}' refers (through others) to itself",
     ),
+    # outcomes, targets, room (issue 15)
+    "targets-missing-category": (
+        "de streefpercentages van {where} noemen categorie '{category}' niet: geef elke categorie een streefpercentage "
+        "(schrijf {category}: 0% als zij er niet hoort)",
+        "the targets of {where} do not name category '{category}': give every category a target "
+        "(write {category}: 0% if it does not belong)",
+    ),
+    "annual-parameter-stale": (
+        "parameter '{name}' verandert elk jaar (annual: true) maar heeft geen waarde voor {year} (laatste vanaf {latest}): "
+        "wettelijke regels die hem gebruiken zijn in {year} onbeslist tot het bedrag met zijn bron is toegevoegd",
+        "parameter '{name}' changes every year (annual: true) but has no value for {year} (latest from {latest}): "
+        "legal rules that use it cannot be decided in {year} until the amount is added with its source",
+    ),
     # inputs
     "bad-input": ("{problem}", "{problem}"),
 }

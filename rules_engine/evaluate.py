@@ -4,10 +4,13 @@ Outcome (documented in docs/rules.md):
 1. A rule is 'not applicable' when one of its applies_when conditions is false or
    cannot be determined, or when its own conditions cannot be determined.
 2. If any legal rule fires, the outcome is niet_toegestaan; advice does not count.
-3. Otherwise the most severe outcome of the fired advice rules wins
+3. Otherwise, if a legal rule cannot be judged (not applicable because a value is
+   unknown: an amount without a value on the date, a missing fact), the outcome is
+   onbeslist and those legal rules decide: an unchecked law is never approval.
+4. Otherwise the most severe outcome of the fired advice rules wins
    (niet_toegestaan > ontraden > passend > voorkeur); all fired rules with that
    outcome are the deciding rules, in policy order.
-4. If no rule fires, the outcome is passend.
+5. If no rule fires, the outcome is passend.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from functools import lru_cache
 from .compile import Program
 from .diagnostics import PolicyError, hint, make
 from .facts import GROUP_LEVELS, Facts, Household, Unknown
-from .model import OUTCOMES
+from .model import OUTCOMES, UNDECIDED
 from .occupancy import Composition
 
 DEFAULT_OUTCOME = "passend"
@@ -100,6 +103,10 @@ def combine(program: Program, statuses) -> tuple[str, tuple[str, ...]]:
     legal = [r for r in fired if r.kind == "legal"]
     if legal:
         return "niet_toegestaan", tuple(r.id for r in legal)
+    undecided = tuple(cr.rule.id for cr, s in zip(program.rules, statuses) if s.reason is not None
+                      and cr.rule.kind == "legal" and s.status == NOT_APPLICABLE)
+    if undecided:
+        return UNDECIDED, undecided
     if not fired:
         return DEFAULT_OUTCOME, ()
     worst = min(OUTCOMES.index(r.outcome) for r in fired)

@@ -18,7 +18,7 @@ from .compile import Condition, Expr, Program, Template, apply_comparison, unit_
 from .evaluate import (FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine, rule_status,
                        with_category)
 from .facts import Facts, Household, Unknown
-from .model import OUTCOME_LABELS, OUTCOMES, Policy
+from .model import OUTCOME_LABELS, OUTCOMES, UNDECIDED, Policy
 from .numbers import exact_text, format_euro, format_percent, format_plain
 from .occupancy import Composition
 from .room import band_room, limit_room
@@ -86,7 +86,7 @@ class Change:
 
 @dataclass(frozen=True)
 class RoomLine:
-    """Room for one category in one group (None = unlimited)."""
+    """Room for one category in one group (None = not judged: too few households for shares), as room.py defines."""
 
     level: str
     group: str
@@ -355,14 +355,17 @@ def _room_lines(program: Program, comp: Composition, portiek: str, complex_id: s
             if level == "portiek":
                 room = limit_room(g, profile.portiek_max_households, cid)
                 if room is None:
-                    continue
+                    continue  # no maximum for this category: nothing to count against
             else:
                 bands = profile.mix.bands if level == "complex" else policy.buurten[buurt].mix.bands
-                room = band_room(g, bands, cid)
+                room = band_room(g, bands, cid, profile.min_households)
             label = policy.category(cid).label
             where = _WHERE[level]
             if room is None:
-                text = bilingual(f"geen grens voor {label.nl} in {where[0]}", f"no limit for {label.en} in {where[1]}")
+                text = bilingual(f"ruimte voor {label.nl} in {where[0]}: niet beoordeeld ({g.occupied} huishouden(s), "
+                                 f"aandelen tellen vanaf {max(1, profile.min_households)})",
+                                 f"room for {label.en} in {where[1]}: not judged ({g.occupied} household(s), "
+                                 f"shares count from {max(1, profile.min_households)})")
             else:
                 text = bilingual(f"ruimte voor nog {room} huishouden(s) {label.nl} in {where[0]}",
                                  f"room for {room} more {label.en} household(s) in {where[1]}")
@@ -425,6 +428,17 @@ def _parameters_json(program: Program, date: dt.date) -> dict:
     return out
 
 
+def undecided_text(d: Decision) -> dict | None:
+    """For an onbeslist decision: which legal rules cannot be judged on the date, and why ({nl, en}); else None."""
+    if d.outcome != UNDECIDED:
+        return None
+    date = d.inputs["date"]
+    why = [(r.id, r.reason or bilingual("onbekend", "unknown")) for r in d.rules if r.deciding]
+    return bilingual(f"wettelijk niet te beoordelen op {date}: "
+                     + "; ".join(f"{rid} ({reason['nl']})" for rid, reason in why),
+                     f"legal rules cannot be judged on {date}: " + "; ".join(f"{rid} ({reason['en']})" for rid, reason in why))
+
+
 # --- the record --------------------------------------------------------------------------------
 
 def _engine(program: Program) -> dict:
@@ -482,4 +496,4 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
                     _engine(program), _categories(policy))
 
 
-__all__ = ["Decision", "decision_from_dict", "explain", "display", "json_value", "bilingual"]
+__all__ = ["Decision", "decision_from_dict", "explain", "display", "json_value", "bilingual", "undecided_text"]

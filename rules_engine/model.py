@@ -11,11 +11,20 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Iterator, Mapping, NamedTuple
 
-OUTCOMES = ("niet_toegestaan", "ontraden", "passend", "voorkeur")
-"""Outcomes from most to least severe; when rules disagree the most severe wins."""
+UNDECIDED = "onbeslist"
+"""The outcome when a legal rule cannot be judged (an amount without a value on the date, an unknown fact)."""
+
+OUTCOMES = ("niet_toegestaan", UNDECIDED, "ontraden", "passend", "voorkeur")
+"""Outcomes from most to least severe; when rules disagree the most severe wins.
+
+An unchecked law is never approval: 'onbeslist' ranks above every advice outcome."""
+
+RULE_OUTCOMES = tuple(o for o in OUTCOMES if o != UNDECIDED)
+"""The outcomes a rule can give when it fires (onbeslist comes only from a legal rule that cannot be judged)."""
 
 OUTCOME_LABELS = {
     "niet_toegestaan": ("niet toegestaan", "not allowed"),
+    UNDECIDED: ("onbeslist", "cannot be decided"),
     "ontraden": ("ontraden", "advised against"),
     "passend": ("passend", "suitable"),
     "voorkeur": ("voorkeur", "preferred"),
@@ -317,12 +326,15 @@ class Parameter:
     unit: str
     values: tuple[DatedValue, ...]
     where: Where | None = None
+    annual: bool = False  # set anew every calendar year: a value holds until 31 December of its year
 
     def at(self, date: dt.date) -> DatedValue | None:
-        """The value in force on a date, or None before the first one."""
+        """The value in force on a date, or None before the first one (or, if annual, in a year without one)."""
         starts = [v.valid_from for v in self.values]
         i = bisect.bisect_right(starts, date) - 1
-        return self.values[i] if i >= 0 else None
+        if i < 0 or (self.annual and self.values[i].valid_from.year < date.year):
+            return None
+        return self.values[i]
 
 
 @dataclass(frozen=True)
@@ -376,7 +388,7 @@ class Rule:
 class RankingStrategy:
     """Which outcomes drop out of a ranking, and the order of the others (portal order kept inside each)."""
 
-    drop: tuple[str, ...] = ("niet_toegestaan",)
+    drop: tuple[str, ...] = ("niet_toegestaan", UNDECIDED)
     order: tuple[str, ...] = ("voorkeur", "passend", "ontraden")
 
 

@@ -131,6 +131,8 @@ class _Differ:
         def compare(name, a, b):
             subject = f"param.{name}"
             self.value("parameters", subject, _label("eenheid", "unit"), a.unit, b.unit, b.where)
+            self.value("parameters", subject, _label("jaarlijks (annual)", "annual"), a.annual, b.annual, b.where,
+                       lambda v: _label("ja", "yes") if v else _label("nee", "no"))
             olds = {v.valid_from: v for v in a.values}
             news = {v.valid_from: v for v in b.values}
             for day in sorted(olds.keys() | news.keys()):

@@ -36,14 +36,17 @@ def _n(v: int, lang: str) -> str:
 
 def _cell(c, lang: str) -> str:
     """One category in one group: share (band or limit) and room."""
-    room = "∞" if c.room is None else str(c.room)
+    if c.room is None:
+        room = "niet beoordeeld" if lang == "nl" else "not judged"
+    else:
+        room = f"{'ruimte' if lang == 'nl' else 'room'} {c.room}"
     if c.limit is not None:
-        return f"{c.count}/{c.limit} ({'ruimte' if lang == 'nl' else 'room'} {room})"
+        return f"{c.count}/{c.limit} ({room})"
     if c.low is None:
         return f"{c.count} ({_pct(c.share, lang)})"
     band = f"{_pct(c.low, lang)}-{_pct(c.high, lang)}" if c.low is not None else "-"
     mark = {ABOVE: "▲", BELOW: "▼"}.get(c.state, "")
-    return f"{mark}{_pct(c.share, lang)} [{band}] ({'ruimte' if lang == 'nl' else 'room'} {room})"
+    return f"{mark}{_pct(c.share, lang)} [{band}] ({room})"
 
 
 def _groups(status: PortfolioStatus, only_out: bool):
@@ -57,6 +60,11 @@ def _summary(status: PortfolioStatus, lang: str) -> list[str]:
             out.append(f"{_t(_LEVEL[level], lang)}: " + ", ".join(
                 f"{_n(counts[s], lang)} {_t(_STATE[s], lang)}" for s in (ABOVE, BELOW, "both", IN_BAND, "unjudged")
                 if counts[s]))
+    if status.unvalued:
+        names = ", ".join(status.unvalued)
+        out.append(f"bedragen zonder waarde op {status.date}: {names} (wettelijke regels die ze gebruiken: onbeslist)"
+                   if lang == "nl" else
+                   f"amounts without a value on {status.date}: {names} (legal rules using them: cannot be decided)")
     return out
 
 
@@ -82,8 +90,10 @@ def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = Fals
     widths = [max(map(len, column)) for column in zip(*table)]
     line = "  ".join(f"{{:<{w}}}" for w in widths).format
     lines = [line(*row).rstrip() for row in table]
-    legend = ("aandeel [band] (ruimte: zoveel huishoudens passen nog); portiek: aantal/maximum; ▲ boven, ▼ onder"
-              if nl else "share [band] (room: this many households still fit); portiek: count/maximum; ▲ above, ▼ below")
+    legend = ("aandeel [band] (ruimte: zoveel huishoudens kunnen nog intrekken, hoogstens de lege woningen, voor het "
+              "aandeel boven de band komt); portiek: aantal/maximum; ▲ boven, ▼ onder"
+              if nl else "share [band] (room: this many households can still move in, at most the empty homes, before "
+              "the share passes its band); portiek: count/maximum; ▲ above, ▼ below")
     return "\n".join(head + lines + ["", legend]) + "\n"
 
 
@@ -129,7 +139,8 @@ def status_json(status: PortfolioStatus, only_out: bool = False) -> str:
     One group per line: readable and diffable, and written fast enough for a national status
     (333,000 groups), which an indented document written by json's Python encoder is not."""
     head = to_json({"date": status.date, "policy": status.policy, "categories": list(status.categories),
-                    "summary": {level: dict(c) for level, c in status.counts().items()}, "groups": []})
+                    "summary": {level: dict(c) for level, c in status.counts().items()},
+                    "unvalued_parameters": list(status.unvalued), "groups": []})
     encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
     rows = ",\n    ".join(_group_lines(_groups(status, only_out), encode))
     groups = f'\n  "groups": [\n    {rows}\n  ]' if rows else '\n  "groups": []'
@@ -232,15 +243,18 @@ def _annual_tables(r: AnnualReport, lang: str, public: bool) -> dict:
               ["opgevolgd" if nl else "followed", _count(advice["followed"], public, lang)],
               ["afgeweken (met reden vastgelegd)" if nl else "overridden (reason recorded)",
                _count(advice["overridden"], public, lang)],
-              ["geen advies vastgelegd" if nl else "no advice logged", _count(advice["no_advice"], public, lang)]]
+              ["geen advies vastgelegd" if nl else "no advice logged", _count(advice["no_advice"], public, lang)],
+              ["onbeslist (wet niet te toetsen)" if nl else "cannot be decided (law not checkable)",
+               _count(advice["undecided"], public, lang)]]
     norms = [["regel" if nl else "rule", "norm", "van toepassing" if nl else "applicable",
-              "nageleefd" if nl else "kept", "behaald" if nl else "achieved", "oordeel" if nl else "verdict"]]
+              "nageleefd" if nl else "kept", "behaald" if nl else "achieved", "oordeel" if nl else "verdict",
+              "onbeslist" if nl else "cannot be decided"]]
     for nr in r.norms:
         verdict = {True: ("gehaald", "met"), False: ("niet gehaald", "not met"), None: ("geen verhuringen", "no lettings")}
         norms.append([nr.title[lang], format_percent(nr.norm, lang), _count(nr.applicable, public, lang),
                       _count(nr.kept, public, lang),
                       "-" if nr.share is None or (public and nr.applicable < SUPPRESS_BELOW) else _pct(nr.share, lang),
-                      _t(verdict[nr.met], lang)])
+                      _t(verdict[nr.met], lang), _count(nr.undecided, public, lang)])
     tables = {"mix": mix, "lettings": lettings, "advice": follow, "norms": norms}
     if lettings_buurt:
         tables["lettings_buurt"] = lettings_buurt

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from .compile import Program
-from .explain import Decision, bilingual, explain
+from .explain import Decision, bilingual, explain, undecided_text
 from .facts import Household
 from .load import read_document
 from .diagnostics import PolicyError
@@ -43,7 +43,10 @@ class Ranking:
 
 
 def _reason(d: Decision) -> dict:
-    """The deciding rules' ids and the first one's text."""
+    """The deciding rules' ids and the first one's text (for onbeslist: what cannot be judged, and why)."""
+    undecided = undecided_text(d)
+    if undecided:
+        return undecided
     ids = ", ".join(d.deciding_rules)
     for r in d.rules:
         if r.deciding and r.text:

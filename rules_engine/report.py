@@ -6,7 +6,7 @@ import json
 from html import escape
 
 from .diagnostics import Diagnostic
-from .explain import ConditionResult, Decision, RuleResult
+from .explain import ConditionResult, Decision, RuleResult, undecided_text
 from .model import OUTCOME_LABELS
 
 _STATUS = {
@@ -48,8 +48,10 @@ def decision_text(d: Decision, lang: str = "nl") -> str:
     nl = lang == "nl"
     i = d.inputs
     h = i["household"]
+    undecided = undecided_text(d)
     lines = [
-        f"{'Advies' if nl else 'Advice'}: {d.outcome_label[lang].upper()}",
+        f"{'Advies' if nl else 'Advice'}: {d.outcome_label[lang].upper()}"
+        + (f" ({undecided[lang]})" if undecided else ""),
         (f"Huishouden {h['id']} ({h['category']}, {h['size']} pers.) voor woning {i['unit']} "
          f"(complex {i['complex']}, portiek {i['portiek'].split('/', 1)[1]}, buurt {i['buurt']}) op {i['date']}")
         if nl else
@@ -111,7 +113,11 @@ def decision_markdown(d: Decision, lang: str = "nl") -> str:
     nl = lang == "nl"
     i = d.inputs
     h = i["household"]
-    out = [f"# {'Advies' if nl else 'Advice'}: {d.outcome_label[lang]}", "",
+    undecided = undecided_text(d)
+    out = [f"# {'Advies' if nl else 'Advice'}: {d.outcome_label[lang]}", ""]
+    if undecided:
+        out += [md_cell(undecided[lang]), ""]
+    out += [
            f"| {'Gegeven' if nl else 'Item'} | {'Waarde' if nl else 'Value'} |", "|---|---|",
            f"| {'Huishouden' if nl else 'Household'} | {h['id']} ({h['category']}, {h['size']}) |",
            f"| {'Woning' if nl else 'Home'} | {i['unit']} |",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 from html import escape
 
-from .explain import Decision
+from .explain import Decision, undecided_text
 from .model import OUTCOME_LABELS
 from .numbers import format_percent
 from .report import shown
@@ -27,6 +27,7 @@ h1 { font-size: 1.6rem; margin: 0 0 .3rem; } h2 { font-size: 1.15rem; margin: 1.
 .badge { display: inline-block; white-space: nowrap; padding: .15rem .6rem; border-radius: 1rem; color: #fff; font-weight: 600; }
 .o-niet_toegestaan { background: var(--bad); } .o-ontraden { background: var(--warn); }
 .o-passend { background: var(--ok); } .o-voorkeur { background: var(--pref); }
+.o-onbeslist { background: #5b2a86; } .undecided { font-weight: 600; color: #5b2a86; }
 table { border-collapse: collapse; width: 100%; margin: .4rem 0; }
 th, td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bottom: 1px solid var(--line); }
 th { font-weight: 600; color: var(--muted); font-size: .85rem; }
@@ -173,8 +174,10 @@ def decision_html(d: Decision, lang: str = "nl") -> str:
     """One decision as a self-contained HTML page."""
     i = d.inputs
     title = f'{_t("advice", lang)}: {d.outcome_label[lang]} · {i["unit"]} · {i["date"]}'
+    undecided = undecided_text(d)
     body = (f'<header><h1>{_t("advice", lang)} {_outcome_badge(d.outcome, lang)}</h1>'
-            f'<p class="meta">{escape(i["unit"])} · {escape(i["date"])}</p></header>\n' + decision_sections(d, lang))
+            + (f'<p class="undecided">{escape(undecided[lang])}</p>' if undecided else "")
+            + f'<p class="meta">{escape(i["unit"])} · {escape(i["date"])}</p></header>\n' + decision_sections(d, lang))
     return page(title, body, lang, d.engine)
 
 

@@ -1,11 +1,15 @@
-"""Room: how many more households of a category fit in a group before it leaves its band.
+"""Room: how many more households of a category can move in before its share leaves its band or a limit is exceeded.
 
-For a complex or buurt with bands [low, high] per category, the room for category c is
-the largest k >= 0 such that, after adding k households of c,
-  - the share of c stays at or below its ceiling, and
-  - no other category that is now at or above its floor drops below it.
-For a portiek with a maximum number of households per category, room is the limit
-minus the current count. None means: no limit applies. All arithmetic is exact.
+One definition (docs/rules.md), read by the explanation, `magicmix room` and `magicmix status`:
+- never more than the group's vacant homes: a full group has room 0, and in an explanation the
+  home being let counts as vacant (its occupant is moving out);
+- complex or buurt: the largest k such that (count + k) / (occupied + k) stays at or below the
+  category's ceiling; 0 when the share is above it already. A category below its floor has room:
+  more of it brings the share up into its band;
+- portiek: the category's maximum minus its count; a category without a maximum is not judged;
+- not judged (None, never 0) where shares are not judged: fewer households than min_households,
+  or none at all (an empty new-build complex).
+All arithmetic is exact, in integers.
 """
 
 from __future__ import annotations
@@ -24,39 +28,36 @@ class Room:
     level: str  # portiek | complex | buurt
     group: str  # its key
     category: str
-    room: int | None  # None: unlimited by the band or limit
+    room: int | None  # None: not judged (too few households, or no portiek maximum)
     count: int
     occupied: int
 
 
-def band_room(group: Group, bands: Mapping[str, Band], category: str) -> int | None:
-    """Largest k of extra households of a category that keeps the group in band (None = unlimited)."""
-    # Integer cross-multiplication: (n_c + k) / (occ + k) <= hn / hd  <=>  k * (hd - hn) <= hn * occ - hd * n_c,
-    # and n_d / (occ + k) >= ln / ld  <=>  k * ln <= n_d * ld - occ * ln.
-    occ = group.occupied
-    counts = group.counts
-    best = None
+def judged(group: Group, min_households: int) -> bool:
+    """Whether a group's shares are judged: it has households, at least min_households of them."""
+    return group.occupied >= max(1, min_households)
+
+
+def band_room(group: Group, bands: Mapping[str, Band], category: str, min_households: int) -> int | None:
+    """Households of a category that can still move in before its share passes its ceiling (None = not judged)."""
+    if not judged(group, min_households):
+        return None
+    vacant = max(0, group.vacant)
     high = bands[category].high
     hn, hd = high.numerator, high.denominator
-    if hn < hd:
-        best = (hn * occ - hd * counts.get(category, 0)) // (hd - hn)
-    for other, band in bands.items():
-        ln, ld = band.low.numerator, band.low.denominator
-        if other == category or ln == 0:
-            continue
-        n_d = counts.get(other, 0)
-        if occ and n_d * ld >= ln * occ:
-            k = (n_d * ld - occ * ln) // ln
-            best = k if best is None else min(best, k)
-    return None if best is None else max(0, best)
+    if hn >= hd:  # a ceiling of 100 %: only the vacant homes limit
+        return vacant
+    # (n + k) / (occ + k) <= hn / hd  <=>  k * (hd - hn) <= hn * occ - hd * n
+    k = (hn * group.occupied - hd * group.counts.get(category, 0)) // (hd - hn)
+    return max(0, min(k, vacant))
 
 
 def limit_room(group: Group, limits: Mapping[str, int], category: str) -> int | None:
-    """Households of a category that still fit under a portiek's count limit (None = no limit)."""
+    """Households of a category that still fit under a portiek's maximum and in its vacant homes (None = no maximum)."""
     limit = limits.get(category)
     if limit is None:
         return None
-    return max(0, limit - group.counts.get(category, 0))
+    return max(0, min(limit - group.counts.get(category, 0), group.vacant))
 
 
 def complex_room(policy, comp, complex_id: str) -> list[Room]:
@@ -73,5 +74,6 @@ def complex_room(policy, comp, complex_id: str) -> list[Room]:
                               ("buurt", cx.buurt, policy.buurten[cx.buurt].mix.bands)):
         g = comp.group(level, key)
         for cid in policy.category_ids:
-            out.append(Room(level, key, cid, band_room(g, bands, cid), g.counts.get(cid, 0), g.occupied))
+            out.append(Room(level, key, cid, band_room(g, bands, cid, profile.min_households),
+                            g.counts.get(cid, 0), g.occupied))
     return out

@@ -3,7 +3,8 @@
 A complex or buurt is judged from min_households occupied homes on (as the mix rules do);
 a category is 'above' when its share is over the band's ceiling and 'below' when under its
 floor. A portiek is 'above' when a category passes its maximum number of households.
-Room per category is the same exact figure the explanations give (room.py).
+Room per category is the same exact figure the explanations give (room.py): at most the
+vacant homes, and not judged (None) where the group's shares are not judged.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import NamedTuple
 from .load import gc_paused
 from .model import LEVELS, Policy
 from .occupancy import Composition
-from .room import band_room, limit_room
+from .room import band_room, judged as shares_judged, limit_room
 
 ABOVE, BELOW, IN_BAND, UNJUDGED = "above", "below", "in_band", "unjudged"
 _LEVEL_ORDER = {level: i for i, level in enumerate(reversed(LEVELS))}  # buurt first
@@ -36,7 +37,7 @@ class CategoryStatus(NamedTuple):
     high: Fraction | None
     limit: int | None  # portiek maximum
     state: str  # above | below | in_band | unjudged
-    room: int | None  # None: no band or limit stops this category
+    room: int | None  # None: not judged (too few households, or no band or portiek maximum)
 
     @property
     def share(self) -> Fraction | None:
@@ -76,6 +77,7 @@ class PortfolioStatus:
     categories: tuple[str, ...]
     labels: dict  # category -> {'nl', 'en'}
     groups: tuple[GroupStatus, ...]
+    unvalued: tuple[str, ...] = ()  # parameters without a value on the date: lettings using them are onbeslist
 
     def counts(self) -> dict[str, Counter]:
         """Groups per state, per level."""
@@ -97,7 +99,7 @@ def _state(above: bool, below: bool, judged: bool) -> str:
 
 def _banded(level, key, name, parent, group, mix, min_households, categories) -> GroupStatus:
     occ = group.occupied
-    judged = occ >= max(1, min_households)
+    judged = shares_judged(group, min_households)
     counts, bands, targets = group.counts, mix.bands, mix.targets
     out = []
     above = below = False
@@ -123,7 +125,7 @@ def _banded(level, key, name, parent, group, mix, min_households, categories) ->
             if n * wd > wn * d:
                 wn, wd = n, d
         out.append(_new_category((cid, count, occ, targets.get(cid), low, high, None, state,
-                                  band_room(group, bands, cid))))
+                                  band_room(group, bands, cid, min_households))))
     return _new_group((level, key, name, parent, group.homes, occ, judged, tuple(out), _state(above, below, judged),
                        (wn, wd)))
 
@@ -195,4 +197,5 @@ def _portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...]
     groups.sort(key=_sort_key)
     return PortfolioStatus(date.isoformat(), {"id": policy.id, "version": policy.version,
                                               "content_hash": policy.content_hash}, cats,
-                           {c.id: {"nl": c.label.nl, "en": c.label.en} for c in policy.categories}, tuple(groups))
+                           {c.id: {"nl": c.label.nl, "en": c.label.en} for c in policy.categories}, tuple(groups),
+                           tuple(name for name, p in policy.parameters.items() if p.at(date) is None))

@@ -1,6 +1,6 @@
 """Validate stage: semantic checks beyond the schema, building the immutable Policy.
 
-Checks: targets of one level add up to 100 %; bands lie within 0-100 % and contain
+Checks: targets of one level name every category and add up to 100 %; bands lie within 0-100 % and contain
 their target; every referenced category, buurt and complex exists; dated values are
 in order with no date twice; ids are unique. Expressions are checked by compile.
 """
@@ -13,7 +13,7 @@ from fractions import Fraction
 from .diagnostics import Collector, hint, make
 from .load import PolicySources
 from .load_yaml import Source
-from .model import (OUTCOMES, Band, Buurt, Case, Category, Complex, DatedValue, Definition, Label, LevelMix,
+from .model import (OUTCOMES, UNDECIDED, Band, Buurt, Case, Category, Complex, DatedValue, Definition, Label, LevelMix,
                     Parameter, Policy, Portieken, Profile, RankingStrategy, Rule, Text, UnitTable, Where, frozen_map)
 from .numbers import format_percent, parse_percent, to_fraction
 
@@ -67,6 +67,9 @@ def _mix(ctx: _Ctx, src: Source, path: tuple, raw: dict | None, base_targets: di
         for cid, pct in raw["targets"].items():
             if ctx.known_category(src, path + ("targets", cid), cid):
                 targets[cid] = parse_percent(pct)
+        for cid in ctx.categories:
+            if cid not in raw["targets"]:  # a category left out would silently get 0 %: say 0% explicitly
+                ctx.err("targets-missing-category", src, path + ("targets",), key=True, where=label, category=cid)
         total = sum(targets.values(), Fraction(0))
         if total != 1 and len(targets) == len(raw["targets"]):
             ctx.err("targets-sum", src, path + ("targets",), key=True, where=label,
@@ -204,6 +207,8 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
     if "ranking" in raw:
         r = raw["ranking"]
         drop, order = tuple(r.get("drop", ())), tuple(r["order"])
+        if UNDECIDED not in drop + order:  # a candidate whose legal check cannot be done is never ranked unasked
+            drop += (UNDECIDED,)
         if sorted(drop + order) != sorted(OUTCOMES):
             line, col = psrc.where(("ranking",), key=True)
             collector.add(make("schema", psrc.path, line, col, message=(
@@ -233,7 +238,19 @@ def _parameters(ctx: _Ctx, src: Source | None) -> dict[str, Parameter]:
                                      where(src, path + (i,))))
         values.sort(key=lambda dv: dv.valid_from)
         line, col = src.where(("parameters", name), key=True)
-        out[name] = Parameter(name, _label(p["label"]), p["unit"], tuple(values), Where(src.path, line, col))
+        out[name] = Parameter(name, _label(p["label"]), p["unit"], tuple(values), Where(src.path, line, col),
+                              p.get("annual", False))
+    return out
+
+
+def stale_parameters(policy: Policy, year: int) -> list:
+    """Warnings for annual parameters without a value for a calendar year (the current one, as validate asks)."""
+    out = []
+    for p in policy.parameters.values():
+        if p.annual and p.at(dt.date(year, 12, 31)) is None and p.where is not None:
+            latest = p.values[-1].valid_from.isoformat() if p.values else "-"
+            out.append(make("annual-parameter-stale", p.where.file, p.where.line, p.where.column, severity="warning",
+                            name=p.name, year=year, latest=latest))
     return out
 
 

@@ -60,13 +60,14 @@ def test_complex_shares_bands_and_room_by_hand(program, tmp_path):
     by = {c.category: c for c in cx.categories}
     assert [by[c].share for c in ("regulier", "aandacht", "actief")] == [Fraction(1, 2), Fraction(3, 10), Fraction(1, 5)]
     assert (by["aandacht"].low, by["aandacht"].high) == (Fraction(1, 4), Fraction(7, 20))
-    # aandacht: (6+k)/(20+k) <= 35 % allows k = 1, but one more household drops regulier (10/21) under 50 %: 0.
-    # regulier: (10+k)/(20+k) <= 60 % gives k <= 5; aandacht stays >= 25 % while 6/(20+k) >= 1/4, so k <= 4.
-    assert (by["aandacht"].room, by["regulier"].room) == (0, 4)
-    # portiek A holds the first 9 households: all regulier; the aandacht maximum there is 4.
+    # Room is the category's own ceiling, within the 6 vacant homes (docs/rules.md):
+    # aandacht: (6+k)/(20+k) <= 35 % <=> 13k <= 20, so k = 1. regulier: (10+k)/(20+k) <= 60 % <=> k <= 5.
+    assert (by["aandacht"].room, by["regulier"].room, by["actief"].room) == (1, 5, 6)
+    # portiek A holds the first 9 households, all regulier, in its 9 homes: the aandacht maximum there is 4,
+    # but no home is vacant.
     portiek = next(g for g in status.groups if g.key == "ZW-ASN-01/A")
     aandacht = next(c for c in portiek.categories if c.category == "aandacht")
-    assert (aandacht.count, aandacht.limit, aandacht.room, portiek.state) == (0, 4, 4, "in_band")
+    assert (aandacht.count, aandacht.limit, aandacht.room, portiek.state) == (0, 4, 0, "in_band")
 
 
 def test_out_of_band_first_and_portiek_over_its_limit(program, tmp_path):
