@@ -18,7 +18,7 @@ _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")  # a multi-byte UTF-8 c
 def table_encoding(raw: bytes, path: str) -> str:
     """UTF8 or CP1252 for a table's bytes; raises PolicyError (file, line, column, byte offset) otherwise."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:  # UTF-16 or binary
-        _refuse(raw, raw.find(b"\x00") if b"\x00" in raw else 0, path)
+        _refuse(raw, 0 if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.find(b"\x00"), path)
     try:
         raw.decode("utf-8")
         return UTF8

@@ -1,8 +1,9 @@
 """Which values of a YAML document are amounts and counts, read through rules_engine.values.
 
-The schema checks types and hard bounds; here each amount is read from the digits it was
-written with (1.050 is refused as ambiguous, 682.96 is kept), and values outside their
-plausible bounds become warnings (errors under `validate --strict`).
+The schema checks types and the same hard bounds; here each amount is read from the digits it
+was written with (1.050 is refused as ambiguous, 682.96 is kept), a value outside the bounds of
+rules_engine.values.BOUNDS is an error in its words, and a value outside its plausible bounds a
+warning (an error under `validate --strict`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ NUMBER_PATHS: dict[str, tuple[tuple[tuple, str], ...]] = {
                  (("tests", ANY, "given", "household", "size"), "size")),
 }
 _NOTATION_CODES = ("dutch-thousands", "number-notation", "number-too-long")
+_SCHEMA_CODES = ("wrong-type", "out-of-range")
 
 
 def _walk(data, pattern: tuple, path: tuple = ()):
@@ -67,10 +69,10 @@ def check_numbers(source: Source, kind: str, schema_problems: list[Diagnostic]) 
                 continue
             if isinstance(value, str):
                 continue  # a number in quotes: the schema refuses it
-            found += [r.diagnostic(source.path, *source.where(path)) for r in check_bounds(number, value_kind)
-                      if r.severity == "warning"]
+            found += [r.diagnostic(source.path, *source.where(path)) for r in check_bounds(number, value_kind)]
     if not found:
         return schema_problems
+    # the schema's word on the same value ('expected a number', '>= 0') gives way to the reader's
     taken = {(d.line, d.column) for d in found}
-    kept = [d for d in schema_problems if not (d.code == "wrong-type" and (d.line, d.column) in taken)]
+    kept = [d for d in schema_problems if not (d.code in _SCHEMA_CODES and (d.line, d.column) in taken)]
     return kept + found
