@@ -96,9 +96,8 @@ def shown(value: object, limit: int = 40) -> str:
 
 def _ambiguous(text: str, sign: str, whole: str, decimals: str) -> Refused:
     """1.050: thousands or a decimal? Say what to write for either meaning."""
-    small = f"{whole}.{decimals}".rstrip("0")
     return Refused("dutch-thousands", value=text, whole=f"{sign}{whole}{decimals}",
-                   small=sign + (small + "0" if small.endswith(".") else small))
+                   small=sign + f"{whole}.{decimals}".rstrip("0").rstrip("."))
 
 
 def _thousands(text: str, sign: str, groups: str, decimals: str | None, point: str) -> Refused:

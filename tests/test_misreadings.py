@@ -354,3 +354,28 @@ def test_schema_bounds_equal_the_table():
 
 def test_there_are_at_least_40_misreadings():
     assert len(REFUSED) + len(READ) >= 40
+
+
+def test_a_home_twice_across_the_two_halves_of_a_large_file_is_found_as_in_one_pass(tmp_path, monkeypatch):
+    from rules_engine import composition_scan, load_policy
+    from rules_engine.composition_scan import composition_at
+    from rules_engine.diagnostics import PolicyError
+    from rules_engine.occupancy import load_occupancy
+
+    policy = load_policy(str(OB)).policy
+    homes = list(policy.units)
+    lines = [f"{u},h{i},regulier,2024-01-01" for i, u in enumerate(homes[:60])]
+    lines.append(f"{homes[3]},twin,aandacht,1-1-2024")  # row 62, in the second half; its first row is row 5
+    path = tmp_path / "twice.csv"
+    path.write_text("unit,household,category,valid_from\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    found = []
+    for parallel in (10**9, 0):  # one pass, then two halves (the second in a forked process)
+        monkeypatch.setattr(composition_scan, "PARALLEL_FROM", parallel)
+        with pytest.raises(PolicyError) as exc:
+            composition_at(str(path), policy, dt.date(2025, 1, 1))
+        found.append([(d.code, d.line, d.column, d.en) for d in exc.value.diagnostics])
+    with pytest.raises(PolicyError) as exc:
+        load_occupancy(str(path), policy)
+    found.append([(d.code, d.line, d.column, d.en) for d in exc.value.diagnostics])
+    assert found[0] == found[1] == found[2] == [
+        ("occupancy-twice", 62, 4, f"home {homes[3]} appears twice on 2024-01-01 in the occupancy (also at row 5)")]
