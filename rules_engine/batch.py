@@ -226,13 +226,20 @@ def row_values(kind: str, header: list[str] | None, first_row: int, block) -> It
                                                                     "a row is a JSON object")
 
 
-def read_rows(path: str) -> Iterator[tuple[int, object]]:
-    """Every row of a JSONL or CSV input file as (row number, values dict or RowError), streamed."""
+def _notation(kind: str, header: list[str] | None) -> str:
+    """How numbers are written: a ';'-separated CSV comes from Dutch Excel (decimal comma, '.' for thousands)."""
+    return DUTCH if kind == "csv" and header and header[-1] == ";" else POINT
+
+
+def read_rows(path: str) -> Iterator[tuple[int, object, str]]:
+    """Every row of a JSONL or CSV input file as (row number, values dict or RowError, number notation), streamed."""
     if not os.path.isfile(path):
         raise PolicyError([make("file-not-found", path)])
     kind = input_kind(path)
     for _, header, first_row, block in _chunks(path, kind, None):
-        yield from row_values(kind, header, first_row, block)
+        notation = _notation(kind, header)
+        for row, values in row_values(kind, header, first_row, block):
+            yield row, values, notation
 
 
 class _Stopped(Exception):
@@ -260,7 +267,7 @@ def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: li
     outcomes: Counter = Counter()
     level_counts: Counter = Counter()
     errors: list = []
-    notation = DUTCH if kind == "csv" and header and header[-1] == ";" else POINT  # Dutch Excel: decimal comma
+    notation = _notation(kind, header)
     for row, values in row_values(kind, header, first_row, block):
         try:
             if values.__class__ is RowError:

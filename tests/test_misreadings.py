@@ -324,6 +324,7 @@ def test_schema_bounds_equal_the_table():
         return node
 
     unit = ("properties", "portieken", "items", "properties", "units", "items", "properties")
+    profile = ("properties", "profile", "items", "properties")
     places = {
         "rent": [at("complex", *unit, "rent")],
         "rooms": [at("complex", *unit, "rooms")],
@@ -335,7 +336,13 @@ def test_schema_bounds_equal_the_table():
         "age": [at("household", "properties", "age")],
         "amount": [at("parameters", "properties", "parameters", "additionalProperties", "properties", "values",
                       "items", "properties", "value", "anyOf", 0)],
-        "min_households": [at("policy", "properties", "mix", "properties", "min_households")],
+        "min_households": [at(k, *p, "min_households") for k, p in (("policy", ("properties", "mix", "properties")),
+                                                                     ("complex", profile))],
+        "portiek_max": [at(k, *p, "portiek_max_households", "additionalProperties")
+                        for k, p in (("policy", ("properties", "mix", "properties")), ("complex", profile))],
+        "households": [at("testcase", "$defs", "case", "properties", "given", "properties", "occupancy", "anyOf", 2,
+                          "properties", level, "additionalProperties", "anyOf", 0)
+                       for level in ("portiek", "complex", "buurt")],
     }
     for kind, nodes in places.items():
         b = BOUNDS[kind]
