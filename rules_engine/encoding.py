@@ -19,6 +19,8 @@ def table_encoding(raw: bytes, path: str) -> str:
     """UTF8 or CP1252 for a table's bytes; raises PolicyError (file, line, column, byte offset) otherwise."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:  # UTF-16 or binary
         _refuse(raw, 0 if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.find(b"\x00"), path)
+    if raw.isascii():
+        return UTF8
     try:
         raw.decode("utf-8")
         return UTF8
@@ -33,9 +35,16 @@ def table_encoding(raw: bytes, path: str) -> str:
     return CP1252
 
 
-def decode_table(raw: bytes, path: str) -> str:
-    """A table's bytes as text, in its detected encoding (see table_encoding)."""
-    return raw.decode(table_encoding(raw, path))
+def file_encoding(path: str) -> str:
+    """UTF8 or CP1252 for a table file (see table_encoding); an ASCII file, the common case, is only scanned."""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            if not chunk.isascii():
+                break
+        else:
+            return UTF8
+        fh.seek(0)
+        return table_encoding(fh.read(), path)
 
 
 def _refuse(raw: bytes, offset: int, path: str):

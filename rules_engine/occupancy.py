@@ -8,7 +8,6 @@ re-classified gets a new row for the same home with its new category.
 from __future__ import annotations
 
 import bisect
-import io
 from array import array
 import datetime as dt
 from collections import defaultdict
@@ -19,12 +18,12 @@ from types import MappingProxyType
 from typing import Iterator, Mapping, NamedTuple
 
 from .diagnostics import Diagnostic, PolicyError, hint, make
-from .encoding import decode_table
+from .encoding import file_encoding
 from .facts import Group
 from .load import gc_paused, read_document
 from .load_yaml import Source
 from .model import Policy, frozen_map
-from .values import HOUSEHOLD_ID, ID_MAX_LENGTH, Refused, id_refused, read_date, shown
+from .values import Refused, all_household_ids, id_refused, read_date, shown
 
 
 class OccupancyRow(NamedTuple):
@@ -266,8 +265,10 @@ def checked_positions(path: str, header: list, rows, policy: Policy, text_cells:
     col = {name: i for i, name in enumerate(names)}
     i_unit, i_household, i_category, i_from = (col.get(c) for c in OCCUPANCY_COLUMNS)
     c_household, c_category = (i_household or 0) + 1, (i_category or 0) + 1
-    dates: dict = {}  # an export repeats few dates many times: parse each once
-    valid_id = HOUSEHOLD_ID.fullmatch
+    dates: dict = {}  # an export repeats few dates many times: parse each once (date, ordinal)
+    ids: list = []  # household ids not yet checked, and their rows: checked a block at a time
+    id_rows: list = []
+    first_day, first_row, touched = seen.day, seen.row, seen.touched
     fast = itemgetter(i_unit, i_household, i_category, i_from) \
         if text_cells and None not in (i_household, i_category) else None
     width = len(names)
@@ -293,8 +294,6 @@ def checked_positions(path: str, header: list, rows, policy: Policy, text_cells:
             if unit == "" and all(c in (None, "") or str(c).strip() == "" for c in rec):
                 continue
             diags.append(make("unknown-unit", path, n, i_unit + 1, unit=shown(unit), hint=hint(units, unit)))
-        elif household and (len(household) > ID_MAX_LENGTH or not valid_id(household)):
-            diags.append(id_refused(household, True).diagnostic(path, n, c_household))
         elif household and category not in categories:
             code = "category-missing" if category == "" else "unknown-category"
             diags.append(make(code, path, n, c_category, category=shown(category), household=household,
@@ -302,23 +301,47 @@ def checked_positions(path: str, header: list, rows, policy: Policy, text_cells:
         elif not household and category:
             diags.append(make("household-missing", path, n, c_household, category=shown(category)))
         else:
-            date = dates.get(when)
-            if date is None:
+            known = dates.get(when)
+            if known is None:
                 try:
-                    date = dates[when] = read_date(when)
+                    date = read_date(when)
+                    known = dates[when] = (date, date.toordinal())
                 except Refused as exc:
                     diags.append(exc.diagnostic(path, n, i_from + 1))
-            if date is not None:
-                earlier = seen.see(i, date.toordinal(), n)
+            if known is not None:
+                date, day = known
+                first = first_day[i]
+                if first == 0:  # seen.see, written out: this runs for every row of a national export
+                    first_day[i], first_row[i] = day, n
+                    touched.append(i)
+                    earlier = 0
+                else:
+                    earlier = first_row[i] if first == day else seen.see(i, day, n)
                 if earlier:
-                    diags.append(twice(path, n, i_from + 1, unit, date.toordinal(), earlier))
+                    diags.append(twice(path, n, i_from + 1, unit, day, earlier))
+            if household:
+                ids.append(household)
+                id_rows.append(n)
+                if len(ids) >= 4096:
+                    _check_ids(path, ids, id_rows, c_household, diags)
             if not diags:
                 yield (i, unit, household, category, date) if household else (i, unit, None, None, date)
                 continue
         if len(diags) >= 100:
             break
+    _check_ids(path, ids, id_rows, c_household, diags)
     if diags:
-        raise PolicyError(diags)
+        diags.sort(key=lambda d: d.line or 0)  # household ids are checked a block later
+        raise PolicyError(diags[:100])
+
+
+def _check_ids(path: str, ids: list, rows: list, column: int, diags: list) -> None:
+    """Add a diagnostic for every invalid household id of a block, and empty the block."""
+    if ids and not all_household_ids(ids):
+        diags += [id_refused(h, True).diagnostic(path, n, column) for h, n in zip(ids, rows)
+                  if not all_household_ids([h])]
+    ids.clear()
+    rows.clear()
 
 
 def occupancy_from_rows(path: str, header: list, rows, policy: Policy, text_cells: bool = False) -> Occupancy:
@@ -342,11 +365,11 @@ def load_occupancy_csv(path: str, policy: Policy, consume=occupancy_from_rows):
 
     consume(path, header, rows, policy, text_cells) makes the result (default: the Occupancy)."""
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
+        fh = open(path, "r", encoding=file_encoding(path), newline="")
     except OSError as exc:
         raise _open_failed(path, exc) from None
-    return consume_csv(path, io.StringIO(decode_table(raw, path), newline=""), policy, consume)
+    with fh:
+        return consume_csv(path, fh, policy, consume)
 
 
 def consume_csv(path: str, fh, policy: Policy, consume, header_line: str | None = None, first_row: int = 2):

@@ -386,3 +386,27 @@ def test_a_home_twice_across_the_two_halves_of_a_large_file_is_found_as_in_one_p
     found.append([(d.code, d.line, d.column, d.en) for d in exc.value.diagnostics])
     assert found[0] == found[1] == found[2] == [
         ("occupancy-twice", 62, 4, f"home {homes[3]} appears twice on 2024-01-01 in the occupancy (also at row 5)")]
+
+
+@pytest.mark.parametrize("bad", ["hh\n1", "a" * 65, "hh 1", "-hh", "hh\u00e91"])
+def test_a_bad_household_id_among_thousands_is_found_at_its_row(tmp_path, bad):
+    """Household ids are checked a block at a time: the bad one is still named at its own row."""
+    from rules_engine import load_policy
+    from rules_engine.diagnostics import PolicyError
+    from rules_engine.occupancy import load_occupancy
+
+    policy = load_policy(str(OB)).policy
+    homes = list(policy.units)
+    rows = [[homes[k % len(homes)], f"hh-{k}", "regulier", (dt.date(2020, 1, 1) + dt.timedelta(k // len(homes)))
+             .isoformat()] for k in range(6000)]
+    rows[4500][1] = bad
+    import csv
+
+    path = tmp_path / "many.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["unit", "household", "category", "valid_from"])
+        writer.writerows(rows)
+    with pytest.raises(PolicyError) as exc:
+        load_occupancy(str(path), policy)
+    assert [(d.code, d.line, d.column) for d in exc.value.diagnostics] == [("invalid-id", 4502, 2)]
