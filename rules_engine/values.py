@@ -15,6 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .diagnostics import make
+from .numbers import format_plain
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ BOUNDS: dict[str, Bound] = {
                   example="682.96"),
     "income": Bound(("inkomen", "income"), 0, 10_000_000, plausible_low=1_000),
     "amount": Bound(("bedrag", "amount"), 0, 10_000_000),  # a parameter's value
-    "size": Bound(("huishoudgrootte", "household size"), 1, 20, whole=True, plausible_high=12, example="2"),
+    "size": Bound(("huishoudgrootte", "household size"), 1, 20, whole=True, example="2"),
     "rooms": Bound(("kamers", "rooms"), 1, 20, whole=True, example="3"),
     "age": Bound(("leeftijd", "age"), 16, 120, whole=True, example="34"),
     "households": Bound(("aantal huishoudens", "number of households"), 0, 1_000_000, whole=True, example="10"),
@@ -131,7 +132,7 @@ def number_text(text: str, notation: str = POINT) -> Fraction:
                 return Fraction(int(f"{sign}{whole}{decimals}"))  # Dutch Excel groups thousands with '.'
             raise _ambiguous(text, sign, whole, decimals)  # and 1,050 may be English thousands
         return Fraction(Decimal(f"{sign}{whole}.{decimals}"))
-    hint = "45500" if notation == POINT else "45500 of 45500,00"
+    hint = "45500" if notation == POINT else ("45500 of 45500,00", "45500 or 45500,00")
     raise Refused("not-a-number", value=shown(text), hint=hint)
 
 
@@ -191,8 +192,6 @@ def check_bounds(value: Fraction, kind: str) -> list[Refused]:
 
 
 def _plain(value: Fraction) -> str:
-    from .numbers import format_plain
-
     return format_plain(value, "en").replace(",", "")
 
 
