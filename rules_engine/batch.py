@@ -19,8 +19,7 @@ import os
 import time
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from fractions import Fraction
+from decimal import Decimal
 from typing import Callable, Iterator
 
 from .atomic import atomic_writer
@@ -29,7 +28,9 @@ from .diagnostics import PolicyError, make
 from .evaluate import build_facts, combine, rule_statuses
 from .explain import explain
 from .facts import Household
+from .load_json import JsonRefused, parse_json
 from .occupancy import Occupancy, composition
+from .values import DUTCH, POINT, Refused, read_count, read_date, read_id, read_number
 
 REQUIRED = ("id", "size", "income", "category", "unit")
 
@@ -84,56 +85,48 @@ def _show(value) -> str:
     return shown if len(shown) <= 40 else shown[:37] + "..."
 
 
-def _decimal(text, what: str, row: int) -> Fraction:
+def _read(reader, value, column: str, row: int, *args):
+    """A cell through its reader in rules_engine.values; a refusal is a RowError naming the column."""
+    if isinstance(value, str):
+        value = _text(value, column, row)
     try:
-        number = Decimal(_text(text, what, row).replace(",", "."))
-        if not number.is_finite() or abs(number.adjusted()) > 15:  # 1e999999 would be a million-digit integer
-            raise ValueError(text)
-        return Fraction(number)
-    except (InvalidOperation, ValueError):
-        raise RowError(row, f"{what} is geen getal: {_show(text)}", f"{what} is not a number: {_show(text)}") from None
+        return reader(value, *args)
+    except Refused as exc:
+        nl, en = exc.texts
+        raise RowError(row, f"{column}: {nl}", f"{column}: {en}") from None
 
 
-def _int(text, what: str, row: int, low: int, high: int) -> int:
-    try:
-        value = int(_text(text, what, row))
-    except ValueError:
-        raise RowError(row, f"{what} is geen geheel getal: {_show(text)}",
-                       f"{what} is not a whole number: {_show(text)}") from None
-    if not low <= value <= high:
-        raise RowError(row, f"{what} {value} ligt buiten {low}-{high}", f"{what} {value} is outside {low}-{high}")
-    return value
+def _flags(value, row: int) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [f for f in _text(value, "flags", row).split("|") if f]
+    if not isinstance(value, list):
+        raise RowError(row, f"flags is geen lijst: {_show(value)}", f"flags is not a list: {_show(value)}")
+    return tuple(_read(read_id, f, "flags", row) for f in value)
 
 
-def parse_row(values: dict, row: int, program: Program, default_date: dt.date | None):
-    """A household, home and date from one row's values; raises RowError naming the problem."""
+def parse_row(values: dict, row: int, program: Program, default_date: dt.date | None, notation: str = POINT):
+    """A household, home and date from one row's values (numbers in notation); raises RowError naming the problem."""
     missing = [k for k in REQUIRED if values.get(k) in (None, "")]
     if missing:
         raise RowError(row, f"kolom ontbreekt of is leeg: {', '.join(missing)}",
                        f"column missing or empty: {', '.join(missing)}")
+    household_id = _read(read_id, values["id"], "id", row, True)
     category = _text(values["category"], "category", row)
     if category not in program.policy.category_ids:
-        raise RowError(row, f"onbekende categorie {category!r}", f"unknown category {category!r}")
+        raise RowError(row, f"onbekende categorie {_show(category)}", f"unknown category {_show(category)}")
     unit = _text(values["unit"], "unit", row)
     if unit not in program.policy.units:
-        raise RowError(row, f"onbekende woning {unit!r}", f"unknown home {unit!r}")
-    income = _decimal(values["income"], "income", row)
-    if income < 0:
-        raise RowError(row, "inkomen is negatief", "income is negative")
+        raise RowError(row, f"onbekende woning {_show(unit)}", f"unknown home {_show(unit)}")
+    income, _ = _read(read_number, values["income"], "income", row, "income", notation)
+    size = _read(read_count, values["size"], "size", row, "size", notation)
     age = values.get("age")
-    flags = values.get("flags") or ()
-    if isinstance(flags, str):
-        flags = tuple(f for f in flags.split("|") if f)
+    age = _read(read_count, age, "age", row, "age", notation) if age not in (None, "") else None
+    flags = _flags(values.get("flags") or (), row) if values.get("flags") else ()
     date_text = values.get("date")
-    try:
-        date = dt.date.fromisoformat(_text(date_text, "date", row)) if date_text not in (None, "") else default_date
-    except ValueError:
-        raise RowError(row, f"geen geldige datum: {date_text!r}", f"not a valid date: {date_text!r}") from None
+    date = _read(read_date, date_text, "date", row) if date_text not in (None, "") else default_date
     if date is None:
         raise RowError(row, "geen datum in de rij en geen --date", "no date in the row and no --date")
-    household = Household(_text(values["id"], "id", row), _int(values["size"], "size", row, 1, 20), income, category,
-                          _int(age, "age", row, 16, 120) if age not in (None, "") else None, tuple(flags))
-    return household, unit, date
+    return Household(household_id, size, income, category, age, flags), unit, date
 
 
 def _composition(program: Program, occupancy: Occupancy, date: dt.date, cache: OrderedDict):
@@ -222,7 +215,10 @@ def row_values(kind: str, header: list[str] | None, first_row: int, block) -> It
         if not raw.strip():
             continue
         try:
-            values = json.loads(raw)
+            values = parse_json(raw, parse_float=Decimal)
+        except JsonRefused as exc:
+            yield row, RowError(row, exc.nl, exc.en)
+            continue
         except ValueError:
             yield row, RowError(row, "geen geldige JSON", "not valid JSON")
             continue
@@ -230,13 +226,20 @@ def row_values(kind: str, header: list[str] | None, first_row: int, block) -> It
                                                                     "a row is a JSON object")
 
 
-def read_rows(path: str) -> Iterator[tuple[int, object]]:
-    """Every row of a JSONL or CSV input file as (row number, values dict or RowError), streamed."""
+def _notation(kind: str, header: list[str] | None) -> str:
+    """How numbers are written: a ';'-separated CSV comes from Dutch Excel (decimal comma, '.' for thousands)."""
+    return DUTCH if kind == "csv" and header and header[-1] == ";" else POINT
+
+
+def read_rows(path: str) -> Iterator[tuple[int, object, str]]:
+    """Every row of a JSONL or CSV input file as (row number, values dict or RowError, number notation), streamed."""
     if not os.path.isfile(path):
         raise PolicyError([make("file-not-found", path)])
     kind = input_kind(path)
     for _, header, first_row, block in _chunks(path, kind, None):
-        yield from row_values(kind, header, first_row, block)
+        notation = _notation(kind, header)
+        for row, values in row_values(kind, header, first_row, block):
+            yield row, values, notation
 
 
 class _Stopped(Exception):
@@ -264,11 +267,12 @@ def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: li
     outcomes: Counter = Counter()
     level_counts: Counter = Counter()
     errors: list = []
+    notation = _notation(kind, header)
     for row, values in row_values(kind, header, first_row, block):
         try:
             if values.__class__ is RowError:
                 raise values
-            household, unit, date = parse_row(values, row, program, default_date)
+            household, unit, date = parse_row(values, row, program, default_date, notation)
             comp = _composition(program, occupancy, date, cache)
             if full:
                 d = explain(program, household, unit, comp)

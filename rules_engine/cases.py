@@ -22,9 +22,9 @@ from .facts import Group, Household
 from .load import read_document
 from .load_yaml import Source
 from .model import OUTCOMES, frozen_map
-from .numbers import to_fraction
 from .occupancy import EMPTY, Composition, composition, load_occupancy
 from .report import decision_text
+from .values import Refused, id_refused, read_count, read_date, read_id, read_number
 
 TESTS_DIR = "tests"
 _STATUS_NL = {"fired": "gevuurd", "not_fired": "niet gevuurd", "not_applicable": "niet van toepassing"}
@@ -173,14 +173,39 @@ def _check_case(program: Program, raw: dict, src: Source, path: tuple) -> list[D
                             problem=(f"onbekende regel '{rid}'{hint(rule_ids, rid)[0]}",
                                      f"unknown rule '{rid}'{hint(rule_ids, rid)[1]}")))
     try:
-        dt.date.fromisoformat(str(given["date"]))
-    except ValueError:
-        err("invalid-date", ("given", "date"), value=given["date"])
+        read_date(given["date"])
+    except Refused as exc:
+        line, col = src.where(path + ("given", "date"))
+        out.append(exc.diagnostic(src.path, line, col))
     left = _leftover([raw["name"], given, expect])
     if left:
         err("bad-input", (), problem=(f"plaatshouder {{{left}}} heeft geen waarde in deze rij",
                                       f"placeholder {{{left}}} has no value in this row"))
     return out
+
+
+class _Field(Exception):
+    """A household value of a case that is refused, with the key it was given under."""
+
+    def __init__(self, key: str, refused: Refused):
+        super().__init__(key)
+        self.key, self.refused = key, refused
+
+
+def _household(h: dict) -> Household:
+    """The household of an expanded case, every value through its reader (rows skip the schema)."""
+    def read(key, reader, *args):
+        try:
+            return reader(h[key], *args)
+        except Refused as exc:
+            raise _Field(key, exc) from None
+
+    age = read("age", read_count, "age") if h.get("age") is not None else None
+    flags = h.get("flags", [])
+    if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
+        raise _Field("flags", id_refused(flags))
+    return Household(read("id", read_id, True) if "id" in h else "hh-test", read("size", read_count, "size"),
+                     read("income", read_number, "income")[0], h["category"], age, tuple(flags))
 
 
 def load_cases(program: Program, root: str | None = None) -> tuple[list[Case], list[Diagnostic]]:
@@ -212,13 +237,16 @@ def load_cases(program: Program, root: str | None = None) -> tuple[list[Case], l
                     diags.extend(problems)
                     continue
                 g = expanded["given"]
-                h = g["household"]
-                household = Household(h.get("id", "hh-test"), int(h["size"]), to_fraction(h["income"]),
-                                      h["category"], h.get("age"), tuple(h.get("flags", ())))
+                try:
+                    household = _household(g["household"])
+                except _Field as exc:
+                    # a value from a row is shown at that row; a value written in the case, at itself
+                    where = base if "rows" in raw else ("tests", i, "given", "household", exc.key)
+                    diags.append(exc.refused.diagnostic(src.path, *src.where(where)))
+                    continue
                 line = src.where(base)[0] or 1
                 cases.append(Case(expanded["name"], path, line, household, g["unit"],
-                                  dt.date.fromisoformat(str(g["date"])), g.get("occupancy", "example"),
-                                  expanded["expect"]))
+                                  read_date(g["date"]), g.get("occupancy", "example"), expanded["expect"]))
     return cases, diags
 
 

@@ -16,6 +16,7 @@ from . import __version__
 from .api import (check_policy, evaluate, example_occupancy, example_occupancy_path, load_household,
                   load_occupancy, load_policy)
 from .composition_scan import composition_at
+from .inputs import read_household
 from .diagnostics import Diagnostic, PolicyError, make
 from .facts import CATALOGUE
 from .load import gc_paused
@@ -24,6 +25,7 @@ from .numbers import format_percent
 from .occupancy import composition
 from .report import (decision_markdown, decision_text, diagnostics_github, diagnostics_text, to_json)
 from .schemas_check import KINDS, schema_text
+from .values import Refused, read_date
 
 LANG = click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", envvar="MAGICMIX_LANG",
                     show_default=True, help="Language of messages and explanations.")
@@ -48,9 +50,9 @@ def _date(value: str | None, lang: str) -> dt.date:
     if value is None:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError([make("invalid-date", "--date", value=value)], lang) from None
+        return read_date(value)
+    except Refused as exc:
+        raise InputError([exc.diagnostic("--date")], lang) from None
 
 
 ENGINE = click.option("--engine", type=click.Choice(["default", "durable"]), default="default", show_default=True,
@@ -183,9 +185,11 @@ def evaluate_cmd(policy, unit_id, household_path, batch_path, output_path, full,
     program = _program(policy, lang, engine)
     date = _date(date_text, lang)
     try:
-        household = load_household(household_path)
+        household, warnings = read_household(household_path)
     except PolicyError as exc:
         raise InputError(exc.diagnostics, lang) from None
+    for d in warnings:  # an implausible income is shown, not hidden: the advice may rest on a typo
+        click.echo(d.format(lang), err=True)
     occupancy, occ_source = _occupancy(program, occupancy_path, lang)
     try:
         decision = evaluate(program, household, unit_id, date, occupancy, occ_source)

@@ -23,8 +23,8 @@ from typing import Mapping
 from .diagnostics import PolicyError, make
 from .load import gc_paused
 from .model import Policy
-from .occupancy import (Composition, checked_positions, composition, consume_csv, groups_from_places,
-                        load_occupancy, load_occupancy_csv, table_reader)
+from .occupancy import (Composition, FirstRows, checked_positions, composition, consume_csv, groups_from_places,
+                        load_occupancy, load_occupancy_csv, table_reader, twice)
 
 PARALLEL_FROM = 16 * 1024 * 1024  # bytes of CSV; below this a second process costs more than it saves
 MAX_DIAGNOSTICS = 100  # as load_occupancy
@@ -40,29 +40,40 @@ class _Latest:
         self.codes = bytearray(n)  # 0: nobody lives there; otherwise 1 + the category's index
         self.touched = array("l")  # positions with a row, in the order first seen
         self.code = {c: i + 1 for i, c in enumerate(policy.category_ids)}
+        self.seen = FirstRows(n)  # every home's first row per date, as load_occupancy checks them
+        self.column: int | None = None  # of valid_from, for a home given twice across two parts
 
     def take(self, path: str, header: list, rows, policy: Policy, text_cells: bool) -> "_Latest":
         """Keep the checked rows that count on the date (a consumer for the table readers)."""
         since, codes, touched, code, date = self.since, self.codes, self.touched, self.code, self.date
-        for i, _, household, category, valid_from in checked_positions(path, header, rows, policy, text_cells):
+        names = [str(h or "").strip().lower() for h in header]
+        self.column = names.index("valid_from") + 1 if "valid_from" in names else None
+        for i, _, household, category, valid_from in checked_positions(path, header, rows, policy, text_cells,
+                                                                        self.seen):
             if valid_from <= date:
                 day = valid_from.toordinal()
                 before = since[i]
-                if day >= before:  # equal dates: the later row wins, as in load_occupancy
+                if day >= before:  # (a home twice on one date was refused by checked_positions)
                     if not before:
                         touched.append(i)
                     since[i] = day
                     codes[i] = code[category] if household else 0
         return self
 
-    def merge(self, later: "_Latest") -> None:
-        """Take in what a later part of the same file kept."""
+    def merge(self, later: "_Latest", path: str, policy: Policy) -> list:
+        """Take in what a later part of the same file kept; the diagnostics of homes given twice across the parts."""
+        clashes = list(self.seen.merge(later.seen))
+        if clashes:
+            ids = list(policy.units)  # in position order
+            return [twice(path, row, later.column, ids[i], day, earlier)
+                    for i, day, earlier, row in clashes[:MAX_DIAGNOSTICS]]
         since, codes = self.since, self.codes
         later_since, later_codes = later.since, later.codes
         for i in later.touched:
             if later_since[i] >= since[i]:
                 since[i] = later_since[i]
                 codes[i] = later_codes[i]
+        return []
 
     def composition(self, policy: Policy) -> Composition:
         """Count what was kept into every portiek, complex and buurt."""
@@ -125,14 +136,25 @@ def _halves(path: str) -> tuple[bytes, int] | None:
             data = fh.read()
     except OSError:
         return None  # the ordinary reader reports it
-    # A quoted field may hold a line break, and a lone CR ends a row: then rows are not lines.
-    if b'"' in data or data.count(b"\r") != data.count(b"\r\n"):
+    # A quoted field may hold a line break, and a lone CR ends a row: then rows are not lines. A file that
+    # is not UTF-8 (cp1252 from Excel NL, or refused) is read in one pass.
+    if b'"' in data or data.count(b"\r") != data.count(b"\r\n") or not _is_utf8(data):
         return None
     header_end = data.find(b"\n")
     cut = data.find(b"\n", max(header_end + 1, len(data) // 2))
     if header_end < 0 or cut < 0 or cut + 1 >= len(data):
         return None
     return data, cut + 1
+
+
+def _is_utf8(data: bytes) -> bool:
+    if data.isascii():  # the common case, and a hundred times faster to tell
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _decode(path: str, raw: bytes, encoding: str) -> str:
@@ -165,7 +187,9 @@ def _two_halves(path: str, policy: Policy, date: dt.date, data: bytes, cut: int)
     later = result() or _part(*second)
     if problems or later[1]:
         raise PolicyError((problems + later[1])[:MAX_DIAGNOSTICS])
-    first.merge(later[0])
+    clashes = first.merge(later[0], path, policy)
+    if clashes:
+        raise PolicyError(clashes)
     return first
 
 

@@ -147,6 +147,50 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # inputs
     "bad-input": ("{problem}", "{problem}"),
+    # reading values (issue 15)
+    "dutch-thousands": (
+        "'{value}' is niet eenduidig: een punt of komma voor drie cijfers kan duizendtallen scheiden; "
+        "schrijf {whole} of {whole}.00 (of {small} als u het kleinere getal bedoelt)",
+        "'{value}' is ambiguous: a point or comma before three digits may separate thousands; "
+        "write {whole} or {whole}.00 (or {small} if you mean the smaller number)",
+    ),
+    "number-notation": ("'{value}' is in deze vorm niet eenduidig te lezen: schrijf {hint}",
+                        "'{value}' cannot be read unambiguously in this form: write {hint}"),
+    "not-a-number": ("'{value}' is geen getal: schrijf bijvoorbeeld {hint}", "'{value}' is not a number: write e.g. {hint}"),
+    "number-too-long": (
+        "getal '{value}' heeft te veel cijfers of een te grote exponent (maximaal {limit} tekens, exponent tot {exponent}): "
+        "schrijf het getal gewoon uit",
+        "number '{value}' has too many digits or too large an exponent (at most {limit} characters, exponent up to "
+        "{exponent}): write the number out",
+    ),
+    "not-whole": ("{what} moet een geheel getal zijn, niet {value}", "{what} must be a whole number, not {value}"),
+    "negative": ("{what} mag niet negatief zijn: {value}", "{what} cannot be negative: {value}"),
+    "out-of-bounds": ("{what} {value} ligt buiten het toegestane bereik ({low} tot en met {high})",
+                      "{what} {value} is outside the allowed range ({low} to {high})"),
+    "implausible": ("{what} {value} is onwaarschijnlijk (gewoonlijk tussen {low} en {high}): controleer het getal",
+                    "{what} {value} is implausible (usually between {low} and {high}): check the number"),
+    "date-form": (
+        "'{value}' is geen datum in een toegestane vorm: schrijf JJJJ-MM-DD (2025-01-31), D-M-JJJJ (31-1-2025) of "
+        "DD-MM-JJJJ (31-01-2025); geen jaartal van twee cijfers, weeknummer of datum zonder streepjes",
+        "'{value}' is not a date in an accepted form: write YYYY-MM-DD (2025-01-31), D-M-YYYY (31-1-2025) or "
+        "DD-MM-YYYY (31-01-2025); no two-digit year, week number or date without dashes",
+    ),
+    "invalid-id": (
+        "{what} '{value}' is geen geldige id: alleen {chars}, beginnend met een letter of cijfer, hoogstens {limit} tekens "
+        "(geen namen)",
+        "{what} '{value}' is not a valid id: only {chars}, starting with a letter or digit, at most {limit} characters "
+        "(no names)",
+    ),
+    "occupancy-twice": ("woning {unit} staat op {date} twee keer in de bezetting (ook op {other})",
+                        "home {unit} appears twice on {date} in the occupancy (also at {other})"),
+    "household-missing": ("de rij noemt categorie '{category}' maar geen huishouden: vul het huishouden in, of laat "
+                          "ook de categorie leeg als de woning leeg komt",
+                          "the row names category '{category}' but no household: fill in the household, or leave "
+                          "the category empty too if the home becomes empty"),
+    "category-missing": ("huishouden '{household}' heeft geen categorie: vul de categorie in",
+                         "household '{household}' has no category: fill in the category"),
+    "encoding": ("tekst is geen UTF-8 en geen Windows-1252 (byte {offset}): sla het bestand op als UTF-8",
+                 "text is neither UTF-8 nor Windows-1252 (byte {offset}): save the file as UTF-8"),
 }
 
 

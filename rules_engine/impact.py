@@ -186,14 +186,14 @@ def log_cases(path: str) -> list[ImpactCase]:
 def row_cases(path: str, old: Program, new: Program, default_date: dt.date | None) -> tuple[list[ImpactCase], list]:
     """Households x homes from a batch input file (CSV or JSONL); bad rows come back as (row, (nl, en))."""
     out, errors = [], []
-    for row, values in read_rows(path):
+    for row, values, notation in read_rows(path):
         try:
             if isinstance(values, RowError):
                 raise values
             try:
-                household, unit, date = parse_row(values, row, old, default_date)
-            except RowError:
-                household, unit, date = parse_row(values, row, new, default_date)  # a home only in the new version
+                household, unit, date = parse_row(values, row, old, default_date, notation)
+            except RowError:  # a home only in the new version
+                household, unit, date = parse_row(values, row, new, default_date, notation)
         except RowError as exc:
             errors.append((exc.row, (exc.nl, exc.en)))
             continue

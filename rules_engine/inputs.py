@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .diagnostics import PolicyError
+from .diagnostics import Diagnostic, PolicyError
 from .facts import Household
 from .load import read_document
 from .numbers import to_fraction
@@ -16,7 +16,12 @@ def household_from_data(data: dict) -> Household:
 
 def load_household(path: str) -> Household:
     """Read a household file (YAML or JSON); raises PolicyError naming file, line and column."""
+    return read_household(path)[0]
+
+
+def read_household(path: str) -> tuple[Household, list[Diagnostic]]:
+    """A household file and its warnings (an implausible income); raises PolicyError for errors."""
     source, problems = read_document(path, "household")
     if source is None:
         raise PolicyError(problems)
-    return household_from_data(source.data)
+    return household_from_data(source.data), problems

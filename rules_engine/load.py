@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from .diagnostics import Diagnostic, PolicyError, make
 from .load_yaml import Source, load_file
 from .schemas_check import check
+from .value_checks import check_numbers
 
 POLICY_FILE = "policy.yaml"
 PARAMETERS_FILE = "parameters.yaml"
@@ -55,8 +56,8 @@ def read_document(path: str, kind: str, complete: bool = True) -> tuple[Source |
         source = load_file(path, complete=complete)
     except PolicyError as exc:
         return None, list(exc.diagnostics)
-    problems = check(source, kind)
-    return (None if problems else source), problems
+    problems = check_numbers(source, kind, check(source, kind))
+    return (None if any(d.severity == "error" for d in problems) else source), problems
 
 
 PARALLEL_FROM = 400  # files of one kind; below this, starting processes costs more than it saves

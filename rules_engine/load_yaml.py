@@ -8,6 +8,7 @@ merge keys, alias bombs, deep nesting and huge files are refused with a diagnost
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic, PolicyError, make
+from .values import MAX_EXPONENT, MAX_NUMBER_CHARS
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 64
@@ -233,6 +235,9 @@ def _build(events, path: str, complete: bool = True) -> Source:
                 continue
             if tag not in _ALLOWED_TAGS:
                 raise PolicyError([_diag("unsupported-tag", path, mark, tag=tag)])
+            if (tag == _INT or tag == _FLOAT) and _absurd_number(ev.value):
+                raise PolicyError([_diag("number-too-long", path, mark, value=_cut(ev.value), limit=MAX_NUMBER_CHARS,
+                                         exponent=MAX_EXPONENT)])
             value = _scalar_value(tag, ev.value)
             if complete and (ev.style == "'" or ev.style == '"'):
                 quoted[(top.path + ((top.key,) if top.is_map else (len(top.value),))) if top else ()] = 1
@@ -327,6 +332,22 @@ def _translate(problem: str) -> tuple[str, str]:
         if problem.startswith(en):
             return (nl, problem)
     return (problem, problem)
+
+
+_INT, _FLOAT = f"{_STD}int", f"{_STD}float"
+_EXPONENT = re.compile(r"[eE]([+-]?[0-9]+)")
+
+
+def _absurd_number(text: str) -> bool:
+    """Too many characters, or an exponent beyond +-20: converting it could take a minute (1.0e-100000)."""
+    if len(text) > MAX_NUMBER_CHARS:
+        return True
+    m = _EXPONENT.search(text)
+    return m is not None and abs(int(m.group(1))) > MAX_EXPONENT
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 _BOOL = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}

@@ -8,6 +8,7 @@ re-classified gets a new row for the same home with its new category.
 from __future__ import annotations
 
 import bisect
+from array import array
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,11 +17,13 @@ from operator import itemgetter
 from types import MappingProxyType
 from typing import Iterator, Mapping, NamedTuple
 
-from .diagnostics import PolicyError, hint, make
+from .diagnostics import Diagnostic, PolicyError, hint, make
+from .encoding import file_encoding
 from .facts import Group
 from .load import gc_paused, read_document
 from .load_yaml import Source
 from .model import Policy, frozen_map
+from .values import Refused, all_household_ids, id_refused, read_date, shown
 
 
 class OccupancyRow(NamedTuple):
@@ -135,9 +138,11 @@ def groups_from_places(policy: Policy, per_place: list) -> Mapping:
 
 
 def occupancy_from_source(source: Source, policy: Policy) -> tuple[Occupancy, list]:
-    """Build Occupancy from a schema-valid document, checking homes and categories exist."""
+    """Build Occupancy from a schema-valid document, checking homes and categories exist and no home is
+    given twice on one date."""
     diags = []
     rows: dict[str, list[OccupancyRow]] = defaultdict(list)
+    first: dict = {}  # (home, date) -> line of its first row
     for i, r in enumerate(source.data["occupancy"]):
         path = ("occupancy", i)
         if r["unit"] not in policy.units:
@@ -145,35 +150,34 @@ def occupancy_from_source(source: Source, policy: Policy) -> tuple[Occupancy, li
             diags.append(make("unknown-unit", source.path, line, col, unit=r["unit"], hint=hint(policy.units, r["unit"])))
             continue
         household, category = r.get("household"), r.get("category")
+        if household is not None and category is None:
+            line, col = source.where(path)
+            diags.append(make("category-missing", source.path, line, col, household=household))
+            continue
+        if household is None and category is not None:
+            line, col = source.where(path + ("category",))
+            diags.append(make("household-missing", source.path, line, col, category=category))
+            continue
         if household is not None and category not in policy.category_ids:
             line, col = source.where(path + ("category",))
             diags.append(make("unknown-category", source.path, line, col, category=category,
                               hint=hint(policy.category_ids, category or "")))
             continue
-        rows[r["unit"]].append(OccupancyRow(r["unit"], household, category if household else None,
-                                            dt.date.fromisoformat(r["valid_from"])))
-    for unit, items in rows.items():
+        valid_from = dt.date.fromisoformat(r["valid_from"])
+        line, col = source.where(path + ("valid_from",))
+        earlier = first.setdefault((r["unit"], valid_from), line)
+        if earlier != line:
+            diags.append(make("occupancy-twice", source.path, line, col, unit=r["unit"], date=valid_from.isoformat(),
+                              other=(f"regel {earlier}", f"line {earlier}")))
+            continue
+        rows[r["unit"]].append(OccupancyRow(r["unit"], household, category if household else None, valid_from))
+    for items in rows.values():
         items.sort(key=lambda row: row.valid_from)
-        for a, b in zip(items, items[1:]):
-            if a.valid_from == b.valid_from:
-                diags.append(make("date-twice", source.path, None, None, date=f"{unit} {a.valid_from.isoformat()}"))
     return Occupancy(frozen_map((u, tuple(rs)) for u, rs in rows.items())), diags
 
 
 OCCUPANCY_COLUMNS = ("unit", "household", "category", "valid_from")
 MAX_SHEET_BYTES = 200 * 1024 * 1024  # uncompressed size of an .xlsx: refuses zip bombs
-
-
-def _date(value) -> dt.date:
-    """A date from a cell: a date (Excel), YYYY-MM-DD, or the Dutch DD-MM-YYYY."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    if len(text) == 10 and text[2] == "-" and text[5] == "-":
-        text = f"{text[6:]}-{text[3:5]}-{text[:2]}"
-    return dt.date.fromisoformat(text)
 
 
 def _cell_at(rec, i):
@@ -184,8 +188,56 @@ def _cell_at(rec, i):
     return "" if value is None else value
 
 
+class FirstRows:
+    """Per home, the first row that gave each date: finds a home given twice on one date.
+
+    One day and one row number per home in flat arrays (most homes have one row); only a home's
+    further dates go into a dict. Two parts of one file are joined with merge."""
+
+    def __init__(self, homes: int):
+        self.day = array("l", [0]) * homes  # first valid_from seen, as an ordinal; 0: none yet
+        self.row = array("l", [0]) * homes
+        self.more: dict = {}  # (position << 22 | ordinal) -> row, for a home's other dates
+        self.touched = array("l")
+
+    def see(self, i: int, day: int, row: int) -> int:
+        """Record that row gives home i a row on day; the earlier row with the same home and day, or 0."""
+        first = self.day[i]
+        if first == 0:
+            self.day[i], self.row[i] = day, row
+            self.touched.append(i)
+            return 0
+        if first == day:
+            return self.row[i]
+        key = i << 22 | day  # ordinals stay below 2**22 (year 9999)
+        earlier = self.more.get(key)
+        if earlier is None:
+            self.more[key] = row
+            return 0
+        return earlier
+
+    def merge(self, later: "FirstRows"):
+        """Take in a later part of the same file; yields (position, ordinal, earlier row, later row) per clash."""
+        for i in later.touched:
+            earlier = self.see(i, later.day[i], later.row[i])
+            if earlier:
+                yield i, later.day[i], earlier, later.row[i]
+        for key, row in later.more.items():
+            i, day = key >> 22, key & 0x3FFFFF
+            earlier = self.see(i, day, row)
+            if earlier:
+                yield i, day, earlier, row
+
+
+def twice(path: str, row: int, column: int | None, unit: str, day: int, earlier: int) -> Diagnostic:
+    """The diagnostic of a home given twice on one date: at the later row, naming the earlier."""
+    return make("occupancy-twice", path, row, column, unit=unit, date=dt.date.fromordinal(day).isoformat(),
+                other=(f"rij {earlier}", f"row {earlier}"))
+
+
 def checked_rows(path: str, header: list, rows, policy: Policy, text_cells: bool = False) -> Iterator[OccupancyRow]:
-    """The rows of an occupancy table, each checked: a known home, a known category, a real date.
+    """The rows of an occupancy table, each checked: a known home, a valid household id with a known category,
+    a real date, and no home twice on one date.
 
     rows yields (row number, cells); text_cells says every cell is a str (CSV), which allows a faster
     path. Errors name the file, the row and the column; at most 100 are collected, and raised
@@ -196,19 +248,27 @@ def checked_rows(path: str, header: list, rows, policy: Policy, text_cells: bool
         yield new_row((unit, household, category, date))
 
 
-def checked_positions(path: str, header: list, rows, policy: Policy, text_cells: bool):
-    """checked_rows as (position of the home in policy.units, unit, household, category, valid_from)."""
+def checked_positions(path: str, header: list, rows, policy: Policy, text_cells: bool,
+                      seen: FirstRows | None = None):
+    """checked_rows as (position of the home in policy.units, unit, household, category, valid_from).
+
+    seen keeps the first row of each home and date (a fresh one unless given, to join parts of a file)."""
     diags = []
     categories = set(policy.category_ids)
     units = policy.units
     position = units.positions()
+    seen = FirstRows(len(units)) if seen is None else seen
     names = [str(h or "").strip().lower() for h in header]
     missing = [c for c in ("unit", "valid_from") if c not in names]
     if missing:
         raise PolicyError([make("missing-key", path, 1, 1, key=", ".join(missing))])
     col = {name: i for i, name in enumerate(names)}
     i_unit, i_household, i_category, i_from = (col.get(c) for c in OCCUPANCY_COLUMNS)
-    dates: dict = {}  # an export repeats few dates many times: parse each once
+    c_household, c_category = (i_household or 0) + 1, (i_category or 0) + 1
+    dates: dict = {}  # an export repeats few dates many times: parse each once (date, ordinal)
+    ids: list = []  # household ids not yet checked, and their rows: checked a block at a time
+    id_rows: list = []
+    first_day, first_row, touched = seen.day, seen.row, seen.touched
     fast = itemgetter(i_unit, i_household, i_category, i_from) \
         if text_cells and None not in (i_household, i_category) else None
     width = len(names)
@@ -227,29 +287,61 @@ def checked_positions(path: str, header: list, rows, policy: Policy, text_cells:
             household, category, when = _cell_at(rec, i_household), _cell_at(rec, i_category), _cell_at(rec, i_from)
             if unit == "" and all(c in (None, "") for c in rec):
                 continue
-            unit, household, category = str(unit), str(household), str(category)
+            unit, category = str(unit), str(category)
+            household = household if household.__class__ is str else str(household)
         i = position.get(unit)
         if i is None:
             if unit == "" and all(c in (None, "") or str(c).strip() == "" for c in rec):
                 continue
-            diags.append(make("unknown-unit", path, n, i_unit + 1, unit=unit, hint=hint(units, unit)))
+            diags.append(make("unknown-unit", path, n, i_unit + 1, unit=shown(unit), hint=hint(units, unit)))
         elif household and category not in categories:
-            diags.append(make("unknown-category", path, n, (i_category or 0) + 1, category=category,
+            code = "category-missing" if category == "" else "unknown-category"
+            diags.append(make(code, path, n, c_category, category=shown(category), household=household,
                               hint=hint(policy.category_ids, category)))
+        elif not household and category:
+            diags.append(make("household-missing", path, n, c_household, category=shown(category)))
         else:
-            date = dates.get(when)
-            if date is None:
+            known = dates.get(when)
+            if known is None:
                 try:
-                    date = dates[when] = _date(when)
-                except ValueError:
-                    diags.append(make("invalid-date", path, n, i_from + 1, value=str(when)))
+                    date = read_date(when)
+                    known = dates[when] = (date, date.toordinal())
+                except Refused as exc:
+                    diags.append(exc.diagnostic(path, n, i_from + 1))
+            if known is not None:
+                date, day = known
+                first = first_day[i]
+                if first == 0:  # seen.see, written out: this runs for every row of a national export
+                    first_day[i], first_row[i] = day, n
+                    touched.append(i)
+                    earlier = 0
+                else:
+                    earlier = first_row[i] if first == day else seen.see(i, day, n)
+                if earlier:
+                    diags.append(twice(path, n, i_from + 1, unit, day, earlier))
+            if household:
+                ids.append(household)
+                id_rows.append(n)
+                if len(ids) >= 4096:
+                    _check_ids(path, ids, id_rows, c_household, diags)
             if not diags:
                 yield (i, unit, household, category, date) if household else (i, unit, None, None, date)
                 continue
         if len(diags) >= 100:
             break
+    _check_ids(path, ids, id_rows, c_household, diags)
     if diags:
-        raise PolicyError(diags)
+        diags.sort(key=lambda d: d.line or 0)  # household ids are checked a block later
+        raise PolicyError(diags[:100])
+
+
+def _check_ids(path: str, ids: list, rows: list, column: int, diags: list) -> None:
+    """Add a diagnostic for every invalid household id of a block, and empty the block."""
+    if ids and not all_household_ids(ids):
+        diags += [id_refused(h, True).diagnostic(path, n, column) for h, n in zip(ids, rows)
+                  if not all_household_ids([h])]
+    ids.clear()
+    rows.clear()
 
 
 def occupancy_from_rows(path: str, header: list, rows, policy: Policy, text_cells: bool = False) -> Occupancy:
@@ -269,11 +361,11 @@ def _open_failed(path: str, exc: OSError) -> PolicyError:
 
 
 def load_occupancy_csv(path: str, policy: Policy, consume=occupancy_from_rows):
-    """Read occupancy from CSV (comma or semicolon; header unit, household, category, valid_from).
+    """Read occupancy from CSV (comma or semicolon; header unit, household, category, valid_from; UTF-8 or cp1252).
 
     consume(path, header, rows, policy, text_cells) makes the result (default: the Occupancy)."""
     try:
-        fh = open(path, "r", encoding="utf-8-sig", newline="")
+        fh = open(path, "r", encoding=file_encoding(path), newline="")
     except OSError as exc:
         raise _open_failed(path, exc) from None
     with fh:

@@ -85,7 +85,7 @@ def test_bad_rows_are_reported_and_skipped_or_fail(program, tmp_path):
     summary = run_batch(program, str(src), str(out), example_occupancy(program), dt.date(2025, 6, 1))
     assert (summary.evaluated, summary.skipped) == (2, 3)
     assert [(row, en) for row, (_, en) in summary.errors] == [
-        (3, "size is not a whole number: 'twee'"), (4, "unknown category 'kwetsbaar'"),
+        (3, "size: 'twee' is not a number: write e.g. 2"), (4, "unknown category 'kwetsbaar'"),
         (5, "3 columns instead of 5")]
     assert [json.loads(l)["row"] for l in out.read_text().splitlines()] == [2, 6]
     out.unlink()
@@ -101,7 +101,7 @@ def test_cli_batch_summary_and_usage(tmp_path):
                    '{"id": "b", "size": 2, "income": "x", "category": "aandacht", "unit": "ZW-ASN-01-A09"}\n')
     out = run("evaluate", OB, "--batch", src, "--date", "2025-06-01", "--output", tmp_path / "o.jsonl", "--lang", "en")
     assert out.exit_code == 0
-    assert f"{src}:3: row skipped: income is not a number: 'x'" in out.output
+    assert f"{src}:3: row skipped: income: 'x' is not a number: write e.g. 45500" in out.output
     assert "1 evaluated, 1 skipped" in out.output and "per outcome: ontraden 1" in out.output
     assert "per level of the deciding rule: complex 1" in out.output
     assert run("evaluate", OB, "--batch", src, "--unit", "x").exit_code == 2

@@ -115,7 +115,7 @@ def test_removed_home_flips_to_not_in_version_from_a_cases_file(policy_copy, tmp
     res = run("diff", OB, policy_copy, "--no-tests", "--cases", rows, "--format", "json")
     data = json.loads(res.stdout)
     assert data["impact"]["cases"] == 2  # the row with a bad income is reported and skipped
-    assert "rows.csv:4: income is geen getal: 'veel'" in res.stderr
+    assert "rows.csv:4: income: 'veel' is geen getal" in res.stderr
     [flip] = data["impact"]["decisions"]
     program = load_policy(str(OB))
     before = evaluate(program, Household("hh-1", 2, Fraction(25000), "regulier", None, ()), "ZW-ASN-01-A09",

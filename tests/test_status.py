@@ -205,7 +205,7 @@ def test_example_two_years_annual_report_cli(tmp_path):
 
 def test_status_cli_shows_no_traceback_on_bad_occupancy(tmp_path):
     bad = tmp_path / "b.csv"
-    bad.write_bytes(b"unit;valid_from\n\xff\xfe;x\n")
+    bad.write_bytes(b"unit;valid_from\n\x81\x8d;x\n")  # neither UTF-8 nor cp1252 (which would read \xff\xfe)
     res = subprocess.run([sys.executable, str(ROOT / "cli.py"), "status", str(OB), "--occupancy", str(bad)],
                          capture_output=True, text=True)
     assert res.returncode == 2 and "Traceback" not in res.stderr and "UTF-8" in res.stderr
