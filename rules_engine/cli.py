@@ -39,8 +39,10 @@ class InputError(click.ClickException):
         super().__init__("")
 
     def show(self, file=None) -> None:  # noqa: D102 - click hook
+        from .escape import terminal_text
+
         for d in self.diagnostics:
-            click.echo(d.format(self.lang), err=True)
+            click.echo(terminal_text(d.format(self.lang)), err=True)
 
 
 def _date(value: str | None, lang: str) -> dt.date:
@@ -617,22 +619,28 @@ def log_group() -> None:
 def log_list(file, lang):
     """One line per decision: id, time, home, household, advice, and the person's decision if recorded."""
     from .decision_log import read_log
+    from .escape import terminal_text
 
     try:
         read = read_log(file)
     except PolicyError as exc:
         raise InputError(exc.diagnostics, lang) from None
     for w in read.warnings:
-        click.echo(w, err=True)
-    overrides = {r["decision_id"]: r for r in read.records if r.get("type") == "override"}
+        click.echo(terminal_text(w), err=True)
+
+    def get(record, *path):
+        for key in path:
+            record = record.get(key) if isinstance(record, dict) else None
+        return terminal_text("?" if record is None else record)
+
+    overrides = {r.get("decision_id"): r for r in read.records if r.get("type") == "override"}
     for r in read.records:
         if r.get("type") != "decision":
             continue
-        inputs = r["decision"]["inputs"]
-        o = overrides.get(r["decision_id"])
-        person = f"  -> {o['outcome']} ({o['reason']})" if o else ""
-        click.echo(f"{r['decision_id']}  {r['timestamp']}  {inputs['unit']}  {inputs['household']['id']}  "
-                   f"{r['outcome']}{person}")
+        o = overrides.get(r.get("decision_id"))
+        person = f"  -> {get(o, 'outcome')} ({get(o, 'reason')})" if o else ""
+        click.echo(f"{get(r, 'decision_id')}  {get(r, 'timestamp')}  {get(r, 'decision', 'inputs', 'unit')}  "
+                   f"{get(r, 'decision', 'inputs', 'household', 'id')}  {get(r, 'outcome')}{person}")
 
 
 @log_group.command(name="override")
@@ -657,29 +665,42 @@ def log_override(decision_id, outcome, reason, log_path, lang):
 
 @log_group.command(name="replay")
 @click.argument("file")
-@click.option("--verify", is_flag=True, help="Exit 1 when any decision comes out different.")
+@click.option("--verify", is_flag=True, help="Exit 1 when the hash chain is broken or any decision comes out different.")
+@click.option("--head", "kept_head", help="A head kept elsewhere (sha256:...): the log must still contain it.")
 @ENGINE
 @LANG
-def log_replay(file, verify, engine, lang):
-    """Re-evaluate every decision under the policy version it was made with, and list any that differ."""
+def log_replay(file, verify, kept_head, engine, lang):
+    """Check the log's hash chain, re-evaluate every decision under the policy version it was made with,
+    and list any that differ; the last line names the chain's head, to keep elsewhere."""
+    from .decision_log import check_chain
+    from .escape import terminal_text
     from .replay import replay_log
 
     try:
+        _, chain = check_chain(file, kept_head)
         results, warnings = replay_log(file, engine)
     except PolicyError as exc:
         raise InputError(exc.diagnostics, lang) from None
     for w in warnings:
-        click.echo(w, err=True)
+        click.echo(terminal_text(w), err=True)
+    for d in chain.warnings:
+        click.echo(terminal_text(d.format(lang)), err=True)
+    for d in chain.problems:
+        click.echo(terminal_text(d.format(lang)))
     different = [r for r in results if not r.same]
     for r in different:
-        click.echo(f"{'ANDERS' if lang == 'nl' else 'DIFFERENT'} {r.decision_id}")
+        click.echo(f"{'ANDERS' if lang == 'nl' else 'DIFFERENT'} {terminal_text(r.decision_id)}")
         for d in r.differences:
-            click.echo(f"  {d}")
+            click.echo(f"  {terminal_text(d)}")
+    state = ("ongeschonden" if lang == "nl" else "intact") if chain.intact else \
+        (f"{len(chain.problems)} {'probleem/problemen' if lang == 'nl' else 'problem(s)'}")
+    click.echo(f"{'keten' if lang == 'nl' else 'chain'}: {chain.records} records, {state}; "
+               f"{'kop' if lang == 'nl' else 'head'} {chain.head}")
     same = len(results) - len(different)
     click.echo(f"{same} {'gelijk' if lang == 'nl' else 'same'}, {len(different)} "
                f"{'anders' if lang == 'nl' else 'different'} ({len(results)} "
                f"{'besluiten' if lang == 'nl' else 'decisions'})")
-    if verify and different:
+    if verify and (different or not chain.intact):
         sys.exit(1)
 
 

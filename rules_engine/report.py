@@ -6,6 +6,7 @@ import json
 from html import escape
 
 from .diagnostics import Diagnostic
+from .escape import md_text, terminal_text
 from .explain import ConditionResult, Decision, RuleResult
 from .model import OUTCOME_LABELS
 
@@ -29,8 +30,8 @@ def to_json(data) -> str:
 
 
 def md_cell(text) -> str:
-    """Text safe inside a Markdown table cell (HTML escaped, no pipes or line breaks)."""
-    return escape(str(text), quote=False).replace("|", "&#124;").replace("\n", " ")
+    """Text from data safe inside a Markdown table cell (escape.md_text: no HTML, image, link, mention or pipe)."""
+    return md_text(text)
 
 
 def _cond_line(c: ConditionResult, lang: str) -> str:
