@@ -455,14 +455,20 @@ def report() -> None:
 def report_saved(file, fmt, top, output, lang):
     """A report of a saved decision or ranking (the JSON of evaluate/rank --format json)."""
     from .explain import decision_from_dict
-    from .load_yaml import read_text
+    from .load_yaml import load_file
     from .rank import ranking_from_dict
+    from .schemas_check import check
 
     try:
-        data = json.loads(read_text(file))
-        if not isinstance(data, dict):
-            raise ValueError("not an object")
-        if "ranked" in data:
+        source = load_file(file)  # JSON is YAML: read with positions, so a schema error names its line
+        kind = "ranking" if isinstance(source.data, dict) and "ranked" in source.data else "decision"
+        problems = check(source, kind)  # a saved file is checked before any of it is rendered
+        if problems:
+            raise PolicyError([make("bad-input", file, problem=(
+                f"geen besluit of rangorde van magicmix volgens het schema {kind}",
+                f"not a magicmix decision or ranking by the {kind} schema")), *problems])
+        data = source.data
+        if kind == "ranking":
             text = _render_ranking(ranking_from_dict(data), fmt, lang, top)
         else:
             text = _render_decision(decision_from_dict(data), fmt, lang)

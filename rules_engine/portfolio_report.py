@@ -10,10 +10,10 @@ import csv
 import io
 import json
 from fractions import Fraction
-from html import escape
 from typing import Iterator
 
 from .annual import AnnualReport
+from .escape import csv_cell, html_text as escape, terminal_text
 from .numbers import exact_text, format_percent, format_plain, ratio_text
 from .report import _t, md_cell, to_json
 from .report_html import page
@@ -84,7 +84,7 @@ def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = Fals
     lines = [line(*row).rstrip() for row in table]
     legend = ("aandeel [band] (ruimte: zoveel huishoudens passen nog); portiek: aantal/maximum; ▲ boven, ▼ onder"
               if nl else "share [band] (room: this many households still fit); portiek: count/maximum; ▲ above, ▼ below")
-    return "\n".join(head + lines + ["", legend]) + "\n"
+    return terminal_text("\n".join(head + lines + ["", legend]) + "\n", keep="\n")
 
 
 def _exact(v: Fraction | None) -> str | None:
@@ -298,7 +298,7 @@ def annual_csv(r: AnnualReport, lang: str = "nl", public: bool = False) -> str:
         if key in ("advice", "norms") and not r.log_used:
             continue
         for row in rows:
-            w.writerow([key, *row])
+            w.writerow([csv_cell(c) for c in (key, *row)])
     return buf.getvalue()
 
 

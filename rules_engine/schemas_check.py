@@ -14,7 +14,8 @@ from jsonschema import Draft202012Validator
 from .diagnostics import Diagnostic, hint, make
 from .load_yaml import Source
 
-KINDS = ("policy", "complex", "parameters", "rules", "household", "candidates", "occupancy", "testcase", "decision")
+KINDS = ("policy", "complex", "parameters", "rules", "household", "candidates", "occupancy", "testcase", "decision",
+         "ranking")
 
 _TYPE_WORDS = {
     "string": ("tekst", "text"),
