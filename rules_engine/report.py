@@ -7,6 +7,7 @@ import json
 from .diagnostics import Diagnostic
 from .escape import md_code, md_text, terminal_text
 from .explain import ConditionResult, Decision, RuleResult
+from .facts import HIDDEN_FACTS
 from .model import OUTCOME_LABELS
 
 _STATUS = {
@@ -93,8 +94,6 @@ def _rule_text(r: RuleResult, lang: str) -> list[str]:
     return out
 
 
-HIDDEN_FACTS = ("household.flags", "household.age")
-"""Facts never shown in reports: they could hint at the reason behind a category."""
 
 
 def shown(value, lang: str) -> str:
