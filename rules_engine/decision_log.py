@@ -38,6 +38,7 @@ class LogRead:
     records: tuple[dict, ...]
     warnings: tuple[str, ...]
     lines: tuple[int, ...] = ()
+    unreadable: tuple[int, ...] = ()  # lines that are not records, other than a torn last line
 
 
 def _now() -> str:
@@ -110,23 +111,26 @@ def read_log(path: str) -> LogRead:
     """Read every record; lines that are not valid JSON (such as a torn last line) are skipped with a warning."""
     if not os.path.exists(path):
         raise PolicyError([make("file-not-found", path)])
-    records, warnings, numbers = [], [], []
+    records, warnings, numbers, unreadable = [], [], [], []
     with open(path, "rb") as fh:
         lines = fh.read().split(b"\n")
-    if lines and lines[-1] == b"":
+    complete = bool(lines) and lines[-1] == b""  # every append ends with a newline: only an unended line is torn
+    if complete:
         lines.pop()
     for n, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
         rec = _record(raw)
         if rec is None:
-            last = n == len(lines)
+            last = n == len(lines) and not complete
+            if not last:
+                unreadable.append(n)
             warnings.append(f"{path}:{n}: {'afgebroken laatste regel' if last else 'onleesbare regel'} "
                             f"overgeslagen / {'torn last line' if last else 'unreadable line'} skipped")
             continue
         records.append(rec)
         numbers.append(n)
-    return LogRead(tuple(records), tuple(warnings), tuple(numbers))
+    return LogRead(tuple(records), tuple(warnings), tuple(numbers), tuple(unreadable))
 
 
 def check_chain(path: str, kept_head: str | None = None):
@@ -134,7 +138,7 @@ def check_chain(path: str, kept_head: str | None = None):
     from .log_chain import verify
 
     read = read_log(path)
-    return read, verify(path, read.records, read.lines, kept_head)
+    return read, verify(path, read.records, read.lines, kept_head, read.unreadable)
 
 
 # --- where the policy version lives -------------------------------------------------------------

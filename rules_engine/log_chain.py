@@ -66,9 +66,15 @@ class ChainCheck:
         return not self.problems
 
 
-def verify(path: str, records, lines, kept_head: str | None = None) -> ChainCheck:
-    """Check the chain of a log's records (lines: each record's line number) and, if given, a kept head."""
-    problems: list[Diagnostic] = []
+def verify(path: str, records, lines, kept_head: str | None = None, unreadable=()) -> ChainCheck:
+    """Check the chain of a log's records (lines: each record's line number) and, if given, a kept head;
+    unreadable names lines that are no record, other than a torn last line.
+
+    A crash while writing leaves a torn line that the next append follows with a record chained past it,
+    so an unreadable line before a record is judged by the chain; after the last record nothing explains one."""
+    last = max(lines, default=0)
+    problems: list[Diagnostic] = [make("log-record-invalid", path, n, problem=("onleesbare regel", "unreadable line"))
+                                  for n in unreadable if n > last]
     prev, chained, unchained = GENESIS, False, 0
     decisions: set = set()
     seen: set = set()
@@ -93,6 +99,7 @@ def verify(path: str, records, lines, kept_head: str | None = None) -> ChainChec
         warnings.append(make("log-legacy", path, severity="warning", count=unchained))
     if kept_head is not None and kept_head not in hashes:
         problems.append(make("log-head-missing", path, head=kept_head))
+    problems.sort(key=lambda d: d.line or 0)
     return ChainCheck(prev, len(records), unchained, tuple(problems), tuple(warnings))
 
 
