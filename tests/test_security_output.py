@@ -399,7 +399,7 @@ def test_a_template_printing_flags_or_age_is_refused_at_validate(policy_copy):
 
 def test_a_garbled_last_record_is_not_taken_for_a_torn_write(log):
     text = log.read_text(encoding="utf-8").splitlines()
-    text[-1] = text[-1][:40] + "#" + text[-1][41:]  # complete (newline-terminated), but no longer JSON
+    text[-1] = "#" + text[-1][1:]  # complete (newline-terminated), but no longer JSON
     log.write_text("\n".join(text) + "\n", encoding="utf-8")
     res = _verify(log)
     assert res.exit_code == 1 and f"{log}:4: log-record-invalid" in res.output
