@@ -17,6 +17,7 @@ from .api import (check_policy, evaluate, example_occupancy, example_occupancy_p
                   load_occupancy, load_policy)
 from .composition_scan import composition_at
 from .diagnostics import Diagnostic, PolicyError, make
+from .escape import md_code, md_text, terminal_text
 from .facts import CATALOGUE
 from .load import gc_paused
 from .numbers import format_percent
@@ -39,8 +40,6 @@ class InputError(click.ClickException):
         super().__init__("")
 
     def show(self, file=None) -> None:  # noqa: D102 - click hook
-        from .escape import terminal_text
-
         for d in self.diagnostics:
             click.echo(terminal_text(d.format(self.lang)), err=True)
 
@@ -222,8 +221,8 @@ def _batch(policy, batch_path, output_path, full, jobs, on_error, occupancy_path
     if show:
         click.echo("", err=True)
     for row, (e_nl, e_en) in summary.errors[:20]:
-        click.echo(f"{batch_path}:{row}: {'rij overgeslagen' if nl else 'row skipped'}: {e_nl if nl else e_en}",
-                   err=True)
+        click.echo(terminal_text(f"{batch_path}:{row}: {'rij overgeslagen' if nl else 'row skipped'}: "
+                                 f"{e_nl if nl else e_en}"), err=True)
     if len(summary.errors) > 20 or summary.skipped > len(summary.errors):
         click.echo(f"... {summary.skipped - min(20, len(summary.errors))} {'meer' if nl else 'more'}", err=True)
     rate = summary.evaluated / summary.seconds if summary.seconds else 0
@@ -328,7 +327,7 @@ def room(policy, complex_id, occupancy_path, date_text, fmt, lang):
         table.append([level, group] + cells)
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        click.echo(terminal_text("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()))
     click.echo("(ruimte (aantal nu, aandeel nu))" if nl else "(room (count now, share now))")
 
 
@@ -347,11 +346,11 @@ def facts(policy, fmt, lang):
         click.echo(f"| {'gegeven' if lang == 'nl' else 'fact'} | type | {'betekenis' if lang == 'nl' else 'meaning'} |")
         click.echo("|---|---|---|")
         for path, typ, text in rows:
-            click.echo(f"| `{path}` | {typ} | {text} |")
+            click.echo(f"| {md_code(path)} | {typ} | {md_text(text)} |")
         return
     width = max(len(r[0]) for r in rows)
     for path, typ, text in rows:
-        click.echo(f"{path.ljust(width)}  {typ.ljust(22)}  {text}")
+        click.echo(terminal_text(f"{path.ljust(width)}  {typ.ljust(22)}  {text}"))
 
 
 @cli.command(name="test")
@@ -600,7 +599,7 @@ def diff(old, new, use_tests, log_path, cases_path, sample, dates, occupancy_pat
         except PolicyError as exc:
             raise InputError(exc.diagnostics, lang) from None
         for row, (nl, en) in errors[:20]:
-            click.echo(f"{cases_path}:{row}: {nl if lang == 'nl' else en}", err=True)
+            click.echo(terminal_text(f"{cases_path}:{row}: {nl if lang == 'nl' else en}"), err=True)
         if len(errors) > 20:
             click.echo(f"... {len(errors) - 20} {'rijen meer overgeslagen' if lang == 'nl' else 'more rows skipped'}",
                        err=True)
@@ -625,7 +624,6 @@ def log_group() -> None:
 def log_list(file, lang):
     """One line per decision: id, time, home, household, advice, and the person's decision if recorded."""
     from .decision_log import read_log
-    from .escape import terminal_text
 
     try:
         read = read_log(file)
@@ -679,7 +677,6 @@ def log_replay(file, verify, kept_head, engine, lang):
     """Check the log's hash chain, re-evaluate every decision under the policy version it was made with,
     and list any that differ; the last line names the chain's head, to keep elsewhere."""
     from .decision_log import check_chain
-    from .escape import terminal_text
     from .replay import replay_log
 
     try:
