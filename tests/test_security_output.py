@@ -403,3 +403,22 @@ def test_a_garbled_last_record_is_not_taken_for_a_torn_write(log):
     log.write_text("\n".join(text) + "\n", encoding="utf-8")
     res = _verify(log)
     assert res.exit_code == 1 and f"{log}:4: log-record-invalid" in res.output
+
+
+@pytest.mark.parametrize("block", [1, 7, 1000, 1 << 16])
+def test_the_link_to_the_last_record_is_found_whatever_the_read_size(tmp_path, block):
+    import os
+
+    from rules_engine.decision_log import _last_link
+    from rules_engine.log_chain import GENESIS
+
+    path = tmp_path / "l.log"
+    written = append_records(str(path), [{"type": "note", "n": i, "pad": "x" * (i * 37)} for i in range(5)])
+    with open(path, "ab") as fh:
+        fh.write(b'{"type": "no')  # a torn last line is passed over
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert _last_link(fd, os.fstat(fd).st_size, block) == written[-1]["hash"]
+        assert _last_link(fd, 0, block) == GENESIS
+    finally:
+        os.close(fd)
