@@ -623,14 +623,19 @@ def log_group() -> None:
 @LANG
 def log_list(file, lang):
     """One line per decision: id, time, home, household, advice, and the person's decision if recorded."""
-    from .decision_log import read_log
+    from .decision_log import check_chain
 
     try:
-        read = read_log(file)
+        read, chain = check_chain(file)
     except PolicyError as exc:
         raise InputError(exc.diagnostics, lang) from None
     for w in read.warnings:
         click.echo(terminal_text(w), err=True)
+    if not chain.intact:  # listed all the same: the list is how staff find the record to look at
+        first = chain.problems[0]
+        click.echo(terminal_text(make("log-tampered", file, first.line, severity="warning", count=len(chain.problems),
+                                      first=(f"{first.location()}: {first.nl}", f"{first.location()}: {first.en}"))
+                                 .format(lang)), err=True)
 
     def get(record, *path):
         for key in path:

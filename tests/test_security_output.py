@@ -329,9 +329,10 @@ def test_diagnostics_quote_hostile_values_without_their_control_characters(polic
 def test_log_list_survives_a_record_without_decision(log):
     with open(log, "a", encoding="utf-8") as fh:
         fh.write('{"type": "decision", "decision_id": "d-bare", "outcome": "passend"}\n')
-    res = run("log", "list", log)
+    res = run("log", "list", log, "--lang", "en")
     _clean(res)
     assert res.exit_code == 0 and "d-bare" in res.output
+    assert "log-tampered (warning)" in res.output  # the list says the log is not intact, and lists it all the same
     assert "log-record-invalid" in _verify(log).output  # and verify says what is wrong with it
 
 
