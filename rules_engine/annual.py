@@ -19,7 +19,8 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .decision_log import read_log
+from .decision_log import check_chain
+from .diagnostics import PolicyError, make
 from .model import UNDECIDED, Policy
 from .occupancy import Occupancy, composition
 from .status import ABOVE, BELOW, IN_BAND, GroupStatus, portfolio_status
@@ -125,7 +126,12 @@ def _log_index(path: str | None):
     overrides: dict = {}
     if path is None:
         return decisions, overrides
-    for rec in read_log(path).records:
+    read, chain = check_chain(path)
+    if not chain.intact:  # an annual report must not count an edited, deleted or forged record
+        first = chain.problems[0]
+        raise PolicyError([make("log-tampered", path, first.line, count=len(chain.problems),
+                                first=(f"{first.location()}: {first.nl}", f"{first.location()}: {first.en}"))])
+    for rec in read.records:
         try:
             if rec.get("type") == "decision":
                 inputs = rec["decision"]["inputs"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from .cases import TestRun
+from .escape import terminal_text
 from .numbers import format_number
 from .report import decision_text, to_json
 
@@ -56,7 +57,7 @@ def run_text(run: TestRun, lang: str, coverage: bool, min_coverage: float | None
     if min_coverage is not None and run.coverage.percent < min_coverage:
         out.append(f"{'Regeldekking onder' if lang == 'nl' else 'Rule coverage below'} {min_coverage:g} %")
     out.append(closing_line(run))
-    return "\n".join(out) + "\n"
+    return terminal_text("\n".join(out) + "\n", keep="\n")
 
 
 def run_json(run: TestRun) -> str:
@@ -94,7 +95,7 @@ def run_tap(run: TestRun, lang: str) -> str:
     """TAP version 13."""
     out = ["TAP version 13", f"1..{len(run.results)}"]
     for i, r in enumerate(run.results, 1):
-        out.append(f"{'ok' if r.passed else 'not ok'} {i} - {r.case.name}")
+        out.append(f"{'ok' if r.passed else 'not ok'} {i} - {terminal_text(r.case.name)}")
         if not r.passed:
             out.append("  ---")
             out.append(f"  at: {_where(r)}")
@@ -110,6 +111,7 @@ def run_github(run: TestRun, lang: str) -> str:
     for r in run.results:
         if not r.passed:
             msg = "; ".join(nl if lang == "nl" else en for nl, en in r.failures).replace("%", "%25").replace("\n", "%0A")
-            out.append(f"::error file={r.case.file},line={r.case.line},title={r.case.name}::{msg}")
+            title = terminal_text(r.case.name).replace(",", "%2C").replace(":", "%3A")
+            out.append(f"::error file={r.case.file},line={r.case.line},title={title}::{terminal_text(msg)}")
     out.append(closing_line(run))
     return "\n".join(out) + "\n"

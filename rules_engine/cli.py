@@ -18,6 +18,7 @@ from .api import (check_policy, evaluate, example_occupancy, example_occupancy_p
 from .composition_scan import composition_at
 from .inputs import read_household
 from .diagnostics import Diagnostic, PolicyError, make
+from .escape import md_code, md_text, terminal_text
 from .facts import CATALOGUE
 from .load import gc_paused
 from .model import OUTCOMES
@@ -43,7 +44,7 @@ class InputError(click.ClickException):
 
     def show(self, file=None) -> None:  # noqa: D102 - click hook
         for d in self.diagnostics:
-            click.echo(d.format(self.lang), err=True)
+            click.echo(terminal_text(d.format(self.lang)), err=True)
 
 
 def _date(value: str | None, lang: str) -> dt.date:
@@ -232,8 +233,8 @@ def _batch(policy, batch_path, output_path, full, jobs, on_error, occupancy_path
     if show:
         click.echo("", err=True)
     for row, (e_nl, e_en) in summary.errors[:20]:
-        click.echo(f"{batch_path}:{row}: {'rij overgeslagen' if nl else 'row skipped'}: {e_nl if nl else e_en}",
-                   err=True)
+        click.echo(terminal_text(f"{batch_path}:{row}: {'rij overgeslagen' if nl else 'row skipped'}: "
+                                 f"{e_nl if nl else e_en}"), err=True)
     if len(summary.errors) > 20 or summary.skipped > len(summary.errors):
         click.echo(f"... {summary.skipped - min(20, len(summary.errors))} {'meer' if nl else 'more'}", err=True)
     rate = summary.evaluated / summary.seconds if summary.seconds else 0
@@ -339,7 +340,7 @@ def room(policy, complex_id, occupancy_path, date_text, fmt, lang):
         table.append([level, group] + cells)
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        click.echo(terminal_text("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()))
     click.echo("(ruimte (aantal nu, aandeel nu))" if nl else "(room (count now, share now))")
 
 
@@ -358,11 +359,11 @@ def facts(policy, fmt, lang):
         click.echo(f"| {'gegeven' if lang == 'nl' else 'fact'} | type | {'betekenis' if lang == 'nl' else 'meaning'} |")
         click.echo("|---|---|---|")
         for path, typ, text in rows:
-            click.echo(f"| `{path}` | {typ} | {text} |")
+            click.echo(f"| {md_code(path)} | {typ} | {md_text(text)} |")
         return
     width = max(len(r[0]) for r in rows)
     for path, typ, text in rows:
-        click.echo(f"{path.ljust(width)}  {typ.ljust(22)}  {text}")
+        click.echo(terminal_text(f"{path.ljust(width)}  {typ.ljust(22)}  {text}"))
 
 
 @cli.command(name="test")
@@ -466,14 +467,20 @@ def report() -> None:
 def report_saved(file, fmt, top, output, lang):
     """A report of a saved decision or ranking (the JSON of evaluate/rank --format json)."""
     from .explain import decision_from_dict
-    from .load_yaml import read_text
+    from .load_yaml import load_file
     from .rank import ranking_from_dict
+    from .schemas_check import check
 
     try:
-        data = json.loads(read_text(file))
-        if not isinstance(data, dict):
-            raise ValueError("not an object")
-        if "ranked" in data:
+        source = load_file(file)  # JSON is YAML: read with positions, so a schema error names its line
+        kind = "ranking" if isinstance(source.data, dict) and "ranked" in source.data else "decision"
+        problems = check(source, kind)  # a saved file is checked before any of it is rendered
+        if problems:
+            raise PolicyError([make("bad-input", file, problem=(
+                f"geen besluit of rangorde van magicmix volgens het schema {kind}",
+                f"not a magicmix decision or ranking by the {kind} schema")), *problems])
+        data = source.data
+        if kind == "ranking":
             text = _render_ranking(ranking_from_dict(data), fmt, lang, top)
         else:
             text = _render_decision(decision_from_dict(data), fmt, lang)
@@ -605,7 +612,7 @@ def diff(old, new, use_tests, log_path, cases_path, sample, dates, occupancy_pat
         except PolicyError as exc:
             raise InputError(exc.diagnostics, lang) from None
         for row, (nl, en) in errors[:20]:
-            click.echo(f"{cases_path}:{row}: {nl if lang == 'nl' else en}", err=True)
+            click.echo(terminal_text(f"{cases_path}:{row}: {nl if lang == 'nl' else en}"), err=True)
         if len(errors) > 20:
             click.echo(f"... {len(errors) - 20} {'rijen meer overgeslagen' if lang == 'nl' else 'more rows skipped'}",
                        err=True)
@@ -629,23 +636,33 @@ def log_group() -> None:
 @LANG
 def log_list(file, lang):
     """One line per decision: id, time, home, household, advice, and the person's decision if recorded."""
-    from .decision_log import read_log
+    from .decision_log import check_chain
 
     try:
-        read = read_log(file)
+        read, chain = check_chain(file)
     except PolicyError as exc:
         raise InputError(exc.diagnostics, lang) from None
     for w in read.warnings:
-        click.echo(w, err=True)
-    overrides = {r["decision_id"]: r for r in read.records if r.get("type") == "override"}
+        click.echo(terminal_text(w), err=True)
+    if not chain.intact:  # listed all the same: the list is how staff find the record to look at
+        first = chain.problems[0]
+        click.echo(terminal_text(make("log-tampered", file, first.line, severity="warning", count=len(chain.problems),
+                                      first=(f"{first.location()}: {first.nl}", f"{first.location()}: {first.en}"))
+                                 .format(lang)), err=True)
+
+    def get(record, *path):
+        for key in path:
+            record = record.get(key) if isinstance(record, dict) else None
+        return terminal_text("?" if record is None else record)
+
+    overrides = {r.get("decision_id"): r for r in read.records if r.get("type") == "override"}
     for r in read.records:
         if r.get("type") != "decision":
             continue
-        inputs = r["decision"]["inputs"]
-        o = overrides.get(r["decision_id"])
-        person = f"  -> {o['outcome']} ({o['reason']})" if o else ""
-        click.echo(f"{r['decision_id']}  {r['timestamp']}  {inputs['unit']}  {inputs['household']['id']}  "
-                   f"{r['outcome']}{person}")
+        o = overrides.get(r.get("decision_id"))
+        person = f"  -> {get(o, 'outcome')} ({get(o, 'reason')})" if o else ""
+        click.echo(f"{get(r, 'decision_id')}  {get(r, 'timestamp')}  {get(r, 'decision', 'inputs', 'unit')}  "
+                   f"{get(r, 'decision', 'inputs', 'household', 'id')}  {get(r, 'outcome')}{person}")
 
 
 @log_group.command(name="override")
@@ -670,29 +687,41 @@ def log_override(decision_id, outcome, reason, log_path, lang):
 
 @log_group.command(name="replay")
 @click.argument("file")
-@click.option("--verify", is_flag=True, help="Exit 1 when any decision comes out different.")
+@click.option("--verify", is_flag=True, help="Exit 1 when the hash chain is broken or any decision comes out different.")
+@click.option("--head", "kept_head", help="A head kept elsewhere (sha256:...): the log must still contain it.")
 @ENGINE
 @LANG
-def log_replay(file, verify, engine, lang):
-    """Re-evaluate every decision under the policy version it was made with, and list any that differ."""
+def log_replay(file, verify, kept_head, engine, lang):
+    """Check the log's hash chain, re-evaluate every decision under the policy version it was made with,
+    and list any that differ; the last line names the chain's head, to keep elsewhere."""
+    from .decision_log import check_chain
     from .replay import replay_log
 
     try:
+        _, chain = check_chain(file, kept_head)
         results, warnings = replay_log(file, engine)
     except PolicyError as exc:
         raise InputError(exc.diagnostics, lang) from None
     for w in warnings:
-        click.echo(w, err=True)
+        click.echo(terminal_text(w), err=True)
+    for d in chain.warnings:
+        click.echo(terminal_text(d.format(lang)), err=True)
+    for d in chain.problems:
+        click.echo(terminal_text(d.format(lang)))
     different = [r for r in results if not r.same]
     for r in different:
-        click.echo(f"{'ANDERS' if lang == 'nl' else 'DIFFERENT'} {r.decision_id}")
+        click.echo(f"{'ANDERS' if lang == 'nl' else 'DIFFERENT'} {terminal_text(r.decision_id)}")
         for d in r.differences:
-            click.echo(f"  {d}")
+            click.echo(f"  {terminal_text(d)}")
+    state = ("ongeschonden" if lang == "nl" else "intact") if chain.intact else \
+        (f"{len(chain.problems)} {'probleem/problemen' if lang == 'nl' else 'problem(s)'}")
+    click.echo(f"{'keten' if lang == 'nl' else 'chain'}: {chain.records} records, {state}; "
+               f"{'kop' if lang == 'nl' else 'head'} {chain.head}")
     same = len(results) - len(different)
     click.echo(f"{same} {'gelijk' if lang == 'nl' else 'same'}, {len(different)} "
                f"{'anders' if lang == 'nl' else 'different'} ({len(results)} "
                f"{'besluiten' if lang == 'nl' else 'decisions'})")
-    if verify and different:
+    if verify and (different or not chain.intact):
         sys.exit(1)
 
 

@@ -14,10 +14,10 @@ from functools import cached_property
 from fractions import Fraction
 from typing import Callable, Mapping
 
-from .diagnostics import Collector, Diagnostic, hint, make
+from .diagnostics import MESSAGES, Collector, Diagnostic, hint, make
 from .expr import (Attr, Binary, Bool, ExprError, Index, ListLit, Logic, Name, Node, Num, Str, Unary, parse,
                    path_text)
-from .facts import CATALOGUE, PREFIXES, Facts, Unknown
+from .facts import CATALOGUE, HIDDEN_FACTS, PREFIXES, Facts, Unknown
 from .model import Policy, Rule, Text, frozen_map
 
 Fn = Callable[[Facts], object]
@@ -408,6 +408,7 @@ class _Compiler:
                         raise ExprError(0, "tussen { } staat alleen een gegeven, zoals {unit.rent|euro}",
                                         "only a fact goes between { }, such as {unit.rent|euro}")
                     fn, t = self.node(node)
+                    _refuse_hidden(node)
                 except ExprError as exc:
                     raise _At(text, ExprError(i + 1 + exc.offset, exc.nl, exc.en)) from None
                 if buf:
@@ -421,6 +422,19 @@ class _Compiler:
         if buf:
             parts.append("".join(buf))
         return Template(tuple(parts))
+
+
+def _refuse_hidden(n: Node) -> None:
+    """A template may not print a hidden fact (facts.HIDDEN_FACTS), not even as an index or part of a path."""
+    if isinstance(n, Index):
+        _refuse_hidden(n.base)
+        _refuse_hidden(n.index)
+        return
+    path = path_text(n) if isinstance(n, (Name, Attr)) else None
+    for hidden in HIDDEN_FACTS:
+        if path is not None and (path == hidden or path.startswith(hidden + ".")):
+            nl, en = MESSAGES["template-hidden-fact"]
+            raise ExprError(n.pos, nl.format(fact=hidden), en.format(fact=hidden))
 
 
 def _fact_nodes(n: Node):

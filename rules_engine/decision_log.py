@@ -23,6 +23,8 @@ from .atomic import copy_atomic, fsync_directory
 from .diagnostics import PolicyError, make
 from .explain import Decision
 from .load import policy_files
+from .load_json import parse_json
+from .log_chain import GENESIS, canonical_hash, chain, link
 from .model import OUTCOMES
 from .revision import git_output
 
@@ -31,20 +33,16 @@ RECORD_VERSION = 1
 
 @dataclass(frozen=True)
 class LogRead:
-    """The records of a log and the warnings met while reading it (skipped lines)."""
+    """The records of a log, the line each starts on, and the warnings met while reading it (skipped lines)."""
 
     records: tuple[dict, ...]
     warnings: tuple[str, ...]
+    lines: tuple[int, ...] = ()
+    unreadable: tuple[int, ...] = ()  # lines that are not records, other than a torn last line
 
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
-
-
-def canonical_hash(data) -> str:
-    """sha256 of the canonical JSON form (sorted keys, no spaces) of data."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def file_hash(path: str) -> str:
@@ -53,20 +51,45 @@ def file_hash(path: str) -> str:
         return "sha256:" + hashlib.sha256(fh.read()).hexdigest()
 
 
-def append_records(path: str, records: list[dict]) -> None:
-    """Append records as JSON lines: locked, one write, flushed and fsynced before returning."""
-    data = "".join(json.dumps(r, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n" for r in records)
-    payload = data.encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
+def _record(raw: bytes) -> dict | None:
+    """One line as a record, or None when it is not one (a torn or unreadable line)."""
+    try:
+        rec = parse_json(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return rec if isinstance(rec, dict) and "type" in rec else None
+
+
+def _last_link(fd: int, size: int, block: int = 1 << 16) -> str:
+    """The link (see log_chain.link) of the last readable record before offset size, or GENESIS."""
+    tail, pos = b"", size
+    while pos > 0:
+        step = min(block, pos)
+        pos -= step
+        tail = os.pread(fd, step, pos) + tail
+        lines = tail.split(b"\n")
+        complete = lines if pos == 0 else lines[1:]  # the first piece may be the end of a longer line
+        for raw in reversed(complete):
+            rec = _record(raw) if raw.strip() else None
+            if rec is not None:
+                return link(rec)
+        tail = lines[0] if pos else b""
+    return GENESIS
+
+
+def append_records(path: str, records: list[dict]) -> list[dict]:
+    """Append records as JSON lines, chained to the log's last record (see log_chain): locked, one write,
+    flushed and fsynced before returning. Returns the records as written (with prev_hash and hash)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o640)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             size = os.fstat(fd).st_size
-            if size:
-                with open(path, "rb") as check:
-                    check.seek(size - 1)
-                    if check.read(1) != b"\n":
-                        payload = b"\n" + payload  # a torn line from a crash stays a line of its own
+            written_records = chain(records, _last_link(fd, size))  # under the lock: no other writer in between
+            payload = "".join(json.dumps(r, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
+                              for r in written_records).encode("utf-8")
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                payload = b"\n" + payload  # a torn line from a crash stays a line of its own
             try:
                 view = memoryview(payload)
                 while view:
@@ -81,31 +104,41 @@ def append_records(path: str, records: list[dict]) -> None:
     finally:
         os.close(fd)
     fsync_directory(os.path.dirname(os.path.abspath(path)))  # the file's entry survives a crash too
+    return written_records
 
 
 def read_log(path: str) -> LogRead:
     """Read every record; lines that are not valid JSON (such as a torn last line) are skipped with a warning."""
     if not os.path.exists(path):
         raise PolicyError([make("file-not-found", path)])
-    records, warnings = [], []
+    records, warnings, numbers, unreadable = [], [], [], []
     with open(path, "rb") as fh:
         lines = fh.read().split(b"\n")
-    if lines and lines[-1] == b"":
+    complete = bool(lines) and lines[-1] == b""  # every append ends with a newline: only an unended line is torn
+    if complete:
         lines.pop()
     for n, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
-        try:
-            rec = json.loads(raw.decode("utf-8"))
-            if not isinstance(rec, dict) or "type" not in rec:
-                raise ValueError("not a record")
-        except (ValueError, UnicodeDecodeError):
-            last = n == len(lines)
+        rec = _record(raw)
+        if rec is None:
+            last = n == len(lines) and not complete
+            if not last:
+                unreadable.append(n)
             warnings.append(f"{path}:{n}: {'afgebroken laatste regel' if last else 'onleesbare regel'} "
                             f"overgeslagen / {'torn last line' if last else 'unreadable line'} skipped")
             continue
         records.append(rec)
-    return LogRead(tuple(records), tuple(warnings))
+        numbers.append(n)
+    return LogRead(tuple(records), tuple(warnings), tuple(numbers), tuple(unreadable))
+
+
+def check_chain(path: str, kept_head: str | None = None):
+    """Read a log and check its hash chain (log_chain.verify); returns (LogRead, ChainCheck)."""
+    from .log_chain import verify
+
+    read = read_log(path)
+    return read, verify(path, read.records, read.lines, kept_head, read.unreadable)
 
 
 # --- where the policy version lives -------------------------------------------------------------

@@ -191,6 +191,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "household '{household}' has no category: fill in the category"),
     "encoding": ("tekst is geen UTF-8 en geen Windows-1252 (byte {offset}): sla het bestand op als UTF-8",
                  "text is neither UTF-8 nor Windows-1252 (byte {offset}): save the file as UTF-8"),
+    # audit and output (issue 16)
+    "log-hash-mismatch": ("dit record past niet bij zijn hash: het is na het schrijven gewijzigd",
+                          "this record does not match its hash: it was changed after it was written"),
+    "log-chain-break": ("de hashketen is hier verbroken: een record ervoor is verwijderd, verplaatst of verdubbeld",
+                        "the hash chain breaks here: a record before it was deleted, moved or duplicated"),
+    "log-unchained": ("record zonder hashketen na het begin van de keten: het is later ingevoegd",
+                      "record without a hash chain after the chain began: it was inserted later"),
+    "log-legacy": ("{count} record(s) van voor de hashketen: een wijziging daarin is niet aan te tonen",
+                   "{count} record(s) from before the hash chain: a change in them cannot be shown"),
+    "log-head-missing": ("de bewaarde kop {head} staat niet in het logboek: het is ingekort of herschreven",
+                         "the kept head {head} is not in the log: it was truncated or rewritten"),
+    "log-duplicate-id": ("id '{id}' staat al eerder in het logboek", "id '{id}' is already earlier in the log"),
+    "log-override-orphan": ("afwijking van besluit '{id}', dat niet eerder in het logboek staat",
+                            "override of decision '{id}', which is not earlier in the log"),
+    "log-record-invalid": ("onbruikbaar record: {problem}", "unusable record: {problem}"),
+    "log-tampered": ("het logboek is niet ongeschonden ({count} probleem/problemen, eerste: {first}); "
+                     "controleer het met 'magicmix log replay --verify'",
+                     "the log is not intact ({count} problem(s), first: {first}); "
+                     "check it with 'magicmix log replay --verify'"),
+    "template-hidden-fact": ("'{fact}' mag niet in een uitlegtekst: het kan de reden achter een categorie verraden",
+                             "'{fact}' may not appear in an explanation text: it could reveal the reason behind a category"),
 }
 
 

@@ -9,6 +9,7 @@ from .impact import Flip, Impact
 from .model import OUTCOME_LABELS
 from .numbers import format_plain
 from .policy_diff import PolicyDiff, grouped
+from .escape import md_code, terminal_text
 from .report import _RESULT, _STATUS as _RULE_STATUS, HIDDEN_FACTS, _t, md_cell, shown, to_json
 
 _STATUS = {**_RULE_STATUS, None: ("bestaat niet", "does not exist")}  # None: the rule is not in that version
@@ -121,7 +122,7 @@ def diff_text(diff: PolicyDiff, impact: Impact | None, lang: str = "nl", limit: 
                 lines = _flip_lines(f, lang)
                 out.append(f"  - {lines[0]}")
                 out += [f"  {line}" for line in lines[1:]]
-    return "\n".join(out) + "\n"
+    return terminal_text("\n".join(out) + "\n", keep="\n")
 
 
 def _impact_line(impact: Impact, lang: str) -> str:
@@ -179,8 +180,8 @@ def diff_json(diff: PolicyDiff, impact: Impact | None) -> str:
 # --- Markdown --------------------------------------------------------------------------------------------
 
 def _code(text: str) -> str:
-    """Text as a Markdown code span inside a table cell (entities are not decoded in code spans)."""
-    return "`" + str(text).replace("`", "'").replace("|", "\\|").replace("\n", " ") + "`"
+    """Policy text as inline code in a Markdown cell (escape.md_code)."""
+    return md_code(text)
 
 
 def diff_markdown(diff: PolicyDiff, impact: Impact | None, lang: str = "nl", limit: int = 50) -> str:

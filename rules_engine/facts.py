@@ -194,5 +194,8 @@ def _catalogue() -> dict[str, FactSpec]:
 CATALOGUE: dict[str, FactSpec] = _catalogue()
 """Every fact path a condition may use, except param.NAME and def.NAME (from the policy)."""
 
+HIDDEN_FACTS = ("household.flags", "household.age")
+"""Facts never shown in a report or an explanation text: they could hint at the reason behind a category."""
+
 PREFIXES = frozenset(p.rsplit(".", 1)[0] for p in CATALOGUE if "." in p) | {"param", "def"}
 """Path prefixes that are not facts by themselves ('household', 'projected.complex', ...)."""

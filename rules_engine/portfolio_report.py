@@ -1,7 +1,8 @@
 """Report stage for the whole stock: `magicmix status` and the annual evaluation, as text, JSON, Markdown, HTML, CSV.
 
 The public variant of the annual report (--public) shows buurten only and suppresses every
-count under 5 households (and the share computed from it), so no household can be singled out.
+count under 5 households (and the share computed from it), and, by complementary suppression
+(suppress.py), every count it could be worked out from with a published total.
 """
 
 from __future__ import annotations
@@ -9,17 +10,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
+from dataclasses import dataclass
 from fractions import Fraction
-from html import escape
 from typing import Iterator
 
 from .annual import AnnualReport
+from .escape import csv_cell, html_text as escape, terminal_text
 from .numbers import exact_text, format_percent, format_plain, ratio_text
 from .report import _t, md_cell, to_json
 from .report_html import page
 from .status import ABOVE, BELOW, IN_BAND, GroupStatus, PortfolioStatus
+from .suppress import THRESHOLD, hide_in_groups, primary
 
-SUPPRESS_BELOW = 5
+SUPPRESS_BELOW = THRESHOLD
 _STATE = {ABOVE: ("boven de band", "above the band"), BELOW: ("onder de band", "below the band"),
           "both": ("boven en onder", "above and below"), IN_BAND: ("in balans", "in balance"),
           "unjudged": ("te klein om te beoordelen", "too small to judge")}
@@ -94,7 +98,7 @@ def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = Fals
               "aandeel boven de band komt); portiek: aantal/maximum; ▲ boven, ▼ onder"
               if nl else "share [band] (room: this many households can still move in, at most the empty homes, before "
               "the share passes its band); portiek: count/maximum; ▲ above, ▼ below")
-    return "\n".join(head + lines + ["", legend]) + "\n"
+    return terminal_text("\n".join(head + lines + ["", legend]) + "\n", keep="\n")
 
 
 def _exact(v: Fraction | None) -> str | None:
@@ -204,57 +208,101 @@ def status_html(status: PortfolioStatus, lang: str = "nl", only_out: bool = Fals
 # --- the annual evaluation ---------------------------------------------------------------------------
 
 def _count(n: int, public: bool, lang: str) -> str:
-    return f"<{SUPPRESS_BELOW}" if public and 0 < n < SUPPRESS_BELOW else _n(n, lang)
+    return f"<{SUPPRESS_BELOW}" if public and primary(n) else _n(n, lang)
 
 
-def _share(c, public: bool, lang: str) -> str:
-    if public and 0 < c.count < SUPPRESS_BELOW:
-        return "-"
-    return _pct(c.share, lang)
+HIDDEN_MARK = "x"
+"""A count hidden so that a small one cannot be derived from a total (complementary suppression)."""
 
 
-def _annual_tables(r: AnnualReport, lang: str, public: bool) -> dict:
+def _public_hidden(r: AnnualReport) -> frozenset:
+    """Every cell of the public report to hide: counts under 5 and, per published total, the cells that would
+    give them back. A cell's key names its table: ('mix', day, buurt, category), ('let', category),
+    ('buurt', buurt, category), ('advice', kind), ('norm', rule, 'kept' | 'not_kept')."""
+    groups = []
+    for day, status in enumerate((r.buurten_start, r.buurten_end)):
+        for g in status:  # the buurt's occupied count is published
+            groups.append({("mix", day, g.key, c.category): c.count for c in g.categories})
+    per_cat = r.lettings_per("category")
+    groups.append({("let", c): per_cat.get(c, 0) for c in r.categories})  # the total is published
+    per_buurt = Counter((x.buurt, x.category) for x in r.lettings)
+    for c in r.categories:  # each category's lettings are published: a column total of lettings per buurt
+        groups.append({("buurt", g.key, c): per_buurt[(g.key, c)] for g in r.buurten_end})
+    advice = r.advice_counts()
+    groups.append({("advice", k): advice[k] for k in ("followed", "overridden", "no_advice", "undecided")})
+    for nr in r.norms:  # applicable is published, so kept gives away the lettings that did not keep the rule
+        groups.append({("norm", nr.rule, "kept"): nr.kept, ("norm", nr.rule, "not_kept"): nr.applicable - nr.kept})
+    return hide_in_groups(groups)
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """How the annual tables show counts and shares: all of them, or (public) with the hidden cells left out."""
+
+    lang: str
+    public: bool
+    hidden: frozenset = frozenset()
+
+    def count(self, n: int, key: tuple | None = None) -> str:
+        """A count: '<5' when small, the hidden mark when hidden to protect another, else the number."""
+        if self.public and primary(n):
+            return f"<{SUPPRESS_BELOW}"
+        return HIDDEN_MARK if key in self.hidden else _n(n, self.lang)
+
+    def share(self, c, key: tuple) -> str:
+        """A category's share in a group, '-' when its count is hidden."""
+        return "-" if (self.public and primary(c.count)) or key in self.hidden else _pct(c.share, self.lang)
+
+
+def _annual_cells(r: AnnualReport, lang: str, public: bool) -> _Cells:
+    return _Cells(lang, public, _public_hidden(r) if public else frozenset())
+
+
+def _annual_tables(r: AnnualReport, lang: str, public: bool, cells: _Cells | None = None) -> dict:
     """The report's tables as rows of text cells (shared by Markdown, HTML and CSV)."""
     nl = lang == "nl"
+    cells = cells or _annual_cells(r, lang, public)
     cats = [r.labels[c][lang] for c in r.categories]
     mix = [["buurt", "naam" if nl else "name", "bewoond 1/1 → 31/12" if nl else "occupied 1 Jan → 31 Dec"]
            + [f"{c} ({'streef' if nl else 'target'})" for c in cats] + ["oordeel 31/12" if nl else "state 31 Dec"]]
     for a, b in zip(r.buurten_start, r.buurten_end):
-        mix.append([a.key, a.name, f"{_count(a.occupied, public, lang)} → {_count(b.occupied, public, lang)}"]
-                   + [f"{_share(ca, public, lang)} → {_share(cb, public, lang)} ({_pct(cb.target, lang)})"
+        mix.append([a.key, a.name, f"{cells.count(a.occupied)} → {cells.count(b.occupied)}"]
+                   + [f"{cells.share(ca, ('mix', 0, a.key, ca.category))} → "
+                      f"{cells.share(cb, ('mix', 1, b.key, cb.category))} ({_pct(cb.target, lang)})"
                       for ca, cb in zip(a.categories, b.categories)]
                    + [_t(_STATE[b.state], lang)])
     per_cat = r.lettings_per("category")
     lettings = [["categorie" if nl else "category", "verhuringen" if nl else "lettings"]]
-    lettings += [[r.labels[c][lang], _count(per_cat.get(c, 0), public, lang)] for c in r.categories]
-    lettings.append(["totaal" if nl else "total", _count(len(r.lettings), public, lang)])
+    lettings += [[r.labels[c][lang], cells.count(per_cat.get(c, 0), ("let", c))] for c in r.categories]
+    lettings.append(["totaal" if nl else "total", cells.count(len(r.lettings))])
     if public:
-        per_buurt = {}
-        for x in r.lettings:
-            per_buurt.setdefault(x.buurt, []).append(x.category)
+        per_buurt = Counter((x.buurt, x.category) for x in r.lettings)
         lettings_buurt = [["buurt"] + cats]
         for g in r.buurten_end:
-            got = per_buurt.get(g.key, [])
-            lettings_buurt.append([g.key] + [_count(got.count(c), public, lang) for c in r.categories])
+            lettings_buurt.append([g.key] + [cells.count(per_buurt[(g.key, c)], ("buurt", g.key, c))
+                                             for c in r.categories])
     else:
         lettings_buurt = None
     advice = r.advice_counts()
     follow = [["advies" if nl else "advice", "verhuringen" if nl else "lettings"],
-              ["opgevolgd" if nl else "followed", _count(advice["followed"], public, lang)],
+              ["opgevolgd" if nl else "followed", cells.count(advice["followed"], ("advice", "followed"))],
               ["afgeweken (met reden vastgelegd)" if nl else "overridden (reason recorded)",
-               _count(advice["overridden"], public, lang)],
-              ["geen advies vastgelegd" if nl else "no advice logged", _count(advice["no_advice"], public, lang)],
+               cells.count(advice["overridden"], ("advice", "overridden"))],
+              ["geen advies vastgelegd" if nl else "no advice logged",
+               cells.count(advice["no_advice"], ("advice", "no_advice"))],
               ["onbeslist (wet niet te toetsen)" if nl else "cannot be decided (law not checkable)",
-               _count(advice["undecided"], public, lang)]]
+               cells.count(advice["undecided"], ("advice", "undecided"))]]
     norms = [["regel" if nl else "rule", "norm", "van toepassing" if nl else "applicable",
               "nageleefd" if nl else "kept", "behaald" if nl else "achieved", "oordeel" if nl else "verdict",
               "onbeslist" if nl else "cannot be decided"]]
     for nr in r.norms:
         verdict = {True: ("gehaald", "met"), False: ("niet gehaald", "not met"), None: ("geen verhuringen", "no lettings")}
-        norms.append([nr.title[lang], format_percent(nr.norm, lang), _count(nr.applicable, public, lang),
-                      _count(nr.kept, public, lang),
-                      "-" if nr.share is None or (public and nr.applicable < SUPPRESS_BELOW) else _pct(nr.share, lang),
-                      _t(verdict[nr.met], lang), _count(nr.undecided, public, lang)])
+        kept = cells.count(nr.kept, ("norm", nr.rule, "kept"))
+        applicable = cells.count(nr.applicable)
+        norms.append([nr.title[lang], format_percent(nr.norm, lang), applicable, kept,
+                      "-" if nr.share is None or not kept[:1].isdigit() or not applicable[:1].isdigit()
+                      else _pct(nr.share, lang),
+                      _t(verdict[nr.met], lang), cells.count(nr.undecided)])
     tables = {"mix": mix, "lettings": lettings, "advice": follow, "norms": norms}
     if lettings_buurt:
         tables["lettings_buurt"] = lettings_buurt
@@ -283,8 +331,10 @@ def _intro(r: AnnualReport, lang: str, public: bool) -> list[str]:
         lines.append("Geen beslislog gegeven: advies en normen zijn niet gemeten (gebruik --log)." if nl else
                      "No decision log given: advice and norms were not measured (use --log).")
     if public:
-        lines.append(f"Openbare versie: alleen buurten; aantallen onder {SUPPRESS_BELOW} zijn weggelaten." if nl else
-                     f"Public version: buurten only; counts under {SUPPRESS_BELOW} are suppressed.")
+        lines.append(f"Openbare versie: alleen buurten; aantallen onder {SUPPRESS_BELOW} zijn weggelaten, en met "
+                     f"'{HIDDEN_MARK}' ook de aantallen waaruit ze terug te rekenen zouden zijn." if nl else
+                     f"Public version: buurten only; counts under {SUPPRESS_BELOW} are suppressed, and so, marked "
+                     f"'{HIDDEN_MARK}', are the counts they could be worked out from.")
     return lines
 
 
@@ -312,29 +362,29 @@ def annual_csv(r: AnnualReport, lang: str = "nl", public: bool = False) -> str:
         if key in ("advice", "norms") and not r.log_used:
             continue
         for row in rows:
-            w.writerow([key, *row])
+            w.writerow([csv_cell(c) for c in (key, *row)])
     return buf.getvalue()
 
 
-def _mix_chart(a: GroupStatus, b: GroupStatus, labels: dict, lang: str, public: bool) -> str:
+def _mix_chart(a: GroupStatus, b: GroupStatus, labels: dict, cells: _Cells) -> str:
     """Per category: the band, the share on 1 January (thin) and on 31 December (thick)."""
     width, left, row = 420, 110, 26
     parts = [f'<svg class="chart" width="{left + width + 60}" height="{row * len(b.categories) + 8}" role="img" '
              f'aria-label="{escape(b.key)}">']
     for i, (ca, cb) in enumerate(zip(a.categories, b.categories)):
         y = 4 + i * row
-        parts.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{escape(labels[cb.category][lang])}</text>')
+        parts.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{escape(labels[cb.category][cells.lang])}</text>')
         if cb.low is not None:
             parts.append(f'<rect x="{left + float(cb.low) * width:.1f}" y="{y}" '
                          f'width="{float(cb.high - cb.low) * width:.1f}" height="20" fill="var(--band)"/>')
-        for c, h, dy, colour in ((ca, 4, 3, "var(--now)"), (cb, 8, 10, "var(--after)")):
-            if c.share is not None and not (public and 0 < c.count < SUPPRESS_BELOW):
+        for day, c, h, dy, colour in ((0, ca, 4, 3, "var(--now)"), (1, cb, 8, 10, "var(--after)")):
+            if c.share is not None and cells.share(c, ("mix", day, b.key, c.category)) != "-":
                 parts.append(f'<rect x="{left}" y="{y + dy}" width="{float(c.share) * width:.1f}" height="{h}" '
                              f'fill="{colour}"/>')
         if cb.target is not None:
             x = left + float(cb.target) * width
             parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y}" y2="{y + 20}" stroke="var(--ink)"/>')
-        parts.append(f'<text x="{left + width + 6}" y="{y + 14}">{escape(_share(cb, public, lang))}</text>')
+        parts.append(f'<text x="{left + width + 6}" y="{y + 14}">{escape(cells.share(cb, ("mix", 1, b.key, cb.category)))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -350,10 +400,11 @@ def annual_html(r: AnnualReport, lang: str = "nl", public: bool = False) -> str:
               f'<span><i style="background:var(--band)"></i>band</span>'
               f'<span>| {"streefaandeel" if nl else "target"}</span></p>')
     body.append(f"<h2>{escape(_t(_TITLES['mix'], lang))}</h2>{legend}")
+    cells = _annual_cells(r, lang, public)
     for a, b in zip(r.buurten_start, r.buurten_end):
         body.append(f'<section class="level"><h3>{escape(b.key)} {escape(b.name)} · {_t(_STATE[b.state], lang)}</h3>'
-                    f"{_mix_chart(a, b, r.labels, lang, public)}</section>")
-    for key, rows in _annual_tables(r, lang, public).items():
+                    f"{_mix_chart(a, b, r.labels, cells)}</section>")
+    for key, rows in _annual_tables(r, lang, public, cells).items():
         if key in ("advice", "norms") and not r.log_used:
             continue
         head = "".join(f"<th>{escape(c)}</th>" for c in rows[0])

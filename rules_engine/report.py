@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from html import escape
 
 from .diagnostics import Diagnostic
+from .escape import md_code, md_text, terminal_text
 from .explain import ConditionResult, Decision, RuleResult, undecided_text
+from .facts import HIDDEN_FACTS
 from .model import OUTCOME_LABELS
 
 _STATUS = {
@@ -29,15 +30,15 @@ def to_json(data) -> str:
 
 
 def md_cell(text) -> str:
-    """Text safe inside a Markdown table cell (HTML escaped, no pipes or line breaks)."""
-    return escape(str(text), quote=False).replace("|", "&#124;").replace("\n", " ")
+    """Text from data safe inside a Markdown table cell (escape.md_text: no HTML, image, link, mention or pipe)."""
+    return md_text(text)
 
 
 def _cond_line(c: ConditionResult, lang: str) -> str:
     if c.op is not None:
-        values = f"{c.left.display[lang]} {c.op} {c.right.display[lang]}"
+        values = f"{shown(c.left, lang)} {c.op} {shown(c.right, lang)}"
     else:
-        values = ", ".join(f"{v.expr} = {v.display[lang]}" for v in c.facts)
+        values = ", ".join(f"{v.expr} = {shown(v, lang)}" for v in c.facts)
     result = _t(_RESULT[c.result], lang)
     reason = f" ({c.reason[lang]})" if c.reason else ""
     return f"{c.text}\n        {values + '  ' if values else ''}-> {result}{reason}"
@@ -76,7 +77,7 @@ def decision_text(d: Decision, lang: str = "nl") -> str:
         lines.append("Ruimte (voor de band of limiet wordt overschreden):" if nl
                      else "Room (before the band or limit is exceeded):")
         lines.extend(f"  - {r.text[lang]}" for r in d.room)
-    return "\n".join(lines) + "\n"
+    return terminal_text("\n".join(lines) + "\n", keep="\n")
 
 
 def _rule_text(r: RuleResult, lang: str) -> list[str]:
@@ -95,8 +96,6 @@ def _rule_text(r: RuleResult, lang: str) -> list[str]:
     return out
 
 
-HIDDEN_FACTS = ("household.flags", "household.age")
-"""Facts never shown in reports: they could hint at the reason behind a category."""
 
 
 def shown(value, lang: str) -> str:
@@ -119,30 +118,33 @@ def decision_markdown(d: Decision, lang: str = "nl") -> str:
         out += [md_cell(undecided[lang]), ""]
     out += [
            f"| {'Gegeven' if nl else 'Item'} | {'Waarde' if nl else 'Value'} |", "|---|---|",
-           f"| {'Huishouden' if nl else 'Household'} | {h['id']} ({h['category']}, {h['size']}) |",
-           f"| {'Woning' if nl else 'Home'} | {i['unit']} |",
-           f"| Complex / portiek / buurt | {i['complex']} / {i['portiek']} / {i['buurt']} |",
-           f"| {'Datum' if nl else 'Date'} | {i['date']} |",
-           f"| {'Beleid' if nl else 'Policy'} | {d.policy['id']} {d.policy['version']} `{d.policy['content_hash'][:19]}` |",
-           f"| {'Beslissend' if nl else 'Deciding'} | {', '.join(d.deciding_rules) or '-'} |", "",
+           f"| {'Huishouden' if nl else 'Household'} | {md_cell(h['id'])} ({md_cell(h['category'])}, {md_cell(h['size'])}) |",
+           f"| {'Woning' if nl else 'Home'} | {md_cell(i['unit'])} |",
+           f"| Complex / portiek / buurt | {md_cell(i['complex'])} / {md_cell(i['portiek'])} / {md_cell(i['buurt'])} |",
+           f"| {'Datum' if nl else 'Date'} | {md_cell(i['date'])} |",
+           f"| {'Beleid' if nl else 'Policy'} | {md_cell(d.policy['id'])} {md_cell(d.policy['version'])} "
+           f"{md_code(d.policy['content_hash'][:19])} |",
+           f"| {'Beslissend' if nl else 'Deciding'} | {md_cell(', '.join(d.deciding_rules) or '-')} |", "",
            f"## {'Regels' if nl else 'Rules'}", "",
            f"| {'Regel' if nl else 'Rule'} | Status | {'Waarden' if nl else 'Values'} | {'Bron' if nl else 'Source'} |",
            "|---|---|---|---|"]
     for r in d.rules:
         vals = "<br>".join(
-            (f"`{c.left.expr}` {shown(c.left, lang)} {c.op} `{c.right.expr}` {shown(c.right, lang)}"
-             if c.op else f"`{c.text}` (" + ", ".join(f"{v.expr} = {shown(v, lang)}" for v in c.facts) + ")")
+            (f"{md_code(c.left.expr)} {md_cell(shown(c.left, lang))} {md_cell(c.op)} {md_code(c.right.expr)} "
+             f"{md_cell(shown(c.right, lang))}"
+             if c.op else f"{md_code(c.text)} (" + ", ".join(f"{md_cell(v.expr)} = {md_cell(shown(v, lang))}"
+                                                            for v in c.facts) + ")")
             + f" → {_t(_RESULT[c.result], lang)}"
             for c in r.applies_when + r.conditions)
         status = _t(_STATUS[r.status], lang) + (" **(beslissend)**" if nl and r.deciding else
                                                 " **(deciding)**" if r.deciding else "")
-        out.append(f"| {r.id}: {r.title[lang]} | {status} | {vals.replace('|', '&#124;')} | `{r.source}` |")
+        out.append(f"| {md_cell(r.id)}: {md_cell(r.title[lang])} | {status} | {vals} | {md_code(r.source)} |")
     if d.changes:
         out += ["", f"## {'Wat verandert de uitkomst' if nl else 'What would change the outcome'}", ""]
-        out += [f"- {c.text[lang]}" for c in d.changes]
+        out += [f"- {md_cell(c.text[lang])}" for c in d.changes]
     if d.room:
         out += ["", f"## {'Ruimte' if nl else 'Room'}", ""]
-        out += [f"- {r.text[lang]}" for r in d.room]
+        out += [f"- {md_cell(r.text[lang])}" for r in d.room]
     return "\n".join(out) + "\n"
 
 
@@ -155,7 +157,7 @@ def diagnostics_text(diags: list[Diagnostic], lang: str) -> str:
         lines.append(f"{errors} fout(en), {warnings} waarschuwing(en)")
     else:
         lines.append(f"{errors} error(s), {warnings} warning(s)")
-    return "\n".join(lines) + "\n"
+    return terminal_text("\n".join(lines) + "\n", keep="\n")
 
 
 def diagnostics_github(diags: list[Diagnostic], lang: str) -> str:
@@ -196,22 +198,23 @@ def ranking_text(r, lang: str = "nl", top: int = 3) -> str:
         lines.append("")
         lines.append(f"--- {'rang' if nl else 'rank'} {c.rank}: {c.household} ---")
         lines.append(decision_text(c.decision, lang).rstrip("\n"))
-    return "\n".join(lines) + "\n"
+    return terminal_text("\n".join(lines) + "\n", keep="\n")
 
 
 def ranking_markdown(r, lang: str = "nl", top: int = 3) -> str:
     """A ranking as Markdown: a table of candidates, then the full explanation of the top ones."""
     nl = lang == "nl"
     label = {o: (a if nl else b) for o, (a, b) in OUTCOME_LABELS.items()}
-    out = [f"# {'Rangorde voor woning' if nl else 'Ranking for home'} {r.unit}", "",
-           f"{'Datum' if nl else 'Date'}: {r.date} · {'Beleid' if nl else 'Policy'}: {r.policy.get('id')} "
-           f"{r.policy.get('version')}", "",
+    out = [f"# {'Rangorde voor woning' if nl else 'Ranking for home'} {md_cell(r.unit)}", "",
+           f"{'Datum' if nl else 'Date'}: {md_cell(r.date)} · {'Beleid' if nl else 'Policy'}: {md_cell(r.policy.get('id'))} "
+           f"{md_cell(r.policy.get('version'))}", "",
            "| " + " | ".join(("Rang", "Portaal", "Huishouden", "Advies", "Reden") if nl
                             else ("Rank", "Portal", "Household", "Advice", "Reason")) + " |", "|---|---|---|---|---|"]
     for c in list(r.ranked) + list(r.dropped):
-        out.append(f"| {c.rank or '-'} | {c.position} | {c.household} | {label[c.outcome]} | "
-                   f"{c.reason[lang].replace('|', '&#124;')} |")
+        out.append(f"| {md_cell(c.rank or '-')} | {md_cell(c.position)} | {md_cell(c.household)} | {label[c.outcome]} | "
+                   f"{md_cell(c.reason[lang])} |")
     for c in r.ranked[:top]:
-        out += ["", "<details><summary>" + (f"Rang {c.rank}: {c.household}" if nl else f"Rank {c.rank}: {c.household}")
+        who = f"{md_cell(c.rank)}: {md_cell(c.household)}"
+        out += ["", "<details><summary>" + (f"Rang {who}" if nl else f"Rank {who}")
                 + "</summary>", "", decision_markdown(c.decision, lang).replace("# ", "### ", 1), "</details>"]
     return "\n".join(out) + "\n"

@@ -8,8 +8,8 @@ anything else that could hint at the reason behind a category.
 from __future__ import annotations
 
 from fractions import Fraction
-from html import escape
 
+from .escape import html_text as escape
 from .explain import Decision, undecided_text
 from .model import OUTCOME_LABELS
 from .numbers import format_percent
@@ -101,9 +101,9 @@ def _level_svg(decision: Decision, level, lang: str) -> str:
                          f'{format_percent(Fraction(c["high"]), lang)}</title></rect>')
         now, after = float(Fraction(c["share_now"])), float(Fraction(c["share_after"]))
         parts.append(f'<rect x="{left}" y="{y + 3}" width="{span * now:.1f}" height="8" fill="#7a8ea6">'
-                     f'<title>{_t("now", lang)}: {c["now"]} ({format_percent(Fraction(c["share_now"]), lang)})</title></rect>')
+                     f'<title>{_t("now", lang)}: {escape(c["now"])} ({format_percent(Fraction(c["share_now"]), lang)})</title></rect>')
         parts.append(f'<rect x="{left}" y="{y + 13}" width="{span * after:.1f}" height="8" fill="#1f5f99">'
-                     f'<title>{_t("after", lang)}: {c["after"]} ({format_percent(Fraction(c["share_after"]), lang)})</title></rect>')
+                     f'<title>{_t("after", lang)}: {escape(c["after"])} ({format_percent(Fraction(c["share_after"]), lang)})</title></rect>')
         note = format_percent(Fraction(c["share_after"]), lang, 0)
         if c["limit"] is not None:
             note = f'{c["after"]} / max {c["limit"]}'
@@ -117,7 +117,7 @@ def decision_sections(d: Decision, lang: str) -> str:
     i = d.inputs
     h = i["household"]
     out = ['<section class="summary"><table>',
-           f'<tr><th>{_t("household", lang)}</th><td>{escape(h["id"])} · {h["size"]} {_t("persons", lang)} · '
+           f'<tr><th>{_t("household", lang)}</th><td>{escape(h["id"])} · {escape(h["size"])} {_t("persons", lang)} · '
            f'{escape(_label(d, h["category"], lang))}</td></tr>',
            f'<tr><th>{_t("home", lang)}</th><td>{escape(i["unit"])} · complex {escape(i["complex"])} · portiek '
            f'{escape(i["portiek"].split("/", 1)[-1])} · buurt {escape(i["buurt"])}</td></tr>',
@@ -131,7 +131,7 @@ def decision_sections(d: Decision, lang: str) -> str:
                f'<span><i style="background:#1f5f99"></i>{_t("after", lang)}</span>'
                f'<span><i style="background:#e3efe0"></i>{_t("band", lang)}</span></p>')
     for level in d.composition:
-        out.append(f'<section class="level"><h3>{_t(level.level, lang)} {escape(level.group)}</h3>'
+        out.append(f'<section class="level"><h3>{escape(_t(level.level, lang))} {escape(level.group)}</h3>'
                    f'{_level_svg(d, level, lang)}</section>')
     out.append("</section>")
     out.append(f'<section class="rules"><h2>{_t("rules", lang)}</h2><table><tr><th>{_t("rule", lang)}</th>'
@@ -144,7 +144,7 @@ def decision_sections(d: Decision, lang: str) -> str:
         text = (r.text or r.reason or {}).get(lang, "")
         out.append(f'<tr class="{"deciding" if r.deciding else ""}"><td><b>{escape(r.title[lang])}</b><br>'
                    f'<span class="src">{escape(r.id)} · {escape(r.source)}</span></td>'
-                   f'<td class="status s-{r.status}">{_t(r.status, lang)}</td><td class="values">{vals}</td>'
+                   f'<td class="status s-{escape(r.status)}">{escape(_t(r.status, lang))}</td><td class="values">{vals}</td>'
                    f'<td>{escape(text)}</td></tr>')
     out.append("</table></section>")
     if d.changes:
@@ -167,7 +167,7 @@ def page(title: str, body: str, lang: str, engine: dict) -> str:
 
 def _outcome_badge(outcome: str, lang: str) -> str:
     nl, en = OUTCOME_LABELS[outcome]
-    return f'<span class="badge o-{outcome}">{escape(nl if lang == "nl" else en)}</span>'
+    return f'<span class="badge o-{escape(outcome)}">{escape(nl if lang == "nl" else en)}</span>'
 
 
 def decision_html(d: Decision, lang: str = "nl") -> str:
@@ -185,14 +185,14 @@ def ranking_html(r, lang: str = "nl", top: int = 3) -> str:
     """A ranking as a self-contained HTML page: the candidate table and the top explanations."""
     rows = []
     for c in list(r.ranked) + list(r.dropped):
-        rows.append(f"<tr><td>{c.rank or '–'}</td><td>{c.position}</td><td>{escape(c.household)}</td>"
+        rows.append(f"<tr><td>{escape(c.rank or '–')}</td><td>{escape(c.position)}</td><td>{escape(c.household)}</td>"
                     f"<td>{_outcome_badge(c.outcome, lang)}</td><td>{escape(c.reason[lang])}</td></tr>")
     body = [f'<header><h1>{_t("ranking", lang)} {escape(r.unit)}</h1><p class="meta">{escape(r.date)} · '
             f'{_t("policy", lang)} {escape(str(r.policy.get("id")))} {escape(str(r.policy.get("version")))}</p></header>',
             f'<table><tr><th>{_t("rank", lang)}</th><th>{_t("portal", lang)}</th><th>{_t("household", lang)}</th>'
             f'<th>{_t("advice", lang)}</th><th>{_t("reason", lang)}</th></tr>{"".join(rows)}</table>']
     for c in r.ranked[:top]:
-        body.append(f'<h2>{_t("rank", lang)} {c.rank}: {escape(c.household)} {_outcome_badge(c.outcome, lang)}</h2>')
+        body.append(f'<h2>{_t("rank", lang)} {escape(c.rank)}: {escape(c.household)} {_outcome_badge(c.outcome, lang)}</h2>')
         body.append(decision_sections(c.decision, lang))
     engine = r.ranked[0].decision.engine if r.ranked else (r.dropped[0].decision.engine if r.dropped else {})
     return page(f'{_t("ranking", lang)} {r.unit}', "\n".join(body), lang, engine)

@@ -14,7 +14,8 @@ from jsonschema import Draft202012Validator
 from .diagnostics import Diagnostic, hint, make
 from .load_yaml import Source
 
-KINDS = ("policy", "complex", "parameters", "rules", "household", "candidates", "occupancy", "testcase", "decision")
+KINDS = ("policy", "complex", "parameters", "rules", "household", "candidates", "occupancy", "testcase", "decision",
+         "ranking")
 
 _TYPE_WORDS = {
     "string": ("tekst", "text"),
@@ -28,9 +29,19 @@ _TYPE_WORDS = {
 
 
 def schema_text(kind: str) -> str:
-    """The JSON text of the schema for a document kind (as shipped in the wheel)."""
+    """The JSON text of the schema for a document kind (as shipped in the wheel); a ranking's schema
+    with decision.json filled in, so that a decision's form is written once."""
     if kind not in KINDS:
         raise KeyError(kind)
+    if kind == "ranking":
+        ranking, decision = json.loads(_file_text("ranking")), json.loads(_file_text("decision"))
+        body = {k: v for k, v in decision.items() if k not in ("$schema", "$id", "title", "$defs")}
+        ranking["$defs"] = {**decision["$defs"], **ranking["$defs"], "decision": body}
+        return json.dumps(ranking, indent=2, ensure_ascii=False) + "\n"
+    return _file_text(kind)
+
+
+def _file_text(kind: str) -> str:
     name = f"{kind}.json"
     try:
         return resources.files("rules_engine.schemas").joinpath(name).read_text(encoding="utf-8")

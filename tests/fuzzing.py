@@ -159,6 +159,8 @@ TARGETS = [
            lambda w: ["log", "replay", os.path.join(w, "log", "log.jsonl"), "--verify"]),
     Target("saved decision", "decision.json",
            lambda w: ["report", os.path.join(w, "decision.json"), "--format", "markdown"]),
+    Target("saved ranking", "ranking.json",
+           lambda w: ["report", os.path.join(w, "ranking.json"), "--format", "html"]),
 ]
 
 
@@ -192,9 +194,18 @@ def prepare(work: str) -> dict[str, bytes]:
                               "--date", DATE, "--format", "json"])
     with open(os.path.join(work, "decision.json"), "w", encoding="utf-8") as fh:
         fh.write(res.stdout)
+    res = runner.invoke(cli, ["rank", _p(work), "--unit", UNIT, "--candidates", os.path.join(work, "candidates.yaml"),
+                              "--date", DATE, "--format", "json"])
+    with open(os.path.join(work, "ranking.json"), "w", encoding="utf-8") as fh:
+        fh.write(res.stdout)
     os.makedirs(os.path.join(work, "log"))
-    runner.invoke(cli, ["evaluate", _p(work), "--unit", UNIT, "--household", os.path.join(work, "household.yaml"),
-                        "--date", DATE, "--log", os.path.join(work, "log", "log.jsonl")])
+    log = os.path.join(work, "log", "log.jsonl")
+    for _ in range(2):  # two decisions and an override: a chain whose links the mutations can break
+        runner.invoke(cli, ["evaluate", _p(work), "--unit", UNIT, "--household", os.path.join(work, "household.yaml"),
+                            "--date", DATE, "--log", log])
+    with open(log, encoding="utf-8") as fh:
+        first = json.loads(fh.readline())["decision_id"]
+    runner.invoke(cli, ["log", "override", first, "--outcome", "passend", "--reason", "maatwerk", "--log", log])
     seeds = {}
     for t in TARGETS:
         res = runner.invoke(cli, t.args(work))
