@@ -76,7 +76,7 @@ def median(xs):
     return statistics.median(xs) if xs else None
 
 
-def table(rows: dict[str, list[dict]], n: int) -> list[str]:
+def table(rows: dict[str, list[dict]]) -> list[str]:
     """The ratio table: medians over rounds, divided by the lean function's."""
     def ok(rs):
         return [r for r in rs if r.get("status") == "ok"]
@@ -154,18 +154,22 @@ def main() -> None:
                 res["round"] = r + 1
                 rows[k].append(res)
                 shown = f"{res['wall_us']:,.2f} µs" if res.get("status") == "ok" else res.get("status")
-                print(f"  round {r + 1} {k:<10} {shown}", file=sys.stderr, flush=True)
+                print(f"  round {r + 1} {k:<11} {shown}", file=sys.stderr, flush=True)
     load_end = os.getloadavg()
     print()
     print(f"{rounds} round(s); µs/decision = median over rounds of the best of {args.passes} timed passes (wall clock); "
           "× = ratio to the lean plain-Python function measured in the same run")
     print()
-    print("\n".join(table(rows, n)))
+    print("\n".join(table(rows)))
     print()
     print("per round, µs/decision (1-min load average when the process started):")
     for k, rs in rows.items():
         cells = [f"{r['wall_us']:,.2f} ({r['load_start']:.1f})" if r.get("status") == "ok" else "-" for r in rs]
-        print(f"  {k:<10} " + "  ".join(cells))
+        print(f"  {k:<11} " + "  ".join(cells))
+    for k, rs in rows.items():
+        wrong = [e for r in rs if r.get("status") == "ok" for e in r["examples"]]
+        if wrong:
+            print(f"{k} is wrong, for example on {wrong[0]['input']} (want {wrong[0]['want']})")
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in load_end)} (1, 5, 15 min)")
     if args.json:
         with open(args.json, "w") as f:
