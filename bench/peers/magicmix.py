@@ -1,0 +1,152 @@
+"""magicmix on the workload, in each of its modes, through bench/peers/policy/ (the decision as a policy).
+
+The one place that reaches past the public API (load_policy, evaluate_batch): the package has no
+public call yet that takes an occupancy as counts, so the counts become a composition here, the
+way the policy tests build one from counts. Port this module when that call exists.
+
+Per input, inside the timed loop: a Household (income as an exact Fraction), the home whose rent
+is the input's rent (the policy has one per whole euro 450..1000), and the composition of its
+portiek, complex and buurt (one and the same group here) from the three counts; nobody moves out.
+The answer, (outcome, deciding rules), maps back to the workload's (decision, rule id); any other
+answer maps to None and counts as a mismatch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from fractions import Fraction
+from types import MappingProxyType
+
+from . import CATS, DEFAULT, LEGAL, OVER, UNDER
+
+POLICY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "policy")
+DATE = dt.date(2025, 6, 1)
+ANSWER = {
+    ("niet_toegestaan", ("inkomen-huur",)): LEGAL,
+    ("ontraden", ("complex-plafond",)): OVER,
+    ("voorkeur", ("complex-ondergrens",)): UNDER,
+    ("passend", ()): DEFAULT,
+}
+
+
+def _program():
+    from rules_engine import load_policy
+
+    return load_policy(POLICY, use_cache=False)
+
+
+def _marshal(program):
+    """marshal(x) -> (household, home id, composition) for one input dict."""
+    from rules_engine.facts import Group, Household
+    from rules_engine.occupancy import Composition
+
+    policy = program.policy
+    home = policy.units["PB-01-R0450"]
+    homes = len(policy.units)  # one portiek is the whole complex and the whole buurt
+    keys = (("portiek", home.portiek), ("complex", home.complex), ("buurt", home.buurt))
+    home_of_rent = {r: f"PB-01-R{r:04d}" for r in range(450, 1001)}
+    nobody_leaves = MappingProxyType({})
+
+    def marshal(x):
+        counts = {c: x["n_" + c] for c in CATS if x["n_" + c]}  # as counted from occupancy rows: no zeros
+        g = Group(homes, x["n_regulier"] + x["n_aandacht"] + x["n_veerkrachtig"], MappingProxyType(counts))
+        comp = Composition(DATE, MappingProxyType({k: g for k in keys}), nobody_leaves)
+        return Household("h", 1, Fraction(x["income"]), x["c"]), home_of_rent[x["rent"]], comp
+
+    return marshal
+
+
+def _deciding(program):
+    from rules_engine.evaluate import decide as mm_decide
+
+    marshal = _marshal(program)
+    answer = ANSWER.get
+
+    def decide(x):
+        h, u, comp = marshal(x)
+        return answer(mm_decide(program, h, u, comp))
+    return decide
+
+
+def decision_only():
+    """Outcome and deciding rules only: what evaluate_batch() does per pair."""
+    return _deciding(_program())
+
+
+def durable_engine():
+    """Decision only with --engine durable: durable-rules decides which rules fire."""
+    from rules_engine.engine_durable import durable_program, unavailable_reason
+
+    if unavailable_reason():
+        raise ImportError(unavailable_reason()[1])
+    return _deciding(durable_program(_program()))
+
+
+def explanation():
+    """The full explanation record (a Decision: every condition's values, texts, changes, room)."""
+    from rules_engine.explain import explain
+
+    program = _program()
+    marshal = _marshal(program)
+    answer = ANSWER.get
+
+    def decide(x):
+        d = explain(program, *marshal(x))
+        return answer((d.outcome, d.deciding_rules))
+    return decide
+
+
+def explanation_json():
+    """The full explanation record as JSON text, the record `evaluate --format json` writes."""
+    from rules_engine.explain import explain
+
+    program = _program()
+    marshal = _marshal(program)
+    answer = ANSWER.get
+    dumps = json.dumps
+
+    def decide(x):
+        record = explain(program, *marshal(x)).to_dict()
+        decide.last = dumps(record, ensure_ascii=False, sort_keys=True)  # the text is the product
+        return answer((record["outcome"], tuple(record["deciding_rules"])))
+    return decide
+
+
+def public_batch():
+    """The public API alone: evaluate_batch() of one pair, with an occupancy built per input.
+
+    The public API counts one occupancy for many pairs; this row shows what an occupancy per
+    decision costs (one row per occupied home, counted by composition() every time)."""
+    from rules_engine import evaluate_batch
+    from rules_engine.facts import Household
+    from rules_engine.occupancy import Occupancy, OccupancyRow
+
+    program = _program()
+    units = sorted(program.policy.units)
+    since = dt.date(2024, 1, 1)
+    answer = ANSWER.get
+
+    def decide(x):
+        let = f"PB-01-R{x['rent']:04d}"
+        others = (u for u in units if u != let)
+        rows = {}
+        for c in CATS:
+            for _ in range(x["n_" + c]):
+                u = next(others)
+                rows[u] = (OccupancyRow(u, "h" + u, c, since),)
+        pair = (Household("h", 1, Fraction(x["income"]), x["c"]), let)
+        for res in evaluate_batch(program, (pair,), DATE, Occupancy(rows)):
+            return answer(res)
+    return decide
+
+
+# key -> (row label, factory)
+MODES = {
+    "mm-decide": ("magicmix, decision only", decision_only),
+    "mm-durable": ("magicmix --engine durable, decision only", durable_engine),
+    "mm-public": ("magicmix public evaluate_batch, occupancy per input", public_batch),
+    "mm-explain": ("magicmix, full explanation record", explanation),
+    "mm-json": ("magicmix, explanation as JSON", explanation_json),
+}
