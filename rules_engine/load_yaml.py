@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic, PolicyError, make
+from .files import read_bytes
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 64
@@ -86,24 +87,10 @@ def _diag(code: str, path: str, mark=None, **args) -> Diagnostic:
     return make(code, path, line, col, **args)
 
 
-def read_text(path: str, max_bytes: int = MAX_BYTES) -> str:
-    """Read a text file as UTF-8 (a BOM is allowed), refusing huge, binary or non-UTF-8 files."""
-    try:
-        size = os.stat(path).st_size
-    except FileNotFoundError:
-        raise PolicyError([make("file-not-found", path)]) from None
-    except OSError as exc:
-        raise PolicyError([make("file-unreadable", path, reason=exc.strerror or str(exc))]) from None
-    if size > max_bytes:
-        raise PolicyError([make("file-too-large", path, size=size, limit=max_bytes)])
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(max_bytes + 1)
-    except IsADirectoryError:
-        raise PolicyError([make("file-unreadable", path, reason=("dit is een map", "this is a folder"))]) from None
-    except OSError as exc:
-        raise PolicyError([make("file-unreadable", path, reason=exc.strerror or str(exc))]) from None
-    return decode_text(raw, path)
+def read_text(path: str, max_bytes: int = MAX_BYTES, root: str | None = None) -> str:
+    """Read a regular text file (inside the folder root, when given) as UTF-8 (a BOM is allowed),
+    refusing huge, binary or non-UTF-8 files, pipes, devices and links out of root."""
+    return decode_text(read_bytes(path, max_bytes, root), path)
 
 
 def decode_text(raw: bytes, path: str) -> str:
@@ -124,9 +111,9 @@ def _fail_at_offset(raw: bytes, offset: int, path: str, code: str):
     raise PolicyError([make(code, path, line, column)])
 
 
-def load_file(path: str, max_bytes: int = MAX_BYTES, complete: bool = True) -> Source:
-    """Read and parse one YAML file; raises PolicyError with positions on any problem."""
-    return load_text(read_text(path, max_bytes), path, complete)
+def load_file(path: str, max_bytes: int = MAX_BYTES, complete: bool = True, root: str | None = None) -> Source:
+    """Read and parse one YAML file (inside root, when given); raises PolicyError with positions on any problem."""
+    return load_text(read_text(path, max_bytes, root), path, complete)
 
 
 def load_text(text: str, path: str, complete: bool = True) -> Source:
