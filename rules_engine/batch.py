@@ -25,6 +25,7 @@ from typing import Callable, Iterator
 
 from .atomic import atomic_writer
 from .compile import Program
+from .load_json import parse_json
 from .diagnostics import PolicyError, make
 from .evaluate import build_facts, combine, rule_statuses
 from .explain import explain
@@ -222,7 +223,7 @@ def row_values(kind: str, header: list[str] | None, first_row: int, block) -> It
         if not raw.strip():
             continue
         try:
-            values = json.loads(raw)
+            values = parse_json(raw)
         except ValueError:
             yield row, RowError(row, "geen geldige JSON", "not valid JSON")
             continue

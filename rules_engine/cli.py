@@ -453,11 +453,12 @@ def report() -> None:
 def report_saved(file, fmt, top, output, lang):
     """A report of a saved decision or ranking (the JSON of evaluate/rank --format json)."""
     from .explain import decision_from_dict
+    from .load_json import JsonRefused, parse_json
     from .load_yaml import read_text
     from .rank import ranking_from_dict
 
     try:
-        data = json.loads(read_text(file))
+        data = parse_json(read_text(file))
         if not isinstance(data, dict):
             raise ValueError("not an object")
         if "ranked" in data:
@@ -466,6 +467,9 @@ def report_saved(file, fmt, top, output, lang):
             text = _render_decision(decision_from_dict(data), fmt, lang)
     except PolicyError as exc:
         raise InputError(exc.diagnostics, lang) from None
+    except JsonRefused as exc:
+        raise InputError([make("bad-input", file, problem=(f"JSON niet gelezen: {exc.nl}", f"JSON not read: {exc.en}"))],
+                         lang) from None
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError([make("bad-input", file, problem=(
             f"geen besluit of rangorde van magicmix ({type(exc).__name__}: {exc})",

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from .atomic import copy_atomic, fsync_directory
 from .diagnostics import PolicyError, make
 from .explain import Decision
+from .load_json import parse_json
 from .load import policy_files
 from .model import OUTCOMES
 from .revision import git_output
@@ -96,7 +97,7 @@ def read_log(path: str) -> LogRead:
         if not raw.strip():
             continue
         try:
-            rec = json.loads(raw.decode("utf-8"))
+            rec = parse_json(raw.decode("utf-8"))
             if not isinstance(rec, dict) or "type" not in rec:
                 raise ValueError("not a record")
         except (ValueError, UnicodeDecodeError):
