@@ -620,21 +620,7 @@ def _compare(op: str, lf: Fn, rf: Fn) -> Fn:
 
 
 def _arith(op: str, lf: Fn, rf: Fn) -> Fn:
-    if op == "/":
-        def div(f):
-            a = lf(f)
-            if _is_unknown(a):
-                return a
-            b = rf(f)
-            if _is_unknown(b):
-                return b
-            if b == 0:
-                return Unknown(*DIVISION_BY_ZERO)
-            if _too_large(a, b):
-                return Unknown(*TOO_LARGE)
-            return Fraction(a) / b
-        return div
-    py = _OPS[op]
+    py = _OPS.get(op)
 
     def run(f):
         a = lf(f)
@@ -645,17 +631,19 @@ def _arith(op: str, lf: Fn, rf: Fn) -> Fn:
             return b
         return py(a, b)
 
-    def mul(f):
+    def product(f):  # * and /: the digits of the result are bounded before it is computed
         a = lf(f)
         if _is_unknown(a):
             return a
         b = rf(f)
         if _is_unknown(b):
             return b
+        if op == "/" and b == 0:
+            return Unknown(*DIVISION_BY_ZERO)
         if _too_large(a, b):
             return Unknown(*TOO_LARGE)
-        return a * b
-    return mul if op == "*" else run
+        return a * b if op == "*" else Fraction(a) / b
+    return run if op in ("+", "-") else product
 
 
 def _arith_type(op: str, lt: str, rt: str) -> str:

@@ -7,7 +7,6 @@ merge keys, alias bombs, deep nesting and huge files are refused with a diagnost
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
