@@ -25,7 +25,7 @@ from typing import Callable, Iterator
 
 from .atomic import atomic_writer
 from .compile import Program
-from .load_json import parse_json
+from .load_json import JsonRefused, parse_json
 from .diagnostics import PolicyError, make
 from .evaluate import build_facts, combine, rule_statuses
 from .explain import explain
@@ -224,6 +224,9 @@ def row_values(kind: str, header: list[str] | None, first_row: int, block) -> It
             continue
         try:
             values = parse_json(raw)
+        except JsonRefused as exc:
+            yield row, RowError(row, exc.nl, exc.en)
+            continue
         except ValueError:
             yield row, RowError(row, "geen geldige JSON", "not valid JSON")
             continue

@@ -299,4 +299,4 @@ def test_batch_rows_with_absurd_numbers(tmp_path):
     res = run("evaluate", OB, "--batch", rows, "--date", "2025-06-01", "--lang", "en")
     assert res.exit_code == 0 and res.stdout == ""
     assert f"{rows}:1: row skipped: income is not a number: '1e999999'" in res.stderr
-    assert f"{rows}:2: row skipped: id is too long" in res.stderr
+    assert f"{rows}:2: row skipped: number of 4000 characters is too long" in res.stderr
