@@ -7,7 +7,7 @@ merge keys, alias bombs, deep nesting and huge files are refused with a diagnost
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -43,6 +43,7 @@ class Source:
     key_marks: dict  # Path -> (line, column) of the key naming that value
     quoted: dict  # Path -> column offset of a scalar's first character (1 if quoted)
     complete: bool = True
+    folder: str | None = None  # the policy folder it must lie in, also when it is read again
     _full: list = field(default_factory=list, compare=False, repr=False)  # the complete reading, once made
 
     def _complete(self) -> "Source":
@@ -50,7 +51,7 @@ class Source:
             return self
         if not self._full:
             try:
-                fresh = load_file(self.path)
+                fresh = load_file(self.path, root=self.folder)
             except PolicyError:
                 fresh = None
             # a file changed since it was read gives no positions: the nearest known one is used instead
@@ -112,7 +113,8 @@ def _fail_at_offset(raw: bytes, offset: int, path: str, code: str):
 
 def load_file(path: str, max_bytes: int = MAX_BYTES, complete: bool = True, root: str | None = None) -> Source:
     """Read and parse one YAML file (inside root, when given); raises PolicyError with positions on any problem."""
-    return load_text(read_text(path, max_bytes, root), path, complete)
+    source = load_text(read_text(path, max_bytes, root), path, complete)
+    return source if root is None else replace(source, folder=root)
 
 
 def load_text(text: str, path: str, complete: bool = True) -> Source:
