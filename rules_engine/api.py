@@ -84,7 +84,7 @@ def example_occupancy_path(program: Program) -> str | None:
 def example_occupancy(program: Program) -> Occupancy:
     """The occupancy shipped with the policy (occupancy.yaml), or an empty one."""
     path = example_occupancy_path(program)
-    return EMPTY if path is None else load_occupancy(path, program.policy)
+    return EMPTY if path is None else load_occupancy(path, program.policy, program.policy.root)
 
 
 def evaluate(program: Program, household: Household, unit_id: str, date: dt.date,

@@ -28,6 +28,7 @@ from .diagnostics import PolicyError, make
 from .evaluate import build_facts, combine, rule_statuses
 from .explain import explain
 from .facts import Household
+from .files import check_regular, open_regular
 from .load_json import JsonRefused, parse_json
 from .occupancy import Occupancy, composition
 from .values import DUTCH, POINT, Refused, read_count, read_date, read_id, read_number
@@ -233,8 +234,7 @@ def _notation(kind: str, header: list[str] | None) -> str:
 
 def read_rows(path: str) -> Iterator[tuple[int, object, str]]:
     """Every row of a JSONL or CSV input file as (row number, values dict or RowError, number notation), streamed."""
-    if not os.path.isfile(path):
-        raise PolicyError([make("file-not-found", path)])
+    check_regular(path)
     kind = input_kind(path)
     for _, header, first_row, block in _chunks(path, kind, None):
         notation = _notation(kind, header)
@@ -324,7 +324,7 @@ def _chunks(path: str, kind: str, progress: Callable[[int], None] | None) -> Ite
     """Yield (kind, header, first row number, text block of whole lines); the parent never splits rows.
 
     CSV headers end with the detected delimiter."""
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         header = None
         row = 1
         if kind == "csv":
@@ -359,8 +359,7 @@ def run_batch(program: Program, input_path: str, output_path: str | None, occupa
               progress: Callable[[int, int, int], None] | None = None, write: Callable[[str], None] | None = None
               ) -> Summary:
     """Evaluate every row of input_path; write JSON lines to output_path (atomically) or through write()."""
-    if not os.path.isfile(input_path):
-        raise PolicyError([make("file-not-found", input_path)])
+    check_regular(input_path)
     size = os.path.getsize(input_path)
     kind = input_kind(input_path)
     summary = Summary()

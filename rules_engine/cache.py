@@ -8,10 +8,12 @@ Only policies without errors that took a second or more to check are cached (a s
 checked faster than an entry is written); the program is compiled afresh from the cached policy.
 
 The cache lives in $MAGICMIX_CACHE_DIR, else $XDG_CACHE_HOME/magicmix, else ~/.cache/magicmix;
-MAGICMIX_CACHE=off turns it off. It keeps the newest few entries. Entries are pickles, so they
-are only read from a folder that is this user's own and closed to others, and only classes of
-magicmix and a few standard types may be named in them; anything else, or a damaged entry, is
-ignored (and removed) and the policy is read from its files.
+MAGICMIX_CACHE=off turns it off. It keeps the newest few entries. Entries are pickles, and a
+pickle can name any function to call, so nothing in an entry is unpickled before its HMAC-SHA256
+is checked with a key that is kept outside the cache folder (cache_key.py): someone who can write
+the cache folder (a restored CI cache, a synced home folder) cannot make an entry that is read.
+Even then only the exact classes of the policy model and a few standard types may be named.
+An entry that fails any check is ignored (and removed) and the policy is read from its files.
 """
 
 from __future__ import annotations
@@ -22,20 +24,24 @@ import functools
 import fractions
 import glob
 import hashlib
+import hmac
 import io
 import os
 import pickle
 import sys
 from types import MappingProxyType
 
+from . import model
 from .atomic import atomic_writer
+from .cache_key import entry_key
 from .load import OCCUPANCY_FILE, file_digest, gc_paused, policy_files
 from .model import Policy, frozen_map
 from .schemas_check import KINDS, schema_text
 
 KEEP = 4  # entries kept; a national policy takes a few hundred MB
 MIN_SECONDS = 1.0  # a policy checked faster than this is not worth an entry
-_MAGIC = b"magicmix-policy-cache\n"
+_MAGIC = b"magicmix-policy-cache-2\n"  # 2: authenticated entries
+_MAC = 32  # bytes of HMAC-SHA256, after the marker and the key
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -54,12 +60,22 @@ def cache_dir() -> str | None:
 def _code_digest() -> bytes:
     """The bytes of magicmix's own code and schemas: a new version never reads an old entry."""
     digest = hashlib.sha256(sys.version.encode())
-    for path in sorted(glob.glob(os.path.join(_PACKAGE, "*.py"))):
-        with open(path, "rb") as fh:
-            digest.update(os.path.basename(path).encode() + b"\0" + hashlib.sha256(fh.read()).digest())
+    for rel in _modules(_PACKAGE):  # every module wherever it lies in the package, not only the top level
+        with open(os.path.join(_PACKAGE, rel), "rb") as fh:
+            digest.update(rel.encode() + b"\0" + hashlib.sha256(fh.read()).digest())
     for kind in sorted(KINDS):  # the schemas as the check reads them (wheel or checkout)
         digest.update(kind.encode() + b"\0" + hashlib.sha256(schema_text(kind).encode()).digest())
     return digest.digest()
+
+
+def _modules(package: str) -> list[str]:
+    """Every .py file under package, as sorted paths relative to it ('/' separated)."""
+    found = []
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        rel = os.path.relpath(folder, package)
+        found += [(n if rel == "." else f"{rel}/{n}").replace(os.sep, "/") for n in files if n.endswith(".py")]
+    return sorted(found)
 
 
 def policy_key(root: str) -> str:
@@ -85,8 +101,12 @@ def _private(path: str) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
-_ALLOWED = {("fractions", "Fraction"), ("datetime", "date"), ("array", "_array_reconstructor"), ("array", "array"),
-            ("builtins", "bytearray"), ("rules_engine.model", "frozen_map")}
+# Exact (module, name) pairs: a dotted name such as 'Policy.__init__.__code__' reaches any object,
+# so the classes of the model are listed one by one, by the module they are defined in.
+_ALLOWED = frozenset({("fractions", "Fraction"), ("datetime", "date"), ("array", "_array_reconstructor"),
+                      ("array", "array"), ("builtins", "bytearray"), (model.__name__, "frozen_map")} |
+                     {(model.__name__, name) for name, value in vars(model).items()
+                      if isinstance(value, type) and value.__module__ == model.__name__})
 
 
 class _Unpickler(pickle.Unpickler):
@@ -95,11 +115,15 @@ class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str):
         if (module, name) in _ALLOWED:
             return super().find_class(module, name)
-        if module == "rules_engine.model":
-            found = super().find_class(module, name)
-            if isinstance(found, type):
-                return found
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a policy cache")
+
+
+def _mac(secret: bytes, data: bytes, body: int) -> bytes:
+    """The HMAC-SHA256 of an entry: its marker and key (before the MAC) and its pickle (from body on)."""
+    view = memoryview(data)
+    mac = hmac.new(secret, view[:body - _MAC], "sha256")
+    mac.update(view[body:])
+    return mac.digest()
 
 
 def _reduce_fraction(f: fractions.Fraction):
@@ -119,12 +143,20 @@ def load(root: str) -> tuple[str | None, Policy | None]:
     path = _entry(directory, key)
     if not os.path.exists(path) or not (_private(directory) and _private(path)):
         return key, None
+    secret = entry_key(directory)
+    if secret is None:
+        return key, None
     try:
-        with open(path, "rb") as fh:
-            if fh.read(len(_MAGIC)) != _MAGIC or fh.read(64).decode("ascii", "replace") != key:
-                raise ValueError("not this entry")
-            with gc_paused():  # millions of objects with no cycles among them
-                policy = _Unpickler(fh).load()
+        with open(path, "rb", buffering=0) as fh:
+            data = fh.read()  # once: what is checked is what is unpickled
+        head = _MAGIC + key.encode("ascii")
+        mac = data[len(head):len(head) + _MAC]
+        if not data.startswith(head) or not hmac.compare_digest(mac, _mac(secret, data, len(head) + _MAC)):
+            raise ValueError("not this entry, or not written by this user")
+        body = io.BytesIO(data)  # shares the bytes, no copy
+        body.seek(len(head) + _MAC)
+        with gc_paused():  # millions of objects with no cycles among them
+            policy = _Unpickler(body).load()
         if not isinstance(policy, Policy):
             raise ValueError("not a policy")
     except Exception:  # noqa: BLE001 - a damaged entry of any kind is only a missed cache
@@ -145,14 +177,20 @@ def store(key: str | None, policy: Policy, seconds: float) -> None:
         os.makedirs(directory, mode=0o700, exist_ok=True)
         if not _private(directory):
             return
+        secret = entry_key(directory)
+        if secret is None:
+            return
         buffer = io.BytesIO()
         pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
         pickler.dispatch_table = copyreg.dispatch_table.copy()
         pickler.dispatch_table[MappingProxyType] = lambda m: (frozen_map, (dict(m),))
         pickler.dispatch_table[fractions.Fraction] = _reduce_fraction
         pickler.dump(policy)
+        head = _MAGIC + key.encode("ascii")
+        mac = hmac.new(secret, head, "sha256")
+        mac.update(buffer.getbuffer())
         with atomic_writer(_entry(directory, key)) as fh:
-            fh.buffer.write(_MAGIC + key.encode("ascii"))
+            fh.buffer.write(head + mac.digest())
             fh.buffer.write(buffer.getbuffer())
         _prune(directory)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):

@@ -19,6 +19,7 @@ from .compile import Program
 from .diagnostics import Diagnostic, PolicyError, hint, make
 from .explain import Decision, explain
 from .facts import Group, Household
+from .files import inside
 from .load import read_document
 from .load_yaml import Source
 from .model import OUTCOMES, frozen_map
@@ -218,8 +219,10 @@ def load_cases(program: Program, root: str | None = None) -> tuple[list[Case], l
     else:
         files = []
     cases, diags = [], []
+    # the policy's own tests/ folder is part of the policy: a link in it may not lead out
+    within = program.policy.root if inside(root, program.policy.root) else None
     for path in files:
-        src, problems = read_document(path, "testcase")
+        src, problems = read_document(path, "testcase", root=within)
         diags.extend(problems)
         if src is None:
             continue
@@ -281,12 +284,14 @@ class CaseOccupancies:
             path = example_occupancy_path(self.program)
             return composition(pol, EMPTY if path is None else self._file(path), case.date)
         if "file" in spec:
-            return composition(pol, self._file(os.path.join(os.path.dirname(case.file), spec["file"])), case.date)
+            # a named file stays inside the policy (or, for cases kept elsewhere, inside the cases' own folder)
+            folder = pol.root if inside(case.file, pol.root) else os.path.dirname(case.file)
+            return composition(pol, self._file(os.path.join(os.path.dirname(case.file), spec["file"]), folder), case.date)
         return _synthetic(self.program, case.unit, case.date, spec)
 
-    def _file(self, path: str):
+    def _file(self, path: str, root: str | None = None):
         if path not in self.files:
-            self.files[path] = load_occupancy(path, self.program.policy)
+            self.files[path] = load_occupancy(path, self.program.policy, root or self.program.policy.root)
         return self.files[path]
 
 

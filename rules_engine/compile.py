@@ -22,6 +22,14 @@ from .model import Policy, Rule, Text, frozen_map
 
 Fn = Callable[[Facts], object]
 
+# Bounds on the work one expression can ask for, definitions it reads included: the levels of the tree
+# that is compiled and run (recursion), and the factors multiplied (a definition that squares the one
+# before it doubles the digits of its value at every step).
+MAX_LEVELS = 100
+MAX_FACTORS = 64
+MAX_DIGITS = 1000  # of a number computed while evaluating; beyond it the value is unknown
+_MAX_BITS = int(MAX_DIGITS * 3.33)
+
 # Dutch words staff naturally write in a fact path, mapped to the English fact names.
 DUTCH_WORDS = {
     "huishouden": "household", "woning": "unit", "huur": "rent", "kamers": "rooms", "inkomen": "income",
@@ -124,6 +132,8 @@ class _Compiler:
         self.busy: set[str] = set()
         self.used_params: set[str] = set()
         self.def_errors: list[Diagnostic] = []
+        self.shapes: dict[str, tuple[int, int]] = {}  # definition -> (levels, factors), see _shape
+        self.reads_category: dict[str, bool] = {}  # definition -> whether it reads the household's category
 
     # --- names -------------------------------------------------------------------------------
     def _known_names(self) -> list[str]:
@@ -339,16 +349,74 @@ class _Compiler:
                 d = self.policy.definitions.get(name)
                 if d is None or name in seen:
                     continue
-                for case in d.cases:
-                    for t in ([case.when] if case.when else []) + [case.value]:
-                        if self._reads_category(parse(t.text), seen | {name}):
-                            return True
+                if name not in self.reads_category:  # once per definition: a chain that reads one twice is not 2^n
+                    self.reads_category[name] = any(
+                        self._reads_category(parse(t.text), seen | {name})
+                        for case in d.cases for t in ([case.when] if case.when else []) + [case.value])
+                if self.reads_category[name]:
+                    return True
         return False
 
     # --- entry points --------------------------------------------------------------------------
+    def _shape(self, node: Node, chain: tuple = ()) -> tuple[int, int]:
+        """(levels, factors) of an expression, counting the definitions it reads; an explicit stack, no recursion
+        but into definitions (each once)."""
+        levels, factors = 0, 1
+        stack = [(node, 1)]
+        while stack:
+            n, level = stack.pop()
+            levels = max(levels, level)
+            if isinstance(n, (Name, Attr)) and (p := path_text(n) or "").startswith("def."):
+                d_levels, d_factors = self._definition_shape(p[4:], chain)
+                levels, factors = max(levels, level + d_levels), max(factors, d_factors)
+            if isinstance(n, Binary) and n.op in ("*", "/"):
+                factors = max(factors, self._factors(n, chain))
+            stack.extend((c, level + 1) for c in _children(n))
+        return levels, factors
+
+    def _factors(self, n: Node, chain: tuple) -> int:
+        """How many factors a product multiplies, at most (a sum has as many as its largest term)."""
+        if isinstance(n, Binary) and n.op in ("*", "/"):
+            return self._factors(n.left, chain) + self._factors(n.right, chain)
+        if isinstance(n, Binary) and n.op in ("+", "-") or isinstance(n, Unary):
+            return max(self._factors(c, chain) for c in _children(n))
+        if isinstance(n, (Name, Attr)) and (p := path_text(n) or "").startswith("def."):
+            return self._definition_shape(p[4:], chain)[1]
+        return 1
+
+    def _definition_shape(self, name: str, chain: tuple) -> tuple[int, int]:
+        if name in self.shapes:
+            return self.shapes[name]
+        d = self.policy.definitions.get(name)
+        if d is None or name in chain or len(chain) > MAX_LEVELS:
+            return (len(chain), 1)  # unknown or circular: compiling says so; too long a chain: too deep anyway
+        shape = (0, 1)
+        for case in d.cases:
+            for t in ([case.when] if case.when else []) + [case.value]:
+                try:
+                    levels, factors = self._shape(parse(t.text), chain + (name,))
+                except ExprError:
+                    continue  # compiling the definition reports it
+                shape = (max(shape[0], levels), max(shape[1], factors))
+        self.shapes[name] = shape
+        return shape
+
+    def _bounded(self, node: Node) -> None:
+        """Refuse an expression that, with the definitions it reads, is too deep or multiplies too many factors."""
+        levels, factors = self._shape(node)
+        if levels > MAX_LEVELS:
+            raise ExprError(0, f"te diep samengesteld: meer dan {MAX_LEVELS} niveaus, de definities die het leest "
+                            "meegeteld", f"built too deep: more than {MAX_LEVELS} levels, counting the definitions it reads")
+        if factors > MAX_FACTORS:
+            raise ExprError(0, f"vermenigvuldigt meer dan {MAX_FACTORS} factoren (de definities die het leest "
+                            "meegeteld): de uitkomst kan duizenden cijfers krijgen",
+                            f"multiplies more than {MAX_FACTORS} factors (counting the definitions it reads): "
+                            "the result can have thousands of digits")
+
     def expr_text(self, text: Text) -> Expr:
         try:
             node = parse(text.text)
+            self._bounded(node)
             fn, t = self.node(node)
         except ExprError as exc:
             raise _At(text, exc) from None
@@ -435,6 +503,19 @@ def _refuse_hidden(n: Node) -> None:
         if path is not None and (path == hidden or path.startswith(hidden + ".")):
             nl, en = MESSAGES["template-hidden-fact"]
             raise ExprError(n.pos, nl.format(fact=hidden), en.format(fact=hidden))
+def _children(n: Node) -> tuple:
+    """The direct sub-expressions of a node."""
+    if isinstance(n, (Logic, ListLit)):
+        return n.items
+    if isinstance(n, Unary):
+        return (n.operand,)
+    if isinstance(n, Binary):
+        return (n.left, n.right)
+    if isinstance(n, Attr):
+        return (n.base,)
+    if isinstance(n, Index):
+        return (n.base, n.index)
+    return ()
 
 
 def _fact_nodes(n: Node):
@@ -508,6 +589,18 @@ _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge
         "!=": operator.ne, "+": operator.add, "-": operator.sub, "*": operator.mul}
 
 DIVISION_BY_ZERO = ("deling door nul", "division by zero")
+TOO_LARGE = tuple(m.format(limit=MAX_DIGITS) for m in MESSAGES["number-too-large"])
+
+
+def _too_large(a, b) -> bool:
+    """Whether a product or quotient of a and b could exceed MAX_DIGITS, known before it is computed.
+
+    Only * and / are checked: sums grow a number by a bit or so per term, products double it."""
+    try:
+        return (a.numerator.bit_length() + a.denominator.bit_length() + b.numerator.bit_length()
+                + b.denominator.bit_length()) > _MAX_BITS
+    except AttributeError:  # not a number: the type check has refused it already
+        return False
 
 
 def apply_comparison(op: str, a, b):
@@ -539,19 +632,7 @@ def _compare(op: str, lf: Fn, rf: Fn) -> Fn:
 
 
 def _arith(op: str, lf: Fn, rf: Fn) -> Fn:
-    if op == "/":
-        def div(f):
-            a = lf(f)
-            if _is_unknown(a):
-                return a
-            b = rf(f)
-            if _is_unknown(b):
-                return b
-            if b == 0:
-                return Unknown(*DIVISION_BY_ZERO)
-            return Fraction(a) / b
-        return div
-    py = _OPS[op]
+    py = _OPS.get(op)
 
     def run(f):
         a = lf(f)
@@ -561,7 +642,20 @@ def _arith(op: str, lf: Fn, rf: Fn) -> Fn:
         if _is_unknown(b):
             return b
         return py(a, b)
-    return run
+
+    def product(f):  # * and /: the digits of the result are bounded before it is computed
+        a = lf(f)
+        if _is_unknown(a):
+            return a
+        b = rf(f)
+        if _is_unknown(b):
+            return b
+        if op == "/" and b == 0:
+            return Unknown(*DIVISION_BY_ZERO)
+        if _too_large(a, b):
+            return Unknown(*TOO_LARGE)
+        return a * b if op == "*" else Fraction(a) / b
+    return run if op in ("+", "-") else product
 
 
 def _arith_type(op: str, lt: str, rt: str) -> str:

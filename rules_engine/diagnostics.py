@@ -212,6 +212,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "check it with 'magicmix log replay --verify'"),
     "template-hidden-fact": ("'{fact}' mag niet in een uitlegtekst: het kan de reden achter een categorie verraden",
                              "'{fact}' may not appear in an explanation text: it could reveal the reason behind a category"),
+    # security (issue 16)
+    "not-regular-file": ("dit is {kind}, geen gewoon bestand: alleen gewone bestanden worden gelezen",
+                         "this is {kind}, not a regular file: only regular files are read"),
+    "outside-policy": ("dit bestand ligt buiten de beleidsmap (via een symbolische koppeling of '..') en wordt niet gelezen",
+                       "this file lies outside the policy folder (through a symbolic link or '..') and is not read"),
+    "number-too-large": ("de berekening geeft een getal van meer dan {limit} cijfers: zo'n getal rekent magicmix niet uit",
+                         "the calculation gives a number of more than {limit} digits: magicmix does not compute such a number"),
 }
 
 

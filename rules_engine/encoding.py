@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from .diagnostics import PolicyError, make
+from .files import open_regular
 
 UTF8, CP1252 = "utf-8-sig", "cp1252"
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")  # a multi-byte UTF-8 character
@@ -37,7 +38,7 @@ def table_encoding(raw: bytes, path: str) -> str:
 
 def file_encoding(path: str) -> str:
     """UTF8 or CP1252 for a table file (see table_encoding); an ASCII file, the common case, is only scanned."""
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         while chunk := fh.read(1 << 20):
             if not chunk.isascii():
                 break

@@ -24,6 +24,8 @@ from fractions import Fraction
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 50
+MAX_OPERATORS = 100  # operators (+ * and . [ ...) in one condition: each deepens the tree that is compiled and run
+MAX_NUMBER = 40  # characters of one number
 KEYWORDS = {"and", "or", "not", "in", "true", "false"}
 
 
@@ -156,6 +158,9 @@ def tokenize(text: str) -> list[Token]:
             if i + 1 < n and text[i] == "," and text[i + 1].isdigit() and (i + 2 >= n or not text[i + 2].isspace()):
                 raise ExprError(i, "gebruik een punt als decimaalteken in voorwaarden (682.96, niet 682,96)",
                                 "use a point as decimal separator in conditions (682.96, not 682,96)")
+            if i - start > MAX_NUMBER:
+                raise ExprError(start, f"getal is te lang (meer dan {MAX_NUMBER} tekens)",
+                                f"number is too long (more than {MAX_NUMBER} characters)")
             out.append(Token("num", text[start:i], start, Fraction(text[start:i])))
             continue
         if ch.isalpha() or ch == "_":
@@ -198,6 +203,7 @@ class _Parser:
         self.tokens = tokenize(text)
         self.i = 0
         self.depth = 0
+        self.operators = 0
 
     @property
     def tok(self) -> Token:
@@ -207,6 +213,15 @@ class _Parser:
         t = self.tokens[self.i]
         self.i += 1
         return t
+
+    def operator(self) -> Token:
+        """Take an operator token, counting it against MAX_OPERATORS."""
+        self.operators += 1
+        if self.operators > MAX_OPERATORS:
+            raise ExprError(self.tok.pos, f"voorwaarde heeft te veel bewerkingen (meer dan {MAX_OPERATORS}): splits haar "
+                            "op in definities", f"condition has too many operations (more than {MAX_OPERATORS}): split it "
+                            "into definitions")
+        return self.take()
 
     def at(self, kind: str, text: str | None = None) -> bool:
         t = self.tok
@@ -241,7 +256,7 @@ class _Parser:
         first = sub()
         items = [first]
         while self.at("name", word):
-            self.take()
+            self.operator()
             items.append(sub())
         if len(items) == 1:
             return first
@@ -255,7 +270,7 @@ class _Parser:
 
     def not_(self) -> Node:
         if self.at("name", "not"):
-            t = self.take()
+            t = self.operator()
             self.nest()
             operand = self.not_()
             self.depth -= 1
@@ -283,7 +298,7 @@ class _Parser:
     def _binary(self, ops: str, sub) -> Node:
         left = sub()
         while self.tok.kind == "op" and self.tok.text in ops:
-            op = self.take().text
+            op = self.operator().text
             right = sub()
             left = Binary(left.pos, right.end, op, left, right)
         return left
@@ -296,7 +311,7 @@ class _Parser:
 
     def unary(self) -> Node:
         if self.at("op", "-"):
-            t = self.take()
+            t = self.operator()
             self.nest()
             operand = self.unary()
             self.depth -= 1
@@ -307,13 +322,13 @@ class _Parser:
         node = self.primary()
         while True:
             if self.at("op", "."):
-                self.take()
+                self.operator()
                 if not self.at("name") or self.tok.text in KEYWORDS:
                     self.fail("verwachtte een naam na '.'", "expected a name after '.'")
                 t = self.take()
                 node = Attr(node.pos, t.pos + len(t.text), node, t.text)
             elif self.at("op", "[") and isinstance(node, (Name, Attr, Index)):
-                self.take()
+                self.operator()
                 self.nest()
                 index = self.or_()
                 self.depth -= 1

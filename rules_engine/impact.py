@@ -132,7 +132,7 @@ class Compositions:
                 occ = EMPTY
             elif spec == "example":
                 path = self.occupancy_path or example_occupancy_path(self.program)
-                occ = EMPTY if path is None else load_occupancy(path, pol)
+                occ = EMPTY if path is None else load_occupancy(path, pol, None if self.occupancy_path else pol.root)
             elif spec[0] == "file":
                 occ = load_occupancy(spec[1], pol)
             else:

@@ -19,6 +19,7 @@ import os
 from dataclasses import dataclass
 
 from .diagnostics import Diagnostic, PolicyError, make
+from .files import open_regular
 from .load_yaml import Source, load_file
 from .schemas_check import check
 from .value_checks import check_numbers
@@ -50,10 +51,12 @@ def _yaml_files(folder: str) -> list[str]:
                   if n.endswith((".yaml", ".yml")) and not n.startswith("."))
 
 
-def read_document(path: str, kind: str, complete: bool = True) -> tuple[Source | None, list[Diagnostic]]:
-    """Read one YAML file and check it against the schema of its kind (complete: see Source)."""
+def read_document(path: str, kind: str, complete: bool = True,
+                  root: str | None = None) -> tuple[Source | None, list[Diagnostic]]:
+    """Read one YAML file (inside the policy folder root, when given) and check it against the schema of its kind
+    (complete: see Source)."""
     try:
-        source = load_file(path, complete=complete)
+        source = load_file(path, complete=complete, root=root)
     except PolicyError as exc:
         return None, list(exc.diagnostics)
     problems = check_numbers(source, kind, check(source, kind))
@@ -73,19 +76,20 @@ def policy_files(root: str) -> list[str]:
     return out
 
 
-def file_digest(path: str) -> bytes:
-    """The sha256 of a file's bytes (b'' when it cannot be read); a file over 16 MB is hashed in blocks."""
+def file_digest(path: str, root: str | None = None) -> bytes:
+    """The sha256 of a regular file's bytes (b'' when it cannot be read, is no regular file or lies outside root);
+    a file over 16 MB is hashed in blocks."""
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path, root) as fh:
             if os.fstat(fh.fileno()).st_size > 1 << 24:
                 return hashlib.file_digest(fh, "sha256").digest()
             return hashlib.sha256(fh.read()).digest()
-    except OSError:
+    except (OSError, PolicyError):
         return b""
 
 
 def _hash_file(digest, root: str, path: str) -> None:
-    digest.update(os.path.relpath(path, root).replace(os.sep, "/").encode() + b"\0" + file_digest(path))
+    digest.update(os.path.relpath(path, root).replace(os.sep, "/").encode() + b"\0" + file_digest(path, root))
 
 
 @contextlib.contextmanager
@@ -107,16 +111,17 @@ def gc_paused():
 def _read_one(args):
     # Positions of containers and list items only: a complex's homes are list items, and the rest
     # of its positions is read again in the rare case a diagnostic needs one.
-    return read_document(*args, complete=False)
+    path, kind, root = args
+    return read_document(path, kind, complete=False, root=root)
 
 
-def _read_many(paths: list[str], kind: str) -> list:
-    """Read and check many independent files, in several processes when there are many of them."""
+def _read_many(paths: list[str], kind: str, root: str) -> list:
+    """Read and check many independent files (inside root), in several processes when there are many of them."""
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_read_one((p, kind)) for p in paths]
+        return [_read_one((p, kind, root)) for p in paths]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return pool.map(_read_one, [(p, kind) for p in paths], chunksize=max(1, len(paths) // (workers * 8)))
+        return pool.map(_read_one, [(p, kind, root) for p in paths], chunksize=max(1, len(paths) // (workers * 8)))
 
 
 def read_policy(root: str) -> tuple[PolicySources, list[Diagnostic]]:
@@ -132,7 +137,7 @@ def read_policy(root: str) -> tuple[PolicySources, list[Diagnostic]]:
         _hash_file(digest, root, os.path.join(root, rel))
 
     def doc(path: str, kind: str) -> Source | None:
-        source, problems = read_document(path, kind)
+        source, problems = read_document(path, kind, root=root)
         diags.extend(problems)
         return source
 
@@ -144,7 +149,7 @@ def read_policy(root: str) -> tuple[PolicySources, list[Diagnostic]]:
     parameters = optional(PARAMETERS_FILE, "parameters")
     rule_paths = [os.path.join(root, rel) for rel in files if rel == RULES_FILE or rel.startswith("rules/")]
     rules = tuple(s for s in (doc(p, "rules") for p in rule_paths) if s is not None)
-    read = _read_many([os.path.join(root, rel) for rel in files if rel.startswith("complexes/")], "complex")
+    read = _read_many([os.path.join(root, rel) for rel in files if rel.startswith("complexes/")], "complex", root)
     for _, problems in read:
         diags.extend(problems)
     complexes = tuple(s for s, _ in read if s is not None)

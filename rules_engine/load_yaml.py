@@ -7,15 +7,15 @@ merge keys, alias bombs, deep nesting and huge files are refused with a diagnost
 
 from __future__ import annotations
 
-import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import yaml
 
 from .diagnostics import Diagnostic, PolicyError, make
+from .files import read_bytes
 from .values import MAX_EXPONENT, MAX_NUMBER_CHARS
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -45,6 +45,7 @@ class Source:
     key_marks: dict  # Path -> (line, column) of the key naming that value
     quoted: dict  # Path -> column offset of a scalar's first character (1 if quoted)
     complete: bool = True
+    folder: str | None = None  # the policy folder it must lie in, also when it is read again
     _full: list = field(default_factory=list, compare=False, repr=False)  # the complete reading, once made
 
     def _complete(self) -> "Source":
@@ -52,7 +53,7 @@ class Source:
             return self
         if not self._full:
             try:
-                fresh = load_file(self.path)
+                fresh = load_file(self.path, root=self.folder)
             except PolicyError:
                 fresh = None
             # a file changed since it was read gives no positions: the nearest known one is used instead
@@ -88,24 +89,10 @@ def _diag(code: str, path: str, mark=None, **args) -> Diagnostic:
     return make(code, path, line, col, **args)
 
 
-def read_text(path: str, max_bytes: int = MAX_BYTES) -> str:
-    """Read a text file as UTF-8 (a BOM is allowed), refusing huge, binary or non-UTF-8 files."""
-    try:
-        size = os.stat(path).st_size
-    except FileNotFoundError:
-        raise PolicyError([make("file-not-found", path)]) from None
-    except OSError as exc:
-        raise PolicyError([make("file-unreadable", path, reason=exc.strerror or str(exc))]) from None
-    if size > max_bytes:
-        raise PolicyError([make("file-too-large", path, size=size, limit=max_bytes)])
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(max_bytes + 1)
-    except IsADirectoryError:
-        raise PolicyError([make("file-unreadable", path, reason=("dit is een map", "this is a folder"))]) from None
-    except OSError as exc:
-        raise PolicyError([make("file-unreadable", path, reason=exc.strerror or str(exc))]) from None
-    return decode_text(raw, path)
+def read_text(path: str, max_bytes: int = MAX_BYTES, root: str | None = None) -> str:
+    """Read a regular text file (inside the folder root, when given) as UTF-8 (a BOM is allowed),
+    refusing huge, binary or non-UTF-8 files, pipes, devices and links out of root."""
+    return decode_text(read_bytes(path, max_bytes, root), path)
 
 
 def decode_text(raw: bytes, path: str) -> str:
@@ -126,9 +113,10 @@ def _fail_at_offset(raw: bytes, offset: int, path: str, code: str):
     raise PolicyError([make(code, path, line, column)])
 
 
-def load_file(path: str, max_bytes: int = MAX_BYTES, complete: bool = True) -> Source:
-    """Read and parse one YAML file; raises PolicyError with positions on any problem."""
-    return load_text(read_text(path, max_bytes), path, complete)
+def load_file(path: str, max_bytes: int = MAX_BYTES, complete: bool = True, root: str | None = None) -> Source:
+    """Read and parse one YAML file (inside root, when given); raises PolicyError with positions on any problem."""
+    source = load_text(read_text(path, max_bytes, root), path, complete)
+    return source if root is None else replace(source, folder=root)
 
 
 def load_text(text: str, path: str, complete: bool = True) -> Source:

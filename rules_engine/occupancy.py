@@ -20,6 +20,7 @@ from typing import Iterator, Mapping, NamedTuple
 from .diagnostics import Diagnostic, PolicyError, hint, make
 from .encoding import file_encoding
 from .facts import Group
+from .files import open_regular, require_inside
 from .load import gc_paused, read_document
 from .load_yaml import Source
 from .model import Policy, frozen_map
@@ -364,11 +365,9 @@ def load_occupancy_csv(path: str, policy: Policy, consume=occupancy_from_rows):
     """Read occupancy from CSV (comma or semicolon; header unit, household, category, valid_from; UTF-8 or cp1252).
 
     consume(path, header, rows, policy, text_cells) makes the result (default: the Occupancy)."""
-    try:
-        fh = open(path, "r", encoding=file_encoding(path), newline="")
-    except OSError as exc:
-        raise _open_failed(path, exc) from None
-    with fh:
+    import io
+
+    with open_regular(path) as raw, io.TextIOWrapper(raw, encoding=file_encoding(path), newline="") as fh:
         return consume_csv(path, fh, policy, consume)
 
 
@@ -394,23 +393,31 @@ def load_occupancy_xlsx(path: str, policy: Policy, consume=occupancy_from_rows):
     consume makes the result, as for load_occupancy_csv."""
     import zipfile
 
-    try:
-        with zipfile.ZipFile(path) as z:
-            if sum(i.file_size for i in z.infolist()) > MAX_SHEET_BYTES:
-                raise PolicyError([make("file-too-large", path, size=sum(i.file_size for i in z.infolist()),
-                                        limit=MAX_SHEET_BYTES)])
-    except OSError as exc:
-        raise _open_failed(path, exc) from None
-    except zipfile.BadZipFile:
-        raise PolicyError([make("bad-input", path, problem=("geen Excel-bestand (.xlsx)", "not an Excel file (.xlsx)"))]
-                          ) from None
-    import openpyxl  # reads XML through defusedxml when installed (a dependency of magicmix)
+    unreadable = PolicyError([make("bad-input", path, problem=("geen Excel-bestand (.xlsx)", "not an Excel file (.xlsx)"))])
+    with open_regular(path) as fh:
+        try:
+            with zipfile.ZipFile(fh) as z:
+                size = sum(i.file_size for i in z.infolist())
+        except OSError as exc:
+            raise _open_failed(path, exc) from None
+        except (zipfile.BadZipFile, NotImplementedError, UnicodeDecodeError, ValueError, EOFError):
+            # a damaged header: zipfile names an unknown version, a bad name or a bad offset
+            raise unreadable from None
+        if size > MAX_SHEET_BYTES:
+            raise PolicyError([make("file-too-large", path, size=size, limit=MAX_SHEET_BYTES)])
+        import openpyxl  # reads XML through defusedxml when installed (a dependency of magicmix)
 
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
-        raise PolicyError([make("bad-input", path, problem=(f"Excel-bestand onleesbaar: {type(exc).__name__}",
-                                                            f"Excel file unreadable: {type(exc).__name__}"))]) from None
+        fh.seek(0)
+        try:
+            book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
+            raise PolicyError([make("bad-input", path, problem=(f"Excel-bestand onleesbaar: {type(exc).__name__}",
+                                                                f"Excel file unreadable: {type(exc).__name__}"))]
+                              ) from None
+        return _sheet(path, book, policy, consume)
+
+
+def _sheet(path: str, book, policy: Policy, consume):
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
         header = next(rows, None) or []
@@ -424,8 +431,10 @@ def load_occupancy_xlsx(path: str, policy: Policy, consume=occupancy_from_rows):
         book.close()
 
 
-def load_occupancy(path: str, policy: Policy) -> Occupancy:
-    """Read an occupancy file (YAML, JSON, CSV or .xlsx); raises PolicyError naming file, line (row) and column."""
+def load_occupancy(path: str, policy: Policy, root: str | None = None) -> Occupancy:
+    """Read an occupancy file (YAML, JSON, CSV or .xlsx; inside the folder root, when given);
+    raises PolicyError naming file, line (row) and column."""
+    require_inside(path, root)
     with gc_paused():
         return _load_occupancy(path, policy)
 

@@ -12,6 +12,7 @@ from .api import evaluate, load_policy
 from .decision_log import read_log
 from .diagnostics import PolicyError
 from .facts import Household
+from .files import require_inside
 from .numbers import to_fraction
 from .occupancy import EMPTY, load_occupancy
 from .report import to_json
@@ -69,6 +70,7 @@ class _Policies:
         if key not in self.cache:
             if info.get("snapshot"):
                 root = os.path.join(self.base, info["snapshot"])
+                require_inside(root, self.base)  # a record cannot send the replay to a folder elsewhere
             else:
                 git = info["git"]
                 root = os.path.join(self.workdir, key.split(":")[-1][:16])
@@ -106,7 +108,7 @@ def replay_log(path: str, engine: str = "default") -> tuple[list[ReplayResult], 
                     occ_path = os.path.join(base, occ_info["snapshot"])
                     key = (occ_path, rec["policy"]["content_hash"])
                     if key not in occupancies:
-                        occupancies[key] = load_occupancy(occ_path, program.policy)
+                        occupancies[key] = load_occupancy(occ_path, program.policy, base)
                     occupancy = occupancies[key]
                 old = rec["decision"]
                 h = old["inputs"]["household"]

@@ -12,10 +12,30 @@ from .diagnostics import PolicyError, make
 PREFIX = "git:"
 
 
+def resolve_commit(top: str, rev: str) -> str | None:
+    """The full id of the commit rev names in the repository at top, or None.
+
+    Every revision given to git passes here first, wherever it comes from (an argument, a decision-log
+    record): '--output=x' is then a revision that does not exist, never an option of git."""
+    if not isinstance(rev, str) or not rev or rev.startswith("-") or any(c in rev for c in "\0\n\r"):
+        return None
+    commit = git_output(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], top)
+    return commit if commit and all(c in "0123456789abcdef" for c in commit) and len(commit) in (40, 64) else None
+
+
 def export_git(top: str, commit: str, path: str, target: str) -> None:
     """Write the files of path at commit into target, read from git without touching the working tree."""
+    if not isinstance(top, str) or not isinstance(path, str) or not os.path.isdir(top):
+        raise PolicyError([make("git-failed", f"{PREFIX}{commit}", problem=("geen git-repository", "not a git repository"))])
+    if path.startswith(("/", "-")) or ".." in path.split("/"):
+        raise PolicyError([make("git-failed", f"{PREFIX}{commit}:{path}", problem=(
+            f"'{path}' ligt niet binnen de repository", f"'{path}' does not lie inside the repository"))])
+    resolved = resolve_commit(top, commit)
+    if resolved is None:
+        raise PolicyError([make("git-failed", f"{PREFIX}{commit}", problem=(f"onbekende revisie '{commit}'",
+                                                                            f"unknown revision '{commit}'"))])
     try:
-        proc = subprocess.run(["git", "-C", top, "archive", "--format=tar", commit, "--", path],
+        proc = subprocess.run(["git", "-C", top, "archive", "--format=tar", "--end-of-options", resolved, path],
                               capture_output=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise PolicyError([make("git-failed", f"{PREFIX}{commit}", problem=str(exc))]) from None
@@ -57,7 +77,7 @@ def materialise(spec: str, other: str | None, workdir: str) -> str:
     if not ref or top is None:
         raise PolicyError([make("git-failed", spec, problem=("geen git-repository hier", "not inside a git repository")
                                 if top is None else ("geen revisie genoemd", "no revision named"))])
-    commit = git_output(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
+    commit = resolve_commit(top, ref)
     if not commit:
         raise PolicyError([make("git-failed", spec, problem=(f"onbekende revisie '{ref}'", f"unknown revision '{ref}'"))])
     if not path:

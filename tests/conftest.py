@@ -18,6 +18,10 @@ from rules_engine.cli import cli
 _CACHE = tempfile.mkdtemp(prefix="magicmix-test-cache-")
 os.environ["MAGICMIX_CACHE_DIR"] = _CACHE
 atexit.register(shutil.rmtree, _CACHE, True)
+# ... and so does the key that authenticates its entries (XDG_CONFIG_HOME/magicmix/cache.key)
+_CONFIG = tempfile.mkdtemp(prefix="magicmix-test-config-")
+os.environ["XDG_CONFIG_HOME"] = _CONFIG
+atexit.register(shutil.rmtree, _CONFIG, True)
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "policies"
