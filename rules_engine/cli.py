@@ -91,7 +91,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif", "codequality"]), default="text",
+              show_default=True, help="sarif: GitHub code scanning (SARIF 2.1.0); codequality: GitLab Code Quality.")
 @click.option("--strict", is_flag=True, help="Warnings fail too.")
 @click.option("--date", "date_text", help="Warn about annual parameters without a value in this date's year; "
                                           "default: today.")
@@ -118,6 +119,10 @@ def validate(paths, fmt, strict, date_text, lang):
                             "diagnostics": [d.to_dict() for d in diags]}))
     elif fmt == "github":
         click.echo(diagnostics_github(diags, lang), nl=False)
+    elif fmt in ("sarif", "codequality"):
+        from .code_scanning import diagnostics_codequality, diagnostics_sarif
+
+        click.echo((diagnostics_sarif if fmt == "sarif" else diagnostics_codequality)(diags, lang), nl=False)
     else:
         click.echo(diagnostics_text(diags, lang), nl=False)
     if unreadable:
