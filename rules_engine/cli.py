@@ -142,6 +142,8 @@ def _log(log_path: str, items, program, occupancy_path: str | None, lang: str) -
     try:
         records = [decision_record(d, program.policy.root, log_path, occupancy_path, ctx) for d, ctx in items]
         append_records(log_path, records)
+    except PolicyError as exc:
+        raise InputError(exc.diagnostics, lang) from None
     except OSError as exc:
         raise InputError([make("file-unwritable", log_path, reason=exc.strerror or str(exc))], lang) from None
     for r in records:

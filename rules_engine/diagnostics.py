@@ -212,6 +212,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "check it with 'magicmix log replay --verify'"),
     "template-hidden-fact": ("'{fact}' mag niet in een uitlegtekst: het kan de reden achter een categorie verraden",
                              "'{fact}' may not appear in an explanation text: it could reveal the reason behind a category"),
+    # ecosystem (issue 22)
+    "file-locked": ("een ander proces houdt dit bestand al {seconds} seconden vast (slot {lock}); draait er geen "
+                    "magicmix meer, verwijder dan het slotbestand",
+                    "another process has held this file for {seconds} seconds (lock {lock}); if no magicmix is "
+                    "running any more, remove the lock file"),
 }
 
 
