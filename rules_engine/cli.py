@@ -419,22 +419,29 @@ def test_cmd(paths, pattern, engine, fmt, coverage, min_coverage, lang):
 
 @cli.command()
 @click.argument("directory")
-@click.option("--name", default="mijn-beleid", show_default=True, help="Id of the new policy.")
+@click.option("--name", default="mijn-beleid", show_default=True,
+              help="Name of the new policy; its id is the name as a slug ('Woonstede Kampen': woonstede-kampen).")
+@click.option("--install", help="Where CI installs magicmix from (requirements.txt): a version, a wheel file "
+                                "(copied into the repository) or a git+https:// URL; default this version.")
 @LANG
-def init(directory, name, lang):
+def init(directory, name, install, lang):
     """Create a new policy repository: an example policy with tests, schemas, pre-commit and CI examples."""
     from .scaffold import init_repository
 
     try:
-        written = init_repository(directory, name)
+        written = init_repository(directory, name, install)
     except PolicyError as exc:
         raise InputError(exc.diagnostics, lang) from None
     except OSError as exc:
         raise InputError([make("file-unwritable", directory, reason=exc.strerror or str(exc))], lang) from None
     for rel in written:
         click.echo(os.path.join(directory, rel))
-    click.echo(("Klaar. Probeer: cd {d} && magicmix validate policies/ && magicmix test policies/" if lang == "nl"
-                else "Done. Try: cd {d} && magicmix validate policies/ && magicmix test policies/").format(d=directory))
+    click.echo(("Klaar. Probeer: cd {d} && magicmix validate policies/ && magicmix test policies/\n"
+                "CI installeert magicmix uit requirements.txt: magicmix staat niet op PyPI, zet daar een wheel "
+                "of git-URL (of gebruik init --install)." if lang == "nl"
+                else "Done. Try: cd {d} && magicmix validate policies/ && magicmix test policies/\n"
+                "CI installs magicmix from requirements.txt: magicmix is not on PyPI, put a wheel or git URL there "
+                "(or use init --install).").format(d=directory))
 
 
 def _emit(text: str, output: str | None, lang: str) -> None:

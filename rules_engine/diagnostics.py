@@ -217,6 +217,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "magicmix meer, verwijder dan het slotbestand",
                     "another process has held this file for {seconds} seconds (lock {lock}); if no magicmix is "
                     "running any more, remove the lock file"),
+    "init-name": ("'{name}' geeft geen id: gebruik letters of cijfers", "'{name}' gives no id: use letters or digits"),
+    "init-install": ("'{value}' is geen versie (0.1.0), bestaand wheel (.whl) of git-URL (git+https://...)",
+                     "'{value}' is no version (0.1.0), existing wheel (.whl) or git URL (git+https://...)"),
 }
 
 
