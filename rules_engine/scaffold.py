@@ -12,7 +12,7 @@ from importlib import resources
 from . import __version__
 from .diagnostics import PolicyError, make
 from .schemas_check import KINDS, schema_text
-from .values import read_id, slug_id, Refused
+from .values import Refused, read_id, slug_id
 
 # Files in the package's scaffold/ folder and where they go (dotfiles cannot ship as package data reliably).
 _PLACES = {
