@@ -2,8 +2,10 @@
 
 Content goes to a hidden temporary file in the target's folder (named after the writing
 process), is fsynced, and is renamed over the target only when complete; the folder is
-fsynced too. A process killed mid-write can leave its temporary file behind: the next
-write into that folder removes temporary files of processes that no longer run.
+fsynced too where the platform can (POSIX; Windows cannot open a folder, and NTFS journals its
+entries). A process killed mid-write can leave its temporary file behind: the next write into that
+folder removes temporary files of processes that no longer run (where that cannot be asked, as on
+Windows, those older than a day).
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ import contextlib
 import glob
 import os
 import tempfile
+import time
 from typing import Iterator, TextIO
 
 PREFIX = ".magicmix-"
 SUFFIX = ".tmp"
+STALE_SECONDS = 24 * 3600  # where no process can be asked about: a temporary file this old is a leftover
 
 
 def _umask() -> int:
@@ -24,23 +28,36 @@ def _umask() -> int:
     return mask
 
 
+def process_gone(pid: int) -> bool | None:
+    """Whether no process with this id runs; None where that cannot be asked (os.kill(pid, 0) is a
+    question only on POSIX: on Windows signal 0 is CTRL_C_EVENT, which would interrupt the process)."""
+    if os.name != "posix":
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # the process exists under another user
+    return False
+
+
 def _remove_stale(directory: str) -> None:
     """Remove temporary files left by magicmix processes that were killed while writing."""
     for path in glob.glob(os.path.join(glob.escape(directory), f"{PREFIX}*{SUFFIX}")):
         pid = os.path.basename(path)[len(PREFIX):].split("-", 1)[0]
         if not pid.isdigit() or int(pid) == os.getpid():
             continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            with contextlib.suppress(OSError):
+        gone = process_gone(int(pid))
+        with contextlib.suppress(OSError):
+            if gone or (gone is None and time.time() - os.path.getmtime(path) > STALE_SECONDS):
                 os.unlink(path)
-        except OSError:
-            pass  # the process exists under another user
 
 
 def fsync_directory(directory: str) -> None:
-    """Make a rename or a new entry in a folder survive a crash."""
+    """Make a rename or a new entry in a folder survive a crash (POSIX; elsewhere the file system sees to it)."""
+    if os.name != "posix":
+        return
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)

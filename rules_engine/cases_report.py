@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import yaml
+
+from .annotations import workflow_command
 from .cases import TestRun
 from .escape import terminal_text
 from .numbers import format_number
@@ -77,29 +80,35 @@ def run_json(run: TestRun) -> str:
 
 
 def run_junit(run: TestRun, lang: str) -> str:
-    """JUnit XML: one testsuite per policy, one testcase per case, a failure with the differences."""
-    suites = ET.Element("testsuites", tests=str(len(run.results)), failures=str(run.failed))
+    """JUnit XML as the common JUnit XSD has it (Jenkins' junit-10.xsd, which pytest's output follows):
+    one testsuite per policy, one testcase per case, a failure with the case's file:line and the differences."""
+    suites = ET.Element("testsuites", tests=str(len(run.results)), failures=str(run.failed), errors="0")
     suite = ET.SubElement(suites, "testsuite", name=run.policy, tests=str(len(run.results)),
                           failures=str(run.failed), errors="0", skipped="0")
     for r in run.results:
-        tc = ET.SubElement(suite, "testcase", classname=f"{run.policy}.{r.case.file}", name=r.case.name,
-                           file=r.case.file, line=str(r.case.line))
+        tc = ET.SubElement(suite, "testcase", classname=f"{run.policy}.{r.case.file}", name=r.case.name)
         if not r.passed:
             text = "\n".join(nl if lang == "nl" else en for nl, en in r.failures)
             fail = ET.SubElement(tc, "failure", message=text.splitlines()[0], type="PolicyTestFailure")
-            fail.text = text + ("\n\n" + decision_text(r.decision, lang) if r.decision else "")
+            fail.text = f"{_where(r)}\n{text}" + ("\n\n" + decision_text(r.decision, lang) if r.decision else "")
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
+def tap_description(name: str) -> str:
+    """A test point description as TAP 14 wants it: '\\' and '#' backslash-escaped, so no name reads as a
+    directive (# SKIP, # TODO) or hides the rest of the line."""
+    return terminal_text(name).replace("\\", "\\\\").replace("#", "\\#")
+
+
 def run_tap(run: TestRun, lang: str) -> str:
-    """TAP version 13."""
-    out = ["TAP version 13", f"1..{len(run.results)}"]
+    """TAP version 14: a YAML block with the file:line and the differences under each failing case."""
+    out = ["TAP version 14", f"1..{len(run.results)}"]
     for i, r in enumerate(run.results, 1):
-        out.append(f"{'ok' if r.passed else 'not ok'} {i} - {terminal_text(r.case.name)}")
+        out.append(f"{'ok' if r.passed else 'not ok'} {i} - {tap_description(r.case.name)}")
         if not r.passed:
+            block = {"at": _where(r), "message": [terminal_text(nl if lang == "nl" else en) for nl, en in r.failures]}
             out.append("  ---")
-            out.append(f"  at: {_where(r)}")
-            out.extend(f"  message: {nl if lang == 'nl' else en!r}" for nl, en in r.failures)
+            out.extend("  " + line for line in yaml.safe_dump(block, allow_unicode=True, sort_keys=False).splitlines())
             out.append("  ...")
     out.append(f"# {closing_line(run)}")
     return "\n".join(out) + "\n"
@@ -107,11 +116,8 @@ def run_tap(run: TestRun, lang: str) -> str:
 
 def run_github(run: TestRun, lang: str) -> str:
     """GitHub annotations for failures (at the case's file and line) and the closing line."""
-    out = []
-    for r in run.results:
-        if not r.passed:
-            msg = "; ".join(nl if lang == "nl" else en for nl, en in r.failures).replace("%", "%25").replace("\n", "%0A")
-            title = terminal_text(r.case.name).replace(",", "%2C").replace(":", "%3A")
-            out.append(f"::error file={r.case.file},line={r.case.line},title={title}::{terminal_text(msg)}")
+    out = [workflow_command("error", {"file": r.case.file, "line": r.case.line, "title": r.case.name},
+                            "\n".join(nl if lang == "nl" else en for nl, en in r.failures))
+           for r in run.results if not r.passed]
     out.append(closing_line(run))
     return "\n".join(out) + "\n"

@@ -91,7 +91,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif", "codequality"]), default="text",
+              show_default=True, help="sarif: GitHub code scanning (SARIF 2.1.0); codequality: GitLab Code Quality.")
 @click.option("--strict", is_flag=True, help="Warnings fail too.")
 @click.option("--date", "date_text", help="Warn about annual parameters without a value in this date's year; "
                                           "default: today.")
@@ -118,6 +119,10 @@ def validate(paths, fmt, strict, date_text, lang):
                             "diagnostics": [d.to_dict() for d in diags]}))
     elif fmt == "github":
         click.echo(diagnostics_github(diags, lang), nl=False)
+    elif fmt in ("sarif", "codequality"):
+        from .code_scanning import diagnostics_codequality, diagnostics_sarif
+
+        click.echo((diagnostics_sarif if fmt == "sarif" else diagnostics_codequality)(diags, lang), nl=False)
     else:
         click.echo(diagnostics_text(diags, lang), nl=False)
     if unreadable:
@@ -137,6 +142,8 @@ def _log(log_path: str, items, program, occupancy_path: str | None, lang: str) -
     try:
         records = [decision_record(d, program.policy.root, log_path, occupancy_path, ctx) for d, ctx in items]
         append_records(log_path, records)
+    except PolicyError as exc:
+        raise InputError(exc.diagnostics, lang) from None
     except OSError as exc:
         raise InputError([make("file-unwritable", log_path, reason=exc.strerror or str(exc))], lang) from None
     for r in records:
@@ -412,22 +419,29 @@ def test_cmd(paths, pattern, engine, fmt, coverage, min_coverage, lang):
 
 @cli.command()
 @click.argument("directory")
-@click.option("--name", default="mijn-beleid", show_default=True, help="Id of the new policy.")
+@click.option("--name", default="mijn-beleid", show_default=True,
+              help="Name of the new policy; its id is the name as a slug ('Woonstede Kampen': woonstede-kampen).")
+@click.option("--install", help="Where CI installs magicmix from (requirements.txt): a version, a wheel file "
+                                "(copied into the repository) or a git+https:// URL; default this version.")
 @LANG
-def init(directory, name, lang):
+def init(directory, name, install, lang):
     """Create a new policy repository: an example policy with tests, schemas, pre-commit and CI examples."""
     from .scaffold import init_repository
 
     try:
-        written = init_repository(directory, name)
+        written = init_repository(directory, name, install)
     except PolicyError as exc:
         raise InputError(exc.diagnostics, lang) from None
     except OSError as exc:
         raise InputError([make("file-unwritable", directory, reason=exc.strerror or str(exc))], lang) from None
     for rel in written:
         click.echo(os.path.join(directory, rel))
-    click.echo(("Klaar. Probeer: cd {d} && magicmix validate policies/ && magicmix test policies/" if lang == "nl"
-                else "Done. Try: cd {d} && magicmix validate policies/ && magicmix test policies/").format(d=directory))
+    click.echo(("Klaar. Probeer: cd {d} && magicmix validate policies/ && magicmix test policies/\n"
+                "CI installeert magicmix uit requirements.txt: magicmix staat niet op PyPI, zet daar een wheel "
+                "of git-URL (of gebruik init --install)." if lang == "nl"
+                else "Done. Try: cd {d} && magicmix validate policies/ && magicmix test policies/\n"
+                "CI installs magicmix from requirements.txt: magicmix is not on PyPI, put a wheel or git URL there "
+                "(or use init --install).").format(d=directory))
 
 
 def _emit(text: str, output: str | None, lang: str) -> None:

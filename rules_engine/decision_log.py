@@ -1,6 +1,6 @@
 """The decision log: an append-only JSON-lines audit trail of advice and of the decisions people made.
 
-Every record is written with one write() under an exclusive file lock, flushed and fsynced
+Every record is written with one write() under an exclusive lock (file_lock), flushed and fsynced
 before the command reports success. A torn last line (a crash while writing) is skipped
 with a warning when reading; the next writer starts on a fresh line. The policy version of
 each decision can be recovered for replay: from git when the policy is committed and clean,
@@ -10,7 +10,6 @@ otherwise from a snapshot of its files stored next to the log.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 
 from .atomic import copy_atomic, fsync_directory
 from .diagnostics import PolicyError, make
+from .file_lock import exclusive
 from .explain import Decision
 from .load import policy_files
 from .load_json import parse_json
@@ -60,13 +60,21 @@ def _record(raw: bytes) -> dict | None:
     return rec if isinstance(rec, dict) and "type" in rec else None
 
 
+def _pread(fd: int, size: int, offset: int) -> bytes:
+    """os.pread where it exists (POSIX); elsewhere a seek and a read (appends go to the end all the same)."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, offset)
+    os.lseek(fd, offset, os.SEEK_SET)
+    return os.read(fd, size)
+
+
 def _last_link(fd: int, size: int, block: int = 1 << 16) -> str:
     """The link (see log_chain.link) of the last readable record before offset size, or GENESIS."""
     tail, pos = b"", size
     while pos > 0:
         step = min(block, pos)
         pos -= step
-        tail = os.pread(fd, step, pos) + tail
+        tail = _pread(fd, step, pos) + tail
         lines = tail.split(b"\n")
         complete = lines if pos == 0 else lines[1:]  # the first piece may be the end of a longer line
         for raw in reversed(complete):
@@ -80,15 +88,14 @@ def _last_link(fd: int, size: int, block: int = 1 << 16) -> str:
 def append_records(path: str, records: list[dict]) -> list[dict]:
     """Append records as JSON lines, chained to the log's last record (see log_chain): locked, one write,
     flushed and fsynced before returning. Returns the records as written (with prev_hash and hash)."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o640)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with exclusive(path):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0), 0o640)
         try:
             size = os.fstat(fd).st_size
             written_records = chain(records, _last_link(fd, size))  # under the lock: no other writer in between
             payload = "".join(json.dumps(r, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
                               for r in written_records).encode("utf-8")
-            if size and os.pread(fd, 1, size - 1) != b"\n":
+            if size and _pread(fd, 1, size - 1) != b"\n":
                 payload = b"\n" + payload  # a torn line from a crash stays a line of its own
             try:
                 view = memoryview(payload)
@@ -100,9 +107,7 @@ def append_records(path: str, records: list[dict]) -> list[dict]:
                 os.ftruncate(fd, size)  # a failed append (disk full) leaves no torn record behind
                 raise
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+            os.close(fd)
     fsync_directory(os.path.dirname(os.path.abspath(path)))  # the file's entry survives a crash too
     return written_records
 

@@ -219,6 +219,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "this file lies outside the policy folder (through a symbolic link or '..') and is not read"),
     "number-too-large": ("de berekening geeft een getal van meer dan {limit} cijfers: zo'n getal rekent magicmix niet uit",
                          "the calculation gives a number of more than {limit} digits: magicmix does not compute such a number"),
+    # ecosystem (issue 22)
+    "file-locked": ("een ander proces houdt dit bestand al {seconds} seconden vast (slot {lock}); draait er geen "
+                    "magicmix meer, verwijder dan het slotbestand",
+                    "another process has held this file for {seconds} seconds (lock {lock}); if no magicmix is "
+                    "running any more, remove the lock file"),
+    "init-name": ("'{name}' geeft geen id: gebruik letters of cijfers", "'{name}' gives no id: use letters or digits"),
+    "init-install": ("'{value}' is geen versie (0.1.0), bestaand wheel (.whl) of git-URL (git+https://...)",
+                     "'{value}' is no version (0.1.0), existing wheel (.whl) or git URL (git+https://...)"),
 }
 
 

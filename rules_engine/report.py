@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from .annotations import workflow_command
 from .diagnostics import Diagnostic
 from .escape import md_code, md_text, terminal_text
 from .explain import ConditionResult, Decision, RuleResult, undecided_text
@@ -161,17 +162,10 @@ def diagnostics_text(diags: list[Diagnostic], lang: str) -> str:
 
 
 def diagnostics_github(diags: list[Diagnostic], lang: str) -> str:
-    """GitHub Actions annotation lines (::error file=...,line=...,col=...::message)."""
-    out = []
-    for d in diags:
-        level = "error" if d.severity == "error" else "warning"
-        loc = f"file={d.file}"
-        if d.line is not None:
-            loc += f",line={d.line}"
-            if d.column is not None:
-                loc += f",col={d.column}"
-        msg = d.message(lang).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        out.append(f"::{level} {loc},title={d.code}::{msg}")
+    """GitHub Actions annotation lines (::error file=...,line=...,col=...,title=code::message)."""
+    out = [workflow_command("error" if d.severity == "error" else "warning",
+                            {"file": d.file, "line": d.line, "col": d.column if d.line is not None else None,
+                             "title": d.code}, d.message(lang)) for d in diags]
     return "\n".join(out) + ("\n" if out else "")
 
 

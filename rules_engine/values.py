@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -253,6 +254,14 @@ def read_id(value: object, household: bool = False) -> str:
     if text is None or len(text) > ID_MAX_LENGTH or not pattern.fullmatch(text):
         raise id_refused(value, household)
     return text
+
+
+def slug_id(name: str) -> str | None:
+    """A name as an id: accents dropped, lower case, every run of other characters one '-'
+    ("Woonstede Kampen" -> "woonstede-kampen"); None when nothing of it is left."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:ID_MAX_LENGTH].rstrip("-")
+    return slug or None
 
 
 def all_household_ids(ids: list[str]) -> bool:

@@ -6,6 +6,8 @@ import atexit
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -35,6 +37,16 @@ def policy_copy(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     shutil.copytree(OB, tmp_path / "pol")
     return tmp_path / "pol"
+
+
+@pytest.fixture(scope="session")
+def built_dist(tmp_path_factory):
+    """(sdist, wheel) of this checkout, built once per session by `python -m build` (the wheel from the sdist)."""
+    out = tmp_path_factory.mktemp("dist")
+    done = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return next(out.glob("*.tar.gz")), next(out.glob("*.whl"))
 
 
 def mutate(path: Path, old: str, new: str) -> None:

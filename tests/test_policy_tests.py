@@ -81,7 +81,7 @@ def test_github_annotations_carry_file_and_line(policy_copy):
 
 def test_tap_and_json():
     tap = run("test", OB, "--format", "tap").output.splitlines()
-    assert tap[:2] == ["TAP version 13", "1..31"] and all(l.startswith("ok ") for l in tap[2:-1])
+    assert tap[:2] == ["TAP version 14", "1..31"] and all(l.startswith("ok ") for l in tap[2:-1])
     data = json.loads(run("test", OB, "--format", "json").output)
     assert data["passed"] == 31 and data["coverage"]["percent"] == 100.0
 
