@@ -4,10 +4,9 @@ Flow: load -> validate -> compile -> evaluate -> explain -> report.
 Public API: load_policy, check_policy, evaluate, evaluate_batch, load_household, load_occupancy.
 """
 
-__version__ = "0.1.0"
-
-from .api import (check_policy, evaluate, evaluate_batch, example_occupancy, load_household,  # noqa: E402
-                  load_occupancy, load_policy)
+from .api import (check_policy, evaluate, evaluate_batch, example_occupancy, load_household, load_occupancy,
+                  load_policy)
+from .version import __version__
 
 __all__ = ["__version__", "check_policy", "evaluate", "evaluate_batch", "example_occupancy", "load_household",
            "load_occupancy", "load_policy"]

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import click
 
-from . import __version__
+from .version import __version__
 from .api import (check_policy, evaluate, example_occupancy, example_occupancy_path, load_household,
                   load_occupancy, load_policy)
 from .composition_scan import composition_at

@@ -7,7 +7,7 @@ import os
 import re
 from urllib.parse import quote
 
-from . import __version__
+from .version import __version__
 from .diagnostics import MESSAGES, Diagnostic
 from .report import to_json
 

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from fractions import Fraction
 from functools import lru_cache
 
-from . import __version__
+from .version import __version__
 from .compile import Condition, Expr, Program, Template, apply_comparison, unit_of
 from .evaluate import (FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine, rule_status,
                        with_category)

@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from importlib import resources
 
-from . import __version__
+from .version import __version__
 from .diagnostics import PolicyError, make
 from .schemas_check import KINDS, schema_text
 from .values import Refused, read_id, slug_id
