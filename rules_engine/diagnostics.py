@@ -212,6 +212,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "check it with 'magicmix log replay --verify'"),
     "template-hidden-fact": ("'{fact}' mag niet in een uitlegtekst: het kan de reden achter een categorie verraden",
                              "'{fact}' may not appear in an explanation text: it could reveal the reason behind a category"),
+    # levels (issue 20)
+    "unknown-level": ("onbekend niveau '{level}'{hint}; dit beleid kent: {known} (nieuwe niveaus boven de buurt "
+                      "staan onder levels: in policy.yaml)",
+                      "unknown level '{level}'{hint}; this policy knows: {known} (new levels above the buurt "
+                      "are declared under levels: in policy.yaml)"),
+    "level-missing": ("{what} '{group}' noemt geen {level}: schrijf {level}: en de code van de {level} waarin die ligt",
+                      "{what} '{group}' names no {level}: write {level}: and the code of the {level} it lies in"),
+    "unknown-group": ("onbekende {level} '{code}'{hint}: elke {level} staat onder levels: in policy.yaml",
+                      "unknown {level} '{code}'{hint}: every {level} is listed under levels: in policy.yaml"),
+    "level-taken": ("niveau '{level}' bestaat al: kies een andere naam voor een niveau boven de buurt",
+                    "level '{level}' exists already: choose another name for a level above the buurt"),
 }
 
 

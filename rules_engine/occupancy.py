@@ -58,14 +58,14 @@ EMPTY = Occupancy(frozen_map({}))
 
 @dataclass(frozen=True, eq=False)
 class Composition:
-    """Groups (portiek, complex, buurt) on one date, and the category living in each home."""
+    """Groups (portiek, complex, buurt and any level above) on one date, and the category living in each home."""
 
     date: dt.date
     groups: Mapping[tuple[str, str], Group]  # (level, key) -> group
     by_unit: Mapping[str, str]  # home -> category of its household
 
     def group(self, level: str, key: str) -> Group:
-        """The group for a level ('portiek', 'complex', 'buurt') and its key."""
+        """The group for a level ('portiek', 'complex', 'buurt', ...) and its key."""
         return self.groups[(level, key)]
 
 
@@ -134,6 +134,22 @@ def groups_from_places(policy: Policy, per_place: list) -> Mapping:
             total[cat] = total.get(cat, 0) + k
     for buurt, (n, c) in buurten.items():
         groups[("buurt", buurt)] = Group(n, sum(c.values()), MappingProxyType(c))
+    below = "buurt"
+    for level in policy.levels.above_buurt:  # each level above the buurt counts the groups of the one below it
+        totals: dict = {}
+        for key, area in policy.groups_of(below).items():
+            g = groups.get((below, key))
+            if g is None:
+                continue  # a buurt without homes
+            acc = totals.get(area.up[level.key])
+            if acc is None:
+                acc = totals[area.up[level.key]] = [0, {}]
+            acc[0] += g.homes
+            for cat, k in g.counts.items():
+                acc[1][cat] = acc[1].get(cat, 0) + k
+        for key, (n, c) in totals.items():
+            groups[(level.key, key)] = Group(n, sum(c.values()), MappingProxyType(c))
+        below = level.key
     return MappingProxyType(groups)
 
 
