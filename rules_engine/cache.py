@@ -86,7 +86,8 @@ def _private(path: str) -> bool:
 
 
 _ALLOWED = {("fractions", "Fraction"), ("datetime", "date"), ("array", "_array_reconstructor"), ("array", "array"),
-            ("builtins", "bytearray"), ("rules_engine.model", "frozen_map")}
+            ("builtins", "bytearray"), ("rules_engine.model", "frozen_map"),
+            ("rules_engine.levels", "Levels"), ("rules_engine.levels", "Level")}  # a policy's levels are model data
 
 
 class _Unpickler(pickle.Unpickler):

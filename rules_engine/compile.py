@@ -155,16 +155,20 @@ class _Compiler:
             options = sorted(p for p in self._known_names() if p.startswith(path + "."))[:6]
             raise ExprError(node.pos, f"'{path}' is geen gegeven op zich; bijvoorbeeld: {', '.join(options)}",
                             f"'{path}' is not a fact by itself; for example: {', '.join(options)}")
-        level = unknown_level(path, self.policy.levels)
-        if level is not None:
-            d = make("unknown-level", "", level=level, hint=hint(self.policy.levels.keys, level),
-                     known=", ".join(self.policy.levels.keys))
-            raise ExprError(node.pos, d.nl, d.en)
+        self._known_level(node, path)
         dutch = ".".join(DUTCH_WORDS.get(part, part) for part in path.split("."))
         h = (f"; bedoelde u '{dutch}'?", f"; did you mean '{dutch}'?") if dutch in self.catalogue \
             else hint(self._known_names(), path)
         raise ExprError(node.pos, f"onbekend gegeven '{path}'{h[0]} (zie 'magicmix facts')",
                         f"unknown fact '{path}'{h[1]} (see 'magicmix facts')")
+
+    def _known_level(self, node: Node, path: str) -> None:
+        """Refuse a path that names a level the policy does not declare (projected.wijk.share without a wijk)."""
+        level = unknown_level(path, self.policy.levels)
+        if level is not None:
+            d = make("unknown-level", "", level=level, hint=hint(self.policy.levels.keys, level),
+                     known=", ".join(self.policy.levels.keys))
+            raise ExprError(node.pos, d.nl, d.en)
 
     def param(self, node: Node, name: str) -> tuple[Fn, str]:
         p = self.policy.parameters.get(name)
@@ -283,6 +287,8 @@ class _Compiler:
     def index(self, n: Index) -> tuple[Fn, str]:
         p = path_text(n.base)
         spec = self.catalogue.get(p) if p else None
+        if spec is None and p:
+            self._known_level(n, p)
         if spec is None or not spec.type.startswith("map:"):
             raise ExprError(n.pos, "alleen een gegeven per categorie (zoals share of count) kan met [...] worden gelezen",
                             "only a per-category fact (such as share or count) can be read with [...]")

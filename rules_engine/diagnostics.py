@@ -219,8 +219,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "are declared under levels: in policy.yaml)"),
     "level-missing": ("{what} '{group}' noemt geen {level}: schrijf {level}: en de code van de {level} waarin die ligt",
                       "{what} '{group}' names no {level}: write {level}: and the code of the {level} it lies in"),
-    "unknown-group": ("onbekende {level} '{code}'{hint}: elke {level} staat onder levels: in policy.yaml",
-                      "unknown {level} '{code}'{hint}: every {level} is listed under levels: in policy.yaml"),
+    "unknown-group": ("onbekende {level} '{group}' (elke {level} staat onder levels: in policy.yaml){hint}",
+                      "unknown {level} '{group}' (every {level} is listed under levels: in policy.yaml){hint}"),
     "level-taken": ("niveau '{level}' bestaat al: kies een andere naam voor een niveau boven de buurt",
                     "level '{level}' exists already: choose another name for a level above the buurt"),
 }

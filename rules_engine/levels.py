@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
+from typing import Mapping
 
 UNIT_LEVEL = "unit"
 """The level of a rule about the home and household themselves: no group."""
@@ -156,3 +157,25 @@ def level_word(key: str, lang: str) -> str:
     """The word for a rule's level in a report ('woning' for unit); a level a policy declares reads as its key."""
     nl, en = _WORDS.get(key, (key, key))
     return nl if lang == "nl" else en
+
+
+def groups_above(policy, groups: Mapping) -> dict:
+    """The group of every level above the buurt, (level, key) -> Group, each counting the groups of the level below."""
+    from .facts import Group  # facts reads this registry: imported when first counted
+
+    out: dict = {}
+    below = "buurt"
+    for level in policy.levels.above_buurt:
+        totals: dict = {}  # key -> [homes, counts]
+        for key, area in policy.groups_of(below).items():
+            g = groups.get((below, key)) or out.get((below, key))
+            if g is None:
+                continue  # a group without homes
+            homes, counts = totals.setdefault(area.up[level.key], [0, {}])
+            totals[area.up[level.key]][0] = homes + g.homes
+            for cat, k in g.counts.items():
+                counts[cat] = counts.get(cat, 0) + k
+        for key, (n, c) in totals.items():
+            out[(level.key, key)] = Group(n, sum(c.values()), MappingProxyType(c))
+        below = level.key
+    return out

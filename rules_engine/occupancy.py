@@ -20,6 +20,7 @@ from typing import Iterator, Mapping, NamedTuple
 from .diagnostics import Diagnostic, PolicyError, hint, make
 from .encoding import file_encoding
 from .facts import Group
+from .levels import groups_above
 from .load import gc_paused, read_document
 from .load_yaml import Source
 from .model import Policy, frozen_map
@@ -134,22 +135,7 @@ def groups_from_places(policy: Policy, per_place: list) -> Mapping:
             total[cat] = total.get(cat, 0) + k
     for buurt, (n, c) in buurten.items():
         groups[("buurt", buurt)] = Group(n, sum(c.values()), MappingProxyType(c))
-    below = "buurt"
-    for level in policy.levels.above_buurt:  # each level above the buurt counts the groups of the one below it
-        totals: dict = {}
-        for key, area in policy.groups_of(below).items():
-            g = groups.get((below, key))
-            if g is None:
-                continue  # a buurt without homes
-            acc = totals.get(area.up[level.key])
-            if acc is None:
-                acc = totals[area.up[level.key]] = [0, {}]
-            acc[0] += g.homes
-            for cat, k in g.counts.items():
-                acc[1][cat] = acc[1].get(cat, 0) + k
-        for key, (n, c) in totals.items():
-            groups[(level.key, key)] = Group(n, sum(c.values()), MappingProxyType(c))
-        below = level.key
+    groups.update(groups_above(policy, groups))
     return MappingProxyType(groups)
 
 

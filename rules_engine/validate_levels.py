@@ -78,6 +78,6 @@ def group_up(ctx, src, path: tuple, raw: dict, level: str, levels: Levels, areas
         return frozen_map({})
     known = areas.get(parent.key, {})
     if code not in known:
-        ctx.err("unknown-group", src, path + (parent.field,), level=parent.label, code=code, hint=hint(known, code))
+        ctx.err("unknown-group", src, path + (parent.field,), level=parent.label, group=code, hint=hint(known, code))
         return frozen_map({})
     return frozen_map({parent.key: code})
