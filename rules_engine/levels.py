@@ -79,10 +79,6 @@ class Levels:
         """What a rule's `level:` may name: the home itself, then every level."""
         return (UNIT_LEVEL,) + self.keys
 
-    def labels(self, lang: str) -> dict[str, str]:
-        """Level key -> its singular word in a language."""
-        return {lv.key: lv.label[0 if lang == "nl" else 1] for lv in self.levels}
-
 
 BASE = (_level("portiek", "complex", "portieken", "het", mix=False), _level("complex", "buurt", "complexen", "het"),
         _level("buurt", None, "buurten", "de"))
@@ -142,7 +138,7 @@ def unknown_level(path: str, levels: Levels) -> str | None:
 _NOTHING_ABOVE = MappingProxyType({})
 
 
-def areas_above(policy, keys: tuple[str, ...]) -> dict:
+def areas_above(policy, keys: tuple[str, ...]) -> Mapping:
     """Level above the buurt -> (the home's group there, that group's mix), from the home's group_keys."""
     above = policy.levels.above_buurt
     if not above:
@@ -171,10 +167,10 @@ def groups_above(policy, groups: Mapping) -> dict:
             g = groups.get((below, key)) or out.get((below, key))
             if g is None:
                 continue  # a group without homes
-            homes, counts = totals.setdefault(area.up[level.key], [0, {}])
-            totals[area.up[level.key]][0] = homes + g.homes
+            acc = totals.setdefault(area.up[level.key], [0, {}])
+            acc[0] += g.homes
             for cat, k in g.counts.items():
-                counts[cat] = counts.get(cat, 0) + k
+                acc[1][cat] = acc[1].get(cat, 0) + k
         for key, (n, c) in totals.items():
             out[(level.key, key)] = Group(n, sum(c.values()), MappingProxyType(c))
         below = level.key
