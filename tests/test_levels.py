@@ -239,3 +239,15 @@ def test_a_cached_wijk_policy_keeps_its_levels(wijk_copy, tmp_path, monkeypatch)
     assert second.levels == first.levels and second.levels.keys == ("portiek", "complex", "buurt", "wijk")
     assert dict(second.areas["wijk"]) == dict(first.areas["wijk"])
     assert second.buurten["BU01930702"].up == {"wijk": "WK019307"}
+
+
+def test_diff_names_a_new_level_and_a_changed_wijk(wijk_copy):
+    added = run("diff", OB, "w")
+    assert added.exit_code == 0
+    assert "[mix] nieuw: niveau boven de buurt: - -> WK019303, WK019305, WK019307" in added.output
+    assert "[mix] gewijzigd: wijk: - -> WK019307\n      buurt BU01930702" in added.output
+    shutil.copytree(wijk_copy, "w2")
+    mutate(wijk_copy.parent / "w2" / "policy.yaml", "      tolerance: 7.5%\n", "      tolerance: 10%\n")
+    changed = run("diff", "w", "w2", "--lang", "en").output
+    assert "[mix] changed: band aandacht: 27.5% - 42.5% -> 25.0% - 45.0%\n      wijk WK019303, wijk WK019305" in changed
+    assert "[mix] changed: band aandacht: 22.5% - 37.5% -> 20.0% - 40.0%\n      wijk WK019307" in changed
