@@ -20,6 +20,7 @@ from .diagnostics import Diagnostic, PolicyError, hint, make
 from .explain import Decision, explain
 from .facts import Group, Household
 from .files import inside
+from .levels import group_keys
 from .load import read_document
 from .load_yaml import Source
 from .model import OUTCOMES, frozen_map
@@ -151,6 +152,11 @@ def _check_case(program: Program, raw: dict, src: Source, path: tuple) -> list[D
     occ = given.get("occupancy")
     if isinstance(occ, dict) and "file" not in occ:
         for level, counts in occ.items():
+            if level not in pol.levels:
+                line, col = src.where(path + ("given", "occupancy", level), key=True)
+                out.append(make("unknown-level", src.path, line, col, level=level, hint=hint(pol.levels.keys, level),
+                                known=", ".join(pol.levels.keys)))
+                continue
             for c, n in counts.items():
                 if c not in pol.category_ids:
                     err("unknown-category", ("given", "occupancy", level), category=c, hint=hint(pol.category_ids, c))
@@ -258,11 +264,10 @@ def _synthetic(program: Program, unit_id: str, date: dt.date, counts: dict) -> C
     pol = program.policy
     unit = pol.units[unit_id]
     homes = composition(pol, EMPTY, date)
-    portiek = counts.get("portiek", {})
-    cx = counts.get("complex", portiek)
-    bu = counts.get("buurt", cx)
     groups = dict(homes.groups)
-    for level, key, c in (("portiek", unit.portiek, portiek), ("complex", unit.complex, cx), ("buurt", unit.buurt, bu)):
+    c: dict = {}
+    for level, key in zip(pol.levels.keys, group_keys(pol, unit)):
+        c = counts.get(level, c)
         groups[(level, key)] = Group(homes.group(level, key).homes, sum(c.values()), frozen_map(c))
     return Composition(date, frozen_map(groups), frozen_map({}))
 

@@ -17,9 +17,10 @@ from .api import (check_policy, evaluate, example_occupancy, example_occupancy_p
                   load_occupancy, load_policy)
 from .composition_scan import composition_at
 from .inputs import read_household
-from .diagnostics import Diagnostic, PolicyError, make
+from .diagnostics import Diagnostic, PolicyError, hint, make
 from .escape import md_code, md_text, terminal_text
-from .facts import CATALOGUE
+from .facts import catalogue
+from .levels import DEFAULT
 from .load import gc_paused
 from .model import OUTCOMES
 from .numbers import format_percent
@@ -311,7 +312,6 @@ def _render_ranking(ranking, fmt: str, lang: str, top: int) -> str:
 @LANG
 def room(policy, complex_id, occupancy_path, date_text, fmt, lang):
     """How many more households of each category fit in a complex, its portieken and its buurt."""
-    from .diagnostics import hint
     from .room import complex_room
 
     program = _program(policy, lang)
@@ -328,7 +328,7 @@ def room(policy, complex_id, occupancy_path, date_text, fmt, lang):
              "occupied": r.occupied} for r in rows]}))
         return
     nl = lang == "nl"
-    unjudged = {"portiek": "geen maximum" if nl else "no maximum"}  # else: too few households to judge shares
+    no_maximum = "geen maximum" if nl else "no maximum"  # a level without a mix; else too few households to judge
     click.echo(f"{'Ruimte in' if nl else 'Room in'} {complex_id} {'op' if nl else 'on'} {date.isoformat()}")
     header = ["niveau" if nl else "level", "groep" if nl else "group"] + \
         [pol.category(c).label.get(lang) for c in pol.category_ids]
@@ -342,7 +342,7 @@ def room(policy, complex_id, occupancy_path, date_text, fmt, lang):
         for cid in pol.category_ids:
             r = next(x for x in rows if x.level == level and x.group == group and x.category == cid)
             share = format_percent(Fraction(r.count, r.occupied), lang, 0) if r.occupied else "-"
-            none = unjudged.get(level, "niet beoordeeld" if nl else "not judged")
+            none = no_maximum if not pol.levels[level].mix else "niet beoordeeld" if nl else "not judged"
             cells.append(f"{none if r.room is None else r.room} ({r.count}, {share})")
         table.append([level, group] + cells)
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
@@ -357,9 +357,9 @@ def room(policy, complex_id, occupancy_path, date_text, fmt, lang):
 @LANG
 def facts(policy, fmt, lang):
     """The facts a condition can name (with the policy's parameters and definitions when given)."""
-    rows = [(s.path, s.type, s.nl if lang == "nl" else s.en) for s in CATALOGUE.values()]
+    pol = _program(policy, lang).policy if policy else None
+    rows = [(s.path, s.type, s.nl if lang == "nl" else s.en) for s in catalogue(pol.levels if pol else DEFAULT).values()]
     if policy:
-        pol = _program(policy, lang).policy
         rows += [(f"param.{p.name}", f"number:{p.unit}", p.label.get(lang)) for p in pol.parameters.values()]
         rows += [(f"def.{d.name}", d.unit, d.label.get(lang)) for d in pol.definitions.values()]
     if fmt == "markdown":
@@ -536,8 +536,8 @@ def report_annual(policy, year, occupancy_path, log_path, public, fmt, output, l
 @click.argument("policy")
 @click.option("--occupancy", "occupancy_path", help="Occupancy (CSV, .xlsx, YAML or JSON); default: occupancy.yaml.")
 @click.option("--date", "date_text", help="Status on this date (YYYY-MM-DD); default: today.")
-@click.option("--level", "levels", multiple=True, type=click.Choice(["buurt", "complex", "portiek"]),
-              help="Only these levels (repeat the option); default: all three.")
+@click.option("--level", "levels", multiple=True, metavar="[buurt|complex|portiek]",
+              help="Only these levels (repeat the option), or a level the policy declares (wijk); default: all.")
 @click.option("--only-out", is_flag=True, help="Only groups above or below their band or limit.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text",
               show_default=True)
@@ -554,6 +554,11 @@ def status(policy, occupancy_path, date_text, levels, only_out, fmt, output, lan
         click.echo("beleid lezen..." if lang == "nl" else "reading the policy...", err=True, nl=False)
     program = _program(policy, lang)
     date = _date(date_text, lang)
+    known = program.policy.levels.keys
+    wrong = [lv for lv in levels if lv not in known]
+    if wrong:
+        raise InputError([make("unknown-level", "--level", level=wrong[0], hint=hint(known, wrong[0]),
+                               known=", ".join(known))], lang)
     if show:
         click.echo("\r" + ("bezetting lezen..." if lang == "nl" else "reading the occupancy..."), err=True, nl=False)
     try:
@@ -568,7 +573,7 @@ def status(policy, occupancy_path, date_text, levels, only_out, fmt, output, lan
 
     # A national status makes millions of objects and no cycles: collecting would only cost time.
     with gc_paused():
-        result = portfolio_status(program.policy, comp, tuple(levels) or ("buurt", "complex", "portiek"), progress)
+        result = portfolio_status(program.policy, comp, tuple(levels) or None, progress)
         if show:
             click.echo("\r" + " " * 60 + "\r", err=True, nl=False)
         text = {"text": lambda: status_text(result, lang, only_out), "json": lambda: status_json(result, only_out),

@@ -17,7 +17,8 @@ from typing import Callable, Mapping
 from .diagnostics import MESSAGES, Collector, Diagnostic, hint, make
 from .expr import (Attr, Binary, Bool, ExprError, Index, ListLit, Logic, Name, Node, Num, Str, Unary, parse,
                    path_text)
-from .facts import CATALOGUE, HIDDEN_FACTS, PREFIXES, Facts, Unknown
+from .facts import HIDDEN_FACTS, Facts, Unknown, catalogue, prefixes
+from .levels import unknown_level
 from .model import Policy, Rule, Text, frozen_map
 
 Fn = Callable[[Facts], object]
@@ -128,6 +129,7 @@ class _Compiler:
     def __init__(self, policy: Policy):
         self.policy = policy
         self.categories = policy.category_ids
+        self.catalogue, self.prefixes = catalogue(policy.levels), prefixes(policy.levels)  # the policy's levels
         self.defs: dict[str, tuple[Fn, str]] = {}
         self.busy: set[str] = set()
         self.used_params: set[str] = set()
@@ -137,7 +139,7 @@ class _Compiler:
 
     # --- names -------------------------------------------------------------------------------
     def _known_names(self) -> list[str]:
-        return list(CATALOGUE) + [f"param.{p}" for p in self.policy.parameters] + \
+        return list(self.catalogue) + [f"param.{p}" for p in self.policy.parameters] + \
             [f"def.{d}" for d in self.policy.definitions]
 
     def _category(self, node: Node, value: str) -> None:
@@ -146,7 +148,7 @@ class _Compiler:
             raise ExprError(node.pos, f"onbekende categorie '{value}'{h[0]}", f"unknown category '{value}'{h[1]}")
 
     def path(self, node: Node, path: str) -> tuple[Fn, str]:
-        spec = CATALOGUE.get(path)
+        spec = self.catalogue.get(path)
         if spec is not None:
             return spec.get, spec.type
         head, _, rest = path.partition(".")
@@ -155,19 +157,28 @@ class _Compiler:
         if head == "def" and rest:
             return self.definition(node, rest)
         parent, _, last = path.rpartition(".")
-        pspec = CATALOGUE.get(parent)
+        pspec = self.catalogue.get(parent)
         if pspec is not None and pspec.type.startswith("map:"):
             self._category(node, last)
             return self._item(pspec, lambda f, k=last: k), "number:" + unit_of(pspec.type)
-        if path in PREFIXES:
+        if path in self.prefixes:
             options = sorted(p for p in self._known_names() if p.startswith(path + "."))[:6]
             raise ExprError(node.pos, f"'{path}' is geen gegeven op zich; bijvoorbeeld: {', '.join(options)}",
                             f"'{path}' is not a fact by itself; for example: {', '.join(options)}")
+        self._known_level(node, path)
         dutch = ".".join(DUTCH_WORDS.get(part, part) for part in path.split("."))
-        h = (f"; bedoelde u '{dutch}'?", f"; did you mean '{dutch}'?") if dutch in CATALOGUE \
+        h = (f"; bedoelde u '{dutch}'?", f"; did you mean '{dutch}'?") if dutch in self.catalogue \
             else hint(self._known_names(), path)
         raise ExprError(node.pos, f"onbekend gegeven '{path}'{h[0]} (zie 'magicmix facts')",
                         f"unknown fact '{path}'{h[1]} (see 'magicmix facts')")
+
+    def _known_level(self, node: Node, path: str) -> None:
+        """Refuse a path that names a level the policy does not declare (projected.wijk.share without a wijk)."""
+        level = unknown_level(path, self.policy.levels)
+        if level is not None:
+            d = make("unknown-level", "", level=level, hint=hint(self.policy.levels.keys, level),
+                     known=", ".join(self.policy.levels.keys))
+            raise ExprError(node.pos, d.nl, d.en)
 
     def param(self, node: Node, name: str) -> tuple[Fn, str]:
         p = self.policy.parameters.get(name)
@@ -285,7 +296,9 @@ class _Compiler:
 
     def index(self, n: Index) -> tuple[Fn, str]:
         p = path_text(n.base)
-        spec = CATALOGUE.get(p) if p else None
+        spec = self.catalogue.get(p) if p else None
+        if spec is None and p:
+            self._known_level(n, p)
         if spec is None or not spec.type.startswith("map:"):
             raise ExprError(n.pos, "alleen een gegeven per categorie (zoals share of count) kan met [...] worden gelezen",
                             "only a per-category fact (such as share or count) can be read with [...]")

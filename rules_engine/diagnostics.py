@@ -227,6 +227,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "init-name": ("'{name}' geeft geen id: gebruik letters of cijfers", "'{name}' gives no id: use letters or digits"),
     "init-install": ("'{value}' is geen versie (0.1.0), bestaand wheel (.whl) of git-URL (git+https://...)",
                      "'{value}' is no version (0.1.0), existing wheel (.whl) or git URL (git+https://...)"),
+    # levels (issue 20)
+    "unknown-level": ("onbekend niveau '{level}'{hint}; dit beleid kent: {known} (nieuwe niveaus boven de buurt "
+                      "staan onder levels: in policy.yaml)",
+                      "unknown level '{level}'{hint}; this policy knows: {known} (new levels above the buurt "
+                      "are declared under levels: in policy.yaml)"),
+    "level-missing": ("{what} '{group}' noemt geen {level}: schrijf {level}: en de code van de {level} waarin die ligt",
+                      "{what} '{group}' names no {level}: write {level}: and the code of the {level} it lies in"),
+    "unknown-group": ("onbekende {level} '{group}' (elke {level} staat onder levels: in policy.yaml){hint}",
+                      "unknown {level} '{group}' (every {level} is listed under levels: in policy.yaml){hint}"),
+    "level-taken": ("niveau '{level}' bestaat al: kies een andere naam voor een niveau boven de buurt",
+                    "level '{level}' exists already: choose another name for a level above the buurt"),
 }
 
 

@@ -21,7 +21,8 @@ from functools import lru_cache
 
 from .compile import Program
 from .diagnostics import PolicyError, hint, make
-from .facts import GROUP_LEVELS, Facts, Household, Unknown
+from .facts import Facts, Household, Unknown
+from .levels import areas_above, group_keys
 from .model import OUTCOMES, UNDECIDED
 from .occupancy import Composition
 
@@ -42,10 +43,6 @@ def _params_at(program: Program, date: dt.date) -> dict:
     return {name: p.at(date) for name, p in program.policy.parameters.items()}
 
 
-def _group_key(unit, level: str) -> str:
-    return {"portiek": unit.portiek, "complex": unit.complex, "buurt": unit.buurt}[level]
-
-
 def build_facts(program: Program, household: Household, unit_id: str, comp: Composition) -> Facts:
     """The facts for letting home unit_id to a household, given the composition on the letting date."""
     policy = program.policy
@@ -57,15 +54,16 @@ def build_facts(program: Program, household: Household, unit_id: str, comp: Comp
                                 hint=hint(policy.category_ids, household.category))])
     leaving = comp.by_unit.get(unit.id)
     current, projected = {}, {}
-    for level in GROUP_LEVELS:
-        g = comp.group(level, _group_key(unit, level))
+    keys = group_keys(policy, unit)
+    for level, key in zip(policy.levels.keys, keys):
+        g = comp.group(level, key)
         if leaving is not None:
             g = g.plus(leaving, -1)
         current[level] = g
         projected[level] = g.plus(household.category)
     complex_ = policy.complexes[unit.complex]
     return Facts(comp.date, household, unit, complex_.profile_at(comp.date), policy.buurten[unit.buurt].mix,
-                 current, projected, _params_at(program, comp.date))
+                 current, projected, _params_at(program, comp.date), areas_above(policy, keys))
 
 
 def rule_status(cr, f: Facts) -> RuleStatus:
@@ -124,4 +122,4 @@ def with_category(f: Facts, category: str) -> Facts:
     h = f.household
     household = Household(h.id, h.size, h.income, category, h.age, h.flags)
     projected = {lv: g.plus(h.category, -1).plus(category) for lv, g in f.projected.items()}
-    return Facts(f.date, household, f.unit, f.profile, f.buurt_mix, f.current, projected, f.params)
+    return Facts(f.date, household, f.unit, f.profile, f.buurt_mix, f.current, projected, f.params, f.above)

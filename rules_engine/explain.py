@@ -3,7 +3,7 @@
 For every rule: fired / not fired / not applicable, each condition with its values on
 both sides, the rule's file:line and its rendered text in Dutch and English. Then what
 would change the outcome: rules whose flip alone changes it, other categories, and the
-room left per category at portiek, complex and buurt level.
+room left per category at every level (portiek, complex, buurt and any the policy adds).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from .compile import Condition, Expr, Program, Template, apply_comparison, unit_
 from .evaluate import (FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine, rule_status,
                        with_category)
 from .facts import Facts, Household, Unknown
+from .levels import group_keys
 from .model import OUTCOME_LABELS, OUTCOMES, UNDECIDED, Policy
 from .numbers import exact_text, format_euro, format_percent, format_plain
 from .occupancy import Composition
@@ -300,26 +301,32 @@ def _category_changes(program: Program, f: Facts, statuses, outcome: str) -> lis
 
 def _composition(program: Program, f: Facts, comp: Composition) -> tuple[LevelComposition, ...]:
     u = f.unit
-    return _composition_of(program, comp, u.portiek, u.complex, u.buurt, comp.by_unit.get(u.id),
+    return _composition_of(program, comp, group_keys(program.policy, u), comp.by_unit.get(u.id),
                            f.household.category, f.profile)
 
 
+def _bands_per_level(policy: Policy, keys: tuple[str, ...], profile) -> dict:
+    """Level -> the bands its group is judged by (levels without a mix: None)."""
+    return {lv.key: (None if not lv.mix else profile.mix.bands if lv.key == "complex"
+                     else policy.groups_of(lv.key)[key].mix.bands) for lv, key in zip(policy.levels, keys)}
+
+
 @lru_cache(maxsize=4096)
-def _composition_of(program: Program, comp: Composition, portiek: str, complex_id: str, buurt: str,
-                    leaving: str | None, category: str, profile) -> tuple[LevelComposition, ...]:
+def _composition_of(program: Program, comp: Composition, keys: tuple[str, ...], leaving: str | None, category: str,
+                    profile) -> tuple[LevelComposition, ...]:
     # Memoised like the room lines: lettings on one date in one group share it.
     out = []
-    buurt_bands = program.policy.buurten[buurt].mix.bands
-    for level, key in (("portiek", portiek), ("complex", complex_id), ("buurt", buurt)):
+    bands_of = _bands_per_level(program.policy, keys, profile)
+    for level, key in zip(program.policy.levels.keys, keys):
         now = comp.group(level, key)
         if leaving is not None:
             now = now.plus(leaving, -1)
         after = now.plus(category)
-        bands = {"complex": profile.mix.bands, "buurt": buurt_bands}.get(level)
+        bands = bands_of[level]
         cats = []
         for cid in program.policy.category_ids:
             band = bands[cid] if bands else None
-            limit = profile.portiek_max_households.get(cid) if level == "portiek" else None
+            limit = profile.portiek_max_households.get(cid) if bands is None else None
             cats.append({"category": cid, "now": now.counts.get(cid, 0), "after": after.counts.get(cid, 0),
                          "share_now": _exact(*_nd(now.share(cid))), "share_after": _exact(*_nd(after.share(cid))),
                          "low": _exact(*_nd(band.low)) if band else None,
@@ -332,35 +339,31 @@ def _nd(v: Fraction) -> tuple[int, int]:
     return v.numerator, v.denominator
 
 
-_WHERE = {"portiek": ("het portiek", "the portiek"), "complex": ("het complex", "the complex"),
-          "buurt": ("de buurt", "the buurt")}
-
-
 def _room(program: Program, f: Facts, comp: Composition) -> tuple[RoomLine, ...]:
     u = f.unit
-    return _room_lines(program, comp, u.portiek, u.complex, u.buurt, comp.by_unit.get(u.id), f.profile)
+    return _room_lines(program, comp, group_keys(program.policy, u), comp.by_unit.get(u.id), f.profile)
 
 
 @lru_cache(maxsize=4096)
-def _room_lines(program: Program, comp: Composition, portiek: str, complex_id: str, buurt: str,
-                leaving: str | None, profile) -> tuple[RoomLine, ...]:
+def _room_lines(program: Program, comp: Composition, keys: tuple[str, ...], leaving: str | None,
+                profile) -> tuple[RoomLine, ...]:
     # Memoised: in a batch, many lettings share the same groups on the same date.
     policy = program.policy
     out = []
-    for level, key in (("portiek", portiek), ("complex", complex_id), ("buurt", buurt)):
+    bands_of = _bands_per_level(policy, keys, profile)
+    for lv, key in zip(policy.levels, keys):
+        level, where = lv.key, lv.the
         g = comp.group(level, key)
         if leaving is not None:
             g = g.plus(leaving, -1)
         for cid in policy.category_ids:
-            if level == "portiek":
+            if not lv.mix:
                 room = limit_room(g, profile.portiek_max_households, cid)
                 if room is None:
                     continue  # no maximum for this category: nothing to count against
             else:
-                bands = profile.mix.bands if level == "complex" else policy.buurten[buurt].mix.bands
-                room = band_room(g, bands, cid, profile.min_households)
+                room = band_room(g, bands_of[level], cid, profile.min_households)
             label = policy.category(cid).label
-            where = _WHERE[level]
             if room is None:
                 text = bilingual(f"ruimte voor {label.nl} in {where[0]}: niet beoordeeld ({g.occupied} huishouden(s), "
                                  f"aandelen tellen vanaf {max(1, profile.min_households)})",

@@ -9,13 +9,16 @@ Composition rules (documented in docs/policy-format.md):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from typing import Callable, Mapping
 
-from .model import LevelMix, Profile, Unit
+from .levels import DEFAULT, Levels
+from .model import LevelMix, Profile, Unit, frozen_map
 
-GROUP_LEVELS = ("portiek", "complex", "buurt")
+GROUP_LEVELS = DEFAULT.keys
+"""The group levels of a policy without levels of its own (a policy's: policy.levels.keys)."""
 
 
 class Unknown:
@@ -85,6 +88,11 @@ class Facts:
     current: Mapping[str, Group]  # level -> group
     projected: Mapping[str, Group]
     params: Mapping[str, object]  # name -> DatedValue | None
+    above: Mapping[str, tuple[str, LevelMix]] = field(default_factory=lambda: _NONE_ABOVE)  # level above the buurt ->
+    # (the home's group there, its mix)
+
+
+_NONE_ABOVE = frozen_map({})
 
 
 @dataclass(frozen=True)
@@ -118,7 +126,18 @@ def _floor(f: Facts):
     return f.unit.floor
 
 
-def _catalogue() -> dict[str, FactSpec]:
+def _mix_of(level: str) -> Callable[[Facts], LevelMix]:
+    """How the facts give a level's mix: the complex's profile, the buurt's, or a level above the buurt's."""
+    if level == "complex":
+        return lambda f: f.profile.mix
+    if level == "buurt":
+        return lambda f: f.buurt_mix
+    return lambda f: f.above[level][1]
+
+
+@lru_cache(maxsize=16)
+def catalogue(levels: Levels = DEFAULT) -> Mapping[str, FactSpec]:
+    """Every fact path a condition may use under a policy's levels, except param.NAME and def.NAME."""
     specs = [
         FactSpec("date", "date", "datum van de toewijzing", "date of the letting", lambda f: f.date),
         FactSpec("year", "number:count", "jaar van de toewijzing", "year of the letting", lambda f: f.date.year),
@@ -142,6 +161,8 @@ def _catalogue() -> dict[str, FactSpec]:
         FactSpec("unit.portiek", "text", "portiek", "portiek", lambda f: f.unit.portiek),
         FactSpec("unit.complex", "text", "complex", "complex", lambda f: f.unit.complex),
         FactSpec("unit.buurt", "text", "buurtcode", "buurt code", lambda f: f.unit.buurt),
+        *(FactSpec(f"unit.{lv.field}", "text", f"code van {lv.the[0]}", f"code of {lv.the[1]}",
+                   lambda f, k=lv.key: f.above[k][0]) for lv in levels.above_buurt),
         FactSpec("profile.min_households", "number:count",
                  "minimum aantal huishoudens voor een oordeel over aandelen",
                  "minimum number of households for judging shares", lambda f: f.profile.min_households),
@@ -149,10 +170,8 @@ def _catalogue() -> dict[str, FactSpec]:
                  "maximum households per category per portiek", lambda f: f.profile.portiek_max_households,
                  _no_limit),
     ]
-    for level, mix_of, nl_level, en_level in (
-        ("complex", lambda f: f.profile.mix, "het complex", "the complex"),
-        ("buurt", lambda f: f.buurt_mix, "de buurt", "the buurt"),
-    ):
+    for lv in levels.banded:
+        level, (nl_level, en_level), mix_of = lv.key, lv.the, _mix_of(lv.key)
         specs += [
             FactSpec(f"profile.{level}.target", "map:percent", f"streefaandeel per categorie in {nl_level}",
                      f"target share per category in {en_level}", lambda f, m=mix_of: m(f).targets,
@@ -167,9 +186,7 @@ def _catalogue() -> dict[str, FactSpec]:
                      lambda f, k, m=mix_of: m(f).bands[k].high),
         ]
     for when, nl_when, en_when in (("", "nu", "now"), ("projected.", "na deze toewijzing", "after this letting")):
-        for level in GROUP_LEVELS:
-            nl_l = {"portiek": "het portiek", "complex": "het complex", "buurt": "de buurt"}[level]
-            en_l = {"portiek": "the portiek", "complex": "the complex", "buurt": "the buurt"}[level]
+        for level, (nl_l, en_l) in ((lv.key, lv.the) for lv in levels):
 
             def grp(f, w=when, lv=level):
                 return (f.projected if w else f.current)[lv]
@@ -188,14 +205,20 @@ def _catalogue() -> dict[str, FactSpec]:
                          f"share per category in {en_l} {en_when}", lambda f, g=grp: g(f).shares(),
                          lambda f, k, g=grp: g(f).share(k)),
             ]
-    return {s.path: s for s in specs}
+    return frozen_map((s.path, s) for s in specs)
 
 
-CATALOGUE: dict[str, FactSpec] = _catalogue()
-"""Every fact path a condition may use, except param.NAME and def.NAME (from the policy)."""
+CATALOGUE: Mapping[str, FactSpec] = catalogue(DEFAULT)
+"""Every fact path a condition may use under the default levels, except param.NAME and def.NAME (from the policy)."""
 
 HIDDEN_FACTS = ("household.flags", "household.age")
 """Facts never shown in a report or an explanation text: they could hint at the reason behind a category."""
 
-PREFIXES = frozenset(p.rsplit(".", 1)[0] for p in CATALOGUE if "." in p) | {"param", "def"}
-"""Path prefixes that are not facts by themselves ('household', 'projected.complex', ...)."""
+@lru_cache(maxsize=16)
+def prefixes(levels: Levels = DEFAULT) -> frozenset:
+    """Path prefixes that are not facts by themselves ('household', 'projected.complex', ...) under a policy's levels."""
+    return frozenset(p.rsplit(".", 1)[0] for p in catalogue(levels) if "." in p) | {"param", "def"}
+
+
+PREFIXES = prefixes(DEFAULT)
+"""Path prefixes that are not facts by themselves under the default levels."""

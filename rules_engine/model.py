@@ -5,11 +5,13 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, partial
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Iterator, Mapping, NamedTuple
+
+from .levels import DEFAULT as DEFAULT_LEVELS, Levels, UNIT_LEVEL
 
 UNDECIDED = "onbeslist"
 """The outcome when a legal rule cannot be judged (an amount without a value on the date, an unknown fact)."""
@@ -29,7 +31,8 @@ OUTCOME_LABELS = {
     "passend": ("passend", "suitable"),
     "voorkeur": ("voorkeur", "preferred"),
 }
-LEVELS = ("unit", "portiek", "complex", "buurt")
+LEVELS = (UNIT_LEVEL,) + DEFAULT_LEVELS.keys
+"""What a rule's level may name in a policy without levels of its own (the policy's: Policy.levels.rule_levels)."""
 
 
 def frozen_map(items) -> Mapping:
@@ -88,12 +91,13 @@ class LevelMix:
 
 @dataclass(frozen=True)
 class Buurt:
-    """A CBS buurt with its reference year and its mix targets."""
+    """A CBS buurt with its reference year and its mix targets; also a group of a level above it (a wijk)."""
 
     code: str
     year: int
     name: str
     mix: LevelMix
+    up: Mapping[str, str] = field(default_factory=lambda: frozen_map({}))  # level above -> its group holding this one
 
 
 @dataclass(frozen=True, eq=False)
@@ -411,6 +415,12 @@ class Policy:
     rules: tuple[Rule, ...]
     content_hash: str
     ranking: RankingStrategy = RankingStrategy()
+    levels: Levels = DEFAULT_LEVELS
+    areas: Mapping[str, Mapping[str, Buurt]] = field(default_factory=lambda: frozen_map({}))  # levels above the buurt
+
+    def groups_of(self, level: str) -> Mapping[str, Buurt]:
+        """The groups of the buurt level or a level above it, by code."""
+        return self.buurten if level == "buurt" else self.areas[level]
 
     @cached_property
     def category_ids(self) -> tuple[str, ...]:

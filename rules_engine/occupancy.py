@@ -21,6 +21,7 @@ from .diagnostics import Diagnostic, PolicyError, hint, make
 from .encoding import file_encoding
 from .facts import Group
 from .files import open_regular, require_inside
+from .levels import groups_above
 from .load import gc_paused, read_document
 from .load_yaml import Source
 from .model import Policy, frozen_map
@@ -59,14 +60,14 @@ EMPTY = Occupancy(frozen_map({}))
 
 @dataclass(frozen=True, eq=False)
 class Composition:
-    """Groups (portiek, complex, buurt) on one date, and the category living in each home."""
+    """Groups (portiek, complex, buurt and any level above) on one date, and the category living in each home."""
 
     date: dt.date
     groups: Mapping[tuple[str, str], Group]  # (level, key) -> group
     by_unit: Mapping[str, str]  # home -> category of its household
 
     def group(self, level: str, key: str) -> Group:
-        """The group for a level ('portiek', 'complex', 'buurt') and its key."""
+        """The group for a level ('portiek', 'complex', 'buurt', ...) and its key."""
         return self.groups[(level, key)]
 
 
@@ -135,6 +136,7 @@ def groups_from_places(policy: Policy, per_place: list) -> Mapping:
             total[cat] = total.get(cat, 0) + k
     for buurt, (n, c) in buurten.items():
         groups[("buurt", buurt)] = Group(n, sum(c.values()), MappingProxyType(c))
+    groups.update(groups_above(policy, groups))
     return MappingProxyType(groups)
 
 

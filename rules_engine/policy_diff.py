@@ -169,14 +169,27 @@ class _Differ:
                          None if ba is None else _band(ba), None if bb is None else _band(bb), where)
 
     def buurten(self) -> None:
-        def compare(code, a, b):
-            self.value("mix", f"buurt {code}", _label("naam", "name"), a.name, b.name, None)
-            self.value("mix", f"buurt {code}", _label("peiljaar", "reference year"), a.year, b.year, None,
-                       lambda y: _same(str(y)))
-            self._mix(f"buurt {code}", a.mix, b.mix, None)
+        """The buurten and the groups of every level above them (a wijk): names, years, mixes, where each lies."""
+        for policy, other, kind in ((self.new, self.old, "added"), (self.old, self.new, "removed")):
+            for lv in policy.levels.above_buurt:
+                if lv.key not in other.levels:
+                    groups = _same(", ".join(policy.groups_of(lv.key)))
+                    self.add("mix", f"{lv.key}", kind, _label("niveau boven de buurt", "level above the buurt"),
+                             groups if kind == "removed" else None, groups if kind == "added" else None, None,
+                             in_old=kind == "removed")
+        levels = ["buurt"] + [lv.key for lv in self.new.levels.above_buurt if lv.key in self.old.levels]
+        for level in levels:
+            def compare(code, a, b, level=level):
+                self.value("mix", f"{level} {code}", _label("naam", "name"), a.name, b.name, None)
+                self.value("mix", f"{level} {code}", _label("peiljaar", "reference year"), a.year, b.year, None,
+                           lambda y: _same(str(y)))
+                self._mix(f"{level} {code}", a.mix, b.mix, None)
+                for up in sorted(a.up.keys() | b.up.keys()):
+                    self.value("mix", f"{level} {code}", _label(up, up), a.up.get(up), b.up.get(up), None)
 
-        self.keyed("mix", dict(self.old.buurten), dict(self.new.buurten), lambda k: f"buurt {k}",
-                   lambda k: _label("buurt", "buurt"), lambda b: _same(b.name), compare, lambda b: None)
+            self.keyed("mix", dict(self.old.groups_of(level)), dict(self.new.groups_of(level)),
+                       lambda k, level=level: f"{level} {k}", lambda k, level=level: _label(level, level),
+                       lambda b: _same(b.name), compare, lambda b: None)
 
     def complexes(self) -> None:
         def compare(cid, a, b):

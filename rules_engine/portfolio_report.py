@@ -27,7 +27,6 @@ SUPPRESS_BELOW = THRESHOLD
 _STATE = {ABOVE: ("boven de band", "above the band"), BELOW: ("onder de band", "below the band"),
           "both": ("boven en onder", "above and below"), IN_BAND: ("in balans", "in balance"),
           "unjudged": ("te klein om te beoordelen", "too small to judge")}
-_LEVEL = {"buurt": ("buurt", "buurt"), "complex": ("complex", "complex"), "portiek": ("portiek", "portiek")}
 
 
 def _pct(v: Fraction | None, lang: str) -> str:
@@ -61,7 +60,7 @@ def _summary(status: PortfolioStatus, lang: str) -> list[str]:
     out = []
     for level, counts in status.counts().items():
         if sum(counts.values()):
-            out.append(f"{_t(_LEVEL[level], lang)}: " + ", ".join(
+            out.append(f"{status.level_labels[level][lang]}: " + ", ".join(
                 f"{_n(counts[s], lang)} {_t(_STATE[s], lang)}" for s in (ABOVE, BELOW, "both", IN_BAND, "unjudged")
                 if counts[s]))
     if status.unvalued:
@@ -80,7 +79,7 @@ def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = Fals
     cats = [status.labels[c][lang] for c in status.categories]
     table = [("niveau" if nl else "level", "groep" if nl else "group", "bewoond" if nl else "occupied",
               "oordeel" if nl else "state", *cats)]
-    levels = {k: _t(v, lang) for k, v in _LEVEL.items()}
+    levels = {k: v[lang] for k, v in status.level_labels.items()}
     states = {k: _t(v, lang) for k, v in _STATE.items()}
     cells: dict = {}  # each distinct category entry is written once: a national status has a million of them
     for g in _groups(status, only_out):
@@ -162,7 +161,7 @@ def status_markdown(status: PortfolioStatus, lang: str = "nl", only_out: bool = 
     out += [f"| {'Niveau' if nl else 'Level'} | {'Groep' if nl else 'Group'} | {'Bewoond' if nl else 'Occupied'} | "
             f"{'Oordeel' if nl else 'State'} | " + " | ".join(cats) + " |", "|---" * (4 + len(cats)) + "|"]
     for g in groups[:limit]:
-        out.append(f"| {_t(_LEVEL[g.level], lang)} | {md_cell(g.key)} | {g.occupied}/{g.homes} | "
+        out.append(f"| {status.level_labels[g.level][lang]} | {md_cell(g.key)} | {g.occupied}/{g.homes} | "
                    f"{_t(_STATE[g.state], lang)} | " + " | ".join(md_cell(_cell(c, lang)) for c in g.categories) + " |")
     if len(groups) > limit:
         out += ["", f"… {'en' if nl else 'and'} {_n(len(groups) - limit, lang)} {'meer' if nl else 'more'}"]
@@ -191,7 +190,7 @@ def status_html(status: PortfolioStatus, lang: str = "nl", only_out: bool = Fals
     rows = []
     for g in groups[:limit]:
         cells = "".join(f"<td>{_bar(c)}<br><small>{escape(_cell(c, lang))}</small></td>" for c in g.categories)
-        rows.append(f'<tr class="st-{g.state}"><td>{_t(_LEVEL[g.level], lang)}</td><td>{escape(g.key)}<br>'
+        rows.append(f'<tr class="st-{g.state}"><td>{status.level_labels[g.level][lang]}</td><td>{escape(g.key)}<br>'
                     f'<small>{escape(g.name)}</small></td><td>{g.occupied}/{g.homes}</td>'
                     f'<td>{_t(_STATE[g.state], lang)}</td>{cells}</tr>')
     title = f"{'Stand van de mix' if nl else 'Mix status'} {status.date}"

@@ -9,6 +9,7 @@ from .diagnostics import Diagnostic
 from .escape import md_code, md_text, terminal_text
 from .explain import ConditionResult, Decision, RuleResult, undecided_text
 from .facts import HIDDEN_FACTS
+from .levels import level_word
 from .model import OUTCOME_LABELS
 
 _STATUS = {
@@ -17,8 +18,6 @@ _STATUS = {
     "not_applicable": ("n.v.t.", "not applicable"),
 }
 _RESULT = {"true": ("waar", "true"), "false": ("onwaar", "false"), "unknown": ("onbekend", "unknown")}
-_LEVEL = {"unit": ("woning", "home"), "portiek": ("portiek", "portiek"), "complex": ("complex", "complex"),
-          "buurt": ("buurt", "buurt")}
 
 
 def _t(pair, lang: str) -> str:
@@ -85,7 +84,7 @@ def _rule_text(r: RuleResult, lang: str) -> list[str]:
     mark = "*" if r.deciding else " "
     kind = ("wettelijk" if r.kind == "legal" else "advies") if lang == "nl" else r.kind
     out = [f" {mark}[{_t(_STATUS[r.status], lang)}] {r.id}: {r.title[lang]} "
-           f"({kind}, {_t(_LEVEL[r.level], lang)}, {r.outcome})  {r.source}"]
+           f"({kind}, {level_word(r.level, lang)}, {r.outcome})  {r.source}"]
     for c in r.applies_when:
         out.append(f"      {'geldt als' if lang == 'nl' else 'applies when'}: {_cond_line(c, lang)}")
     for c in r.conditions:

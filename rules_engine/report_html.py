@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from .escape import html_text as escape
 from .explain import Decision, undecided_text
+from .levels import level_word
 from .model import OUTCOME_LABELS
 from .numbers import format_percent
 from .report import shown
@@ -61,7 +62,6 @@ _T = {
     "none": ("geen", "none"), "footer": ("Dit is een advies van magicmix; een medewerker beslist en legt een afwijking vast met reden.",
                                           "This is advice from magicmix; a member of staff decides and records any override with its reason."),
     "fired": ("vuurt", "fired"), "not_fired": ("vuurt niet", "not fired"), "not_applicable": ("n.v.t.", "not applicable"),
-    "portiek": ("Portiek", "Portiek"), "complex": ("Complex", "Complex"), "buurt": ("Buurt", "Buurt"),
     "ranking": ("Rangorde voor woning", "Ranking for home"), "rank": ("Rang", "Rank"), "portal": ("Portaal", "Portal"),
     "reason": ("Reden", "Reason"), "dropped": ("Valt af", "Dropped"),
     "true": ("waar", "true"), "false": ("onwaar", "false"), "unknown": ("onbekend", "unknown"),
@@ -70,6 +70,11 @@ _T = {
 def _t(key: str, lang: str) -> str:
     nl, en = _T[key]
     return nl if lang == "nl" else en
+
+
+def _level(key: str, lang: str) -> str:
+    """A level's word as a heading; a saved record of a policy with its own levels names them by key."""
+    return level_word(key, lang).capitalize()
 
 
 def _label(decision: Decision, cid: str, lang: str) -> str:
@@ -86,7 +91,7 @@ def _level_svg(decision: Decision, level, lang: str) -> str:
     span = width - left - right
     height = 26 + row * len(cats)
     parts = [f'<svg class="chart" role="img" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" aria-label="{escape(_t(level.level, lang))} {escape(level.group)}">']
+             f'viewBox="0 0 {width} {height}" aria-label="{escape(_level(level.level, lang))} {escape(level.group)}">']
     for pct in (0, 25, 50, 75, 100):
         x = left + span * pct / 100
         parts.append(f'<line x1="{x:.1f}" y1="14" x2="{x:.1f}" y2="{height - 4}" stroke="#d5dbe1"/>'
@@ -131,7 +136,7 @@ def decision_sections(d: Decision, lang: str) -> str:
                f'<span><i style="background:#1f5f99"></i>{_t("after", lang)}</span>'
                f'<span><i style="background:#e3efe0"></i>{_t("band", lang)}</span></p>')
     for level in d.composition:
-        out.append(f'<section class="level"><h3>{escape(_t(level.level, lang))} {escape(level.group)}</h3>'
+        out.append(f'<section class="level"><h3>{escape(_level(level.level, lang))} {escape(level.group)}</h3>'
                    f'{_level_svg(d, level, lang)}</section>')
     out.append("</section>")
     out.append(f'<section class="rules"><h2>{_t("rules", lang)}</h2><table><tr><th>{_t("rule", lang)}</th>'

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from .facts import Group
+from .levels import area_keys
 from .model import Band
 
 
@@ -25,7 +26,7 @@ from .model import Band
 class Room:
     """Room for one category in one group."""
 
-    level: str  # portiek | complex | buurt
+    level: str  # a level key: portiek, complex, buurt, ...
     group: str  # its key
     category: str
     room: int | None  # None: not judged (too few households, or no portiek maximum)
@@ -61,7 +62,8 @@ def limit_room(group: Group, limits: Mapping[str, int], category: str) -> int | 
 
 
 def complex_room(policy, comp, complex_id: str) -> list[Room]:
-    """Room per category for every portiek of a complex, the complex itself and its buurt, on the composition's date."""
+    """Room per category for every portiek of a complex, the complex itself and the groups it lies in (its buurt and
+    any level above), on the composition's date."""
     cx = policy.complexes[complex_id]
     profile = cx.profile_at(comp.date)
     out: list[Room] = []
@@ -70,10 +72,10 @@ def complex_room(policy, comp, complex_id: str) -> list[Room]:
         for cid in policy.category_ids:
             out.append(Room("portiek", key, cid, limit_room(g, profile.portiek_max_households, cid),
                             g.counts.get(cid, 0), g.occupied))
-    for level, key, bands in (("complex", cx.id, profile.mix.bands),
-                              ("buurt", cx.buurt, policy.buurten[cx.buurt].mix.bands)):
-        g = comp.group(level, key)
+    for lv, key in zip(policy.levels.from_complex, (cx.id,) + area_keys(policy, cx.buurt)):
+        bands = profile.mix.bands if lv.key == "complex" else policy.groups_of(lv.key)[key].mix.bands
+        g = comp.group(lv.key, key)
         for cid in policy.category_ids:
-            out.append(Room(level, key, cid, band_room(g, bands, cid, profile.min_households),
+            out.append(Room(lv.key, key, cid, band_room(g, bands, cid, profile.min_households),
                             g.counts.get(cid, 0), g.occupied))
     return out

@@ -10,18 +10,20 @@ vacant homes, and not judged (None) where the group's shares are not judged.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import partial
 from typing import NamedTuple
 
 from .load import gc_paused
-from .model import LEVELS, Policy
+from .levels import DEFAULT, Levels
+from .model import Policy
 from .occupancy import Composition
 from .room import band_room, judged as shares_judged, limit_room
 
 ABOVE, BELOW, IN_BAND, UNJUDGED = "above", "below", "in_band", "unjudged"
-_LEVEL_ORDER = {level: i for i, level in enumerate(reversed(LEVELS))}  # buurt first
+ALL_LEVELS = tuple(reversed(DEFAULT.keys))
+"""The levels of a status under the default registry, largest first (buurt, complex, portiek)."""
 
 
 class CategoryStatus(NamedTuple):
@@ -54,7 +56,7 @@ class GroupStatus(NamedTuple):
     level: str
     key: str
     name: str
-    parent: str  # the buurt of a complex, the complex of a portiek
+    parent: str  # the group one level up: the complex of a portiek, the buurt of a complex ('' at the top)
     homes: int
     occupied: int
     judged: bool
@@ -78,13 +80,19 @@ class PortfolioStatus:
     labels: dict  # category -> {'nl', 'en'}
     groups: tuple[GroupStatus, ...]
     unvalued: tuple[str, ...] = ()  # parameters without a value on the date: lettings using them are onbeslist
+    levels: tuple[str, ...] = ALL_LEVELS  # the policy's levels, largest first
+    level_labels: dict = field(default_factory=lambda: _labels(DEFAULT))  # level -> {'nl', 'en'}
 
     def counts(self) -> dict[str, Counter]:
-        """Groups per state, per level."""
-        out: dict[str, Counter] = {level: Counter() for level in ("buurt", "complex", "portiek")}
+        """Groups per state, per level (largest level first)."""
+        out: dict[str, Counter] = {level: Counter() for level in self.levels}
         for g in self.groups:
             out[g.level][g.state] += 1
         return out
+
+
+def _labels(levels: Levels) -> dict:
+    return {lv.key: {"nl": lv.label[0], "en": lv.label[1]} for lv in levels}
 
 
 _new_category = partial(tuple.__new__, CategoryStatus)  # a named tuple's own __new__ is Python code: slow
@@ -156,18 +164,24 @@ def _portiek(key, parent, group, limits, categories) -> GroupStatus:
                        _state(above, False, judged), (wn, wd)))
 
 
-def _sort_key(g: GroupStatus):
-    if g.state in (ABOVE, BELOW, "both"):
-        n, d = g.worst
-        return (False, -n / d, _LEVEL_ORDER[g.level], g.key)  # a float only orders; reports show the exact value
-    return (True, 0.0, _LEVEL_ORDER[g.level], g.key)
+def _sort_key(levels: Levels):
+    order = {key: i for i, key in enumerate(reversed(levels.keys))}  # the largest level first
+
+    def key(g: GroupStatus):
+        if g.state in (ABOVE, BELOW, "both"):
+            n, d = g.worst
+            return (False, -n / d, order[g.level], g.key)  # a float only orders; reports show the exact value
+        return (True, 0.0, order[g.level], g.key)
+
+    return key
 
 
-def portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...] = ("buurt", "complex", "portiek"),
+def portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...] | None = None,
                      progress=None) -> PortfolioStatus:
-    """Every buurt, complex and portiek on the composition's date, out-of-band groups first (the worst first)."""
+    """Every group at the given levels (default: all of the policy's) on the composition's date, out-of-band groups
+    first (the worst first)."""
     with gc_paused():
-        return _portfolio_status(policy, comp, levels, progress)
+        return _portfolio_status(policy, comp, policy.levels.keys if levels is None else levels, progress)
 
 
 def _portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...], progress) -> PortfolioStatus:
@@ -175,14 +189,16 @@ def _portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...]
     groups = []
     date = comp.date
     complexes = list(policy.complexes.values())
-    # A buurt is judged like the complexes in it: from the policy's default minimum number of households on.
+    # A buurt (or a group above it) is judged like the complexes in it: from the policy's default minimum on.
     default_min = complexes[0].profiles[0].min_households if complexes else 1
-    if "buurt" in levels:
-        for code, buurt in policy.buurten.items():
-            g = comp.groups.get(("buurt", code))
-            if g is not None:
-                groups.append(_banded("buurt", code, buurt.name, "", g, buurt.mix, default_min, cats))
     found = comp.groups
+    for lv in policy.levels.from_complex[1:]:  # the buurt and every level above it
+        if lv.key in levels:
+            for code, area in policy.groups_of(lv.key).items():
+                g = found.get((lv.key, code))
+                if g is not None:
+                    groups.append(_banded(lv.key, code, area.name, next(iter(area.up.values()), ""), g, area.mix,
+                                          default_min, cats))
     for n, cx in enumerate(complexes, 1):
         profile = cx.profile_at(date)
         if "complex" in levels:
@@ -194,8 +210,9 @@ def _portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...]
                 groups.append(_portiek(key, cx.id, found[("portiek", key)], limits, cats))
         if progress is not None and n % 1000 == 0:
             progress(n, len(complexes))
-    groups.sort(key=_sort_key)
+    groups.sort(key=_sort_key(policy.levels))
     return PortfolioStatus(date.isoformat(), {"id": policy.id, "version": policy.version,
                                               "content_hash": policy.content_hash}, cats,
                            {c.id: {"nl": c.label.nl, "en": c.label.en} for c in policy.categories}, tuple(groups),
-                           tuple(name for name, p in policy.parameters.items() if p.at(date) is None))
+                           tuple(name for name, p in policy.parameters.items() if p.at(date) is None),
+                           tuple(reversed(policy.levels.keys)), _labels(policy.levels))

@@ -13,9 +13,11 @@ from fractions import Fraction
 from .diagnostics import Collector, hint, make
 from .load import PolicySources
 from .load_yaml import Source
+from .levels import DEFAULT as DEFAULT_LEVELS, Levels
 from .model import (OUTCOMES, UNDECIDED, Band, Buurt, Case, Category, Complex, DatedValue, Definition, Label, LevelMix,
                     Parameter, Policy, Portieken, Profile, RankingStrategy, Rule, Text, UnitTable, Where, frozen_map)
 from .numbers import format_percent, parse_percent, to_fraction
+from .validate_levels import declared_levels, group_up, level_areas
 
 DEFAULT_MIN_HOUSEHOLDS = 0
 
@@ -23,9 +25,10 @@ DEFAULT_MIN_HOUSEHOLDS = 0
 class _Ctx:
     """What the checks of one policy share: the collector and the category ids."""
 
-    def __init__(self, collector: Collector, categories: tuple[str, ...]):
+    def __init__(self, collector: Collector, categories: tuple[str, ...], levels: Levels = DEFAULT_LEVELS):
         self.c = collector
         self.categories = categories
+        self.levels = levels
 
     def err(self, code: str, src: Source, path: tuple, key: bool = False, severity: str = "error", **args):
         line, col = src.where(path, key=key)
@@ -132,6 +135,7 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
         seen[c["id"]] = psrc.where(("categories", i, "id"))[0]
         categories.append(Category(c["id"], _label(c["label"]), _label(c.get("description"))))
     ctx = _Ctx(collector, tuple(c.id for c in categories))
+    ctx.levels = levels = declared_levels(ctx, psrc, raw.get("levels"))
 
     mix_raw = raw["mix"]
     buurt_mix, buurt_tol, buurt_bands = _mix(ctx, psrc, ("mix", "buurt"), mix_raw["buurt"], {}, Fraction(0), {},
@@ -143,6 +147,14 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
     portiek_max = _portiek_max(ctx, psrc, ("mix", "portiek_max_households"), mix_raw.get("portiek_max_households"), {})
     min_households = mix_raw.get("min_households", DEFAULT_MIN_HOUSEHOLDS)
 
+    def area_mix(path: tuple, raw_mix: dict | None, base: tuple | None, label: tuple[str, str]) -> tuple:
+        """(mix, tolerance, bands) of a level above the buurt or one of its groups, on top of base (None: per buurt)."""
+        mix, tol, bands = base or (buurt_mix, buurt_tol, buurt_bands)
+        if raw_mix is None:
+            return mix, tol, bands
+        return _mix(ctx, psrc, path, raw_mix, dict(mix.targets), tol, bands, label)
+
+    areas = level_areas(ctx, psrc, raw.get("levels"), levels, area_mix)
     buurten = {}
     for i, b in enumerate(raw["buurten"]):
         if b["code"] in buurten:
@@ -152,7 +164,8 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
         if "mix" in b:
             mix, _, _ = _mix(ctx, psrc, ("buurten", i, "mix"), b["mix"], base_targets, buurt_tol, buurt_bands,
                              (f"buurt {b['code']}", f"buurt {b['code']}"))
-        buurten[b["code"]] = Buurt(b["code"], b["year"], b["name"], mix)
+        buurten[b["code"]] = Buurt(b["code"], b["year"], b["name"], mix,
+                                   group_up(ctx, psrc, ("buurten", i), b, "buurt", levels, areas))
 
     parameters = _parameters(ctx, sources.parameters)
     complexes: dict[str, Complex] = {}
@@ -220,7 +233,7 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
         description=raw.get("description", ""), categories=tuple(categories), buurten=frozen_map(buurten),
         complexes=frozen_map(complexes), units=units, parameters=frozen_map(parameters),
         definitions=frozen_map(definitions), rules=tuple(rules), content_hash=sources.content_hash,
-        ranking=ranking)
+        ranking=ranking, levels=levels, areas=frozen_map((k, frozen_map(v)) for k, v in areas.items()))
 
 
 def _parameters(ctx: _Ctx, src: Source | None) -> dict[str, Parameter]:
@@ -323,6 +336,9 @@ def _rule(ctx: _Ctx, src: Source, i: int, r: dict) -> Rule | None:
         return None
     if r["kind"] == "legal" and r["outcome"] != "niet_toegestaan":
         ctx.err("legal-outcome", src, path + ("outcome",))
+    if r["level"] not in ctx.levels.rule_levels:
+        ctx.err("unknown-level", src, path + ("level",), level=r["level"], hint=hint(ctx.levels.rule_levels, r["level"]),
+                known=", ".join(ctx.levels.rule_levels))
     mode = "any" if shapes[0] == "any" else "all"
     raw_conds = [r["condition"]] if shapes[0] == "condition" else r[shapes[0]]
     cpath = path + (shapes[0],)
