@@ -96,8 +96,6 @@ class CompiledRule:
     fired: tuple[Template, Template]
     not_fired: tuple[Template, Template] | None
     uses_category: bool = True  # whether the household's category can change the rule's status
-    applies_fn: Fn | None = None  # all applies_when conditions, three-valued
-    conditions_fn: Fn | None = None  # the conditions combined with all/any, three-valued
 
 
 @dataclass(frozen=True, eq=False)
@@ -715,9 +713,7 @@ def compile_policy(policy: Policy, collector: Collector | None = None) -> Progra
             collector.add(exc.diagnostic("template-error"))
             continue
         uses = any(c._reads_category(cond.expr.node) for cond in applies + conditions)
-        applies_fn = _and(tuple(x.expr.fn for x in applies)) if applies else None
-        conditions_fn = (_or if rule.mode == "any" else _and)(tuple(x.expr.fn for x in conditions))
-        rules.append(CompiledRule(rule, applies, conditions, fired, not_fired, uses, applies_fn, conditions_fn))
+        rules.append(CompiledRule(rule, applies, conditions, fired, not_fired, uses))
     for name, p in policy.parameters.items():
         if name not in c.used_params:
             w = p.where or p.values[0].where

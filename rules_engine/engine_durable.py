@@ -33,7 +33,7 @@ from fractions import Fraction
 
 from .compile import Condition, Program, apply_comparison
 from .diagnostics import PolicyError, make
-from .evaluate import FIRED, NOT_FIRED, RuleStatus, own_statuses
+from .evaluate import FIRED, NOT_FIRED, RuleStatus, rule_statuses
 from .facts import Facts, Unknown
 
 NAME = "durable-rules"
@@ -209,7 +209,7 @@ class DurableEngine:
     def statuses(self, f: Facts) -> tuple[RuleStatus, ...]:
         """Fired as durable-rules says; why the others did not fire, from the shared evaluator."""
         fired = self.fired(f)
-        own = own_statuses(self.program, f)
+        own = rule_statuses(self.program, f)  # self.program has no engine: the one semantics
         return tuple(_FIRED if cr.rule.id in fired else (_NOT_FIRED if s.status == FIRED else s)
                      for cr, s in zip(self.program.rules, own))
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
-from .compile import Program
+from .compile import CompiledRule, Condition, Program, apply_comparison
 from .diagnostics import PolicyError, hint, make
 from .facts import GROUP_LEVELS, Facts, Household, Unknown
 from .model import OUTCOMES, UNDECIDED
@@ -68,29 +69,71 @@ def build_facts(program: Program, household: Household, unit_id: str, comp: Comp
                  current, projected, _params_at(program, comp.date))
 
 
-def rule_status(cr, f: Facts) -> RuleStatus:
-    """The status of one compiled rule for a fact set."""
-    applies = cr.applies_fn(f) if cr.applies_fn is not None else True
+class Tracer(Protocol):
+    """What an evaluation shows an observer: every condition it judges, with its values.
+
+    Pass None (the decision-only path) and nothing is recorded; with a tracer every condition
+    of a judged group is evaluated, not only up to the first decisive one, so the record is
+    complete. The status is the same either way."""
+
+    def condition(self, cr: CompiledRule, part: str, c: Condition, value, sides: tuple | None,
+                  facts: tuple) -> None:
+        """One condition of cr's part ('applies' or 'conditions') gave value (True, False or an Unknown);
+        sides are the two evaluated operands of a comparison (else None), facts the values of c.facts."""
+
+
+APPLIES, CONDITIONS = "applies", "conditions"
+
+
+def observe(cr: CompiledRule | None, part: str, c: Condition, f: Facts, tracer: Tracer):
+    """A condition's value, with its operands and the facts it reads shown to the tracer."""
+    if c.op is not None:
+        a, b = c.left.fn(f), c.right.fn(f)
+        v = apply_comparison(c.op, a, b)
+        tracer.condition(cr, part, c, v, (a, b), ())
+    else:
+        v = c.expr.fn(f)
+        tracer.condition(cr, part, c, v, None, tuple(e.fn(f) for e in c.facts))
+    return v
+
+
+def _judge(cr: CompiledRule, part: str, conds: tuple, f: Facts, decisive: bool, tracer: Tracer | None):
+    """Three-valued all (decisive False) or any (decisive True) over conditions: the decisive value
+    wins, else the first unknown, else the other value. Without a tracer it stops at the decisive one."""
+    unknown = None
+    hit = False
+    for c in conds:
+        v = c.expr.fn(f) if tracer is None else observe(cr, part, c, f, tracer)
+        if v is decisive:
+            if tracer is None:
+                return v
+            hit = True
+        elif unknown is None and v.__class__ is Unknown:
+            unknown = v
+    if hit:
+        return decisive
+    return unknown if unknown is not None else not decisive
+
+
+def rule_status(cr: CompiledRule, f: Facts, tracer: Tracer | None = None) -> RuleStatus:
+    """The one semantics of a rule: fired, not fired, or not applicable (with the unknown value
+    that made it so, or None when an applies_when condition is false). See the module docstring."""
+    applies = _judge(cr, APPLIES, cr.applies, f, False, tracer)
     if applies is not True:
         return RuleStatus(NOT_APPLICABLE, applies if applies.__class__ is Unknown else None)
-    result = cr.conditions_fn(f)
-    if result is True:
-        return _FIRED
-    if result is False:
-        return _NOT_FIRED
-    return RuleStatus(NOT_APPLICABLE, result)
+    result = _judge(cr, CONDITIONS, cr.conditions, f, cr.rule.mode == "any", tracer)
+    return _FIRED if result is True else _NOT_FIRED if result is False else RuleStatus(NOT_APPLICABLE, result)
 
 
-def own_statuses(program: Program, f: Facts) -> tuple[RuleStatus, ...]:
-    """The status of every rule by the default engine, in policy order."""
-    return tuple(rule_status(cr, f) for cr in program.rules)
-
-
-def rule_statuses(program: Program, f: Facts) -> tuple[RuleStatus, ...]:
-    """The status of every rule for one fact set, in policy order, by the program's engine."""
-    if program.engine is not None:
-        return program.engine.statuses(f)
-    return tuple(rule_status(cr, f) for cr in program.rules)
+def rule_statuses(program: Program, f: Facts, tracer: Tracer | None = None) -> tuple[RuleStatus, ...]:
+    """The status of every rule for one fact set, in policy order. Another engine (program.engine)
+    decides which rules fire; a tracer still sees this semantics' values, which that engine compares."""
+    if program.engine is None:
+        return tuple(rule_status(cr, f, tracer) for cr in program.rules)
+    if tracer is not None:
+        for cr in program.rules:
+            rule_status(cr, f, tracer)
+    return program.engine.statuses(f)
 
 
 _FIRED = RuleStatus(FIRED)

@@ -14,9 +14,9 @@ from fractions import Fraction
 from functools import lru_cache
 
 from . import __version__
-from .compile import Condition, Expr, Program, Template, apply_comparison, unit_of
-from .evaluate import (FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine, rule_status,
-                       with_category)
+from .compile import Condition, Expr, Program, Template, unit_of
+from .evaluate import (APPLIES, CONDITIONS, FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine,
+                       observe, rule_status, rule_statuses, with_category)
 from .facts import Facts, Household, Unknown
 from .model import OUTCOME_LABELS, OUTCOMES, UNDECIDED, Policy
 from .numbers import exact_text, format_euro, format_percent, format_plain
@@ -224,21 +224,40 @@ def render_template(t: Template, f: Facts, lang: str, policy: Policy) -> str:
     return "".join(out)
 
 
-def condition_result(c: Condition, f: Facts, policy: Policy) -> ConditionResult:
-    """One condition evaluated for a fact set, with the values on both sides."""
+def condition_result(c: Condition, v, sides: tuple | None, facts: tuple, policy: Policy) -> ConditionResult:
+    """One evaluated condition as the record shows it: its result and the values on both sides."""
     left = right = None
-    if c.op is not None:
-        a, b = c.left.fn(f), c.right.fn(f)
-        v = apply_comparison(c.op, a, b)
-        left = _value(c.left, a, policy)
-        right = _value(c.right, b, policy)
-    else:
-        v = c.expr.fn(f)
+    if sides is not None:
+        left = _value(c.left, sides[0], policy)
+        right = _value(c.right, sides[1], policy)
     result = "true" if v is True else "false" if v is False else "unknown"
-    used = tuple(_value(e, e.fn(f), policy) for e in c.facts)
+    used = tuple(_value(e, x, policy) for e, x in zip(c.facts, facts))
     reason = bilingual(v.nl, v.en) if v.__class__ is Unknown else None
     w = c.expr.source.where
     return ConditionResult(c.expr.source.text, w.line, w.column, result, c.op, left, right, used, reason)
+
+
+def condition_at(c: Condition, f: Facts, policy: Policy) -> ConditionResult:
+    """One condition evaluated on its own for a fact set, as the record shows it."""
+    tracer = RecordingTracer(policy)
+    observe(None, CONDITIONS, c, f, tracer)
+    return tracer.results(None, CONDITIONS)[0]
+
+
+class RecordingTracer:
+    """A tracer (evaluate.Tracer) that keeps every judged condition as a ConditionResult, per rule and part."""
+
+    def __init__(self, policy: Policy):
+        self.policy = policy
+        self.seen: dict[tuple[int, str], list[ConditionResult]] = {}
+
+    def condition(self, cr, part: str, c: Condition, value, sides, facts) -> None:
+        """Record one condition's result and values."""
+        self.seen.setdefault((id(cr), part), []).append(condition_result(c, value, sides, facts, self.policy))
+
+    def results(self, cr, part: str) -> tuple[ConditionResult, ...]:
+        """The recorded conditions of one rule's part ('applies' or 'conditions'), in policy order."""
+        return tuple(self.seen.get((id(cr), part), ()))
 
 
 # --- what would change the outcome -----------------------------------------------------------
@@ -378,21 +397,6 @@ def _label(outcome: str, lang: str) -> str:
     return (nl if lang == "nl" else en).capitalize()
 
 
-def _status(applies, conds, mode: str) -> RuleStatus:
-    """A rule's status from its evaluated conditions: the same three-valued logic as evaluate.rule_status."""
-    for group, combine_mode in ((applies, "all"), (conds, mode)):
-        results = [c.result for c in group]
-        decisive = "false" if combine_mode == "all" else "true"
-        if decisive in results:
-            if group is applies:
-                return RuleStatus(NOT_APPLICABLE)
-            return RuleStatus(NOT_FIRED if combine_mode == "all" else FIRED)
-        unknown = next((c for c in group if c.result == "unknown"), None)
-        if unknown is not None:
-            return RuleStatus(NOT_APPLICABLE, Unknown(unknown.reason["nl"], unknown.reason["en"]))
-    return RuleStatus(FIRED if mode == "all" or not conds else NOT_FIRED)
-
-
 @lru_cache(maxsize=64)
 def _categories(policy: Policy) -> tuple[dict, ...]:
     return tuple({"id": c.id, "label": bilingual(c.label.nl, c.label.en)} for c in policy.categories)
@@ -452,19 +456,13 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
     """Evaluate one letting with the full explanation record."""
     policy = program.policy
     f = build_facts(program, household, unit_id, comp)
-    evaluated = []
-    for cr in program.rules:
-        applies = tuple(condition_result(c, f, policy) for c in cr.applies)
-        conds = tuple(condition_result(c, f, policy) for c in cr.conditions) \
-            if all(a.result == "true" for a in applies) else ()
-        evaluated.append((applies, conds, _status(applies, conds, cr.rule.mode)))
-    if program.engine is not None:  # another engine decides which rules fire; the values stay ours
-        evaluated = [(a, c, st) for (a, c, _), st in zip(evaluated, program.engine.statuses(f))]
-    statuses = [st for _, _, st in evaluated]
+    tracer = RecordingTracer(policy)
+    statuses = rule_statuses(program, f, tracer)
     outcome, deciding = combine(program, statuses)
     results = []
-    for cr, (applies, conds, st) in zip(program.rules, evaluated):
+    for cr, st in zip(program.rules, statuses):
         r = cr.rule
+        applies, conds = tracer.results(cr, APPLIES), tracer.results(cr, CONDITIONS)
         text = None
         if st.status == FIRED:
             text = bilingual(render_template(cr.fired[0], f, "nl", policy), render_template(cr.fired[1], f, "en", policy))
