@@ -8,17 +8,19 @@ and/or/not follow three-valued (Kleene) logic, so 'false and unknown' is false.
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 from functools import cached_property
 from fractions import Fraction
 from typing import Callable, Mapping
 
+from . import operators
 from .diagnostics import MESSAGES, Collector, Diagnostic, hint, make
 from .expr import (Attr, Binary, Bool, ExprError, Index, ListLit, Logic, Name, Node, Num, Str, Unary, parse,
                    path_text)
 from .facts import CATALOGUE, HIDDEN_FACTS, PREFIXES, Facts, Unknown
 from .model import Policy, Rule, Text, frozen_map
+from .operators import PRODUCT, SUM
+from .value_types import base, unit_of
 
 Fn = Callable[[Facts], object]
 
@@ -27,8 +29,6 @@ Fn = Callable[[Facts], object]
 # before it doubles the digits of its value at every step).
 MAX_LEVELS = 100
 MAX_FACTORS = 64
-MAX_DIGITS = 1000  # of a number computed while evaluating; beyond it the value is unknown
-_MAX_BITS = int(MAX_DIGITS * 3.33)
 
 # Dutch words staff naturally write in a fact path, mapped to the English fact names.
 DUTCH_WORDS = {
@@ -106,16 +106,6 @@ class Program:
     rules: tuple[CompiledRule, ...]
     definitions: Mapping[str, Expr]
     engine: object = None  # None: the default engine; else an object whose statuses(facts) decides (durable-rules)
-
-
-def base(t: str) -> str:
-    """'number' for 'number:percent', etc."""
-    return t.split(":", 1)[0]
-
-
-def unit_of(t: str) -> str:
-    """'percent' for 'number:percent' (or the type itself)."""
-    return t.split(":", 1)[1] if ":" in t else t
 
 
 def _is_unknown(v) -> bool:
@@ -300,39 +290,24 @@ class _Compiler:
                      "number": ("een getal", "a number")}[want]
             raise ExprError(node.pos, f"hier hoort {words[0]}", f"{words[1]} is expected here")
 
+    # --- the operators' type rules ask these (operators.Checker) ---------------------------------
+    want = _want
+
+    def refuse(self, node: Node, nl: str, en: str) -> None:
+        raise ExprError(node.pos, nl, en)
+
+    def literal_categories(self, node: Node, other_type: str) -> None:
+        if other_type != "category":
+            return
+        for item in node.items if isinstance(node, ListLit) else (node,):
+            if isinstance(item, Str):
+                self._category(item, item.value)
+
     def binary(self, n: Binary) -> tuple[Fn, str]:
         lf, lt = self.node(n.left)
         rf, rt = self.node(n.right)
-        op = n.op
-        if op in ("+", "-", "*", "/"):
-            self._want(n.left, lt, "number")
-            self._want(n.right, rt, "number")
-            return _arith(op, lf, rf), _arith_type(op, lt, rt)
-        if op in ("<", "<=", ">", ">="):
-            self._want(n.left, lt, "number")
-            self._want(n.right, rt, "number")
-            return _compare(op, lf, rf), "bool"
-        if op in ("==", "!="):
-            kinds = {base(lt).replace("category", "text"), base(rt).replace("category", "text")}
-            if len(kinds) != 1:
-                raise ExprError(n.pos, "deze twee waarden zijn niet van hetzelfde soort en kunnen niet gelijk zijn",
-                                "these two values are of different kinds and can never be equal")
-            for side, other_t in ((n.left, rt), (n.right, lt)):
-                if isinstance(side, Str) and other_t == "category":
-                    self._category(side, side.value)
-            return _compare(op, lf, rf), "bool"
-        # in / not in
-        if base(lt) not in ("text", "category"):
-            raise ExprError(n.left.pos, "links van 'in' hoort een tekst of categorie",
-                            "a text or category belongs left of 'in'")
-        if rt != "list" and not rt.startswith("map:"):
-            raise ExprError(n.right.pos, "rechts van 'in' hoort een lijst", "a list belongs right of 'in'")
-        if lt == "category" and isinstance(n.right, ListLit):
-            for item in n.right.items:
-                if isinstance(item, Str):
-                    self._category(item, item.value)
-        fn = _member(lf, rf)
-        return (fn if op == "in" else _not(fn)), "bool"
+        typ = operators.OPERATORS[n.op].types(self, n, lt, rt)
+        return operators.compiled(n.op, lf, rf), typ
 
     def _reads_category(self, node: Node, seen: frozenset = frozenset()) -> bool:
         """Whether an expression reads the household's category, directly, via projected groups or a definition."""
@@ -367,16 +342,16 @@ class _Compiler:
             if isinstance(n, (Name, Attr)) and (p := path_text(n) or "").startswith("def."):
                 d_levels, d_factors = self._definition_shape(p[4:], chain)
                 levels, factors = max(levels, level + d_levels), max(factors, d_factors)
-            if isinstance(n, Binary) and n.op in ("*", "/"):
+            if isinstance(n, Binary) and _precedence(n) == PRODUCT:
                 factors = max(factors, self._factors(n, chain))
             stack.extend((c, level + 1) for c in _children(n))
         return levels, factors
 
     def _factors(self, n: Node, chain: tuple) -> int:
         """How many factors a product multiplies, at most (a sum has as many as its largest term)."""
-        if isinstance(n, Binary) and n.op in ("*", "/"):
+        if isinstance(n, Binary) and _precedence(n) == PRODUCT:
             return self._factors(n.left, chain) + self._factors(n.right, chain)
-        if isinstance(n, Binary) and n.op in ("+", "-") or isinstance(n, Unary):
+        if isinstance(n, Binary) and _precedence(n) == SUM or isinstance(n, Unary):
             return max(self._factors(c, chain) for c in _children(n))
         if isinstance(n, (Name, Attr)) and (p := path_text(n) or "").startswith("def."):
             return self._definition_shape(p[4:], chain)[1]
@@ -430,7 +405,7 @@ class _Compiler:
     def condition(self, text: Text) -> Condition:
         e = self.condition_text(text)
         n = e.node
-        if isinstance(n, Binary) and n.op in ("==", "!=", "<", "<=", ">", ">=", "in", "not in"):
+        if isinstance(n, Binary) and operators.OPERATORS[n.op].is_comparison:
             lf, lt = self.node(n.left)
             rf, rt = self.node(n.right)
             return Condition(e, n.op, Expr(lf, lt, n.left, text), Expr(rf, rt, n.right, text))
@@ -583,100 +558,8 @@ def _or(fns) -> Fn:
     return lambda f: kleene(fns, f, True)
 
 
-_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
-        "!=": operator.ne, "+": operator.add, "-": operator.sub, "*": operator.mul}
-
-DIVISION_BY_ZERO = ("deling door nul", "division by zero")
-TOO_LARGE = tuple(m.format(limit=MAX_DIGITS) for m in MESSAGES["number-too-large"])
-
-
-def _too_large(a, b) -> bool:
-    """Whether a product or quotient of a and b could exceed MAX_DIGITS, known before it is computed.
-
-    Only * and / are checked: sums grow a number by a bit or so per term, products double it."""
-    try:
-        return (a.numerator.bit_length() + a.denominator.bit_length() + b.numerator.bit_length()
-                + b.denominator.bit_length()) > _MAX_BITS
-    except AttributeError:  # not a number: the type check has refused it already
-        return False
-
-
-def apply_comparison(op: str, a, b):
-    """The result of 'a op b' for a comparison or membership, in three-valued logic."""
-    if _is_unknown(a):
-        return a
-    if _is_unknown(b):
-        return b
-    if op == "in":
-        return a in b
-    if op == "not in":
-        return a not in b
-    return _OPS[op](a, b)
-
-
-def _compare(op: str, lf: Fn, rf: Fn) -> Fn:
-    py = _OPS[op]
-    unknown = Unknown
-
-    def run(f):
-        a = lf(f)
-        if a.__class__ is unknown:
-            return a
-        b = rf(f)
-        if b.__class__ is unknown:
-            return b
-        return py(a, b)
-    return run
-
-
-def _arith(op: str, lf: Fn, rf: Fn) -> Fn:
-    py = _OPS.get(op)
-
-    def run(f):
-        a = lf(f)
-        if _is_unknown(a):
-            return a
-        b = rf(f)
-        if _is_unknown(b):
-            return b
-        return py(a, b)
-
-    def product(f):  # * and /: the digits of the result are bounded before it is computed
-        a = lf(f)
-        if _is_unknown(a):
-            return a
-        b = rf(f)
-        if _is_unknown(b):
-            return b
-        if op == "/" and b == 0:
-            return Unknown(*DIVISION_BY_ZERO)
-        if _too_large(a, b):
-            return Unknown(*TOO_LARGE)
-        return a * b if op == "*" else Fraction(a) / b
-    return run if op in ("+", "-") else product
-
-
-def _arith_type(op: str, lt: str, rt: str) -> str:
-    lu, ru = unit_of(lt), unit_of(rt)
-    if op in ("+", "-"):
-        return lt if lu == ru or ru == "number" else (rt if lu == "number" else "number:number")
-    if op == "*":
-        return rt if lu == "number" else (lt if ru == "number" else "number:number")
-    if lu == ru:
-        return "number:percent" if lu == "count" else "number:number"
-    return lt if ru == "number" else "number:number"
-
-
-def _member(lf: Fn, rf: Fn) -> Fn:
-    def run(f):
-        a = lf(f)
-        if _is_unknown(a):
-            return a
-        b = rf(f)
-        if _is_unknown(b):
-            return b
-        return a in b
-    return run
+def _precedence(n: Binary) -> int:
+    return operators.OPERATORS[n.op].precedence
 
 
 def compile_policy(policy: Policy, collector: Collector | None = None) -> Program | None:

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from .compile import CompiledRule, Condition, Program, apply_comparison
+from .compile import CompiledRule, Condition, Program
 from .diagnostics import PolicyError, hint, make
 from .facts import GROUP_LEVELS, Facts, Household, Unknown
 from .model import OUTCOMES, UNDECIDED
 from .occupancy import Composition
+from .operators import apply
 
 DEFAULT_OUTCOME = "passend"
 FIRED, NOT_FIRED, NOT_APPLICABLE = "fired", "not_fired", "not_applicable"
@@ -89,7 +90,7 @@ def observe(cr: CompiledRule | None, part: str, c: Condition, f: Facts, tracer: 
     """A condition's value, with its operands and the facts it reads shown to the tracer."""
     if c.op is not None:
         a, b = c.left.fn(f), c.right.fn(f)
-        v = apply_comparison(c.op, a, b)
+        v = apply(c.op, a, b)
         tracer.condition(cr, part, c, v, (a, b), ())
     else:
         v = c.expr.fn(f)

@@ -14,18 +14,19 @@ from fractions import Fraction
 from functools import lru_cache
 
 from . import __version__
-from .compile import Condition, Expr, Program, Template, unit_of
+from .compile import Condition, Expr, Program, Template
 from .evaluate import (APPLIES, CONDITIONS, FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine,
                        observe, rule_status, rule_statuses, with_category)
 from .facts import Facts, Household, Unknown
 from .model import OUTCOME_LABELS, OUTCOMES, UNDECIDED, Policy
 from .numbers import exact_text, format_euro, format_percent, format_plain
 from .occupancy import Composition
+from .operators import OPERATORS
 from .room import band_room, limit_room
+from .value_types import unit_of
 
 ENGINE = "magicmix"
 RECORD_VERSION = 1
-_NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "==", "in": "not in", "not in": "in"}
 
 
 def bilingual(nl: str, en: str) -> dict:
@@ -263,10 +264,10 @@ class RecordingTracer:
 # --- what would change the outcome -----------------------------------------------------------
 
 def _condition_words(cr: ConditionResult, negate: bool, lang: str) -> str:
-    if cr.op is None:
+    op = OPERATORS[cr.op].negation if negate and cr.op is not None else cr.op
+    if cr.op is None or op is None:  # not one comparison, or one without a negation in the table
         body = cr.text
         return (f"niet ({body})" if lang == "nl" else f"not ({body})") if negate else body
-    op = _NEGATE[cr.op] if negate else cr.op
     now = "nu" if lang == "nl" else "now"
     return (f"{cr.left.expr} {op} {cr.right.expr} ({now} {cr.left.display[lang]} "
             f"{'tegenover' if lang == 'nl' else 'against'} {cr.right.display[lang]})")
