@@ -23,11 +23,12 @@ from typing import Protocol
 from .compile import CompiledRule, Condition, Program
 from .diagnostics import PolicyError, hint, make
 from .facts import GROUP_LEVELS, Facts, Household, Unknown
-from .model import OUTCOMES, UNDECIDED
+from .model import OUTCOMES, SEVERITY, UNDECIDED, Outcome, RuleKind
 from .occupancy import Composition
 from .operators import apply
 
-DEFAULT_OUTCOME = "passend"
+DEFAULT_OUTCOME = Outcome.PASSEND.value
+NIET_TOEGESTAAN, LEGAL = Outcome.NIET_TOEGESTAAN.value, RuleKind.LEGAL.value
 FIRED, NOT_FIRED, NOT_APPLICABLE = "fired", "not_fired", "not_applicable"
 
 
@@ -144,17 +145,16 @@ _NOT_FIRED = RuleStatus(NOT_FIRED)
 def combine(program: Program, statuses) -> tuple[str, tuple[str, ...]]:
     """Outcome and deciding rule ids from rule statuses (see the module docstring)."""
     fired = [cr.rule for cr, s in zip(program.rules, statuses) if s.status == FIRED]
-    legal = [r for r in fired if r.kind == "legal"]
+    legal = [r for r in fired if r.kind == LEGAL]
     if legal:
-        return "niet_toegestaan", tuple(r.id for r in legal)
+        return NIET_TOEGESTAAN, tuple(r.id for r in legal)
     undecided = tuple(cr.rule.id for cr, s in zip(program.rules, statuses) if s.reason is not None
-                      and cr.rule.kind == "legal" and s.status == NOT_APPLICABLE)
+                      and cr.rule.kind == LEGAL and s.status == NOT_APPLICABLE)
     if undecided:
         return UNDECIDED, undecided
     if not fired:
         return DEFAULT_OUTCOME, ()
-    worst = min(OUTCOMES.index(r.outcome) for r in fired)
-    outcome = OUTCOMES[worst]
+    outcome = OUTCOMES[min(SEVERITY[r.outcome] for r in fired)]
     return outcome, tuple(r.id for r in fired if r.outcome == outcome)
 
 

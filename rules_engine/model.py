@@ -6,29 +6,66 @@ import bisect
 import datetime as dt
 from array import array
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cached_property, partial
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Iterator, Mapping, NamedTuple
 
-UNDECIDED = "onbeslist"
+class Outcome(StrEnum):
+    """The outcomes of a decision, most severe first: when rules disagree the most severe wins.
+
+    An unchecked law is never approval: ONBESLIST (a legal rule that cannot be judged: an amount
+    without a value on the date, an unknown fact) ranks above every advice outcome."""
+
+    def __new__(cls, value: str, nl: str, en: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = (nl, en)  # how people read it, in Dutch and English
+        return member
+
+    NIET_TOEGESTAAN = "niet_toegestaan", "niet toegestaan", "not allowed"
+    ONBESLIST = "onbeslist", "onbeslist", "cannot be decided"
+    ONTRADEN = "ontraden", "ontraden", "advised against"
+    PASSEND = "passend", "passend", "suitable"
+    VOORKEUR = "voorkeur", "voorkeur", "preferred"
+
+    @property
+    def severity(self) -> int:
+        """0 for the most severe outcome, counting up."""
+        return SEVERITY[self.value]
+
+
+class RuleKind(StrEnum):
+    """What a rule is: the law (LEGAL, its firing forbids the letting) or the corporation's advice."""
+
+    def __new__(cls, value: str, nl: str, en: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = (nl, en)
+        return member
+
+    LEGAL = "legal", "wettelijk", "legal"
+    ADVICE = "advice", "advies", "advice"
+
+
+# The plain string values, for data and JSON: every output keeps the text it always had.
+UNDECIDED = Outcome.ONBESLIST.value
 """The outcome when a legal rule cannot be judged (an amount without a value on the date, an unknown fact)."""
 
-OUTCOMES = ("niet_toegestaan", UNDECIDED, "ontraden", "passend", "voorkeur")
-"""Outcomes from most to least severe; when rules disagree the most severe wins.
+OUTCOMES = tuple(o.value for o in Outcome)
+"""Outcomes from most to least severe (Outcome's order)."""
 
-An unchecked law is never approval: 'onbeslist' ranks above every advice outcome."""
+SEVERITY = {o: i for i, o in enumerate(OUTCOMES)}
+"""Outcome value -> its rank, 0 the most severe."""
 
 RULE_OUTCOMES = tuple(o for o in OUTCOMES if o != UNDECIDED)
 """The outcomes a rule can give when it fires (onbeslist comes only from a legal rule that cannot be judged)."""
 
-OUTCOME_LABELS = {
-    "niet_toegestaan": ("niet toegestaan", "not allowed"),
-    UNDECIDED: ("onbeslist", "cannot be decided"),
-    "ontraden": ("ontraden", "advised against"),
-    "passend": ("passend", "suitable"),
-    "voorkeur": ("voorkeur", "preferred"),
-}
+OUTCOME_LABELS = {o.value: o.label for o in Outcome}
+"""Outcome value -> (Dutch, English) label."""
+
+RULE_KINDS = tuple(k.value for k in RuleKind)
 LEVELS = ("unit", "portiek", "complex", "buurt")
 
 

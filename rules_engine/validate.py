@@ -14,7 +14,8 @@ from .diagnostics import Collector, hint, make
 from .load import PolicySources
 from .load_yaml import Source
 from .model import (OUTCOMES, UNDECIDED, Band, Buurt, Case, Category, Complex, DatedValue, Definition, Label, LevelMix,
-                    Parameter, Policy, Portieken, Profile, RankingStrategy, Rule, Text, UnitTable, Where, frozen_map)
+                    Outcome, Parameter, Policy, Portieken, Profile, RankingStrategy, Rule, RuleKind, Text, UnitTable,
+                    Where, frozen_map)
 from .numbers import format_percent, parse_percent, to_fraction
 
 DEFAULT_MIN_HOUSEHOLDS = 0
@@ -321,7 +322,7 @@ def _rule(ctx: _Ctx, src: Source, i: int, r: dict) -> Rule | None:
     if len(shapes) != 1:
         ctx.err("condition-shape", src, path)
         return None
-    if r["kind"] == "legal" and r["outcome"] != "niet_toegestaan":
+    if r["kind"] == RuleKind.LEGAL and r["outcome"] != Outcome.NIET_TOEGESTAAN:
         ctx.err("legal-outcome", src, path + ("outcome",))
     mode = "any" if shapes[0] == "any" else "all"
     raw_conds = [r["condition"]] if shapes[0] == "condition" else r[shapes[0]]
