@@ -96,6 +96,8 @@ class CompiledRule:
     fired: tuple[Template, Template]
     not_fired: tuple[Template, Template] | None
     uses_category: bool = True  # whether the household's category can change the rule's status
+    applies_fns: tuple[Fn, ...] = ()  # the evaluators of applies, in order (read on the decision-only path)
+    condition_fns: tuple[Fn, ...] = ()  # the evaluators of conditions, in order
 
 
 @dataclass(frozen=True, eq=False)
@@ -596,7 +598,8 @@ def compile_policy(policy: Policy, collector: Collector | None = None) -> Progra
             collector.add(exc.diagnostic("template-error"))
             continue
         uses = any(c._reads_category(cond.expr.node) for cond in applies + conditions)
-        rules.append(CompiledRule(rule, applies, conditions, fired, not_fired, uses))
+        rules.append(CompiledRule(rule, applies, conditions, fired, not_fired, uses, tuple(c.expr.fn for c in applies),
+                                  tuple(c.expr.fn for c in conditions)))
     for name, p in policy.parameters.items():
         if name not in c.used_params:
             w = p.where or p.values[0].where

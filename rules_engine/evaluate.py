@@ -99,13 +99,13 @@ def observe(cr: CompiledRule | None, part: str, c: Condition, f: Facts, tracer: 
     return v
 
 
-def _judge(cr: CompiledRule, part: str, conds: tuple, f: Facts, decisive: bool, tracer: Tracer | None):
+def _judge(cr: CompiledRule, part: str, conds: tuple, fns: tuple, f: Facts, decisive: bool, tracer: Tracer | None):
     """Three-valued all (decisive False) or any (decisive True) over conditions: the decisive value
     wins, else the first unknown, else the other value. Without a tracer it stops at the decisive one."""
     unknown = None
     hit = False
-    for c in conds:
-        v = c.expr.fn(f) if tracer is None else observe(cr, part, c, f, tracer)
+    for i, fn in enumerate(fns):
+        v = fn(f) if tracer is None else observe(cr, part, conds[i], f, tracer)
         if v is decisive:
             if tracer is None:
                 return v
@@ -120,10 +120,16 @@ def _judge(cr: CompiledRule, part: str, conds: tuple, f: Facts, decisive: bool, 
 def rule_status(cr: CompiledRule, f: Facts, tracer: Tracer | None = None) -> RuleStatus:
     """The one semantics of a rule: fired, not fired, or not applicable (with the unknown value
     that made it so, or None when an applies_when condition is false). See the module docstring."""
-    applies = _judge(cr, APPLIES, cr.applies, f, False, tracer)
-    if applies is not True:
-        return RuleStatus(NOT_APPLICABLE, applies if applies.__class__ is Unknown else None)
-    result = _judge(cr, CONDITIONS, cr.conditions, f, cr.rule.mode == "any", tracer)
+    fns = cr.applies_fns
+    if fns:
+        # One condition without a tracer: its own value is the three-valued all/any of it.
+        applies = fns[0](f) if tracer is None and len(fns) == 1 else _judge(cr, APPLIES, cr.applies, fns, f, False,
+                                                                            tracer)
+        if applies is not True:
+            return RuleStatus(NOT_APPLICABLE, applies if applies.__class__ is Unknown else None)
+    fns = cr.condition_fns
+    result = fns[0](f) if tracer is None and len(fns) == 1 else _judge(cr, CONDITIONS, cr.conditions, fns, f,
+                                                                       cr.rule.mode == "any", tracer)
     return _FIRED if result is True else _NOT_FIRED if result is False else RuleStatus(NOT_APPLICABLE, result)
 
 
@@ -131,7 +137,7 @@ def rule_statuses(program: Program, f: Facts, tracer: Tracer | None = None) -> t
     """The status of every rule for one fact set, in policy order. Another engine (program.engine)
     decides which rules fire; a tracer still sees this semantics' values, which that engine compares."""
     if program.engine is None:
-        return tuple(rule_status(cr, f, tracer) for cr in program.rules)
+        return tuple([rule_status(cr, f, tracer) for cr in program.rules])
     if tracer is not None:
         for cr in program.rules:
             rule_status(cr, f, tracer)
