@@ -9,12 +9,14 @@ room left per category at portiek, complex and buurt level.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
 from fractions import Fraction
 from functools import lru_cache
 
 from . import __version__
 from .compile import Condition, Expr, Program, Template
+from .decision import (Bilingual, CategoryLabel, CategoryShare, Change, ConditionResult, Decision, EngineRef,
+                       HouseholdInput, Inputs, LevelComposition, ParameterInput, Parameters, PolicyRef, RoomLine,
+                       RuleResult, Value, decision_from_dict)
 from .evaluate import (APPLIES, CONDITIONS, FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine,
                        observe, rule_status, rule_statuses, with_category)
 from .facts import Facts, Household, Unknown
@@ -32,102 +34,6 @@ RECORD_VERSION = 1
 def bilingual(nl: str, en: str) -> dict:
     """A {'nl': ..., 'en': ...} text."""
     return {"nl": nl, "en": en}
-
-
-@dataclass(frozen=True)
-class Value:
-    """One side of a comparison: the expression as written, its exact value and how it reads."""
-
-    expr: str
-    value: object  # JSON value: exact number as text, text, bool, list, or None when unknown
-    display: dict  # {'nl': ..., 'en': ...}
-
-
-@dataclass(frozen=True)
-class ConditionResult:
-    """A condition with its outcome ('true', 'false' or 'unknown') and values."""
-
-    text: str
-    line: int
-    column: int
-    result: str
-    op: str | None
-    left: Value | None
-    right: Value | None
-    facts: tuple[Value, ...]  # for conditions that are not one comparison: the facts they read
-    reason: dict | None
-
-
-@dataclass(frozen=True)
-class RuleResult:
-    """What one rule did in this decision."""
-
-    id: str
-    title: dict
-    level: str
-    kind: str
-    outcome: str
-    status: str
-    deciding: bool
-    source: str  # file:line
-    applies_when: tuple[ConditionResult, ...]
-    conditions: tuple[ConditionResult, ...]
-    text: dict | None
-    reason: dict | None
-
-
-@dataclass(frozen=True)
-class Change:
-    """Something that would change the outcome, in words, with the outcome it would give."""
-
-    kind: str  # rule | category
-    outcome: str
-    text: dict
-
-
-@dataclass(frozen=True)
-class RoomLine:
-    """Room for one category in one group (None = not judged: too few households for shares), as room.py defines."""
-
-    level: str
-    group: str
-    category: str
-    room: int | None
-    text: dict
-
-
-@dataclass(frozen=True)
-class LevelComposition:
-    """One group's composition now and after the letting, with its band (or portiek limit) per category."""
-
-    level: str
-    group: str
-    homes: int
-    occupied_now: int
-    occupied_after: int
-    categories: tuple[dict, ...]  # {category, now, after, share_now, share_after, low, high, limit}
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The explanation record: outcome, reasons, values, and what would change the outcome."""
-
-    record_version: int
-    outcome: str
-    outcome_label: dict
-    deciding_rules: tuple[str, ...]
-    rules: tuple[RuleResult, ...]
-    changes: tuple[Change, ...]
-    room: tuple[RoomLine, ...]
-    composition: tuple[LevelComposition, ...]
-    inputs: dict
-    policy: dict
-    engine: dict
-    categories: tuple[dict, ...] = ()  # {id, label: {nl, en}}, so a saved record renders without the policy
-
-    def to_dict(self) -> dict:
-        """Plain JSON-serialisable data (tuples become lists)."""
-        return asdict(self)
 
 
 # --- values ------------------------------------------------------------------------------------
@@ -207,11 +113,15 @@ def _display(v, typ: str, lang: str, policy: Policy, fmt: str) -> str:
 def _value(e: Expr, v, policy: Policy) -> Value:
     cls = v.__class__
     if cls is Fraction or cls is int:
-        n, d = v.numerator, v.denominator
-        shown = {"nl": _display_number(n, d, e.type, "nl", policy, "auto"),
-                 "en": _display_number(n, d, e.type, "en", policy, "auto")}
-        return Value(e.text, _exact(n, d), shown)
-    return Value(e.text, json_value(v), {"nl": display(v, e.type, "nl", policy), "en": display(v, e.type, "en", policy)})
+        return _number_value(e.text, v.numerator, v.denominator, e.type, policy)
+    return Value(e.text, json_value(v), Bilingual(display(v, e.type, "nl", policy), display(v, e.type, "en", policy)))
+
+
+@lru_cache(maxsize=8192)
+def _number_value(text: str, n: int, d: int, typ: str, policy: Policy) -> Value:
+    # Records are frozen, so one Value serves every decision that shows this number for this expression.
+    return Value(text, _exact(n, d), Bilingual(_display_number(n, d, typ, "nl", policy, "auto"),
+                                               _display_number(n, d, typ, "en", policy, "auto")))
 
 
 def render_template(t: Template, f: Facts, lang: str, policy: Policy) -> str:
@@ -233,7 +143,7 @@ def condition_result(c: Condition, v, sides: tuple | None, facts: tuple, policy:
         right = _value(c.right, sides[1], policy)
     result = "true" if v is True else "false" if v is False else "unknown"
     used = tuple(_value(e, x, policy) for e, x in zip(c.facts, facts))
-    reason = bilingual(v.nl, v.en) if v.__class__ is Unknown else None
+    reason = Bilingual(v.nl, v.en) if v.__class__ is Unknown else None
     w = c.expr.source.where
     return ConditionResult(c.expr.source.text, w.line, w.column, result, c.op, left, right, used, reason)
 
@@ -297,7 +207,7 @@ def _rule_changes(program: Program, statuses, results: list[RuleResult], outcome
             if one_of:
                 lead += "één van: " if lang == "nl" else "one of: "
             text[lang] = lead + "; ".join(_condition_words(c, holds, lang) for c in needed)
-        out.append(Change("rule", new_outcome, text))
+        out.append(Change("rule", new_outcome, Bilingual(text["nl"], text["en"])))
     return out
 
 
@@ -312,7 +222,7 @@ def _category_changes(program: Program, f: Facts, statuses, outcome: str) -> lis
                                      for cr, st in zip(program.rules, statuses)])
         if OUTCOMES.index(other) > OUTCOMES.index(outcome):
             label = policy.category(cid).label
-            out.append(Change("category", other, bilingual(
+            out.append(Change("category", other, Bilingual(
                 f"{_label(other, 'nl')} voor een huishouden van categorie {label.nl}",
                 f"{_label(other, 'en')} for a household of category {label.en}")))
     return out
@@ -340,10 +250,10 @@ def _composition_of(program: Program, comp: Composition, portiek: str, complex_i
         for cid in program.policy.category_ids:
             band = bands[cid] if bands else None
             limit = profile.portiek_max_households.get(cid) if level == "portiek" else None
-            cats.append({"category": cid, "now": now.counts.get(cid, 0), "after": after.counts.get(cid, 0),
-                         "share_now": _exact(*_nd(now.share(cid))), "share_after": _exact(*_nd(after.share(cid))),
-                         "low": _exact(*_nd(band.low)) if band else None,
-                         "high": _exact(*_nd(band.high)) if band else None, "limit": limit})
+            cats.append(CategoryShare(cid, now.counts.get(cid, 0), after.counts.get(cid, 0),
+                                      _exact(*_nd(now.share(cid))), _exact(*_nd(after.share(cid))),
+                                      _exact(*_nd(band.low)) if band else None,
+                                      _exact(*_nd(band.high)) if band else None, limit))
         out.append(LevelComposition(level, key, now.homes, now.occupied, after.occupied, tuple(cats)))
     return tuple(out)
 
@@ -382,12 +292,12 @@ def _room_lines(program: Program, comp: Composition, portiek: str, complex_id: s
             label = policy.category(cid).label
             where = _WHERE[level]
             if room is None:
-                text = bilingual(f"ruimte voor {label.nl} in {where[0]}: niet beoordeeld ({g.occupied} huishouden(s), "
+                text = Bilingual(f"ruimte voor {label.nl} in {where[0]}: niet beoordeeld ({g.occupied} huishouden(s), "
                                  f"aandelen tellen vanaf {max(1, profile.min_households)})",
                                  f"room for {label.en} in {where[1]}: not judged ({g.occupied} household(s), "
                                  f"shares count from {max(1, profile.min_households)})")
             else:
-                text = bilingual(f"ruimte voor nog {room} huishouden(s) {label.nl} in {where[0]}",
+                text = Bilingual(f"ruimte voor nog {room} huishouden(s) {label.nl} in {where[0]}",
                                  f"room for {room} more {label.en} household(s) in {where[1]}")
             out.append(RoomLine(level, key, cid, room, text))
     return tuple(out)
@@ -399,38 +309,18 @@ def _label(outcome: str, lang: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _categories(policy: Policy) -> tuple[dict, ...]:
-    return tuple({"id": c.id, "label": bilingual(c.label.nl, c.label.en)} for c in policy.categories)
-
-
-def decision_from_dict(d: dict) -> Decision:
-    """Rebuild a Decision from its JSON form (as written by evaluate --format json or the decision log)."""
-    def value(v):
-        return None if v is None else Value(v["expr"], v["value"], v["display"])
-
-    def cond(c):
-        return ConditionResult(c["text"], c["line"], c["column"], c["result"], c["op"], value(c["left"]),
-                               value(c["right"]), tuple(value(x) for x in c.get("facts", ())), c["reason"])
-
-    rules = tuple(RuleResult(r["id"], r["title"], r["level"], r["kind"], r["outcome"], r["status"], r["deciding"],
-                             r["source"], tuple(cond(c) for c in r["applies_when"]),
-                             tuple(cond(c) for c in r["conditions"]), r["text"], r["reason"]) for r in d["rules"])
-    return Decision(d["record_version"], d["outcome"], d["outcome_label"], tuple(d["deciding_rules"]), rules,
-                    tuple(Change(c["kind"], c["outcome"], c["text"]) for c in d["changes"]),
-                    tuple(RoomLine(r["level"], r["group"], r["category"], r["room"], r["text"]) for r in d["room"]),
-                    tuple(LevelComposition(c["level"], c["group"], c["homes"], c["occupied_now"], c["occupied_after"],
-                                           tuple(c["categories"])) for c in d["composition"]),
-                    d["inputs"], d["policy"], d["engine"], tuple(d.get("categories", ())))
+def _categories(policy: Policy) -> tuple[CategoryLabel, ...]:
+    return tuple(CategoryLabel(c.id, Bilingual(c.label.nl, c.label.en)) for c in policy.categories)
 
 
 @lru_cache(maxsize=256)
-def _parameters_json(program: Program, date: dt.date) -> dict:
-    out = {}
+def _parameters(program: Program, date: dt.date) -> Parameters:
+    out = []
     for name, p in sorted(program.policy.parameters.items()):
         dv = p.at(date)
         if dv is not None:
-            out[name] = {"value": exact_text(dv.value), "valid_from": dv.valid_from.isoformat(), "source": dv.source}
-    return out
+            out.append(ParameterInput(name, exact_text(dv.value), dv.valid_from.isoformat(), dv.source))
+    return Parameters(tuple(out))
 
 
 def undecided_text(d: Decision) -> dict | None:
@@ -446,10 +336,11 @@ def undecided_text(d: Decision) -> dict | None:
 
 # --- the record --------------------------------------------------------------------------------
 
-def _engine(program: Program) -> dict:
+@lru_cache(maxsize=64)
+def _engine(program: Program) -> EngineRef:
     if program.engine is None:
-        return {"name": ENGINE, "version": __version__}
-    return {"name": ENGINE, "version": __version__, "rule_engine": f"{program.engine.name} {program.engine.version}"}
+        return EngineRef(ENGINE, __version__)
+    return EngineRef(ENGINE, __version__, f"{program.engine.name} {program.engine.version}")
 
 
 def explain(program: Program, household: Household, unit_id: str, comp: Composition,
@@ -466,33 +357,33 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
         applies, conds = tracer.results(cr, APPLIES), tracer.results(cr, CONDITIONS)
         text = None
         if st.status == FIRED:
-            text = bilingual(render_template(cr.fired[0], f, "nl", policy), render_template(cr.fired[1], f, "en", policy))
+            text = Bilingual(render_template(cr.fired[0], f, "nl", policy), render_template(cr.fired[1], f, "en", policy))
         elif st.status == NOT_FIRED and cr.not_fired:
-            text = bilingual(render_template(cr.not_fired[0], f, "nl", policy),
+            text = Bilingual(render_template(cr.not_fired[0], f, "nl", policy),
                              render_template(cr.not_fired[1], f, "en", policy))
         reason = None
         if st.status == NOT_APPLICABLE:
             if st.reason is not None:
-                reason = bilingual(st.reason.nl, st.reason.en)
+                reason = Bilingual(st.reason.nl, st.reason.en)
             else:
                 failed = next(a for a in applies if a.result == "false")
-                reason = bilingual(f"geldt alleen als {failed.text}", f"applies only when {failed.text}")
-        results.append(RuleResult(r.id, bilingual(r.title.nl, r.title.en), r.level, r.kind, r.outcome, st.status,
+                reason = Bilingual(f"geldt alleen als {failed.text}", f"applies only when {failed.text}")
+        results.append(RuleResult(r.id, Bilingual(r.title.nl, r.title.en), r.level, r.kind, r.outcome, st.status,
                                   r.id in deciding, f"{r.where.file}:{r.where.line}", applies, conds, text, reason))
     changes = _rule_changes(program, statuses, results, outcome) + _category_changes(program, f, statuses, outcome)
     h = household
-    inputs = {
-        "household": {"id": h.id, "size": h.size, "income": exact_text(h.income), "category": h.category,
-                      "age": h.age, "flags": list(h.flags)},
-        "unit": unit_id, "complex": f.unit.complex, "portiek": f.unit.portiek, "buurt": f.unit.buurt,
-        "date": comp.date.isoformat(), "occupancy": occupancy_source,
-        "profile_valid_from": None if f.profile.valid_from == dt.date.min else f.profile.valid_from.isoformat(),
-        "parameters": _parameters_json(program, comp.date),
-    }
-    return Decision(RECORD_VERSION, outcome, bilingual(*OUTCOME_LABELS[outcome]), deciding, tuple(results),
+    inputs = Inputs(HouseholdInput(h.id, h.size, exact_text(h.income), h.category, h.age, tuple(h.flags)), unit_id,
+                    f.unit.complex, f.unit.portiek, f.unit.buurt, comp.date.isoformat(), occupancy_source,
+                    None if f.profile.valid_from == dt.date.min else f.profile.valid_from.isoformat(),
+                    _parameters(program, comp.date))
+    return Decision(RECORD_VERSION, outcome, Bilingual(*OUTCOME_LABELS[outcome]), deciding, tuple(results),
                     tuple(changes), _room(program, f, comp), _composition(program, f, comp), inputs,
-                    {"id": policy.id, "version": policy.version, "content_hash": policy.content_hash},
-                    _engine(program), _categories(policy))
+                    _policy_ref(policy), _engine(program), _categories(policy))
+
+
+@lru_cache(maxsize=64)
+def _policy_ref(policy: Policy) -> PolicyRef:
+    return PolicyRef(policy.id, policy.version, policy.content_hash)
 
 
 __all__ = ["Decision", "decision_from_dict", "explain", "display", "json_value", "bilingual", "undecided_text"]
