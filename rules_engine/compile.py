@@ -20,7 +20,8 @@ from .expr import (Attr, Binary, Bool, ExprError, Index, ListLit, Logic, Name, N
 from .facts import CATALOGUE, HIDDEN_FACTS, PREFIXES, Facts, Unknown
 from .model import Policy, Rule, Text, frozen_map
 from .operators import PRODUCT, SUM
-from .value_types import base, unit_of
+from .value_types import BOOL, CATEGORY, EURO, LIST, NUMBER, PERCENT, TEXT, UNIT_TYPES, Kind, ValueType
+from .value_types import parse as parse_type
 
 Fn = Callable[[Facts], object]
 
@@ -40,9 +41,6 @@ DUTCH_WORDS = {
     "verdieping": "floor",
 }
 
-_UNIT_TYPES = {"euro_per_month": "number:euro_per_month", "euro_per_year": "number:euro_per_year",
-               "percent": "number:percent", "number": "number:number", "count": "number:count",
-               "text": "text", "yes_no": "bool"}
 
 
 @dataclass(frozen=True)
@@ -50,7 +48,7 @@ class Expr:
     """A compiled expression: its evaluator, static type, syntax tree and source text."""
 
     fn: Fn
-    type: str
+    type: ValueType
     node: Node
     source: Text
 
@@ -138,7 +136,7 @@ class _Compiler:
     def path(self, node: Node, path: str) -> tuple[Fn, str]:
         spec = CATALOGUE.get(path)
         if spec is not None:
-            return spec.get, spec.type
+            return spec.get, parse_type(spec.type)
         head, _, rest = path.partition(".")
         if head == "param" and rest:
             return self.param(node, rest)
@@ -146,9 +144,9 @@ class _Compiler:
             return self.definition(node, rest)
         parent, _, last = path.rpartition(".")
         pspec = CATALOGUE.get(parent)
-        if pspec is not None and pspec.type.startswith("map:"):
+        if pspec is not None and parse_type(pspec.type).kind is Kind.MAP:
             self._category(node, last)
-            return self._item(pspec, lambda f, k=last: k), "number:" + unit_of(pspec.type)
+            return self._item(pspec, lambda f, k=last: k), parse_type(pspec.type).item()
         if path in PREFIXES:
             options = sorted(p for p in self._known_names() if p.startswith(path + "."))[:6]
             raise ExprError(node.pos, f"'{path}' is geen gegeven op zich; bijvoorbeeld: {', '.join(options)}",
@@ -173,7 +171,7 @@ class _Compiler:
                                f"parameter '{name}' has no value on {f.date.isoformat()}")
             return dv.value
 
-        return get, _UNIT_TYPES[p.unit]
+        return get, UNIT_TYPES[p.unit]
 
     def definition(self, node: Node, name: str) -> tuple[Fn, str]:
         if name in self.defs:
@@ -195,15 +193,15 @@ class _Compiler:
             for case in d.cases:
                 when = self.condition_text(case.when) if case.when else None
                 value = self.expr_text(case.value)
-                if value_type is not None and base(value.type) != base(value_type):
+                if value_type is not None and value.type.kind is not value_type.kind:
                     raise _At(case.value, ExprError(0, "alle gevallen van een definitie geven hetzelfde soort waarde",
                                                     "all cases of a definition give the same kind of value"))
                 value_type = value.type
                 cases.append((when.fn if when else None, value.fn))
         finally:
             self.busy.discard(name)
-        declared = _UNIT_TYPES.get(d.unit, "number:number")
-        typ = declared if base(declared) == base(value_type) else value_type
+        declared = UNIT_TYPES.get(d.unit, NUMBER)
+        typ = declared if declared.kind is value_type.kind else value_type
         cases_t = tuple(cases)
 
         def get(f: Facts, cases=cases_t, name=name):
@@ -234,13 +232,13 @@ class _Compiler:
     def node(self, n: Node) -> tuple[Fn, str]:
         if isinstance(n, Num):
             v = n.value
-            return (lambda f: v), {"percent": "number:percent", "euro": "number:euro"}.get(n.unit, "number:number")
+            return (lambda f: v), {"percent": PERCENT, "euro": EURO}.get(n.unit, NUMBER)
         if isinstance(n, Str):
             s = n.value
-            return (lambda f: s), "text"
+            return (lambda f: s), TEXT
         if isinstance(n, Bool):
             b = n.value
-            return (lambda f: b), "bool"
+            return (lambda f: b), BOOL
         if isinstance(n, (Name, Attr)):
             p = path_text(n)
             if p is None:
@@ -251,24 +249,24 @@ class _Compiler:
         if isinstance(n, ListLit):
             items = [self.node(i) for i in n.items]
             for (fn, t), item in zip(items, n.items):
-                if base(t) not in ("text", "category"):
+                if not t.textual:
                     raise ExprError(item.pos, "een lijst bevat alleen teksten", "a list holds only texts")
             fns = tuple(fn for fn, _ in items)
-            return (lambda f: tuple(fn(f) for fn in fns)), "list"
+            return (lambda f: tuple(fn(f) for fn in fns)), LIST
         if isinstance(n, Unary):
             fn, t = self.node(n.operand)
             if n.op == "not":
-                self._want(n.operand, t, "bool")
-                return _not(fn), "bool"
-            self._want(n.operand, t, "number")
+                self._want(n.operand, t, Kind.BOOL)
+                return _not(fn), BOOL
+            self._want(n.operand, t, Kind.NUMBER)
             return (lambda f: v if _is_unknown(v := fn(f)) else -v), t
         if isinstance(n, Logic):
             fns = []
             for item in n.items:
                 fn, t = self.node(item)
-                self._want(item, t, "bool")
+                self._want(item, t, Kind.BOOL)
                 fns.append(fn)
-            return (_and if n.op == "and" else _or)(tuple(fns)), "bool"
+            return (_and if n.op == "and" else _or)(tuple(fns)), BOOL
         if isinstance(n, Binary):
             return self.binary(n)
         raise ExprError(n.pos, "dit is in een voorwaarde niet toegestaan", "this is not allowed in a condition")
@@ -276,18 +274,18 @@ class _Compiler:
     def index(self, n: Index) -> tuple[Fn, str]:
         p = path_text(n.base)
         spec = CATALOGUE.get(p) if p else None
-        if spec is None or not spec.type.startswith("map:"):
+        if spec is None or parse_type(spec.type).kind is not Kind.MAP:
             raise ExprError(n.pos, "alleen een gegeven per categorie (zoals share of count) kan met [...] worden gelezen",
                             "only a per-category fact (such as share or count) can be read with [...]")
         kfn, kt = self.node(n.index)
-        if base(kt) not in ("text", "category"):
+        if not kt.textual:
             raise ExprError(n.index.pos, "tussen [ ] hoort een categorie", "a category belongs between [ ]")
         if isinstance(n.index, Str):
             self._category(n.index, n.index.value)
-        return self._item(spec, kfn, n.index), "number:" + unit_of(spec.type)
+        return self._item(spec, kfn, n.index), parse_type(spec.type).item()
 
-    def _want(self, node: Node, t: str, want: str) -> None:
-        if base(t) != want:
+    def _want(self, node: Node, t: ValueType, want: Kind) -> None:
+        if t.kind is not want:
             words = {"bool": ("een ja/nee-waarde (een vergelijking)", "a yes/no value (a comparison)"),
                      "number": ("een getal", "a number")}[want]
             raise ExprError(node.pos, f"hier hoort {words[0]}", f"{words[1]} is expected here")
@@ -298,8 +296,8 @@ class _Compiler:
     def refuse(self, node: Node, nl: str, en: str) -> None:
         raise ExprError(node.pos, nl, en)
 
-    def literal_categories(self, node: Node, other_type: str) -> None:
-        if other_type != "category":
+    def literal_categories(self, node: Node, other_type: ValueType) -> None:
+        if other_type is not CATEGORY:
             return
         for item in node.items if isinstance(node, ListLit) else (node,):
             if isinstance(item, Str):
@@ -399,7 +397,7 @@ class _Compiler:
 
     def condition_text(self, text: Text) -> Expr:
         e = self.expr_text(text)
-        if base(e.type) != "bool":
+        if e.type.kind is not Kind.BOOL:
             raise _At(text, ExprError(0, "een voorwaarde moet waar of onwaar zijn (gebruik een vergelijking zoals > of ==)",
                                       "a condition must be true or false (use a comparison such as > or ==)"))
         return e

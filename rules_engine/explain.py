@@ -25,7 +25,7 @@ from .numbers import exact_text, format_euro, format_percent, format_plain
 from .occupancy import Composition
 from .operators import OPERATORS
 from .room import band_room, limit_room
-from .value_types import unit_of
+from .value_types import CATEGORY, ValueType
 
 ENGINE = "magicmix"
 RECORD_VERSION = 1
@@ -64,7 +64,7 @@ def _exact(n: int, d: int) -> str:
     return exact_text(Fraction(n, d))
 
 
-def display(v, typ: str, lang: str, policy: Policy, fmt: str = "auto") -> str:
+def display(v, typ: ValueType, lang: str, policy: Policy, fmt: str = "auto") -> str:
     """An evaluated value as people read it: '35,0 %', '€ 682,96', a category's label, 'ja'."""
     cls = v.__class__
     if cls is Fraction or cls is int:
@@ -75,16 +75,16 @@ def display(v, typ: str, lang: str, policy: Policy, fmt: str = "auto") -> str:
 
 
 @lru_cache(maxsize=8192)
-def _display_cached(v, typ: str, lang: str, policy: Policy, fmt: str) -> str:
+def _display_cached(v, typ: ValueType, lang: str, policy: Policy, fmt: str) -> str:
     return _display(v, typ, lang, policy, fmt)
 
 
 @lru_cache(maxsize=8192)
-def _display_number(n: int, d: int, typ: str, lang: str, policy: Policy, fmt: str) -> str:
+def _display_number(n: int, d: int, typ: ValueType, lang: str, policy: Policy, fmt: str) -> str:
     return _display(Fraction(n, d), typ, lang, policy, fmt)
 
 
-def _display(v, typ: str, lang: str, policy: Policy, fmt: str) -> str:
+def _display(v, typ: ValueType, lang: str, policy: Policy, fmt: str) -> str:
     if v.__class__ is Unknown:
         return "onbekend" if lang == "nl" else "unknown"
     if isinstance(v, bool):
@@ -94,13 +94,12 @@ def _display(v, typ: str, lang: str, policy: Policy, fmt: str) -> str:
     if isinstance(v, (tuple, list)):
         return ", ".join(str(x) for x in v) or ("(geen)" if lang == "nl" else "(none)")
     if hasattr(v, "items"):
-        inner = unit_of(typ)
-        return ", ".join(f"{k}: {display(x, 'number:' + inner, lang, policy)}" for k, x in v.items())
+        return ", ".join(f"{k}: {display(x, typ.item(), lang, policy)}" for k, x in v.items())
     if isinstance(v, str):
-        if (typ == "category" or fmt == "label") and v in policy.category_ids and fmt != "text":
+        if (typ is CATEGORY or fmt == "label") and v in policy.category_ids and fmt != "text":
             return policy.category(v).label.get(lang)
         return v
-    unit = unit_of(typ)
+    unit = typ.unit or ""
     if fmt == "pct" or (fmt == "auto" and unit == "percent"):
         return format_percent(v, lang)
     if fmt == "euro" or (fmt == "auto" and unit.startswith("euro")):
@@ -118,7 +117,7 @@ def _value(e: Expr, v, policy: Policy) -> Value:
 
 
 @lru_cache(maxsize=8192)
-def _number_value(text: str, n: int, d: int, typ: str, policy: Policy) -> Value:
+def _number_value(text: str, n: int, d: int, typ: ValueType, policy: Policy) -> Value:
     # Records are frozen, so one Value serves every decision that shows this number for this expression.
     return Value(text, _exact(n, d), Bilingual(_display_number(n, d, typ, "nl", policy, "auto"),
                                                _display_number(n, d, typ, "en", policy, "auto")))

@@ -18,7 +18,7 @@ from typing import Callable, Iterator, Protocol
 
 from .diagnostics import MESSAGES
 from .facts import Unknown
-from .value_types import base, unit_of
+from .value_types import BOOL, NUMBER, PERCENT, Kind, ValueType
 
 # Precedence, loosest first: a comparison joins two sums, a sum joins products.
 COMPARE, SUM, PRODUCT = 1, 2, 3
@@ -32,13 +32,13 @@ TOO_LARGE = tuple(m.format(limit=MAX_DIGITS) for m in MESSAGES["number-too-large
 class Checker(Protocol):
     """What a type rule may ask of the type checker (compile._Compiler)."""
 
-    def want(self, node, t: str, want: str) -> None:
-        """Refuse node unless its type t is of base type want ('number', 'bool')."""
+    def want(self, node, t: ValueType, want: Kind) -> None:
+        """Refuse node unless its type t is of kind want (Kind.NUMBER, Kind.BOOL)."""
 
     def refuse(self, node, nl: str, en: str) -> None:
         """Refuse node with a message in Dutch and English (raises)."""
 
-    def literal_categories(self, node, other_type: str) -> None:
+    def literal_categories(self, node, other_type: ValueType) -> None:
         """When node is a text literal (or a list of them) compared with a category: refuse unknown ones."""
 
 
@@ -62,45 +62,45 @@ class Operator:
 
 # --- type rules -----------------------------------------------------------------------------------
 
-def numbers_to_bool(c: Checker, n, lt: str, rt: str) -> str:
+def numbers_to_bool(c: Checker, n, lt: ValueType, rt: ValueType) -> ValueType:
     """An ordering: two numbers, a yes/no value."""
-    c.want(n.left, lt, "number")
-    c.want(n.right, rt, "number")
-    return "bool"
+    c.want(n.left, lt, Kind.NUMBER)
+    c.want(n.right, rt, Kind.NUMBER)
+    return BOOL
 
 
-def same_kind_to_bool(c: Checker, n, lt: str, rt: str) -> str:
+def same_kind_to_bool(c: Checker, n, lt: ValueType, rt: ValueType) -> ValueType:
     """An equality: two values of the same kind (a category is a text), a yes/no value."""
-    if len({base(lt).replace("category", "text"), base(rt).replace("category", "text")}) != 1:
+    if lt.kind is not rt.kind and not (lt.textual and rt.textual):
         c.refuse(n, "deze twee waarden zijn niet van hetzelfde soort en kunnen niet gelijk zijn",
                  "these two values are of different kinds and can never be equal")
     c.literal_categories(n.left, rt)
     c.literal_categories(n.right, lt)
-    return "bool"
+    return BOOL
 
 
-def member_to_bool(c: Checker, n, lt: str, rt: str) -> str:
+def member_to_bool(c: Checker, n, lt: ValueType, rt: ValueType) -> ValueType:
     """A membership: a text or category in a list (or in a per-category map), a yes/no value."""
-    if base(lt) not in ("text", "category"):
+    if not lt.textual:
         c.refuse(n.left, "links van 'in' hoort een tekst of categorie", "a text or category belongs left of 'in'")
-    if rt != "list" and not rt.startswith("map:"):
+    if rt.kind not in (Kind.LIST, Kind.MAP):
         c.refuse(n.right, "rechts van 'in' hoort een lijst", "a list belongs right of 'in'")
     c.literal_categories(n.right, lt)
-    return "bool"
+    return BOOL
 
 
-def numbers_to_number(c: Checker, n, lt: str, rt: str) -> str:
+def numbers_to_number(c: Checker, n, lt: ValueType, rt: ValueType) -> ValueType:
     """Arithmetic: two numbers; the unit of the result follows from the units of the operands."""
-    c.want(n.left, lt, "number")
-    c.want(n.right, rt, "number")
-    lu, ru = unit_of(lt), unit_of(rt)
+    c.want(n.left, lt, Kind.NUMBER)
+    c.want(n.right, rt, Kind.NUMBER)
+    lu, ru = lt.unit, rt.unit
     if n.op in ("+", "-"):
-        return lt if lu == ru or ru == "number" else (rt if lu == "number" else "number:number")
+        return lt if lu == ru or ru == "number" else (rt if lu == "number" else NUMBER)
     if n.op == "*":
-        return rt if lu == "number" else (lt if ru == "number" else "number:number")
+        return rt if lu == "number" else (lt if ru == "number" else NUMBER)
     if lu == ru:
-        return "number:percent" if lu == "count" else "number:number"
-    return lt if ru == "number" else "number:number"
+        return PERCENT if lu == "count" else NUMBER
+    return lt if ru == "number" else NUMBER
 
 
 # --- functions ------------------------------------------------------------------------------------

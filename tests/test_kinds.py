@@ -25,3 +25,17 @@ def test_the_schemas_list_the_same_values():
     assert f'"enum": {json.dumps(list(RULE_KINDS))}' in text
     assert f'"enum": {json.dumps(list(RULE_OUTCOMES))}' in text
     assert decision["properties"]["outcome"]["enum"] == list(OUTCOMES)
+
+
+def test_value_types_are_interned_and_read_as_before():
+    import pickle
+
+    from rules_engine.facts import CATALOGUE
+    from rules_engine.value_types import CATEGORY, PERCENT, Kind, parse, vtype
+
+    assert parse("number:percent") is PERCENT is vtype(Kind.NUMBER, "percent") and str(PERCENT) == "number:percent"
+    assert parse("category") is CATEGORY and str(CATEGORY) == "category"
+    assert pickle.loads(pickle.dumps(PERCENT)) is PERCENT
+    for spec in CATALOGUE.values():  # every fact's type, as `magicmix facts` shows it, is a ValueType
+        assert str(parse(spec.type)) == spec.type
+    assert parse("map:percent").item() is PERCENT
