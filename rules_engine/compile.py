@@ -10,26 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from fractions import Fraction
 from typing import Callable, Mapping
 
 from . import operators
-from .diagnostics import MESSAGES, Collector, Diagnostic, hint, make
+from .bounds import Shapes
+from .diagnostics import Collector, Diagnostic, hint, make
 from .expr import (Attr, Binary, Bool, ExprError, Index, ListLit, Logic, Name, Node, Num, Str, Unary, parse,
                    path_text)
-from .facts import CATALOGUE, HIDDEN_FACTS, PREFIXES, Facts, Unknown
+from .facts import CATALOGUE, PREFIXES, Facts, Unknown
 from .model import Policy, Rule, Text, frozen_map
-from .operators import PRODUCT, SUM
+from .templates import Placeholder, Template, refuse_hidden, template_parts
 from .value_types import BOOL, CATEGORY, EURO, LIST, NUMBER, PERCENT, TEXT, UNIT_TYPES, Kind, ValueType
 from .value_types import parse as parse_type
 
 Fn = Callable[[Facts], object]
 
-# Bounds on the work one expression can ask for, definitions it reads included: the levels of the tree
-# that is compiled and run (recursion), and the factors multiplied (a definition that squares the one
-# before it doubles the digits of its value at every step).
-MAX_LEVELS = 100
-MAX_FACTORS = 64
 
 # Dutch words staff naturally write in a fact path, mapped to the English fact names.
 DUTCH_WORDS = {
@@ -70,21 +65,6 @@ class Condition:
 
 
 @dataclass(frozen=True)
-class Placeholder:
-    """A {fact.path|format} slot in an explanation template."""
-
-    expr: Expr
-    fmt: str
-
-
-@dataclass(frozen=True)
-class Template:
-    """An explanation text: literal parts and placeholders."""
-
-    parts: tuple  # str | Placeholder
-
-
-@dataclass(frozen=True)
 class CompiledRule:
     """A rule with its conditions and templates compiled."""
 
@@ -120,7 +100,7 @@ class _Compiler:
         self.busy: set[str] = set()
         self.used_params: set[str] = set()
         self.def_errors: list[Diagnostic] = []
-        self.shapes: dict[str, tuple[int, int]] = {}  # definition -> (levels, factors), see _shape
+        self.bounds = Shapes(policy)
         self.reads_category: dict[str, bool] = {}  # definition -> whether it reads the household's category
 
     # --- names -------------------------------------------------------------------------------
@@ -331,65 +311,10 @@ class _Compiler:
         return False
 
     # --- entry points --------------------------------------------------------------------------
-    def _shape(self, node: Node, chain: tuple = ()) -> tuple[int, int]:
-        """(levels, factors) of an expression, counting the definitions it reads; an explicit stack, no recursion
-        but into definitions (each once)."""
-        levels, factors = 0, 1
-        stack = [(node, 1)]
-        while stack:
-            n, level = stack.pop()
-            levels = max(levels, level)
-            if isinstance(n, (Name, Attr)) and (p := path_text(n) or "").startswith("def."):
-                d_levels, d_factors = self._definition_shape(p[4:], chain)
-                levels, factors = max(levels, level + d_levels), max(factors, d_factors)
-            if isinstance(n, Binary) and _precedence(n) == PRODUCT:
-                factors = max(factors, self._factors(n, chain))
-            stack.extend((c, level + 1) for c in _children(n))
-        return levels, factors
-
-    def _factors(self, n: Node, chain: tuple) -> int:
-        """How many factors a product multiplies, at most (a sum has as many as its largest term)."""
-        if isinstance(n, Binary) and _precedence(n) == PRODUCT:
-            return self._factors(n.left, chain) + self._factors(n.right, chain)
-        if isinstance(n, Binary) and _precedence(n) == SUM or isinstance(n, Unary):
-            return max(self._factors(c, chain) for c in _children(n))
-        if isinstance(n, (Name, Attr)) and (p := path_text(n) or "").startswith("def."):
-            return self._definition_shape(p[4:], chain)[1]
-        return 1
-
-    def _definition_shape(self, name: str, chain: tuple) -> tuple[int, int]:
-        if name in self.shapes:
-            return self.shapes[name]
-        d = self.policy.definitions.get(name)
-        if d is None or name in chain or len(chain) > MAX_LEVELS:
-            return (len(chain), 1)  # unknown or circular: compiling says so; too long a chain: too deep anyway
-        shape = (0, 1)
-        for case in d.cases:
-            for t in ([case.when] if case.when else []) + [case.value]:
-                try:
-                    levels, factors = self._shape(parse(t.text), chain + (name,))
-                except ExprError:
-                    continue  # compiling the definition reports it
-                shape = (max(shape[0], levels), max(shape[1], factors))
-        self.shapes[name] = shape
-        return shape
-
-    def _bounded(self, node: Node) -> None:
-        """Refuse an expression that, with the definitions it reads, is too deep or multiplies too many factors."""
-        levels, factors = self._shape(node)
-        if levels > MAX_LEVELS:
-            raise ExprError(0, f"te diep samengesteld: meer dan {MAX_LEVELS} niveaus, de definities die het leest "
-                            "meegeteld", f"built too deep: more than {MAX_LEVELS} levels, counting the definitions it reads")
-        if factors > MAX_FACTORS:
-            raise ExprError(0, f"vermenigvuldigt meer dan {MAX_FACTORS} factoren (de definities die het leest "
-                            "meegeteld): de uitkomst kan duizenden cijfers krijgen",
-                            f"multiplies more than {MAX_FACTORS} factors (counting the definitions it reads): "
-                            "the result can have thousands of digits")
-
     def expr_text(self, text: Text) -> Expr:
         try:
             node = parse(text.text)
-            self._bounded(node)
+            self.bounds.check(node)
             fn, t = self.node(node)
         except ExprError as exc:
             raise _At(text, exc) from None
@@ -418,77 +343,22 @@ class _Compiler:
 
     def template(self, text: Text) -> Template:
         parts: list = []
-        s = text.text
-        i = 0
-        buf = []
-        while i < len(s):
-            ch = s[i]
-            if ch == "{" and s.startswith("{{", i):
-                buf.append("{")
-                i += 2
+        try:
+            pieces = template_parts(text.text)
+        except ExprError as exc:
+            raise _At(text, exc) from None
+        for part in pieces:
+            if isinstance(part, str):
+                parts.append(part)
                 continue
-            if ch == "}" and s.startswith("}}", i):
-                buf.append("}")
-                i += 2
-                continue
-            if ch == "}":
-                raise _At(text, ExprError(i, "losse '}' in tekst (schrijf '}}')", "stray '}' in text (write '}}')"))
-            if ch == "{":
-                end = s.find("}", i)
-                if end < 0:
-                    raise _At(text, ExprError(i, "'{' wordt niet afgesloten met '}'", "'{' is never closed by '}'"))
-                inner = s[i + 1:end]
-                expr_text, _, fmt = inner.partition("|")
-                fmt = fmt.strip() or "auto"
-                if fmt not in FORMATS:
-                    raise _At(text, ExprError(i, f"onbekende opmaak '{fmt}'; kies uit {', '.join(FORMATS)}",
-                                              f"unknown format '{fmt}'; choose from {', '.join(FORMATS)}"))
-                try:
-                    node = parse(expr_text)
-                    if not isinstance(node, (Name, Attr, Index)):
-                        raise ExprError(0, "tussen { } staat alleen een gegeven, zoals {unit.rent|euro}",
-                                        "only a fact goes between { }, such as {unit.rent|euro}")
-                    fn, t = self.node(node)
-                    _refuse_hidden(node)
-                except ExprError as exc:
-                    raise _At(text, ExprError(i + 1 + exc.offset, exc.nl, exc.en)) from None
-                if buf:
-                    parts.append("".join(buf))
-                    buf = []
-                parts.append(Placeholder(Expr(fn, t, node, text), fmt))
-                i = end + 1
-                continue
-            buf.append(ch)
-            i += 1
-        if buf:
-            parts.append("".join(buf))
+            offset, node, fmt = part
+            try:
+                fn, t = self.node(node)
+                refuse_hidden(node)
+            except ExprError as exc:
+                raise _At(text, ExprError(offset + exc.offset, exc.nl, exc.en)) from None
+            parts.append(Placeholder(Expr(fn, t, node, text), fmt))
         return Template(tuple(parts))
-
-
-def _refuse_hidden(n: Node) -> None:
-    """A template may not print a hidden fact (facts.HIDDEN_FACTS), not even as an index or part of a path."""
-    if isinstance(n, Index):
-        _refuse_hidden(n.base)
-        _refuse_hidden(n.index)
-        return
-    path = path_text(n) if isinstance(n, (Name, Attr)) else None
-    for hidden in HIDDEN_FACTS:
-        if path is not None and (path == hidden or path.startswith(hidden + ".")):
-            nl, en = MESSAGES["template-hidden-fact"]
-            raise ExprError(n.pos, nl.format(fact=hidden), en.format(fact=hidden))
-def _children(n: Node) -> tuple:
-    """The direct sub-expressions of a node."""
-    if isinstance(n, (Logic, ListLit)):
-        return n.items
-    if isinstance(n, Unary):
-        return (n.operand,)
-    if isinstance(n, Binary):
-        return (n.left, n.right)
-    if isinstance(n, Attr):
-        return (n.base,)
-    if isinstance(n, Index):
-        return (n.base, n.index)
-    return ()
 
 
 def _fact_nodes(n: Node):
@@ -503,9 +373,6 @@ def _fact_nodes(n: Node):
     elif isinstance(n, Binary):
         yield from _fact_nodes(n.left)
         yield from _fact_nodes(n.right)
-
-
-FORMATS = ("auto", "pct", "euro", "number", "int", "label", "text")
 
 
 class _At(Exception):
@@ -556,10 +423,6 @@ def _and(fns) -> Fn:
 
 def _or(fns) -> Fn:
     return lambda f: kleene(fns, f, True)
-
-
-def _precedence(n: Binary) -> int:
-    return operators.OPERATORS[n.op].precedence
 
 
 def compile_policy(policy: Policy, collector: Collector | None = None) -> Program | None:

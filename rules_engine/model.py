@@ -12,17 +12,21 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Iterator, Mapping, NamedTuple
 
-class Outcome(StrEnum):
-    """The outcomes of a decision, most severe first: when rules disagree the most severe wins.
-
-    An unchecked law is never approval: ONBESLIST (a legal rule that cannot be judged: an amount
-    without a value on the date, an unknown fact) ranks above every advice outcome."""
+class _Labelled(StrEnum):
+    """A string enum whose members carry a (Dutch, English) label: NAME = value, nl, en."""
 
     def __new__(cls, value: str, nl: str, en: str):
         member = str.__new__(cls, value)
         member._value_ = value
-        member.label = (nl, en)  # how people read it, in Dutch and English
+        member.label = (nl, en)  # how people read it
         return member
+
+
+class Outcome(_Labelled):
+    """The outcomes of a decision, most severe first: when rules disagree the most severe wins.
+
+    An unchecked law is never approval: ONBESLIST (a legal rule that cannot be judged: an amount
+    without a value on the date, an unknown fact) ranks above every advice outcome."""
 
     NIET_TOEGESTAAN = "niet_toegestaan", "niet toegestaan", "not allowed"
     ONBESLIST = "onbeslist", "onbeslist", "cannot be decided"
@@ -36,14 +40,8 @@ class Outcome(StrEnum):
         return SEVERITY[self.value]
 
 
-class RuleKind(StrEnum):
+class RuleKind(_Labelled):
     """What a rule is: the law (LEGAL, its firing forbids the letting) or the corporation's advice."""
-
-    def __new__(cls, value: str, nl: str, en: str):
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = (nl, en)
-        return member
 
     LEGAL = "legal", "wettelijk", "legal"
     ADVICE = "advice", "advies", "advice"
