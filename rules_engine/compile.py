@@ -8,22 +8,18 @@ and/or/not follow three-valued (Kleene) logic, so 'false and unknown' is false.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
-from typing import Callable, Mapping
-
 from . import operators
 from .bounds import Shapes
 from .diagnostics import Collector, Diagnostic, hint, make
 from .expr import (Attr, Binary, Bool, ExprError, Index, ListLit, Logic, Name, Node, Num, Str, Unary, parse,
                    path_text)
 from .facts import CATALOGUE, PREFIXES, Facts, Unknown
-from .model import Policy, Rule, Text, frozen_map
+from .model import Policy, Text, frozen_map
+from .operators import and_, not_, or_
+from .program import CompiledRule, Condition, Expr, Fn, Program  # noqa: F401 - Program: read here by its old name
 from .templates import Placeholder, Template, refuse_hidden, template_parts
 from .value_types import BOOL, CATEGORY, EURO, LIST, NUMBER, PERCENT, TEXT, UNIT_TYPES, Kind, ValueType
 from .value_types import parse as parse_type
-
-Fn = Callable[[Facts], object]
 
 
 # Dutch words staff naturally write in a fact path, mapped to the English fact names.
@@ -36,56 +32,6 @@ DUTCH_WORDS = {
     "verdieping": "floor",
 }
 
-
-
-@dataclass(frozen=True)
-class Expr:
-    """A compiled expression: its evaluator, static type, syntax tree and source text."""
-
-    fn: Fn
-    type: ValueType
-    node: Node
-    source: Text
-
-    @cached_property
-    def text(self) -> str:
-        """The expression as written."""
-        return self.source.text if self.node is None else self.source.text[self.node.pos:self.node.end]
-
-
-@dataclass(frozen=True)
-class Condition:
-    """A compiled condition; for a comparison also its two sides, to show them in explanations."""
-
-    expr: Expr
-    op: str | None
-    left: Expr | None
-    right: Expr | None
-    facts: tuple[Expr, ...] = ()  # the facts a non-comparison condition reads, to show their values
-
-
-@dataclass(frozen=True)
-class CompiledRule:
-    """A rule with its conditions and templates compiled."""
-
-    rule: Rule
-    applies: tuple[Condition, ...]
-    conditions: tuple[Condition, ...]
-    fired: tuple[Template, Template]
-    not_fired: tuple[Template, Template] | None
-    uses_category: bool = True  # whether the household's category can change the rule's status
-    applies_fns: tuple[Fn, ...] = ()  # the evaluators of applies, in order (read on the decision-only path)
-    condition_fns: tuple[Fn, ...] = ()  # the evaluators of conditions, in order
-
-
-@dataclass(frozen=True, eq=False)
-class Program:
-    """A compiled policy, ready to evaluate any number of lettings."""
-
-    policy: Policy
-    rules: tuple[CompiledRule, ...]
-    definitions: Mapping[str, Expr]
-    engine: object = None  # None: the default engine; else an object whose statuses(facts) decides (durable-rules)
 
 
 def _is_unknown(v) -> bool:
@@ -237,7 +183,7 @@ class _Compiler:
             fn, t = self.node(n.operand)
             if n.op == "not":
                 self._want(n.operand, t, Kind.BOOL)
-                return _not(fn), BOOL
+                return not_(fn), BOOL
             self._want(n.operand, t, Kind.NUMBER)
             return (lambda f: v if _is_unknown(v := fn(f)) else -v), t
         if isinstance(n, Logic):
@@ -246,7 +192,7 @@ class _Compiler:
                 fn, t = self.node(item)
                 self._want(item, t, Kind.BOOL)
                 fns.append(fn)
-            return (_and if n.op == "and" else _or)(tuple(fns)), BOOL
+            return (and_ if n.op == "and" else or_)(tuple(fns)), BOOL
         if isinstance(n, Binary):
             return self.binary(n)
         raise ExprError(n.pos, "dit is in een voorwaarde niet toegestaan", "this is not allowed in a condition")
@@ -395,34 +341,6 @@ def _item_or_unknown(item, f, key):
     if _is_unknown(key):
         return key
     return item(f, key)
-
-
-def _not(fn: Fn) -> Fn:
-    def run(f):
-        v = fn(f)
-        return v if _is_unknown(v) else not v
-    return run
-
-
-def kleene(fns, f: Facts, decisive: bool):
-    """Combine three-valued results: the decisive value (False for 'and', True for 'or') wins,
-    else the first unknown, else the other value."""
-    unknown = None
-    for fn in fns:
-        v = fn(f)
-        if v is decisive:
-            return v
-        if unknown is None and v.__class__ is Unknown:
-            unknown = v
-    return unknown if unknown is not None else not decisive
-
-
-def _and(fns) -> Fn:
-    return lambda f: kleene(fns, f, False)
-
-
-def _or(fns) -> Fn:
-    return lambda f: kleene(fns, f, True)
 
 
 def compile_policy(policy: Policy, collector: Collector | None = None) -> Program | None:

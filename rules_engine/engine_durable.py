@@ -31,7 +31,7 @@ import sys
 import threading
 from fractions import Fraction
 
-from .compile import Condition, Program
+from .program import Condition, Program
 from .diagnostics import PolicyError, make
 from .evaluate import FIRED, NOT_FIRED, RuleStatus, rule_statuses
 from .facts import Facts, Unknown

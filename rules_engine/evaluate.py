@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Protocol
 
-from .compile import CompiledRule, Condition, Program
+from .program import CompiledRule, Condition, Program
 from .diagnostics import PolicyError, hint, make
 from .facts import GROUP_LEVELS, Facts, Household, Unknown
 from .model import OUTCOMES, SEVERITY, UNDECIDED, Outcome, RuleKind
 from .occupancy import Composition
-from .operators import apply
+from .operators import apply, kleene
 
 DEFAULT_OUTCOME = Outcome.PASSEND.value
 NIET_TOEGESTAAN, LEGAL = Outcome.NIET_TOEGESTAAN.value, RuleKind.LEGAL.value
@@ -100,21 +100,11 @@ def observe(cr: CompiledRule | None, part: str, c: Condition, f: Facts, tracer: 
 
 
 def _judge(cr: CompiledRule, part: str, conds: tuple, fns: tuple, f: Facts, decisive: bool, tracer: Tracer | None):
-    """Three-valued all (decisive False) or any (decisive True) over conditions: the decisive value
-    wins, else the first unknown, else the other value. Without a tracer it stops at the decisive one."""
-    unknown = None
-    hit = False
-    for i, fn in enumerate(fns):
-        v = fn(f) if tracer is None else observe(cr, part, conds[i], f, tracer)
-        if v is decisive:
-            if tracer is None:
-                return v
-            hit = True
-        elif unknown is None and v.__class__ is Unknown:
-            unknown = v
-    if hit:
-        return decisive
-    return unknown if unknown is not None else not decisive
+    """Three-valued all (decisive False) or any (decisive True) over a rule's conditions (operators.kleene);
+    with a tracer every condition is evaluated and shown, without one it stops at the decisive one."""
+    if tracer is None:
+        return kleene(fns, f, decisive)
+    return kleene([partial(observe, cr, part, c, tracer=tracer) for c in conds], f, decisive, True)
 
 
 def rule_status(cr: CompiledRule, f: Facts, tracer: Tracer | None = None) -> RuleStatus:

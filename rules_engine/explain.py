@@ -13,7 +13,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from . import __version__
-from .compile import Condition, Expr, Program
+from .program import Condition, Expr, Program
 from .decision import (Bilingual, CategoryLabel, CategoryShare, Change, ConditionResult, Decision, EngineRef,
                        HouseholdInput, Inputs, LevelComposition, ParameterInput, Parameters, PolicyRef, RoomLine,
                        RuleResult, Value, decision_from_dict)

@@ -206,3 +206,41 @@ def compiled(token: str, left: Callable, right: Callable) -> Callable:
             return b
         return fn(a, b)
     return run
+
+
+# --- the logic connectives (and, or, not are words of the grammar, not binary table entries) ----------
+
+def not_(fn: Callable) -> Callable:
+    """Three-valued not: an unknown stays unknown."""
+    def run(f):
+        v = fn(f)
+        return v if v.__class__ is Unknown else not v
+    return run
+
+
+def kleene(fns, f, decisive: bool, exhaustive: bool = False):
+    """Combine three-valued results: the decisive value (False for 'and', True for 'or') wins,
+    else the first unknown, else the other value. Exhaustive: every fn runs (for a tracer), same result."""
+    unknown = None
+    hit = False
+    for fn in fns:
+        v = fn(f)
+        if v is decisive:
+            if not exhaustive:
+                return v
+            hit = True
+        elif unknown is None and v.__class__ is Unknown:
+            unknown = v
+    if hit:
+        return decisive
+    return unknown if unknown is not None else not decisive
+
+
+def and_(fns) -> Callable:
+    """Three-valued and over evaluators (Kleene)."""
+    return lambda f: kleene(fns, f, False)
+
+
+def or_(fns) -> Callable:
+    """Three-valued or over evaluators (Kleene)."""
+    return lambda f: kleene(fns, f, True)
