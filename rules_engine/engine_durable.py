@@ -31,11 +31,11 @@ import sys
 import threading
 from fractions import Fraction
 
-from .program import Condition, Program
 from .diagnostics import PolicyError, make
 from .evaluate import FIRED, NOT_FIRED, RuleStatus, rule_statuses
 from .facts import Facts, Unknown
 from .operators import OPERATORS, apply
+from .program import Condition, Program
 
 NAME = "durable-rules"
 _EXACT = 2 ** 53

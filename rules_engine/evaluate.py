@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Protocol
 
-from .program import CompiledRule, Condition, Program
 from .diagnostics import PolicyError, hint, make
 from .facts import GROUP_LEVELS, Facts, Household, Unknown
 from .model import OUTCOMES, SEVERITY, UNDECIDED, Outcome, RuleKind
 from .occupancy import Composition
 from .operators import apply, kleene
+from .program import CompiledRule, Condition, Program
 
 DEFAULT_OUTCOME = Outcome.PASSEND.value
 NIET_TOEGESTAAN, LEGAL = Outcome.NIET_TOEGESTAAN.value, RuleKind.LEGAL.value

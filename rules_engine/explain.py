@@ -13,7 +13,6 @@ from fractions import Fraction
 from functools import lru_cache
 
 from . import __version__
-from .program import Condition, Expr, Program
 from .decision import (Bilingual, CategoryLabel, CategoryShare, Change, ConditionResult, Decision, EngineRef,
                        HouseholdInput, Inputs, LevelComposition, ParameterInput, Parameters, PolicyRef, RoomLine,
                        RuleResult, Value, decision_from_dict)
@@ -24,6 +23,7 @@ from .model import OUTCOME_LABELS, OUTCOMES, UNDECIDED, Policy
 from .numbers import exact_text, format_euro, format_percent, format_plain
 from .occupancy import Composition
 from .operators import OPERATORS
+from .program import Condition, Expr, Program
 from .room import band_room, limit_room
 from .templates import Template
 from .value_types import CATEGORY, ValueType
