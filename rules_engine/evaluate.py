@@ -87,7 +87,7 @@ class Tracer(Protocol):
 APPLIES, CONDITIONS = "applies", "conditions"
 
 
-def observe(cr: CompiledRule | None, part: str, c: Condition, f: Facts, tracer: Tracer):
+def observe(cr: CompiledRule | None, part: str, c: Condition, tracer: Tracer, f: Facts):
     """A condition's value, with its operands and the facts it reads shown to the tracer."""
     if c.op is not None:
         a, b = c.left.fn(f), c.right.fn(f)
@@ -104,7 +104,7 @@ def _judge(cr: CompiledRule, part: str, conds: tuple, fns: tuple, f: Facts, deci
     with a tracer every condition is evaluated and shown, without one it stops at the decisive one."""
     if tracer is None:
         return kleene(fns, f, decisive)
-    return kleene([partial(observe, cr, part, c, tracer=tracer) for c in conds], f, decisive, True)
+    return kleene([partial(observe, cr, part, c, tracer) for c in conds], f, decisive, True)
 
 
 def rule_status(cr: CompiledRule, f: Facts, tracer: Tracer | None = None) -> RuleStatus:

@@ -151,7 +151,7 @@ def condition_result(c: Condition, v, sides: tuple | None, facts: tuple, policy:
 def condition_at(c: Condition, f: Facts, policy: Policy) -> ConditionResult:
     """One condition evaluated on its own for a fact set, as the record shows it."""
     tracer = RecordingTracer(policy)
-    observe(None, CONDITIONS, c, f, tracer)
+    observe(None, CONDITIONS, c, tracer, f)
     return tracer.results(None, CONDITIONS)[0]
 
 
