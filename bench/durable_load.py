@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from rules_engine import example_occupancy, load_policy  # noqa: E402
 from rules_engine.engine_durable import DurableEngine, unavailable_reason  # noqa: E402
-from rules_engine.evaluate import build_facts, own_statuses  # noqa: E402
+from rules_engine.evaluate import build_facts, rule_statuses  # noqa: E402
 from rules_engine.facts import Household  # noqa: E402
 from rules_engine.occupancy import composition  # noqa: E402
 
@@ -56,7 +56,7 @@ def main() -> None:
     for i in range(args.evaluations):
         f = facts[i % len(facts)]
         statuses = engine.statuses(f)
-        if i % 1000 == 0 and [s.status for s in statuses] != [s.status for s in own_statuses(program, f)]:
+        if i % 1000 == 0 and [s.status for s in statuses] != [s.status for s in rule_statuses(program, f)]:
             sys.exit(f"evaluation {i}: durable-rules and the default engine disagree")
         if (i + 1) % step == 0:
             print(f"  {i + 1:>9,} evaluations: {rss_mib():6.0f} MiB  "

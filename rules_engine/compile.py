@@ -8,28 +8,20 @@ and/or/not follow three-valued (Kleene) logic, so 'false and unknown' is false.
 
 from __future__ import annotations
 
-import operator
-from dataclasses import dataclass
-from functools import cached_property
-from fractions import Fraction
-from typing import Callable, Mapping
-
-from .diagnostics import MESSAGES, Collector, Diagnostic, hint, make
+from . import operators
+from .bounds import Shapes
+from .diagnostics import Collector, Diagnostic, hint, make
 from .expr import (Attr, Binary, Bool, ExprError, Index, ListLit, Logic, Name, Node, Num, Str, Unary, parse,
                    path_text)
-from .facts import HIDDEN_FACTS, Facts, Unknown, catalogue, prefixes
+from .facts import Facts, Unknown, catalogue, prefixes
 from .levels import unknown_level
-from .model import Policy, Rule, Text, frozen_map
+from .model import Policy, Text, frozen_map
+from .operators import and_, not_, or_
+from .program import CompiledRule, Condition, Expr, Fn, Program  # noqa: F401 - Program: read here by its old name
+from .templates import Placeholder, Template, refuse_hidden, template_parts
+from .value_types import BOOL, CATEGORY, EURO, LIST, NUMBER, PERCENT, TEXT, UNIT_TYPES, Kind, ValueType
+from .value_types import parse as parse_type
 
-Fn = Callable[[Facts], object]
-
-# Bounds on the work one expression can ask for, definitions it reads included: the levels of the tree
-# that is compiled and run (recursion), and the factors multiplied (a definition that squares the one
-# before it doubles the digits of its value at every step).
-MAX_LEVELS = 100
-MAX_FACTORS = 64
-MAX_DIGITS = 1000  # of a number computed while evaluating; beyond it the value is unknown
-_MAX_BITS = int(MAX_DIGITS * 3.33)
 
 # Dutch words staff naturally write in a fact path, mapped to the English fact names.
 DUTCH_WORDS = {
@@ -41,84 +33,6 @@ DUTCH_WORDS = {
     "verdieping": "floor",
 }
 
-_UNIT_TYPES = {"euro_per_month": "number:euro_per_month", "euro_per_year": "number:euro_per_year",
-               "percent": "number:percent", "number": "number:number", "count": "number:count",
-               "text": "text", "yes_no": "bool"}
-
-
-@dataclass(frozen=True)
-class Expr:
-    """A compiled expression: its evaluator, static type, syntax tree and source text."""
-
-    fn: Fn
-    type: str
-    node: Node
-    source: Text
-
-    @cached_property
-    def text(self) -> str:
-        """The expression as written."""
-        return self.source.text if self.node is None else self.source.text[self.node.pos:self.node.end]
-
-
-@dataclass(frozen=True)
-class Condition:
-    """A compiled condition; for a comparison also its two sides, to show them in explanations."""
-
-    expr: Expr
-    op: str | None
-    left: Expr | None
-    right: Expr | None
-    facts: tuple[Expr, ...] = ()  # the facts a non-comparison condition reads, to show their values
-
-
-@dataclass(frozen=True)
-class Placeholder:
-    """A {fact.path|format} slot in an explanation template."""
-
-    expr: Expr
-    fmt: str
-
-
-@dataclass(frozen=True)
-class Template:
-    """An explanation text: literal parts and placeholders."""
-
-    parts: tuple  # str | Placeholder
-
-
-@dataclass(frozen=True)
-class CompiledRule:
-    """A rule with its conditions and templates compiled."""
-
-    rule: Rule
-    applies: tuple[Condition, ...]
-    conditions: tuple[Condition, ...]
-    fired: tuple[Template, Template]
-    not_fired: tuple[Template, Template] | None
-    uses_category: bool = True  # whether the household's category can change the rule's status
-    applies_fn: Fn | None = None  # all applies_when conditions, three-valued
-    conditions_fn: Fn | None = None  # the conditions combined with all/any, three-valued
-
-
-@dataclass(frozen=True, eq=False)
-class Program:
-    """A compiled policy, ready to evaluate any number of lettings."""
-
-    policy: Policy
-    rules: tuple[CompiledRule, ...]
-    definitions: Mapping[str, Expr]
-    engine: object = None  # None: the default engine; else an object whose statuses(facts) decides (durable-rules)
-
-
-def base(t: str) -> str:
-    """'number' for 'number:percent', etc."""
-    return t.split(":", 1)[0]
-
-
-def unit_of(t: str) -> str:
-    """'percent' for 'number:percent' (or the type itself)."""
-    return t.split(":", 1)[1] if ":" in t else t
 
 
 def _is_unknown(v) -> bool:
@@ -134,7 +48,7 @@ class _Compiler:
         self.busy: set[str] = set()
         self.used_params: set[str] = set()
         self.def_errors: list[Diagnostic] = []
-        self.shapes: dict[str, tuple[int, int]] = {}  # definition -> (levels, factors), see _shape
+        self.bounds = Shapes(policy)
         self.reads_category: dict[str, bool] = {}  # definition -> whether it reads the household's category
 
     # --- names -------------------------------------------------------------------------------
@@ -150,7 +64,7 @@ class _Compiler:
     def path(self, node: Node, path: str) -> tuple[Fn, str]:
         spec = self.catalogue.get(path)
         if spec is not None:
-            return spec.get, spec.type
+            return spec.get, parse_type(spec.type)
         head, _, rest = path.partition(".")
         if head == "param" and rest:
             return self.param(node, rest)
@@ -158,9 +72,9 @@ class _Compiler:
             return self.definition(node, rest)
         parent, _, last = path.rpartition(".")
         pspec = self.catalogue.get(parent)
-        if pspec is not None and pspec.type.startswith("map:"):
+        if pspec is not None and parse_type(pspec.type).kind is Kind.MAP:
             self._category(node, last)
-            return self._item(pspec, lambda f, k=last: k), "number:" + unit_of(pspec.type)
+            return self._item(pspec, lambda f, k=last: k), parse_type(pspec.type).item()
         if path in self.prefixes:
             options = sorted(p for p in self._known_names() if p.startswith(path + "."))[:6]
             raise ExprError(node.pos, f"'{path}' is geen gegeven op zich; bijvoorbeeld: {', '.join(options)}",
@@ -194,7 +108,7 @@ class _Compiler:
                                f"parameter '{name}' has no value on {f.date.isoformat()}")
             return dv.value
 
-        return get, _UNIT_TYPES[p.unit]
+        return get, UNIT_TYPES[p.unit]
 
     def definition(self, node: Node, name: str) -> tuple[Fn, str]:
         if name in self.defs:
@@ -216,15 +130,15 @@ class _Compiler:
             for case in d.cases:
                 when = self.condition_text(case.when) if case.when else None
                 value = self.expr_text(case.value)
-                if value_type is not None and base(value.type) != base(value_type):
+                if value_type is not None and value.type.kind is not value_type.kind:
                     raise _At(case.value, ExprError(0, "alle gevallen van een definitie geven hetzelfde soort waarde",
                                                     "all cases of a definition give the same kind of value"))
                 value_type = value.type
                 cases.append((when.fn if when else None, value.fn))
         finally:
             self.busy.discard(name)
-        declared = _UNIT_TYPES.get(d.unit, "number:number")
-        typ = declared if base(declared) == base(value_type) else value_type
+        declared = UNIT_TYPES.get(d.unit, NUMBER)
+        typ = declared if declared.kind is value_type.kind else value_type
         cases_t = tuple(cases)
 
         def get(f: Facts, cases=cases_t, name=name):
@@ -255,13 +169,13 @@ class _Compiler:
     def node(self, n: Node) -> tuple[Fn, str]:
         if isinstance(n, Num):
             v = n.value
-            return (lambda f: v), {"percent": "number:percent", "euro": "number:euro"}.get(n.unit, "number:number")
+            return (lambda f: v), {"percent": PERCENT, "euro": EURO}.get(n.unit, NUMBER)
         if isinstance(n, Str):
             s = n.value
-            return (lambda f: s), "text"
+            return (lambda f: s), TEXT
         if isinstance(n, Bool):
             b = n.value
-            return (lambda f: b), "bool"
+            return (lambda f: b), BOOL
         if isinstance(n, (Name, Attr)):
             p = path_text(n)
             if p is None:
@@ -272,24 +186,24 @@ class _Compiler:
         if isinstance(n, ListLit):
             items = [self.node(i) for i in n.items]
             for (fn, t), item in zip(items, n.items):
-                if base(t) not in ("text", "category"):
+                if not t.textual:
                     raise ExprError(item.pos, "een lijst bevat alleen teksten", "a list holds only texts")
             fns = tuple(fn for fn, _ in items)
-            return (lambda f: tuple(fn(f) for fn in fns)), "list"
+            return (lambda f: tuple(fn(f) for fn in fns)), LIST
         if isinstance(n, Unary):
             fn, t = self.node(n.operand)
             if n.op == "not":
-                self._want(n.operand, t, "bool")
-                return _not(fn), "bool"
-            self._want(n.operand, t, "number")
+                self._want(n.operand, t, Kind.BOOL)
+                return not_(fn), BOOL
+            self._want(n.operand, t, Kind.NUMBER)
             return (lambda f: v if _is_unknown(v := fn(f)) else -v), t
         if isinstance(n, Logic):
             fns = []
             for item in n.items:
                 fn, t = self.node(item)
-                self._want(item, t, "bool")
+                self._want(item, t, Kind.BOOL)
                 fns.append(fn)
-            return (_and if n.op == "and" else _or)(tuple(fns)), "bool"
+            return (and_ if n.op == "and" else or_)(tuple(fns)), BOOL
         if isinstance(n, Binary):
             return self.binary(n)
         raise ExprError(n.pos, "dit is in een voorwaarde niet toegestaan", "this is not allowed in a condition")
@@ -299,55 +213,40 @@ class _Compiler:
         spec = self.catalogue.get(p) if p else None
         if spec is None and p:
             self._known_level(n, p)
-        if spec is None or not spec.type.startswith("map:"):
+        if spec is None or parse_type(spec.type).kind is not Kind.MAP:
             raise ExprError(n.pos, "alleen een gegeven per categorie (zoals share of count) kan met [...] worden gelezen",
                             "only a per-category fact (such as share or count) can be read with [...]")
         kfn, kt = self.node(n.index)
-        if base(kt) not in ("text", "category"):
+        if not kt.textual:
             raise ExprError(n.index.pos, "tussen [ ] hoort een categorie", "a category belongs between [ ]")
         if isinstance(n.index, Str):
             self._category(n.index, n.index.value)
-        return self._item(spec, kfn, n.index), "number:" + unit_of(spec.type)
+        return self._item(spec, kfn, n.index), parse_type(spec.type).item()
 
-    def _want(self, node: Node, t: str, want: str) -> None:
-        if base(t) != want:
+    def _want(self, node: Node, t: ValueType, want: Kind) -> None:
+        if t.kind is not want:
             words = {"bool": ("een ja/nee-waarde (een vergelijking)", "a yes/no value (a comparison)"),
                      "number": ("een getal", "a number")}[want]
             raise ExprError(node.pos, f"hier hoort {words[0]}", f"{words[1]} is expected here")
 
+    # --- the operators' type rules ask these (operators.Checker) ---------------------------------
+    want = _want
+
+    def refuse(self, node: Node, nl: str, en: str) -> None:
+        raise ExprError(node.pos, nl, en)
+
+    def literal_categories(self, node: Node, other_type: ValueType) -> None:
+        if other_type is not CATEGORY:
+            return
+        for item in node.items if isinstance(node, ListLit) else (node,):
+            if isinstance(item, Str):
+                self._category(item, item.value)
+
     def binary(self, n: Binary) -> tuple[Fn, str]:
         lf, lt = self.node(n.left)
         rf, rt = self.node(n.right)
-        op = n.op
-        if op in ("+", "-", "*", "/"):
-            self._want(n.left, lt, "number")
-            self._want(n.right, rt, "number")
-            return _arith(op, lf, rf), _arith_type(op, lt, rt)
-        if op in ("<", "<=", ">", ">="):
-            self._want(n.left, lt, "number")
-            self._want(n.right, rt, "number")
-            return _compare(op, lf, rf), "bool"
-        if op in ("==", "!="):
-            kinds = {base(lt).replace("category", "text"), base(rt).replace("category", "text")}
-            if len(kinds) != 1:
-                raise ExprError(n.pos, "deze twee waarden zijn niet van hetzelfde soort en kunnen niet gelijk zijn",
-                                "these two values are of different kinds and can never be equal")
-            for side, other_t in ((n.left, rt), (n.right, lt)):
-                if isinstance(side, Str) and other_t == "category":
-                    self._category(side, side.value)
-            return _compare(op, lf, rf), "bool"
-        # in / not in
-        if base(lt) not in ("text", "category"):
-            raise ExprError(n.left.pos, "links van 'in' hoort een tekst of categorie",
-                            "a text or category belongs left of 'in'")
-        if rt != "list" and not rt.startswith("map:"):
-            raise ExprError(n.right.pos, "rechts van 'in' hoort een lijst", "a list belongs right of 'in'")
-        if lt == "category" and isinstance(n.right, ListLit):
-            for item in n.right.items:
-                if isinstance(item, Str):
-                    self._category(item, item.value)
-        fn = _member(lf, rf)
-        return (fn if op == "in" else _not(fn)), "bool"
+        typ = operators.OPERATORS[n.op].types(self, n, lt, rt)
+        return operators.compiled(n.op, lf, rf), typ
 
     def _reads_category(self, node: Node, seen: frozenset = frozenset()) -> bool:
         """Whether an expression reads the household's category, directly, via projected groups or a definition."""
@@ -371,65 +270,10 @@ class _Compiler:
         return False
 
     # --- entry points --------------------------------------------------------------------------
-    def _shape(self, node: Node, chain: tuple = ()) -> tuple[int, int]:
-        """(levels, factors) of an expression, counting the definitions it reads; an explicit stack, no recursion
-        but into definitions (each once)."""
-        levels, factors = 0, 1
-        stack = [(node, 1)]
-        while stack:
-            n, level = stack.pop()
-            levels = max(levels, level)
-            if isinstance(n, (Name, Attr)) and (p := path_text(n) or "").startswith("def."):
-                d_levels, d_factors = self._definition_shape(p[4:], chain)
-                levels, factors = max(levels, level + d_levels), max(factors, d_factors)
-            if isinstance(n, Binary) and n.op in ("*", "/"):
-                factors = max(factors, self._factors(n, chain))
-            stack.extend((c, level + 1) for c in _children(n))
-        return levels, factors
-
-    def _factors(self, n: Node, chain: tuple) -> int:
-        """How many factors a product multiplies, at most (a sum has as many as its largest term)."""
-        if isinstance(n, Binary) and n.op in ("*", "/"):
-            return self._factors(n.left, chain) + self._factors(n.right, chain)
-        if isinstance(n, Binary) and n.op in ("+", "-") or isinstance(n, Unary):
-            return max(self._factors(c, chain) for c in _children(n))
-        if isinstance(n, (Name, Attr)) and (p := path_text(n) or "").startswith("def."):
-            return self._definition_shape(p[4:], chain)[1]
-        return 1
-
-    def _definition_shape(self, name: str, chain: tuple) -> tuple[int, int]:
-        if name in self.shapes:
-            return self.shapes[name]
-        d = self.policy.definitions.get(name)
-        if d is None or name in chain or len(chain) > MAX_LEVELS:
-            return (len(chain), 1)  # unknown or circular: compiling says so; too long a chain: too deep anyway
-        shape = (0, 1)
-        for case in d.cases:
-            for t in ([case.when] if case.when else []) + [case.value]:
-                try:
-                    levels, factors = self._shape(parse(t.text), chain + (name,))
-                except ExprError:
-                    continue  # compiling the definition reports it
-                shape = (max(shape[0], levels), max(shape[1], factors))
-        self.shapes[name] = shape
-        return shape
-
-    def _bounded(self, node: Node) -> None:
-        """Refuse an expression that, with the definitions it reads, is too deep or multiplies too many factors."""
-        levels, factors = self._shape(node)
-        if levels > MAX_LEVELS:
-            raise ExprError(0, f"te diep samengesteld: meer dan {MAX_LEVELS} niveaus, de definities die het leest "
-                            "meegeteld", f"built too deep: more than {MAX_LEVELS} levels, counting the definitions it reads")
-        if factors > MAX_FACTORS:
-            raise ExprError(0, f"vermenigvuldigt meer dan {MAX_FACTORS} factoren (de definities die het leest "
-                            "meegeteld): de uitkomst kan duizenden cijfers krijgen",
-                            f"multiplies more than {MAX_FACTORS} factors (counting the definitions it reads): "
-                            "the result can have thousands of digits")
-
     def expr_text(self, text: Text) -> Expr:
         try:
             node = parse(text.text)
-            self._bounded(node)
+            self.bounds.check(node)
             fn, t = self.node(node)
         except ExprError as exc:
             raise _At(text, exc) from None
@@ -437,7 +281,7 @@ class _Compiler:
 
     def condition_text(self, text: Text) -> Expr:
         e = self.expr_text(text)
-        if base(e.type) != "bool":
+        if e.type.kind is not Kind.BOOL:
             raise _At(text, ExprError(0, "een voorwaarde moet waar of onwaar zijn (gebruik een vergelijking zoals > of ==)",
                                       "a condition must be true or false (use a comparison such as > or ==)"))
         return e
@@ -445,7 +289,7 @@ class _Compiler:
     def condition(self, text: Text) -> Condition:
         e = self.condition_text(text)
         n = e.node
-        if isinstance(n, Binary) and n.op in ("==", "!=", "<", "<=", ">", ">=", "in", "not in"):
+        if isinstance(n, Binary) and operators.OPERATORS[n.op].is_comparison:
             lf, lt = self.node(n.left)
             rf, rt = self.node(n.right)
             return Condition(e, n.op, Expr(lf, lt, n.left, text), Expr(rf, rt, n.right, text))
@@ -458,77 +302,22 @@ class _Compiler:
 
     def template(self, text: Text) -> Template:
         parts: list = []
-        s = text.text
-        i = 0
-        buf = []
-        while i < len(s):
-            ch = s[i]
-            if ch == "{" and s.startswith("{{", i):
-                buf.append("{")
-                i += 2
+        try:
+            pieces = template_parts(text.text)
+        except ExprError as exc:
+            raise _At(text, exc) from None
+        for part in pieces:
+            if isinstance(part, str):
+                parts.append(part)
                 continue
-            if ch == "}" and s.startswith("}}", i):
-                buf.append("}")
-                i += 2
-                continue
-            if ch == "}":
-                raise _At(text, ExprError(i, "losse '}' in tekst (schrijf '}}')", "stray '}' in text (write '}}')"))
-            if ch == "{":
-                end = s.find("}", i)
-                if end < 0:
-                    raise _At(text, ExprError(i, "'{' wordt niet afgesloten met '}'", "'{' is never closed by '}'"))
-                inner = s[i + 1:end]
-                expr_text, _, fmt = inner.partition("|")
-                fmt = fmt.strip() or "auto"
-                if fmt not in FORMATS:
-                    raise _At(text, ExprError(i, f"onbekende opmaak '{fmt}'; kies uit {', '.join(FORMATS)}",
-                                              f"unknown format '{fmt}'; choose from {', '.join(FORMATS)}"))
-                try:
-                    node = parse(expr_text)
-                    if not isinstance(node, (Name, Attr, Index)):
-                        raise ExprError(0, "tussen { } staat alleen een gegeven, zoals {unit.rent|euro}",
-                                        "only a fact goes between { }, such as {unit.rent|euro}")
-                    fn, t = self.node(node)
-                    _refuse_hidden(node)
-                except ExprError as exc:
-                    raise _At(text, ExprError(i + 1 + exc.offset, exc.nl, exc.en)) from None
-                if buf:
-                    parts.append("".join(buf))
-                    buf = []
-                parts.append(Placeholder(Expr(fn, t, node, text), fmt))
-                i = end + 1
-                continue
-            buf.append(ch)
-            i += 1
-        if buf:
-            parts.append("".join(buf))
+            offset, node, fmt = part
+            try:
+                fn, t = self.node(node)
+                refuse_hidden(node)
+            except ExprError as exc:
+                raise _At(text, ExprError(offset + exc.offset, exc.nl, exc.en)) from None
+            parts.append(Placeholder(Expr(fn, t, node, text), fmt))
         return Template(tuple(parts))
-
-
-def _refuse_hidden(n: Node) -> None:
-    """A template may not print a hidden fact (facts.HIDDEN_FACTS), not even as an index or part of a path."""
-    if isinstance(n, Index):
-        _refuse_hidden(n.base)
-        _refuse_hidden(n.index)
-        return
-    path = path_text(n) if isinstance(n, (Name, Attr)) else None
-    for hidden in HIDDEN_FACTS:
-        if path is not None and (path == hidden or path.startswith(hidden + ".")):
-            nl, en = MESSAGES["template-hidden-fact"]
-            raise ExprError(n.pos, nl.format(fact=hidden), en.format(fact=hidden))
-def _children(n: Node) -> tuple:
-    """The direct sub-expressions of a node."""
-    if isinstance(n, (Logic, ListLit)):
-        return n.items
-    if isinstance(n, Unary):
-        return (n.operand,)
-    if isinstance(n, Binary):
-        return (n.left, n.right)
-    if isinstance(n, Attr):
-        return (n.base,)
-    if isinstance(n, Index):
-        return (n.base, n.index)
-    return ()
 
 
 def _fact_nodes(n: Node):
@@ -543,9 +332,6 @@ def _fact_nodes(n: Node):
     elif isinstance(n, Binary):
         yield from _fact_nodes(n.left)
         yield from _fact_nodes(n.right)
-
-
-FORMATS = ("auto", "pct", "euro", "number", "int", "label", "text")
 
 
 class _At(Exception):
@@ -568,130 +354,6 @@ def _item_or_unknown(item, f, key):
     if _is_unknown(key):
         return key
     return item(f, key)
-
-
-def _not(fn: Fn) -> Fn:
-    def run(f):
-        v = fn(f)
-        return v if _is_unknown(v) else not v
-    return run
-
-
-def kleene(fns, f: Facts, decisive: bool):
-    """Combine three-valued results: the decisive value (False for 'and', True for 'or') wins,
-    else the first unknown, else the other value."""
-    unknown = None
-    for fn in fns:
-        v = fn(f)
-        if v is decisive:
-            return v
-        if unknown is None and v.__class__ is Unknown:
-            unknown = v
-    return unknown if unknown is not None else not decisive
-
-
-def _and(fns) -> Fn:
-    return lambda f: kleene(fns, f, False)
-
-
-def _or(fns) -> Fn:
-    return lambda f: kleene(fns, f, True)
-
-
-_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
-        "!=": operator.ne, "+": operator.add, "-": operator.sub, "*": operator.mul}
-
-DIVISION_BY_ZERO = ("deling door nul", "division by zero")
-TOO_LARGE = tuple(m.format(limit=MAX_DIGITS) for m in MESSAGES["number-too-large"])
-
-
-def _too_large(a, b) -> bool:
-    """Whether a product or quotient of a and b could exceed MAX_DIGITS, known before it is computed.
-
-    Only * and / are checked: sums grow a number by a bit or so per term, products double it."""
-    try:
-        return (a.numerator.bit_length() + a.denominator.bit_length() + b.numerator.bit_length()
-                + b.denominator.bit_length()) > _MAX_BITS
-    except AttributeError:  # not a number: the type check has refused it already
-        return False
-
-
-def apply_comparison(op: str, a, b):
-    """The result of 'a op b' for a comparison or membership, in three-valued logic."""
-    if _is_unknown(a):
-        return a
-    if _is_unknown(b):
-        return b
-    if op == "in":
-        return a in b
-    if op == "not in":
-        return a not in b
-    return _OPS[op](a, b)
-
-
-def _compare(op: str, lf: Fn, rf: Fn) -> Fn:
-    py = _OPS[op]
-    unknown = Unknown
-
-    def run(f):
-        a = lf(f)
-        if a.__class__ is unknown:
-            return a
-        b = rf(f)
-        if b.__class__ is unknown:
-            return b
-        return py(a, b)
-    return run
-
-
-def _arith(op: str, lf: Fn, rf: Fn) -> Fn:
-    py = _OPS.get(op)
-
-    def run(f):
-        a = lf(f)
-        if _is_unknown(a):
-            return a
-        b = rf(f)
-        if _is_unknown(b):
-            return b
-        return py(a, b)
-
-    def product(f):  # * and /: the digits of the result are bounded before it is computed
-        a = lf(f)
-        if _is_unknown(a):
-            return a
-        b = rf(f)
-        if _is_unknown(b):
-            return b
-        if op == "/" and b == 0:
-            return Unknown(*DIVISION_BY_ZERO)
-        if _too_large(a, b):
-            return Unknown(*TOO_LARGE)
-        return a * b if op == "*" else Fraction(a) / b
-    return run if op in ("+", "-") else product
-
-
-def _arith_type(op: str, lt: str, rt: str) -> str:
-    lu, ru = unit_of(lt), unit_of(rt)
-    if op in ("+", "-"):
-        return lt if lu == ru or ru == "number" else (rt if lu == "number" else "number:number")
-    if op == "*":
-        return rt if lu == "number" else (lt if ru == "number" else "number:number")
-    if lu == ru:
-        return "number:percent" if lu == "count" else "number:number"
-    return lt if ru == "number" else "number:number"
-
-
-def _member(lf: Fn, rf: Fn) -> Fn:
-    def run(f):
-        a = lf(f)
-        if _is_unknown(a):
-            return a
-        b = rf(f)
-        if _is_unknown(b):
-            return b
-        return a in b
-    return run
 
 
 def compile_policy(policy: Policy, collector: Collector | None = None) -> Program | None:
@@ -728,9 +390,8 @@ def compile_policy(policy: Policy, collector: Collector | None = None) -> Progra
             collector.add(exc.diagnostic("template-error"))
             continue
         uses = any(c._reads_category(cond.expr.node) for cond in applies + conditions)
-        applies_fn = _and(tuple(x.expr.fn for x in applies)) if applies else None
-        conditions_fn = (_or if rule.mode == "any" else _and)(tuple(x.expr.fn for x in conditions))
-        rules.append(CompiledRule(rule, applies, conditions, fired, not_fired, uses, applies_fn, conditions_fn))
+        rules.append(CompiledRule(rule, applies, conditions, fired, not_fired, uses, tuple(c.expr.fn for c in applies),
+                                  tuple(c.expr.fn for c in conditions)))
     for name, p in policy.parameters.items():
         if name not in c.used_params:
             w = p.where or p.values[0].where

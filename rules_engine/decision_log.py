@@ -207,14 +207,14 @@ def decision_record(decision: Decision, policy_root: str, log_path: str, occupan
     occupancy = {"source": decision.inputs["occupancy"], "content_hash": None, "snapshot": None}
     if occupancy_path and os.path.exists(occupancy_path):
         occupancy["content_hash"], occupancy["snapshot"] = snapshot_file(log_path, occupancy_path, "occupancy")
-    inputs = decision.inputs
+    inputs = decision.inputs.to_dict()
     return {
         "type": "decision", "record_version": RECORD_VERSION, "decision_id": "d-" + uuid.uuid4().hex,
         "timestamp": _now(),
-        "policy": {**decision.policy, "root": policy_root, "git": git, "snapshot": snapshot},
+        "policy": {**decision.policy.to_dict(), "root": policy_root, "git": git, "snapshot": snapshot},
         "input_hash": canonical_hash({"household": inputs["household"], "unit": inputs["unit"],
                                       "date": inputs["date"], "occupancy": occupancy["content_hash"]}),
-        "occupancy": occupancy, "engine": decision.engine, "outcome": decision.outcome,
+        "occupancy": occupancy, "engine": decision.engine.to_dict(), "outcome": decision.outcome,
         "deciding_rules": list(decision.deciding_rules), "context": context, "decision": decision.to_dict(),
     }
 

@@ -31,13 +31,13 @@ import sys
 import threading
 from fractions import Fraction
 
-from .compile import Condition, Program, apply_comparison
 from .diagnostics import PolicyError, make
-from .evaluate import FIRED, NOT_FIRED, RuleStatus, own_statuses
+from .evaluate import FIRED, NOT_FIRED, RuleStatus, rule_statuses
 from .facts import Facts, Unknown
+from .operators import OPERATORS, apply
+from .program import Condition, Program
 
 NAME = "durable-rules"
-_OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 _EXACT = 2 ** 53
 _FIRED, _NOT_FIRED = RuleStatus(FIRED), RuleStatus(NOT_FIRED)
 _names = itertools.count(1)
@@ -62,14 +62,15 @@ def _field(i: int, part: str, j: int, kind: str) -> str:
 
 def _comparison_kind(c: Condition) -> bool:
     """Whether durable-rules can compare the two sides itself (numbers, texts, yes/no)."""
-    return c.op is not None and c.op in ("<", "<=", ">", ">=", "==", "!=")
+    return c.op is not None and OPERATORS[c.op].durable is not None
 
 
 def _term(i: int, part: str, j: int, c: Condition) -> dict:
     known = {_field(i, part, j, "k"): 1}
     if _comparison_kind(c):
         left, right = _field(i, part, j, "l"), _field(i, part, j, "r")
-        test = {left: {"$m": right}} if c.op == "==" else {_OPS[c.op]: {left: {"$m": right}}}
+        test = OPERATORS[c.op].durable
+        test = {left: {"$m": right}} if test == "$eq" else {test: {left: {"$m": right}}}
     else:
         test = {_field(i, part, j, "v"): 1}
     return {"$and": [known, test]}
@@ -112,7 +113,7 @@ def _sides(c: Condition, f: Facts, fact: dict, i: int, part: str, j: int) -> Non
         elif isinstance(a, (str, bool)) and isinstance(b, (str, bool)) and type(a) is type(b):
             left, right = _encode(a), _encode(b)
         else:  # values of different kinds: the shared evaluator's answer, as two integers
-            v = apply_comparison(c.op, a, b)
+            v = apply(c.op, a, b)
             fact[_field(i, part, j, "k")] = int(v.__class__ is not Unknown)
             left, right = _as_op(c.op, v is True)
         fact[_field(i, part, j, "l")], fact[_field(i, part, j, "r")] = left, right
@@ -123,10 +124,9 @@ def _sides(c: Condition, f: Facts, fact: dict, i: int, part: str, j: int) -> Non
 
 
 def _as_op(op: str, truth: bool) -> tuple[int, int]:
-    """Two integers that compare under op exactly as truth says."""
-    holds = {"<": (0, 1), "<=": (0, 0), ">": (1, 0), ">=": (0, 0), "==": (0, 0), "!=": (0, 1)}[op]
-    fails = {"<": (1, 0), "<=": (1, 0), ">": (0, 1), ">=": (0, 1), "==": (0, 1), "!=": (0, 0)}[op]
-    return holds if truth else fails
+    """Two integers that compare under op exactly as truth says (found by the operator's own function)."""
+    fn = OPERATORS[op].fn
+    return next(pair for pair in ((0, 0), (0, 1), (1, 0)) if fn(*pair) is truth)
 
 
 def _fact(program: Program, f: Facts, sid: str) -> dict:
@@ -209,7 +209,7 @@ class DurableEngine:
     def statuses(self, f: Facts) -> tuple[RuleStatus, ...]:
         """Fired as durable-rules says; why the others did not fire, from the shared evaluator."""
         fired = self.fired(f)
-        own = own_statuses(self.program, f)
+        own = rule_statuses(self.program, f)  # self.program has no engine: the one semantics
         return tuple(_FIRED if cr.rule.id in fired else (_NOT_FIRED if s.status == FIRED else s)
                      for cr, s in zip(self.program.rules, own))
 

@@ -17,16 +17,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
+from typing import Protocol
 
-from .compile import Program
 from .diagnostics import PolicyError, hint, make
 from .facts import Facts, Household, Unknown
 from .levels import areas_above, group_keys
-from .model import OUTCOMES, UNDECIDED
+from .model import OUTCOMES, SEVERITY, UNDECIDED, Outcome, RuleKind
 from .occupancy import Composition
+from .operators import apply, kleene
+from .program import CompiledRule, Condition, Program
 
-DEFAULT_OUTCOME = "passend"
+DEFAULT_OUTCOME = Outcome.PASSEND.value
+NIET_TOEGESTAAN, LEGAL = Outcome.NIET_TOEGESTAAN.value, RuleKind.LEGAL.value
 FIRED, NOT_FIRED, NOT_APPLICABLE = "fired", "not_fired", "not_applicable"
 
 
@@ -66,29 +69,67 @@ def build_facts(program: Program, household: Household, unit_id: str, comp: Comp
                  current, projected, _params_at(program, comp.date), areas_above(policy, keys))
 
 
-def rule_status(cr, f: Facts) -> RuleStatus:
-    """The status of one compiled rule for a fact set."""
-    applies = cr.applies_fn(f) if cr.applies_fn is not None else True
-    if applies is not True:
-        return RuleStatus(NOT_APPLICABLE, applies if applies.__class__ is Unknown else None)
-    result = cr.conditions_fn(f)
-    if result is True:
-        return _FIRED
-    if result is False:
-        return _NOT_FIRED
-    return RuleStatus(NOT_APPLICABLE, result)
+class Tracer(Protocol):
+    """What an evaluation shows an observer: every condition it judges, with its values.
+
+    Pass None (the decision-only path) and nothing is recorded; with a tracer every condition
+    of a judged group is evaluated, not only up to the first decisive one, so the record is
+    complete. The status is the same either way."""
+
+    def condition(self, cr: CompiledRule, part: str, c: Condition, value, sides: tuple | None,
+                  facts: tuple) -> None:
+        """One condition of cr's part ('applies' or 'conditions') gave value (True, False or an Unknown);
+        sides are the two evaluated operands of a comparison (else None), facts the values of c.facts."""
 
 
-def own_statuses(program: Program, f: Facts) -> tuple[RuleStatus, ...]:
-    """The status of every rule by the default engine, in policy order."""
-    return tuple(rule_status(cr, f) for cr in program.rules)
+APPLIES, CONDITIONS = "applies", "conditions"
 
 
-def rule_statuses(program: Program, f: Facts) -> tuple[RuleStatus, ...]:
-    """The status of every rule for one fact set, in policy order, by the program's engine."""
-    if program.engine is not None:
-        return program.engine.statuses(f)
-    return tuple(rule_status(cr, f) for cr in program.rules)
+def observe(cr: CompiledRule | None, part: str, c: Condition, tracer: Tracer, f: Facts):
+    """A condition's value, with its operands and the facts it reads shown to the tracer."""
+    if c.op is not None:
+        a, b = c.left.fn(f), c.right.fn(f)
+        v = apply(c.op, a, b)
+        tracer.condition(cr, part, c, v, (a, b), ())
+    else:
+        v = c.expr.fn(f)
+        tracer.condition(cr, part, c, v, None, tuple(e.fn(f) for e in c.facts))
+    return v
+
+
+def _judge(cr: CompiledRule, part: str, conds: tuple, fns: tuple, f: Facts, decisive: bool, tracer: Tracer | None):
+    """Three-valued all (decisive False) or any (decisive True) over a rule's conditions (operators.kleene);
+    with a tracer every condition is evaluated and shown, without one it stops at the decisive one."""
+    if tracer is None:
+        return kleene(fns, f, decisive)
+    return kleene([partial(observe, cr, part, c, tracer) for c in conds], f, decisive, True)
+
+
+def rule_status(cr: CompiledRule, f: Facts, tracer: Tracer | None = None) -> RuleStatus:
+    """The one semantics of a rule: fired, not fired, or not applicable (with the unknown value
+    that made it so, or None when an applies_when condition is false). See the module docstring."""
+    fns = cr.applies_fns
+    if fns:
+        # One condition without a tracer: its own value is the three-valued all/any of it.
+        applies = fns[0](f) if tracer is None and len(fns) == 1 else _judge(cr, APPLIES, cr.applies, fns, f, False,
+                                                                            tracer)
+        if applies is not True:
+            return RuleStatus(NOT_APPLICABLE, applies if applies.__class__ is Unknown else None)
+    fns = cr.condition_fns
+    result = fns[0](f) if tracer is None and len(fns) == 1 else _judge(cr, CONDITIONS, cr.conditions, fns, f,
+                                                                       cr.rule.mode == "any", tracer)
+    return _FIRED if result is True else _NOT_FIRED if result is False else RuleStatus(NOT_APPLICABLE, result)
+
+
+def rule_statuses(program: Program, f: Facts, tracer: Tracer | None = None) -> tuple[RuleStatus, ...]:
+    """The status of every rule for one fact set, in policy order. Another engine (program.engine)
+    decides which rules fire; a tracer still sees this semantics' values, which that engine compares."""
+    if program.engine is None:
+        return tuple([rule_status(cr, f, tracer) for cr in program.rules])
+    if tracer is not None:
+        for cr in program.rules:
+            rule_status(cr, f, tracer)
+    return program.engine.statuses(f)
 
 
 _FIRED = RuleStatus(FIRED)
@@ -98,17 +139,16 @@ _NOT_FIRED = RuleStatus(NOT_FIRED)
 def combine(program: Program, statuses) -> tuple[str, tuple[str, ...]]:
     """Outcome and deciding rule ids from rule statuses (see the module docstring)."""
     fired = [cr.rule for cr, s in zip(program.rules, statuses) if s.status == FIRED]
-    legal = [r for r in fired if r.kind == "legal"]
+    legal = [r for r in fired if r.kind == LEGAL]
     if legal:
-        return "niet_toegestaan", tuple(r.id for r in legal)
+        return NIET_TOEGESTAAN, tuple(r.id for r in legal)
     undecided = tuple(cr.rule.id for cr, s in zip(program.rules, statuses) if s.reason is not None
-                      and cr.rule.kind == "legal" and s.status == NOT_APPLICABLE)
+                      and cr.rule.kind == LEGAL and s.status == NOT_APPLICABLE)
     if undecided:
         return UNDECIDED, undecided
     if not fired:
         return DEFAULT_OUTCOME, ()
-    worst = min(OUTCOMES.index(r.outcome) for r in fired)
-    outcome = OUTCOMES[worst]
+    outcome = OUTCOMES[min(SEVERITY[r.outcome] for r in fired)]
     return outcome, tuple(r.id for r in fired if r.outcome == outcome)
 
 

@@ -9,125 +9,33 @@ room left per category at every level (portiek, complex, buurt and any the polic
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
 from fractions import Fraction
 from functools import lru_cache
 
 from .version import __version__
-from .compile import Condition, Expr, Program, Template, apply_comparison, unit_of
-from .evaluate import (FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine, rule_status,
-                       with_category)
+from .decision import (Bilingual, CategoryLabel, CategoryShare, Change, ConditionResult, Decision, EngineRef,
+                       HouseholdInput, Inputs, LevelComposition, ParameterInput, Parameters, PolicyRef, RoomLine,
+                       RuleResult, Value, decision_from_dict)
+from .evaluate import (APPLIES, CONDITIONS, FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine,
+                       observe, rule_status, rule_statuses, with_category)
 from .facts import Facts, Household, Unknown
 from .levels import group_keys
 from .model import OUTCOME_LABELS, OUTCOMES, UNDECIDED, Policy
 from .numbers import exact_text, format_euro, format_percent, format_plain
 from .occupancy import Composition
+from .operators import OPERATORS
+from .program import Condition, Expr, Program
 from .room import band_room, limit_room
+from .templates import Template
+from .value_types import CATEGORY, ValueType
 
 ENGINE = "magicmix"
 RECORD_VERSION = 1
-_NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "==", "in": "not in", "not in": "in"}
 
 
 def bilingual(nl: str, en: str) -> dict:
     """A {'nl': ..., 'en': ...} text."""
     return {"nl": nl, "en": en}
-
-
-@dataclass(frozen=True)
-class Value:
-    """One side of a comparison: the expression as written, its exact value and how it reads."""
-
-    expr: str
-    value: object  # JSON value: exact number as text, text, bool, list, or None when unknown
-    display: dict  # {'nl': ..., 'en': ...}
-
-
-@dataclass(frozen=True)
-class ConditionResult:
-    """A condition with its outcome ('true', 'false' or 'unknown') and values."""
-
-    text: str
-    line: int
-    column: int
-    result: str
-    op: str | None
-    left: Value | None
-    right: Value | None
-    facts: tuple[Value, ...]  # for conditions that are not one comparison: the facts they read
-    reason: dict | None
-
-
-@dataclass(frozen=True)
-class RuleResult:
-    """What one rule did in this decision."""
-
-    id: str
-    title: dict
-    level: str
-    kind: str
-    outcome: str
-    status: str
-    deciding: bool
-    source: str  # file:line
-    applies_when: tuple[ConditionResult, ...]
-    conditions: tuple[ConditionResult, ...]
-    text: dict | None
-    reason: dict | None
-
-
-@dataclass(frozen=True)
-class Change:
-    """Something that would change the outcome, in words, with the outcome it would give."""
-
-    kind: str  # rule | category
-    outcome: str
-    text: dict
-
-
-@dataclass(frozen=True)
-class RoomLine:
-    """Room for one category in one group (None = not judged: too few households for shares), as room.py defines."""
-
-    level: str
-    group: str
-    category: str
-    room: int | None
-    text: dict
-
-
-@dataclass(frozen=True)
-class LevelComposition:
-    """One group's composition now and after the letting, with its band (or portiek limit) per category."""
-
-    level: str
-    group: str
-    homes: int
-    occupied_now: int
-    occupied_after: int
-    categories: tuple[dict, ...]  # {category, now, after, share_now, share_after, low, high, limit}
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The explanation record: outcome, reasons, values, and what would change the outcome."""
-
-    record_version: int
-    outcome: str
-    outcome_label: dict
-    deciding_rules: tuple[str, ...]
-    rules: tuple[RuleResult, ...]
-    changes: tuple[Change, ...]
-    room: tuple[RoomLine, ...]
-    composition: tuple[LevelComposition, ...]
-    inputs: dict
-    policy: dict
-    engine: dict
-    categories: tuple[dict, ...] = ()  # {id, label: {nl, en}}, so a saved record renders without the policy
-
-    def to_dict(self) -> dict:
-        """Plain JSON-serialisable data (tuples become lists)."""
-        return asdict(self)
 
 
 # --- values ------------------------------------------------------------------------------------
@@ -158,7 +66,7 @@ def _exact(n: int, d: int) -> str:
     return exact_text(Fraction(n, d))
 
 
-def display(v, typ: str, lang: str, policy: Policy, fmt: str = "auto") -> str:
+def display(v, typ: ValueType, lang: str, policy: Policy, fmt: str = "auto") -> str:
     """An evaluated value as people read it: '35,0 %', '€ 682,96', a category's label, 'ja'."""
     cls = v.__class__
     if cls is Fraction or cls is int:
@@ -169,16 +77,16 @@ def display(v, typ: str, lang: str, policy: Policy, fmt: str = "auto") -> str:
 
 
 @lru_cache(maxsize=8192)
-def _display_cached(v, typ: str, lang: str, policy: Policy, fmt: str) -> str:
+def _display_cached(v, typ: ValueType, lang: str, policy: Policy, fmt: str) -> str:
     return _display(v, typ, lang, policy, fmt)
 
 
 @lru_cache(maxsize=8192)
-def _display_number(n: int, d: int, typ: str, lang: str, policy: Policy, fmt: str) -> str:
+def _display_number(n: int, d: int, typ: ValueType, lang: str, policy: Policy, fmt: str) -> str:
     return _display(Fraction(n, d), typ, lang, policy, fmt)
 
 
-def _display(v, typ: str, lang: str, policy: Policy, fmt: str) -> str:
+def _display(v, typ: ValueType, lang: str, policy: Policy, fmt: str) -> str:
     if v.__class__ is Unknown:
         return "onbekend" if lang == "nl" else "unknown"
     if isinstance(v, bool):
@@ -188,13 +96,12 @@ def _display(v, typ: str, lang: str, policy: Policy, fmt: str) -> str:
     if isinstance(v, (tuple, list)):
         return ", ".join(str(x) for x in v) or ("(geen)" if lang == "nl" else "(none)")
     if hasattr(v, "items"):
-        inner = unit_of(typ)
-        return ", ".join(f"{k}: {display(x, 'number:' + inner, lang, policy)}" for k, x in v.items())
+        return ", ".join(f"{k}: {display(x, typ.item(), lang, policy)}" for k, x in v.items())
     if isinstance(v, str):
-        if (typ == "category" or fmt == "label") and v in policy.category_ids and fmt != "text":
+        if (typ is CATEGORY or fmt == "label") and v in policy.category_ids and fmt != "text":
             return policy.category(v).label.get(lang)
         return v
-    unit = unit_of(typ)
+    unit = typ.unit or ""
     if fmt == "pct" or (fmt == "auto" and unit == "percent"):
         return format_percent(v, lang)
     if fmt == "euro" or (fmt == "auto" and unit.startswith("euro")):
@@ -207,11 +114,15 @@ def _display(v, typ: str, lang: str, policy: Policy, fmt: str) -> str:
 def _value(e: Expr, v, policy: Policy) -> Value:
     cls = v.__class__
     if cls is Fraction or cls is int:
-        n, d = v.numerator, v.denominator
-        shown = {"nl": _display_number(n, d, e.type, "nl", policy, "auto"),
-                 "en": _display_number(n, d, e.type, "en", policy, "auto")}
-        return Value(e.text, _exact(n, d), shown)
-    return Value(e.text, json_value(v), {"nl": display(v, e.type, "nl", policy), "en": display(v, e.type, "en", policy)})
+        return _number_value(e.text, v.numerator, v.denominator, e.type, policy)
+    return Value(e.text, json_value(v), Bilingual(display(v, e.type, "nl", policy), display(v, e.type, "en", policy)))
+
+
+@lru_cache(maxsize=8192)
+def _number_value(text: str, n: int, d: int, typ: ValueType, policy: Policy) -> Value:
+    # Records are frozen, so one Value serves every decision that shows this number for this expression.
+    return Value(text, _exact(n, d), Bilingual(_display_number(n, d, typ, "nl", policy, "auto"),
+                                               _display_number(n, d, typ, "en", policy, "auto")))
 
 
 def render_template(t: Template, f: Facts, lang: str, policy: Policy) -> str:
@@ -225,30 +136,49 @@ def render_template(t: Template, f: Facts, lang: str, policy: Policy) -> str:
     return "".join(out)
 
 
-def condition_result(c: Condition, f: Facts, policy: Policy) -> ConditionResult:
-    """One condition evaluated for a fact set, with the values on both sides."""
+def condition_result(c: Condition, v, sides: tuple | None, facts: tuple, policy: Policy) -> ConditionResult:
+    """One evaluated condition as the record shows it: its result and the values on both sides."""
     left = right = None
-    if c.op is not None:
-        a, b = c.left.fn(f), c.right.fn(f)
-        v = apply_comparison(c.op, a, b)
-        left = _value(c.left, a, policy)
-        right = _value(c.right, b, policy)
-    else:
-        v = c.expr.fn(f)
+    if sides is not None:
+        left = _value(c.left, sides[0], policy)
+        right = _value(c.right, sides[1], policy)
     result = "true" if v is True else "false" if v is False else "unknown"
-    used = tuple(_value(e, e.fn(f), policy) for e in c.facts)
-    reason = bilingual(v.nl, v.en) if v.__class__ is Unknown else None
+    used = tuple(_value(e, x, policy) for e, x in zip(c.facts, facts))
+    reason = Bilingual(v.nl, v.en) if v.__class__ is Unknown else None
     w = c.expr.source.where
     return ConditionResult(c.expr.source.text, w.line, w.column, result, c.op, left, right, used, reason)
+
+
+def condition_at(c: Condition, f: Facts, policy: Policy) -> ConditionResult:
+    """One condition evaluated on its own for a fact set, as the record shows it."""
+    tracer = RecordingTracer(policy)
+    observe(None, CONDITIONS, c, tracer, f)
+    return tracer.results(None, CONDITIONS)[0]
+
+
+class RecordingTracer:
+    """A tracer (evaluate.Tracer) that keeps every judged condition as a ConditionResult, per rule and part."""
+
+    def __init__(self, policy: Policy):
+        self.policy = policy
+        self.seen: dict[tuple[int, str], list[ConditionResult]] = {}
+
+    def condition(self, cr, part: str, c: Condition, value, sides, facts) -> None:
+        """Record one condition's result and values."""
+        self.seen.setdefault((id(cr), part), []).append(condition_result(c, value, sides, facts, self.policy))
+
+    def results(self, cr, part: str) -> tuple[ConditionResult, ...]:
+        """The recorded conditions of one rule's part ('applies' or 'conditions'), in policy order."""
+        return tuple(self.seen.get((id(cr), part), ()))
 
 
 # --- what would change the outcome -----------------------------------------------------------
 
 def _condition_words(cr: ConditionResult, negate: bool, lang: str) -> str:
-    if cr.op is None:
+    op = OPERATORS[cr.op].negation if negate and cr.op is not None else cr.op
+    if cr.op is None or op is None:  # not one comparison, or one without a negation in the table
         body = cr.text
         return (f"niet ({body})" if lang == "nl" else f"not ({body})") if negate else body
-    op = _NEGATE[cr.op] if negate else cr.op
     now = "nu" if lang == "nl" else "now"
     return (f"{cr.left.expr} {op} {cr.right.expr} ({now} {cr.left.display[lang]} "
             f"{'tegenover' if lang == 'nl' else 'against'} {cr.right.display[lang]})")
@@ -278,7 +208,7 @@ def _rule_changes(program: Program, statuses, results: list[RuleResult], outcome
             if one_of:
                 lead += "één van: " if lang == "nl" else "one of: "
             text[lang] = lead + "; ".join(_condition_words(c, holds, lang) for c in needed)
-        out.append(Change("rule", new_outcome, text))
+        out.append(Change("rule", new_outcome, Bilingual(text["nl"], text["en"])))
     return out
 
 
@@ -293,7 +223,7 @@ def _category_changes(program: Program, f: Facts, statuses, outcome: str) -> lis
                                      for cr, st in zip(program.rules, statuses)])
         if OUTCOMES.index(other) > OUTCOMES.index(outcome):
             label = policy.category(cid).label
-            out.append(Change("category", other, bilingual(
+            out.append(Change("category", other, Bilingual(
                 f"{_label(other, 'nl')} voor een huishouden van categorie {label.nl}",
                 f"{_label(other, 'en')} for a household of category {label.en}")))
     return out
@@ -327,10 +257,10 @@ def _composition_of(program: Program, comp: Composition, keys: tuple[str, ...], 
         for cid in program.policy.category_ids:
             band = bands[cid] if bands else None
             limit = profile.portiek_max_households.get(cid) if bands is None else None
-            cats.append({"category": cid, "now": now.counts.get(cid, 0), "after": after.counts.get(cid, 0),
-                         "share_now": _exact(*_nd(now.share(cid))), "share_after": _exact(*_nd(after.share(cid))),
-                         "low": _exact(*_nd(band.low)) if band else None,
-                         "high": _exact(*_nd(band.high)) if band else None, "limit": limit})
+            cats.append(CategoryShare(cid, now.counts.get(cid, 0), after.counts.get(cid, 0),
+                                      _exact(*_nd(now.share(cid))), _exact(*_nd(after.share(cid))),
+                                      _exact(*_nd(band.low)) if band else None,
+                                      _exact(*_nd(band.high)) if band else None, limit))
         out.append(LevelComposition(level, key, now.homes, now.occupied, after.occupied, tuple(cats)))
     return tuple(out)
 
@@ -365,12 +295,12 @@ def _room_lines(program: Program, comp: Composition, keys: tuple[str, ...], leav
                 room = band_room(g, bands_of[level], cid, profile.min_households)
             label = policy.category(cid).label
             if room is None:
-                text = bilingual(f"ruimte voor {label.nl} in {where[0]}: niet beoordeeld ({g.occupied} huishouden(s), "
+                text = Bilingual(f"ruimte voor {label.nl} in {where[0]}: niet beoordeeld ({g.occupied} huishouden(s), "
                                  f"aandelen tellen vanaf {max(1, profile.min_households)})",
                                  f"room for {label.en} in {where[1]}: not judged ({g.occupied} household(s), "
                                  f"shares count from {max(1, profile.min_households)})")
             else:
-                text = bilingual(f"ruimte voor nog {room} huishouden(s) {label.nl} in {where[0]}",
+                text = Bilingual(f"ruimte voor nog {room} huishouden(s) {label.nl} in {where[0]}",
                                  f"room for {room} more {label.en} household(s) in {where[1]}")
             out.append(RoomLine(level, key, cid, room, text))
     return tuple(out)
@@ -381,54 +311,19 @@ def _label(outcome: str, lang: str) -> str:
     return (nl if lang == "nl" else en).capitalize()
 
 
-def _status(applies, conds, mode: str) -> RuleStatus:
-    """A rule's status from its evaluated conditions: the same three-valued logic as evaluate.rule_status."""
-    for group, combine_mode in ((applies, "all"), (conds, mode)):
-        results = [c.result for c in group]
-        decisive = "false" if combine_mode == "all" else "true"
-        if decisive in results:
-            if group is applies:
-                return RuleStatus(NOT_APPLICABLE)
-            return RuleStatus(NOT_FIRED if combine_mode == "all" else FIRED)
-        unknown = next((c for c in group if c.result == "unknown"), None)
-        if unknown is not None:
-            return RuleStatus(NOT_APPLICABLE, Unknown(unknown.reason["nl"], unknown.reason["en"]))
-    return RuleStatus(FIRED if mode == "all" or not conds else NOT_FIRED)
-
-
 @lru_cache(maxsize=64)
-def _categories(policy: Policy) -> tuple[dict, ...]:
-    return tuple({"id": c.id, "label": bilingual(c.label.nl, c.label.en)} for c in policy.categories)
-
-
-def decision_from_dict(d: dict) -> Decision:
-    """Rebuild a Decision from its JSON form (as written by evaluate --format json or the decision log)."""
-    def value(v):
-        return None if v is None else Value(v["expr"], v["value"], v["display"])
-
-    def cond(c):
-        return ConditionResult(c["text"], c["line"], c["column"], c["result"], c["op"], value(c["left"]),
-                               value(c["right"]), tuple(value(x) for x in c.get("facts", ())), c["reason"])
-
-    rules = tuple(RuleResult(r["id"], r["title"], r["level"], r["kind"], r["outcome"], r["status"], r["deciding"],
-                             r["source"], tuple(cond(c) for c in r["applies_when"]),
-                             tuple(cond(c) for c in r["conditions"]), r["text"], r["reason"]) for r in d["rules"])
-    return Decision(d["record_version"], d["outcome"], d["outcome_label"], tuple(d["deciding_rules"]), rules,
-                    tuple(Change(c["kind"], c["outcome"], c["text"]) for c in d["changes"]),
-                    tuple(RoomLine(r["level"], r["group"], r["category"], r["room"], r["text"]) for r in d["room"]),
-                    tuple(LevelComposition(c["level"], c["group"], c["homes"], c["occupied_now"], c["occupied_after"],
-                                           tuple(c["categories"])) for c in d["composition"]),
-                    d["inputs"], d["policy"], d["engine"], tuple(d.get("categories", ())))
+def _categories(policy: Policy) -> tuple[CategoryLabel, ...]:
+    return tuple(CategoryLabel(c.id, Bilingual(c.label.nl, c.label.en)) for c in policy.categories)
 
 
 @lru_cache(maxsize=256)
-def _parameters_json(program: Program, date: dt.date) -> dict:
-    out = {}
+def _parameters(program: Program, date: dt.date) -> Parameters:
+    out = []
     for name, p in sorted(program.policy.parameters.items()):
         dv = p.at(date)
         if dv is not None:
-            out[name] = {"value": exact_text(dv.value), "valid_from": dv.valid_from.isoformat(), "source": dv.source}
-    return out
+            out.append(ParameterInput(name, exact_text(dv.value), dv.valid_from.isoformat(), dv.source))
+    return Parameters(tuple(out))
 
 
 def undecided_text(d: Decision) -> dict | None:
@@ -444,10 +339,11 @@ def undecided_text(d: Decision) -> dict | None:
 
 # --- the record --------------------------------------------------------------------------------
 
-def _engine(program: Program) -> dict:
+@lru_cache(maxsize=64)
+def _engine(program: Program) -> EngineRef:
     if program.engine is None:
-        return {"name": ENGINE, "version": __version__}
-    return {"name": ENGINE, "version": __version__, "rule_engine": f"{program.engine.name} {program.engine.version}"}
+        return EngineRef(ENGINE, __version__)
+    return EngineRef(ENGINE, __version__, f"{program.engine.name} {program.engine.version}")
 
 
 def explain(program: Program, household: Household, unit_id: str, comp: Composition,
@@ -455,48 +351,42 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
     """Evaluate one letting with the full explanation record."""
     policy = program.policy
     f = build_facts(program, household, unit_id, comp)
-    evaluated = []
-    for cr in program.rules:
-        applies = tuple(condition_result(c, f, policy) for c in cr.applies)
-        conds = tuple(condition_result(c, f, policy) for c in cr.conditions) \
-            if all(a.result == "true" for a in applies) else ()
-        evaluated.append((applies, conds, _status(applies, conds, cr.rule.mode)))
-    if program.engine is not None:  # another engine decides which rules fire; the values stay ours
-        evaluated = [(a, c, st) for (a, c, _), st in zip(evaluated, program.engine.statuses(f))]
-    statuses = [st for _, _, st in evaluated]
+    tracer = RecordingTracer(policy)
+    statuses = rule_statuses(program, f, tracer)
     outcome, deciding = combine(program, statuses)
     results = []
-    for cr, (applies, conds, st) in zip(program.rules, evaluated):
+    for cr, st in zip(program.rules, statuses):
         r = cr.rule
+        applies, conds = tracer.results(cr, APPLIES), tracer.results(cr, CONDITIONS)
         text = None
         if st.status == FIRED:
-            text = bilingual(render_template(cr.fired[0], f, "nl", policy), render_template(cr.fired[1], f, "en", policy))
+            text = Bilingual(render_template(cr.fired[0], f, "nl", policy), render_template(cr.fired[1], f, "en", policy))
         elif st.status == NOT_FIRED and cr.not_fired:
-            text = bilingual(render_template(cr.not_fired[0], f, "nl", policy),
+            text = Bilingual(render_template(cr.not_fired[0], f, "nl", policy),
                              render_template(cr.not_fired[1], f, "en", policy))
         reason = None
         if st.status == NOT_APPLICABLE:
             if st.reason is not None:
-                reason = bilingual(st.reason.nl, st.reason.en)
+                reason = Bilingual(st.reason.nl, st.reason.en)
             else:
                 failed = next(a for a in applies if a.result == "false")
-                reason = bilingual(f"geldt alleen als {failed.text}", f"applies only when {failed.text}")
-        results.append(RuleResult(r.id, bilingual(r.title.nl, r.title.en), r.level, r.kind, r.outcome, st.status,
+                reason = Bilingual(f"geldt alleen als {failed.text}", f"applies only when {failed.text}")
+        results.append(RuleResult(r.id, Bilingual(r.title.nl, r.title.en), r.level, r.kind, r.outcome, st.status,
                                   r.id in deciding, f"{r.where.file}:{r.where.line}", applies, conds, text, reason))
     changes = _rule_changes(program, statuses, results, outcome) + _category_changes(program, f, statuses, outcome)
     h = household
-    inputs = {
-        "household": {"id": h.id, "size": h.size, "income": exact_text(h.income), "category": h.category,
-                      "age": h.age, "flags": list(h.flags)},
-        "unit": unit_id, "complex": f.unit.complex, "portiek": f.unit.portiek, "buurt": f.unit.buurt,
-        "date": comp.date.isoformat(), "occupancy": occupancy_source,
-        "profile_valid_from": None if f.profile.valid_from == dt.date.min else f.profile.valid_from.isoformat(),
-        "parameters": _parameters_json(program, comp.date),
-    }
-    return Decision(RECORD_VERSION, outcome, bilingual(*OUTCOME_LABELS[outcome]), deciding, tuple(results),
+    inputs = Inputs(HouseholdInput(h.id, h.size, exact_text(h.income), h.category, h.age, tuple(h.flags)), unit_id,
+                    f.unit.complex, f.unit.portiek, f.unit.buurt, comp.date.isoformat(), occupancy_source,
+                    None if f.profile.valid_from == dt.date.min else f.profile.valid_from.isoformat(),
+                    _parameters(program, comp.date))
+    return Decision(RECORD_VERSION, outcome, Bilingual(*OUTCOME_LABELS[outcome]), deciding, tuple(results),
                     tuple(changes), _room(program, f, comp), _composition(program, f, comp), inputs,
-                    {"id": policy.id, "version": policy.version, "content_hash": policy.content_hash},
-                    _engine(program), _categories(policy))
+                    _policy_ref(policy), _engine(program), _categories(policy))
+
+
+@lru_cache(maxsize=64)
+def _policy_ref(policy: Policy) -> PolicyRef:
+    return PolicyRef(policy.id, policy.version, policy.content_hash)
 
 
 __all__ = ["Decision", "decision_from_dict", "explain", "display", "json_value", "bilingual", "undecided_text"]

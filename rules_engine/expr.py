@@ -5,15 +5,16 @@ Grammar (lowest precedence first):
     or         := and ('or' and)*
     and        := not ('and' not)*
     not        := 'not' not | comparison
-    comparison := sum (('==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not' 'in') sum)?
-    sum        := product (('+' | '-') product)*
-    product    := unary (('*' | '/') unary)*
+    comparison := sum (COMPARE-operator sum)?
+    sum        := product (SUM-operator product)*
+    product    := unary (PRODUCT-operator unary)*
     unary      := '-' unary | postfix
     postfix    := primary ('.' NAME | '[' expr ']')*
     primary    := NUMBER ['%'] | '€' NUMBER | STRING | 'true' | 'false' | NAME | '(' expr ')'
                 | '[' (expr (',' expr)*)? ']'
 
-Only these node types exist; there are no calls, attributes of objects, or lambdas,
+The binary operators and their precedence come from operators.OPERATORS (by default
+== != < <= > >= in, not in; + -; * /). Only these node types exist; there are no calls, attributes of objects, or lambdas,
 so a condition can only read facts. Policy text is never handed to eval or exec.
 """
 
@@ -22,11 +23,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from . import operators
+from .operators import COMPARE
+
 MAX_LENGTH = 2000
 MAX_DEPTH = 50
 MAX_OPERATORS = 100  # operators (+ * and . [ ...) in one condition: each deepens the tree that is compiled and run
 MAX_NUMBER = 40  # characters of one number
-KEYWORDS = {"and", "or", "not", "in", "true", "false"}
+_KEYWORDS = frozenset({"and", "or", "not", "true", "false"})
+
+
+def keywords() -> set[str]:
+    """The words that cannot name a fact: logic, truth values and the operators' words."""
+    return _KEYWORDS | operators.words()
 
 
 class ExprError(Exception):
@@ -109,7 +118,7 @@ class Unary(Node):
 
 @dataclass(frozen=True)
 class Binary(Node):
-    """Arithmetic (+ - * /) or comparison (== != < <= > >= in, not in)."""
+    """A binary operator (operators.OPERATORS) over two operands."""
 
     op: str
     left: Node
@@ -122,9 +131,6 @@ class Logic(Node):
 
     op: str
     items: tuple
-
-
-COMPARISONS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,7 @@ def tokenize(text: str) -> list[Token]:
                         f"condition is too long (more than {MAX_LENGTH} characters)")
     out: list[Token] = []
     i, n = 0, len(text)
+    signs = operators.symbols()
     while i < n:
         ch = text[i]
         if ch in " \t\r\n":
@@ -181,14 +188,14 @@ def tokenize(text: str) -> list[Token]:
             out.append(Token("str", text[start:end + 1], start, text[i + 1:end]))
             i = end + 1
             continue
-        two = text[i:i + 2]
-        if two in ("==", "!=", "<=", ">="):
-            out.append(Token("op", two, start))
-            i += 2
+        sign = next((t for t in signs if text.startswith(t, i)), None)
+        if sign is not None:
+            out.append(Token("op", sign, start))
+            i += len(sign)
             continue
         if ch == "=":
             raise ExprError(start, "gebruik '==' om te vergelijken", "use '==' to compare")
-        if ch in "<>+-*/()[],.%€":
+        if ch in "()[],.%€":
             out.append(Token("op", ch, start))
             i += 1
             continue
@@ -277,37 +284,40 @@ class _Parser:
             return Unary(t.pos, operand.end, "not", operand)
         return self.comparison()
 
+    def binary_operator(self, precedence: int) -> str | None:
+        """The operator of this precedence at the current token, if any (words like 'not in' span tokens)."""
+        for op in operators.at_level(precedence):
+            worded = op.token[0].isalpha()
+            parts = op.token.split() if worded else [op.token]
+            ahead = self.tokens[self.i:self.i + len(parts) + 1]  # the last token is always 'end'
+            if len(ahead) > len(parts) and all(t.kind == ("name" if worded else "op") and t.text == part
+                                               for t, part in zip(ahead, parts)):
+                return op.token
+        return None
+
     def comparison(self) -> Node:
         left = self.sum_()
-        op = None
-        if self.tok.kind == "op" and self.tok.text in ("==", "!=", "<", "<=", ">", ">="):
-            op = self.take().text
-        elif self.at("name", "in"):
-            self.take()
-            op = "in"
-        elif self.at("name", "not") and self.tokens[self.i + 1].kind == "name" and self.tokens[self.i + 1].text == "in":
-            self.i += 2
-            op = "not in"
+        op = self.binary_operator(COMPARE)
         if op is None:
             return left
+        self.i += len(op.split()) if op[0].isalpha() else 1
         right = self.sum_()
-        if self.tok.kind == "op" and self.tok.text in ("==", "!=", "<", "<=", ">", ">="):
+        if self.tok.kind == "op" and self.binary_operator(COMPARE) is not None:
             self.fail("schrijf twee vergelijkingen met 'and' ertussen", "write two comparisons joined by 'and'")
         return Binary(left.pos, right.end, op, left, right)
 
-    def _binary(self, ops: str, sub) -> Node:
-        left = sub()
-        while self.tok.kind == "op" and self.tok.text in ops:
-            op = self.operator().text
-            right = sub()
+    def sum_(self, level: int = 0) -> Node:
+        """Left-associative binary operators, one precedence level (operators.levels()) at a time."""
+        levels = operators.levels()
+        if level >= len(levels):
+            return self.unary()
+        left = self.sum_(level + 1)
+        while (op := self.binary_operator(levels[level])) is not None:
+            self.operator()
+            self.i += len(op.split()) - 1 if op[0].isalpha() else 0
+            right = self.sum_(level + 1)
             left = Binary(left.pos, right.end, op, left, right)
         return left
-
-    def sum_(self) -> Node:
-        return self._binary("+-", self.product)
-
-    def product(self) -> Node:
-        return self._binary("*/", self.unary)
 
     def unary(self) -> Node:
         if self.at("op", "-"):
@@ -323,7 +333,7 @@ class _Parser:
         while True:
             if self.at("op", "."):
                 self.operator()
-                if not self.at("name") or self.tok.text in KEYWORDS:
+                if not self.at("name") or self.tok.text in keywords():
                     self.fail("verwachtte een naam na '.'", "expected a name after '.'")
                 t = self.take()
                 node = Attr(node.pos, t.pos + len(t.text), node, t.text)
@@ -358,7 +368,7 @@ class _Parser:
             if t.text in ("true", "false"):
                 self.take()
                 return Bool(t.pos, t.pos + len(t.text), t.text == "true")
-            if t.text in KEYWORDS:
+            if t.text in keywords():
                 self.fail("verwachtte een waarde", "expected a value")
             self.take()
             return Name(t.pos, t.pos + len(t.text), t.text)

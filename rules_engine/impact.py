@@ -24,7 +24,7 @@ from .compile import Program
 from .decision_log import read_log
 from .diagnostics import PolicyError
 from .evaluate import FIRED, build_facts, combine, rule_statuses
-from .explain import ConditionResult, condition_result
+from .explain import ConditionResult, condition_at
 from .facts import Household
 from .inputs import household_from_data
 from .model import frozen_map
@@ -291,8 +291,8 @@ def _rule_changes(old: Program, new: Program, a, b) -> tuple[RuleChange, ...]:
         same_effect = x and y and (x[0].rule.outcome, x[0].rule.kind) == (y[0].rule.outcome, y[0].rule.kind)
         if so == sn and (same_effect or so != FIRED):
             continue
-        ca = [condition_result(c, fa, old.policy) for c in x[0].applies + x[0].conditions] if x else []
-        cb = [condition_result(c, fb, new.policy) for c in y[0].applies + y[0].conditions] if y else []
+        ca = [condition_at(c, fa, old.policy) for c in x[0].applies + x[0].conditions] if x else []
+        cb = [condition_at(c, fb, new.policy) for c in y[0].applies + y[0].conditions] if y else []
         changed = []
         for i in range(max(len(ca), len(cb))):
             p = ca[i] if i < len(ca) else None

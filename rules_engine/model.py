@@ -12,25 +12,9 @@ from types import MappingProxyType
 from typing import Iterator, Mapping, NamedTuple
 
 from .levels import DEFAULT as DEFAULT_LEVELS, Levels, UNIT_LEVEL
+from .outcomes import (OUTCOME_LABELS, OUTCOMES, RULE_KINDS, RULE_OUTCOMES, SEVERITY, UNDECIDED,  # noqa: F401 - read here by their old names
+                       Outcome, RuleKind)
 
-UNDECIDED = "onbeslist"
-"""The outcome when a legal rule cannot be judged (an amount without a value on the date, an unknown fact)."""
-
-OUTCOMES = ("niet_toegestaan", UNDECIDED, "ontraden", "passend", "voorkeur")
-"""Outcomes from most to least severe; when rules disagree the most severe wins.
-
-An unchecked law is never approval: 'onbeslist' ranks above every advice outcome."""
-
-RULE_OUTCOMES = tuple(o for o in OUTCOMES if o != UNDECIDED)
-"""The outcomes a rule can give when it fires (onbeslist comes only from a legal rule that cannot be judged)."""
-
-OUTCOME_LABELS = {
-    "niet_toegestaan": ("niet toegestaan", "not allowed"),
-    UNDECIDED: ("onbeslist", "cannot be decided"),
-    "ontraden": ("ontraden", "advised against"),
-    "passend": ("passend", "suitable"),
-    "voorkeur": ("voorkeur", "preferred"),
-}
 LEVELS = (UNIT_LEVEL,) + DEFAULT_LEVELS.keys
 """What a rule's level may name in a policy without levels of its own (the policy's: Policy.levels.rule_levels)."""
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from .compile import Program
+from .decision import Record
 from .explain import Decision, bilingual, explain, undecided_text
 from .facts import Household
 from .load import read_document
@@ -14,7 +15,7 @@ from .occupancy import Composition
 
 
 @dataclass(frozen=True)
-class Candidate:
+class Candidate(Record):
     """One candidate's place: portal position, rank (None when dropped), advice and the one-line reason."""
 
     position: int
@@ -27,7 +28,7 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class Ranking:
+class Ranking(Record):
     """The candidates for one home, ranked by the policy's strategy."""
 
     unit: str
@@ -37,9 +38,6 @@ class Ranking:
     ranked: tuple[Candidate, ...]
     dropped: tuple[Candidate, ...]
 
-    def to_dict(self) -> dict:
-        """Plain JSON-serialisable data."""
-        return asdict(self)
 
 
 def _reason(d: Decision) -> dict:

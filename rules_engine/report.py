@@ -10,7 +10,7 @@ from .escape import md_code, md_text, terminal_text
 from .explain import ConditionResult, Decision, RuleResult, undecided_text
 from .facts import HIDDEN_FACTS
 from .levels import level_word
-from .model import OUTCOME_LABELS
+from .model import OUTCOME_LABELS, RuleKind
 
 _STATUS = {
     "fired": ("vuurt", "fired"),
@@ -82,7 +82,7 @@ def decision_text(d: Decision, lang: str = "nl") -> str:
 
 def _rule_text(r: RuleResult, lang: str) -> list[str]:
     mark = "*" if r.deciding else " "
-    kind = ("wettelijk" if r.kind == "legal" else "advies") if lang == "nl" else r.kind
+    kind = RuleKind(r.kind).label[0 if lang == "nl" else 1]
     out = [f" {mark}[{_t(_STATUS[r.status], lang)}] {r.id}: {r.title[lang]} "
            f"({kind}, {level_word(r.level, lang)}, {r.outcome})  {r.source}"]
     for c in r.applies_when:

@@ -15,7 +15,8 @@ from .load import PolicySources
 from .load_yaml import Source
 from .levels import DEFAULT as DEFAULT_LEVELS, Levels
 from .model import (OUTCOMES, UNDECIDED, Band, Buurt, Case, Category, Complex, DatedValue, Definition, Label, LevelMix,
-                    Parameter, Policy, Portieken, Profile, RankingStrategy, Rule, Text, UnitTable, Where, frozen_map)
+                    Outcome, Parameter, Policy, Portieken, Profile, RankingStrategy, Rule, RuleKind, Text, UnitTable,
+                    Where, frozen_map)
 from .numbers import format_percent, parse_percent, to_fraction
 from .validate_levels import declared_levels, group_up, level_areas
 
@@ -334,7 +335,7 @@ def _rule(ctx: _Ctx, src: Source, i: int, r: dict) -> Rule | None:
     if len(shapes) != 1:
         ctx.err("condition-shape", src, path)
         return None
-    if r["kind"] == "legal" and r["outcome"] != "niet_toegestaan":
+    if r["kind"] == RuleKind.LEGAL and r["outcome"] != Outcome.NIET_TOEGESTAAN:
         ctx.err("legal-outcome", src, path + ("outcome",))
     if r["level"] not in ctx.levels.rule_levels:
         ctx.err("unknown-level", src, path + ("level",), level=r["level"], hint=hint(ctx.levels.rule_levels, r["level"]),

@@ -13,7 +13,7 @@ from conftest import DV, OB, run
 from rules_engine import example_occupancy, load_policy
 from rules_engine import engine_durable
 from rules_engine.cases import _synthetic
-from rules_engine.evaluate import FIRED, build_facts, combine, own_statuses
+from rules_engine.evaluate import FIRED, build_facts, combine, rule_statuses
 from rules_engine.explain import explain
 from rules_engine.facts import Household
 from rules_engine.occupancy import EMPTY, composition
@@ -82,7 +82,7 @@ def test_both_engines_fire_the_same_rules(policy, n):
         band = f.profile.mix.bands[household.category]
         on_edge += f.projected["complex"].share(household.category) in (band.low, band.high)
         empty += f.current["complex"].occupied == 0
-        ours = own_statuses(program, f)
+        ours = rule_statuses(program, f)
         theirs = durable.engine.statuses(f)
         assert [s.status for s in theirs] == [s.status for s in ours], (household, unit, comp.date)
         assert combine(program, theirs) == combine(program, ours)
