@@ -45,13 +45,11 @@ class _Latest:
 
     def take(self, path: str, header: list, rows, policy: Policy, text_cells: bool) -> "_Latest":
         """Keep the checked rows that count on the date (a consumer for the table readers)."""
-        since, codes, touched, code, date = self.since, self.codes, self.touched, self.code, self.date
+        since, codes, touched, code, until = self.since, self.codes, self.touched, self.code, self.date.toordinal()
         names = [str(h or "").strip().lower() for h in header]
         self.column = names.index("valid_from") + 1 if "valid_from" in names else None
-        for i, _, household, category, valid_from in checked_positions(path, header, rows, policy, text_cells,
-                                                                        self.seen):
-            if valid_from <= date:
-                day = valid_from.toordinal()
+        for i, _, household, category, _, day in checked_positions(path, header, rows, policy, text_cells, self.seen):
+            if day <= until:
                 before = since[i]
                 if day >= before:  # (a home twice on one date was refused by checked_positions)
                     if not before:
@@ -60,19 +58,26 @@ class _Latest:
                     codes[i] = code[category] if household else 0
         return self
 
-    def merge(self, later: "_Latest", path: str, policy: Policy) -> list:
-        """Take in what a later part of the same file kept; the diagnostics of homes given twice across the parts."""
-        clashes = list(self.seen.merge(later.seen))
+    def compact(self) -> tuple:
+        """What merge needs of this part, only as long as the homes it has rows for: cheap to send between processes."""
+        touched = self.touched
+        return (array("i", touched), array("i", map(self.since.__getitem__, touched)),
+                bytes(map(self.codes.__getitem__, touched)), self.seen.compact(), self.column)
+
+    def merge(self, later: tuple, path: str, policy: Policy) -> list:
+        """Take in what a later part of the same file kept (its compact()); the diagnostics of homes given twice
+        across the parts."""
+        touched, later_since, later_codes, seen, column = later
+        clashes = sorted(self.seen.merge(seen), key=lambda clash: clash[3])  # by row, as in one pass
         if clashes:
             ids = list(policy.units)  # in position order
-            return [twice(path, row, later.column, ids[i], day, earlier)
+            return [twice(path, row, column, ids[i], day, earlier)
                     for i, day, earlier, row in clashes[:MAX_DIAGNOSTICS]]
         since, codes = self.since, self.codes
-        later_since, later_codes = later.since, later.codes
-        for i in later.touched:
-            if later_since[i] >= since[i]:
-                since[i] = later_since[i]
-                codes[i] = later_codes[i]
+        for i, day, code in zip(touched, later_since, later_codes):
+            if day >= since[i]:
+                since[i] = day
+                codes[i] = code
         return []
 
     def composition(self, policy: Policy) -> Composition:
@@ -176,15 +181,21 @@ def _part(path: str, policy: Policy, date: dt.date, data: bytes, start: int, end
         return latest, list(exc.diagnostics)
 
 
+def _later_part(*args) -> tuple[tuple, list]:
+    """_part, with what it kept in compact form (see _Latest.compact)."""
+    latest, problems = _part(*args)
+    return latest.compact(), problems
+
+
 def _two_halves(path: str, policy: Policy, date: dt.date, data: bytes, cut: int) -> _Latest:
     header_line = _decode(path, data[:data.find(b"\n") + 1], "utf-8-sig")
     second = (path, policy, date, data, cut, len(data), header_line, data.count(b"\n", 0, cut) + 1)
-    result = _forked(_part, second)
+    result = _forked(_later_part, second)
     first, problems = _part(path, policy, date, data, 0, cut, None, 2)
     if any(d.code == "missing-key" for d in problems):
         result()  # the header is wrong: the second half only repeats that
         raise PolicyError(problems)
-    later = result() or _part(*second)
+    later = result() or _later_part(*second)
     if problems or later[1]:
         raise PolicyError((problems + later[1])[:MAX_DIAGNOSTICS])
     clashes = first.merge(later[0], path, policy)

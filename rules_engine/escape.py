@@ -22,10 +22,26 @@ def terminal_text(value, keep: str = "") -> str:
     invisible format characters become U+FFFD, so nothing can move the cursor, recolour or reorder the line.
     keep names characters to leave alone (such as a newline in a multi-line report)."""
     text = str(value)
-    if text.isprintable() and not _BIDI.intersection(text):
-        return text  # the common case, checked fast
-    return "".join(ch if ch in keep or (unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp") and ch not in _BIDI)
-                   else REPLACEMENT for ch in text)
+    # isprintable() is False for every Cc, Cf (each of _BIDI), Zl and Zp character: a text that passes it,
+    # the common case, has nothing to replace, and it is told in one pass in C, however long the report.
+    if (_without(text, keep) if keep else text).isprintable():
+        return text
+    # Only characters outside printable ASCII can need replacing: look at those alone.
+    return _NOT_PLAIN.sub(lambda m: "".join(ch if ch in keep or not _unsafe(ch) else REPLACEMENT
+                                            for ch in m.group()), text)
+
+
+_NOT_PLAIN = re.compile(r"[^ -~]+")
+
+
+def _unsafe(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or ch in _BIDI
+
+
+def _without(text: str, chars: str) -> str:
+    for ch in chars:
+        text = text.replace(ch, "")
+    return text
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -219,15 +219,29 @@ class FirstRows:
             return 0
         return earlier
 
-    def merge(self, later: "FirstRows"):
-        """Take in a later part of the same file; yields (position, ordinal, earlier row, later row) per clash."""
-        for i in later.touched:
-            earlier = self.see(i, later.day[i], later.row[i])
+    def compact(self) -> tuple:
+        """What merge needs of these rows, only as long as the homes seen: cheap to send to another process."""
+        touched = self.touched  # positions and ordinals fit in 32 bits
+        return array("i", touched), array("i", map(self.day.__getitem__, touched)), \
+            array("l", map(self.row.__getitem__, touched)), self.more
+
+    def merge(self, later: tuple):
+        """Take in a later part of the same file (its compact()); yields (position, ordinal, earlier row,
+        later row) per clash."""
+        touched, days, rows, more = later
+        first_day, first_row, see = self.day, self.row, self.see
+        for i, day, row in zip(touched, days, rows):
+            first = first_day[i]
+            if first == 0:  # see(), written out: most homes lie in one part only
+                first_day[i], first_row[i] = day, row
+                self.touched.append(i)
+                continue
+            earlier = first_row[i] if first == day else see(i, day, row)
             if earlier:
-                yield i, later.day[i], earlier, later.row[i]
-        for key, row in later.more.items():
+                yield i, day, earlier, row
+        for key, row in more.items():
             i, day = key >> 22, key & 0x3FFFFF
-            earlier = self.see(i, day, row)
+            earlier = see(i, day, row)
             if earlier:
                 yield i, day, earlier, row
 
@@ -247,13 +261,13 @@ def checked_rows(path: str, header: list, rows, policy: Policy, text_cells: bool
     together as a PolicyError once the rows are read.
     """
     new_row = partial(tuple.__new__, OccupancyRow)  # the named tuple's own __new__ is Python code: slow at millions
-    for _, unit, household, category, date in checked_positions(path, header, rows, policy, text_cells):
+    for _, unit, household, category, date, _ in checked_positions(path, header, rows, policy, text_cells):
         yield new_row((unit, household, category, date))
 
 
 def checked_positions(path: str, header: list, rows, policy: Policy, text_cells: bool,
                       seen: FirstRows | None = None):
-    """checked_rows as (position of the home in policy.units, unit, household, category, valid_from).
+    """checked_rows as (position of the home in policy.units, unit, household, category, valid_from, its ordinal).
 
     seen keeps the first row of each home and date (a fresh one unless given, to join parts of a file)."""
     diags = []
@@ -328,7 +342,7 @@ def checked_positions(path: str, header: list, rows, policy: Policy, text_cells:
                 if len(ids) >= 4096:
                     _check_ids(path, ids, id_rows, c_household, diags)
             if not diags:
-                yield (i, unit, household, category, date) if household else (i, unit, None, None, date)
+                yield (i, unit, household, category, date, day) if household else (i, unit, None, None, date, day)
                 continue
         if len(diags) >= 100:
             break

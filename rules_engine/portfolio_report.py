@@ -97,7 +97,7 @@ def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = Fals
               "aandeel boven de band komt); portiek: aantal/maximum; ▲ boven, ▼ onder"
               if nl else "share [band] (room: this many households can still move in, at most the empty homes, before "
               "the share passes its band); portiek: count/maximum; ▲ above, ▼ below")
-    return terminal_text("\n".join(head + lines + ["", legend]) + "\n", keep="\n")
+    return terminal_text("\n".join(head + lines + ["", legend, ""]), keep="\n")
 
 
 def _exact(v: Fraction | None) -> str | None:
@@ -146,8 +146,9 @@ def status_json(status: PortfolioStatus, only_out: bool = False) -> str:
                     "unvalued_parameters": list(status.unvalued), "groups": []})
     encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
     rows = ",\n    ".join(_group_lines(_groups(status, only_out), encode))
-    groups = f'\n  "groups": [\n    {rows}\n  ]' if rows else '\n  "groups": []'
-    return head.replace('\n  "groups": []', groups, 1) + "\n"
+    before, after = head.split('\n  "groups": []', 1)
+    groups = ('\n  "groups": [\n    ', rows, "\n  ]") if rows else ('\n  "groups": []',)
+    return "".join((before, *groups, after, "\n"))  # one copy of a text of some hundreds of megabytes, not four
 
 
 def status_markdown(status: PortfolioStatus, lang: str = "nl", only_out: bool = False, limit: int = 200) -> str:

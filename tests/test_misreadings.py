@@ -392,6 +392,28 @@ def test_a_home_twice_across_the_two_halves_of_a_large_file_is_found_as_in_one_p
         ("occupancy-twice", 62, 4, f"home {homes[3]} appears twice on 2024-01-01 in the occupancy (also at row 5)")]
 
 
+def test_a_home_twice_on_its_second_date_across_the_two_halves_is_found_as_in_one_pass(tmp_path, monkeypatch):
+    from rules_engine import composition_scan, load_policy
+    from rules_engine.composition_scan import composition_at
+    from rules_engine.diagnostics import PolicyError
+
+    policy = load_policy(str(OB)).policy
+    homes = list(policy.units)
+    lines = [f"{u},h{i},regulier,2024-01-01" for i, u in enumerate(homes[:60])]
+    lines[10:10] = [f"{homes[3]},moved,actief,2024-06-01"]  # row 12: home 3's second date, first half
+    lines += [f"{homes[7]},later,actief,2024-06-01", f"{homes[7]},twin,actief,2024-01-01",  # rows 63, 64
+              f"{homes[3]},twin,aandacht,2024-06-01"]  # row 65: home 3 on its second date again
+    path = tmp_path / "twice.csv"
+    path.write_text("unit,household,category,valid_from\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    found = []
+    for parallel in (10**9, 0):
+        monkeypatch.setattr(composition_scan, "PARALLEL_FROM", parallel)
+        with pytest.raises(PolicyError) as exc:
+            composition_at(str(path), policy, dt.date(2025, 1, 1))
+        found.append([(d.code, d.line, d.en.split("(also at ")[1]) for d in exc.value.diagnostics])
+    assert found[0] == found[1] == [("occupancy-twice", 64, "row 9)"), ("occupancy-twice", 65, "row 12)")]
+
+
 @pytest.mark.parametrize("bad", ["hh\n1", "a" * 65, "hh 1", "-hh", "hh\u00e91"])
 def test_a_bad_household_id_among_thousands_is_found_at_its_row(tmp_path, bad):
     """Household ids are checked a block at a time: the bad one is still named at its own row."""

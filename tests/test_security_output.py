@@ -13,11 +13,15 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import OB, ROOT, mutate, run
 from rules_engine.decision_log import append_records, check_chain, read_log
+from rules_engine.escape import _BIDI, REPLACEMENT, terminal_text
 
 HOUSEHOLD = OB / "examples" / "households" / "aandacht-2p.yaml"
 OCCUPANCY = OB / "examples" / "bezetting-2024-2025.csv"
@@ -324,6 +328,35 @@ def test_diagnostics_quote_hostile_values_without_their_control_characters(polic
     _clean(res)
     assert res.exit_code == 2 and "invalid-format" in res.output  # ids are pseudonymous: a fixed alphabet
     assert "hh-\ufffdtxet" in res.output and "\u202e" not in res.output
+
+
+def test_status_text_strips_control_and_bidi_characters_from_policy_names(policy_copy):
+    mutate(policy_copy / "policy.yaml", "label: {nl: Regulier,", 'label: {nl: "Regu\\e[2Jlier\\u202eX\\u2028Y\\x7fZ",')
+    res = run("status", policy_copy, "--date", "2025-06-01")
+    _clean(res)
+    assert res.exit_code == 0 and "Regu\ufffd[2Jlier\ufffdX\ufffdY\ufffdZ" in res.output
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069\u2028]", res.output)
+
+
+def _replaced_one_by_one(text: str, keep: str) -> str:
+    """terminal_text's rule, applied to every character in turn."""
+    return "".join(ch if ch in keep or (unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp") and ch not in _BIDI)
+                   else REPLACEMENT for ch in text)
+
+
+_HOSTILE = st.text(st.one_of(st.characters(), st.sampled_from(
+    "\x1b\x07\x7f\x85\x9b\t\r\n\u2028\u2029\u00a0\u25b2\ufeff" + "".join(_BIDI))))
+
+
+@given(_HOSTILE, st.sampled_from(["", "\n", "\r\n"]))
+def test_terminal_text_replaces_what_the_rule_replaces_character_by_character(text, keep):
+    assert terminal_text(text, keep) == _replaced_one_by_one(text, keep)
+
+
+def test_every_bidi_control_fails_isprintable():
+    # terminal_text returns a text unchanged when isprintable() holds: sound only while it holds for none of these
+    assert not any(ch.isprintable() for ch in _BIDI)
+    assert all(unicodedata.category(ch) == "Cf" for ch in _BIDI)
 
 
 def test_log_list_survives_a_record_without_decision(log):
