@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import json
 import os
 import sys
 import time
@@ -13,8 +12,8 @@ from fractions import Fraction
 import click
 
 from .version import __version__
-from .api import (check_policy, evaluate, example_occupancy, example_occupancy_path, load_household,
-                  load_occupancy, load_policy)
+from .api import (check_policy, evaluate, example_occupancy, example_occupancy_path, load_occupancy,
+                  load_policy)
 from .composition_scan import composition_at
 from .inputs import read_household
 from .diagnostics import Diagnostic, PolicyError, hint, make
