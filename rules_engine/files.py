@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+from functools import lru_cache
 
 from .diagnostics import PolicyError, make
 
@@ -18,9 +19,15 @@ _KINDS = ((stat.S_ISDIR, ("een map", "a folder")), (stat.S_ISFIFO, ("een pijp (F
           (stat.S_ISSOCK, ("een socket", "a socket")))
 
 
+@lru_cache(maxsize=64)
+def _real_folder(root: str) -> str:
+    # A policy folder is asked about once per file it holds (30,000 at national scale): resolve it once.
+    return os.path.realpath(root)
+
+
 def inside(path: str, root: str) -> bool:
     """Whether path, with every symbolic link and '..' resolved, lies inside the folder root."""
-    real_root = os.path.realpath(root)
+    real_root = _real_folder(os.path.abspath(root))  # a relative folder from another cwd is another entry
     real = os.path.realpath(path)
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
