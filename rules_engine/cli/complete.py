@@ -27,8 +27,21 @@ class PolicyPath(click.Path):
         return [CompletionItem(incomplete, type="dir")]
 
 
+def _policy_in_words() -> str | None:
+    """The policy folder on the line being completed (COMP_WORDS, which click sets for every shell): when an option
+    is still missing its value, click leaves the arguments before it unparsed."""
+    import shlex
+
+    try:
+        words = shlex.split(os.environ.get("COMP_WORDS", ""))
+    except ValueError:
+        return None
+    return next((w for w in words[1:] if not w.startswith("-") and os.path.isfile(os.path.join(w, "policy.yaml"))),
+                None)
+
+
 def _policy(ctx: click.Context):
-    path = ctx.params.get("policy")
+    path = ctx.params.get("policy") or _policy_in_words()
     if not path:
         return None
     try:
