@@ -67,10 +67,11 @@ def _real_date(value: str) -> bool:
 
 @lru_cache(maxsize=None)
 def fast_validator(kind: str):
-    """The schema compiled to Python code by fastjsonschema: a quick yes for valid documents."""
-    import fastjsonschema
+    """The schema compiled to Python code by fastjsonschema: a quick yes for valid documents (built once, and kept
+    between runs by schema_code.py)."""
+    from .schema_code import checker
 
-    return fastjsonschema.compile(json.loads(schema_text(kind)), formats={"date": _real_date})
+    return checker(kind, schema_text(kind), {"date": _real_date})
 
 
 def check(source: Source, kind: str) -> list[Diagnostic]:

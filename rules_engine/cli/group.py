@@ -82,6 +82,7 @@ class _DutchFormatter:
         return getattr(self._inner, name)
 
     def write_usage(self, prog, args="", prefix=None):  # noqa: D102
+        args = args.replace("[OPTIONS]", "[OPTIES]").replace("COMMAND [ARGS]...", "OPDRACHT [ARGUMENTEN]...")
         self._inner.write_usage(prog, args, prefix="Gebruik: ")
 
     def section(self, name):  # noqa: D102
