@@ -193,3 +193,20 @@ def test_pytest_plugin_honours_magicmix_lang(tmp_path, monkeypatch):
     assert pytest_plugin.language() == "en"
     monkeypatch.setenv("MAGICMIX_LANG", "xx")
     assert pytest_plugin.language() == "nl"
+
+
+def test_the_busy_line_shows_only_on_a_terminal_for_a_long_step():
+    import time
+
+    from rules_engine.cli.progress import busy
+
+    out = _Tty()
+    with busy(("beleid lezen", "reading the policy"), "nl", stream=out, after=0.05):
+        time.sleep(0.8)
+    assert "beleid lezen..." in out.getvalue()
+    quick, quiet = _Tty(), io.StringIO()
+    with busy(("beleid lezen", "reading the policy"), "nl", stream=quick, after=5):
+        pass
+    with busy(("beleid lezen", "reading the policy"), "nl", stream=quiet, after=0):
+        time.sleep(0.2)
+    assert quick.getvalue() == "" and quiet.getvalue() == ""

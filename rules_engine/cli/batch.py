@@ -9,21 +9,21 @@ import click
 from ..escape import terminal_text
 from . import exits
 from .options import date, occupancy, program, unwritable
-from .progress import bar
+from .progress import bar, number
 
 
 def summary_lines(summary, lang: str) -> list[str]:
-    """The batch's summary: counts, time and rate, per outcome, per level of the deciding rule."""
+    """The batch's summary: counts, time and rate, per outcome, per level of the deciding rule (203.037 under nl)."""
     from ..outcomes import OUTCOMES
 
     nl = lang == "nl"
     rate = summary.evaluated / summary.seconds if summary.seconds else 0
-    return [f"{summary.evaluated:,} {'beoordeeld' if nl else 'evaluated'}, {summary.skipped:,} "
-            f"{'overgeslagen' if nl else 'skipped'} in {summary.seconds:.1f} s ({rate:,.0f}/s)",
+    return [f"{number(summary.evaluated, lang)} {'beoordeeld' if nl else 'evaluated'}, {number(summary.skipped, lang)} "
+            f"{'overgeslagen' if nl else 'skipped'} in {number(summary.seconds, lang, 1)} s ({number(rate, lang)}/s)",
             ("per uitkomst: " if nl else "per outcome: ")
-            + ", ".join(f"{o} {summary.outcomes[o]:,}" for o in OUTCOMES if summary.outcomes[o]),
+            + ", ".join(f"{o} {number(summary.outcomes[o], lang)}" for o in OUTCOMES if summary.outcomes[o]),
             ("per niveau van de beslissende regel: " if nl else "per level of the deciding rule: ")
-            + ", ".join(f"{lv} {n:,}" for lv, n in sorted(summary.levels.items()))]
+            + ", ".join(f"{lv} {number(n, lang)}" for lv, n in sorted(summary.levels.items()))]
 
 
 def summary_json(summary) -> dict:

@@ -5,8 +5,16 @@ terminal (CI logs, pipes, tests)."""
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import threading
+
+# The line of busy() is drawn from a thread while the policy loads, and loading a large policy forks workers: no
+# fork happens while that thread is writing (a child would inherit a held lock of standard error).
+_DRAWING = threading.Lock()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_DRAWING.acquire, after_in_parent=_DRAWING.release,
+                        after_in_child=_DRAWING.release)
 
 
 def number(n: float, lang: str, decimals: int = 0) -> str:
@@ -49,6 +57,7 @@ class _Bar:
         self.count = 0
 
         class Dutch(tqdm):  # the numbers in the bar, in the user's language
+            monitor_interval = 0  # no monitor thread: a batch forks its workers while the bar is shown
             @property
             def format_dict(inner):
                 d = super().format_dict
@@ -59,7 +68,11 @@ class _Bar:
                 d["pct_l"] = f"{number(100 * n / t, lang_, 1)} %" if t else ""
                 return d
 
-        self._bar = Dutch(total=total, desc=desc, file=out, leave=False, mininterval=0.5, dynamic_ncols=True,
+        import shutil
+
+        size = shutil.get_terminal_size((80, 24))  # where a terminal reports no size, tqdm would draw nothing
+        self._bar = Dutch(total=total, desc=desc, file=out, leave=False, mininterval=0.5, ncols=max(size.columns, 40),
+                          nrows=max(size.lines, 5),
                           bar_format="{desc}: {pct_l} |{bar}| {count_l} · {rate_l} · {elapsed}<{remaining}"
                           if total else "{desc}: {count_l} · {rate_l} · {elapsed}")
 
@@ -90,11 +103,14 @@ def busy(desc: tuple[str, str], lang: str, stream=None, after: float = 1.0):
             return
         from tqdm import tqdm
 
-        line = tqdm(total=None, desc=desc[0] if lang == "nl" else desc[1], file=out, leave=False,
-                    bar_format="{desc}... {elapsed}")
+        tqdm.monitor_interval = 0
+        with _DRAWING:
+            line = tqdm(total=None, desc=desc[0] if lang == "nl" else desc[1], file=out, leave=False,
+                        bar_format="{desc}... {elapsed}", ncols=80, nrows=24)
         shown.append(line)
         while not done.wait(0.5):
-            line.refresh()
+            with _DRAWING:
+                line.refresh()
 
     worker = threading.Thread(target=tick, daemon=True)
     worker.start()

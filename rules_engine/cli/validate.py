@@ -7,6 +7,7 @@ import click
 from . import exits
 from .group import Command
 from .options import DATE, LANG, PolicyPath, date, format_option, policy_folders
+from .progress import busy
 
 
 @click.command(cls=Command)
@@ -26,7 +27,8 @@ def validate(paths, fmt, strict, date_text, lang):
     unreadable = False
     for path in paths:
         for folder in policy_folders(path):
-            program, found = check_policy(folder)
+            with busy(("beleid controleren", "checking the policy"), lang):
+                program, found = check_policy(folder)
             unreadable |= any(d.code in ("file-not-found", "no-policy") and d.file == folder for d in found)
             diags.extend(found)
             if program is not None:  # the year changes without the policy changing: checked here, never cached
