@@ -52,7 +52,18 @@ TABLE = {
                    ("log", "replay", "--head")),
     "init": (lambda t, p: ("init", t / "repo"), "n/a", lambda t: ("init", HH), ("init",)),
     "schema": (lambda t, p: ("schema", "household"), "n/a", None, ("schema", "nonsense")),
+    "report saved": (lambda t, p: ("report", _saved(t, p)), "n/a", lambda t: ("report", t / "nope.json"),
+                     ("report", "saved")),
 }
+
+
+def _saved(t, policy):
+    """A saved decision (evaluate --format json)."""
+    out = t / "saved.json"
+    res = run("evaluate", policy, "--unit", "ZW-ASN-01-A09", "--household", HH, "--date", "2025-06-01",
+              "--format", "json")
+    out.write_text(res.stdout, encoding="utf-8")
+    return out
 
 
 @pytest.fixture

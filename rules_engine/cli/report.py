@@ -11,8 +11,7 @@ from .options import LANG, OUTPUT, FilePath, emit, file_argument, format_option,
 
 @click.command(name="saved", cls=Command, help_key="report saved")
 @file_argument("file")
-@click.option("--format", "fmt", type=click.Choice(["html", "markdown", "text", "json"]), default="html",
-              show_default=True)
+@format_option("decision", "html")  # a ranking has the same formats (renderers.py)
 @click.option("--top", default=3, show_default=True)
 @OUTPUT
 @LANG
