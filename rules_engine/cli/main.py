@@ -67,11 +67,11 @@ def log_group() -> None:
 
 def main() -> None:
     """Entry point: run the CLI; an unexpected error is reported without a traceback (exit 3)."""
-    options._FAST_EXIT["on"] = True
+    options.run_as_program()
     try:
         cli.main(standalone_mode=True)
     except SystemExit as exc:
-        if options._KEPT:  # everything is written and synced; skip freeing what the command kept
+        if options.kept():  # everything is written and synced; skip freeing what the command kept
             code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
             sys.stdout.flush()
             sys.stderr.flush()

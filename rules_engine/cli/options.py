@@ -11,7 +11,7 @@ import click
 
 from ..diagnostics import PolicyError, make
 from ..renderers import formats
-from .complete import FilePath, PolicyPath, complete_complexes, complete_levels, complete_units
+from .complete import FilePath, PolicyPath, complete_complexes, complete_units
 from .exits import BrokenPolicy, InputError
 
 
@@ -44,9 +44,6 @@ UNIT = click.option("--unit", "unit_id", shell_complete=complete_units)
 
 COMPLEX = click.option("--complex", "complex_id", required=True, shell_complete=complete_complexes)
 """--complex ID (completes the policy's complexes)."""
-
-LEVELS = complete_levels
-"""Completion of the policy's levels (for --level)."""
 
 
 def policy_argument(name: str = "policy", **kw):
@@ -159,6 +156,16 @@ _KEPT: list = []
 _FAST_EXIT = {"on": False}
 
 
+def run_as_program() -> None:
+    """Called by main(): large results may be kept until the process ends (keep_until_exit)."""
+    _FAST_EXIT["on"] = True
+
+
+def kept() -> bool:
+    """Whether a command handed results to the end of the process (then main() exits without freeing them)."""
+    return bool(_KEPT)
+
+
 def keep_until_exit(*objects) -> None:
     """Hand a command's large results to the end of the process (only when run as a program, from main).
 
@@ -168,6 +175,6 @@ def keep_until_exit(*objects) -> None:
         _KEPT.extend(objects)
 
 
-__all__ = ["COMPLEX", "DATE", "ENGINE", "LANG", "LEVELS", "OCCUPANCY", "OUTPUT", "UNIT", "FilePath", "PolicyPath", "date", "emit",
-           "file_argument", "format_option", "keep_until_exit", "log_decisions", "occupancy", "occupancy_file",
+__all__ = ["COMPLEX", "DATE", "ENGINE", "LANG", "OCCUPANCY", "OUTPUT", "UNIT", "FilePath", "PolicyPath", "date", "emit",
+           "file_argument", "format_option", "keep_until_exit", "kept", "run_as_program", "log_decisions", "occupancy", "occupancy_file",
            "policy_argument", "policy_folders", "program", "unwritable"]
