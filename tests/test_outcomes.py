@@ -204,8 +204,9 @@ def test_annual_report_counts_onbeslist_lettings_apart(tmp_path):
     program = load_policy(str(OB))
     r = annual_report(program.policy, load_occupancy(str(occ), program.policy), 2026, str(log))
     # hh-new1 (20.000, under the passend toewijzen limit of 29.400): no aftoppingsgrens in 2026, onbeslist;
-    # hh-new2 (45.000, above it): passend toewijzen does not apply, the DAEB limit (51.537) is kept.
-    assert r.advice_counts() == {"undecided": 1, "followed": 1}
+    # hh-new2 (45.000, above it): passend toewijzen does not apply, the DAEB limit (51.537) is kept; the
+    # advice was ontraden (woninggrootte) and the household moved in all the same: not followed.
+    assert r.advice_counts() == {"undecided": 1, "overridden": 1}
     norms = {n.rule: n for n in r.norms}
     assert (norms["passend-toewijzen"].applicable, norms["passend-toewijzen"].undecided) == (0, 1)
     assert (norms["daeb-inkomensgrens"].applicable, norms["daeb-inkomensgrens"].kept,
