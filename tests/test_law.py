@@ -152,3 +152,26 @@ def test_a_ranking_puts_a_placement_first(tmp_path):
     data = json.loads(res.output)
     ranked = [x for x in json.dumps(data).split('"household": "')[1:]]
     assert ranked and ranked[0].startswith("kd-2"), res.output[:2000]
+
+
+def test_placement_lists_the_vacant_homes_that_absorb_a_placement_best(tmp_path):
+    h = tmp_path / "u.yaml"
+    h.write_text("id: hh-u\nsize: 2\nincome: 24500\ncategory: aandacht\nroute: urgentie\n", encoding="utf-8")
+    res = run("placement", OB, "--household", h, "--date", "2025-06-01", "--top", "100", "--format", "json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    homes = data["homes"]
+    assert data["route"] == "urgentie" and len(homes) == data["vacant"] == 15
+    outcomes = [x["outcome"] for x in homes]
+    # the law first: every home it does not allow comes after every home it does
+    assert outcomes == sorted(outcomes, key=lambda o: o != "plaatsing") and "niet_toegestaan" in outcomes
+    allowed = [x for x in homes if x["outcome"] == "plaatsing"]
+    # fewer rules that would advise against first; the complex over its aandacht ceiling comes after those without
+    assert [len(x["against"]) for x in allowed] == sorted(len(x["against"]) for x in allowed)
+    assert allowed[0]["against"] == [] and allowed[0]["preferred"] == ["voorkeur-onder-band"]
+    a09 = next(x for x in homes if x["unit"] == "ZW-ASN-01-A09")
+    assert a09["against"] == ["complex-plafond"] and a09["room"] == 0
+    text = run("placement", OB, "--household", h, "--date", "2025-06-01", "--top", "2", "--lang", "en").output
+    assert text.startswith("15 vacant homes on 2025-06-01; best first:\n") and len(text.splitlines()) == 3
+    bad = run("placement", OB, "--household", tmp_path / "nope.yaml", "--lang", "en")
+    assert bad.exit_code == 2 and "nope.yaml" in bad.output
