@@ -103,8 +103,8 @@ def test_a_buurt_code_with_letters_is_accepted_and_a_malformed_one_refused_with_
     bad = run("validate", "pol", "--lang", "en")
     assert bad.exit_code == 1
     line = next(n for n, text in enumerate(policy.read_text(encoding="utf-8").splitlines(), 1) if "BU0193aB01" in text)
-    # the column points at the lower-case letter: 12 is where the code starts, 'a' is its 7th character
-    assert (f"pol/policy.yaml:{line}:18: invalid-format: 'BU0193aB01' does not have the right form (character 7 "
+    # the column is where the code starts (12), the message names its 7th character
+    assert (f"pol/policy.yaml:{line}:12: invalid-format: 'BU0193aB01' does not have the right form (character 7 "
             "('a') should be a digit or a capital letter") in bad.output, bad.output
     cx = policy_copy / "complexes" / "zw-dpw-01.yaml"
     mutate(cx, "buurt: BU0193AB01", "buurt: BU0193AB0")
