@@ -703,6 +703,10 @@ def log_override(decision_id, outcome, reason, log_path, lang):
         raise InputError(exc.diagnostics, lang) from None
     except OSError as exc:
         raise InputError([make("file-unwritable", log_path, reason=exc.strerror or str(exc))], lang) from None
+    from .deviations import note_warnings
+
+    for w in note_warnings(reason, "--reason"):  # free text: warn of a name or a health term (log review takes codes)
+        click.echo(terminal_text(w.format(lang)), err=True)
     click.echo(f"{'vastgelegd' if lang == 'nl' else 'logged'}: {record['override_id']}")
 
 
