@@ -107,7 +107,7 @@ class LogListing:
     """The decisions of a log, each with the person's decision recorded for it (if any)."""
 
     decisions: tuple[dict, ...]
-    overrides: dict  # decision id -> the override record
+    overrides: dict  # decision id -> its last review (an older override read as one: reviews.latest_reviews)
 
 
 def _get(record, *path):
@@ -121,7 +121,8 @@ def _entry(listing: LogListing, r: dict) -> dict:
     return {"decision_id": _get(r, "decision_id"), "timestamp": _get(r, "timestamp"),
             "unit": _get(r, "decision", "inputs", "unit"), "household": _get(r, "decision", "inputs", "household", "id"),
             "advice": _get(r, "outcome"),
-            "person": None if o is None else {"outcome": _get(o, "outcome"), "reason": _get(o, "reason")}}
+            "person": None if o is None else {"outcome": _get(o, "outcome"), "followed": bool(o.get("followed")),
+                                              "reason": _get(o, "reason")}}
 
 
 def log_text(listing: LogListing, lang: str = "nl") -> str:
@@ -132,7 +133,9 @@ def log_text(listing: LogListing, lang: str = "nl") -> str:
     lines = []
     for r in listing.decisions:
         e = _entry(listing, r)
-        person = f"  -> {shown(e['person']['outcome'])} ({shown(e['person']['reason'])})" if e["person"] else ""
+        p = e["person"]
+        why = ("opgevolgd" if lang == "nl" else "followed") if p and p["followed"] else shown(p and p["reason"])
+        person = f"  -> {shown(p['outcome'])} ({why})" if p else ""
         lines.append(f"{shown(e['decision_id'])}  {shown(e['timestamp'])}  {shown(e['unit'])}  "
                      f"{shown(e['household'])}  {shown(e['advice'])}{person}\n")
     return "".join(lines)

@@ -30,7 +30,9 @@ def log_list(file, fmt, lang):
         click.echo(terminal_text(make("log-tampered", file, first.line, severity="warning", count=len(chain.problems),
                                       first=(f"{first.location()}: {first.nl}", f"{first.location()}: {first.en}"))
                                  .format(lang)), err=True)
-    overrides = {r.get("decision_id"): r for r in read.records if r.get("type") == "override"}
+    from ..reviews import latest_reviews
+
+    overrides = latest_reviews(read.records)  # reviews, and older overrides read as reviews
     decisions = tuple(r for r in read.records if r.get("type") == "decision")
     click.echo(render("log", fmt, LogListing(decisions, overrides), lang=lang), nl=False)
 
@@ -84,6 +86,10 @@ def log_override(decision_id, outcome, reason, log_path, fmt, lang):
         append_records(log_path, [record])
     except OSError as exc:
         raise unwritable(log_path, exc, lang) from None
+    from ..deviations import note_warnings
+
+    for w in note_warnings(reason, "--reason"):  # free text: warn of a name or a health term (log review takes codes)
+        click.echo(terminal_text(w.format(lang)), err=True)
     if fmt == "json":
         click.echo(to_json({"ok": True, "override_id": record["override_id"], "decision_id": record["decision_id"],
                             "outcome": record["outcome"]}))

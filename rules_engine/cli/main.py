@@ -24,6 +24,7 @@ COMMANDS = {
     "status": "rules_engine.cli.status:status",
     "diff": "rules_engine.cli.diff:diff",
     "schema": "rules_engine.cli.schema:schema",
+    "placement": "rules_engine.placement_command:placement",
 }
 
 # The commands of `magicmix report` (report FILE.json is `report saved FILE.json`).
@@ -37,6 +38,7 @@ LOG_COMMANDS = {
     "list": "rules_engine.cli.log:log_list",
     "override": "rules_engine.cli.log:log_override",
     "replay": "rules_engine.cli.log:log_replay",
+    "review": "rules_engine.review_command:review",
 }
 
 
