@@ -143,7 +143,7 @@ def test_override_by_id_prefix_and_outcome_label(tmp_path):
     res = run("log", "override", did[:8], "--outcome", "niet toegestaan", "--reason", "urgentie", "--log", log)
     assert res.exit_code == 0, res.output
     listed = json.loads(run("log", "list", log, "--format", "json").stdout)["decisions"][0]
-    assert listed["person"] == {"outcome": "niet_toegestaan", "reason": "urgentie"}
+    assert listed["person"] == {"outcome": "niet_toegestaan", "followed": False, "reason": "urgentie"}
 
 
 def test_an_ambiguous_prefix_is_refused(tmp_path):
