@@ -25,6 +25,7 @@ from .model import OUTCOMES
 from .numbers import format_percent
 from .occupancy import composition
 from .report import (decision_markdown, decision_text, diagnostics_github, diagnostics_text, to_json)
+from .wording import policy_labels
 from .schemas_check import KINDS, schema_text
 from .values import Refused, read_date
 
@@ -179,10 +180,11 @@ def _occupancy(program, path: str | None, lang: str):
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text",
               show_default=True)
 @click.option("--log", "log_path", help="Append the decision to this decision log (JSON lines).")
+@click.option("--details", is_flag=True, help="Text: every rule with its conditions and values after the summary.")
 @ENGINE
 @LANG
 def evaluate_cmd(policy, unit_id, household_path, batch_path, output_path, full, jobs, on_error, occupancy_path,
-                 date_text, fmt, log_path, engine, lang):
+                 date_text, fmt, log_path, details, engine, lang):
     """Advise on letting a home to a household, with the full explanation (or many rows with --batch)."""
     if batch_path:
         if unit_id or household_path or log_path:
@@ -205,7 +207,7 @@ def evaluate_cmd(policy, unit_id, household_path, batch_path, output_path, full,
         raise InputError(exc.diagnostics, lang) from None
     if log_path:
         _log(log_path, [(decision, {"command": "evaluate"})], program, _occupancy_file(program, occupancy_path), lang)
-    click.echo(_render_decision(decision, fmt, lang), nl=False)
+    click.echo(_render_decision(decision, fmt, lang, details, policy_labels(program.policy)), nl=False)
 
 
 def _batch(policy, batch_path, output_path, full, jobs, on_error, occupancy_path, date_text, lang, engine="default"):
@@ -256,11 +258,13 @@ def _batch(policy, batch_path, output_path, full, jobs, on_error, occupancy_path
         sys.exit(1)
 
 
-def _render_decision(decision, fmt: str, lang: str) -> str:
+def _render_decision(decision, fmt: str, lang: str, details: bool = True, labels=None) -> str:
     from .report_html import decision_html
 
-    return {"json": lambda: to_json(decision.to_dict()) + "\n", "markdown": lambda: decision_markdown(decision, lang),
-            "html": lambda: decision_html(decision, lang), "text": lambda: decision_text(decision, lang)}[fmt]()
+    return {"json": lambda: to_json(decision.to_dict()) + "\n",
+            "markdown": lambda: decision_markdown(decision, lang, labels),
+            "html": lambda: decision_html(decision, lang, labels),
+            "text": lambda: decision_text(decision, lang, details, labels)}[fmt]()
 
 
 @cli.command()
@@ -273,9 +277,10 @@ def _render_decision(decision, fmt: str, lang: str) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text",
               show_default=True)
 @click.option("--log", "log_path", help="Append one decision per candidate to this decision log.")
+@click.option("--details", is_flag=True, help="Text: the top candidates' rules with their conditions and values.")
 @ENGINE
 @LANG
-def rank(policy, unit_id, candidates_path, occupancy_path, date_text, top, fmt, log_path, engine, lang):
+def rank(policy, unit_id, candidates_path, occupancy_path, date_text, top, fmt, log_path, details, engine, lang):
     """Rank the candidates for a home by the policy's ranking strategy, with a reason per candidate."""
     from .rank import load_candidates, rank as rank_candidates
 
@@ -291,15 +296,17 @@ def rank(policy, unit_id, candidates_path, occupancy_path, date_text, top, fmt, 
         items = [(c.decision, {"command": "rank", "rank": c.rank, "portal_position": c.position})
                  for c in ranking.ranked + ranking.dropped]
         _log(log_path, items, program, _occupancy_file(program, occupancy_path), lang)
-    click.echo(_render_ranking(ranking, fmt, lang, top), nl=False)
+    click.echo(_render_ranking(ranking, fmt, lang, top, details, policy_labels(program.policy)), nl=False)
 
 
-def _render_ranking(ranking, fmt: str, lang: str, top: int) -> str:
+def _render_ranking(ranking, fmt: str, lang: str, top: int, details: bool = True, labels=None) -> str:
     from .report import ranking_markdown, ranking_text
     from .report_html import ranking_html
 
-    return {"json": lambda: to_json(ranking.to_dict()) + "\n", "markdown": lambda: ranking_markdown(ranking, lang, top),
-            "html": lambda: ranking_html(ranking, lang, top), "text": lambda: ranking_text(ranking, lang, top)}[fmt]()
+    return {"json": lambda: to_json(ranking.to_dict()) + "\n",
+            "markdown": lambda: ranking_markdown(ranking, lang, top, labels),
+            "html": lambda: ranking_html(ranking, lang, top, labels),
+            "text": lambda: ranking_text(ranking, lang, top, details, labels)}[fmt]()
 
 
 @cli.command()
@@ -528,7 +535,7 @@ def report_annual(policy, year, occupancy_path, log_path, public, fmt, output, l
     except PolicyError as exc:
         raise InputError(exc.diagnostics, lang) from None
     render = {"html": annual_html, "markdown": annual_markdown, "csv": annual_csv}[fmt]
-    _emit(render(r, lang, public), output, lang)
+    _emit(render(r, lang, public) if fmt == "csv" else render(r, lang, public, program.policy.name), output, lang)
 
 
 @cli.command()

@@ -16,10 +16,10 @@ from fractions import Fraction
 from typing import Iterator
 
 from .annual import AnnualReport
-from .escape import csv_cell, html_text as escape, terminal_text
+from .escape import csv_cell, terminal_text
 from .numbers import exact_text, format_percent, format_plain, ratio_text
 from .report import _t, md_cell, to_json
-from .report_html import page
+from .report_html import escape, page
 from .status import ABOVE, BELOW, IN_BAND, GroupStatus, PortfolioStatus
 from .suppress import THRESHOLD, hide_in_groups, primary
 
@@ -169,40 +169,55 @@ def status_markdown(status: PortfolioStatus, lang: str = "nl", only_out: bool = 
     return "\n".join(out) + "\n"
 
 
-def _bar(c, width: int = 160) -> str:
-    """A small SVG: the band as a light area, the share as a bar."""
+def _bar(c, label: str, lang: str, width: int = 160) -> str:
+    """A small SVG with its text alternative: the band as an outlined area on a 0-100 % axis, the share as a bar
+    (red and marked ▲/▼ when out of its band, in the cell's text beside it)."""
     if c.share is None:
         return ""
     x = float(c.share) * width
     band = ""
     if c.low is not None:
         band = (f'<rect x="{float(c.low) * width:.1f}" y="0" width="{float(c.high - c.low) * width:.1f}" height="14" '
-                f'fill="var(--band)"/>')
+                f'fill="var(--band)" stroke="var(--band-edge)" stroke-width="1.2"/>')
     colour = {ABOVE: "var(--bad)", BELOW: "var(--warn)"}.get(c.state, "var(--after)")
-    return (f'<svg width="{width}" height="14" role="img">{band}<rect x="0" y="4" width="{x:.1f}" height="6" '
-            f'fill="{colour}"/></svg>')
+    alt = escape(f"{label}: {_cell(c, lang)}")
+    axis = (f'<line x1="0" y1="15.5" x2="{width}" y2="15.5" stroke="var(--ink)"/>'
+            + "".join(f'<line x1="{width * p / 4:.1f}" y1="13" x2="{width * p / 4:.1f}" y2="18" stroke="var(--ink)"/>'
+                      for p in range(5)))
+    return (f'<svg class="bar" width="{width}" height="18" viewBox="0 0 {width} 18" role="img" aria-label="{alt}">'
+            f'<title>{alt}</title>{band}<rect x="0" y="4" width="{x:.1f}" height="6" fill="{colour}"/>{axis}</svg>')
+
+
+def _axis_note(lang: str) -> str:
+    return ("Elke balk loopt van 0 % tot 100 % (streepjes per 25 %); het omlijnde vlak is de band; "
+            "▲ boven de band, ▼ onder de band." if lang == "nl" else
+            "Each bar runs from 0 % to 100 % (ticks every 25 %); the outlined area is the band; "
+            "▲ above the band, ▼ below it.")
 
 
 def status_html(status: PortfolioStatus, lang: str = "nl", only_out: bool = False, limit: int = 2000) -> str:
     """A self-contained page: summary and the worst groups, with a bar per category against its band."""
     nl = lang == "nl"
     groups = _groups(status, only_out)
-    cats = "".join(f"<th>{escape(status.labels[c][lang])}</th>" for c in status.categories)
+    cats = "".join(f"<th scope=\"col\">{escape(status.labels[c][lang])}</th>" for c in status.categories)
     rows = []
     for g in groups[:limit]:
-        cells = "".join(f"<td>{_bar(c)}<br><small>{escape(_cell(c, lang))}</small></td>" for c in g.categories)
+        cells = "".join(f"<td>{_bar(c, status.labels[c.category][lang], lang)}<br><small>{escape(_cell(c, lang))}</small></td>"
+                        for c in g.categories)
         rows.append(f'<tr class="st-{g.state}"><td>{status.level_labels[g.level][lang]}</td><td>{escape(g.key)}<br>'
                     f'<small>{escape(g.name)}</small></td><td>{g.occupied}/{g.homes}</td>'
                     f'<td>{_t(_STATE[g.state], lang)}</td>{cells}</tr>')
     title = f"{'Stand van de mix' if nl else 'Mix status'} {status.date}"
-    body = (f"<header><h1>{escape(title)}</h1><p class=\"meta\">{'Beleid' if nl else 'Policy'} "
-            f"{escape(status.policy['id'])} {escape(status.policy['version'])}</p></header>"
-            f"<ul>{''.join(f'<li>{escape(line)}</li>' for line in _summary(status, lang))}</ul>"
-            f"<table><tr><th>{'Niveau' if nl else 'Level'}</th><th>{'Groep' if nl else 'Group'}</th>"
-            f"<th>{'Bewoond' if nl else 'Occupied'}</th><th>{'Oordeel' if nl else 'State'}</th>{cats}</tr>"
-            + "".join(rows) + "</table>"
+    header = (f"<header><h1>{escape(title)}</h1><p class=\"meta\">{'Beleid' if nl else 'Policy'} "
+              f"{escape(status.policy['id'])} {escape(status.policy['version'])}</p></header>")
+    body = (f"<ul>{''.join(f'<li>{escape(line)}</li>' for line in _summary(status, lang))}</ul>"
+            + f"<p>{escape(_axis_note(lang))}</p>"
+            f"<div class=\"scroll\" tabindex=\"0\"><table><tr><th scope=\"col\">{'Niveau' if nl else 'Level'}</th>"
+            f"<th scope=\"col\">{'Groep' if nl else 'Group'}</th>"
+            f"<th scope=\"col\">{'Bewoond' if nl else 'Occupied'}</th><th scope=\"col\">{'Oordeel' if nl else 'State'}</th>{cats}</tr>"
+            + "".join(rows) + "</table></div>"
             + (f"<p>… {len(groups) - limit} {'meer' if nl else 'more'}</p>" if len(groups) > limit else ""))
-    return page(title, body, lang, {"name": "magicmix"})
+    return page(title, body, lang, {"name": "magicmix"}, header=header)
 
 
 # --- the annual evaluation ---------------------------------------------------------------------------
@@ -338,10 +353,11 @@ def _intro(r: AnnualReport, lang: str, public: bool) -> list[str]:
     return lines
 
 
-def annual_markdown(r: AnnualReport, lang: str = "nl", public: bool = False) -> str:
-    """The annual evaluation as Markdown."""
+def annual_markdown(r: AnnualReport, lang: str = "nl", public: bool = False, corporation: str = "") -> str:
+    """The annual evaluation as Markdown, naming the corporation and the period."""
     nl = lang == "nl"
-    out = [f"# {'Jaarevaluatie mixbeleid' if nl else 'Annual evaluation of the mix policy'} {r.year}", ""]
+    out = [f"# {'Jaarevaluatie mixbeleid' if nl else 'Annual evaluation of the mix policy'} {r.year}", "",
+           f"**{md_cell(_period(r, corporation, lang))}**", ""]
     out += _intro(r, lang, public)
     for key, rows in _annual_tables(r, lang, public).items():
         if key in ("advice", "norms") and not r.log_used:
@@ -367,16 +383,30 @@ def annual_csv(r: AnnualReport, lang: str = "nl", public: bool = False) -> str:
 
 
 def _mix_chart(a: GroupStatus, b: GroupStatus, labels: dict, cells: _Cells) -> str:
-    """Per category: the band, the share on 1 January (thin) and on 31 December (thick)."""
+    """Per category: the band, the share on 1 January (thin) and on 31 December (thick), on a 0-100 % axis,
+    with the figures as its text alternative."""
     width, left, row = 420, 110, 26
-    parts = [f'<svg class="chart" width="{left + width + 60}" height="{row * len(b.categories) + 8}" role="img" '
-             f'aria-label="{escape(b.key)}">']
+    lang = cells.lang
+    axis_y = row * len(b.categories) + 6
+    alt = escape(f"{b.key} {b.name}: " + "; ".join(
+        f"{labels[cb.category][lang]} {cells.share(ca, ('mix', 0, a.key, ca.category))} → "
+        f"{cells.share(cb, ('mix', 1, b.key, cb.category))}"
+        + (f" (band {format_percent(cb.low, lang)} – {format_percent(cb.high, lang)})" if cb.low is not None else "")
+        for ca, cb in zip(a.categories, b.categories)))
+    parts = [f'<svg class="chart" width="{left + width + 60}" height="{axis_y + 20}" '
+             f'viewBox="0 0 {left + width + 60} {axis_y + 20}" role="img" aria-label="{alt}"><title>{alt}</title>',
+             f'<line x1="{left}" y1="{axis_y}" x2="{left + width}" y2="{axis_y}" stroke="var(--ink)"/>']
+    for p in range(5):
+        x = left + width * p / 4
+        parts.append(f'<line x1="{x:.1f}" y1="{axis_y - 3}" x2="{x:.1f}" y2="{axis_y + 3}" stroke="var(--ink)"/>'
+                     f'<text x="{x:.1f}" y="{axis_y + 15}" text-anchor="middle">{p * 25}\u00a0%</text>')
     for i, (ca, cb) in enumerate(zip(a.categories, b.categories)):
         y = 4 + i * row
         parts.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{escape(labels[cb.category][cells.lang])}</text>')
         if cb.low is not None:
             parts.append(f'<rect x="{left + float(cb.low) * width:.1f}" y="{y}" '
-                         f'width="{float(cb.high - cb.low) * width:.1f}" height="20" fill="var(--band)"/>')
+                         f'width="{float(cb.high - cb.low) * width:.1f}" height="20" fill="var(--band)" '
+                         f'stroke="var(--band-edge)" stroke-width="1.2"/>')
         for day, c, h, dy, colour in ((0, ca, 4, 3, "var(--now)"), (1, cb, 8, 10, "var(--after)")):
             if c.share is not None and cells.share(c, ("mix", day, b.key, c.category)) != "-":
                 parts.append(f'<rect x="{left}" y="{y + dy}" width="{float(c.share) * width:.1f}" height="{h}" '
@@ -384,17 +414,28 @@ def _mix_chart(a: GroupStatus, b: GroupStatus, labels: dict, cells: _Cells) -> s
         if cb.target is not None:
             x = left + float(cb.target) * width
             parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y}" y2="{y + 20}" stroke="var(--ink)"/>')
-        parts.append(f'<text x="{left + width + 6}" y="{y + 14}">{escape(cells.share(cb, ("mix", 1, b.key, cb.category)))}</text>')
+        out = cb.state in (ABOVE, BELOW)
+        sign = ("▲ " if cb.state == ABOVE else "▼ ") if out else ""
+        parts.append(f'<text x="{left + width + 6}" y="{y + 14}"{" class=" + chr(34) + "out" + chr(34) if out else ""}>'
+                     f'{escape(sign + cells.share(cb, ("mix", 1, b.key, cb.category)))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
-def annual_html(r: AnnualReport, lang: str = "nl", public: bool = False) -> str:
-    """The annual evaluation as a self-contained page with a chart per buurt."""
+def _period(r: AnnualReport, corporation: str, lang: str) -> str:
+    """'Magische mix Openbaar Belang · 1 januari – 31 december 2025': who and which period."""
+    period = (f"1 januari – 31 december {r.year}" if lang == "nl" else f"1 January – 31 December {r.year}")
+    return f"{corporation} · {period}" if corporation else period
+
+
+def annual_html(r: AnnualReport, lang: str = "nl", public: bool = False, corporation: str = "") -> str:
+    """The annual evaluation as a self-contained page with a chart per buurt, naming the corporation and the
+    period; no decision footer (it reports a year, it advises on no letting)."""
     nl = lang == "nl"
     title = f"{'Jaarevaluatie mixbeleid' if nl else 'Annual evaluation of the mix policy'} {r.year}"
-    body = [f"<header><h1>{escape(title)}</h1>" + "".join(f'<p class="meta">{escape(line)}</p>'
-                                                         for line in _intro(r, lang, public)) + "</header>"]
+    header = (f"<header><h1>{escape(title)}</h1><p class=\"meta\"><b>{escape(_period(r, corporation, lang))}</b></p>"
+              + "".join(f'<p class="meta">{escape(line)}</p>' for line in _intro(r, lang, public)) + "</header>")
+    body = []
     legend = (f'<p class="legend"><span><i style="background:var(--now)"></i>{"1 januari" if nl else "1 January"}</span>'
               f'<span><i style="background:var(--after)"></i>{"31 december" if nl else "31 December"}</span>'
               f'<span><i style="background:var(--band)"></i>band</span>'
@@ -407,7 +448,8 @@ def annual_html(r: AnnualReport, lang: str = "nl", public: bool = False) -> str:
     for key, rows in _annual_tables(r, lang, public, cells).items():
         if key in ("advice", "norms") and not r.log_used:
             continue
-        head = "".join(f"<th>{escape(c)}</th>" for c in rows[0])
+        head = "".join(f"<th scope=\"col\">{escape(c)}</th>" for c in rows[0])
         body_rows = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows[1:])
-        body.append(f"<h2>{escape(_t(_TITLES[key], lang))}</h2><table><tr>{head}</tr>{body_rows}</table>")
-    return page(title, "\n".join(body), lang, {"name": "magicmix"})
+        body.append(f"<h2>{escape(_t(_TITLES[key], lang))}</h2><div class=\"scroll\" tabindex=\"0\"><table><tr>{head}</tr>{body_rows}"
+                    "</table></div>")
+    return page(title, "\n".join(body), lang, {"name": "magicmix"}, footer=False, header=header)

@@ -1,0 +1,97 @@
+"""The summary a woonconsulent reads first: pinned in Dutch and English for the README example and five other
+decisions, in domain words (no fact path, no underscore id, no '(s)'); and the message catalogue complete."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from rules_engine import diagnostics, messages
+from rules_engine.api import load_policy
+from rules_engine.cases import CaseOccupancies, load_cases
+from rules_engine.decision import decision_from_dict
+from rules_engine.explain import explain
+from rules_engine.report import decision_markdown, decision_text
+from rules_engine.report_html import decision_html
+from rules_engine.summary import summary_lines
+from rules_engine.wording import labels_of, policy_labels
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = json.loads((ROOT / "tests" / "golden" / "summaries.json").read_text(encoding="utf-8"))
+CASES = {  # golden key -> the policy test case of policies/openbaar-belang whose decision it summarises
+    "readme": "aandacht in een complex met al 36 % aandacht wordt ontraden",
+    "legal-refusal": "inkomen boven de DAEB-grens",
+    "portiek-limit": "het derde aandachtshuishouden in een portiek wordt ontraden",
+    "preference": "voorkeur voor een actieve bewoner waar die ontbreekt",
+    "empty-new-build": "een leeg nieuwbouwcomplex krijgt geen oordeel over aandelen",
+    "unknown-parameter": "zonder aftoppingsgrens voor 2026 is passend toewijzen onbeslist, nooit passend",
+}
+
+
+@pytest.fixture(scope="module")
+def decisions():
+    program = load_policy(str(ROOT / "policies" / "openbaar-belang"))
+    cases, _ = load_cases(program)
+    occ = CaseOccupancies(program)
+    out = {}
+    for key, name in CASES.items():
+        case = next(c for c in cases if c.name == name)
+        out[key] = explain(program, case.household, case.unit, occ.composition(case))
+    return program, out
+
+
+@pytest.mark.parametrize("key", list(CASES))
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_summary_lines_are_pinned(decisions, key, lang):
+    program, ds = decisions
+    lines = summary_lines(ds[key], lang, policy_labels(program.policy))
+    assert list(lines) == GOLDEN[key][lang]
+    assert 3 <= len(lines) <= 5
+    for line in lines:
+        assert not re.search(r"\b(household|unit|profile|projected|param|def)\.[a-z]", line), line
+        assert "_" not in line and "(s)" not in line and "/" not in line.split(" (")[0], line
+
+
+def test_the_summary_comes_first_in_every_format(decisions):
+    program, ds = decisions
+    d = ds["readme"]
+    labels = policy_labels(program.policy)
+    first = summary_lines(d, "nl", labels)
+    text = decision_text(d, "nl", details=False, labels=labels)
+    assert text.splitlines()[:len(first)] == list(first) and "Toelichting per regel" not in text
+    detailed = decision_text(d, "nl", details=True, labels=labels)
+    assert detailed.index(first[1]) < detailed.index("Toelichting per regel") < detailed.index("38,5 % > 35,0 %")
+    md = decision_markdown(d, "en", labels)
+    assert md.index(summary_lines(d, "en", labels)[1]) < md.index("## Rule by rule")
+    html = decision_html(d, "nl", labels)
+    assert html.index("Het aandeel Aandacht in het complex") < html.index('<details class="detail">')
+    assert "38,5\u00a0%" in html and "€ " not in html
+
+
+def test_a_saved_record_summarises_without_the_policy(decisions):
+    _, ds = decisions
+    d = decision_from_dict(json.loads(json.dumps(ds["readme"].to_dict())))
+    lines = summary_lines(d, "nl", labels_of(d))
+    assert lines[1] == GOLDEN["readme"]["nl"][1] and "BU01930301" in lines[0]  # no buurt name in the record
+
+
+def test_every_message_exists_in_both_languages_with_the_same_placeholders():
+    nl, en = messages.CATALOGUES["nl"], messages.CATALOGUES["en"]
+    assert set(nl) == set(en), sorted(set(nl) ^ set(en))
+    for key in nl:
+        assert messages.placeholders(nl[key]) == messages.placeholders(en[key]), key
+        assert isinstance(nl[key], dict) == isinstance(en[key], dict), key
+        if isinstance(nl[key], dict):
+            assert set(nl[key]) == set(en[key]) == {"one", "other"}, key
+    for code, (dutch, english) in diagnostics.MESSAGES.items():
+        assert messages.placeholders(dutch) == messages.placeholders(english), code
+
+
+def test_plural_forms_are_chosen_by_count():
+    assert messages.say("count.households", "nl", n=1) == "1 huishouden"
+    assert messages.say("count.households", "nl", n=0) == "0 huishoudens"
+    assert messages.say("room.line", "en", n=2, category="Regular", where="the complex") == \
+        "room for 2 more Regular households in the complex"
