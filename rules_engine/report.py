@@ -87,7 +87,7 @@ def room_texts(d: Decision, lang: str, labels: Labels | None = None) -> list[str
     labels = labels or labels_of(d)
     minimum = next((v.display[lang] for r in d.rules for c in r.applies_when + r.conditions
                     for v in (c.right, c.left) if v is not None and v.expr == "profile.min_households"), "?")
-    occupied = {(lc.level, lc.group): lc.occupied_after for lc in d.composition}
+    occupied = {(lc.level, lc.group): lc.occupied_now for lc in d.composition}
     out = []
     for r in d.room:
         where, cat = labels.the_level(r.level, lang), labels.category(r.category, lang)

@@ -100,7 +100,7 @@ def _rule_of_change(d: Decision, text: str) -> RuleResult | None:
 
 
 def _fewer(d: Decision, c: ConditionResult, cat: str, labels: Labels, lang: str) -> str | None:
-    """'als er twee huishoudens Aandacht minder in het complex woonden': fewer of this category that would do."""
+    """'als er twee huishoudens X minder in het complex woonden': fewer of this category that would do."""
     try:
         tree = ast.parse(c.text)
     except ast.ExprError:

@@ -36,7 +36,7 @@ class Labels:
     levels: Mapping[str, tuple[str, str]] = field(default_factory=lambda: _EMPTY)  # key -> ('de wijk', 'the wijk')
 
     def category(self, cid: str, lang: str) -> str:
-        """A category's label ('Aandacht'), or its id when the policy does not name it."""
+        """A category's label ('Needs attention'), or its id when the policy does not name it."""
         pair = self.categories.get(cid)
         return cid if pair is None else pair[0 if lang == "nl" else 1]
 
