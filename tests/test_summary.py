@@ -95,3 +95,22 @@ def test_plural_forms_are_chosen_by_count():
     assert messages.say("count.households", "nl", n=0) == "0 huishoudens"
     assert messages.say("room.line", "en", n=2, category="Regular", where="the complex") == \
         "room for 2 more Regular households in the complex"
+
+
+def test_a_badly_indented_key_is_explained_in_dutch_with_a_hint(tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from rules_engine.cli import cli
+
+    pol = tmp_path / "pol"
+    shutil.copytree(ROOT / "policies" / "openbaar-belang", pol)
+    text = (pol / "policy.yaml").read_text(encoding="utf-8")
+    (pol / "policy.yaml").write_text(text.replace("  - id: aandacht\n    label", "  - id: aandacht\n   label"),
+                                     encoding="utf-8")
+    res = CliRunner().invoke(cli, ["validate", str(pol)])
+    assert res.exit_code == 1
+    line = res.output.splitlines()[0]
+    assert line.startswith(f"{pol / 'policy.yaml'}:") and ": yaml-syntax: YAML-fout: deze regel springt anders in" in line
+    assert "Tip: sleutels van één lijst beginnen in dezelfde kolom" in line and "block end" not in line
