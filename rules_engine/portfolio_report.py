@@ -18,6 +18,7 @@ from typing import Iterator
 from .annual import AnnualReport
 from .escape import csv_cell, terminal_text
 from .numbers import exact_text, format_percent, format_plain, ratio_text
+from .messages import say
 from .report import _t, md_cell, to_json
 from .report_html import escape, page
 from .status import ABOVE, BELOW, IN_BAND, GroupStatus, PortfolioStatus
@@ -72,18 +73,16 @@ def _summary(status: PortfolioStatus, lang: str) -> list[str]:
 
 
 def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = False) -> str:
-    """The status as a table for a terminal, worst groups first."""
-    nl = lang == "nl"
-    head = [f"{'Stand van de mix' if nl else 'Mix status'} {status.date} · {status.policy['id']} "
-            f"{status.policy['version']}", *_summary(status, lang), ""]
+    """The status as a table for a terminal, worst groups first; every group with its name."""
+    head = [say("status.title", lang, date=status.date, policy=status.policy["id"], version=status.policy["version"]),
+            *_summary(status, lang), ""]
     cats = [status.labels[c][lang] for c in status.categories]
-    table = [("niveau" if nl else "level", "groep" if nl else "group", "bewoond" if nl else "occupied",
-              "oordeel" if nl else "state", *cats)]
+    table = [tuple(say(f"status.col.{k}", lang) for k in ("level", "group", "name", "occupied", "state")) + tuple(cats)]
     levels = {k: v[lang] for k, v in status.level_labels.items()}
     states = {k: _t(v, lang) for k, v in _STATE.items()}
     cells: dict = {}  # each distinct category entry is written once: a national status has a million of them
     for g in _groups(status, only_out):
-        row = [levels[g.level], g.key, f"{g.occupied}/{g.homes}", states[g.state]]
+        row = [levels[g.level], g.key, g.name or "", f"{g.occupied}/{g.homes}", states[g.state]]
         for c in g.categories:
             text = cells.get(c)
             if text is None:
@@ -93,11 +92,7 @@ def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = Fals
     widths = [max(map(len, column)) for column in zip(*table)]
     line = "  ".join(f"{{:<{w}}}" for w in widths).format
     lines = [line(*row).rstrip() for row in table]
-    legend = ("aandeel [band] (ruimte: zoveel huishoudens kunnen nog intrekken, hoogstens de lege woningen, voor het "
-              "aandeel boven de band komt); portiek: aantal/maximum; ▲ boven, ▼ onder"
-              if nl else "share [band] (room: this many households can still move in, at most the empty homes, before "
-              "the share passes its band); portiek: count/maximum; ▲ above, ▼ below")
-    return terminal_text("\n".join(head + lines + ["", legend, ""]), keep="\n")
+    return terminal_text("\n".join(head + lines + ["", say("status.legend", lang), ""]), keep="\n")
 
 
 def _exact(v: Fraction | None) -> str | None:

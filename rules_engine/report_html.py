@@ -71,29 +71,9 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; border-top: 1p
 }
 """
 
-_T = {
-    "advice": ("Advies", "Advice"), "household": ("Huishouden", "Household"), "home": ("Woning", "Home"),
-    "date": ("Datum", "Date"), "policy": ("Beleid", "Policy"), "deciding": ("Beslissend", "Deciding"),
-    "composition": ("Samenstelling: nu, na deze toewijzing en de band", "Composition: now, after this letting, and the band"),
-    "rules": ("Regels", "Rules"), "rule": ("Regel", "Rule"), "status": ("Status", "Status"),
-    "values": ("Waarden", "Values"), "text": ("Uitleg", "Explanation"),
-    "changes": ("Wat verandert de uitkomst", "What would change the outcome"), "room": ("Ruimte", "Room"),
-    "now": ("nu", "now"), "after": ("na toewijzing", "after letting"), "band": ("band", "band"),
-    "limit": ("maximum in portiek", "portiek maximum"), "persons": ("personen", "persons"),
-    "above": ("boven de band", "above the band"), "below": ("onder de band", "below the band"),
-    "over_limit": ("boven het maximum", "above the maximum"), "axis": ("aandeel van de bewoonde woningen", "share of occupied homes"),
-    "details": ("Toelichting per regel", "Rule by rule"), "summary": ("Samenvatting", "Summary"),
-    "none": ("geen", "none"), "footer": ("Dit is een advies van magicmix; een medewerker beslist en legt een afwijking vast met reden.",
-                                          "This is advice from magicmix; a member of staff decides and records any override with its reason."),
-    "fired": ("vuurt", "fired"), "not_fired": ("vuurt niet", "not fired"), "not_applicable": ("n.v.t.", "not applicable"),
-    "ranking": ("Rangorde voor woning", "Ranking for home"), "rank": ("Rang", "Rank"), "portal": ("Portaal", "Portal"),
-    "reason": ("Reden", "Reason"), "dropped": ("Valt af", "Dropped"),
-    "true": ("waar", "true"), "false": ("onwaar", "false"), "unknown": ("onbekend", "unknown"),
-}
 
 def _t(key: str, lang: str) -> str:
-    nl, en = _T[key]
-    return nl if lang == "nl" else en
+    return say(f"html.{key}", lang)
 
 
 def _level(key: str, lang: str) -> str:
