@@ -114,3 +114,26 @@ def test_a_badly_indented_key_is_explained_in_dutch_with_a_hint(tmp_path):
     line = res.output.splitlines()[0]
     assert line.startswith(f"{pol / 'policy.yaml'}:") and ": yaml-syntax: YAML-fout: deze regel springt anders in" in line
     assert "Tip: sleutels van één lijst beginnen in dezelfde kolom" in line and "block end" not in line
+
+
+def test_schema_descriptions_for_hover_help_are_dutch_first():
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "description" and isinstance(value, str):
+                    found.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for kind in ("policy", "complex", "parameters", "rules", "household", "occupancy", "testcase", "candidates"):
+        walk(json.loads((ROOT / "schemas" / f"{kind}.json").read_text(encoding="utf-8")))
+    assert len(found) > 150
+    for text in found:
+        dutch, _, english = text.partition(" / ")
+        assert dutch and english and dutch != english, text
+    assert "Kale huur in euro per maand. / Net rent (kale huur) in euros per month." in found
