@@ -137,3 +137,14 @@ def test_schema_descriptions_for_hover_help_are_dutch_first():
         dutch, _, english = text.partition(" / ")
         assert dutch and english and dutch != english, text
     assert "Kale huur in euro per maand. / Net rent (kale huur) in euros per month." in found
+
+
+def test_the_files_magicmix_init_writes_are_commented_in_dutch():
+    folder = ROOT / "rules_engine" / "scaffold"
+    files = sorted(folder.glob("policy/**/*.yaml")) + [folder / "pre-commit-config.yaml", folder / "github-workflow.yml",
+                                                        folder / "gitlab-ci.yml"]
+    for path in files:
+        comments = [line for line in path.read_text(encoding="utf-8").splitlines()
+                    if line.lstrip().startswith("#") and "yaml-language-server" not in line]
+        assert comments, path
+        assert re.search(r"\b(het|de|een|elke|wie|controleert)\b", comments[0].lower()), (path, comments[0])
