@@ -148,3 +148,38 @@ def test_the_files_magicmix_init_writes_are_commented_in_dutch():
                     if line.lstrip().startswith("#") and line.strip("# ") and "yaml-language-server" not in line]
         assert comments, path
         assert re.search(r"\b(het|de|een|elke|wie|controleert)\b", comments[0].lower()), (path, comments[0])
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: str, b: str = "#ffffff") -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_chart_marks_stand_out_at_least_three_to_one_and_out_of_band_values_carry_a_sign(decisions):
+    program, ds = decisions
+    html = decision_html(ds["readme"], "nl", policy_labels(program.policy))
+    fills = set(re.findall(r'(?:fill|stroke)="(#[0-9a-fA-F]{6})"', html)) - {"#e3efe0"}  # the band's inside: edged
+    assert fills and all(_contrast(c) >= 3 for c in fills), {c: round(_contrast(c), 2) for c in fills}
+    assert 'fill="#e3efe0" stroke="#2f6b2f"' in html
+    # 10 of 26 aandacht after the letting, above the complex's 35 %: red, and marked with a sign in words and text
+    assert 'class="out">▲ 38\u00a0%</text>' in html
+    assert "(▲ boven de band)" in html and html.count("<svg") + 1 == html.count("<title>")  # + the page's title
+
+
+def test_the_annual_report_names_the_corporation_and_the_period_without_a_decision_footer():
+    from click.testing import CliRunner
+
+    from rules_engine.cli import cli
+
+    ob = ROOT / "policies" / "openbaar-belang"
+    res = CliRunner().invoke(cli, ["report", "annual", str(ob), "--year", "2025", "--occupancy",
+                                   str(ob / "examples" / "bezetting-2024-2025.csv"), "--format", "html"])
+    assert res.exit_code == 0, res.output
+    assert "Magische mix Openbaar Belang · 1 januari – 31 december 2025" in res.output
+    assert "<footer>" not in res.output and "een medewerker beslist" not in res.output and "<main>" in res.output
