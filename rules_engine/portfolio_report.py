@@ -45,7 +45,7 @@ def _cell(c, lang: str) -> str:
     else:
         room = f"{'ruimte' if lang == 'nl' else 'room'} {c.room}"
     if c.limit is not None:
-        return f"{c.count}/{c.limit} ({room})"
+        return f"{'▲' if c.count > c.limit else ''}{c.count}/{c.limit} ({room})"
     if c.low is None:
         return f"{c.count} ({_pct(c.share, lang)})"
     band = f"{_pct(c.low, lang)}-{_pct(c.high, lang)}" if c.low is not None else "-"
@@ -212,7 +212,7 @@ def status_html(status: PortfolioStatus, lang: str = "nl", only_out: bool = Fals
             f"<th scope=\"col\">{'Bewoond' if nl else 'Occupied'}</th><th scope=\"col\">{'Oordeel' if nl else 'State'}</th>{cats}</tr>"
             + "".join(rows) + "</table></div>"
             + (f"<p>… {len(groups) - limit} {'meer' if nl else 'more'}</p>" if len(groups) > limit else ""))
-    return page(title, body, lang, {"name": "magicmix"}, header=header)
+    return page(title, body, lang, {"name": "magicmix"}, footer=False, header=header)
 
 
 # --- the annual evaluation ---------------------------------------------------------------------------
@@ -388,8 +388,8 @@ def _mix_chart(a: GroupStatus, b: GroupStatus, labels: dict, cells: _Cells) -> s
         f"{cells.share(cb, ('mix', 1, b.key, cb.category))}"
         + (f" (band {format_percent(cb.low, lang)} – {format_percent(cb.high, lang)})" if cb.low is not None else "")
         for ca, cb in zip(a.categories, b.categories)))
-    parts = [f'<svg class="chart" width="{left + width + 60}" height="{axis_y + 20}" '
-             f'viewBox="0 0 {left + width + 60} {axis_y + 20}" role="img" aria-label="{alt}"><title>{alt}</title>',
+    parts = [f'<svg class="chart" width="{left + width + 90}" height="{axis_y + 20}" '
+             f'viewBox="0 0 {left + width + 90} {axis_y + 20}" role="img" aria-label="{alt}"><title>{alt}</title>',
              f'<line x1="{left}" y1="{axis_y}" x2="{left + width}" y2="{axis_y}" stroke="var(--ink)"/>']
     for p in range(5):
         x = left + width * p / 4
@@ -433,7 +433,7 @@ def annual_html(r: AnnualReport, lang: str = "nl", public: bool = False, corpora
     body = []
     legend = (f'<p class="legend"><span><i style="background:var(--now)"></i>{"1 januari" if nl else "1 January"}</span>'
               f'<span><i style="background:var(--after)"></i>{"31 december" if nl else "31 December"}</span>'
-              f'<span><i style="background:var(--band)"></i>band</span>'
+              f'<span><i style="background:var(--band);outline:1.2px solid var(--band-edge)"></i>band</span>'
               f'<span>| {"streefaandeel" if nl else "target"}</span></p>')
     body.append(f"<h2>{escape(_t(_TITLES['mix'], lang))}</h2>{legend}")
     cells = _annual_cells(r, lang, public)

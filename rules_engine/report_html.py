@@ -32,7 +32,7 @@ def escape(value) -> str:
     return keep_together(html_text(value))
 
 _CSS = """
-:root { --ink:#1d2733; --muted:#5b6673; --line:#d5dbe1; --now:#7a8ea6; --after:#1f5f99; --band:#e3efe0; --band-edge:#2f6b2f;
+:root { --ink:#1d2733; --muted:#5b6673; --line:#d5dbe1; --now:#5f7591; --after:#1f5f99; --band:#e3efe0; --band-edge:#2f6b2f;
         --bad:#a3261b; --warn:#8a4600; --ok:#2f6b2f; --pref:#1f5f99; }
 * { box-sizing: border-box; }
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
@@ -59,7 +59,7 @@ tr.st-above td, tr.st-both td { background: #fbeceb; } tr.st-below td { backgrou
 .summary-lines p { margin: .25rem 0; font-size: 1.05rem; } .summary-lines p:first-child { font-weight: 600; }
 details.detail { margin-top: 1.5rem; } details.detail > summary { cursor: pointer; font-weight: 600; font-size: 1.1rem; }
 .scroll { overflow-x: auto; max-width: 100%; } .chart { max-width: 100%; height: auto; }
-li, td { overflow-wrap: anywhere; }
+li { overflow-wrap: anywhere; } td { overflow-wrap: break-word; } .scroll table { min-width: 42rem; }
 .out { color: var(--bad); font-weight: 600; } .chart text.out { fill: var(--bad); font-weight: 600; }
 @media (max-width: 40rem) { body { padding: 0 .6rem; margin: 1rem auto; } th, td { padding: .3rem .3rem; } }
 footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; border-top: 1px solid var(--line); padding-top: .6rem; }
