@@ -128,6 +128,12 @@ MESSAGES: dict[str, object] = {
     "status.col.level": "level", "status.col.group": "group", "status.col.name": "name",
     "status.col.occupied": "occupied", "status.col.state": "state",
     "status.legend": "share [band] (room: this many households can still move in, at most the empty homes, before the share passes its band); portiek: count/maximum; ▲ above, ▼ below",
+    # policy tests
+    "cases.coverage": "Rule coverage: {both} of {n} rules seen both triggered and not triggered ({percent}%)",
+    "cases.never_fired": "never triggered", "cases.never_not_fired": "never seen not triggered",
+    "cases.category_profiles": "Category x complex profile: {seen} / {total}",
+    "cases.none_ran": "No tests ran: put test cases in the policy's tests/ folder.",
+    "cases.coverage_below": "Rule coverage below {minimum}%",
     # months
     "month.1": "January", "month.2": "February", "month.3": "March", "month.4": "April", "month.5": "May",
     "month.6": "June", "month.7": "July", "month.8": "August", "month.9": "September", "month.10": "October",

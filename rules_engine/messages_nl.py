@@ -128,6 +128,12 @@ MESSAGES: dict[str, object] = {
     "status.col.level": "niveau", "status.col.group": "groep", "status.col.name": "naam",
     "status.col.occupied": "bewoond", "status.col.state": "oordeel",
     "status.legend": "aandeel [band] (ruimte: zoveel huishoudens kunnen nog intrekken, hoogstens de lege woningen, voor het aandeel boven de band komt); portiek: aantal/maximum; ▲ boven, ▼ onder",
+    # policy tests
+    "cases.coverage": "Regeldekking: {both} van {n} regels zowel aangeslagen als niet aangeslagen ({percent} %)",
+    "cases.never_fired": "nooit aangeslagen", "cases.never_not_fired": "nooit niet aangeslagen",
+    "cases.category_profiles": "Categorie x complexprofiel: {seen} / {total}",
+    "cases.none_ran": "Geen tests uitgevoerd: zet testgevallen in de map tests/ van het beleid.",
+    "cases.coverage_below": "Regeldekking onder {minimum} %",
     # months
     "month.1": "januari", "month.2": "februari", "month.3": "maart", "month.4": "april", "month.5": "mei",
     "month.6": "juni", "month.7": "juli", "month.8": "augustus", "month.9": "september", "month.10": "oktober",

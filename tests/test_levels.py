@@ -68,7 +68,7 @@ def test_the_wijk_policy_validates_and_its_tests_cover_every_rule():
     assert run("validate", WIJK, "--date", "2025-06-01").exit_code == 0
     result = run("test", WIJK, "--coverage", "--min-coverage", "100")
     assert result.exit_code == 0, result.output
-    assert "8 van 8 regels zowel gevuurd als niet gevuurd (100,0 %)" in result.output
+    assert "8 van 8 regels zowel aangeslagen als niet aangeslagen (100,0 %)" in result.output
     assert result.output.rstrip().endswith(" passed, 0 failed")
     only_wijk = run("test", WIJK, "-k", "wijk")
     assert only_wijk.exit_code == 0 and only_wijk.output.rstrip().endswith("4 passed, 0 failed")
