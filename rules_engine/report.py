@@ -12,7 +12,7 @@ from .facts import HIDDEN_FACTS
 from .levels import level_word
 from .messages import capital, say
 from .model import OUTCOME_LABELS, RuleKind
-from .summary import outcome_word, summary_lines
+from .summary import outcome_word, reasons, summary_lines
 from .wording import Labels, condition_sentence, labels_of
 
 _STATUS = {k: (say(f"status.{k}", "nl"), say(f"status.{k}", "en")) for k in ("fired", "not_fired", "not_applicable")}
@@ -188,6 +188,11 @@ def diagnostics_github(diags: list[Diagnostic], lang: str) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
+def candidate_reason(c, lang: str, labels: Labels | None = None) -> str:
+    """A candidate's reason in domain words: the summary's deciding sentences of its decision."""
+    return " ".join(reasons(c.decision, lang, labels)) if c.decision is not None else c.reason[lang]
+
+
 def ranking_text(r, lang: str = "nl", top: int = 3, details: bool = False, labels: Labels | None = None) -> str:
     """A ranking as text: one line per candidate, the dropped ones with their reason, the summary of the top
     (with details: their full explanations)."""
@@ -196,9 +201,11 @@ def ranking_text(r, lang: str = "nl", top: int = 3, details: bool = False, label
     lines = [say("ranking.title", lang, unit=r.unit, date=r.date, policy=r.policy.get("id"),
                  version=r.policy.get("version")), say("ranking.order", lang, order=order), ""]
     header = tuple(say(f"ranking.col.{k}", lang) for k in ("rank", "portal", "household", "advice", "reason"))
-    rows = [header] + [(str(c.rank), str(c.position), c.household, label[c.outcome], c.reason[lang]) for c in r.ranked]
+    rows = [header] + [(str(c.rank), str(c.position), c.household, label[c.outcome], candidate_reason(c, lang, labels))
+                       for c in r.ranked]
     if r.dropped:
-        rows += [("-", str(c.position), c.household, label[c.outcome], c.reason[lang]) for c in r.dropped]
+        rows += [("-", str(c.position), c.household, label[c.outcome], candidate_reason(c, lang, labels))
+                 for c in r.dropped]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths)) + "  " + row[4])
@@ -222,7 +229,7 @@ def ranking_markdown(r, lang: str = "nl", top: int = 3, labels: Labels | None = 
                             for k in ("rank", "portal", "household", "advice", "reason")) + " |", "|---|---|---|---|---|"]
     for c in list(r.ranked) + list(r.dropped):
         out.append(f"| {md_cell(c.rank or '-')} | {md_cell(c.position)} | {md_cell(c.household)} | {label[c.outcome]} | "
-                   f"{md_cell(c.reason[lang])} |")
+                   f"{md_cell(candidate_reason(c, lang, labels))} |")
     for c in r.ranked[:top]:
         who = f"{md_cell(c.rank)}: {md_cell(c.household)}"
         out += ["", "<details><summary>" + capital(say("ranking.col.rank", lang)) + f" {who}"

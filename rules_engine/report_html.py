@@ -15,7 +15,7 @@ from .levels import level_word
 from .messages import say
 from .model import OUTCOME_LABELS
 from .numbers import format_percent
-from .report import room_texts, rule_heading, shown
+from .report import candidate_reason, room_texts, rule_heading, shown
 from .summary import summary_lines
 from .wording import Labels, condition_sentence, labels_of
 
@@ -241,7 +241,7 @@ def ranking_html(r, lang: str = "nl", top: int = 3, labels: Labels | None = None
     rows = []
     for c in list(r.ranked) + list(r.dropped):
         rows.append(f"<tr><td>{escape(c.rank or '–')}</td><td>{escape(c.position)}</td><td>{escape(c.household)}</td>"
-                    f"<td>{_outcome_badge(c.outcome, lang)}</td><td>{escape(c.reason[lang])}</td></tr>")
+                    f"<td>{_outcome_badge(c.outcome, lang)}</td><td>{escape(candidate_reason(c, lang, labels))}</td></tr>")
     header = (f'<header><h1>{_t("ranking", lang)} {escape(r.unit)}</h1><p class="meta">{escape(r.date)} · '
               f'{_t("policy", lang)} {escape(str(r.policy.get("id")))} {escape(str(r.policy.get("version")))}</p></header>')
     body = [f'<div class="scroll" tabindex="0"><table><tr><th scope="col">{_t("rank", lang)}</th><th scope="col">{_t("portal", lang)}</th>'

@@ -50,6 +50,12 @@ def summary_lines(d: Decision, lang: str, labels: Labels | None = None) -> tuple
     return tuple(lines[:5])
 
 
+def reasons(d: Decision, lang: str, labels: Labels | None = None) -> tuple[str, ...]:
+    """The one or two sentences that decide the advice (as in the summary), e.g. for a ranking's reason column."""
+    labels = labels or labels_of(d)
+    return tuple(_reasons(d, d.inputs["household"]["category"], labels, lang)[:MAX_REASONS])
+
+
 def _advice(d: Decision, lang: str, labels: Labels) -> str:
     i = d.inputs
     h = i["household"]
@@ -85,7 +91,8 @@ def _reasons(d: Decision, cat: str, labels: Labels, lang: str) -> list[str]:
     out = [sentence(say("summary.no_rule", lang))]
     for r in d.rules:  # a mix rule that does not apply here (too few households for shares, say) says why
         failed = next((c for c in r.applies_when if c.result == "false"), None)
-        if r.status == "not_applicable" and r.kind != "legal" and failed is not None:
+        if (r.status == "not_applicable" and r.kind != "legal" and failed is not None
+                and "profile.min_households" in failed.text):  # only 'too few households to judge shares' tells
             out.append(sentence(say("summary.not_judged", lang, title=r.title[lang],
                                     text=condition_sentence(failed, cat, labels, lang, negate=True))))
             break
