@@ -41,9 +41,9 @@ def _n(v: int, lang: str) -> str:
 def _cell(c, lang: str) -> str:
     """One category in one group: share (band or limit) and room."""
     if c.room is None:
-        room = "niet beoordeeld" if lang == "nl" else "not judged"
+        room = say("stock.not_judged", lang)
     else:
-        room = f"{'ruimte' if lang == 'nl' else 'room'} {c.room}"
+        room = say("stock.room", lang, n=c.room)
     if c.limit is not None:
         return f"{'▲' if c.count > c.limit else ''}{c.count}/{c.limit} ({room})"
     if c.low is None:
@@ -66,9 +66,7 @@ def _summary(status: PortfolioStatus, lang: str) -> list[str]:
                 if counts[s]))
     if status.unvalued:
         names = ", ".join(status.unvalued)
-        out.append(f"bedragen zonder waarde op {status.date}: {names} (wettelijke regels die ze gebruiken: onbeslist)"
-                   if lang == "nl" else
-                   f"amounts without a value on {status.date}: {names} (legal rules using them: cannot be decided)")
+        out.append(say("stock.unvalued", lang, date=status.date, names=names))
     return out
 
 
@@ -148,19 +146,18 @@ def status_json(status: PortfolioStatus, only_out: bool = False) -> str:
 
 def status_markdown(status: PortfolioStatus, lang: str = "nl", only_out: bool = False, limit: int = 200) -> str:
     """The status as Markdown: summary, then the worst groups."""
-    nl = lang == "nl"
     groups = _groups(status, only_out)
-    out = [f"# {'Stand van de mix' if nl else 'Mix status'} {status.date}", "",
-           f"{'Beleid' if nl else 'Policy'} {md_cell(status.policy['id'])} {md_cell(status.policy['version'])}", ""]
+    out = [f"# {say('stock.mix_status', lang)} {status.date}", "",
+           f"{say('stock.policy', lang)} {md_cell(status.policy['id'])} {md_cell(status.policy['version'])}", ""]
     out += [f"- {line}" for line in _summary(status, lang)] + [""]
     cats = [md_cell(status.labels[c][lang]) for c in status.categories]
-    out += [f"| {'Niveau' if nl else 'Level'} | {'Groep' if nl else 'Group'} | {'Bewoond' if nl else 'Occupied'} | "
-            f"{'Oordeel' if nl else 'State'} | " + " | ".join(cats) + " |", "|---" * (4 + len(cats)) + "|"]
+    out += [f"| {say('stock.level', lang)} | {say('stock.group', lang)} | {say('stock.occupied', lang)} | "
+            f"{say('stock.state', lang)} | " + " | ".join(cats) + " |", "|---" * (4 + len(cats)) + "|"]
     for g in groups[:limit]:
         out.append(f"| {status.level_labels[g.level][lang]} | {md_cell(g.key)} | {g.occupied}/{g.homes} | "
                    f"{_t(_STATE[g.state], lang)} | " + " | ".join(md_cell(_cell(c, lang)) for c in g.categories) + " |")
     if len(groups) > limit:
-        out += ["", f"… {'en' if nl else 'and'} {_n(len(groups) - limit, lang)} {'meer' if nl else 'more'}"]
+        out += ["", f"… {say('stock.and', lang)} {_n(len(groups) - limit, lang)} {say('stock.more', lang)}"]
     return "\n".join(out) + "\n"
 
 
@@ -184,15 +181,11 @@ def _bar(c, label: str, lang: str, width: int = 160) -> str:
 
 
 def _axis_note(lang: str) -> str:
-    return ("Elke balk loopt van 0 % tot 100 % (streepjes per 25 %); het omlijnde vlak is de band; "
-            "▲ boven de band, ▼ onder de band." if lang == "nl" else
-            "Each bar runs from 0 % to 100 % (ticks every 25 %); the outlined area is the band; "
-            "▲ above the band, ▼ below it.")
+    return say("stock.axis_note", lang)
 
 
 def status_html(status: PortfolioStatus, lang: str = "nl", only_out: bool = False, limit: int = 2000) -> str:
     """A self-contained page: summary and the worst groups, with a bar per category against its band."""
-    nl = lang == "nl"
     groups = _groups(status, only_out)
     cats = "".join(f"<th scope=\"col\">{escape(status.labels[c][lang])}</th>" for c in status.categories)
     rows = []
@@ -202,16 +195,16 @@ def status_html(status: PortfolioStatus, lang: str = "nl", only_out: bool = Fals
         rows.append(f'<tr class="st-{g.state}"><td>{status.level_labels[g.level][lang]}</td><td>{escape(g.key)}<br>'
                     f'<small>{escape(g.name)}</small></td><td>{g.occupied}/{g.homes}</td>'
                     f'<td>{_t(_STATE[g.state], lang)}</td>{cells}</tr>')
-    title = f"{'Stand van de mix' if nl else 'Mix status'} {status.date}"
-    header = (f"<header><h1>{escape(title)}</h1><p class=\"meta\">{'Beleid' if nl else 'Policy'} "
+    title = f"{say('stock.mix_status', lang)} {status.date}"
+    header = (f"<header><h1>{escape(title)}</h1><p class=\"meta\">{say('stock.policy', lang)} "
               f"{escape(status.policy['id'])} {escape(status.policy['version'])}</p></header>")
     body = (f"<ul>{''.join(f'<li>{escape(line)}</li>' for line in _summary(status, lang))}</ul>"
             + f"<p>{escape(_axis_note(lang))}</p>"
-            f"<div class=\"scroll\" tabindex=\"0\"><table><tr><th scope=\"col\">{'Niveau' if nl else 'Level'}</th>"
-            f"<th scope=\"col\">{'Groep' if nl else 'Group'}</th>"
-            f"<th scope=\"col\">{'Bewoond' if nl else 'Occupied'}</th><th scope=\"col\">{'Oordeel' if nl else 'State'}</th>{cats}</tr>"
+            f"<div class=\"scroll\" tabindex=\"0\"><table><tr><th scope=\"col\">{say('stock.level', lang)}</th>"
+            f"<th scope=\"col\">{say('stock.group', lang)}</th>"
+            f"<th scope=\"col\">{say('stock.occupied', lang)}</th><th scope=\"col\">{say('stock.state', lang)}</th>{cats}</tr>"
             + "".join(rows) + "</table></div>"
-            + (f"<p>… {len(groups) - limit} {'meer' if nl else 'more'}</p>" if len(groups) > limit else ""))
+            + (f"<p>… {len(groups) - limit} {say('stock.more', lang)}</p>" if len(groups) > limit else ""))
     return page(title, body, lang, {"name": "magicmix"}, footer=False, header=header)
 
 
@@ -270,11 +263,10 @@ def _annual_cells(r: AnnualReport, lang: str, public: bool) -> _Cells:
 
 def _annual_tables(r: AnnualReport, lang: str, public: bool, cells: _Cells | None = None) -> dict:
     """The report's tables as rows of text cells (shared by Markdown, HTML and CSV)."""
-    nl = lang == "nl"
     cells = cells or _annual_cells(r, lang, public)
     cats = [r.labels[c][lang] for c in r.categories]
-    mix = [["buurt", "naam" if nl else "name", "bewoond 1/1 → 31/12" if nl else "occupied 1 Jan → 31 Dec"]
-           + [f"{c} ({'streef' if nl else 'target'})" for c in cats] + ["oordeel 31/12" if nl else "state 31 Dec"]]
+    mix = [["buurt", say("stock.name", lang), say("stock.occupied_1_jan_31_dec", lang)]
+           + [f"{c} ({say('stock.target', lang)})" for c in cats] + [say("stock.state_31_dec", lang)]]
     for a, b in zip(r.buurten_start, r.buurten_end):
         mix.append([a.key, a.name, f"{cells.count(a.occupied)} → {cells.count(b.occupied)}"]
                    + [f"{cells.share(ca, ('mix', 0, a.key, ca.category))} → "
@@ -282,9 +274,9 @@ def _annual_tables(r: AnnualReport, lang: str, public: bool, cells: _Cells | Non
                       for ca, cb in zip(a.categories, b.categories)]
                    + [_t(_STATE[b.state], lang)])
     per_cat = r.lettings_per("category")
-    lettings = [["categorie" if nl else "category", "verhuringen" if nl else "lettings"]]
+    lettings = [[say("stock.category", lang), say("stock.lettings", lang)]]
     lettings += [[r.labels[c][lang], cells.count(per_cat.get(c, 0), ("let", c))] for c in r.categories]
-    lettings.append(["totaal" if nl else "total", cells.count(len(r.lettings))])
+    lettings.append([say("stock.total", lang), cells.count(len(r.lettings))])
     if public:
         per_buurt = Counter((x.buurt, x.category) for x in r.lettings)
         lettings_buurt = [["buurt"] + cats]
@@ -294,17 +286,17 @@ def _annual_tables(r: AnnualReport, lang: str, public: bool, cells: _Cells | Non
     else:
         lettings_buurt = None
     advice = r.advice_counts()
-    follow = [["advies" if nl else "advice", "verhuringen" if nl else "lettings"],
-              ["opgevolgd" if nl else "followed", cells.count(advice["followed"], ("advice", "followed"))],
-              ["afgeweken (met reden vastgelegd)" if nl else "overridden (reason recorded)",
+    follow = [[say("stock.advice", lang), say("stock.lettings", lang)],
+              [say("stock.followed", lang), cells.count(advice["followed"], ("advice", "followed"))],
+              [say("stock.overridden_reason_recorded", lang),
                cells.count(advice["overridden"], ("advice", "overridden"))],
-              ["geen advies vastgelegd" if nl else "no advice logged",
+              [say("stock.no_advice_logged", lang),
                cells.count(advice["no_advice"], ("advice", "no_advice"))],
-              ["onbeslist (wet niet te toetsen)" if nl else "cannot be decided (law not checkable)",
+              [say("stock.cannot_be_decided_law_not_checkable", lang),
                cells.count(advice["undecided"], ("advice", "undecided"))]]
-    norms = [["regel" if nl else "rule", "norm", "van toepassing" if nl else "applicable",
-              "nageleefd" if nl else "kept", "behaald" if nl else "achieved", "oordeel" if nl else "verdict",
-              "onbeslist" if nl else "cannot be decided"]]
+    norms = [[say("stock.rule", lang), "norm", say("stock.applicable", lang),
+              say("stock.kept", lang), say("stock.achieved", lang), say("stock.verdict", lang),
+              say("stock.cannot_be_decided", lang)]]
     for nr in r.norms:
         verdict = {True: ("gehaald", "met"), False: ("niet gehaald", "not met"), None: ("geen verhuringen", "no lettings")}
         kept = cells.count(nr.kept, ("norm", nr.rule, "kept"))
@@ -317,9 +309,9 @@ def _annual_tables(r: AnnualReport, lang: str, public: bool, cells: _Cells | Non
     if lettings_buurt:
         tables["lettings_buurt"] = lettings_buurt
     if not public:
-        tables["band"] = [["complex", "verandering" if nl else "change"]] + \
-            [[k, "in de band gekomen" if nl else "moved into band"] for k in r.into_band] + \
-            [[k, "uit de band geraakt" if nl else "moved out of band"] for k in r.out_of_band]
+        tables["band"] = [["complex", say("stock.change", lang)]] + \
+            [[k, say("stock.moved_into_band", lang)] for k in r.into_band] + \
+            [[k, say("stock.moved_out_of_band", lang)] for k in r.out_of_band]
     return tables
 
 
@@ -332,26 +324,20 @@ _TITLES = {"mix": ("Mix per buurt, begin en eind van het jaar", "Mix per buurt, 
 
 
 def _intro(r: AnnualReport, lang: str, public: bool) -> list[str]:
-    nl = lang == "nl"
-    lines = [f"{'Beleid' if nl else 'Policy'} {r.policy['id']} {r.policy['version']}."]
-    lines.append(f"{_count(len(r.lettings), public, lang)} {'verhuringen' if nl else 'lettings'}, "
-                 f"{_count(r.reclassified, public, lang)} {'herindelingen' if nl else 're-classifications'}, "
-                 f"{_count(r.vacated, public, lang)} {'keer een woning leeg' if nl else 'homes vacated'}.")
+    lines = [f"{say('stock.policy', lang)} {r.policy['id']} {r.policy['version']}."]
+    lines.append(f"{_count(len(r.lettings), public, lang)} {say('stock.lettings', lang)}, "
+                 f"{_count(r.reclassified, public, lang)} {say('stock.re_classifications', lang)}, "
+                 f"{_count(r.vacated, public, lang)} {say('stock.homes_vacated', lang)}.")
     if not r.log_used:
-        lines.append("Geen beslislog gegeven: advies en normen zijn niet gemeten (gebruik --log)." if nl else
-                     "No decision log given: advice and norms were not measured (use --log).")
+        lines.append(say("stock.no_log", lang))
     if public:
-        lines.append(f"Openbare versie: alleen buurten; aantallen onder {SUPPRESS_BELOW} zijn weggelaten, en met "
-                     f"'{HIDDEN_MARK}' ook de aantallen waaruit ze terug te rekenen zouden zijn." if nl else
-                     f"Public version: buurten only; counts under {SUPPRESS_BELOW} are suppressed, and so, marked "
-                     f"'{HIDDEN_MARK}', are the counts they could be worked out from.")
+        lines.append(say("stock.public", lang, below=SUPPRESS_BELOW, mark=HIDDEN_MARK))
     return lines
 
 
 def annual_markdown(r: AnnualReport, lang: str = "nl", public: bool = False, corporation: str = "") -> str:
     """The annual evaluation as Markdown, naming the corporation and the period."""
-    nl = lang == "nl"
-    out = [f"# {'Jaarevaluatie mixbeleid' if nl else 'Annual evaluation of the mix policy'} {r.year}", "",
+    out = [f"# {say('stock.annual_evaluation_of_the_mix_policy', lang)} {r.year}", "",
            f"**{md_cell(_period(r, corporation, lang))}**", ""]
     out += _intro(r, lang, public)
     for key, rows in _annual_tables(r, lang, public).items():
@@ -419,22 +405,21 @@ def _mix_chart(a: GroupStatus, b: GroupStatus, labels: dict, cells: _Cells) -> s
 
 def _period(r: AnnualReport, corporation: str, lang: str) -> str:
     """'Magische mix Openbaar Belang · 1 januari – 31 december 2025': who and which period."""
-    period = (f"1 januari – 31 december {r.year}" if lang == "nl" else f"1 January – 31 December {r.year}")
+    period = say("stock.period", lang, year=r.year)
     return f"{corporation} · {period}" if corporation else period
 
 
 def annual_html(r: AnnualReport, lang: str = "nl", public: bool = False, corporation: str = "") -> str:
     """The annual evaluation as a self-contained page with a chart per buurt, naming the corporation and the
     period; no decision footer (it reports a year, it advises on no letting)."""
-    nl = lang == "nl"
-    title = f"{'Jaarevaluatie mixbeleid' if nl else 'Annual evaluation of the mix policy'} {r.year}"
+    title = f"{say('stock.annual_evaluation_of_the_mix_policy', lang)} {r.year}"
     header = (f"<header><h1>{escape(title)}</h1><p class=\"meta\"><b>{escape(_period(r, corporation, lang))}</b></p>"
               + "".join(f'<p class="meta">{escape(line)}</p>' for line in _intro(r, lang, public)) + "</header>")
     body = []
-    legend = (f'<p class="legend"><span><i style="background:var(--now)"></i>{"1 januari" if nl else "1 January"}</span>'
-              f'<span><i style="background:var(--after)"></i>{"31 december" if nl else "31 December"}</span>'
+    legend = (f'<p class="legend"><span><i style="background:var(--now)"></i>{say("stock.1_january", lang)}</span>'
+              f'<span><i style="background:var(--after)"></i>{say("stock.31_december", lang)}</span>'
               f'<span><i style="background:var(--band);outline:1.2px solid var(--band-edge)"></i>band</span>'
-              f'<span>| {"streefaandeel" if nl else "target"}</span></p>')
+              f'<span>| {say("stock.target_2", lang)}</span></p>')
     body.append(f"<h2>{escape(_t(_TITLES['mix'], lang))}</h2>{legend}")
     cells = _annual_cells(r, lang, public)
     for a, b in zip(r.buurten_start, r.buurten_end):
