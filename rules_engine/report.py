@@ -130,8 +130,9 @@ def decision_markdown(d: Decision, lang: str = "nl", labels: Labels | None = Non
     h = i["household"]
     undecided = undecided_text(d)
     lines = summary_lines(d, lang, labels)
+    who = capital(lines[0].split(" · ", 1)[-1]) + "."  # the advice is the heading; the household, home and date follow it
     out = [f"# {say('report.advice', lang)}: {outcome_word(d.outcome, lang)}", ""]
-    out += [md_cell(line) + "  " for line in lines[1:]] + [""]
+    out += [md_cell(line) + "  " for line in (who, *lines[1:])] + [""]
     out += [f"## {say('report.details', lang)}", ""]
     if undecided:
         out += [md_cell(undecided[lang]), ""]

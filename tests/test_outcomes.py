@@ -99,7 +99,8 @@ def test_evaluate_without_an_amount_on_the_date_is_onbeslist_naming_parameter_an
     assert 'class="badge o-onbeslist">onbeslist<' in html and NO_CAP.replace("'", "&#x27;") in html
     md = run("evaluate", OB, "--unit", "ZW-ASN-01-A09", "--household", HOUSEHOLD, "--date", "2026-06-01",
              "--format", "markdown").output
-    assert md.startswith("# Advies: onbeslist\n\nPassend toewijzen is niet te toetsen: de aftoppingsgrens")
+    assert md.startswith("# Advies: onbeslist\n\nHuishouden Aandacht van twee personen voor woning ZW-ASN-01-A09 ")
+    assert "  \nPassend toewijzen is niet te toetsen: de aftoppingsgrens voor dit huishouden" in md
     assert "\n\nwettelijk niet te beoordelen op 2026-06-01" in md
     # the same household a year earlier, with every amount known: decided
     assert run("evaluate", OB, "--unit", "ZW-ASN-01-A09", "--household", HOUSEHOLD, "--date",
