@@ -16,7 +16,7 @@ from . import expr as ast
 from .decision import ConditionResult, Decision, RuleResult
 from .messages import count_word, say
 from .outcomes import OUTCOME_LABELS
-from .wording import (Labels, condition_sentence, join_or, labels_of, long_date, sentence, threshold_sentence,
+from .wording import (Labels, parsed, condition_sentence, join_or, labels_of, long_date, sentence, threshold_sentence,
                       unknown_noun, unknown_sentence)
 
 _NO_ROOM_OUTCOMES = ("niet_toegestaan", "onbeslist")
@@ -108,10 +108,7 @@ def _rule_of_change(d: Decision, text: str) -> RuleResult | None:
 
 def _fewer(d: Decision, c: ConditionResult, cat: str, labels: Labels, lang: str) -> str | None:
     """'als er twee huishoudens X minder in het complex woonden': fewer of this category that would do."""
-    try:
-        tree = ast.parse(c.text)
-    except ast.ExprError:
-        return None
+    tree = parsed(c.text)
     if not (isinstance(tree, ast.Binary) and tree.op in (">", ">=") and isinstance(tree.left, ast.Index)
             and ast.path_text(tree.left.index) == "household.category" and c.right is not None
             and c.right.value is not None):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Mapping
@@ -181,7 +182,9 @@ def join_or(items: list[str], lang: str, word: str = "join.or") -> str:
 
 # --- conditions as sentences -------------------------------------------------------------------
 
-def _parsed(text: str) -> ast.Node | None:
+@lru_cache(maxsize=4096)
+def parsed(text: str) -> ast.Node | None:
+    """The syntax tree of a condition text (immutable; one policy has few distinct texts), or None."""
     try:
         return ast.parse(text)
     except ast.ExprError:
@@ -201,7 +204,7 @@ def _is_literal(node: ast.Node) -> bool:
 def condition_sentence(c: ConditionResult, household_category: str, labels: Labels, lang: str,
                        negate: bool = False) -> str:
     """One condition with its values as a sentence (no capital, no full stop); negate: what does not hold."""
-    tree = _parsed(c.text)
+    tree = parsed(c.text)
     if tree is None:
         return c.text
     if isinstance(tree, ast.Binary) and tree.op in OPERATORS and c.op is not None and c.left is not None:
@@ -212,7 +215,7 @@ def condition_sentence(c: ConditionResult, household_category: str, labels: Labe
     text = _bare(tree, household_category, labels, lang)
     if negate:
         text = say("sentence.not", lang, what=text)
-    shown = [f"{phrase(_parsed(v.expr) or ast.Name(0, 0, v.expr), household_category, labels, lang).noun} "
+    shown = [f"{phrase(parsed(v.expr) or ast.Name(0, 0, v.expr), household_category, labels, lang).noun} "
              f"{_shown(v, lang)}" for v in c.facts]
     return text + (say("sentence.now_values", lang, values=", ".join(shown)) if shown else "")
 
@@ -260,7 +263,7 @@ def unknown_sentence(c: ConditionResult, household_category: str, labels: Labels
 
 def unknown_noun(c: ConditionResult, household_category: str, labels: Labels, lang: str) -> str:
     """The side of a condition that has no value, as a noun phrase ('de aftoppingsgrens voor dit huishouden')."""
-    tree = _parsed(c.text)
+    tree = parsed(c.text)
     side = None
     if isinstance(tree, ast.Binary):
         side = tree.right if c.right is not None and c.right.value is None else tree.left
@@ -280,7 +283,7 @@ def long_date(iso: str, lang: str) -> str:
 
 def threshold_sentence(c: ConditionResult, household_category: str, labels: Labels, lang: str) -> str | None:
     """For a fired comparison of a fact with a bound, what the fact would have to be: 'het inkomen ten hoogste € 54.847'."""
-    tree = _parsed(c.text)
+    tree = parsed(c.text)
     if not (isinstance(tree, ast.Binary) and c.op in OPERATORS and c.right is not None and c.right.value is not None):
         return None
     op = OPERATORS[c.op].negation
@@ -302,5 +305,5 @@ def sentence(text: str) -> str:
     return capital(text) + ("" if text.endswith((".", "!", "?")) else ".")
 
 
-__all__ = ["Labels", "labels_of", "policy_labels", "phrase", "condition_sentence", "unknown_sentence",
+__all__ = ["Labels", "parsed", "labels_of", "policy_labels", "phrase", "condition_sentence", "unknown_sentence",
            "threshold_sentence", "long_date", "sentence", "join_or", "words_of", "UNIT_LEVEL"]
