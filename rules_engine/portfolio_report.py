@@ -144,6 +144,11 @@ def status_json(status: PortfolioStatus, only_out: bool = False) -> str:
     return "".join((before, *groups, after, "\n"))  # one copy of a text of some hundreds of megabytes, not four
 
 
+def _named(g: GroupStatus) -> str:
+    """A group's code with its name ('BU01930702 Holtenbroek-Oost'); a portiek's name is its own code."""
+    return f"{g.key} {g.name}" if g.name and g.name != g.key.split("/")[-1] else g.key
+
+
 def status_markdown(status: PortfolioStatus, lang: str = "nl", only_out: bool = False, limit: int = 200) -> str:
     """The status as Markdown: summary, then the worst groups."""
     groups = _groups(status, only_out)
@@ -154,7 +159,7 @@ def status_markdown(status: PortfolioStatus, lang: str = "nl", only_out: bool = 
     out += [f"| {say('stock.level', lang)} | {say('stock.group', lang)} | {say('stock.occupied', lang)} | "
             f"{say('stock.state', lang)} | " + " | ".join(cats) + " |", "|---" * (4 + len(cats)) + "|"]
     for g in groups[:limit]:
-        out.append(f"| {status.level_labels[g.level][lang]} | {md_cell(g.key)} | {g.occupied}/{g.homes} | "
+        out.append(f"| {status.level_labels[g.level][lang]} | {md_cell(_named(g))} | {g.occupied}/{g.homes} | "
                    f"{_t(_STATE[g.state], lang)} | " + " | ".join(md_cell(_cell(c, lang)) for c in g.categories) + " |")
     if len(groups) > limit:
         out += ["", f"… {say('stock.and', lang)} {_n(len(groups) - limit, lang)} {say('stock.more', lang)}"]
