@@ -37,16 +37,16 @@ REGISTRY: dict[str, dict[str, Renderer]] = {
         "codequality": Renderer(_SCAN, "diagnostics_codequality"),
     },
     "decision": {
-        "text": Renderer(_R, "decision_text"),
+        "text": Renderer(_R, "decision_text", ("lang", "details", "labels")),
         "json": Renderer(_TABLES, "record_json", ()),
-        "markdown": Renderer(_R, "decision_markdown"),
-        "html": Renderer(_HTML, "decision_html"),
+        "markdown": Renderer(_R, "decision_markdown", ("lang", "labels")),
+        "html": Renderer(_HTML, "decision_html", ("lang", "labels")),
     },
     "ranking": {
-        "text": Renderer(_R, "ranking_text", ("lang", "top")),
+        "text": Renderer(_R, "ranking_text", ("lang", "top", "details", "labels")),
         "json": Renderer(_TABLES, "record_json", ()),
-        "markdown": Renderer(_R, "ranking_markdown", ("lang", "top")),
-        "html": Renderer(_HTML, "ranking_html", ("lang", "top")),
+        "markdown": Renderer(_R, "ranking_markdown", ("lang", "top", "labels")),
+        "html": Renderer(_HTML, "ranking_html", ("lang", "top", "labels")),
     },
     "room": {
         "text": Renderer(_TABLES, "room_text"),
@@ -71,8 +71,8 @@ REGISTRY: dict[str, dict[str, Renderer]] = {
         "html": Renderer(_PORTFOLIO, "status_html", ("lang", "only_out")),
     },
     "annual": {
-        "html": Renderer(_PORTFOLIO, "annual_html", ("lang", "public")),
-        "markdown": Renderer(_PORTFOLIO, "annual_markdown", ("lang", "public")),
+        "html": Renderer(_PORTFOLIO, "annual_html", ("lang", "public", "corporation")),
+        "markdown": Renderer(_PORTFOLIO, "annual_markdown", ("lang", "public", "corporation")),
         "csv": Renderer(_PORTFOLIO, "annual_csv", ("lang", "public")),
         "json": Renderer(_TABLES, "annual_json", ("public",)),
     },
@@ -105,11 +105,15 @@ def renderer(record: str, fmt: str):
 
 
 def render(record: str, fmt: str, value, **options) -> str:
-    """Render a record in a format; options are passed by the names its entry lists (others are ignored)."""
+    """Render a record in a format; options are passed by the names its entry lists (others are ignored; one not
+    given takes the renderer's default)."""
     entry = REGISTRY[record][fmt]
     fn = renderer(record, fmt)
     args = tuple(value) if entry.spread else (value,)
-    return fn(*args, *(options[name] for name in entry.options))
+    given = [name for name in entry.options if name in options]
+    if given == list(entry.options[:len(given)]):
+        return fn(*args, *(options[name] for name in given))
+    return fn(*args, **{name: options[name] for name in given})
 
 
 __all__ = ["REGISTRY", "Renderer", "formats", "render", "renderer"]

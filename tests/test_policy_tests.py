@@ -17,7 +17,7 @@ from conftest import OB, ROOT, mutate, run
 def test_example_policies_pass_with_full_coverage():
     out = run("test", ROOT / "policies", "--coverage", "--min-coverage", "100", "--lang", "en")
     assert out.exit_code == 0, out.output
-    assert "Rule coverage: 8 of 8 rules seen both firing and not firing (100.0%)" in out.output
+    assert "Rule coverage: 8 of 8 rules seen both triggered and not triggered (100.0%)" in out.output
     assert out.output.splitlines()[-1].startswith("total: ")
 
 
@@ -47,9 +47,9 @@ def test_filter_and_coverage_threshold(policy_copy):
     out = run("test", "pol", "-k", "portiek", "--min-coverage", "100", "--lang", "en")
     assert out.exit_code == 1
     # Only the two portiek cases ran: the portiek rule fired once and was not applicable once.
-    assert "portiek-limiet: never seen not firing" in out.output
-    assert "pol/rules.yaml:30: passend-toewijzen: never seen not firing" in out.output
-    assert "pol/rules.yaml:52: daeb-inkomensgrens: never fired" in out.output
+    assert "portiek-limiet: never seen not triggered" in out.output
+    assert "pol/rules.yaml:30: passend-toewijzen: never seen not triggered" in out.output
+    assert "pol/rules.yaml:52: daeb-inkomensgrens: never triggered" in out.output
     assert out.output.splitlines()[-1] == "2 passed, 0 failed"
 
 

@@ -22,10 +22,11 @@ from .options import (DATE, ENGINE, LANG, OCCUPANCY, UNIT, FilePath, date, forma
 @DATE
 @format_option("decision", "text")
 @click.option("--log", "log_path", type=FilePath())
+@click.option("--details", is_flag=True)
 @ENGINE
 @LANG
 def evaluate_cmd(policy, unit_id, household_path, batch_path, output_path, full, jobs, on_error, occupancy_path,
-                 date_text, fmt, log_path, engine, lang):
+                 date_text, fmt, log_path, details, engine, lang):
     """Advise on one letting, or evaluate every row of a batch file."""
     if batch_path:
         if unit_id or household_path or log_path:
@@ -48,4 +49,7 @@ def evaluate_cmd(policy, unit_id, household_path, batch_path, output_path, full,
     decision = evaluate(prog, household, unit_id, day, occ, occ_source)
     if log_path:
         log_decisions(log_path, [(decision, {"command": "evaluate"})], prog, occupancy_file(prog, occupancy_path), lang)
-    click.echo(render("decision", fmt, decision, lang=lang), nl=False)
+    from ..wording import policy_labels
+
+    click.echo(render("decision", fmt, decision, lang=lang, details=details, labels=policy_labels(prog.policy)),
+               nl=False)

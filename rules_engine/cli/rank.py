@@ -19,9 +19,10 @@ from .complete import complete_units
 @click.option("--top", default=3, show_default=True)
 @format_option("ranking", "text")
 @click.option("--log", "log_path", type=FilePath())
+@click.option("--details", is_flag=True)
 @ENGINE
 @LANG
-def rank(policy, unit_id, candidates_path, occupancy_path, date_text, top, fmt, log_path, engine, lang):
+def rank(policy, unit_id, candidates_path, occupancy_path, date_text, top, fmt, log_path, details, engine, lang):
     """Rank the candidates for a home, with a reason per candidate."""
     from ..occupancy import composition
     from ..rank import load_candidates, rank as rank_candidates
@@ -36,4 +37,7 @@ def rank(policy, unit_id, candidates_path, occupancy_path, date_text, top, fmt, 
         items = [(c.decision, {"command": "rank", "rank": c.rank, "portal_position": c.position})
                  for c in ranking.ranked + ranking.dropped]
         log_decisions(log_path, items, prog, occupancy_file(prog, occupancy_path), lang)
-    click.echo(render("ranking", fmt, ranking, lang=lang, top=top), nl=False)
+    from ..wording import policy_labels
+
+    click.echo(render("ranking", fmt, ranking, lang=lang, top=top, details=details,
+                      labels=policy_labels(prog.policy)), nl=False)

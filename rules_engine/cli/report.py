@@ -56,4 +56,4 @@ def report_annual(policy, year, occupancy_path, log_path, public, fmt, output, l
     prog = program(policy, lang)
     occ, _ = occupancy(prog, occupancy_path)
     r = annual_report(prog.policy, occ, year, log_path)
-    emit(render("annual", fmt, r, lang=lang, public=public), output, lang)
+    emit(render("annual", fmt, r, lang=lang, public=public, corporation=prog.policy.name), output, lang)
