@@ -750,6 +750,9 @@ def schema(kind):
     click.echo(schema_text(kind), nl=False)
 
 
+from .simulate.command import simulate as _simulate  # noqa: E402 - registered below the other commands
+cli.add_command(_simulate)
+
 _KEPT: list = []  # see _keep_until_exit
 _FAST_EXIT = {"on": False}
 
