@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import subprocess
 import textwrap
 from fractions import Fraction
 
@@ -16,7 +17,7 @@ from rules_engine.api import example_occupancy, load_policy
 from rules_engine.facts import Household
 from rules_engine.occupancy import composition
 from rules_engine.rank import rank
-from rules_engine.simulate.letting import first_eligible
+from rules_engine.simulate.letting import composition_judge, counts_judge, first_eligible
 from rules_engine.simulate.study import simulate
 
 HAND_POLICY = {
@@ -112,7 +113,8 @@ def test_hand_computed_trajectory(hand):
 
 def test_the_candidate_who_moves_in_is_the_one_rank_puts_first():
     program = load_policy(str(OB))
-    comp = composition(program.policy, example_occupancy(program), dt.date(2025, 6, 1))
+    date = dt.date(2025, 6, 1)
+    comp = composition(program.policy, example_occupancy(program), date)
     units = list(program.policy.units)
     rnd = random.Random(3)
     firsts = set()
@@ -120,11 +122,28 @@ def test_the_candidate_who_moves_in_is_the_one_rank_puts_first():
         households = [Household(f"k{n}-{i}", rnd.randint(1, 5), Fraction(rnd.randint(12000, 60000)),
                                 rnd.choice(program.policy.category_ids)) for i in range(rnd.randint(1, 6))]
         unit = rnd.choice(units)
-        chosen, _ = first_eligible(program, households, unit, comp)
+        chosen, _ = first_eligible(program, households, composition_judge(program, unit, comp))
         ranked = rank(program, households, unit, comp).ranked
         assert (households[chosen].id if chosen is not None else None) == (ranked[0].household if ranked else None)
         firsts.add(chosen)
     assert None in firsts and len(firsts) > 3  # some vacancies without an eligible candidate, various winners
+
+
+def test_the_counts_adapter_judges_as_the_composition_does():
+    program = load_policy(str(OB))
+    date = dt.date(2025, 6, 1)
+    comp = composition(program.policy, example_occupancy(program), date)
+    cats = program.policy.category_ids
+    judges = counts_judge(program, date)
+    rnd = random.Random(4)
+    for unit_id, unit in list(program.policy.units.items())[::7]:
+        pairs = tuple(zip(program.policy.levels.keys, (unit.portiek, unit.complex, unit.buurt)))
+        leaving = comp.by_unit.get(unit_id)
+        rows = [[comp.group(*g).counts.get(c, 0) - (c == leaving) for c in cats] for g in pairs]
+        judge = judges(unit_id, pairs, [comp.group(*g).homes for g in pairs], rows, cats)
+        for _ in range(5):
+            h = Household("k", rnd.randint(1, 5), Fraction(rnd.randint(12000, 60000)), rnd.choice(cats))
+            assert judge(h) == composition_judge(program, unit_id, comp)(h)
 
 
 def _json(*extra):
@@ -149,13 +168,24 @@ def test_same_seed_same_bytes_on_every_executor():
 
 def test_compare_runs_both_on_the_same_streams(policy_copy):
     same = simulate(str(policy_copy), years=3, runs=4, seed=5, compare_with=str(OB))["compare"]
-    assert all(v == 0 for g in same["groups"] for v in g["share_last_year"].values())
+    assert same["groups"] and all(v == 0 for g in same["groups"] for v in g["share_last_year"].values())
+    git = ["git", "-C", str(policy_copy), "-c", "user.email=t@example.org", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q", str(policy_copy)], check=True)
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + ["commit", "-qm", "beleid"], check=True)
     mutate(policy_copy / "policy.yaml", "targets: {regulier: 50%, aandacht: 35%, actief: 15%}",
            "targets: {regulier: 30%, aandacht: 55%, actief: 15%}")
     res = run("simulate", OB, "--runs", "4", "--years", "3", "--compare", policy_copy, "--format", "json")
     assert res.exit_code == 0, res.output
     diff = json.loads(res.output)["compare"]
     assert any(g["share_last_year"]["aandacht"] > 0 for g in diff["groups"])
+    against_git = run("simulate", policy_copy, "--runs", "4", "--years", "3", "--compare", "git:HEAD",
+                      "--format", "json")
+    assert against_git.exit_code == 0, against_git.output
+    back = json.loads(against_git.output)["compare"]
+    assert back["other_spec"] == "git:HEAD"
+    assert [g["share_last_year"] for g in back["groups"]] == [
+        {c: -v if v else 0 for c, v in g["share_last_year"].items()} for g in diff["groups"]]
     text = run("simulate", OB, "--runs", "2", "--years", "2", "--compare", policy_copy, "--lang", "en").output
     assert "Difference with openbaar-belang" in text
 

@@ -26,7 +26,7 @@ from fractions import Fraction
 
 from ..facts import Household
 from ..outcomes import Outcome
-from .letting import composition_of, first_eligible
+from .letting import counts_judge, first_eligible
 from .model import Model, Weighted
 from .stock import Area, Stock
 
@@ -133,6 +133,7 @@ def run_area(stock: Stock, model: Model, area: Area, seed: int, run: int, years:
 
     for month in range(12 * years):
         date = month_start(model.start, month)
+        judges = counts_judge(program, date)
         for i in _thinned(recl, n, top_leave):
             c = state[i]
             if c >= 0 and to_w[c] is not None and recl.random() * top_leave < leave_f[c]:
@@ -145,18 +146,18 @@ def run_area(stock: Stock, model: Model, area: Area, seed: int, run: int, years:
         still = []
         for i in waiting:
             pairs = area.groups[i]
-            comp = composition_of(date, pairs, [area.homes[g] for g in pairs], [counts[g] for g in pairs], cats)
             unit_id = area.units[i]
+            judge = judges(unit_id, pairs, [area.homes[g] for g in pairs], [counts[g] for g in pairs], cats)
             if model.route_share and pick.random() < model.route_share:
                 h = inflow.household(model.route_categories, route=True)
-                first, seen = first_eligible(program, [h], unit_id, comp)
+                _, seen = first_eligible(program, [h], judge)
                 if seen[0][0] not in REFUSED:
                     move(i, -1, cat_index[h.category])
                     routed[state[i]] += 1
                     outcomes[seen[0][0]] = outcomes.get(seen[0][0], 0) + 1
                     continue
             candidates = [inflow.household() for _ in range(model.per_vacancy)]
-            first, seen = first_eligible(program, candidates, unit_id, comp)
+            first, seen = first_eligible(program, candidates, judge)
             for outcome, deciding in seen:
                 for r in deciding:
                     rules.setdefault(r, [0, 0])[1] += 1
