@@ -10,6 +10,7 @@ against rank.rank.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Callable
 
@@ -24,6 +25,7 @@ _NOBODY = MappingProxyType({})
 _COUNTS_API = getattr(api, "counts_decider", None)  # the public API over counts per level, where this magicmix has it
 
 
+@lru_cache(maxsize=4096)  # one per program and month: the counts API compiles its decider per date
 def counts_judge(program: Program, date: dt.date) -> Callable[[str, tuple, tuple, tuple, tuple], Judge]:
     """The adapter from the simulation's counts to the policy, for one date: (unit_id, the home's (level, key)
     groups, their homes, their households per category, the categories) -> a judge of candidates.

@@ -46,7 +46,8 @@ def month_start(start: dt.date, months: int) -> dt.date:
 
 
 def _draw(rng: random.Random, w: Weighted):
-    return w.values[min(bisect.bisect(w.cumulative, rng.random() * w.cumulative[-1]), len(w.values) - 1)]
+    # random() < 1, so the point lies below the last cumulative weight: bisect stays inside the values
+    return w.values[bisect.bisect(w.cumulative, rng.random() * w.cumulative[-1])]
 
 
 def _thinned(rng: random.Random, n: int, p: float):
@@ -63,6 +64,9 @@ def _thinned(rng: random.Random, n: int, p: float):
         if i >= n:
             return
         yield i
+
+
+_EUROS: dict = {}  # whole euros -> Fraction, made once per process
 
 
 class Inflow:
@@ -85,7 +89,10 @@ class Inflow:
             low, high = _draw(rng, m.incomes)
             income = low + int(rng.random() * (high - low + 1))
         extra = {"route": self.route_id} if route and _ROUTES and self.route_id else {}
-        return Household(f"sim-{self.n}", size, Fraction(income), cat, **extra)
+        amount = _EUROS.get(income)
+        if amount is None:
+            amount = _EUROS[income] = Fraction(income)
+        return Household(f"sim-{self.n}", size, amount, cat, **extra)
 
 
 def run_area(stock: Stock, model: Model, area: Area, seed: int, run: int, years: int) -> dict:
