@@ -52,11 +52,12 @@ def chart(result: dict, g: dict, c: str, lang: str) -> str:
                          f'stroke-dasharray="5 3"/>')
     parts.append(f'<polyline points="{" ".join(f"{x},{y}" for x, y in pts)}" fill="none" stroke="{MEDIAN}" '
                  f'stroke-width="2.5"/>')
-    for t in (0, years):
+    for t, anchor in ((0, "start"), (years, "end")):
         x, _ = _xy(t, 0, years)
-        parts.append(f'<text x="{x}" y="{H - 8}" text-anchor="middle">{start + t}</text>')
+        parts.append(f'<text x="{x}" y="{H - 8}" text-anchor="{anchor}">{start + t}</text>')
     parts.append("</svg>")
-    return "".join(parts)
+    return (f'<figure style="display:inline-block;margin:0 1rem 1rem 0"><figcaption><strong>{esc(label)}</strong>'
+            f"</figcaption>{''.join(parts)}</figure>")
 
 
 def _table(result: dict, g: dict, lang: str) -> str:
@@ -74,50 +75,63 @@ def _table(result: dict, g: dict, lang: str) -> str:
             f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
+_WORDS = {
+    "median": ("mediaan", "median"), "range": ("10-90 % van de runs", "10-90% of runs"),
+    "limits": ("grenzen van de band", "limits of the band"), "from": ("jaar vanaf", "years from"),
+    "homes": ("woningen", "homes"), "after": ("Binnen de band na", "Inside the band after"),
+    "figures": ("Cijfers", "Figures"), "complexes": ("Complexen", "Complexes"), "complex": ("complex", "complex"),
+    "last": ("Mediaan aandeel in het laatste jaar", "Median share in the last year"),
+    "inside": ("binnen de band na", "inside the band after"), "lettings": ("Verhuringen", "Lettings"),
+    "per_category": ("Verhuringen per categorie per run", "Lettings per category per run"),
+    "category": ("categorie", "category"), "mean": ("gemiddeld", "mean"), "rules": ("Regels", "Rules"),
+    "rules_caption": ("Hoe vaak besliste elke regel, gemiddeld per run", "How often each rule decided, mean per run"),
+    "rule": ("regel", "rule"), "let": ("verhuringen", "lettings"), "candidates": ("kandidaten", "candidates"),
+}
+
+
+def _w(key: str, lang: str) -> str:
+    return _WORDS[key][0 if lang == "nl" else 1]
+
+
+def _section(title: str, caption: str, head: list[str], rows: list[list[str]]) -> str:
+    """A section with one table: escaped title, caption and header; rows of HTML cells, the first a row header."""
+    ths = "".join(f'<th scope="col">{esc(h)}</th>' for h in head)
+    trs = "".join(f'<tr><th scope="row">{r[0]}</th>' + "".join(f"<td>{c}</td>" for c in r[1:]) + "</tr>" for r in rows)
+    return (f"<section><h2>{esc(title)}</h2><table><caption>{esc(caption)}</caption><thead><tr>{ths}</tr></thead>"
+            f"<tbody>{trs}</tbody></table></section>")
+
+
 def simulation_html(result: dict, lang: str = "nl") -> str:
     """The whole report as one self-contained, accessible page."""
-    nl, years = lang == "nl", result["years"]
-    title = (f"Simulatie {result['policy']['id']} {result['policy']['version']}" if nl
-             else f"Simulation {result['policy']['id']} {result['policy']['version']}")
-    legend = (f'<p class="legend"><span><i style="background:{MEDIAN}"></i>{"mediaan" if nl else "median"}</span>'
-              f'<span><i style="background:{RANGE};outline:1px solid {MEDIAN}"></i>{"10-90 % van de runs" if nl else "10-90% of runs"}</span>'
-              f'<span><i style="background:{LIMIT}"></i>{"grenzen van de band" if nl else "limits of the band"}</span></p>')
+    years, cats, labels = result["years"], result["categories"], result["labels"]
+    title = f"{'Simulatie' if lang == 'nl' else 'Simulation'} {result['policy']['id']} {result['policy']['version']}"
+    legend = (f'<p class="legend"><span><i style="background:{MEDIAN}"></i>{_w("median", lang)}</span>'
+              f'<span><i style="background:{RANGE};outline:1px solid {MEDIAN}"></i>{_w("range", lang)}</span>'
+              f'<span><i style="background:{LIMIT}"></i>{_w("limits", lang)}</span></p>')
     body = [f"<main><h1>{esc(title)}</h1>",
-            f'<p class="meta">{result["runs"]} runs · {years} {"jaar vanaf" if nl else "years from"} {esc(result["start"])} · '
+            f'<p class="meta">{result["runs"]} runs · {years} {_w("from", lang)} {esc(result["start"])} · '
             f'seed {result["seed"]}</p>', legend]
     complexes = []
     for g in result["groups"]:
         if g["level"] != "buurt":
             complexes.append(g)
             continue
-        body.append(f'<section><h2>{esc(g["name"])} ({esc(g["key"])}, {g["homes"]} {"woningen" if nl else "homes"})</h2>'
-                    f'<p>{"Binnen de band na" if nl else "Inside the band after"} {esc(years_text(g["years_to_band"], years, lang))}</p>'
-                    + "".join(chart(result, g, c, lang) for c in result["categories"])
-                    + f"<details><summary>{'Cijfers' if nl else 'Figures'}</summary>{_table(result, g, lang)}</details></section>")
+        body.append(f'<section><h2>{esc(g["name"])} ({esc(g["key"])}, {g["homes"]} {_w("homes", lang)})</h2>'
+                    f'<p>{_w("after", lang)}: {esc(years_text(g["years_to_band"], years, lang))}</p>'
+                    + "".join(chart(result, g, c, lang) for c in cats)
+                    + f"<details><summary>{_w('figures', lang)}</summary>{_table(result, g, lang)}</details></section>")
     if complexes:
-        cats = result["categories"]
-        head = "".join(f"<th scope=\"col\">{esc(result['labels'][c][lang])}</th>" for c in cats)
-        rows = "".join(
-            f"<tr><th scope=\"row\">{esc(g['key'])} {esc(g['name'])}</th><td>{g['homes']}</td>"
-            + "".join(f"<td>{esc(pct(g['shares'][c]['median'][-1], lang))}</td>" for c in cats)
-            + f"<td>{esc(years_text(g['years_to_band'], years, lang))}</td></tr>" for g in complexes)
-        body.append(f"<section><h2>{'Complexen' if nl else 'Complexes'}</h2><table><caption>"
-                    f"{'Mediaan aandeel in het laatste jaar' if nl else 'Median share in the last year'}</caption><thead><tr>"
-                    f"<th scope=\"col\">{'complex' if nl else 'complex'}</th><th scope=\"col\">{'woningen' if nl else 'homes'}</th>"
-                    f"{head}<th scope=\"col\">{'binnen de band na' if nl else 'inside the band after'}</th></tr></thead>"
-                    f"<tbody>{rows}</tbody></table></section>")
+        rows = [[f"{esc(g['key'])} {esc(g['name'])}", str(g["homes"]),
+                 *[esc(pct(g["shares"][c]["median"][-1], lang)) for c in cats],
+                 esc(years_text(g["years_to_band"], years, lang))] for g in complexes]
+        body.append(_section(_w("complexes", lang), _w("last", lang),
+                             [_w("complex", lang), _w("homes", lang), *[labels[c][lang] for c in cats],
+                              _w("inside", lang)], rows))
     let = result["lettings"]["per_category"]
-    lettings = "".join(f"<tr><th scope=\"row\">{esc(result['labels'][c][lang])}</th><td>{let[c]['mean']}</td>"
-                       f"<td>{let[c]['p10']}-{let[c]['p90']}</td></tr>" for c in result["categories"])
-    body.append(f"<section><h2>{'Verhuringen' if nl else 'Lettings'}</h2><table><caption>"
-                f"{'Verhuringen per categorie per run' if nl else 'Lettings per category per run'}</caption><thead><tr>"
-                f"<th scope=\"col\">{'categorie' if nl else 'category'}</th><th scope=\"col\">{'gemiddeld' if nl else 'mean'}"
-                f"</th><th scope=\"col\">10-90 %</th></tr></thead><tbody>{lettings}</tbody></table></section>")
-    rules = "".join(f"<tr><th scope=\"row\">{esc(r['rule'])}</th><td>{r['lettings']['mean']}</td>"
-                    f"<td>{r['candidates']['mean']}</td></tr>" for r in result["rules"])
-    body.append(f"<section><h2>{'Regels' if nl else 'Rules'}</h2><table><caption>"
-                f"{'Hoe vaak besliste elke regel, gemiddeld per run' if nl else 'How often each rule decided, mean per run'}"
-                f"</caption><thead><tr><th scope=\"col\">{'regel' if nl else 'rule'}</th><th scope=\"col\">"
-                f"{'verhuringen' if nl else 'lettings'}</th><th scope=\"col\">{'kandidaten' if nl else 'candidates'}</th>"
-                f"</tr></thead><tbody>{rules}</tbody></table></section></main>")
+    body.append(_section(_w("lettings", lang), _w("per_category", lang), [_w("category", lang), _w("mean", lang), "10-90 %"],
+                         [[esc(labels[c][lang]), str(let[c]["mean"]), f"{let[c]['p10']}-{let[c]['p90']}"] for c in cats]))
+    body.append(_section(_w("rules", lang), _w("rules_caption", lang),
+                         [_w("rule", lang), _w("let", lang), _w("candidates", lang)],
+                         [[esc(r["rule"]), str(r["lettings"]["mean"]), str(r["candidates"]["mean"])]
+                          for r in result["rules"]]) + "</main>")
     return page(title, "\n".join(body), lang, {"name": "magicmix", "version": __version__})

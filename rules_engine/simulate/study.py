@@ -50,7 +50,8 @@ def simulate(policy_root: str, model_file: str | None = None, *, years: int, run
     """Simulate a policy (and, with compare_with, a folder or git:REF on the same streams); the result as
     plain data (summary.summarise), with a 'compare' entry when compared. Raises PolicyError on bad input."""
     program = load_policy(policy_root)
-    model = load_model(model_path(policy_root, model_file), program.policy)
+    path = model_path(policy_root, model_file)
+    model = load_model(path, program.policy)
     model = dataclasses.replace(model, start=start or model.start or next_month())
     args = dict(years=years, runs=runs, seed=seed, occupancy=occupancy, jobs=jobs, scheduler=scheduler)
     result = _simulate(program, model, **args)
@@ -58,6 +59,7 @@ def simulate(policy_root: str, model_file: str | None = None, *, years: int, run
         with tempfile.TemporaryDirectory(prefix="magicmix-simulate-") as work:
             other_root = materialise(compare_with, policy_root, work)
             other_program = load_policy(other_root, use_cache=False)
+            load_model(path, other_program.policy)  # its categories and complexes must fit the other policy too
             other = _simulate(other_program, model, **args)
         result["compare"] = {"other_policy": other["policy"], "other_spec": compare_with, **compare(result, other),
                              "other": other}
