@@ -145,6 +145,12 @@ def model_from_source(source, policy: Policy) -> Model:
         reclass.append((r["from"], r["to"], rate))
     routes = data.get("routes")
     route_categories = ck.shares(routes["categories"], "routes", "categories") if routes else None
+    declared = getattr(policy, "routes", None)  # placement routes, where this magicmix's policy model has them
+    if routes and routes.get("route") and declared is not None and routes["route"] not in declared:
+        nl_hint, en_hint = hint(declared, routes["route"])
+        ck.problems.append(_diag("simulation-unknown-route", source.path, ck.at("routes", "route"),
+                                 f"onbekende route '{routes['route']}': het beleid noemt hem niet onder routes{nl_hint}",
+                                 f"unknown route '{routes['route']}': the policy does not declare it under routes{en_hint}"))
     rates = [parse_percent(turnover["per_year"]), *by_complex.values()] + ([parse_percent(routes["share"])] if routes else [])
     for path, rate in zip([("turnover", "per_year"), *(("turnover", "complexes", k) for k in by_complex)]
                           + ([("routes", "share")] if routes else []), rates):
