@@ -76,6 +76,12 @@ REGISTRY: dict[str, dict[str, Renderer]] = {
         "csv": Renderer(_PORTFOLIO, "annual_csv", ("lang", "public")),
         "json": Renderer(_TABLES, "annual_json", ("public",)),
     },
+    "simulation": {
+        "text": Renderer("rules_engine.simulate.render", "simulation_text"),
+        "json": Renderer("rules_engine.simulate.render", "simulation_json", ()),
+        "csv": Renderer("rules_engine.simulate.render", "simulation_csv", ()),
+        "html": Renderer("rules_engine.simulate.html", "simulation_html"),
+    },
     "diff": {
         "text": Renderer(_DIFF, "diff_text", ("lang", "limit"), spread=True),
         "json": Renderer(_DIFF, "diff_json", (), spread=True),

@@ -12,7 +12,7 @@ from .diagnostics import Diagnostic, hint, make
 from .load_yaml import Source
 
 KINDS = ("policy", "complex", "parameters", "rules", "household", "candidates", "occupancy", "testcase", "decision",
-         "ranking")
+         "ranking", "simulation")
 
 _TYPE_WORDS = {
     "string": ("tekst", "text"),

@@ -25,6 +25,7 @@ COMMANDS = {
     "diff": "rules_engine.cli.diff:diff",
     "schema": "rules_engine.cli.schema:schema",
     "placement": "rules_engine.placement_command:placement",
+    "simulate": "rules_engine.simulate.command:simulate",
 }
 
 # The commands of `magicmix report` (report FILE.json is `report saved FILE.json`).
