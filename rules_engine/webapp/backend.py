@@ -1,0 +1,83 @@
+"""The pages' Backend on the service (rules_engine.service): its tokens, policies, occupancy and decision store.
+
+A decision taken on a page goes through the same endpoint function as POST /v1/decisions
+(service.handlers.record_decision): the same schema check, the same advice evaluated again from the
+same inputs and occupancy version (evaluation is pure), the same decision and review records on the
+same hash chain. So GET /v1/decisions lists it like any other.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..diagnostics import PolicyError, make
+from ..explain import Decision
+from ..numbers import exact_text
+from .render import Backend
+
+_INCOME = "\x00income\x00"  # replaced by the exact decimal after json.dumps (no float ever holds the amount)
+
+
+def review_body(decision: Decision, review: dict) -> bytes:
+    """The JSON body of POST /v1/decisions for a decision taken on a page (advice and review together)."""
+    i = decision.inputs
+    h = i["household"]
+    household = {"id": h["id"], "size": int(h["size"]), "income": _INCOME, "category": h["category"]}
+    if h.get("age") is not None:
+        household["age"] = int(h["age"])
+    body = {"evaluate": {"policy": decision.policy["id"], "household": household, "unit": i["unit"],
+                         "date": i["date"]},
+            "followed": review["followed"], "outcome": review["outcome"], "reviewer": review["reviewer"]}
+    for key in ("reason", "note", "free_room"):
+        if review.get(key):
+            body[key] = review[key]
+    from fractions import Fraction
+    income = exact_text(Fraction(h["income"]))
+    if "/" in income:  # no finite decimal: the form and the readers never give such an amount
+        raise PolicyError([make("bad-input", "income", problem=("inkomen zonder eindige decimale vorm",
+                                                                "income without a finite decimal form"))])
+    return json.dumps(body, ensure_ascii=False).replace(json.dumps(_INCOME), income).encode("utf-8")
+
+
+def service_backend(svc, *, sso_header: str | None = None, allowed_origins: tuple[str, ...] = ()) -> Backend:
+    """A Backend over a running service's state (service.handlers.Service)."""
+    from ..service import handlers
+    from ..service.problems import Problem
+    from ..service.state import pick
+
+    def loaded():
+        return pick(svc.policies.snapshot(), None)
+
+    def occupancy():
+        used = svc.occupancies.current(loaded())
+        return used.occupancy, used.source
+
+    def authenticate(token: str):
+        found = svc.store.check_token(token) if token else None
+        return None if found is None else {"token_id": found[0], "role": found[1]}
+
+    def record(decision: Decision, review: dict, principal: dict) -> dict:
+        token = principal["token_id"] or f"sso:{principal['reviewer']}"
+        try:
+            _, data, _ = handlers.record_decision(svc, handlers.Caller(token, principal["role"]),
+                                                  review_body(decision, review))
+        except Problem as exc:
+            nl, en = exc.texts()
+            raise PolicyError([make("bad-input", "besluit", problem=(nl, en))]) from None
+        return {**data, "reason": review.get("reason")}
+
+    def free_room_used(key: str, year: int) -> tuple[int, int]:
+        used = lettings = after = 0
+        while True:
+            rows = svc.store.decisions(date_from=f"{year:04d}-01-01", date_to=f"{year:04d}-12-31", limit=1000,
+                                       after=after)
+            for row in rows:
+                if row["review"] is not None:
+                    lettings += 1
+                    used += row["review"].get("free_room") == key
+            if len(rows) < 1000:
+                return used, lettings
+            after = rows[-1]["seq"]
+
+    return Backend(lambda: loaded().program, occupancy, authenticate, record, free_room_used,
+                   sso_header=sso_header, allowed_origins=allowed_origins)
