@@ -750,6 +750,10 @@ def schema(kind):
     click.echo(schema_text(kind), nl=False)
 
 
+from .service.command import log_export, serve  # noqa: E402 - the service registers its commands here
+cli.add_command(serve)
+log_group.add_command(log_export)
+
 _KEPT: list = []  # see _keep_until_exit
 _FAST_EXIT = {"on": False}
 
