@@ -56,10 +56,14 @@ def run(policies, host, port, db, workers, state_dir, trusted_header, trusted_ro
 
     config = {"policies": [os.path.abspath(p) for p in policies], "db": db, "state_dir": state_dir,
               "trusted_header": trusted_header, "trusted_role_header": trusted_role_header,
-              "trusted_role": trusted_role, "access_log": access_log}
+              "trusted_role": trusted_role, "access_log": access_log,
+              "extensions": ["rules_engine.webapp.app:web_routes"]}  # the web pages under /app (docs/webapp.md)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
-        app = create_app(config["policies"], **{k: v for k, v in config.items() if k != "policies"}) \
+        from ..webapp.app import web_routes
+
+        app = create_app(config["policies"], routes=web_routes(),
+                         **{k: v for k, v in config.items() if k not in ("policies", "extensions")}) \
             if workers == 1 else None
     except PolicyError as exc:
         for d in exc.diagnostics:

@@ -19,9 +19,25 @@ class _Static(StaticFiles):
         return secure_headers(await super().get_response(path, scope), cache=True)
 
 
-def page_routes(backend: Backend) -> list:
-    """The pages as Starlette routes: one Mount at /app, to add to the service's app."""
-    h = {**pages.handlers(backend), **decide.handlers(backend)}
+def backend_of_app(request) -> Backend:
+    """The Backend of the service app serving a request, made once per app (its sessions live with it)."""
+    state = request.app.state
+    backend = getattr(state, "webapp_backend", None)
+    if backend is None:
+        from .backend import service_backend
+
+        backend = state.webapp_backend = service_backend(state.service, getattr(state, "config", {}))
+    return backend
+
+
+def web_routes() -> list:
+    """The pages mounted on `magicmix serve`'s app (create_app(routes=web_routes()) or its extensions)."""
+    return page_routes(backend_of_app)
+
+
+def page_routes(backend_of) -> list:
+    """The pages as Starlette routes: one Mount at /app; backend_of(request) gives their Backend."""
+    h = {**pages.handlers(backend_of), **decide.handlers(backend_of)}
     static = _Static(directory=str(files("rules_engine.webapp") / "static"))
     return [Mount(BASE, routes=[
         Route("/", h["home"], methods=["GET"]),

@@ -39,11 +39,15 @@ def review_body(decision: Decision, review: dict) -> bytes:
     return json.dumps(body, ensure_ascii=False).replace(json.dumps(_INCOME), income).encode("utf-8")
 
 
-def service_backend(svc, *, sso_header: str | None = None, allowed_origins: tuple[str, ...] = ()) -> Backend:
-    """A Backend over a running service's state (service.handlers.Service)."""
+def service_backend(svc, config: dict | None = None, allowed_origins: tuple[str, ...] = ()) -> Backend:
+    """A Backend over a running service's state (service.handlers.Service) and its configuration (app.state.config:
+    the trusted single-sign-on header, when enabled)."""
     from ..service import handlers
+    from ..service.app import authenticate as service_caller
     from ..service.problems import Problem
     from ..service.state import pick
+
+    config = config or {}
 
     def loaded():
         return pick(svc.policies.snapshot(), None)
@@ -79,5 +83,15 @@ def service_backend(svc, *, sso_header: str | None = None, allowed_origins: tupl
                 return used, lettings
             after = rows[-1]["seq"]
 
+    def sso(request):
+        """The caller of the trusted header, as the service reads it (never a bearer token here)."""
+        if not request.headers.get(config["trusted_header"]) or request.headers.get("authorization"):
+            return None
+        try:
+            caller = service_caller(request, "read")
+        except Problem:
+            return None
+        return {"token_id": caller.token_id, "role": caller.role, "reviewer": caller.token_id.removeprefix("sso:")}
+
     return Backend(lambda: loaded().program, occupancy, authenticate, record, free_room_used,
-                   sso_header=sso_header, allowed_origins=allowed_origins)
+                   sso=sso if config.get("trusted_header") else None, allowed_origins=allowed_origins)

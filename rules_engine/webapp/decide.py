@@ -83,19 +83,19 @@ def _choices(form, decision, reasons, rooms, lang) -> tuple[dict, dict]:
     return values, problems
 
 
-def handlers(backend: Backend) -> dict:
-    """The Uitleg and Besluit endpoints, bound to a backend."""
+def handlers(backend_of) -> dict:
+    """The Uitleg and Besluit endpoints; backend_of(request) gives the Backend."""
 
-    @page_handler(backend)
-    async def uitleg(request: Request, session, form):
+    @page_handler(backend_of)
+    async def uitleg(request: Request, session, form, backend):
         c = _candidate(backend, session, request.path_params["n"])
         if c is None:
             return redirect("kandidaten")
         return render(request, session, "uitleg.html", candidate=c, d=c.decision,
                       report=Markup(decision_sections(c.decision, session.lang)))  # noqa: S704 - escaped by report_html
 
-    @page_handler(backend)
-    async def besluit(request: Request, session, form):
+    @page_handler(backend_of)
+    async def besluit(request: Request, session, form, backend):
         n = request.path_params["n"]
         c = _candidate(backend, session, n)
         if c is None:
@@ -112,8 +112,8 @@ def handlers(backend: Backend) -> dict:
         return render(request, session, "bevestig.html", **context, meaning=_meaning(backend, c, values, reasons,
                                                                                     rooms, session.lang))
 
-    @page_handler(backend)
-    async def bevestig(request: Request, session, form):
+    @page_handler(backend_of)
+    async def bevestig(request: Request, session, form, backend):
         n = request.path_params["n"]
         c = _candidate(backend, session, n)
         pending = session.pending

@@ -36,25 +36,23 @@ def ranking_of(backend: Backend, session):
     return session.ranking
 
 
-def handlers(backend: Backend) -> dict:
-    """The page endpoints by name, bound to a backend."""
+def handlers(backend_of) -> dict:
+    """The page endpoints by name; backend_of(request) gives the Backend of the app serving a request."""
     guard = page_handler
 
-    @guard(backend, login=False)
-    async def login(request: Request, session, form):
+    @guard(backend_of, login=False)
+    async def login(request: Request, session, form, backend):
         if session is None:
             session = backend.sessions.new(language(request.query_params.get("lang")))
             request.state.session = session
-        sso = backend.sso_header and request.headers.get(backend.sso_header)
+        sso = backend.sso(request) if backend.sso else None
         if request.method == "GET":
             return render(request, session, "login.html", sso=bool(sso), problems={})
         problems = {}
-        if form.get("sso") and sso:
-            principal = {"token_id": None, "role": "decide", "reviewer": sso, "via": "sso"}
-            try:
-                read_id(sso, True)
-            except Refused:
+        if form.get("sso"):
+            if not sso:
                 return refused(request, session, "login_bad", 401)
+            principal = {**sso, "via": "sso"}
         else:
             found = backend.authenticate((form.get("token") or "").strip())
             if found is None:
@@ -73,26 +71,26 @@ def handlers(backend: Backend) -> dict:
         session.principal = principal
         return redirect("vacatures")
 
-    @guard(backend)
-    async def logout(request: Request, session, form):
+    @guard(backend_of)
+    async def logout(request: Request, session, form, backend):
         backend.sessions.end(session)
         request.state.session = None
         response = redirect("login")
         clear_session_cookie(response, request, "/app")
         return response
 
-    @guard(backend, login=False)
-    async def switch_language(request: Request, session, form):
+    @guard(backend_of, login=False)
+    async def switch_language(request: Request, session, form, backend):
         session.lang = language(form.get("lang"))
         back = form.get("back") or ""
         return redirect(back if back.isidentifier() else ("vacatures" if session.principal else "login"))
 
-    @guard(backend)
-    async def home(request: Request, session, form):
+    @guard(backend_of)
+    async def home(request: Request, session, form, backend):
         return redirect("vacatures")
 
-    @guard(backend)
-    async def vacatures(request: Request, session, form):
+    @guard(backend_of)
+    async def vacatures(request: Request, session, form, backend):
         program = backend.program()
         problems = {}
         if request.method == "POST":
@@ -123,54 +121,54 @@ def handlers(backend: Backend) -> dict:
                       more=more, home=home, groups=groups or [], problems=problems,
                       date=session.date or dt.date.today().isoformat())
 
-    @guard(backend)
-    async def kandidaten(request: Request, session, form):
-        return _kandidaten(request, session, {}, [], {})
+    @guard(backend_of)
+    async def kandidaten(request: Request, session, form, backend):
+        return _kandidaten(backend, request, session, {}, [], {})
 
-    def _kandidaten(request, session, field_problems, upload_problems, values, status=200):
+    def _kandidaten(backend, request, session, field_problems, upload_problems, values, status=200):
         program = backend.program()
         ranking = ranking_of(backend, session)
         return render(request, session, "kandidaten.html", status, ranking=ranking, field_problems=field_problems,
                       upload_problems=upload_problems, values=values, categories=program.policy.categories,
                       count=len(session.candidates))
 
-    @guard(backend, max_bytes=MAX_UPLOAD_BYTES + (64 << 10))
-    async def upload(request: Request, session, form):
+    @guard(backend_of, max_bytes=MAX_UPLOAD_BYTES + (64 << 10))
+    async def upload(request: Request, session, form, backend):
         if not session.unit:
             return redirect("vacatures")
         file = form.get("file")
         if file is None or not hasattr(file, "read"):
-            return _kandidaten(request, session, {}, [translate("upload_help", session.lang)], {}, 400)
+            return _kandidaten(backend, request, session, {}, [translate("upload_help", session.lang)], {}, 400)
         data = await file.read(MAX_UPLOAD_BYTES + 1)
         try:
             households = read_upload(file.filename or "", data, backend.program(), session.unit, letting_date(session))
         except Refusal as exc:
-            return _kandidaten(request, session, {}, [p.text(session.lang) for p in exc.problems], {}, 400)
+            return _kandidaten(backend, request, session, {}, [p.text(session.lang) for p in exc.problems], {}, 400)
         session.candidates, session.ranking = households, None
         return redirect("kandidaten#rangorde")
 
-    @guard(backend)
-    async def add_household(request: Request, session, form):
+    @guard(backend_of)
+    async def add_household(request: Request, session, form, backend):
         if not session.unit:
             return redirect("vacatures")
         values = {k: (form.get(k) or "")[:100] for k in FORM_FIELDS}
         try:
             household = read_form(values, backend.program())
         except Refusal as exc:
-            return _kandidaten(request, session, {p.where: p.text(session.lang) for p in exc.problems}, [], values, 400)
+            return _kandidaten(backend, request, session, {p.where: p.text(session.lang) for p in exc.problems}, [], values, 400)
         if any(h.id == household.id for h in session.candidates):
-            return _kandidaten(request, session, {"id": translate("duplicate", session.lang)}, [], values, 400)
+            return _kandidaten(backend, request, session, {"id": translate("duplicate", session.lang)}, [], values, 400)
         session.candidates = [*session.candidates, household]
         session.ranking = None
         return redirect("kandidaten#rangorde")
 
-    @guard(backend)
-    async def clear(request: Request, session, form):
+    @guard(backend_of)
+    async def clear(request: Request, session, form, backend):
         session.candidates, session.ranking = [], None
         return redirect("kandidaten")
 
-    @guard(backend)
-    async def buurten(request: Request, session, form):
+    @guard(backend_of)
+    async def buurten(request: Request, session, form, backend):
         program = backend.program()
         problems = {}
         date_text = request.query_params.get("date", "")[:20]

@@ -35,14 +35,15 @@ class Backend:
     program() -> the current Program; occupancy() -> (Occupancy, version label);
     authenticate(token) -> {'token_id', 'role'} or None; record(decision, review, principal) -> the
     stored review record (with 'decision_id'); free_room_used(key, year) -> (lettings using that room,
-    all lettings) this year; sso_header: the trusted single-sign-on header (None: off)."""
+    all lettings) this year; sso(request) -> {'token_id', 'role', 'reviewer'} of the trusted single-sign-on
+    header, or None (None itself: single sign-on is off)."""
 
     program: Callable
     occupancy: Callable
     authenticate: Callable
     record: Callable
     free_room_used: Callable
-    sso_header: str | None = None
+    sso: Callable | None = None
     allowed_origins: tuple[str, ...] = ()
     sessions: SessionStore = field(default_factory=SessionStore)
 
@@ -85,12 +86,14 @@ async def form_of(request: Request, max_bytes: int = MAX_FORM_BYTES):
     return await request.form(max_files=1, max_fields=50, max_part_size=max_bytes)
 
 
-def page_handler(backend: Backend, login: bool = True, max_bytes: int = MAX_FORM_BYTES):
-    """Wrap handler(request, session, form) with the session guard, the Origin and CSRF checks and the headers."""
+def page_handler(backend_of: Callable, login: bool = True, max_bytes: int = MAX_FORM_BYTES):
+    """Wrap handler(request, session, form, backend) with the session guard, the Origin and CSRF checks and the
+    security headers; backend_of(request) gives the Backend of the app that serves the request."""
 
     def wrap(handler):
         @functools.wraps(handler)
         async def endpoint(request: Request) -> Response:
+            backend = backend_of(request)
             session = session_of(request, backend)
             form = None
             if request.method == "POST":
@@ -105,7 +108,7 @@ def page_handler(backend: Backend, login: bool = True, max_bytes: int = MAX_FORM
                 if request.method == "POST":
                     return refused(request, session, "expired", 403)
                 return secure_headers(redirect("login"))
-            response = await handler(request, session, form)
+            response = await handler(request, session, form, backend)
             session = getattr(request.state, "session", session)  # a handler may start or rotate one
             if session is not None and response.status_code < 400:
                 set_session_cookie(response, request, session.id, BASE)
