@@ -89,6 +89,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "both": ("boven en onder de band", "above and below the band"), "in_band": ("binnen de band", "within the band"),
     "unjudged": ("niet beoordeeld", "not judged"), "level": ("Niveau", "Level"), "name": ("Naam", "Name"),
     "occupied": ("bewoond", "occupied"), "of": ("van", "of"), "date": ("Datum", "Date"), "policy": ("Beleid", "Policy"),
+    "overview": ("Overzicht", "Overview"), "deviation": ("Afwijking", "Deviation"), "details": ("Per groep", "Per group"),
     "show_date": ("Toon", "Show"), "chart_alt": ("Aandeel per categorie tegen de band; de tabel eronder geeft dezelfde cijfers.",
                                                  "Share per category against its band; the table below gives the same figures."),
     "error": ("Er ging iets mis", "Something went wrong"), "error_detail": ("{detail}", "{detail}"), "refused": ("Geweigerd", "Refused"),

@@ -88,6 +88,7 @@ class MixGroup:
     occupied: int
     rows: tuple[MixRow, ...]
     state: str = "unjudged"  # above, below, both, in_band or unjudged
+    deviation: str = ""  # how far the worst category lies outside its band (status page)
 
 
 def _state(count: int, occupied: int, low, high, limit, judged: bool) -> str:
@@ -156,7 +157,8 @@ def status_groups(program: Program, comp: Composition, lang: str, t, limit: int 
                                format_percent(share, lang) if share is not None else "–", float(share or 0),
                                float(c.low) if c.low is not None else None, float(c.high) if c.high is not None else None,
                                band, t("not_judged") if c.room is None else str(c.room), c.state))
-        out.append(MixGroup(g.level, g.key, g.name, g.homes, g.occupied, tuple(rows), g.state))
+        out.append(MixGroup(g.level, g.key, g.name, g.homes, g.occupied, tuple(rows), g.state,
+                              format_percent(g.deviation, lang) if g.deviation else ""))
     return out, len(st.groups)
 
 
