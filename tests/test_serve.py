@@ -59,10 +59,17 @@ def create_token(db: str, role: str) -> str:
 class Server:
     """A running `magicmix serve` process and HTTP clients for it, one per role."""
 
-    def __init__(self, policies: list[Path], db: str, workdir: Path, extra: tuple = ()):
+    def __init__(self, policies: list[Path], db: str, workdir: Path, extra: tuple = (), cli_tokens: bool = False):
         self.db, self.port, self.workdir = db, free_port(), workdir
         self.policy = str(policies[0])
-        self.tokens = {role: create_token(db, role) for role in ("read", "decide", "admin")}
+        if cli_tokens:  # through `magicmix serve token create`; else straight from the store (quicker)
+            self.tokens = {role: create_token(db, role) for role in ("read", "decide", "admin")}
+        else:
+            from rules_engine.service.store import open_store
+
+            store = open_store(db)
+            self.tokens = {role: store.create_token(role)[1] for role in ("read", "decide", "admin")}
+            store.close()
         self.log = open(workdir / f"server-{self.port}.log", "wb")
         self.proc = subprocess.Popen([*CLI, "serve", *map(str, policies), "--port", str(self.port), "--db", db,
                                       *extra], cwd=workdir, stdout=self.log, stderr=subprocess.STDOUT)
@@ -124,7 +131,7 @@ def server(tmp_path_factory):
     """One server on SQLite with a copy of the example policy, for the read-only tests."""
     work = tmp_path_factory.mktemp("serve")
     shutil.copytree(OB, work / "pol")
-    srv = Server([work / "pol"], f"sqlite:///{work / 'service.db'}", work)
+    srv = Server([work / "pol"], f"sqlite:///{work / 'service.db'}", work, cli_tokens=True)
     yield srv
     assert srv.stop() in (0, -signal.SIGTERM), srv.log_text()  # uvicorn ends on the signal it shut down for
 

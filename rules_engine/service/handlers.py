@@ -272,7 +272,10 @@ def put_occupancy(svc: Service, caller: Caller, raw: bytes, content_type: str, q
     if fmt is None:
         raise Problem(415, "unsupported-type", type=content_type[:80], allowed=", ".join(UPLOAD_TYPES))
     loaded = pick(svc.policies.snapshot(), query.get("policy"))
-    occupancy = check_upload(loaded.program.policy, fmt, raw, svc.occupancies.folder)
+    try:
+        occupancy = check_upload(loaded.program.policy, fmt, raw, svc.occupancies.folder)
+    except PolicyError as exc:
+        raise from_diagnostics(exc.diagnostics) from None  # at file:row:column of the upload, not a field
     version = svc.store.add_occupancy(loaded.program.policy.id, fmt, raw, caller.token_id)
     return 201, {"version": version.version, "policy": version.policy, "format": fmt,
                  "content_hash": version.content_hash, "homes": len(occupancy.by_unit),
