@@ -673,12 +673,15 @@ def log_list(file, lang):
             record = record.get(key) if isinstance(record, dict) else None
         return terminal_text("?" if record is None else record)
 
-    overrides = {r.get("decision_id"): r for r in read.records if r.get("type") == "override"}
+    from .reviews import latest_reviews
+
+    overrides = latest_reviews(read.records)  # reviews, and older overrides read as reviews
     for r in read.records:
         if r.get("type") != "decision":
             continue
         o = overrides.get(r.get("decision_id"))
-        person = f"  -> {get(o, 'outcome')} ({get(o, 'reason')})" if o else ""
+        person = "" if not o else f"  -> {get(o, 'outcome')} ({'opgevolgd' if lang == 'nl' else 'followed'})" \
+            if o.get("followed") else f"  -> {get(o, 'outcome')} ({get(o, 'reason')})"
         click.echo(f"{get(r, 'decision_id')}  {get(r, 'timestamp')}  {get(r, 'decision', 'inputs', 'unit')}  "
                    f"{get(r, 'decision', 'inputs', 'household', 'id')}  {get(r, 'outcome')}{person}")
 
@@ -785,6 +788,9 @@ def main() -> None:
         click.echo(f"magicmix: interne fout / internal error: {type(exc).__name__}: {exc}\n"
                    "Meld dit aan de beheerders (zet MAGICMIX_DEBUG=1 voor details).", err=True)
         sys.exit(3)
+
+
+from .review_command import review as _review; log_group.add_command(_review)  # noqa: E402,E702 - magicmix log review
 
 
 if __name__ == "__main__":

@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Iterator, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Iterator, Mapping, NamedTuple
 
 from .levels import DEFAULT as DEFAULT_LEVELS, Levels, UNIT_LEVEL
 from .outcomes import (OUTCOME_LABELS, OUTCOMES, RULE_KINDS, RULE_OUTCOMES, SEVERITY, UNDECIDED,  # noqa: F401 - read here by their old names
                        Outcome, RuleKind)
+
+if TYPE_CHECKING:
+    from .deviations import DeviationReason
 
 LEVELS = (UNIT_LEVEL,) + DEFAULT_LEVELS.keys
 """What a rule's level may name in a policy without levels of its own (the policy's: Policy.levels.rule_levels)."""
@@ -401,6 +404,8 @@ class Policy:
     ranking: RankingStrategy = RankingStrategy()
     levels: Levels = DEFAULT_LEVELS
     areas: Mapping[str, Mapping[str, Buurt]] = field(default_factory=lambda: frozen_map({}))  # levels above the buurt
+    deviation_reasons: tuple[DeviationReason, ...] = ()  # codes a person may give when not following the advice
+    free_allocation_room: Mapping[str, Fraction] = field(default_factory=lambda: frozen_map({}))  # key -> percent
 
     def groups_of(self, level: str) -> Mapping[str, Buurt]:
         """The groups of the buurt level or a level above it, by code."""

@@ -19,6 +19,7 @@ from .model import (OUTCOMES, UNDECIDED, Band, Buurt, Case, Category, Complex, D
                     Where, frozen_map)
 from .numbers import format_percent, parse_percent, to_fraction
 from .validate_levels import declared_levels, group_up, level_areas
+from .validate_review import review_keys
 
 DEFAULT_MIN_HOUSEHOLDS = 0
 
@@ -229,12 +230,14 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
                 "ranking: elke uitkomst staat precies één keer in drop of order",
                 "ranking: every outcome appears exactly once in drop or order")))
         ranking = RankingStrategy(drop, order)
+    reasons, free_room = review_keys(collector, psrc, raw)
     return Policy(
         root=sources.root, id=raw["id"], name=raw["name"], owner=raw["owner"], version=raw["version"],
         description=raw.get("description", ""), categories=tuple(categories), buurten=frozen_map(buurten),
         complexes=frozen_map(complexes), units=units, parameters=frozen_map(parameters),
         definitions=frozen_map(definitions), rules=tuple(rules), content_hash=sources.content_hash,
-        ranking=ranking, levels=levels, areas=frozen_map((k, frozen_map(v)) for k, v in areas.items()))
+        ranking=ranking, levels=levels, areas=frozen_map((k, frozen_map(v)) for k, v in areas.items()),
+        deviation_reasons=reasons, free_allocation_room=free_room)
 
 
 def _parameters(ctx: _Ctx, src: Source | None) -> dict[str, Parameter]:

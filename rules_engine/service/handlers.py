@@ -158,29 +158,22 @@ def _flag(value: str | None, name: str) -> bool:
 
 
 def _review(record: dict, data: dict, program) -> dict:
-    """The review record of a person's decision on a logged advice (decision_log.review_record)."""
+    """The review record of a person's decision on a logged advice (decision_log.review_record); its refusals
+    come back at the field of the request they are about."""
     followed = data["followed"]
     outcome = data.get("outcome") or (record["outcome"] if followed else None)
     if outcome is None:
         raise Problem(422, "missing-key", [field_error(make("missing-key", "outcome", key="outcome"), ("outcome",))])
-    build = getattr(decision_log, "review_record", None) or _fallback_review
-    return build(record, followed=followed, outcome=outcome, reviewer=data["reviewer"], reason=data.get("reason"),
-                 note=data.get("note"), free_room=data.get("free_room"), program=program)
+    try:
+        return decision_log.review_record(record, followed=followed, outcome=outcome, reviewer=data["reviewer"],
+                                          reason=data.get("reason"), note=data.get("note"),
+                                          free_room=data.get("free_room"), program=program)
+    except PolicyError as exc:
+        field = exc.diagnostics[0].file.removeprefix("--").replace("-", "_") if exc.diagnostics else ""
+        raise from_diagnostics(exc.diagnostics, path=(field,) if field in _REVIEW_FIELDS else ()) from None
 
 
-def _fallback_review(decision: dict, *, followed, outcome, reviewer, reason, note, free_room, program) -> dict:
-    """The review record as decision_log.review_record builds it (the shared contract), until that builder lands."""
-    import uuid
-
-    if not followed and not reason:
-        raise PolicyError([make("missing-key", "reason", key="reason")])
-    if followed and outcome != decision["outcome"]:
-        raise PolicyError([make("bad-input", "outcome", problem=("gevolgd advies met een andere uitkomst",
-                                                                 "advice followed with another outcome"))])
-    return {"type": "review", "record_version": decision_log.RECORD_VERSION, "review_id": "r-" + uuid.uuid4().hex,
-            "decision_id": decision["decision_id"], "timestamp": decision_log._now(), "advice": decision["outcome"],
-            "followed": followed, "outcome": outcome, "reviewer": reviewer, "reason": reason, "note": note,
-            "free_room": free_room}
+_REVIEW_FIELDS = ("outcome", "reviewer", "reason", "free_room", "note", "decision_id")
 
 
 def record_decision(svc: Service, caller: Caller, raw: bytes):
@@ -272,7 +265,10 @@ def put_occupancy(svc: Service, caller: Caller, raw: bytes, content_type: str, q
     if fmt is None:
         raise Problem(415, "unsupported-type", type=content_type[:80], allowed=", ".join(UPLOAD_TYPES))
     loaded = pick(svc.policies.snapshot(), query.get("policy"))
-    occupancy = check_upload(loaded.program.policy, fmt, raw, svc.occupancies.folder)
+    try:
+        occupancy = check_upload(loaded.program.policy, fmt, raw, svc.occupancies.folder)
+    except PolicyError as exc:
+        raise from_diagnostics(exc.diagnostics) from None  # at file:row:column of the upload, not a field
     version = svc.store.add_occupancy(loaded.program.policy.id, fmt, raw, caller.token_id)
     return 201, {"version": version.version, "policy": version.policy, "format": fmt,
                  "content_hash": version.content_hash, "homes": len(occupancy.by_unit),

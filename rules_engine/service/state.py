@@ -9,6 +9,7 @@ worker), else the policy's own occupancy.yaml (version 0).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import tempfile
@@ -138,13 +139,18 @@ def write_new(path: str, content: bytes) -> None:
 
 
 def check_upload(policy, fmt: str, content: bytes, folder: str) -> Occupancy:
-    """Check an uploaded occupancy as the CLI checks a file; raises PolicyError naming row and column."""
+    """Check an uploaded occupancy as the CLI checks a file; raises PolicyError naming row and column of
+    'upload.csv' (or .xlsx, .json, .yaml): the temporary file's name is nobody's business."""
     os.makedirs(folder, exist_ok=True)
     fd, path = tempfile.mkstemp(prefix=".upload-", suffix=EXTENSIONS[fmt], dir=folder)
+    shown = "upload" + EXTENSIONS[fmt]
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)
         return load_occupancy(path, policy)
+    except PolicyError as exc:
+        raise PolicyError([dataclasses.replace(d, file=shown, nl=d.nl.replace(path, shown), en=d.en.replace(path, shown))
+                           for d in exc.diagnostics]) from None
     finally:
         os.unlink(path)
 

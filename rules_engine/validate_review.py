@@ -1,0 +1,41 @@
+"""Semantic checks of policy.yaml's decision-review keys: `deviation_reasons` and `free_allocation_room`.
+
+The schema checks their form (slug ids, known room keys, percentages within the legal maximum); here:
+no reason code twice, and a free allocation room that no reason may use (no reason with legal: true).
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from .deviations import DeviationReason
+from .diagnostics import Collector, make
+from .load_yaml import Source
+from .model import Label, frozen_map
+from .numbers import to_fraction
+
+
+def review_keys(collector: Collector, src: Source, raw: dict) -> tuple[tuple[DeviationReason, ...], Mapping]:
+    """(the deviation reasons, the free allocation room per key in percent) of a policy.yaml, checked."""
+    reasons: list[DeviationReason] = []
+    seen: dict[str, int] = {}
+    for i, r in enumerate(raw.get("deviation_reasons") or ()):
+        line, col = src.where(("deviation_reasons", i, "id"))
+        if r["id"] in seen:
+            collector.add(make("duplicate-id", src.path, line, col, what=("afwijkingsreden", "deviation reason"),
+                               id=r["id"], other=f"{src.path}:{seen[r['id']]}"))
+            continue
+        seen[r["id"]] = line
+        reasons.append(DeviationReason(r["id"], Label(r["nl"], r["en"]), bool(r.get("legal", False))))
+    room = {key: to_fraction(value) for key, value in (raw.get("free_allocation_room") or {}).items()}
+    if room and not any(r.legal for r in reasons):
+        line, col = src.where(("free_allocation_room",), key=True)
+        collector.add(make("bad-input", src.path, line, col, severity="warning", problem=(
+            "free_allocation_room is opgegeven, maar geen afwijkingsreden heeft legal: true: zonder zo'n reden kan "
+            "niemand binnen de vrije toewijzingsruimte van een wettelijke uitkomst afwijken",
+            "free_allocation_room is given, but no deviation reason has legal: true: without one nobody can "
+            "deviate from a legal outcome within the free allocation room")))
+    return tuple(reasons), frozen_map(room)
+
+
+__all__ = ["review_keys"]
