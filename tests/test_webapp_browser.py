@@ -384,3 +384,34 @@ def test_a_read_token_may_look_but_not_record(server):
     after = json.dumps(httpx.get(server["base"] + "/v1/decisions", headers={
         "Authorization": f"Bearer {server['tokens']['read']}"}).json()["decisions"])
     assert before == after
+
+
+@pytest.mark.hang_guard(60)
+def test_deviating_from_a_legal_outcome_needs_the_free_room_and_says_how_much_is_used(server):
+    expected, program = expected_ranking()
+    dropped = next(c for c in expected.dropped if c.outcome == "niet_toegestaan")
+    client, csrf = _logged_in(server)
+    h = {"Origin": server["base"]}
+    assert client.post("/app/vacatures", data={"csrf": csrf, "unit": HOME, "date": DATE}, headers=h).status_code == 303
+    assert client.post("/app/kandidaten/upload", data={"csrf": csrf}, headers=h,
+                       files={"file": ("k.csv", candidates_csv(), "text/csv")}).status_code == 303
+    form = client.get(f"/app/besluit/{dropped.position}").text
+    assert 'name="free_room"' in form and "doorstroming" not in form  # only reasons that may leave a legal outcome
+    step = {"csrf": csrf, "choice": "deviate", "outcome": "passend", "reason": "urgentie"}
+    missing = client.post(f"/app/besluit/{dropped.position}", data=step, headers=h)
+    assert missing.status_code == 400
+    assert re.search(r'id="free_room-error">.*vrije\s+toewijzingsruimte', missing.text, re.S)
+    confirm = client.post(f"/app/besluit/{dropped.position}", data={**step, "free_room": "daeb"}, headers=h)
+    assert confirm.status_code == 200
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", confirm.text))
+    assert "vrije toewijzingsruimte DAEB (7,5 % van de toewijzingen per jaar)" in text
+    used = re.search(r"in 2025 zijn daarvan (\d+) van de (\d+) afwijkingen gebruikt .*?met deze erbij (\d+)", text)
+    assert used and int(used.group(3)) == int(used.group(1)) + 1
+    done = client.post(f"/app/besluit/{dropped.position}/bevestig", data={"csrf": csrf}, headers=h)
+    assert done.status_code == 200
+    decision_id = re.search(r"<code>(d-[0-9a-f]+)</code>", done.text).group(1)
+    rows = httpx.get(server["base"] + "/v1/decisions", params={"unit": HOME}, timeout=10,
+                     headers={"Authorization": f"Bearer {server['tokens']['read']}"}).json()["decisions"]
+    (row,) = [r for r in rows if r["decision_id"] == decision_id]
+    assert row["advice"] == "niet_toegestaan" and row["review"]["free_room"] == "daeb"
+    assert row["review"]["reason"] == "urgentie" and row["review"]["followed"] is False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from .. import reviews
 from ..diagnostics import PolicyError, make
 from ..explain import Decision
 from ..numbers import exact_text
@@ -70,18 +71,23 @@ def service_backend(svc, config: dict | None = None, allowed_origins: tuple[str,
             raise PolicyError([make("bad-input", "besluit", problem=(nl, en))]) from None
         return {**data, "reason": review.get("reason")}
 
-    def free_room_used(key: str, year: int) -> tuple[int, int]:
-        used = lettings = after = 0
+    def room_use(key: str, year: int, extra: dict | None):
+        """reviews.room_use over the store's decisions of the year and the year before (its base)."""
+        records, after = [], 0
         while True:
-            rows = svc.store.decisions(date_from=f"{year:04d}-01-01", date_to=f"{year:04d}-12-31", limit=1000,
+            rows = svc.store.decisions(date_from=f"{year - 1:04d}-01-01", date_to=f"{year:04d}-12-31", limit=1000,
                                        after=after)
             for row in rows:
+                records.append(row["record"])
                 if row["review"] is not None:
-                    lettings += 1
-                    used += row["review"].get("free_room") == key
+                    records.append(row["review"])
             if len(rows) < 1000:
-                return used, lettings
+                break
             after = rows[-1]["seq"]
+        if extra is not None:
+            records.append({"type": "decision", "decision_id": extra["decision_id"],
+                            "decision": {"inputs": {"date": f"{year:04d}-07-01"}}})
+        return reviews.room_use(records, loaded().program.policy, key, year, extra)
 
     def sso(request):
         """The caller of the trusted header, as the service reads it (never a bearer token here)."""
@@ -93,5 +99,5 @@ def service_backend(svc, config: dict | None = None, allowed_origins: tuple[str,
             return None
         return {"token_id": caller.token_id, "role": caller.role, "reviewer": caller.token_id.removeprefix("sso:")}
 
-    return Backend(lambda: loaded().program, occupancy, authenticate, record, free_room_used,
+    return Backend(lambda: loaded().program, occupancy, authenticate, record, room_use,
                    sso=sso if config.get("trusted_header") else None, allowed_origins=allowed_origins)

@@ -9,12 +9,15 @@ Only the confirmation records it, through the service's store (Backend.record).
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 
 from markupsafe import Markup
 from starlette.requests import Request
 
 from ..diagnostics import PolicyError
-from ..outcomes import OUTCOMES, UNDECIDED, RuleKind
+from ..deviations import FREE_ROOMS, LEGAL_OUTCOME
+from ..numbers import format_percent
+from ..outcomes import OUTCOMES, UNDECIDED
 from ..report_html import decision_sections
 from .pages import ranking_of
 from .render import Backend, page_handler, redirect, refused, render
@@ -45,8 +48,8 @@ def free_rooms(policy) -> dict:
 
 
 def is_legal(decision) -> bool:
-    """Whether the advice is a legal outcome: a legal rule decides it."""
-    return any(r.deciding and r.kind == RuleKind.LEGAL.value for r in decision.rules)
+    """Whether the advice is the legal outcome (niet toegestaan) that only the free allocation room may leave."""
+    return decision.outcome == LEGAL_OUTCOME
 
 
 def _candidate(backend: Backend, session, n: int):
@@ -103,7 +106,8 @@ def handlers(backend_of) -> dict:
         policy = backend.program().policy
         reasons, rooms = deviation_reasons(policy), free_rooms(policy)
         values, problems = ({}, {}) if form is None else _choices(form, c.decision, reasons, rooms, session.lang)
-        context = dict(candidate=c, d=c.decision, reasons=reasons, rooms=rooms, legal=is_legal(c.decision),
+        shown = [r for r in reasons if r["legal"]] if is_legal(c.decision) else reasons
+        context = dict(candidate=c, d=c.decision, reasons=shown, rooms=rooms, legal=is_legal(c.decision),
                        outcomes=[o for o in OUTCOMES if o not in (UNDECIDED, c.decision.outcome)],
                        values=values, problems=problems, role=session.principal["role"])
         if form is None or problems:
@@ -149,11 +153,15 @@ def _meaning(backend: Backend, c, values: dict, reasons: list, rooms: dict, lang
                      outcome=OUTCOME_LABELS[values["outcome"]][0 if lang == "nl" else 1])]
     if is_legal(c.decision):
         key = values["free_room"]
-        used, lettings = backend.free_room_used(key, dt.date.fromisoformat(c.decision.inputs["date"]).year)
-        percent = rooms[key]
-        share = (used + 1) * 100 / (lettings + 1)
-        after = (f"{used + 1} van {lettings + 1} ({share:.1f} %)".replace(".", ",") if lang == "nl"
-                 else f"{used + 1} of {lettings + 1} ({share:.1f} %)")
-        out.append(translate("means_legal", lang, room=key, percent=str(percent).replace(".", ",") if lang == "nl"
-                             else percent, used=used, lettings=lettings, after=after))
+        year = dt.date.fromisoformat(c.decision.inputs["date"]).year
+        before = backend.room_use(key, year, None)
+        after = backend.room_use(key, year, {"decision_id": "pending", "followed": False, "free_room": key,
+                                             "outcome": values["outcome"]})
+        label = FREE_ROOMS[key].label if key in FREE_ROOMS else None
+        out.append(translate("means_legal", lang, room=(label.nl if lang == "nl" else label.en) if label else key,
+                             percent=format_percent(Fraction(str(rooms[key])) / 100, lang), year=year,
+                             used=before.used, allowed=after.allowed,
+                             lettings=max(after.lettings, after.previous_lettings), after=after.used))
+        if after.used > after.allowed:
+            out.append(translate("beyond_room", lang, year=year))
     return out

@@ -59,7 +59,7 @@ def handlers(backend_of) -> dict:
                 problems["token"] = translate("login_bad", session.lang)
             reviewer = (form.get("reviewer") or "").strip()
             try:
-                read_id(reviewer, True)
+                read_id(reviewer)  # as decision_log.review_record reads a reviewer
             except Refused as exc:
                 nl, en = exc.texts
                 problems["reviewer"] = nl if session.lang == "nl" else en

@@ -34,15 +34,15 @@ class Backend:
 
     program() -> the current Program; occupancy() -> (Occupancy, version label);
     authenticate(token) -> {'token_id', 'role'} or None; record(decision, review, principal) -> the
-    stored review record (with 'decision_id'); free_room_used(key, year) -> (lettings using that room,
-    all lettings) this year; sso(request) -> {'token_id', 'role', 'reviewer'} of the trusted single-sign-on
+    stored review record (with 'decision_id'); room_use(key, year, extra review or None) -> reviews.RoomUse,
+    how much of a free allocation room the year's reviews use; sso(request) -> {'token_id', 'role', 'reviewer'} of the trusted single-sign-on
     header, or None (None itself: single sign-on is off)."""
 
     program: Callable
     occupancy: Callable
     authenticate: Callable
     record: Callable
-    free_room_used: Callable
+    room_use: Callable
     sso: Callable | None = None
     allowed_origins: tuple[str, ...] = ()
     sessions: SessionStore = field(default_factory=SessionStore)

@@ -75,12 +75,16 @@ TEXT: dict[str, tuple[str, str]] = {
                       "You deviate from the advice ({advice}) and decide {outcome}, for the reason: {reason}. "
                       "The deviation is recorded with its reason and your staff id, and counts in the "
                       "yearly report of deviations."),
-    "means_legal": ("Het advies is een wettelijke uitkomst. Deze toewijzing gaat af van de vrije toewijzingsruimte "
-                    "{room} ({percent} % van de toewijzingen per jaar): dit jaar zijn er {used} van {lettings} "
-                    "toewijzingen buiten de regel toegewezen; met deze erbij {after}.",
-                    "The advice is a legal outcome. This letting uses the free allocation room {room} ({percent} % "
-                    "of the year's lettings): this year {used} of {lettings} lettings were made outside the rule; "
-                    "with this one {after}."),
+    "means_legal": ("Het advies is de wettelijke uitkomst niet toegestaan. Deze toewijzing gebruikt de {room} "
+                    "({percent} van de toewijzingen per jaar): in {year} zijn daarvan {used} van de {allowed} "
+                    "afwijkingen gebruikt (op {lettings} toewijzingen); met deze erbij {after}.",
+                    "The advice is the legal outcome not allowed. This letting uses the {room} ({percent} of the "
+                    "year's lettings): in {year}, {used} of its {allowed} deviations are used (of {lettings} "
+                    "lettings); with this one {after}."),
+    "beyond_room": ("Daarmee gaat u over de vrije toewijzingsruimte van {year} heen: het jaarverslag toont dit als "
+                    "overschrijding. Bevestig alleen als dat de bedoeling is.",
+                    "This goes beyond the free allocation room of {year}: the annual report shows it as beyond the "
+                    "room. Confirm only if that is intended."),
     "recorded": ("Besluit vastgelegd", "Decision recorded"), "decision_id": ("Besluit-id", "Decision id"),
     "review_id": ("Beoordeling-id", "Review id"),
     "status_title": ("Status per buurt en complex", "Status per buurt and complex"),
