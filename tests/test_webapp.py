@@ -19,7 +19,7 @@ from rules_engine.rank import load_candidates
 from rules_engine.webapp.backend import review_body
 from rules_engine.webapp.candidates import Refusal, read_form, read_upload
 from rules_engine.webapp.security import same_origin
-from rules_engine.webapp.sessions import SessionStore
+from rules_engine.webapp.sessions import MemorySessions, SharedSessions
 from rules_engine.webapp.views import MAX_MATCHES, search_homes
 
 HOME = "ZW-ASN-01-A09"
@@ -91,24 +91,41 @@ def test_the_household_form_reads_dutch_amounts_and_names_each_bad_field(program
     assert {p.where for p in info.value.problems} == {"id", "size", "income", "category"}
 
 
-def test_sessions_expire_when_idle_and_at_their_maximum_and_rotate_at_login():
+@pytest.mark.parametrize("kind", ["memory", "shared"])
+def test_sessions_expire_when_idle_and_at_their_maximum_and_rotate_at_login(kind, tmp_path):
     now = [0.0]
-    store = SessionStore(idle=60, maximum=300, clock=lambda: now[0])
+    store = MemorySessions(idle=60, maximum=300, clock=lambda: now[0]) if kind == "memory" else \
+        SharedSessions(str(tmp_path / "s.db"), idle=60, maximum=300, clock=lambda: now[0])
     s = store.new()
     old_id, old_csrf = s.id, s.csrf
     store.rotate(s)
-    assert store.get(old_id) is None and store.get(s.id) is s and s.csrf != old_csrf
+    assert store.get(old_id) is None and store.get(s.id).csrf == s.csrf != old_csrf
     now[0] = 59
-    assert store.get(s.id) is s  # seen: its idle clock starts again
+    assert store.get(s.id) is not None  # seen: its idle clock starts again
     now[0] = 120
     assert store.get(s.id) is None  # 61 s idle
     t = store.new()
     for minute in range(1, 6):
         now[0] = 120 + minute * 59
-        assert store.get(t.id) is t
+        assert store.get(t.id).id == t.id
     now[0] = 120 + 301
     assert store.get(t.id) is None  # past its maximum, however busy
     assert not t.check_csrf("") and not t.check_csrf("wrong") and t.check_csrf(t.csrf)
+
+
+def test_shared_sessions_carry_the_letting_across_worker_processes(tmp_path):
+    from rules_engine.facts import Household
+
+    one, two = SharedSessions(str(tmp_path / "s.db")), SharedSessions(str(tmp_path / "s.db"))  # two workers
+    s = one.new("en")
+    s.principal = {"token_id": "t-1", "role": "decide", "reviewer": "mw-1", "via": "token"}
+    s.unit, s.date = HOME, "2025-06-01"
+    s.candidates = [Household("kd-1", 2, Fraction(49001, 2), "aandacht", 40, ("f1",))]
+    one.save(s)
+    seen = two.get(s.id)
+    assert (seen.lang, seen.principal, seen.unit, seen.candidates) == ("en", s.principal, HOME, s.candidates)
+    two.end(seen)
+    assert one.get(s.id) is None
 
 
 def _request(headers: dict) -> Request:

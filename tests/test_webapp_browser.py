@@ -48,10 +48,9 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
                           cwd=ROOT)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The real service with its pages (`magicmix serve run`) on a free port, and a decide and a read token."""
-    folder = tmp_path_factory.mktemp("webapp")
+def _serve(folder: Path, *extra: str):
+    """`magicmix serve run` of the example policy on a free port, with a decide and a read token: its details and
+    the process."""
     db = f"sqlite:///{folder / 'magicmix.db'}"
     tokens = {}
     for role in ("decide", "read"):
@@ -60,7 +59,7 @@ def server(tmp_path_factory):
         tokens[role] = made.stdout.strip()
     port = _free_port()
     proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve", "run", str(OB), "--port", str(port),
-                             "--db", db, "--state-dir", str(folder / "state"), "--no-access-log"],
+                             "--db", db, "--state-dir", str(folder / "state"), "--no-access-log", *extra],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -74,12 +73,23 @@ def server(tmp_path_factory):
             proc.kill()
             pytest.fail("the server did not start: " + proc.stderr.read().decode()[-2000:])
         time.sleep(0.1)
-    yield {"base": base, "tokens": tokens, "folder": folder}
+    return {"base": base, "tokens": tokens, "folder": folder}, proc
+
+
+def _stop(proc) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The real service with its pages on a free port, and a decide and a read token."""
+    details, proc = _serve(tmp_path_factory.mktemp("webapp"))
+    yield details
+    _stop(proc)
 
 
 @pytest.fixture(scope="module")
@@ -266,9 +276,9 @@ def test_letting_in_the_browser_from_login_to_the_recorded_decision(server, brow
     context.close()
 
 
-def _logged_in(server) -> tuple[httpx.Client, str]:
+def _logged_in(server, **options) -> tuple[httpx.Client, str]:
     """An HTTP client with a logged-in page session and its CSRF token."""
-    client = httpx.Client(base_url=server["base"], timeout=10, follow_redirects=False)
+    client = httpx.Client(base_url=server["base"], timeout=10, follow_redirects=False, **options)
     page = client.get("/app/login")
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
     done = client.post("/app/login", data={"csrf": csrf, "token": server["tokens"]["decide"], "reviewer": "mw-7"},
@@ -415,3 +425,44 @@ def test_deviating_from_a_legal_outcome_needs_the_free_room_and_says_how_much_is
     (row,) = [r for r in rows if r["decision_id"] == decision_id]
     assert row["advice"] == "niet_toegestaan" and row["review"]["free_room"] == "daeb"
     assert row["review"]["reason"] == "urgentie" and row["review"]["followed"] is False
+
+
+@pytest.fixture(scope="module")
+def workers(tmp_path_factory):
+    """The service with two worker processes, behind a (pretend) proxy that signs users on: X-Magicmix-User."""
+    details, proc = _serve(tmp_path_factory.mktemp("workers"), "--workers", "2",
+                           "--trusted-header", "X-Magicmix-User", "--trusted-role", "decide")
+    yield details
+    _stop(proc)
+
+
+@pytest.mark.hang_guard(60)
+def test_a_session_holds_across_the_worker_processes(workers):
+    """--workers 2: each new connection may reach either process; the letting in progress is there in both."""
+    pids = {httpx.get(workers["base"] + "/healthz", timeout=10).json()["pid"] for _ in range(30)}
+    client, csrf = _logged_in(workers, limits=httpx.Limits(max_keepalive_connections=0))
+    h = {"Origin": workers["base"]}
+    assert client.post("/app/vacatures", data={"csrf": csrf, "unit": HOME, "date": DATE}, headers=h).status_code == 303
+    assert client.post("/app/kandidaten/upload", data={"csrf": csrf}, headers=h,
+                       files={"file": ("k.csv", candidates_csv(), "text/csv")}).status_code == 303
+    for _ in range(12):
+        page = client.get("/app/kandidaten")
+        assert page.status_code == 200 and page.text.count('<li class="cand">') == 20
+    assert len(pids) == 2, pids  # both workers answered (so the pages above reached both, too)
+
+
+@pytest.mark.hang_guard(60)
+def test_single_sign_on_logs_in_with_the_trusted_header_only(workers):
+    client = httpx.Client(base_url=workers["base"], timeout=10, follow_redirects=False)
+    h = {"Origin": workers["base"]}
+    plain = client.get("/app/login")
+    assert "organisatie-login" not in plain.text  # no header: no single sign-on offered
+    csrf = re.search(r'name="csrf" value="([^"]+)"', plain.text).group(1)
+    assert client.post("/app/login", data={"csrf": csrf, "sso": "1"}, headers=h).status_code == 401
+    user = {"X-Magicmix-User": "mw-0099"}
+    offered = client.get("/app/login", headers=user)
+    assert "organisatie-login" in offered.text
+    done = client.post("/app/login", data={"csrf": csrf, "sso": "1"}, headers={**h, **user})
+    assert done.status_code == 303 and done.headers["location"] == "/app/vacatures"
+    page = client.get("/app/vacatures")
+    assert page.status_code == 200 and "(mw-0099)" in page.text

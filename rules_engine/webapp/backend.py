@@ -99,5 +99,11 @@ def service_backend(svc, config: dict | None = None, allowed_origins: tuple[str,
             return None
         return {"token_id": caller.token_id, "role": caller.role, "reviewer": caller.token_id.removeprefix("sso:")}
 
+    import os
+
+    from .sessions import SharedSessions
+
+    sessions = SharedSessions(os.path.join(os.path.dirname(os.path.abspath(svc.log_path)), "webapp-sessions.db"))
     return Backend(lambda: loaded().program, occupancy, authenticate, record, room_use,
-                   sso=sso if config.get("trusted_header") else None, allowed_origins=allowed_origins)
+                   sso=sso if config.get("trusted_header") else None, allowed_origins=allowed_origins,
+                   sessions=sessions)

@@ -90,7 +90,7 @@ def handlers(backend_of) -> dict:
     """The Uitleg and Besluit endpoints; backend_of(request) gives the Backend."""
 
     @page_handler(backend_of)
-    async def uitleg(request: Request, session, form, backend):
+    def uitleg(request: Request, session, form, backend):
         c = _candidate(backend, session, request.path_params["n"])
         if c is None:
             return redirect("kandidaten")
@@ -98,7 +98,7 @@ def handlers(backend_of) -> dict:
                       report=Markup(decision_sections(c.decision, session.lang)))  # noqa: S704 - escaped by report_html
 
     @page_handler(backend_of)
-    async def besluit(request: Request, session, form, backend):
+    def besluit(request: Request, session, form, backend):
         n = request.path_params["n"]
         c = _candidate(backend, session, n)
         if c is None:
@@ -117,7 +117,7 @@ def handlers(backend_of) -> dict:
                                                                                     rooms, session.lang))
 
     @page_handler(backend_of)
-    async def bevestig(request: Request, session, form, backend):
+    def bevestig(request: Request, session, form, backend):
         n = request.path_params["n"]
         c = _candidate(backend, session, n)
         pending = session.pending

@@ -8,6 +8,8 @@ arrives in a POST body and stays in the server-side session: no URL carries it.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 
 from starlette.requests import Request
 
@@ -26,14 +28,31 @@ def letting_date(session) -> dt.date:
     return dt.date.fromisoformat(session.date) if session.date else dt.date.today()
 
 
+_RANKINGS: OrderedDict = OrderedDict()  # (policy, occupancy, home, date, candidates) -> Ranking, this process
+_RANKINGS_KEPT = 64
+_RANKINGS_LOCK = threading.Lock()
+
+
 def ranking_of(backend: Backend, session):
-    """The session's ranking of its candidates for its home, computed once per change of either."""
-    if session.ranking is None and session.unit and session.candidates:
-        program = backend.program()
-        occ, _ = backend.occupancy()
-        comp = composition(program.policy, occ, letting_date(session))
-        session.ranking = rank(program, list(session.candidates), session.unit, comp)
-    return session.ranking
+    """The ranking of the session's candidates for its home (None without either), computed once per policy,
+    occupancy, home, date and candidate list in this process."""
+    if not (session.unit and session.candidates):
+        return None
+    program = backend.program()
+    occ, occ_label = backend.occupancy()
+    key = (program.policy.content_hash, occ_label, id(occ), session.unit, session.date, tuple(session.candidates))
+    with _RANKINGS_LOCK:
+        found = _RANKINGS.get(key)
+        if found is not None:
+            _RANKINGS.move_to_end(key)
+            return found
+    comp = composition(program.policy, occ, letting_date(session))
+    ranking = rank(program, list(session.candidates), session.unit, comp)
+    with _RANKINGS_LOCK:
+        _RANKINGS[key] = ranking
+        while len(_RANKINGS) > _RANKINGS_KEPT:
+            _RANKINGS.popitem(last=False)
+    return ranking
 
 
 def handlers(backend_of) -> dict:
@@ -41,7 +60,7 @@ def handlers(backend_of) -> dict:
     guard = page_handler
 
     @guard(backend_of, login=False)
-    async def login(request: Request, session, form, backend):
+    def login(request: Request, session, form, backend):
         if session is None:
             session = backend.sessions.new(language(request.query_params.get("lang")))
             request.state.session = session
@@ -72,7 +91,7 @@ def handlers(backend_of) -> dict:
         return redirect("vacatures")
 
     @guard(backend_of)
-    async def logout(request: Request, session, form, backend):
+    def logout(request: Request, session, form, backend):
         backend.sessions.end(session)
         request.state.session = None
         response = redirect("login")
@@ -80,17 +99,17 @@ def handlers(backend_of) -> dict:
         return response
 
     @guard(backend_of, login=False)
-    async def switch_language(request: Request, session, form, backend):
+    def switch_language(request: Request, session, form, backend):
         session.lang = language(form.get("lang"))
         back = form.get("back") or ""
         return redirect(back if back.isidentifier() else ("vacatures" if session.principal else "login"))
 
     @guard(backend_of)
-    async def home(request: Request, session, form, backend):
+    def home(request: Request, session, form, backend):
         return redirect("vacatures")
 
     @guard(backend_of)
-    async def vacatures(request: Request, session, form, backend):
+    def vacatures(request: Request, session, form, backend):
         program = backend.program()
         problems = {}
         if request.method == "POST":
@@ -105,8 +124,6 @@ def handlers(backend_of) -> dict:
             if unit not in program.policy.units:
                 problems["unit"] = translate("no_match", session.lang) + f" {unit[:64]}"
             if not problems:
-                if (unit, date.isoformat()) != (session.unit, session.date):
-                    session.ranking = None
                 session.unit, session.date = unit, date.isoformat()
                 return redirect("vacatures")
         query = request.query_params.get("q", "")[:100]
@@ -122,7 +139,7 @@ def handlers(backend_of) -> dict:
                       date=session.date or dt.date.today().isoformat())
 
     @guard(backend_of)
-    async def kandidaten(request: Request, session, form, backend):
+    def kandidaten(request: Request, session, form, backend):
         return _kandidaten(backend, request, session, {}, [], {})
 
     def _kandidaten(backend, request, session, field_problems, upload_problems, values, status=200):
@@ -133,22 +150,22 @@ def handlers(backend_of) -> dict:
                       count=len(session.candidates))
 
     @guard(backend_of, max_bytes=MAX_UPLOAD_BYTES + (64 << 10))
-    async def upload(request: Request, session, form, backend):
+    def upload(request: Request, session, form, backend):
         if not session.unit:
             return redirect("vacatures")
         file = form.get("file")
         if file is None or not hasattr(file, "read"):
             return _kandidaten(backend, request, session, {}, [translate("upload_help", session.lang)], {}, 400)
-        data = await file.read(MAX_UPLOAD_BYTES + 1)
+        data = file.file.read(MAX_UPLOAD_BYTES + 1)
         try:
             households = read_upload(file.filename or "", data, backend.program(), session.unit, letting_date(session))
         except Refusal as exc:
             return _kandidaten(backend, request, session, {}, [p.text(session.lang) for p in exc.problems], {}, 400)
-        session.candidates, session.ranking = households, None
+        session.candidates = households
         return redirect("kandidaten#rangorde")
 
     @guard(backend_of)
-    async def add_household(request: Request, session, form, backend):
+    def add_household(request: Request, session, form, backend):
         if not session.unit:
             return redirect("vacatures")
         values = {k: (form.get(k) or "")[:100] for k in FORM_FIELDS}
@@ -159,16 +176,15 @@ def handlers(backend_of) -> dict:
         if any(h.id == household.id for h in session.candidates):
             return _kandidaten(backend, request, session, {"id": translate("duplicate", session.lang)}, [], values, 400)
         session.candidates = [*session.candidates, household]
-        session.ranking = None
         return redirect("kandidaten#rangorde")
 
     @guard(backend_of)
-    async def clear(request: Request, session, form, backend):
-        session.candidates, session.ranking = [], None
+    def clear(request: Request, session, form, backend):
+        session.candidates = []
         return redirect("kandidaten")
 
     @guard(backend_of)
-    async def buurten(request: Request, session, form, backend):
+    def buurten(request: Request, session, form, backend):
         program = backend.program()
         problems = {}
         date_text = request.query_params.get("date", "")[:20]

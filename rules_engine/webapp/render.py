@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..model import OUTCOME_LABELS
 from ..version import __version__
 from .security import same_origin, secure_headers, set_session_cookie
-from .sessions import COOKIE, Session, SessionStore
+from .sessions import COOKIE, MemorySessions, Session
 from .text import LANGS, translate
 
 BASE = "/app"
@@ -45,7 +46,7 @@ class Backend:
     room_use: Callable
     sso: Callable | None = None
     allowed_origins: tuple[str, ...] = ()
-    sessions: SessionStore = field(default_factory=SessionStore)
+    sessions: object = field(default_factory=MemorySessions)  # MemorySessions or SharedSessions
 
 
 def url(path: str = "") -> str:
@@ -73,9 +74,9 @@ def redirect(path: str) -> RedirectResponse:
     return RedirectResponse(url(path), status_code=303)
 
 
-def session_of(request: Request, backend: Backend) -> Session | None:
+async def session_of(request: Request, backend: Backend) -> Session | None:
     """The live session of a request's cookie, or None."""
-    return backend.sessions.get(request.cookies.get(COOKIE))
+    return await run_in_threadpool(backend.sessions.get, request.cookies.get(COOKIE))
 
 
 async def form_of(request: Request, max_bytes: int = MAX_FORM_BYTES):
@@ -94,7 +95,7 @@ def page_handler(backend_of: Callable, login: bool = True, max_bytes: int = MAX_
         @functools.wraps(handler)
         async def endpoint(request: Request) -> Response:
             backend = backend_of(request)
-            session = session_of(request, backend)
+            session = await session_of(request, backend)
             form = None
             if request.method == "POST":
                 if not same_origin(request, backend.allowed_origins):
@@ -108,10 +109,12 @@ def page_handler(backend_of: Callable, login: bool = True, max_bytes: int = MAX_
                 if request.method == "POST":
                     return refused(request, session, "expired", 403)
                 return secure_headers(redirect("login"))
-            response = await handler(request, session, form, backend)
-            session = getattr(request.state, "session", session)  # a handler may start or rotate one
-            if session is not None and response.status_code < 400:
-                set_session_cookie(response, request, session.id, BASE)
+            response = await run_in_threadpool(handler, request, session, form, backend)  # may rank 1,000
+            session = getattr(request.state, "session", session)  # a handler may start, rotate or end one
+            if session is not None:
+                await run_in_threadpool(backend.sessions.save, session)
+                if response.status_code < 400:
+                    set_session_cookie(response, request, session.id, BASE)
             return secure_headers(response)
         return endpoint
     return wrap
