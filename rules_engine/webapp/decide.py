@@ -136,15 +136,17 @@ def handlers(backend_of) -> dict:
             d = exc.diagnostics[0]
             return refused(request, session, "error_detail", 400, detail=d.nl if session.lang == "nl" else d.en)
         session.pending = None
-        session.recorded = [*session.recorded[-19:], record]
-        return render(request, session, "vastgelegd.html", candidate=c, d=c.decision, record=record)
+        session.recorded = [*session.recorded[-99:], {**record, "household": c.household, "unit": session.unit}]
+        labels = {r["id"]: r[session.lang] for r in deviation_reasons(backend.program().policy)}
+        return render(request, session, "vastgelegd.html", candidate=c, d=c.decision, record=record,
+                      reason_label=labels.get(record.get("reason"), record.get("reason")))
 
     return {"uitleg": uitleg, "besluit": besluit, "bevestig": bevestig}
 
 
 def _meaning(backend: Backend, c, values: dict, reasons: list, rooms: dict, lang: str) -> list[str]:
     """What the decision means, in sentences."""
-    advice = translate("advice", lang).lower() + " " + c.decision.outcome_label[lang]
+    advice = c.decision.outcome_label[lang]
     if values["choice"] == "follow":
         return [translate("means_follow", lang, advice=c.decision.outcome_label[lang])]
     reason = next(r for r in reasons if r["id"] == values["reason"])

@@ -147,7 +147,8 @@ def handlers(backend_of) -> dict:
         ranking = ranking_of(backend, session)
         return render(request, session, "kandidaten.html", status, ranking=ranking, field_problems=field_problems,
                       upload_problems=upload_problems, values=values, categories=program.policy.categories,
-                      count=len(session.candidates))
+                      count=len(session.candidates),
+                      decided={r["household"] for r in session.recorded if r.get("unit") == session.unit})
 
     @guard(backend_of, max_bytes=MAX_UPLOAD_BYTES + (64 << 10))
     def upload(request: Request, session, form, backend):

@@ -85,7 +85,7 @@ TEXT: dict[str, tuple[str, str]] = {
                     "overschrijding. Bevestig alleen als dat de bedoeling is.",
                     "This goes beyond the free allocation room of {year}: the annual report shows it as beyond the "
                     "room. Confirm only if that is intended."),
-    "recorded": ("Besluit vastgelegd", "Decision recorded"), "decision_id": ("Besluit-id", "Decision id"),
+    "recorded": ("Besluit vastgelegd", "Decision recorded"), "decided": ("besluit vastgelegd", "decision recorded"), "decision_id": ("Besluit-id", "Decision id"),
     "review_id": ("Beoordeling-id", "Review id"),
     "status_title": ("Status per buurt en complex", "Status per buurt and complex"),
     "out_first": ("Buiten de band eerst, de grootste afwijking bovenaan.", "Out of band first, the largest deviation on top."),
