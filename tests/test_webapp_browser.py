@@ -123,6 +123,10 @@ def check_page(page, name: str, shots: dict) -> None:
     """axe-core finds nothing serious; at 390 px nothing is wider than the screen; screenshots at both widths."""
     problems = axe_serious(page)
     assert not problems, f"{name}: {problems}"
+    if os.environ.get("MAGICMIX_SCREENSHOTS"):
+        every = page.evaluate("async () => (await axe.run()).violations.map(v => v.impact + ' ' + v.id)")
+        with open(os.path.join(os.environ["MAGICMIX_SCREENSHOTS"], "axe.txt"), "a", encoding="utf-8") as fh:
+            fh.write(f"{name}: {every}\n")
     folder = os.environ.get("MAGICMIX_SCREENSHOTS")
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
@@ -207,6 +211,8 @@ def test_letting_in_the_browser_from_login_to_the_recorded_decision(server, brow
     check_page(page, "kandidaten", shots)
 
     # a wrong amount in the form: the message stands next to its field, nothing is added
+    assert page.locator("details.add").get_attribute("open") is None  # with a ranking, the forms fold away
+    page.get_by_text("Kandidaten uploaden of toevoegen").click()
     page.get_by_label("Huishouden-id (pseudoniem)").fill("hh-form-1")
     page.get_by_label("Aantal personen").fill("2")
     page.get_by_label("Inkomen per jaar (€)").fill("24,500")
@@ -219,6 +225,7 @@ def test_letting_in_the_browser_from_login_to_the_recorded_decision(server, brow
     assert "income-error" in income.get_attribute("aria-describedby")
     assert message.evaluate("(m) => m.previousElementSibling.id") == "income"  # right below the field
     assert page.locator("#size-error").count() == 0 and page.locator("li.cand").count() == 20
+    assert page.locator("details.add").get_attribute("open") is not None
     check_page(page, "kandidaten-fout", shots)
 
     # Uitleg: the explanation of the first candidate, summary first
