@@ -478,3 +478,38 @@ def test_single_sign_on_logs_in_with_the_trusted_header_only(workers):
     assert done.status_code == 303 and done.headers["location"] == "/app/vacatures"
     page = client.get("/app/vacatures")
     assert page.status_code == 200 and "(mw-0099)" in page.text
+
+
+@needs_chromium
+@pytest.mark.hang_guard(60)
+def test_the_keyboard_alone_logs_in_finds_a_home_and_chooses_it(server, browser):
+    page = browser.new_context().new_page()
+    page.goto(server["base"] + "/app/login")
+
+    def tab_to(selector: str, limit: int = 12) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate(f"() => document.activeElement.matches({json.dumps(selector)})"):
+                return
+        pytest.fail(f"Tab never reaches {selector}")
+
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.className") == "skip"  # the skip link comes first
+    tab_to("#token")
+    page.keyboard.type(server["tokens"]["decide"])
+    tab_to("#reviewer")
+    page.keyboard.type("mw-0042")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/app/vacatures")
+    tab_to("#q")
+    page.keyboard.type(HOME)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**q=*")
+    tab_to("form.match button")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/app/vacatures")  # the POST answers with a redirect to the page without the search
+    assert page.get_by_role("heading", name=f"Gekozen woning: {HOME}").is_visible()
+    outline = page.evaluate("() => { document.querySelector('a.button').focus(); "
+                            "return getComputedStyle(document.activeElement).outlineStyle; }")
+    assert outline == "solid"  # a visible focus ring
+    page.context.close()
