@@ -308,7 +308,8 @@ def test_a_page_without_a_session_is_refused(server):
         assert got.status_code == 303 and got.headers["location"] == "/app/login", path
         assert "cand" not in got.text
     forged = httpx.get(server["base"] + path, cookies={"mm_session": "made-up"}, follow_redirects=False, timeout=10)
-    assert forged.status_code == 303
+    assert forged.status_code == 303 and forged.headers["location"] == "/app/login?verlopen=1"
+    assert "Uw sessie is verlopen" in httpx.get(server["base"] + forged.headers["location"], timeout=10).text
     # a POST without a session is refused outright, even from this site's own origin
     got = client.post("/app/kandidaten/leeg", data={"csrf": "x"}, headers={"Origin": server["base"]})
     assert got.status_code == 403

@@ -66,7 +66,8 @@ def handlers(backend_of) -> dict:
             request.state.session = session
         sso = backend.sso(request) if backend.sso else None
         if request.method == "GET":
-            return render(request, session, "login.html", sso=bool(sso), problems={})
+            return render(request, session, "login.html", sso=bool(sso), problems={},
+                          request_expired=request.query_params.get("verlopen") == "1")
         problems = {}
         if form.get("sso"):
             if not sso:
