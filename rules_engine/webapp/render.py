@@ -108,7 +108,7 @@ def page_handler(backend_of: Callable, login: bool = True, max_bytes: int = MAX_
             if login and (session is None or session.principal is None):
                 if request.method == "POST":
                     return refused(request, session, "expired", 403)
-                gone = request.cookies.get(COOKIE) is not None  # a cookie whose session expired or ended
+                gone = session is None and request.cookies.get(COOKIE) is not None  # its session expired
                 return secure_headers(redirect("login?verlopen=1" if gone else "login"))
             response = await run_in_threadpool(handler, request, session, form, backend)  # may rank 1,000
             session = getattr(request.state, "session", session)  # a handler may start, rotate or end one
