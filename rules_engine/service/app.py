@@ -208,6 +208,12 @@ def create_app(policy_roots: list[str], db: str = "sqlite:///magicmix.db", *, st
     app.state.config = {"trusted_header": trusted_header, "trusted_role_header": trusted_role_header,
                         "trusted_role": trusted_role}
     app.add_middleware(_Guard, log=access_log)
+    if access_log and not ACCESS.handlers:  # in every worker process too: one JSON object per line on stderr
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        ACCESS.addHandler(handler)
+        ACCESS.setLevel(logging.INFO)
+        ACCESS.propagate = False
     return app
 
 

@@ -48,8 +48,6 @@ def run(policies, host, port, db, workers, state_dir, trusted_header, trusted_ro
     """Serve the policies over HTTP (uvicorn): evaluate, rank, room, status, decisions, occupancy.
 
     Tokens: `magicmix serve token create --role read|decide|admin`."""
-    import logging
-
     import uvicorn
 
     from .app import create_app
@@ -57,7 +55,6 @@ def run(policies, host, port, db, workers, state_dir, trusted_header, trusted_ro
     config = {"policies": [os.path.abspath(p) for p in policies], "db": db, "state_dir": state_dir,
               "trusted_header": trusted_header, "trusted_role_header": trusted_role_header,
               "trusted_role": trusted_role, "access_log": access_log}
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
         app = create_app(config["policies"], **{k: v for k, v in config.items() if k != "policies"}) \
             if workers == 1 else None
