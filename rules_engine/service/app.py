@@ -64,7 +64,7 @@ def problem_response(request: Request, problem: Problem) -> Response:
 
 
 def _json(status: int, data, headers: dict) -> Response:
-    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return Response(text.encode("utf-8"), status, headers, media_type="application/json")
 
 
