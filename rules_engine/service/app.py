@@ -128,6 +128,7 @@ def api_routes() -> list[BaseRoute]:
                                         limit=MAX_BODY_BYTES), methods=["PUT"]),
         Route("/v1/policies", endpoint(h.policies, "read"), methods=["GET"]),
         Route("/v1/policies/reload", endpoint(h.reload, "admin"), methods=["POST"]),
+        Route("/v1/tokens", endpoint(h.create_token, "admin", ["raw"]), methods=["POST"]),
     ]
 
 

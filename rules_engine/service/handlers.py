@@ -289,6 +289,14 @@ def reload(svc: Service, caller: Caller) -> tuple:
     return policies(svc, caller)
 
 
+def create_token(svc: Service, caller: Caller, raw: bytes) -> tuple:
+    """POST /v1/tokens: a new token of a role, shown in this answer only (the database keeps its sha256)."""
+    caller.require("admin")
+    data = checked(raw, "token")
+    token_id, token = svc.store.create_token(data["role"], data.get("label"))
+    return 201, {"token_id": token_id, "role": data["role"], "token": token, "created_by": caller.token_id}, {}
+
+
 def health(svc: Service) -> tuple:
     """GET /healthz: ok when the policies are loaded and the database answers."""
     svc.store.count("decision")
