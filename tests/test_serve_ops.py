@@ -4,6 +4,7 @@ request in flight, and worker processes writing one hash chain."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import socket
@@ -13,7 +14,7 @@ import time
 import pytest
 
 from conftest import OB
-from test_serve import UNIT, Server, assert_problem, household
+from test_serve import PG_ENV, UNIT, Server, assert_problem, household, new_database
 from test_serve_writes import _writer
 from rules_engine.service.store import open_store
 
@@ -93,3 +94,28 @@ def test_worker_processes_write_one_chain(policy, tmp_path):
     finally:
         srv.stop()
     assert open_store(srv.db).verify() == (48, [])
+
+
+@pytest.mark.skipif(not os.environ.get(PG_ENV), reason=f"no PostgreSQL server ({PG_ENV} not set)")
+def test_a_lost_database_is_503_and_the_service_recovers(policy, tmp_path):
+    import psycopg
+
+    db = new_database("postgresql", tmp_path)
+    srv = Server([policy], db, tmp_path)
+    body = {"evaluate": {"household": household(), "unit": UNIT}, "followed": True, "reviewer": "mw-5"}
+    admin_dsn = os.environ[PG_ENV]
+    name = db.rsplit("/", 1)[1]
+    try:
+        with srv.client("decide") as c:
+            assert c.post("/v1/decisions", json=body).status_code == 201
+            with psycopg.connect(admin_dsn, autocommit=True) as conn:  # the database goes away under the service
+                conn.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+            down = c.post("/v1/decisions", json=body)
+            assert_problem(down, 503, "unavailable")
+            with psycopg.connect(admin_dsn, autocommit=True) as conn:
+                conn.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+            assert c.post("/v1/decisions", json=body).status_code == 201
+    finally:
+        srv.stop()
+    assert open_store(db).verify() == (4, [])

@@ -26,7 +26,7 @@ from ..values import HOUSEHOLD_ID
 from . import handlers as h
 from .problems import PROBLEM_TYPE, Problem, body as problem_body, from_diagnostics, language
 from .state import Occupancies, Policies
-from .store import ROLES, open_store
+from .store import ROLES, open_store, unavailable
 
 MAX_BODY_BYTES = 16 * 1024 * 1024  # an occupancy upload of a large corporation; JSON requests are far smaller
 MAX_JSON_BYTES = 2 * 1024 * 1024  # 1,000 candidates take some 150 KB
@@ -94,6 +94,12 @@ def endpoint(handler: Callable, role: str | None, takes: Iterable[str] = (), lim
         except PolicyError as exc:
             path = _POINTERS.get(exc.diagnostics[0].code) if exc.diagnostics else None
             return problem_response(request, from_diagnostics(exc.diagnostics, 422, path))
+        except Exception as exc:
+            if not unavailable(exc):  # the database's trouble, not ours: 503, try again
+                raise
+            print(json.dumps({"event": "database-unavailable", "error": type(exc).__module__}), file=sys.stderr,
+                  flush=True)
+            return problem_response(request, Problem(503, "unavailable", headers={"Retry-After": "5"}))
     return run
 
 

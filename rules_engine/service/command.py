@@ -56,8 +56,13 @@ def run(policies, host, port, db, workers, state_dir, trusted_header, trusted_ro
               "trusted_header": trusted_header, "trusted_role_header": trusted_role_header,
               "trusted_role": trusted_role, "access_log": access_log}
     try:
-        app = create_app(config["policies"], **{k: v for k, v in config.items() if k != "policies"}) \
-            if workers == 1 else None
+        if workers == 1:
+            app = create_app(config["policies"], **{k: v for k, v in config.items() if k != "policies"})
+        else:  # checked here once, so that a broken policy stops the service before any worker starts
+            from .state import Policies
+
+            Policies(config["policies"])
+            app = None
     except PolicyError as exc:
         for d in exc.diagnostics:
             click.echo(d.format(), err=True)

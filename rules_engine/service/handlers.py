@@ -246,7 +246,10 @@ def get_decision(svc: Service, caller: Caller, decision_id: str) -> tuple:
     record = svc.store.record(decision_id)
     if record is None or record.get("type") != "decision":
         raise Problem(404, "not-found", what=f"decision {decision_id}")
-    return 200, {"record": record, "reviews": svc.store.reviews_of(decision_id)}, {}
+    reviews = svc.store.reviews_of(decision_id)
+    if ROLES.index(caller.role) < ROLES.index("decide"):  # a review's note is for those who decide only
+        reviews = [{k: v for k, v in r.items() if k != "note"} for r in reviews]
+    return 200, {"record": record, "reviews": reviews}, {}
 
 
 def _number(value: str | None, name: str, default: int, low: int, high: int) -> int:

@@ -72,6 +72,12 @@ class Written:
     records: tuple[dict, ...]
 
 
+def unavailable(exc: BaseException) -> bool:
+    """Whether an error is the database's (lost connection, server shut down, locked too long): sqlite3's and
+    psycopg's OperationalError and their subclasses."""
+    return any(c.__name__ == "OperationalError" for c in type(exc).__mro__)
+
+
 def now() -> str:
     """The current time in UTC, ISO 8601 with milliseconds."""
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
@@ -134,7 +140,12 @@ class Store:
         return conn
 
     def _run(self, sql: str, params: tuple = ()):
-        return self._conn().execute(self._sql(sql), params)
+        try:
+            return self._conn().execute(self._sql(sql), params)
+        except Exception as exc:
+            if unavailable(exc) and not getattr(self._local, "in_write", False):
+                self._drop()  # a lost connection: the next request of this thread connects anew
+            raise
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
@@ -144,12 +155,17 @@ class Store:
         except Exception:
             self._drop()
             raise
+        self._local.in_write = True
         try:
             yield
         except BaseException:
-            with contextlib.suppress(Exception):
+            try:
                 conn.execute("ROLLBACK")
+            except Exception:  # noqa: BLE001 - a connection that cannot roll back is dropped
+                self._drop()
             raise
+        finally:
+            self._local.in_write = False
         try:
             conn.execute("COMMIT")
         except Exception:
