@@ -227,7 +227,7 @@ def test_openapi_document_is_valid_openapi_3_1(server):
     assert doc["openapi"].startswith("3.1")
     validate(doc)
     for path in ("/v1/evaluate", "/v1/rank", "/v1/room/{complex_id}", "/v1/status", "/v1/decisions",
-                 "/v1/occupancy", "/v1/policies", "/v1/policies/reload", "/healthz"):
+                 "/v1/occupancy", "/v1/policies", "/v1/policies/reload", "/v1/tokens", "/healthz"):
         assert path in doc["paths"], path
     household_schema = json.loads((ROOT / "schemas" / "household.json").read_text())
     assert doc["components"]["schemas"]["household"]["properties"]["income"] == household_schema["properties"]["income"]
@@ -252,6 +252,14 @@ def test_no_token_is_401_and_a_read_token_may_not_decide(server):
                        "forbidden")
     with server.client("decide") as c:
         assert_problem(c.put("/v1/occupancy", content=b"x", headers={"content-type": "text/csv"}), 403, "forbidden")
+        assert_problem(c.post("/v1/tokens", json={"role": "admin"}), 403, "forbidden")
+    with server.client("admin") as c:
+        made = c.post("/v1/tokens", json={"role": "read", "label": "portaal"})
+        assert made.status_code == 201 and made.json()["role"] == "read", made.text
+        assert_problem(c.post("/v1/tokens", json={"role": "root"}), 422, "invalid-value", "/role")
+    with server.client(None, headers={"Authorization": f"Bearer {made.json()['token']}"}) as c:
+        assert c.get("/v1/policies").status_code == 200
+        assert_problem(c.post("/v1/tokens", json={"role": "admin"}), 403, "forbidden")
     log = server.log_text()
     assert '"status": 401' in log and '"status": 403' in log and server.tokens["read"] not in log
 

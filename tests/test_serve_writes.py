@@ -68,6 +68,7 @@ def test_decisions_are_recorded_reviewed_and_listed(server):
         by_unit = c.get("/v1/decisions", params={"unit": UNIT, "outcome": "ontraden"}).json()["decisions"]
         none = c.get("/v1/decisions", params={"unit": "ZW-ASN-01-A01"}).json()["decisions"]
         one = c.get(f"/v1/decisions/{decision_id}").json()
+        noted = c.get(f"/v1/decisions/{deviated.json()['decision_id']}").json()
         assert_problem(c.get("/v1/decisions", params={"from": "1-1-25x"}), 422, "date-form", "/from")
     assert [d["decision_id"] for d in everything] == [decision_id, inline.json()["decision_id"],
                                                       deviated.json()["decision_id"]]
@@ -79,6 +80,9 @@ def test_decisions_are_recorded_reviewed_and_listed(server):
     assert first["token_id"] == token_ids["decide"] and first["occupancy_version"] == 0
     assert one["record"]["context"]["service"] == {"token": token_ids["decide"], "occupancy_version": 0}
     assert [r["review_id"] for r in one["reviews"]] == [review.json()["review_id"]]
+    assert noted["reviews"][0]["reason"] == "doorstroming" and "note" not in noted["reviews"][0]  # read token
+    with server.client("decide") as c:
+        assert c.get(f"/v1/decisions/{deviated.json()['decision_id']}").json()["reviews"][0]["note"] == "intern"
     records, broken = open_store(server.db).verify()
     assert (records, broken) == (6, [])
 

@@ -26,7 +26,7 @@ from ..values import HOUSEHOLD_ID
 from . import handlers as h
 from .problems import PROBLEM_TYPE, Problem, body as problem_body, from_diagnostics, language
 from .state import Occupancies, Policies
-from .store import ROLES, open_store
+from .store import ROLES, open_store, unavailable
 
 MAX_BODY_BYTES = 16 * 1024 * 1024  # an occupancy upload of a large corporation; JSON requests are far smaller
 MAX_JSON_BYTES = 2 * 1024 * 1024  # 1,000 candidates take some 150 KB
@@ -64,7 +64,7 @@ def problem_response(request: Request, problem: Problem) -> Response:
 
 
 def _json(status: int, data, headers: dict) -> Response:
-    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return Response(text.encode("utf-8"), status, headers, media_type="application/json")
 
 
@@ -94,6 +94,12 @@ def endpoint(handler: Callable, role: str | None, takes: Iterable[str] = (), lim
         except PolicyError as exc:
             path = _POINTERS.get(exc.diagnostics[0].code) if exc.diagnostics else None
             return problem_response(request, from_diagnostics(exc.diagnostics, 422, path))
+        except Exception as exc:
+            if not unavailable(exc):  # the database's trouble, not ours: 503, try again
+                raise
+            print(json.dumps({"event": "database-unavailable", "error": type(exc).__module__}), file=sys.stderr,
+                  flush=True)
+            return problem_response(request, Problem(503, "unavailable", headers={"Retry-After": "5"}))
     return run
 
 
@@ -128,6 +134,7 @@ def api_routes() -> list[BaseRoute]:
                                         limit=MAX_BODY_BYTES), methods=["PUT"]),
         Route("/v1/policies", endpoint(h.policies, "read"), methods=["GET"]),
         Route("/v1/policies/reload", endpoint(h.reload, "admin"), methods=["POST"]),
+        Route("/v1/tokens", endpoint(h.create_token, "admin", ["raw"]), methods=["POST"]),
     ]
 
 
@@ -208,6 +215,12 @@ def create_app(policy_roots: list[str], db: str = "sqlite:///magicmix.db", *, st
     app.state.config = {"trusted_header": trusted_header, "trusted_role_header": trusted_role_header,
                         "trusted_role": trusted_role}
     app.add_middleware(_Guard, log=access_log)
+    if access_log and not ACCESS.handlers:  # in every worker process too: one JSON object per line on stderr
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        ACCESS.addHandler(handler)
+        ACCESS.setLevel(logging.INFO)
+        ACCESS.propagate = False
     return app
 
 

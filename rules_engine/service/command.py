@@ -48,8 +48,6 @@ def run(policies, host, port, db, workers, state_dir, trusted_header, trusted_ro
     """Serve the policies over HTTP (uvicorn): evaluate, rank, room, status, decisions, occupancy.
 
     Tokens: `magicmix serve token create --role read|decide|admin`."""
-    import logging
-
     import uvicorn
 
     from .app import create_app
@@ -58,13 +56,17 @@ def run(policies, host, port, db, workers, state_dir, trusted_header, trusted_ro
               "trusted_header": trusted_header, "trusted_role_header": trusted_role_header,
               "trusted_role": trusted_role, "access_log": access_log,
               "extensions": ["rules_engine.webapp.app:web_routes"]}  # the web pages under /app (docs/webapp.md)
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
-        from ..webapp.app import web_routes
+        if workers == 1:
+            from ..webapp.app import web_routes
 
-        app = create_app(config["policies"], routes=web_routes(),
-                         **{k: v for k, v in config.items() if k not in ("policies", "extensions")}) \
-            if workers == 1 else None
+            app = create_app(config["policies"], routes=web_routes(),
+                             **{k: v for k, v in config.items() if k not in ("policies", "extensions")})
+        else:  # checked here once, so that a broken policy stops the service before any worker starts
+            from .state import Policies
+
+            Policies(config["policies"])
+            app = None
     except PolicyError as exc:
         for d in exc.diagnostics:
             click.echo(d.format(), err=True)

@@ -66,7 +66,7 @@ def _advice(svc: Service, data: dict, caller: Caller, command: str):
     loaded = pick(svc.policies.snapshot(), data.get("policy"))
     occupancy = svc.occupancies.current(loaded)
     date = _date(data.get("date"), "date")
-    comp = composition_for(loaded, occupancy, date, data["unit"], data.get("counts"))
+    comp = composition_for(svc.occupancies, loaded, occupancy, date, data["unit"], data.get("counts"))
     source = "counts" if data.get("counts") else occupancy.source
     return loaded, occupancy, explain(loaded.program, household_from_data(data["household"]), data["unit"], comp, source)
 
@@ -108,7 +108,7 @@ def rank(svc: Service, caller: Caller, raw: bytes):
         seen[c["id"]] = i
     occupancy = svc.occupancies.current(loaded)
     date = _date(data.get("date"), "date")
-    comp = composition_for(loaded, occupancy, date, data["unit"], data.get("counts"))
+    comp = composition_for(svc.occupancies, loaded, occupancy, date, data["unit"], data.get("counts"))
     ranking = rank_candidates(loaded.program, [household_from_data(c) for c in data["candidates"]], data["unit"], comp)
     return 200, ranking.to_dict(), _headers(loaded, occupancy)
 
@@ -122,7 +122,7 @@ def room(svc: Service, caller: Caller, complex_id: str, query) -> tuple:
                                                                 hint=hint(policy.complexes, complex_id)), ())])
     occupancy = svc.occupancies.current(loaded)
     date = _date(query.get("date"), "date")
-    rows = complex_room(policy, composition_for(loaded, occupancy, date, None, None), complex_id)
+    rows = complex_room(policy, composition_for(svc.occupancies, loaded, occupancy, date, None, None), complex_id)
     return 200, {"complex": complex_id, "date": date.isoformat(), "room": [
         {"level": r.level, "group": r.group, "category": r.category, "room": r.room, "count": r.count,
          "occupied": r.occupied} for r in rows]}, _headers(loaded, occupancy)
@@ -144,7 +144,8 @@ def status(svc: Service, caller: Caller, query) -> tuple:
     only_out = _flag(query.get("only_out"), "only_out")
     occupancy = svc.occupancies.current(loaded)
     date = _date(query.get("date"), "date")
-    result = portfolio_status(policy, composition_for(loaded, occupancy, date, None, None), levels or None)
+    comp = composition_for(svc.occupancies, loaded, occupancy, date, None, None)
+    result = portfolio_status(policy, comp, levels or None)
     return 200, status_json(result, only_out), _headers(loaded, occupancy)
 
 
@@ -245,7 +246,10 @@ def get_decision(svc: Service, caller: Caller, decision_id: str) -> tuple:
     record = svc.store.record(decision_id)
     if record is None or record.get("type") != "decision":
         raise Problem(404, "not-found", what=f"decision {decision_id}")
-    return 200, {"record": record, "reviews": svc.store.reviews_of(decision_id)}, {}
+    reviews = svc.store.reviews_of(decision_id)
+    if ROLES.index(caller.role) < ROLES.index("decide"):  # a review's note is for those who decide only
+        reviews = [{k: v for k, v in r.items() if k != "note"} for r in reviews]
+    return 200, {"record": record, "reviews": reviews}, {}
 
 
 def _number(value: str | None, name: str, default: int, low: int, high: int) -> int:
@@ -270,6 +274,7 @@ def put_occupancy(svc: Service, caller: Caller, raw: bytes, content_type: str, q
     except PolicyError as exc:
         raise from_diagnostics(exc.diagnostics) from None  # at file:row:column of the upload, not a field
     version = svc.store.add_occupancy(loaded.program.policy.id, fmt, raw, caller.token_id)
+    svc.occupancies.forget_head()
     return 201, {"version": version.version, "policy": version.policy, "format": fmt,
                  "content_hash": version.content_hash, "homes": len(occupancy.by_unit),
                  "token_id": caller.token_id}, {}
@@ -285,6 +290,14 @@ def reload(svc: Service, caller: Caller) -> tuple:
     caller.require("admin")
     svc.policies.reload()
     return policies(svc, caller)
+
+
+def create_token(svc: Service, caller: Caller, raw: bytes) -> tuple:
+    """POST /v1/tokens: a new token of a role, shown in this answer only (the database keeps its sha256)."""
+    caller.require("admin")
+    data = checked(raw, "token")
+    token_id, token = svc.store.create_token(data["role"], data.get("label"))
+    return 201, {"token_id": token_id, "role": data["role"], "token": token, "created_by": caller.token_id}, {}
 
 
 def health(svc: Service) -> tuple:

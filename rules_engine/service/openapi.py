@@ -125,6 +125,10 @@ def openapi_document() -> dict:
                                  "responses": {"200": _ok({"type": "object"}, "Policies."), **_ERRORS}}},
         "/v1/policies/reload": {"post": {"summary": "Read the policy folders again and swap at once (role admin)",
                                          "responses": {"200": _ok({"type": "object"}, "Policies now."), **_ERRORS}}},
+        "/v1/tokens": {"post": {"summary": "Create an API token of a role, shown once (role admin)", "parameters": [lang],
+                                "requestBody": _body("#/components/schemas/api/$defs/token"),
+                                "responses": {"201": _ok({"type": "object"}, "The token (only its hash is kept)."),
+                                              **_ERRORS}}},
     }
     return {
         "openapi": "3.1.0",

@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -90,19 +91,49 @@ def pick(policies: MappingProxyType, policy_id: str | None) -> Loaded:
     return policies[policy_id]
 
 
+HEAD_SECONDS = 1.0
+"""How long a worker trusts the newest occupancy version it read: an upload to another worker process is in use
+everywhere within this time (at once in the worker that took it)."""
+
+
 class Occupancies:
     """The occupancy versions read from the store, loaded once per version and kept as files for the decision
-    records (which snapshot the occupancy file they used)."""
+    records (which snapshot the occupancy file they used); compositions per version and date kept too."""
 
     def __init__(self, store: Store, folder: str):
         self.store, self.folder = store, folder
         self._cache: dict = {}
+        self._heads: dict = {}
+        self._compositions: dict = {}
         self._lock = threading.Lock()
+
+    def forget_head(self) -> None:
+        """Read the newest version from the store at the next request (after an upload)."""
+        self._heads.clear()
+
+    def _head(self, policy_id: str):
+        now = time.monotonic()
+        found = self._heads.get(policy_id)
+        if found is None or now - found[0] > HEAD_SECONDS:
+            found = self._heads[policy_id] = (now, self.store.occupancy_head(policy_id))
+        return found[1]
+
+    def composition(self, loaded: Loaded, occupancy: OccupancyInUse, date: dt.date) -> Composition:
+        """The composition of an occupancy version on a date (pure, so kept: the last 64 asked for)."""
+        key = (loaded.program.policy.content_hash, occupancy.version, occupancy.path, date)
+        comp = self._compositions.get(key)
+        if comp is None:
+            comp = composition(loaded.program.policy, occupancy.occupancy, date)
+            with self._lock:
+                if len(self._compositions) >= 64:
+                    self._compositions.pop(next(iter(self._compositions)))
+                self._compositions[key] = comp
+        return comp
 
     def current(self, loaded: Loaded) -> OccupancyInUse:
         """The newest occupancy of a policy."""
         policy = loaded.program.policy
-        head = self.store.occupancy_head(policy.id)
+        head = self._head(policy.id)
         if head is None:
             key = (policy.id, policy.content_hash, 0)
             if key not in self._cache:
@@ -183,10 +214,10 @@ def composition_from_counts(policy, base: Composition, unit_id: str, counts: dic
     return Composition(date, MappingProxyType(groups), frozen_map(by_unit))
 
 
-def composition_for(loaded: Loaded, occupancy: OccupancyInUse, date: dt.date, unit_id: str | None,
-                    counts: dict | None) -> Composition:
+def composition_for(occupancies: Occupancies, loaded: Loaded, occupancy: OccupancyInUse, date: dt.date,
+                    unit_id: str | None, counts: dict | None) -> Composition:
     """The composition a request is evaluated against: the stored occupancy's, or with counts given."""
-    base = composition(loaded.program.policy, occupancy.occupancy, date)
+    base = occupancies.composition(loaded, occupancy, date)
     if counts:
         return composition_from_counts(loaded.program.policy, base, unit_id, counts, date)
     return base

@@ -19,10 +19,14 @@ import os
 import secrets
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from ..log_chain import GENESIS, HASH, PREV, chain, link, record_hash
+
+TOKEN_SECONDS = 30.0
+"""How long a token found valid is trusted without asking the database again."""
 
 ROLES = ("read", "decide", "admin")
 """Token roles, each allowed what the ones before it are: read < decide < admin."""
@@ -68,6 +72,12 @@ class Written:
     records: tuple[dict, ...]
 
 
+def unavailable(exc: BaseException) -> bool:
+    """Whether an error is the database's (lost connection, server shut down, locked too long): sqlite3's and
+    psycopg's OperationalError and their subclasses."""
+    return any(c.__name__ == "OperationalError" for c in type(exc).__mro__)
+
+
 def now() -> str:
     """The current time in UTC, ISO 8601 with milliseconds."""
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
@@ -98,6 +108,7 @@ class Store:
     def __init__(self, url: str):
         self.url = url
         self._local = threading.local()
+        self._valid: dict = {}  # (token id, digest) -> (when checked, (token id, role))
         with self._write():
             for statement in _SCHEMA:
                 self._conn().execute(statement.format(blob=self.BLOB))
@@ -129,7 +140,12 @@ class Store:
         return conn
 
     def _run(self, sql: str, params: tuple = ()):
-        return self._conn().execute(self._sql(sql), params)
+        try:
+            return self._conn().execute(self._sql(sql), params)
+        except Exception as exc:
+            if unavailable(exc) and not getattr(self._local, "in_write", False):
+                self._drop()  # a lost connection: the next request of this thread connects anew
+            raise
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
@@ -139,12 +155,17 @@ class Store:
         except Exception:
             self._drop()
             raise
+        self._local.in_write = True
         try:
             yield
         except BaseException:
-            with contextlib.suppress(Exception):
+            try:
                 conn.execute("ROLLBACK")
+            except Exception:  # noqa: BLE001 - a connection that cannot roll back is dropped
+                self._drop()
             raise
+        finally:
+            self._local.in_write = False
         try:
             conn.execute("COMMIT")
         except Exception:
@@ -283,15 +304,26 @@ class Store:
         return token_id, f"{token_id}.{secret}"
 
     def check_token(self, token: str) -> tuple[str, str] | None:
-        """(token id, role) of a valid token, else None; the secret is compared in constant time."""
+        """(token id, role) of a valid token, else None; the secret is compared in constant time.
+
+        A token found valid is trusted for TOKEN_SECONDS without asking the database again (kept by its hash)."""
         token_id, _, secret = token.partition(".")
         if not token_id.startswith("t-") or not secret or len(token) > 200:
             return None
+        digest = _digest(secret)
+        known = self._valid.get((token_id, digest))
+        if known is not None and time.monotonic() - known[0] < TOKEN_SECONDS:
+            return known[1]
         row = self._run("SELECT secret_hash, role FROM tokens WHERE token_id = ?", (token_id,)).fetchone()
         if row is None:
-            hmac.compare_digest(_digest(secret), _digest(""))  # the same work whether or not the id exists
+            hmac.compare_digest(digest, _digest(""))  # the same work whether or not the id exists
             return None
-        return (token_id, row[1]) if hmac.compare_digest(_digest(secret), row[0]) else None
+        if not hmac.compare_digest(digest, row[0]):
+            return None
+        if len(self._valid) > 10_000:
+            self._valid.clear()
+        self._valid[(token_id, digest)] = (time.monotonic(), (token_id, row[1]))
+        return token_id, row[1]
 
 
 def sqlite_path(url: str) -> str:
