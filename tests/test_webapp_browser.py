@@ -213,6 +213,15 @@ def test_letting_in_the_browser_from_login_to_the_recorded_decision(server, brow
     # a wrong amount in the form: the message stands next to its field, nothing is added
     assert page.locator("details.add").get_attribute("open") is None  # with a ranking, the forms fold away
     page.get_by_text("Kandidaten uploaden of toevoegen").click()
+    # checked as the field is left (app.js asks the server, which reads it as on submit)
+    page.get_by_label("Inkomen per jaar (€)").fill("1.0.50")
+    page.keyboard.press("Tab")
+    page.locator("#income-error").wait_for()
+    assert "1.0.50" in page.locator("#income-error").inner_text() and "/app/kandidaten" in page.url
+    page.get_by_label("Inkomen per jaar (€)").fill("24.500")
+    page.keyboard.press("Tab")
+    page.locator("#income-error").wait_for(state="detached")
+    assert page.get_by_label("Inkomen per jaar (€)").get_attribute("aria-invalid") is None
     page.get_by_label("Huishouden-id (pseudoniem)").fill("hh-form-1")
     page.get_by_label("Aantal personen").fill("2")
     page.get_by_label("Inkomen per jaar (€)").fill("24,500")

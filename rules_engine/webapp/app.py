@@ -49,6 +49,7 @@ def page_routes(backend_of) -> list:
         Route("/kandidaten/upload", h["upload"], methods=["POST"]),
         Route("/kandidaten/huishouden", h["add_household"], methods=["POST"]),
         Route("/kandidaten/leeg", h["clear"], methods=["POST"]),
+        Route("/kandidaten/controle", h["check_field"], methods=["POST"]),
         Route("/uitleg/{n:int}", h["uitleg"], methods=["GET"]),
         Route("/besluit/{n:int}", h["besluit"], methods=["GET", "POST"]),
         Route("/besluit/{n:int}/bevestig", h["bevestig"], methods=["POST"]),

@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 
 from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from ..occupancy import composition
 from ..rank import rank
@@ -167,6 +168,20 @@ def handlers(backend_of) -> dict:
         return redirect("kandidaten#rangorde")
 
     @guard(backend_of)
+    def check_field(request: Request, session, form, backend):
+        """One field of the household form checked as it is left (app.js): its message, or none."""
+        name = form.get("field") or ""
+        if name not in FORM_FIELDS:
+            return JSONResponse({"message": None}, 400)
+        try:
+            read_form({name: (form.get("value") or "")[:100]}, backend.program())
+        except Refusal as exc:
+            mine = [p.text(session.lang) for p in exc.problems if p.where == name]
+            if mine and (form.get("value") or "").strip():  # an empty field is told at submit, not while typing
+                return JSONResponse({"message": mine[0]})
+        return JSONResponse({"message": None})
+
+    @guard(backend_of)
     def add_household(request: Request, session, form, backend):
         if not session.unit:
             return redirect("vacatures")
@@ -205,4 +220,5 @@ def handlers(backend_of) -> dict:
 
     return {"login": login, "logout": logout, "switch_language": switch_language, "home": home,
             "vacatures": vacatures, "kandidaten": kandidaten, "upload": upload, "add_household": add_household,
+            "check_field": check_field,
             "clear": clear, "buurten": buurten}

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from .sessions import COOKIE, IDLE_SECONDS
 
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 HEADERS = {
