@@ -281,7 +281,8 @@ def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: li
                           "outcome": outcome, "deciding": list(deciding), "decision": d.to_dict()}
                 line = json.dumps(record, ensure_ascii=False, sort_keys=True, default=list)
             else:
-                outcome, deciding = combine(program, rule_statuses(program, build_facts(program, household, unit, comp)))
+                outcome, deciding = combine(program, rule_statuses(program, build_facts(program, household, unit, comp)),
+                                            household)
                 line = json.dumps({"row": row, "household": household.id, "unit": unit, "date": date.isoformat(),
                                    "outcome": outcome, "deciding": list(deciding)}, ensure_ascii=False)
             out.append(line)

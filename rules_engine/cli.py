@@ -791,6 +791,7 @@ def main() -> None:
 
 
 from .review_command import review as _review; log_group.add_command(_review)  # noqa: E402,E702 - magicmix log review
+from .placement_command import placement as _placement; cli.add_command(_placement)  # noqa: E402,E702 - magicmix placement
 
 
 if __name__ == "__main__":

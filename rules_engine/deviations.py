@@ -1,5 +1,5 @@
 """What a person may give when not following an advice: reason codes, the free allocation room, and the
-check that keeps a free-text note free of names and health terms.
+check that keeps a free-text note free of names and health terms; and the placement routes past the mix.
 
 The law leaves part of a year's lettings free of its income rules (vrije toewijzingsruimte): 7,5 % of
 DAEB lettings (up to 15 % by local agreement) and 5 % for passend toewijzen. A deviation from a legal
@@ -94,4 +94,16 @@ def note_warnings(note: str | None, where: str = "--note") -> list[Diagnostic]:
     return out
 
 
-__all__ = ["DeviationReason", "FREE_ROOMS", "FreeRoom", "LEGAL_OUTCOME", "note_warnings"]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A placement route the policy declares (policy.yaml `routes`): a household coming through it gets
+    plaatsing, never ontraden; legal rules keep their effect and the mix rules are shown as information."""
+
+    id: str
+    label: Label
+    source: str = ""
+
+
+__all__ = ["DeviationReason", "FREE_ROOMS", "FreeRoom", "LEGAL_OUTCOME", "Route", "note_warnings"]

@@ -353,7 +353,7 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
     f = build_facts(program, household, unit_id, comp)
     tracer = RecordingTracer(policy)
     statuses = rule_statuses(program, f, tracer)
-    outcome, deciding = combine(program, statuses)
+    outcome, deciding = combine(program, statuses, household)
     results = []
     for cr, st in zip(program.rules, statuses):
         r = cr.rule
@@ -375,7 +375,8 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
                                   r.id in deciding, f"{r.where.file}:{r.where.line}", applies, conds, text, reason))
     changes = _rule_changes(program, statuses, results, outcome) + _category_changes(program, f, statuses, outcome)
     h = household
-    inputs = Inputs(HouseholdInput(h.id, h.size, exact_text(h.income), h.category, h.age, tuple(h.flags)), unit_id,
+    inputs = Inputs(HouseholdInput(h.id, h.size, exact_text(h.income), h.category, h.age, tuple(h.flags), h.older,
+                                   h.route), unit_id,
                     f.unit.complex, f.unit.portiek, f.unit.buurt, comp.date.isoformat(), occupancy_source,
                     None if f.profile.valid_from == dt.date.min else f.profile.valid_from.isoformat(),
                     _parameters(program, comp.date))

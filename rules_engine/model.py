@@ -12,11 +12,11 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Iterator, Mapping, NamedTuple
 
 from .levels import DEFAULT as DEFAULT_LEVELS, Levels, UNIT_LEVEL
-from .outcomes import (OUTCOME_LABELS, OUTCOMES, RULE_KINDS, RULE_OUTCOMES, SEVERITY, UNDECIDED,  # noqa: F401 - read here by their old names
+from .outcomes import (OUTCOME_LABELS, OUTCOMES, PLACEMENT, RULE_KINDS, RULE_OUTCOMES, SEVERITY, UNDECIDED,  # noqa: F401 - read here by their old names
                        Outcome, RuleKind)
 
 if TYPE_CHECKING:
-    from .deviations import DeviationReason
+    from .deviations import DeviationReason, Route
 
 LEVELS = (UNIT_LEVEL,) + DEFAULT_LEVELS.keys
 """What a rule's level may name in a policy without levels of its own (the policy's: Policy.levels.rule_levels)."""
@@ -380,7 +380,7 @@ class RankingStrategy:
     """Which outcomes drop out of a ranking, and the order of the others (portal order kept inside each)."""
 
     drop: tuple[str, ...] = ("niet_toegestaan", UNDECIDED)
-    order: tuple[str, ...] = ("voorkeur", "passend", "ontraden")
+    order: tuple[str, ...] = (PLACEMENT, "voorkeur", "passend", "ontraden")
 
 
 @dataclass(frozen=True, eq=False)
@@ -406,6 +406,7 @@ class Policy:
     areas: Mapping[str, Mapping[str, Buurt]] = field(default_factory=lambda: frozen_map({}))  # levels above the buurt
     deviation_reasons: tuple[DeviationReason, ...] = ()  # codes a person may give when not following the advice
     free_allocation_room: Mapping[str, Fraction] = field(default_factory=lambda: frozen_map({}))  # key -> percent
+    routes: Mapping[str, Route] = field(default_factory=lambda: frozen_map({}))  # placement routes by id
 
     def groups_of(self, level: str) -> Mapping[str, Buurt]:
         """The groups of the buurt level or a level above it, by code."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterator
 
+from . import fairness
 from .annual import AnnualReport
 from .escape import csv_cell, html_text as escape, terminal_text
 from .numbers import exact_text, format_percent, format_plain, ratio_text
@@ -229,7 +230,8 @@ def _public_hidden(r: AnnualReport) -> frozenset:
     for c in r.categories:  # each category's lettings are published: a column total of lettings per buurt
         groups.append({("buurt", g.key, c): per_buurt[(g.key, c)] for g in r.buurten_end})
     advice = r.advice_counts()
-    groups.append({("advice", k): advice[k] for k in ("followed", "overridden", "no_advice", "undecided")})
+    groups.append({("advice", k): advice[k] for k in ("followed", "overridden", "no_advice", "undecided", "placement")})
+    groups += fairness.public_groups(r)
     for nr in r.norms:  # applicable is published, so kept gives away the lettings that did not keep the rule
         groups.append({("norm", nr.rule, "kept"): nr.kept, ("norm", nr.rule, "not_kept"): nr.applicable - nr.kept})
     return hide_in_groups(groups)
@@ -286,8 +288,11 @@ def _annual_tables(r: AnnualReport, lang: str, public: bool, cells: _Cells | Non
     advice = r.advice_counts()
     follow = [["advies" if nl else "advice", "verhuringen" if nl else "lettings"],
               ["opgevolgd" if nl else "followed", cells.count(advice["followed"], ("advice", "followed"))],
-              ["afgeweken (met reden vastgelegd)" if nl else "overridden (reason recorded)",
+              ["niet opgevolgd (afgeweken, of verhuurd tegen het advies in)" if nl
+               else "not followed (deviated, or let against the advice)",
                cells.count(advice["overridden"], ("advice", "overridden"))],
+              ["plaatsing via een route (apart geteld)" if nl else "placement through a route (counted apart)",
+               cells.count(advice["placement"], ("advice", "placement"))],
               ["geen advies vastgelegd" if nl else "no advice logged",
                cells.count(advice["no_advice"], ("advice", "no_advice"))],
               ["onbeslist (wet niet te toetsen)" if nl else "cannot be decided (law not checkable)",
@@ -303,7 +308,7 @@ def _annual_tables(r: AnnualReport, lang: str, public: bool, cells: _Cells | Non
                       "-" if nr.share is None or not kept[:1].isdigit() or not applicable[:1].isdigit()
                       else _pct(nr.share, lang),
                       _t(verdict[nr.met], lang), cells.count(nr.undecided)])
-    tables = {"mix": mix, "lettings": lettings, "advice": follow, "norms": norms}
+    tables = {"mix": mix, "lettings": lettings, "advice": follow, "norms": norms, **fairness.law_tables(r, cells)}
     if lettings_buurt:
         tables["lettings_buurt"] = lettings_buurt
     if not public:
@@ -318,7 +323,7 @@ _TITLES = {"mix": ("Mix per buurt, begin en eind van het jaar", "Mix per buurt, 
            "lettings_buurt": ("Verhuringen per buurt", "Lettings per buurt"),
            "advice": ("Advies opgevolgd of afgeweken", "Advice followed or overridden"),
            "norms": ("Wettelijke normen", "Legal norms"),
-           "band": ("Complexen die van oordeel veranderden", "Complexes whose state changed")}
+           "band": ("Complexen die van oordeel veranderden", "Complexes whose state changed"), **fairness.TITLES}
 
 
 def _intro(r: AnnualReport, lang: str, public: bool) -> list[str]:

@@ -10,7 +10,7 @@ from .escape import md_code, md_text, terminal_text
 from .explain import ConditionResult, Decision, RuleResult, undecided_text
 from .facts import HIDDEN_FACTS
 from .levels import level_word
-from .model import OUTCOME_LABELS, RuleKind
+from .model import OUTCOME_LABELS, PLACEMENT, RuleKind
 
 _STATUS = {
     "fired": ("vuurt", "fired"),
@@ -60,7 +60,11 @@ def decision_text(d: Decision, lang: str = "nl") -> str:
          f"(complex {i['complex']}, portiek {i['portiek'].split('/', 1)[1]}, buurt {i['buurt']}) on {i['date']}"),
         f"{'Beleid' if nl else 'Policy'} {d.policy['id']} {d.policy['version']} ({d.policy['content_hash'][:19]})",
     ]
-    if d.deciding_rules:
+    if d.outcome == PLACEMENT:  # a route places the household: the mix rules that fired only inform
+        info = ", ".join(r.id for r in d.rules if r.status == "fired" and r.kind != "legal") or "-"
+        lines.append(f"Plaatsing via route {h.get('route')}; mixregels ter informatie (vuren): {info}" if nl
+                     else f"Placement through route {h.get('route')}; mix rules as information (fired): {info}")
+    elif d.deciding_rules:
         lines.append(f"{'Beslissend' if nl else 'Deciding'}: {', '.join(d.deciding_rules)}")
     else:
         lines.append("Geen regel vuurt: standaardadvies passend." if nl else "No rule fired: default advice suitable.")

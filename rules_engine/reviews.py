@@ -21,14 +21,15 @@ NOT_LET = (LEGAL_OUTCOME, "onbeslist", "ontraden")
 
 
 def as_review(record: dict, advice: str | None = None) -> dict | None:
-    """A review or an older override record as a review (an override is deviated, its reason free text); else None."""
+    """A review or an older override record as a review (an override reads as deviated, its reason free text,
+    whatever outcome it names: `log override` was how a deviation was recorded); else None."""
     kind = record.get("type")
     if kind == "review":
         return record
     if kind == "override":
         return {"type": "review", "review_id": record.get("override_id"), "decision_id": record.get("decision_id"),
                 "timestamp": record.get("timestamp"), "advice": advice,
-                "followed": advice is not None and record.get("outcome") == advice, "outcome": record.get("outcome"),
+                "followed": False, "outcome": record.get("outcome"),
                 "reviewer": None, "reason": record.get("reason"), "note": None, "free_room": None, "legacy": True}
     return None
 

@@ -14,12 +14,12 @@ from .diagnostics import Collector, hint, make
 from .load import PolicySources
 from .load_yaml import Source
 from .levels import DEFAULT as DEFAULT_LEVELS, Levels
-from .model import (OUTCOMES, UNDECIDED, Band, Buurt, Case, Category, Complex, DatedValue, Definition, Label, LevelMix,
-                    Outcome, Parameter, Policy, Portieken, Profile, RankingStrategy, Rule, RuleKind, Text, UnitTable,
-                    Where, frozen_map)
+from .model import (OUTCOMES, PLACEMENT, UNDECIDED, Band, Buurt, Case, Category, Complex, DatedValue, Definition,
+                    Label, LevelMix, Outcome, Parameter, Policy, Portieken, Profile, RankingStrategy, Rule, RuleKind,
+                    Text, UnitTable, Where, frozen_map)
 from .numbers import format_percent, parse_percent, to_fraction
 from .validate_levels import declared_levels, group_up, level_areas
-from .validate_review import review_keys
+from .validate_review import placement_routes, review_keys
 
 DEFAULT_MIN_HOUSEHOLDS = 0
 
@@ -224,6 +224,8 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
         drop, order = tuple(r.get("drop", ())), tuple(r["order"])
         if UNDECIDED not in drop + order:  # a candidate whose legal check cannot be done is never ranked unasked
             drop += (UNDECIDED,)
+        if PLACEMENT not in drop + order:  # a placement through a route goes first unless the policy says otherwise
+            order = (PLACEMENT,) + order
         if sorted(drop + order) != sorted(OUTCOMES):
             line, col = psrc.where(("ranking",), key=True)
             collector.add(make("schema", psrc.path, line, col, message=(
@@ -237,7 +239,7 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
         complexes=frozen_map(complexes), units=units, parameters=frozen_map(parameters),
         definitions=frozen_map(definitions), rules=tuple(rules), content_hash=sources.content_hash,
         ranking=ranking, levels=levels, areas=frozen_map((k, frozen_map(v)) for k, v in areas.items()),
-        deviation_reasons=reasons, free_allocation_room=free_room)
+        deviation_reasons=reasons, free_allocation_room=free_room, routes=placement_routes(collector, psrc, raw))
 
 
 def _parameters(ctx: _Ctx, src: Source | None) -> dict[str, Parameter]:

@@ -1,4 +1,5 @@
-"""Semantic checks of policy.yaml's decision-review keys: `deviation_reasons` and `free_allocation_room`.
+"""Semantic checks of policy.yaml's decision-review keys (`deviation_reasons`, `free_allocation_room`) and of
+its placement routes (`routes`).
 
 The schema checks their form (slug ids, known room keys, percentages within the legal maximum); here:
 no reason code twice, and a free allocation room that no reason may use (no reason with legal: true).
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from .deviations import DeviationReason
+from .deviations import DeviationReason, Route
 from .diagnostics import Collector, make
 from .load_yaml import Source
 from .model import Label, frozen_map
@@ -38,4 +39,16 @@ def review_keys(collector: Collector, src: Source, raw: dict) -> tuple[tuple[Dev
     return tuple(reasons), frozen_map(room)
 
 
-__all__ = ["review_keys"]
+def placement_routes(collector: Collector, src: Source, raw: dict) -> Mapping[str, Route]:
+    """The placement routes of a policy.yaml (`routes`), by id; a route id twice is an error."""
+    routes: dict[str, Route] = {}
+    for i, r in enumerate(raw.get("routes") or ()):
+        if r["id"] in routes:
+            line, col = src.where(("routes", i, "id"))
+            collector.add(make("duplicate-id", src.path, line, col, what=("route", "route"), id=r["id"], other=src.path))
+            continue
+        routes[r["id"]] = Route(r["id"], Label(r["nl"], r["en"]), r.get("source", ""))
+    return frozen_map(routes)
+
+
+__all__ = ["placement_routes", "review_keys"]
