@@ -373,6 +373,7 @@ class Rule:
     source: str
     where: Where
     norm: Fraction | None = None  # share of lettings that must keep a legal rule (annual report)
+    free_room: str | None = None  # the free allocation room a deviation from this legal rule uses
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from .model import (OUTCOMES, PLACEMENT, UNDECIDED, Band, Buurt, Case, Category,
                     Text, UnitTable, Where, frozen_map)
 from .numbers import format_percent, parse_percent, to_fraction
 from .validate_levels import declared_levels, group_up, level_areas
-from .validate_review import placement_routes, review_keys
+from .validate_review import placement_routes, review_keys, rule_rooms
 
 DEFAULT_MIN_HOUSEHOLDS = 0
 
@@ -233,6 +233,7 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
                 "ranking: every outcome appears exactly once in drop or order")))
         ranking = RankingStrategy(drop, order)
     reasons, free_room = review_keys(collector, psrc, raw)
+    rule_rooms(collector, rules, free_room)
     return Policy(
         root=sources.root, id=raw["id"], name=raw["name"], owner=raw["owner"], version=raw["version"],
         description=raw.get("description", ""), categories=tuple(categories), buurten=frozen_map(buurten),
@@ -359,5 +360,5 @@ def _rule(ctx: _Ctx, src: Source, i: int, r: dict) -> Rule | None:
 
     return Rule(r["id"], _label(r["title"]), r["level"], r["kind"], r["outcome"], mode, conditions, applies,
                 pair("fired"), pair("not_fired") if "not_fired" in expl else None, r.get("source", ""),
-                where(src, path), parse_percent(r["norm"]) if "norm" in r else None)
+                where(src, path), parse_percent(r["norm"]) if "norm" in r else None, r.get("free_room"))
 
