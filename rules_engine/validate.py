@@ -264,9 +264,12 @@ def _parameters(ctx: _Ctx, src: Source | None) -> dict[str, Parameter]:
 
 
 def stale_parameters(policy: Policy, year: int) -> list:
-    """Warnings for annual parameters without a value for a calendar year (the current one, as validate asks)."""
+    """Warnings for annual parameters without a value for a calendar year (the current one, as validate asks);
+    a parameter whose first value lies after that year has nothing to renew yet (its rules are onbeslist then)."""
     out = []
     for p in policy.parameters.values():
+        if p.values and p.values[0].valid_from.year > year:
+            continue
         if p.annual and p.at(dt.date(year, 12, 31)) is None and p.where is not None:
             latest = p.values[-1].valid_from.isoformat() if p.values else "-"
             out.append(make("annual-parameter-stale", p.where.file, p.where.line, p.where.column, severity="warning",

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from .deviations import DeviationReason, Route
 from .diagnostics import Collector, make
 from .load_yaml import Source
-from .model import Label, frozen_map
+from .model import DeviationReason, Label, Route, frozen_map
 from .numbers import to_fraction
 
 
