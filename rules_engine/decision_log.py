@@ -291,14 +291,20 @@ def review_record(decision: dict, *, followed: bool, outcome: str, reviewer: str
                 raise _refuse("--reason", f"reden '{reason}' mag niet worden gebruikt om van een wettelijke "
                                           "uitkomst af te wijken (legal: false)",
                               f"reason '{reason}' may not be used to deviate from a legal outcome (legal: false)")
+            if free_room not in policy.free_allocation_room:
+                choices = ", ".join(policy.free_allocation_room) or ("(geen: free_allocation_room in policy.yaml)",
+                                                                      "(none: free_allocation_room in policy.yaml)")
+                raise PolicyError([make("invalid-value", "--free-room", value=free_room, choices=choices)])
+            deciding = decision.get("deciding_rules") or ()
+            rooms = sorted({r.free_room for r in policy.rules if r.id in deciding and r.free_room})
+            if rooms and free_room not in rooms:
+                raise _refuse("--free-room", f"de wettelijke regel die besliste, gebruikt de ruimte {', '.join(rooms)}, "
+                                             f"niet {free_room}",
+                              f"the legal rule that decided uses the room {', '.join(rooms)}, not {free_room}")
         elif free_room is not None:
             raise _refuse("--free-room", f"het advies '{advice}' is geen wettelijke uitkomst: deze afwijking "
                                          "gebruikt geen vrije toewijzingsruimte",
                           f"the advice '{advice}' is no legal outcome: this deviation uses no free allocation room")
-    if free_room is not None and free_room not in policy.free_allocation_room:
-        choices = ", ".join(policy.free_allocation_room) or ("(geen: free_allocation_room in policy.yaml)",
-                                                              "(none: free_allocation_room in policy.yaml)")
-        raise PolicyError([make("invalid-value", "--free-room", value=free_room, choices=choices)])
     return {"type": "review", "record_version": RECORD_VERSION, "review_id": "r-" + uuid.uuid4().hex,
             "decision_id": decision_id, "timestamp": _now(), "advice": advice, "followed": bool(followed),
             "outcome": outcome, "reviewer": reviewer, "reason": None if followed else reason, "note": note,

@@ -13,16 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .diagnostics import Diagnostic, make
-from .model import Label
-
-
-@dataclass(frozen=True)
-class DeviationReason:
-    """A code a person may give for not following the advice (policy.yaml `deviation_reasons`)."""
-
-    id: str
-    label: Label
-    legal: bool  # may be used to deviate from a legal outcome (niet toegestaan)
+from .model import DeviationReason, Label, Route  # noqa: F401 - part of the model, named here too
 
 
 @dataclass(frozen=True)
@@ -92,18 +83,6 @@ def note_warnings(note: str | None, where: str = "--note") -> list[Diagnostic]:
             f"de notitie lijkt een naam te bevatten ({shown}): noem geen personen, gebruik het pseudonieme id",
             f"the note seems to hold a name ({shown}): name no persons, use the pseudonymous id")))
     return out
-
-
-
-
-@dataclass(frozen=True)
-class Route:
-    """A placement route the policy declares (policy.yaml `routes`): a household coming through it gets
-    plaatsing, never ontraden; legal rules keep their effect and the mix rules are shown as information."""
-
-    id: str
-    label: Label
-    source: str = ""
 
 
 __all__ = ["DeviationReason", "FREE_ROOMS", "FreeRoom", "LEGAL_OUTCOME", "Route", "note_warnings"]

@@ -9,14 +9,11 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 from fractions import Fraction
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Iterator, Mapping, NamedTuple
+from typing import Iterator, Mapping, NamedTuple
 
 from .levels import DEFAULT as DEFAULT_LEVELS, Levels, UNIT_LEVEL
 from .outcomes import (OUTCOME_LABELS, OUTCOMES, PLACEMENT, RULE_KINDS, RULE_OUTCOMES, SEVERITY, UNDECIDED,  # noqa: F401 - read here by their old names
                        Outcome, RuleKind)
-
-if TYPE_CHECKING:
-    from .deviations import DeviationReason, Route
 
 LEVELS = (UNIT_LEVEL,) + DEFAULT_LEVELS.keys
 """What a rule's level may name in a policy without levels of its own (the policy's: Policy.levels.rule_levels)."""
@@ -373,6 +370,26 @@ class Rule:
     source: str
     where: Where
     norm: Fraction | None = None  # share of lettings that must keep a legal rule (annual report)
+    free_room: str | None = None  # the free allocation room a deviation from this legal rule uses
+
+
+@dataclass(frozen=True)
+class DeviationReason:
+    """A code a person may give for not following the advice (policy.yaml `deviation_reasons`)."""
+
+    id: str
+    label: Label
+    legal: bool  # may be used to deviate from a legal outcome (niet toegestaan)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A placement route the policy declares (policy.yaml `routes`): a household coming through it gets
+    plaatsing, never ontraden; legal rules keep their effect and the mix rules are shown as information."""
+
+    id: str
+    label: Label
+    source: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from .deviations import DeviationReason, Route
 from .diagnostics import Collector, make
 from .load_yaml import Source
-from .model import Label, frozen_map
+from .model import DeviationReason, Label, Route, frozen_map
 from .numbers import to_fraction
 
 
@@ -51,4 +50,20 @@ def placement_routes(collector: Collector, src: Source, raw: dict) -> Mapping[st
     return frozen_map(routes)
 
 
-__all__ = ["placement_routes", "review_keys"]
+def rule_rooms(collector: Collector, rules, free_room: Mapping) -> None:
+    """A rule's free_room: only on a legal rule, and (when the policy declares free_allocation_room) one it declares."""
+    for r in rules:
+        if r.free_room is None:
+            continue
+        if r.kind != "legal":
+            collector.add(make("bad-input", r.where.file, r.where.line, r.where.column, problem=(
+                f"regel '{r.id}': free_room hoort alleen bij een wettelijke regel (kind: legal)",
+                f"rule '{r.id}': free_room belongs to a legal rule only (kind: legal)")))
+        elif free_room and r.free_room not in free_room:
+            collector.add(make("bad-input", r.where.file, r.where.line, r.where.column, severity="warning", problem=(
+                f"regel '{r.id}' gebruikt de vrije ruimte '{r.free_room}', die free_allocation_room in policy.yaml "
+                "niet noemt", f"rule '{r.id}' uses the free room '{r.free_room}', which free_allocation_room in "
+                "policy.yaml does not name")))
+
+
+__all__ = ["placement_routes", "review_keys", "rule_rooms"]

@@ -68,7 +68,7 @@ def _cbs_paths(source: Source, kind: str):
 
 def check_codes(source: Source, kind: str, schema_problems: list[Diagnostic]) -> list[Diagnostic]:
     """The schema's problems, a malformed CBS code said with the position of its first wrong character
-    (the column points at it) instead of the schema's bare 'not the right form'."""
+    instead of the schema's bare 'not the right form' (at the same line and column: the code's start)."""
     found: list[Diagnostic] = []
     starts = set()
     for pattern, level in _cbs_paths(source, kind):
@@ -78,8 +78,7 @@ def check_codes(source: Source, kind: str, schema_problems: list[Diagnostic]) ->
                 continue
             line, col = source.where(path)
             starts.add((line, col))
-            at = None if col is None or not isinstance(value, str) else col + source.quote_offset(path) + problem[0] - 1
-            found.append(make("invalid-format", source.path, line, at, value=str(value)[:40], what=problem[1:]))
+            found.append(make("invalid-format", source.path, line, col, value=str(value)[:40], what=problem[1:]))
     if not found:
         return schema_problems
     kept = [d for d in schema_problems if not (d.code in ("invalid-format", "wrong-type") and (d.line, d.column) in starts)]

@@ -103,8 +103,8 @@ def test_a_buurt_code_with_letters_is_accepted_and_a_malformed_one_refused_with_
     bad = run("validate", "pol", "--lang", "en")
     assert bad.exit_code == 1
     line = next(n for n, text in enumerate(policy.read_text(encoding="utf-8").splitlines(), 1) if "BU0193aB01" in text)
-    # the column points at the lower-case letter: 12 is where the code starts, 'a' is its 7th character
-    assert (f"pol/policy.yaml:{line}:18: invalid-format: 'BU0193aB01' does not have the right form (character 7 "
+    # the column is where the code starts (12), the message names its 7th character
+    assert (f"pol/policy.yaml:{line}:12: invalid-format: 'BU0193aB01' does not have the right form (character 7 "
             "('a') should be a digit or a capital letter") in bad.output, bad.output
     cx = policy_copy / "complexes" / "zw-dpw-01.yaml"
     mutate(cx, "buurt: BU0193AB01", "buurt: BU0193AB0")
@@ -175,3 +175,17 @@ def test_placement_lists_the_vacant_homes_that_absorb_a_placement_best(tmp_path)
     assert text.startswith("15 vacant homes on 2025-06-01; best first:\n") and len(text.splitlines()) == 3
     bad = run("placement", OB, "--household", tmp_path / "nope.yaml", "--lang", "en")
     assert bad.exit_code == 2 and "nope.yaml" in bad.output
+
+
+def test_a_batch_reads_older_and_route_columns(tmp_path):
+    rows = tmp_path / "b.csv"
+    rows.write_text("id,size,income,category,unit,date,older,route\n"
+                    "hh-1,1,28800,actief,ZW-ASN-01-A02,2026-06-01,true,\n"
+                    "hh-2,2,24500,aandacht,ZW-ASN-01-A02,2025-06-01,,urgentie\n"
+                    "hh-3,2,24500,aandacht,ZW-ASN-01-A02,2025-06-01,misschien,\n"
+                    "hh-4,2,24500,aandacht,ZW-ASN-01-A02,2025-06-01,,vip\n", encoding="utf-8")
+    res = run("evaluate", OB, "--batch", rows, "--lang", "en")
+    lines = [json.loads(x) for x in res.output.splitlines() if x.startswith("{")]
+    assert [(x["household"], x["outcome"]) for x in lines] == [("hh-1", "passend"), ("hh-2", "plaatsing")]
+    assert "b.csv:4: row skipped: older is not yes/no: 'misschien'" in res.output
+    assert "b.csv:5: row skipped: unknown route 'vip'" in res.output

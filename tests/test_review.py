@@ -57,6 +57,8 @@ def test_review_record_has_the_agreed_shape_and_its_refusals(tmp_path, program):
     assert "only within the free allocation room: name which (--free-room)" in _refusal(program, legal, reason="urgentie")
     assert "reason 'doorstroming' may not be used to deviate from a legal outcome" in \
         _refusal(program, legal, reason="doorstroming", free_room="daeb")
+    assert "the legal rule that decided uses the room daeb, not passend_toewijzen" in \
+        _refusal(program, legal, reason="urgentie", free_room="passend_toewijzen")
     assert "'landelijk' is not an allowed value; choose from: daeb, passend_toewijzen" in \
         _refusal(program, legal, reason="urgentie", free_room="landelijk")
     assert "followed, but the outcome 'passend' is not the advice 'niet_toegestaan'" in \
@@ -161,6 +163,17 @@ def test_policy_keys_are_checked(policy_copy):
     assert [r.id for r in policy.deviation_reasons][:3] == ["urgentie", "maatwerk-wijkteam", "doorstroming"]
     assert json.loads(json.dumps({k: str(v) for k, v in policy.free_allocation_room.items()})) == \
         {"daeb": "15/2", "passend_toewijzen": "5"}
+
+
+def test_a_rule_names_the_free_room_its_deviations_use(policy_copy):
+    rules = policy_copy / "rules.yaml"
+    mutate(rules, "    free_room: daeb  #", "    free_room: passend  #")
+    res = run("validate", "pol", "--lang", "en")
+    assert res.exit_code == 1 and "'passend' is not an allowed value; choose from: daeb, passend_toewijzen" in res.output
+    mutate(rules, "    free_room: passend  #", "    free_room: daeb  #")
+    mutate(rules, "  - id: portiek-limiet\n", "  - id: portiek-limiet\n    free_room: daeb\n")
+    res = run("validate", "pol", "--lang", "en")
+    assert res.exit_code == 1 and "rule 'portiek-limiet': free_room belongs to a legal rule only" in res.output
 
 
 def test_a_review_whose_followed_flag_contradicts_its_outcome_breaks_the_chain_check(tmp_path):

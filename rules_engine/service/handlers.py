@@ -61,7 +61,7 @@ def _date(value, where: str) -> dt.date:
         raise from_diagnostics([exc.diagnostic(where)], path=(where,)) from None
 
 
-def _advice(svc: Service, data: dict, caller: Caller, command: str):
+def _advice(svc: Service, data: dict):
     """(policy, occupancy in use, decision) for a request with household, unit, date and perhaps counts."""
     loaded = pick(svc.policies.snapshot(), data.get("policy"))
     occupancy = svc.occupancies.current(loaded)
@@ -86,7 +86,7 @@ def evaluate(svc: Service, caller: Caller, raw: bytes):
     data = checked(raw, "evaluate")
     if data.get("log"):
         caller.require("decide")
-    loaded, occupancy, decision = _advice(svc, data, caller, "evaluate")
+    loaded, occupancy, decision = _advice(svc, data)
     headers = _headers(loaded, occupancy)
     if data.get("log"):
         record = _decision_record(svc, loaded, occupancy, decision, caller, "evaluate")
@@ -182,7 +182,7 @@ def record_decision(svc: Service, caller: Caller, raw: bytes):
     caller.require("decide")
     data = checked(raw, "review")
     if "evaluate" in data:
-        loaded, occupancy, decision = _advice(svc, data["evaluate"], caller, "decisions")
+        loaded, occupancy, decision = _advice(svc, data["evaluate"])
         record = _decision_record(svc, loaded, occupancy, decision, caller, "decisions")
         review = _review(record, data, loaded.program)
         written = svc.store.append(lambda lookup: [record, review], caller.token_id, occupancy.version)
