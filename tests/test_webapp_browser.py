@@ -319,6 +319,11 @@ def test_a_page_without_a_session_is_refused(server):
     forged = httpx.get(server["base"] + path, cookies={"mm_session": "made-up"}, follow_redirects=False, timeout=10)
     assert forged.status_code == 303 and forged.headers["location"] == "/app/login?verlopen=1"
     assert "Uw sessie is verlopen" in httpx.get(server["base"] + forged.headers["location"], timeout=10).text
+    # a wrong link of a logged-in user is a page too, not a problem+json document
+    client2, _ = _logged_in(server)
+    missing = client2.get("/app/bestaat-niet")
+    assert missing.status_code == 404 and "Deze pagina bestaat niet" in missing.text
+    assert missing.headers["content-type"].startswith("text/html")
     # a POST without a session is refused outright, even from this site's own origin
     got = client.post("/app/kandidaten/leeg", data={"csrf": "x"}, headers={"Origin": server["base"]})
     assert got.status_code == 403

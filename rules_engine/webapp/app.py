@@ -55,4 +55,5 @@ def page_routes(backend_of) -> list:
         Route("/besluit/{n:int}/bevestig", h["bevestig"], methods=["POST"]),
         Route("/buurten", h["buurten"], methods=["GET"]),
         Mount("/static", static, name="static"),
+        Route("/{rest:path}", h["not_found"], methods=["GET"]),  # a page, not problem+json, for a wrong link
     ])]

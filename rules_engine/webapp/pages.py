@@ -107,6 +107,10 @@ def handlers(backend_of) -> dict:
         return redirect(back if back.isidentifier() else ("vacatures" if session.principal else "login"))
 
     @guard(backend_of)
+    def not_found(request: Request, session, form, backend):
+        return refused(request, session, "not_found", 404)
+
+    @guard(backend_of)
     def home(request: Request, session, form, backend):
         return redirect("vacatures")
 
@@ -218,7 +222,7 @@ def handlers(backend_of) -> dict:
         return render(request, session, "buurten.html", 400 if problems else 200, groups=groups, total=total,
                       date=date.isoformat(), problems=problems, policy=program.policy, occupancy=occ_version)
 
-    return {"login": login, "logout": logout, "switch_language": switch_language, "home": home,
+    return {"login": login, "logout": logout, "switch_language": switch_language, "home": home, "not_found": not_found,
             "vacatures": vacatures, "kandidaten": kandidaten, "upload": upload, "add_household": add_household,
             "check_field": check_field,
             "clear": clear, "buurten": buurten}

@@ -66,7 +66,8 @@ def render(request: Request, session: Session | None, template: str, status: int
 
 def refused(request: Request, session: Session | None, key: str, status: int = 403, **args) -> Response:
     """A refusal page (403 for a form from elsewhere, a bad token or a role that may not)."""
-    return secure_headers(render(request, session, "refused.html", status, message_key=key, message_args=args))
+    return secure_headers(render(request, session, "refused.html", status, message_key=key, message_args=args,
+                                 title_key="not_found_title" if status == 404 else None))
 
 
 def redirect(path: str) -> RedirectResponse:

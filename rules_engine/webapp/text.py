@@ -97,6 +97,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "overview": ("Overzicht", "Overview"), "deviation": ("Afwijking", "Deviation"), "details": ("Per groep", "Per group"),
     "show_date": ("Toon", "Show"), "chart_alt": ("Aandeel per categorie tegen de band; de tabel eronder geeft dezelfde cijfers.",
                                                  "Share per category against its band; the table below gives the same figures."),
+    "not_found": ("Deze pagina bestaat niet.", "This page does not exist."),
+    "not_found_title": ("Niet gevonden", "Not found"),
     "error": ("Er ging iets mis", "Something went wrong"), "error_detail": ("{detail}", "{detail}"), "refused": ("Geweigerd", "Refused"),
     "csrf": ("Dit formulier is verlopen of komt niet van deze site. Laad de pagina opnieuw.",
              "This form has expired or does not come from this site. Reload the page."),
