@@ -10,7 +10,7 @@ generator, not wrk: at 100 requests/s it has time to spare on this machine, and 
 its own client cost, so they are an upper bound on the server's.
 
 1. POST /v1/evaluate (the README example) at --rate requests/s for --seconds;
-2. POST /v1/rank with 300 candidates at 2 requests/s;
+2. POST /v1/rank with 300 candidates, one request at a time (each answer about 4 MB of explanations);
 3. 8 concurrent writers of POST /v1/decisions, then the count and the hash chain checked in the database.
 The baseline is the same work in plain Python in this process (api.evaluate, rank.rank), per call.
 """
@@ -66,6 +66,23 @@ async def open_loop(client: httpx.AsyncClient, path: str, body: dict, rate: floa
     elapsed = time.perf_counter() - start
     return {"n": count, "failures": failures, "p50": pct(latencies, 50), "p99": pct(latencies, 99),
             "max": max(latencies) * 1000, "throughput": count / elapsed}
+
+
+async def closed_loop(client: httpx.AsyncClient, path: str, body: dict, count: int) -> dict:
+    """count requests one after the other (the next when the answer is in): latency without a queue."""
+    latencies: list[float] = []
+    failures = 0
+    start = time.perf_counter()
+    for _ in range(count):
+        t = time.perf_counter()
+        try:
+            r = await client.post(path, json=body)
+            failures += r.status_code != 200
+        except httpx.HTTPError:
+            failures += 1
+        latencies.append(time.perf_counter() - t)
+    return {"n": count, "failures": failures, "p50": pct(latencies, 50), "p99": pct(latencies, 99),
+            "throughput": count / (time.perf_counter() - start)}
 
 
 async def writers(client: httpx.AsyncClient, body: dict, writers_n: int, each: int) -> dict:
@@ -175,9 +192,9 @@ def main() -> None:
             print(f"evaluate at {args.rate:.0f}/s: {e['n']} requests, {e['failures']} failed, p50 {e['p50']:.1f} ms, "
                   f"p99 {e['p99']:.1f} ms, max {e['max']:.1f} ms, {e['throughput']:.1f} req/s "
                   f"(p50 / in-process {e['p50'] / per_eval:.1f}x)")
-            r = await open_loop(read, "/v1/rank", {"unit": UNIT, "date": "2025-06-01", "candidates": cands}, 2.0,
-                                args.rank_requests)
-            print(f"rank of 300 at 2/s: {r['n']} requests, {r['failures']} failed, p50 {r['p50']:.0f} ms, "
+            r = await closed_loop(read, "/v1/rank", {"unit": UNIT, "date": "2025-06-01", "candidates": cands},
+                                  args.rank_requests)
+            print(f"rank of 300, one at a time: {r['n']} requests, {r['failures']} failed, p50 {r['p50']:.0f} ms, "
                   f"p99 {r['p99']:.0f} ms, {r['throughput']:.2f} req/s (p50 / in-process {r['p50'] / per_rank:.1f}x)")
             w = await writers(decide, {"evaluate": body, "followed": True, "reviewer": "mw-bench"}, 8, args.writes)
             print(f"8 writers x {args.writes}: {len(w['acked'])}/{w['n']} acknowledged, p50 {w['p50']:.0f} ms, "
