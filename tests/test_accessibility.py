@@ -1,8 +1,9 @@
-"""The HTML reports in a real browser: axe-core (npm) in Debian's headless Chromium finds no serious or critical
+"""The HTML reports in a real browser: axe-core in Debian's headless Chromium finds no serious or critical
 violation on the decision, ranking, status and annual reports, at 1280 px and at 390 px wide.
 
-Needs the Debian `chromium` package, the `playwright` Python package (never its own browser download) and
-axe-core from the npm registry (.ci/run installs all three); the test is skipped where one is missing.
+Needs the Debian `chromium` package (.ci/run installs it), the `playwright` Python package (never its own
+browser download) and axe-core, as shipped by the axe-playwright-python package (both in the test extra, as
+for the web app's page tests); the test is skipped where one is missing.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -30,10 +30,11 @@ def _axe_script() -> Path | None:
     if os.environ.get("AXE_CORE"):
         return Path(os.environ["AXE_CORE"])
     try:
-        root = subprocess.run(["npm", "root", "-g"], capture_output=True, text=True, timeout=30).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
+        from importlib.resources import files
+
+        path = Path(str(files("axe_playwright_python") / "axe.min.js"))
+    except ImportError:
         return None
-    path = Path(root) / "axe-core" / "axe.min.js"
     return path if path.is_file() else None
 
 

@@ -26,6 +26,7 @@ COMMANDS = {
     "schema": "rules_engine.cli.schema:schema",
     "placement": "rules_engine.placement_command:placement",
     "simulate": "rules_engine.simulate.command:simulate",
+    "serve": "rules_engine.service.command:serve",
 }
 
 # The commands of `magicmix report` (report FILE.json is `report saved FILE.json`).
@@ -40,6 +41,7 @@ LOG_COMMANDS = {
     "override": "rules_engine.cli.log:log_override",
     "replay": "rules_engine.cli.log:log_replay",
     "review": "rules_engine.review_command:review",
+    "export": "rules_engine.service.command:log_export",
 }
 
 
