@@ -183,3 +183,12 @@ def test_a_review_whose_followed_flag_contradicts_its_outcome_breaks_the_chain_c
                           "followed": True, "outcome": "ontraden", "reason": None}])
     res = run("log", "replay", log, "--verify", "--lang", "en")
     assert res.exit_code == 1 and "review without a valid outcome" in res.output
+
+
+def test_log_override_warns_about_a_free_text_reason_that_names_someone(tmp_path):
+    rec = _decide(tmp_path, "hh-x", 40000)
+    log = tmp_path / "d.log"
+    res = run("log", "override", rec["decision_id"], "--outcome", "ontraden", "--reason",
+              "mevrouw is net uit het ziekenhuis", "--log", log, "--lang", "en")
+    assert res.exit_code == 0 and "--reason: bad-input (warning): the note seems to hold health or care details " \
+        "(ziekenhuis)" in res.output and "the note seems to hold a name (mevrouw/meneer)" in res.output, res.output
