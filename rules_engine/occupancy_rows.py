@@ -91,7 +91,7 @@ def checked_positions(path: str, header: list, rows, policy: Policy, text_cells:
     diags = []
     categories = set(policy.category_ids)
     units = policy.units
-    position = units.positions()
+    position_of = units.position_of()
     seen = FirstRows(len(units)) if seen is None else seen
     names = [str(h or "").strip().lower() for h in header]
     missing = [c for c in ("unit", "valid_from") if c not in names]
@@ -124,7 +124,7 @@ def checked_positions(path: str, header: list, rows, policy: Policy, text_cells:
                 continue
             unit, category = str(unit), str(category)
             household = household if household.__class__ is str else str(household)
-        i = position.get(unit)
+        i = position_of(unit)
         if i is None:
             if unit == "" and all(c in (None, "") or str(c).strip() == "" for c in rec):
                 continue

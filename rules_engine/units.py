@@ -120,6 +120,11 @@ class UnitTable(Mapping):
         """Home id -> its position (0, 1, ...) in the table, read-only."""
         return MappingProxyType(self._index)
 
+    def position_of(self):
+        """A function: home id -> its position, or None. The table's own lookup, for millions of rows (a
+        read-only view's get costs twice as much)."""
+        return self._index.get
+
     def place_number(self, uid: str) -> int | None:
         """The number of a home's portiek in places(), or None for an unknown home (for fast counting)."""
         i = self._index.get(uid)
