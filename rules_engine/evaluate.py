@@ -28,12 +28,14 @@ from .model import OUTCOMES, SEVERITY, UNDECIDED, Outcome, RuleKind
 from .occupancy import Composition
 from .operators import apply, kleene
 from .program import CompiledRule, Condition, Program
+from .records import quick
 
 DEFAULT_OUTCOME = Outcome.PASSEND.value
 NIET_TOEGESTAAN, LEGAL = Outcome.NIET_TOEGESTAAN.value, RuleKind.LEGAL.value
 FIRED, NOT_FIRED, NOT_APPLICABLE = "fired", "not_fired", "not_applicable"
 
 
+@quick
 @dataclass(frozen=True)
 class RuleStatus:
     """Whether a rule fired, and if not applicable, why."""

@@ -16,6 +16,7 @@ from typing import Callable, Mapping
 
 from .levels import DEFAULT, Levels
 from .model import LevelMix, Profile, Unit, frozen_map
+from .records import quick
 
 GROUP_LEVELS = DEFAULT.keys
 """The group levels of a policy without levels of its own (a policy's: policy.levels.keys)."""
@@ -34,6 +35,7 @@ class Unknown:
         return f"Unknown({self.en!r})"
 
 
+@quick
 @dataclass(frozen=True)
 class Household:
     """The applying household: pseudonymous id, size, yearly income, category, age, flags."""
@@ -46,6 +48,7 @@ class Household:
     flags: tuple[str, ...] = ()
 
 
+@quick
 @dataclass(frozen=True)
 class Group:
     """The composition of a portiek, complex or buurt: homes, occupied homes, households per category."""
@@ -76,6 +79,7 @@ class Group:
         return Group(self.homes, self.occupied + n, counts)
 
 
+@quick
 @dataclass(frozen=True)
 class Facts:
     """Everything the rules may read for one household x home x date."""
@@ -95,6 +99,7 @@ class Facts:
 _NONE_ABOVE = frozen_map({})
 
 
+@quick
 @dataclass(frozen=True)
 class FactSpec:
     """One fact in the catalogue: its path, type, and what it means."""
