@@ -33,9 +33,13 @@ class Record:
 
     def to_dict(self) -> dict:
         """Plain JSON-serialisable data, fields in declaration order (tuples become lists)."""
-        convert = _CONVERTERS.get(self.__class__)
+        cls = self.__class__
+        convert = _CONVERTERS.get(cls)
         if convert is None:
-            convert = _CONVERTERS[self.__class__] = _converter(self.__class__)
+            convert = _CONVERTERS[cls] = _converter(cls)
+            if "to_dict" not in vars(cls):  # from now on the class's own method: no lookup per record
+                convert.__doc__ = Record.to_dict.__doc__
+                cls.to_dict = convert
         return convert(self)
 
 

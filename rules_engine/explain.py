@@ -17,7 +17,7 @@ from .decision import (Bilingual, CategoryLabel, CategoryShare, Change, Conditio
                        HouseholdInput, Inputs, LevelComposition, ParameterInput, Parameters, PolicyRef, RoomLine,
                        RuleResult, Value, decision_from_dict)
 from .evaluate import (APPLIES, CONDITIONS, FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine,
-                       observe, rule_status, rule_statuses, with_category)
+                       compiled, observe, rule_status, rule_statuses, with_category)
 from .facts import Facts, Household, Unknown
 from .levels import group_keys
 from .model import OUTCOME_LABELS, OUTCOMES, UNDECIDED, Policy
@@ -184,14 +184,29 @@ def _condition_words(cr: ConditionResult, negate: bool, lang: str) -> str:
             f"{'tegenover' if lang == 'nl' else 'against'} {cr.right.display[lang]})")
 
 
+_BY_LETTER = {"f": RuleStatus(FIRED), "n": RuleStatus(NOT_FIRED), "a": RuleStatus(NOT_APPLICABLE),
+              "u": RuleStatus(NOT_APPLICABLE, Unknown("onbekend", "unknown"))}
+
+
+def _letter(st: RuleStatus) -> str:
+    return "f" if st.status == FIRED else "n" if st.status == NOT_FIRED else "a" if st.reason is None else "u"
+
+
+@lru_cache(maxsize=4096)
+def _combined(program: Program, letters: str) -> tuple[str, tuple[str, ...]]:
+    """combine() of the statuses spelled by letters (the outcome depends on nothing else), computed once."""
+    return combine(program, tuple(_BY_LETTER[c] for c in letters))
+
+
 def _rule_changes(program: Program, statuses, results: list[RuleResult], outcome: str) -> list[Change]:
     out = []
+    keys = [_letter(st) for st in statuses]
     for i, (cr, st) in enumerate(zip(program.rules, statuses)):
         if st.status not in (FIRED, NOT_FIRED):
             continue
-        flipped = list(statuses)
-        flipped[i] = RuleStatus(NOT_FIRED if st.status == FIRED else FIRED)
-        new_outcome, _ = combine(program, flipped)
+        flipped = list(keys)
+        flipped[i] = "n" if st.status == FIRED else "f"
+        new_outcome, _ = _combined(program, "".join(flipped))
         if OUTCOMES.index(new_outcome) <= OUTCOMES.index(outcome):
             continue  # only what would make the advice better helps staff
         res = results[i]
@@ -212,15 +227,20 @@ def _rule_changes(program: Program, statuses, results: list[RuleResult], outcome
     return out
 
 
-def _category_changes(program: Program, f: Facts, statuses, outcome: str) -> list[Change]:
+def _category_changes(program: Program, f: Facts, statuses, outcome: str, comp: Composition) -> list[Change]:
     policy = program.policy
+    fast = compiled(program, comp.date)
+    h = f.household
     out = []
     for cid in policy.category_ids:
-        if cid == f.household.category:
+        if cid == h.category:
             continue
-        g = with_category(f, cid)
-        other, _ = combine(program, [rule_status(cr, g) if cr.uses_category else st
-                                     for cr, st in zip(program.rules, statuses)])
+        if fast is not None:  # the same statuses as below (tests/test_compiled.py), without building facts
+            other, _ = fast.from_composition(Household(h.id, h.size, h.income, cid, h.age, h.flags), f.unit.id, comp)
+        else:
+            g = with_category(f, cid)
+            other, _ = combine(program, [rule_status(cr, g) if cr.uses_category else st
+                                         for cr, st in zip(program.rules, statuses)])
         if OUTCOMES.index(other) > OUTCOMES.index(outcome):
             label = policy.category(cid).label
             out.append(Change("category", other, Bilingual(
@@ -244,24 +264,46 @@ def _bands_per_level(policy: Policy, keys: tuple[str, ...], profile) -> dict:
 @lru_cache(maxsize=4096)
 def _composition_of(program: Program, comp: Composition, keys: tuple[str, ...], leaving: str | None, category: str,
                     profile) -> tuple[LevelComposition, ...]:
-    # Memoised like the room lines: lettings on one date in one group share it.
+    # Memoised like the room lines: lettings on one date in one group share it. Shares are never built
+    # as Fractions here: their exact texts are cached per (count, occupied).
     out = []
-    bands_of = _bands_per_level(program.policy, keys, profile)
-    for level, key in zip(program.policy.levels.keys, keys):
+    policy = program.policy
+    for (level, key), bands in zip(zip(policy.levels.keys, keys), _band_texts(program, keys, profile)):
         now = comp.group(level, key)
+        counts, occupied = now.counts, now.occupied
         if leaving is not None:
-            now = now.plus(leaving, -1)
-        after = now.plus(category)
-        bands = bands_of[level]
+            occupied -= 1
+        after = occupied + 1
         cats = []
+        for cid, (low, high, limit) in zip(policy.category_ids, bands):
+            n = counts.get(cid, 0) - (cid == leaving)
+            a = n + (cid == category)
+            cats.append(_category_share(cid, n, a, _share_text(n, occupied), _share_text(a, after), low, high, limit))
+        out.append(LevelComposition(level, key, now.homes, occupied, after, tuple(cats)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=8192)
+def _category_share(*fields) -> CategoryShare:
+    return CategoryShare(*fields)  # frozen: one record serves every decision that shows these numbers
+
+
+def _share_text(n: int, occupied: int) -> str:
+    """A share's exact text as facts.Group.share gives it (0 for an empty group)."""
+    return _exact(0, 1) if occupied == 0 else _exact(n, occupied)
+
+
+@lru_cache(maxsize=4096)
+def _band_texts(program: Program, keys: tuple[str, ...], profile) -> tuple:
+    """Per level, per category: (low, high, portiek limit) as the composition shows them."""
+    out = []
+    for level, bands in _bands_per_level(program.policy, keys, profile).items():
+        row = []
         for cid in program.policy.category_ids:
             band = bands[cid] if bands else None
             limit = profile.portiek_max_households.get(cid) if bands is None else None
-            cats.append(CategoryShare(cid, now.counts.get(cid, 0), after.counts.get(cid, 0),
-                                      _exact(*_nd(now.share(cid))), _exact(*_nd(after.share(cid))),
-                                      _exact(*_nd(band.low)) if band else None,
-                                      _exact(*_nd(band.high)) if band else None, limit))
-        out.append(LevelComposition(level, key, now.homes, now.occupied, after.occupied, tuple(cats)))
+            row.append((_exact(*_nd(band.low)) if band else None, _exact(*_nd(band.high)) if band else None, limit))
+        out.append(tuple(row))
     return tuple(out)
 
 
@@ -293,17 +335,24 @@ def _room_lines(program: Program, comp: Composition, keys: tuple[str, ...], leav
                     continue  # no maximum for this category: nothing to count against
             else:
                 room = band_room(g, bands_of[level], cid, profile.min_households)
-            label = policy.category(cid).label
-            if room is None:
-                text = Bilingual(f"ruimte voor {label.nl} in {where[0]}: niet beoordeeld ({g.occupied} huishouden(s), "
-                                 f"aandelen tellen vanaf {max(1, profile.min_households)})",
-                                 f"room for {label.en} in {where[1]}: not judged ({g.occupied} household(s), "
-                                 f"shares count from {max(1, profile.min_households)})")
-            else:
-                text = Bilingual(f"ruimte voor nog {room} huishouden(s) {label.nl} in {where[0]}",
-                                 f"room for {room} more {label.en} household(s) in {where[1]}")
-            out.append(RoomLine(level, key, cid, room, text))
+            out.append(_room_line(policy, level, where, key, cid, room, g.occupied, profile.min_households))
     return tuple(out)
+
+
+@lru_cache(maxsize=8192)
+def _room_line(policy: Policy, level: str, where: tuple[str, str], key: str, cid: str, room: int | None, occupied: int,
+               min_households: int) -> RoomLine:
+    # Frozen: one line serves every decision that shows this room in this group.
+    label = policy.category(cid).label
+    if room is None:
+        text = Bilingual(f"ruimte voor {label.nl} in {where[0]}: niet beoordeeld ({occupied} huishouden(s), "
+                         f"aandelen tellen vanaf {max(1, min_households)})",
+                         f"room for {label.en} in {where[1]}: not judged ({occupied} household(s), "
+                         f"shares count from {max(1, min_households)})")
+    else:
+        text = Bilingual(f"ruimte voor nog {room} huishouden(s) {label.nl} in {where[0]}",
+                         f"room for {room} more {label.en} household(s) in {where[1]}")
+    return RoomLine(level, key, cid, room, text)
 
 
 def _label(outcome: str, lang: str) -> str:
@@ -373,7 +422,7 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
                 reason = Bilingual(f"geldt alleen als {failed.text}", f"applies only when {failed.text}")
         results.append(RuleResult(r.id, Bilingual(r.title.nl, r.title.en), r.level, r.kind, r.outcome, st.status,
                                   r.id in deciding, f"{r.where.file}:{r.where.line}", applies, conds, text, reason))
-    changes = _rule_changes(program, statuses, results, outcome) + _category_changes(program, f, statuses, outcome)
+    changes = _rule_changes(program, statuses, results, outcome) + _category_changes(program, f, statuses, outcome, comp)
     h = household
     inputs = Inputs(HouseholdInput(h.id, h.size, exact_text(h.income), h.category, h.age, tuple(h.flags)), unit_id,
                     f.unit.complex, f.unit.portiek, f.unit.buurt, comp.date.isoformat(), occupancy_source,
