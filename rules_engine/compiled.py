@@ -50,9 +50,9 @@ class Unsupported(Exception):
 class _V:
     """A generated value: its code and what is known about it when the source is written."""
 
-    __slots__ = ("code", "kind", "unknown", "integral", "share", "pair", "const")
+    __slots__ = ("code", "kind", "unknown", "integral", "share", "pair", "const", "nd")
 
-    def __init__(self, code, kind, unknown=False, integral=False, share=None, pair=False, const=None):
+    def __init__(self, code, kind, unknown=False, integral=False, share=None, pair=False, const=None, nd=None):
         self.code = code          # a Python expression giving the value (for a share: a Fraction)
         self.kind = kind          # "num", "bool" or "other"
         self.unknown = unknown    # whether it may evaluate to an Unknown
@@ -60,6 +60,7 @@ class _V:
         self.share = share        # (count code, occupied code): the share is count / occupied when occupied > 0
         self.pair = pair          # the code gives a (numerator, denominator) tuple, denominator > 0
         self.const = const        # a number known now (Fraction)
+        self.nd = nd              # (numerator code, denominator code) read without evaluating code again
 
 
 def _share(n: int, occupied: int) -> Fraction:
@@ -122,7 +123,7 @@ class _Gen:
             "household.age": lambda: self.maybe_none("h.age"),
             "unit.id": lambda: _V("u.id", "other"), "unit.portiek": lambda: _V("u.portiek", "other"),
             "unit.complex": lambda: _V("u.complex", "other"), "unit.buurt": lambda: _V("u.buurt", "other"),
-            "unit.rent": lambda: _V("u.rent", "num"), "unit.rooms": lambda: _V("u.rooms", "num", integral=True),
+            "unit.rent": lambda: _V("u.rent", "num", nd=("rn", "rd")), "unit.rooms": lambda: _V("u.rooms", "num", integral=True),
             "unit.daeb": lambda: _V("u.daeb", "bool"),
             "unit.floor": lambda: self.maybe_none("u.floor"),
             "date": lambda: _V(self.const(self.date), "other"),
@@ -357,6 +358,8 @@ class _Gen:
             return repr(int(v.const.numerator)), repr(int(v.const.denominator))
         if v.share is not None:
             return v.share
+        if v.nd is not None:
+            return v.nd
         t = self.temp()
         num, den = ("[0]", "[1]") if v.pair else (".numerator", ".denominator")
         if first_num:
@@ -432,33 +435,31 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category) 
     for i in levels:
         need = g.need[i]
         args += [a for a, k in ((f"c{i}", "c"), (f"o{i}", "occ"), (f"m{i}", "homes")) if k in need]
-    lines = [f"def _body(h, u, cat, x, lv{''.join(', ' + a for a in args)}):"]
+    body = []
     if g.tables:
-        lines.append("    " + "".join(f"x{i}, " for i in range(len(g.tables))) + "_ = x")
+        body.append("    " + "".join(f"x{i}, " for i in range(len(g.tables))) + "_ = x")
     occ = [i for i in levels if "occ" in g.need[i]]
     if occ:
-        lines.append("    if lv is not None:")
-        lines += [f"        o{i} -= 1" for i in occ]
-    lines += [f"    n{i} = c{i}.get(cat, 0) - (lv == cat)" for i in levels if "n" in g.need[i]]
+        body.append("    if lv is not None:")
+        body += [f"        o{i} -= 1" for i in occ]
+    body += [f"    n{i} = c{i}.get(cat, 0) - (lv == cat)" for i in levels if "n" in g.need[i]]
     key = " | ".join(f"{s} << {2 * j}" if j else s for j, s in enumerate(statuses)) or "0"
-    lines += [f"    k = {key}", "    r = memo_get(k)", "    if r is None:", "        r = outcome_of(k)",
-              "    return r", ""]
+    body += [f"    k = {key}", "    r = memo_get(k)", "    if r is None:", "        r = outcome_of(k)",
+             "    return r", ""]
+    lines = []
 
     def wrapper(name: str, params: str, level_lines) -> list[str]:
         out = [f"def {name}(h, uid, {params}):",
-               "    u = units_get(uid)",
-               "    if u is None:",
-               "        bad_unit(uid)",
+               "    w = homes_seen(uid)",
+               "    if w is None:",
+               "        w = home(uid)",
+               "    u, rn, rd, x = w",
                "    cat = h.category",
                "    if cat not in categories:",
-               "        bad_category(cat)",
-               "    x = contexts.get(u.complex)",
-               "    if x is None:",
-               "        x = context(u)"]
-        out += level_lines
-        call = "".join(", " + a for a in args)
-        lv = "comp.by_unit.get(uid)" if name == "from_composition" else "lv"
-        return out + [f"    return _body(h, u, cat, x, {lv}{call})", ""]
+               "        bad_category(cat)"]
+        if name == "from_composition":
+            out.append("    lv = comp.by_unit.get(uid)")
+        return out + level_lines + body
 
     def key_code(i: int) -> str:
         return "u.portiek" if i == 0 else f"x[-1][{i}]"
@@ -501,8 +502,24 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category) 
         return r
 
     ns = g.ns
-    ns.update(units_get=policy.units.get, categories=frozenset(policy.category_ids), contexts=contexts,
-              context=context, memo_get=memo.get, outcome_of=outcome, bad_unit=bad_unit, bad_category=bad_category,
+    seen: dict = {}
+    units_get = policy.units.get
+
+    def home(uid: str):
+        """(unit, rent numerator, rent denominator, its complex's context), kept for up to 65,536 homes."""
+        u = units_get(uid)
+        if u is None:
+            bad_unit(uid)
+        x = contexts.get(u.complex)
+        if x is None:
+            x = context(u)
+        w = (u, u.rent.numerator, u.rent.denominator, x)
+        if len(seen) < 65_536:
+            seen[uid] = w
+        return w
+
+    ns.update(homes_seen=seen.get, home=home, categories=frozenset(policy.category_ids), memo_get=memo.get,
+              outcome_of=outcome, bad_category=bad_category,
               homes=group_homes(policy) if any("homes" in g.need[i] for i in levels) else None)
     exec(compile(source, f"<magicmix rules {policy.id} {date.isoformat()}>", "exec"), ns)  # noqa: S102 - our source
     return CompiledRules(source, ns["from_composition"], ns["from_counts"], tuple(g.levels[i] for i in levels))

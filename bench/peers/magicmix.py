@@ -40,9 +40,10 @@ def _marshal(program):
     from rules_engine.facts import Household
 
     home_of_rent = {r: f"PB-01-R{r:04d}" for r in range(450, 1001)}
+    fields = tuple((c, "n_" + c) for c in CATS)
 
     def marshal(x):
-        counts = {c: x["n_" + c] for c in CATS}
+        counts = {c: x[k] for c, k in fields}
         return (Household("h", 1, x["income"], x["c"]), home_of_rent[x["rent"]],
                 {"portiek": counts, "complex": counts, "buurt": counts})
 
