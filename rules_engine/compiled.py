@@ -457,8 +457,7 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category) 
                "    cat = h.category",
                "    if cat not in categories:",
                "        bad_category(cat)"]
-        if name == "from_composition":
-            out.append("    lv = comp.by_unit.get(uid)")
+        out.append("    lv = comp.by_unit.get(uid)" if name == "from_composition" else "    lv = leaving")
         return out + level_lines + body
 
     def key_code(i: int) -> str:
@@ -477,7 +476,7 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category) 
         if "homes" in need:
             count_lines.append(f"    m{i} = homes[({level_name[i]}, {key_code(i)})]")
     lines += wrapper("from_composition", "comp", comp_lines)
-    lines += wrapper("from_counts", "counts, lv=None", count_lines)
+    lines += wrapper("from_counts", "counts, leaving=None", count_lines)
     source = "\n".join(lines)
 
     contexts: dict = {}

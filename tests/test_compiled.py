@@ -168,6 +168,7 @@ def test_the_counts_api_checks_its_input_and_explains_and_ranks():
     h = Household("hh-1", 2, 30000, policy.category_ids[0])
     d = evaluate_counts(program, h, unit, date, counts)
     assert decide_counts(program, h, unit, date, counts) == (d.outcome, d.deciding_rules)
+    assert counts_decider(program, date)(h, unit, counts, leaving=None) == (d.outcome, d.deciding_rules)
     comp = composition_from_counts(policy, unit, date, counts)
     assert decide(program, h, unit, comp) == (d.outcome, d.deciding_rules)
     ranking = rank_counts(program, [h, Household("hh-2", 1, 20000, policy.category_ids[1])], unit, date, counts)
