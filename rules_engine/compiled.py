@@ -439,10 +439,12 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category) 
     if g.tables:
         body.append("    " + "".join(f"x{i}, " for i in range(len(g.tables))) + "_ = x")
     occ = [i for i in levels if "occ" in g.need[i]]
-    if occ:
+    ns_ = [i for i in levels if "n" in g.need[i]]
+    body += [f"    n{i} = c{i}.get(cat, 0)" for i in ns_]
+    if occ or ns_:
         body.append("    if lv is not None:")
         body += [f"        o{i} -= 1" for i in occ]
-    body += [f"    n{i} = c{i}.get(cat, 0) - (lv == cat)" for i in levels if "n" in g.need[i]]
+        body += [f"        n{i} -= lv == cat" for i in ns_]
     key = " | ".join(f"{s} << {2 * j}" if j else s for j, s in enumerate(statuses)) or "0"
     body += [f"    k = {key}", "    r = memo_get(k)", "    if r is None:", "        r = outcome_of(k)",
              "    return r", ""]

@@ -9,6 +9,7 @@ room left per category at every level (portiek, complex, buurt and any the polic
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from fractions import Fraction
 from functools import lru_cache
 
@@ -136,6 +137,27 @@ def render_template(t: Template, f: Facts, lang: str, policy: Policy) -> str:
     return "".join(out)
 
 
+def _rule_text(templates: tuple[Template, Template], f: Facts, policy: Policy, shared: dict) -> Bilingual:
+    """A rule's text in Dutch and English; shared with earlier explanations that filled in the same values."""
+    values = tuple(tuple(part.expr.fn(f) for part in t.parts if not isinstance(part, str)) for t in templates)
+    try:
+        key = (id(templates),) + tuple(tuple(_side_key(v) for v in vs) for vs in values)
+    except TypeError:
+        key = None
+    text = shared.get(key) if key is not None else None
+    if text is None:
+        text = Bilingual(*(_fill(t, vs, lang, policy) for t, vs, lang in zip(templates, values, ("nl", "en"))))
+        if key is not None and len(shared) < _SHARED_MAX:
+            shared[key] = text
+    return text
+
+
+def _fill(t: Template, values: tuple, lang: str, policy: Policy) -> str:
+    it = iter(values)
+    return "".join(part if isinstance(part, str) else display(next(it), part.expr.type, lang, policy, part.fmt)
+                   for part in t.parts)
+
+
 def condition_result(c: Condition, v, sides: tuple | None, facts: tuple, policy: Policy) -> ConditionResult:
     """One evaluated condition as the record shows it: its result and the values on both sides."""
     left = right = None
@@ -157,19 +179,64 @@ def condition_at(c: Condition, f: Facts, policy: Policy) -> ConditionResult:
 
 
 class RecordingTracer:
-    """A tracer (evaluate.Tracer) that keeps every judged condition as a ConditionResult, per rule and part."""
+    """A tracer (evaluate.Tracer) that keeps every judged condition as a ConditionResult, per rule and part.
 
-    def __init__(self, policy: Policy):
+    Given the program, it shares the (frozen) result of a comparison that gave the same values before
+    with the same program: in a ranking or a batch most conditions see the same home and groups."""
+
+    def __init__(self, policy: Policy, program: Program | None = None):
         self.policy = policy
         self.seen: dict[tuple[int, str], list[ConditionResult]] = {}
+        self.shared = _shared_results(program) if program is not None else None
 
     def condition(self, cr, part: str, c: Condition, value, sides, facts) -> None:
         """Record one condition's result and values."""
-        self.seen.setdefault((id(cr), part), []).append(condition_result(c, value, sides, facts, self.policy))
+        shared = self.shared
+        key = _result_key(c, value, sides) if shared is not None and not facts else None
+        r = shared.get(key) if key is not None else None
+        if r is None:
+            r = condition_result(c, value, sides, facts, self.policy)
+            if key is not None and len(shared) < _SHARED_MAX:
+                shared[key] = r
+        self.seen.setdefault((id(cr), part), []).append(r)
 
     def results(self, cr, part: str) -> tuple[ConditionResult, ...]:
         """The recorded conditions of one rule's part ('applies' or 'conditions'), in policy order."""
         return tuple(self.seen.get((id(cr), part), ()))
+
+
+_SHARED_MAX = 65_536
+_SHARED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _shared_results(program: Program) -> dict:
+    """The condition results shared by the explanations of one program (they die with it: keys hold ids of its
+    conditions)."""
+    d = _SHARED.get(program)
+    if d is None:
+        d = _SHARED[program] = {}
+    return d
+
+
+def _side_key(v):
+    cls = v.__class__
+    if cls is Fraction or cls is int:
+        return v.numerator, v.denominator
+    if cls is str:
+        return v
+    if cls is bool:
+        return (v,)
+    raise TypeError  # not shared: a list, a date, an unknown value
+
+
+def _result_key(c: Condition, value, sides):
+    """What a comparison's ConditionResult depends on besides the condition: its truth and its two values."""
+    if sides is None or (value is not True and value is not False):
+        return None
+    try:
+        return id(c), value, _side_key(sides[0]), _side_key(sides[1])
+    except TypeError:
+        return None
 
 
 # --- what would change the outcome -----------------------------------------------------------
@@ -400,7 +467,7 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
     """Evaluate one letting with the full explanation record."""
     policy = program.policy
     f = build_facts(program, household, unit_id, comp)
-    tracer = RecordingTracer(policy)
+    tracer = RecordingTracer(policy, program)
     statuses = rule_statuses(program, f, tracer)
     outcome, deciding = combine(program, statuses)
     results = []
@@ -409,10 +476,9 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
         applies, conds = tracer.results(cr, APPLIES), tracer.results(cr, CONDITIONS)
         text = None
         if st.status == FIRED:
-            text = Bilingual(render_template(cr.fired[0], f, "nl", policy), render_template(cr.fired[1], f, "en", policy))
+            text = _rule_text(cr.fired, f, policy, tracer.shared)
         elif st.status == NOT_FIRED and cr.not_fired:
-            text = Bilingual(render_template(cr.not_fired[0], f, "nl", policy),
-                             render_template(cr.not_fired[1], f, "en", policy))
+            text = _rule_text(cr.not_fired, f, policy, tracer.shared)
         reason = None
         if st.status == NOT_APPLICABLE:
             if st.reason is not None:

@@ -23,16 +23,15 @@ def quick(cls):
         if f.default is not MISSING:
             ns[f"_d_{name}"] = f.default
             params.append(f"{name}=_d_{name}")
-            lines.append(f"'{name}': {name}")
+            lines.append(f"    _d__['{name}'] = {name}")
         elif f.default_factory is not MISSING:
             ns[f"_f_{name}"] = f.default_factory
             params.append(f"{name}=MISSING")
-            lines.append(f"'{name}': _f_{name}() if {name} is MISSING else {name}")
+            lines.append(f"    _d__['{name}'] = _f_{name}() if {name} is MISSING else {name}")
         else:
             params.append(name)
-            lines.append(f"'{name}': {name}")
-    source = (f"def __init__(self, {', '.join(params)}):\n"
-              f"    self.__dict__.update({{{', '.join(lines)}}})\n")
+            lines.append(f"    _d__['{name}'] = {name}")
+    source = f"def __init__(self, {', '.join(params)}):\n    _d__ = self.__dict__\n" + "\n".join(lines) + "\n"
     exec(source, ns)  # noqa: S102 - the source holds only this class's field names
     init = ns["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
