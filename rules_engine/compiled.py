@@ -414,18 +414,22 @@ class CompiledRules:
         self.levels = needed_levels  # the levels whose counts the rules read
 
 
-def compiled_rules(program: Program, date: dt.date, outcome_of, bad_unit, bad_category) -> CompiledRules | None:
+def compiled_rules(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, general,
+                   general_counts) -> CompiledRules | None:
     """The program's rules as generated Python for one date, or None when the compiler does not cover them.
 
     outcome_of(statuses) gives (outcome, deciding rules) for a tuple of status codes (evaluate.combine);
-    bad_unit(unit id) and bad_category(category) raise the errors of an unknown home or category."""
+    bad_unit(unit id) and bad_category(category) raise the errors of an unknown home or category;
+    general(household, unit id, composition) and general_counts(household, unit id, counts, leaving)
+    decide by the general path, for values of a type the rules were not checked for."""
     try:
-        return _build(program, date, outcome_of, bad_unit, bad_category)
+        return _build(program, date, outcome_of, bad_unit, bad_category, general, general_counts)
     except Unsupported:
         return None
 
 
-def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category) -> CompiledRules:
+def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, general=None,
+           general_counts=None) -> CompiledRules:
     g = _Gen(program, date)
     policy = program.policy
     statuses = [g.rule(cr) for cr in program.rules]
@@ -446,8 +450,9 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category) 
         body += [f"        o{i} -= 1" for i in occ]
         body += [f"        n{i} -= lv == cat" for i in ns_]
     key = " | ".join(f"{s} << {2 * j}" if j else s for j, s in enumerate(statuses)) or "0"
-    body += [f"    k = {key}", "    r = memo_get(k)", "    if r is None:", "        r = outcome_of(k)",
-             "    return r", ""]
+    # A value of a type the rules were not checked for (a float income from a caller) takes the general path.
+    tail = ["    try:", f"        k = {key}", "    except (AttributeError, TypeError):", "        return FALLBACK",
+            "    r = memo_get(k)", "    if r is None:", "        r = outcome_of(k)", "    return r", ""]
     lines = []
 
     def wrapper(name: str, params: str, level_lines) -> list[str]:
@@ -460,7 +465,8 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category) 
                "    if cat not in categories:",
                "        bad_category(cat)"]
         out.append("    lv = comp.by_unit.get(uid)" if name == "from_composition" else "    lv = leaving")
-        return out + level_lines + body
+        fallback = "general(h, uid, comp)" if name == "from_composition" else "general_counts(h, uid, counts, leaving)"
+        return out + level_lines + body + [line.replace("FALLBACK", fallback) for line in tail]
 
     def key_code(i: int) -> str:
         return "u.portiek" if i == 0 else f"x[-1][{i}]"
@@ -520,7 +526,7 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category) 
         return w
 
     ns.update(homes_seen=seen.get, home=home, categories=frozenset(policy.category_ids), memo_get=memo.get,
-              outcome_of=outcome, bad_category=bad_category,
+              outcome_of=outcome, bad_category=bad_category, general=general, general_counts=general_counts,
               homes=group_homes(policy) if any("homes" in g.need[i] for i in levels) else None)
     exec(compile(source, f"<magicmix rules {policy.id} {date.isoformat()}>", "exec"), ns)  # noqa: S102 - our source
     return CompiledRules(source, ns["from_composition"], ns["from_counts"], tuple(g.levels[i] for i in levels))

@@ -21,6 +21,7 @@ from functools import lru_cache, partial
 from typing import Protocol
 
 from .compiled import NOT_APPLICABLE_CODE, UNKNOWN_CODE, CompiledRules, compiled_rules
+from .counts import composition_from_counts
 from .diagnostics import PolicyError, hint, make
 from .facts import Facts, Household, Unknown
 from .levels import areas_above, group_keys
@@ -180,7 +181,14 @@ def compiled(program: Program, date: dt.date) -> CompiledRules | None:
     def outcome_of(codes: tuple[int, ...]) -> tuple[str, tuple[str, ...]]:
         return combine(program, tuple(_BY_CODE[c] for c in codes))
 
-    return compiled_rules(program, date, outcome_of, partial(_unknown_unit, policy), partial(_unknown_category, policy))
+    def general(household: Household, unit_id: str, comp: Composition):
+        return combine(program, rule_statuses(program, build_facts(program, household, unit_id, comp)))
+
+    def general_counts(household: Household, unit_id: str, counts, leaving: str | None = None):
+        return general(household, unit_id, composition_from_counts(policy, unit_id, date, counts, leaving))
+
+    return compiled_rules(program, date, outcome_of, partial(_unknown_unit, policy), partial(_unknown_category, policy),
+                          general, general_counts)
 
 
 def decide(program: Program, household: Household, unit_id: str, comp: Composition) -> tuple[str, tuple[str, ...]]:

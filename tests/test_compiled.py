@@ -214,3 +214,13 @@ def test_generated_source_holds_no_policy_text():
         assert cat not in src
     assert "'" not in src and '"' not in src  # texts are constants bound by name, never written in the source
 
+
+
+def test_a_value_of_another_type_takes_the_general_path():
+    program = load_policy(str(OB))
+    date = dt.date(2025, 6, 1)
+    comp = composition(program.policy, example_occupancy(program), date)
+    unit = sorted(program.policy.units)[2]
+    for income in (28375.0, 28375.5, 99999.25):  # a float from a caller: no numerator, decided all the same
+        h = Household("hh-1", 1, income, program.policy.category_ids[1])
+        assert decide(program, h, unit, comp) == _general(program, h, unit, comp)
