@@ -124,7 +124,7 @@ def counts_decider(program: Program, date: dt.date) -> Callable:
 
     def decide_one(household: Household, unit_id: str, counts: Mapping, leaving: str | None = None):
         return decide(program, household, unit_id,
-                      composition_from_counts(program.policy, unit_id, date, counts, leaving))
+                      composition_from_counts(program.policy, unit_id, date, counts, leaving, check=False))
     return decide_one
 
 

@@ -80,9 +80,11 @@ def check_counts(policy: Policy, unit_id: str, counts, leaving: str | None = Non
 
 
 def composition_from_counts(policy: Policy, unit_id: str, date: dt.date, counts: Mapping,
-                            leaving: str | None = None) -> Composition:
-    """The composition of the home's groups from counts per level (checked: check_counts)."""
-    check_counts(policy, unit_id, counts, leaving)
+                            leaving: str | None = None, check: bool = True) -> Composition:
+    """The composition of the home's groups from counts per level (checked by check_counts unless check is False:
+    for counts the caller's own code counted)."""
+    if check:
+        check_counts(policy, unit_id, counts, leaving)
     homes = group_homes(policy)
     groups = {}
     for level, key in zip(policy.levels.keys, group_keys(policy, policy.units[unit_id])):

@@ -108,8 +108,7 @@ def _sides(c: Condition, f: Facts, fact: dict, i: int, part: str, j: int):
             return v
         fact[_field(i, part, j, "k")] = 1
         if isinstance(a, (int, Fraction)) and isinstance(b, (int, Fraction)) and not isinstance(a, bool):
-            a, b = Fraction(a), Fraction(b)
-            left, right = a.numerator * b.denominator, b.numerator * a.denominator
+            left, right = a.numerator * b.denominator, b.numerator * a.denominator  # ints and Fractions alike
             if abs(left) >= _EXACT or abs(right) >= _EXACT:
                 left, right = (left > right) - (left < right), 0
         elif isinstance(a, (str, bool)) and isinstance(b, (str, bool)) and type(a) is type(b):
