@@ -205,7 +205,7 @@ class RecordingTracer:
         return tuple(self.seen.get((id(cr), part), ()))
 
 
-_SHARED_MAX = 65_536
+_SHARED_MAX = 8_192  # kept small: a cache of many objects makes every full garbage collection longer
 _SHARED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
@@ -328,7 +328,7 @@ def _bands_per_level(policy: Policy, keys: tuple[str, ...], profile) -> dict:
                      else policy.groups_of(lv.key)[key].mix.bands) for lv, key in zip(policy.levels, keys)}
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)
 def _composition_of(program: Program, comp: Composition, keys: tuple[str, ...], leaving: str | None, category: str,
                     profile) -> tuple[LevelComposition, ...]:
     # Memoised like the room lines: lettings on one date in one group share it. Shares are never built
@@ -383,7 +383,7 @@ def _room(program: Program, f: Facts, comp: Composition) -> tuple[RoomLine, ...]
     return _room_lines(program, comp, group_keys(program.policy, u), comp.by_unit.get(u.id), f.profile)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)
 def _room_lines(program: Program, comp: Composition, keys: tuple[str, ...], leaving: str | None,
                 profile) -> tuple[RoomLine, ...]:
     # Memoised: in a batch, many lettings share the same groups on the same date.
