@@ -227,13 +227,14 @@ def main() -> None:
     candidates = [h for h, _ in items[: args.candidates]]
     home = items[0][1]
     rank(program, candidates, home, comp)
-    best = float("inf")
+    best = best_cpu = float("inf")
     for _ in range(3):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         rank(program, candidates, home, comp)
         best = min(best, time.perf_counter() - start)
-    print(f"rank of {len(candidates)} candidates, an explanation each: {best * 1000:8.1f} ms  "
-          f"(target < 50 ms for 500)")
+        best_cpu = min(best_cpu, time.process_time() - start_cpu)
+    print(f"rank of {len(candidates)} candidates, an explanation each: {best * 1000:8.1f} ms "
+          f"({best_cpu * 1000:.1f} ms CPU time of this process; target < 50 ms for 500)")
     from rules_engine.engine_durable import durable_program, unavailable_reason
 
     if unavailable_reason():
