@@ -4,9 +4,32 @@ Flow: load -> validate -> compile -> evaluate -> explain -> report.
 Public API: load_policy, check_policy, evaluate, evaluate_batch, load_household, load_occupancy.
 """
 
-from .api import (check_policy, evaluate, evaluate_batch, example_occupancy, load_household, load_occupancy,
-                  load_policy)
+import sys
+import types
+
 from .version import __version__
 
 __all__ = ["__version__", "check_policy", "evaluate", "evaluate_batch", "example_occupancy", "load_household",
            "load_occupancy", "load_policy"]
+
+
+def _api(name: str):
+    def get(module):
+        from . import api
+
+        return getattr(api, name)
+
+    def put(module, value):  # importing the submodule rules_engine.evaluate must not hide the function evaluate
+        pass
+
+    return property(get, put, doc=f"rules_engine.api.{name}")
+
+
+class _Package(types.ModuleType):
+    """The package, whose public API is imported on first use: `import rules_engine.cli` (magicmix --help) need
+    not load the engine."""
+
+
+for _name in __all__[1:]:
+    setattr(_Package, _name, _api(_name))
+sys.modules[__name__].__class__ = _Package

@@ -4,8 +4,12 @@
 - lettings per category: a household moving into a home during the year (a new row for
   another household); a re-classification (same household, other category) is counted
   apart, as are homes that became empty;
-- advice followed or overridden: the last logged decision for the letting's household and
-  home on or before the letting date, and any override of it;
+- advice followed or deviated: the last logged decision for the letting's household and
+  home on or before the letting date, and the last review of it (or an older override, read as
+  deviated). A letting made against niet toegestaan or ontraden did not follow the advice,
+  reviewed or not; a placement through a route (advice plaatsing) is counted apart;
+- the free allocation room per kind (policy.yaml free_allocation_room): deviations from a legal
+  outcome that used it, against its limit of the year's lettings;
 - each legal rule with a norm: the share of lettings, among those where the rule applied,
   that kept it (passend toewijzen 95 %, DAEB 92,5 %); lettings whose advice was onbeslist
   (the rule could not be judged) are counted apart, never as kept;
@@ -21,7 +25,9 @@ from fractions import Fraction
 
 from .decision_log import check_chain
 from .diagnostics import PolicyError, make
-from .model import UNDECIDED, Policy
+from .model import PLACEMENT, UNDECIDED, Policy
+from .outcomes import AGAINST
+from .reviews import latest_reviews
 from .occupancy import Occupancy, composition
 from .status import ABOVE, BELOW, IN_BAND, GroupStatus, portfolio_status
 
@@ -40,16 +46,51 @@ class Letting:
     date: dt.date
     advice: str | None  # outcome of the logged decision
     decision: str | None  # its decision id
-    person: str | None  # the outcome a person recorded in an override, if any
+    person: str | None  # the outcome a person recorded in a review (or an older override), if any
     rules: tuple[tuple[str, str], ...]  # (rule id, status) of the logged decision
     undecided: tuple[str, ...] = ()  # legal rules the logged decision could not judge (advice onbeslist)
+    deviated: bool = False  # a review (or override) recorded that the person did not follow the advice
+    free_room: str | None = None  # the free allocation room a deviation from a legal outcome used
+    beyond_room: bool = False  # recorded with --force beyond the year's free room
 
     @property
     def followed(self) -> bool | None:
-        """True when the advice was followed, False when overridden, None without logged advice."""
+        """True when the advice was followed, False when not, None without logged advice. A letting against
+        niet toegestaan or ontraden did not follow it, whatever was recorded: the household moved in."""
         if self.advice is None:
             return None
-        return self.person is None or self.person == self.advice
+        return not self.deviated and self.advice not in AGAINST
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A logged decision of the year, as the fairness section counts it: no household id, no reason."""
+
+    category: str
+    date: dt.date
+    outcome: str
+    review: str | None  # 'followed', 'deviated' or None (no review recorded)
+
+
+@dataclass(frozen=True)
+class RoomResult:
+    """One free allocation room against the year's lettings."""
+
+    key: str
+    limit: Fraction  # percent
+    lettings: int
+    used: int  # lettings that deviated from a legal outcome using this room
+    beyond: int  # of which recorded beyond the room (--force)
+
+    @property
+    def allowed(self) -> int:
+        """Lettings the room holds this year: the limit's share of the year's lettings, rounded down."""
+        return int(self.limit * self.lettings / 100)
+
+    @property
+    def within(self) -> bool:
+        """Whether the year's use stayed within the room."""
+        return self.used <= self.allowed
 
 
 @dataclass(frozen=True)
@@ -91,15 +132,18 @@ class AnnualReport:
     into_band: tuple[str, ...]
     out_of_band: tuple[str, ...]
     log_used: bool
+    rooms: tuple[RoomResult, ...] = ()
+    candidates: tuple[Candidate, ...] = ()  # every logged decision dated in the year (fairness)
 
     def lettings_per(self, key: str = "category") -> Counter:
         """Lettings counted per category (or per buurt)."""
         return Counter(getattr(x, key) for x in self.lettings)
 
     def advice_counts(self) -> Counter:
-        """Lettings whose advice was followed, overridden, not logged, or onbeslist ('undecided': a person decided
-        without the legal check; counted apart, never as followed)."""
-        return Counter("undecided" if x.advice == UNDECIDED else
+        """Lettings whose advice was followed, not followed ('overridden'), not logged, onbeslist ('undecided': a
+        person decided without the legal check) or plaatsing ('placement': through a route); the last two are
+        counted apart, never as followed."""
+        return Counter("undecided" if x.advice == UNDECIDED else "placement" if x.advice == PLACEMENT else
                        {True: "followed", False: "overridden", None: "no_advice"}[x.followed] for x in self.lettings)
 
 
@@ -121,11 +165,10 @@ def _moves(occupancy: Occupancy, start: dt.date, end: dt.date):
 
 
 def _log_index(path: str | None):
-    """Decisions per (household, unit), oldest first, and the last override per decision id."""
+    """Decisions per (household, unit), oldest first, and the last review (or override) per decision id."""
     decisions: dict = {}
-    overrides: dict = {}
     if path is None:
-        return decisions, overrides
+        return decisions, {}
     read, chain = check_chain(path)
     if not chain.intact:  # an annual report must not count an edited, deleted or forged record
         first = chain.problems[0]
@@ -137,13 +180,22 @@ def _log_index(path: str | None):
                 inputs = rec["decision"]["inputs"]
                 key = (inputs["household"]["id"], inputs["unit"])
                 decisions.setdefault(key, []).append((dt.date.fromisoformat(inputs["date"]), rec))
-            elif rec.get("type") == "override":
-                overrides[rec["decision_id"]] = rec["outcome"]
         except (KeyError, TypeError, ValueError):
             continue  # `magicmix log replay` reports incomplete records
     for items in decisions.values():
         items.sort(key=lambda x: x[0])
-    return decisions, overrides
+    return decisions, latest_reviews(read.records)
+
+
+def _candidates(decisions: dict, reviews: dict, start: dt.date, end: dt.date) -> tuple[Candidate, ...]:
+    out = []
+    for items in decisions.values():
+        for day, rec in items:
+            if start <= day <= end:
+                review = reviews.get(rec["decision_id"])
+                out.append(Candidate(rec["decision"]["inputs"]["household"]["category"], day, rec["outcome"],
+                                     None if review is None else "followed" if review.get("followed") else "deviated"))
+    return tuple(sorted(out, key=lambda c: (c.date, c.category, c.outcome)))
 
 
 def annual_report(policy: Policy, occupancy: Occupancy, year: int, log_path: str | None = None) -> AnnualReport:
@@ -152,18 +204,24 @@ def annual_report(policy: Policy, occupancy: Occupancy, year: int, log_path: str
     begin = portfolio_status(policy, composition(policy, occupancy, start), ("buurt", "complex"))
     close = portfolio_status(policy, composition(policy, occupancy, end), ("buurt", "complex"))
     moves, reclassified, vacated = _moves(occupancy, start, end)
-    decisions, overrides = _log_index(log_path)
+    decisions, reviews = _log_index(log_path)
     lettings = []
     for unit_id, household, category, date in moves:
         unit = policy.units[unit_id]
         found = [rec for day, rec in decisions.get((household, unit_id), []) if day <= date]
         rec = found[-1] if found else None
+        review = reviews.get(rec["decision_id"]) if rec else None
+        deviated = review is not None and not review.get("followed")
         lettings.append(Letting(
             unit_id, unit.complex, unit.buurt, household, category, date,
             rec["outcome"] if rec else None, rec["decision_id"] if rec else None,
-            overrides.get(rec["decision_id"]) if rec else None,
+            review.get("outcome") if review else None,
             tuple((r["id"], r["status"]) for r in rec["decision"]["rules"]) if rec else (),
-            tuple(rec["decision"]["deciding_rules"]) if rec and rec["outcome"] == UNDECIDED else ()))
+            tuple(rec["decision"]["deciding_rules"]) if rec and rec["outcome"] == UNDECIDED else (),
+            deviated, review.get("free_room") if deviated else None, bool(deviated and review.get("beyond_room"))))
+    rooms = tuple(RoomResult(key, limit, len(lettings), sum(x.free_room == key for x in lettings),
+                             sum(x.free_room == key and x.beyond_room for x in lettings))
+                  for key, limit in policy.free_allocation_room.items())
     norms = []
     for rule in policy.rules:
         if rule.norm is None:
@@ -190,6 +248,7 @@ def annual_report(policy: Policy, occupancy: Occupancy, year: int, log_path: str
     return AnnualReport(year, begin.policy, policy.category_ids,
                         {c.id: {"nl": c.label.nl, "en": c.label.en} for c in policy.categories},
                         buurten(begin), buurten(close), tuple(lettings), reclassified, vacated, tuple(norms),
-                        tuple(sorted(into)), tuple(sorted(out)), log_path is not None)
+                        tuple(sorted(into)), tuple(sorted(out)), log_path is not None, rooms if log_path else (),
+                        _candidates(decisions, reviews, start, end))
 
 

@@ -123,11 +123,22 @@ def parse_row(values: dict, row: int, program: Program, default_date: dt.date | 
     age = values.get("age")
     age = _read(read_count, age, "age", row, "age", notation) if age not in (None, "") else None
     flags = _flags(values.get("flags") or (), row) if values.get("flags") else ()
+    older = values.get("older")
+    if older in (None, ""):
+        older = False
+    elif isinstance(older, bool) or older in ("true", "false", "ja", "nee"):
+        older = older if isinstance(older, bool) else older in ("true", "ja")
+    else:
+        raise RowError(row, f"older is geen ja/nee: {_show(older)}", f"older is not yes/no: {_show(older)}")
+    route = values.get("route")
+    route = _read(read_id, route, "route", row) if route not in (None, "") else None
+    if route is not None and route not in program.policy.routes:
+        raise RowError(row, f"onbekende route {_show(route)}", f"unknown route {_show(route)}")
     date_text = values.get("date")
     date = _read(read_date, date_text, "date", row) if date_text not in (None, "") else default_date
     if date is None:
         raise RowError(row, "geen datum in de rij en geen --date", "no date in the row and no --date")
-    return Household(household_id, size, income, category, age, flags), unit, date
+    return Household(household_id, size, income, category, age, flags, older, route), unit, date
 
 
 def _composition(program: Program, occupancy: Occupancy, date: dt.date, cache: OrderedDict):
@@ -281,7 +292,8 @@ def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: li
                           "outcome": outcome, "deciding": list(deciding), "decision": d.to_dict()}
                 line = json.dumps(record, ensure_ascii=False, sort_keys=True, default=list)
             else:
-                outcome, deciding = combine(program, rule_statuses(program, build_facts(program, household, unit, comp)))
+                outcome, deciding = combine(program, rule_statuses(program, build_facts(program, household, unit, comp)),
+                                            household)
                 line = json.dumps({"row": row, "household": household.id, "unit": unit, "date": date.isoformat(),
                                    "outcome": outcome, "deciding": list(deciding)}, ensure_ascii=False)
             out.append(line)

@@ -211,8 +211,13 @@ def _household(h: dict) -> Household:
     flags = h.get("flags", [])
     if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
         raise _Field("flags", id_refused(flags))
+    older, route = h.get("older", False), h.get("route")
+    if not isinstance(older, bool):
+        raise _Field("older", Refused("invalid-value", value=str(older), choices="true, false"))
+    if route is not None:
+        route = read("route", read_id)
     return Household(read("id", read_id, True) if "id" in h else "hh-test", read("size", read_count, "size"),
-                     read("income", read_number, "income")[0], h["category"], age, tuple(flags))
+                     read("income", read_number, "income")[0], h["category"], age, tuple(flags), older, route)
 
 
 def load_cases(program: Program, root: str | None = None) -> tuple[list[Case], list[Diagnostic]]:

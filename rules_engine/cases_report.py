@@ -9,6 +9,7 @@ import yaml
 from .annotations import workflow_command
 from .cases import TestRun
 from .escape import terminal_text
+from .messages import say
 from .numbers import format_number
 from .report import decision_text, to_json
 
@@ -24,20 +25,16 @@ def _where(result) -> str:
 
 def coverage_text(run: TestRun, lang: str) -> str:
     """Rule coverage (both ways) with the uncovered rules at file:line, and category x profile coverage."""
-    nl = lang == "nl"
     cov = run.coverage
     both = sum(r.fired and r.not_fired for r in cov.rules)
-    pct = format_number(cov.percent, 1, lang)
-    lines = [(f"Regeldekking: {both} van {len(cov.rules)} regels zowel gevuurd als niet gevuurd ({pct} %)" if nl
-              else f"Rule coverage: {both} of {len(cov.rules)} rules seen both firing and not firing ({pct}%)")]
+    lines = [say("cases.coverage", lang, both=both, n=len(cov.rules), percent=format_number(cov.percent, 1, lang))]
     for r in cov.rules:
         if r.fired and r.not_fired:
             continue
-        missing = [w for w, ok in ((("nooit gevuurd", "never fired"), r.fired),
-                                   (("nooit niet-gevuurd", "never seen not firing"), r.not_fired)) if not ok]
-        lines.append(f"  {r.where}: {r.rule}: {', '.join(m[0] if nl else m[1] for m in missing)}")
-    lines.append(f"{'Categorie x complexprofiel' if nl else 'Category x complex profile'}: "
-                 f"{cov.category_profiles_seen} / {cov.category_profiles_total}")
+        missing = [say(key, lang) for key, ok in (("cases.never_fired", r.fired), ("cases.never_not_fired", r.not_fired))
+                   if not ok]
+        lines.append(f"  {r.where}: {r.rule}: {', '.join(missing)}")
+    lines.append(say("cases.category_profiles", lang, seen=cov.category_profiles_seen, total=cov.category_profiles_total))
     return "\n".join(lines) + "\n"
 
 
@@ -53,12 +50,11 @@ def run_text(run: TestRun, lang: str, coverage: bool, min_coverage: float | None
             out.extend("    " + line for line in decision_text(r.decision, lang).splitlines())
         out.append("")
     if not run.results and not run.diagnostics:
-        out.append("Geen tests uitgevoerd: zet testgevallen in de map tests/ van het beleid."
-                   if lang == "nl" else "No tests ran: put test cases in the policy's tests/ folder.")
+        out.append(say("cases.none_ran", lang))
     if coverage:
         out.append(coverage_text(run, lang).rstrip("\n"))
     if min_coverage is not None and run.coverage.percent < min_coverage:
-        out.append(f"{'Regeldekking onder' if lang == 'nl' else 'Rule coverage below'} {min_coverage:g} %")
+        out.append(say("cases.coverage_below", lang, minimum=f"{min_coverage:g}"))
     out.append(closing_line(run))
     return terminal_text("\n".join(out) + "\n", keep="\n")
 

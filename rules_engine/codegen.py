@@ -103,6 +103,8 @@ class Gen:
             "household.category": lambda: _V("cat", "other"),
             "household.id": lambda: _V("h.id", "other"),
             "household.flags": lambda: _V("h.flags", "other"),
+            "household.older": lambda: _V("h.older", "bool"),
+            "household.route": lambda: _V(f"(h.route or {self.const('')})", "other"),
             "household.age": lambda: self.maybe_none("h.age"),
             "unit.id": lambda: _V("u.id", "other"), "unit.portiek": lambda: _V("u.portiek", "other"),
             "unit.complex": lambda: _V("u.complex", "other"), "unit.buurt": lambda: _V("u.buurt", "other"),

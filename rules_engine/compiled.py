@@ -92,8 +92,10 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
                "    cat = h.category",
                "    if cat not in categories:",
                "        bad_category(cat)"]
-        out.append("    lv = comp.by_unit.get(uid)" if name == "from_composition" else "    lv = leaving")
         fallback = "general(h, uid, comp)" if name == "from_composition" else "general_counts(h, uid, counts, leaving)"
+        # A household placed through a route: combine's outcome depends on more than the statuses.
+        out += ["    if h.route is not None:", f"        return {fallback}"]
+        out.append("    lv = comp.by_unit.get(uid)" if name == "from_composition" else "    lv = leaving")
         return out + level_lines + body + [line.replace("FALLBACK", fallback) for line in tail]
 
     def key_code(i: int) -> str:

@@ -205,6 +205,16 @@ class HouseholdInput(Record):
     category: str
     age: int | None
     flags: tuple[str, ...]
+    older: bool = False
+    route: str | None = None
+
+    def to_dict(self) -> dict:
+        """As Record.to_dict; older and route only when set (records without them read as before)."""
+        out = super().to_dict()
+        for key, unset in (("older", False), ("route", None)):
+            if out[key] == unset:
+                del out[key]
+        return out
 
 
 @quick
@@ -338,7 +348,8 @@ def _cond(c: dict) -> ConditionResult:
 
 def _inputs(i: dict) -> Inputs:
     h = i["household"]
-    household = HouseholdInput(h["id"], h["size"], h["income"], h["category"], h.get("age"), tuple(h.get("flags", ())))
+    household = HouseholdInput(h["id"], h["size"], h["income"], h["category"], h.get("age"), tuple(h.get("flags", ())),
+                               bool(h.get("older", False)), h.get("route"))
     params = Parameters(tuple(ParameterInput(name, p["value"], p["valid_from"], p["source"])
                               for name, p in i.get("parameters", {}).items()))
     return Inputs(household, i["unit"], i["complex"], i["portiek"], i["buurt"], i["date"], i.get("occupancy", ""),

@@ -19,6 +19,7 @@ import uuid
 from dataclasses import dataclass
 
 from .atomic import copy_atomic, fsync_directory
+from .deviations import LEGAL_OUTCOME
 from .diagnostics import PolicyError, make
 from .file_lock import exclusive
 from .explain import Decision
@@ -27,6 +28,7 @@ from .load_json import parse_json
 from .log_chain import GENESIS, canonical_hash, chain, link
 from .model import OUTCOMES
 from .revision import git_output
+from .values import Refused, read_id
 
 RECORD_VERSION = 1
 
@@ -232,3 +234,87 @@ def override_record(log_path: str, decision_id: str, outcome: str, reason: str) 
                                                                 f"decision '{decision_id}' is not in the log"))])
     return {"type": "override", "record_version": RECORD_VERSION, "override_id": "o-" + uuid.uuid4().hex,
             "decision_id": decision_id, "timestamp": _now(), "outcome": outcome, "reason": reason.strip()}
+
+
+# --- reviews: a person's decision on an advice ------------------------------------------------
+
+def _refuse(where: str, nl: str, en: str) -> PolicyError:
+    return PolicyError([make("bad-input", where, problem=(nl, en))])
+
+
+def review_record(decision: dict, *, followed: bool, outcome: str, reviewer: str, reason: str | None,
+                  note: str | None, free_room: str | None, program) -> dict:
+    """A person's review of a logged decision: the advice followed, or deviated from with a reason code.
+
+    Refused (PolicyError) when deviating without a reason code or with a code the policy does not list;
+    when deviating from a legal outcome (niet toegestaan) without naming the free allocation room it uses,
+    or with a reason that may not be used for that (legal: false); when followed names another outcome than
+    the advice; when the reviewer is not a valid pseudonymous id. The note is kept in the log only."""
+    policy = program.policy
+    advice = decision.get("outcome")
+    decision_id = decision.get("decision_id")
+    if decision.get("type") != "decision" or not isinstance(decision_id, str) or advice not in OUTCOMES:
+        raise _refuse("decision", "dit is geen besluit uit het logboek", "this is not a decision from the log")
+    if outcome not in OUTCOMES:
+        raise PolicyError([make("invalid-value", "--outcome", value=outcome, choices=", ".join(OUTCOMES))])
+    try:
+        reviewer = read_id(reviewer)
+    except Refused as exc:
+        raise PolicyError([exc.diagnostic("--reviewer")]) from None
+    reasons = {r.id: r for r in policy.deviation_reasons}
+    note = note.strip() if isinstance(note, str) and note.strip() else None
+    if followed:
+        if outcome != advice:
+            raise _refuse("--outcome", f"opgevolgd, maar de uitkomst '{outcome}' is niet het advies '{advice}'",
+                          f"followed, but the outcome '{outcome}' is not the advice '{advice}'")
+        if free_room is not None:
+            raise _refuse("--free-room", "wie het advies opvolgt, gebruikt geen vrije toewijzingsruimte",
+                          "following the advice uses no free allocation room")
+    else:
+        if outcome == advice:
+            raise _refuse("--outcome", f"afgeweken, maar de uitkomst '{outcome}' is het advies zelf",
+                          f"deviated, but the outcome '{outcome}' is the advice itself")
+        if not reason:
+            raise _refuse("--reason", "geef de code van de reden van de afwijking",
+                          "give the code of the reason for the deviation")
+        if reason not in reasons:
+            known = ", ".join(reasons) or ("(het beleid noemt geen redenen: deviation_reasons in policy.yaml)",
+                                           "(the policy lists none: deviation_reasons in policy.yaml)")
+            raise PolicyError([make("invalid-value", "--reason", value=reason, choices=known)])
+        if advice == LEGAL_OUTCOME:
+            if free_room is None:
+                raise _refuse("--free-room", "afwijken van een wettelijke uitkomst (niet toegestaan) kan alleen "
+                                             "binnen de vrije toewijzingsruimte: noem welke (--free-room)",
+                              "deviating from a legal outcome (niet toegestaan) is possible only within the free "
+                              "allocation room: name which (--free-room)")
+            if not reasons[reason].legal:
+                raise _refuse("--reason", f"reden '{reason}' mag niet worden gebruikt om van een wettelijke "
+                                          "uitkomst af te wijken (legal: false)",
+                              f"reason '{reason}' may not be used to deviate from a legal outcome (legal: false)")
+            if free_room not in policy.free_allocation_room:
+                choices = ", ".join(policy.free_allocation_room) or ("(geen: free_allocation_room in policy.yaml)",
+                                                                      "(none: free_allocation_room in policy.yaml)")
+                raise PolicyError([make("invalid-value", "--free-room", value=free_room, choices=choices)])
+            deciding = decision.get("deciding_rules") or ()
+            rooms = sorted({r.free_room for r in policy.rules if r.id in deciding and r.free_room})
+            if rooms and free_room not in rooms:
+                raise _refuse("--free-room", f"de wettelijke regel die besliste, gebruikt de ruimte {', '.join(rooms)}, "
+                                             f"niet {free_room}",
+                              f"the legal rule that decided uses the room {', '.join(rooms)}, not {free_room}")
+        elif free_room is not None:
+            raise _refuse("--free-room", f"het advies '{advice}' is geen wettelijke uitkomst: deze afwijking "
+                                         "gebruikt geen vrije toewijzingsruimte",
+                          f"the advice '{advice}' is no legal outcome: this deviation uses no free allocation room")
+    return {"type": "review", "record_version": RECORD_VERSION, "review_id": "r-" + uuid.uuid4().hex,
+            "decision_id": decision_id, "timestamp": _now(), "advice": advice, "followed": bool(followed),
+            "outcome": outcome, "reviewer": reviewer, "reason": None if followed else reason, "note": note,
+            "free_room": free_room}
+
+
+def find_decision(records, decision_id: str, log_path: str) -> dict:
+    """The decision record with this id; PolicyError when the log does not hold it."""
+    for rec in records:
+        if rec.get("type") == "decision" and rec.get("decision_id") == decision_id:
+            return rec
+    raise _refuse(log_path, f"besluit '{decision_id}' staat niet in het logboek",
+                  f"decision '{decision_id}' is not in the log")

@@ -30,7 +30,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "een tab-teken mag in YAML niet voor inspringen gebruikt worden: gebruik spaties",
         "a tab character cannot be used for indentation in YAML: use spaces",
     ),
-    "yaml-syntax": ("YAML-fout: {problem}", "YAML error: {problem}"),
+    "yaml-syntax": ("YAML-fout: {problem}. Tip: sleutels van één lijst beginnen in dezelfde kolom en wat eronder "
+                    "valt springt verder in, met spaties",
+                    "YAML error: {problem}. Hint: the keys of one mapping start in the same column and what belongs "
+                    "under a key is indented further, with spaces"),
     "control-character": ("onzichtbaar stuurteken {char} in de tekst: haal het weg (vaak meegekopieerd uit een ander programma)",
                           "invisible control character {char} in the text: remove it (often pasted from another program)"),
     "unterminated-quote": (
@@ -283,10 +286,32 @@ class Diagnostic:
         }
 
 
+# The YAML parser's own words (English) that the YAML reader leaves untranslated, in Dutch.
+_YAML_PROBLEMS_NL = (
+    ("expected <block end>, but found", "deze regel springt anders in dan de regels erboven van dezelfde lijst"),
+    ("expected <block mapping start>", "hier verwachtte YAML een sleutel met dubbele punt, even ver ingesprongen"),
+    ("found character '\\t'", "een tab-teken: spring in met spaties"),
+    ("expected ',' or ']'", "een lijst tussen [ ] wordt niet goed afgesloten: controleer komma's en de ']'"),
+    ("expected ',' or '}'", "een lijst tussen { } wordt niet goed afgesloten: controleer komma's en de '}'"),
+    ("found unexpected end of stream", "het bestand houdt midden in een waarde op"),
+)
+
+
+def _yaml_problem(problem: object) -> object:
+    """A YAML parser's problem in Dutch where the reader passed it on in English only."""
+    if isinstance(problem, tuple) and problem[0] == problem[1]:
+        for en, nl in _YAML_PROBLEMS_NL:
+            if str(problem[1]).startswith(en):
+                return (nl, problem[1])
+    return problem
+
+
 def make(code: str, file: str, line: int | None = None, column: int | None = None,
          severity: str = "error", **args: object) -> Diagnostic:
     """Build a diagnostic from the message catalogue; args fill the placeholders."""
     nl, en = MESSAGES[code]
+    if code == "yaml-syntax" and "problem" in args:
+        args["problem"] = _yaml_problem(args["problem"])
     nl_args = {k: (v[0] if isinstance(v, tuple) else v) for k, v in args.items()}
     en_args = {k: (v[1] if isinstance(v, tuple) else v) for k, v in args.items()}
     return Diagnostic(code, severity, file, line, column, nl.format(**nl_args), en.format(**en_args))

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from .explain import ConditionResult
 from .impact import Flip, Impact
 from .model import OUTCOME_LABELS
+from .messages import say
 from .numbers import format_plain
 from .policy_diff import PolicyDiff, grouped
 from .escape import md_code, terminal_text
@@ -39,7 +40,7 @@ def _per_section(diff: PolicyDiff, lang: str) -> str:
 def outcome_label(outcome: str | None, lang: str) -> str:
     """An outcome as people read it; None is a home that is not in that version."""
     if outcome is None:
-        return "(niet in deze versie)" if lang == "nl" else "(not in this version)"
+        return say("diff.not_in_this_version", lang)
     return _t(OUTCOME_LABELS[outcome], lang)
 
 
@@ -50,7 +51,7 @@ def _n(value: int, lang: str) -> str:
 def _subjects(subjects, lang: str) -> str:
     head = ", ".join(subjects[:_SUBJECTS_SHOWN])
     more = len(subjects) - _SUBJECTS_SHOWN
-    return head + (f" {'en' if lang == 'nl' else 'and'} {more} {'meer' if lang == 'nl' else 'more'}" if more > 0 else "")
+    return head + (" " + say("diff.and_more", lang, n=more) if more > 0 else "")
 
 
 def _sources(impact: Impact, lang: str) -> str:
@@ -68,14 +69,13 @@ def _values(c: ConditionResult | None, lang: str) -> str:
 
 
 def _flip_lines(f: Flip, lang: str) -> list[str]:
-    nl = lang == "nl"
     c = f.case
     head = (f"{c.label}: {outcome_label(f.old, lang)} -> {outcome_label(f.new, lang)} "
-            f"({'woning' if nl else 'home'} {c.unit}, complex {f.complex}, buurt {f.buurt}, "
+            f"({say('diff.home', lang)} {c.unit}, complex {f.complex}, buurt {f.buurt}, "
             f"{c.household.category}, {c.date.isoformat()})")
     out = [head]
     for r in f.rules:
-        out.append(f"    {'regel' if nl else 'rule'} {r.rule} ({r.where}): "
+        out.append(f"    {say('diff.rule', lang)} {r.rule} ({r.where}): "
                    f"{_t(_STATUS[r.old_status], lang)} -> {_t(_STATUS[r.new_status], lang)}")
         for cc in r.conditions:
             text = (cc.new or cc.old).text
@@ -88,15 +88,14 @@ def _flip_lines(f: Flip, lang: str) -> list[str]:
 
 def diff_text(diff: PolicyDiff, impact: Impact | None, lang: str = "nl", limit: int = 20) -> str:
     """The diff for a terminal: changes in meaning grouped, then the impact with the first flips in detail."""
-    nl = lang == "nl"
-    out = [f"{'Beleid' if nl else 'Policy'} {diff.old_id} {diff.old_version} ({diff.old_hash[:19]}) -> "
+    out = [f"{say('diff.policy', lang)} {diff.old_id} {diff.old_version} ({diff.old_hash[:19]}) -> "
            f"{diff.new_id} {diff.new_version} ({diff.new_hash[:19]})", ""]
     groups = grouped(diff.items)
     if not groups:
-        out.append("Geen wijzigingen in betekenis." if nl else "No changes in meaning.")
+        out.append(say('diff.no_changes_in_meaning', lang))
     else:
-        out.append(f"{'Wijzigingen in betekenis' if nl else 'Changes in meaning'}: {_n(len(diff.meaningful), lang)}"
-                   f" ({_n(len(groups), lang)} {'soorten' if nl else 'kinds'}; {_per_section(diff, lang)}):")
+        out.append(f"{say('diff.changes_in_meaning', lang)}: {_n(len(diff.meaningful), lang)}"
+                   f" ({_n(len(groups), lang)} {say('diff.kinds', lang)}; {_per_section(diff, lang)}):")
         for g in groups[:CHANGES_SHOWN]:
             old = g.old[lang] if g.old else "-"
             new = g.new[lang] if g.new else "-"
@@ -104,7 +103,7 @@ def diff_text(diff: PolicyDiff, impact: Impact | None, lang: str = "nl", limit: 
                        f"{old} -> {new}")
             out.append(f"      {_subjects(g.subjects, lang)}" + (f"  ({', '.join(g.where[:3])})" if g.where else ""))
         if len(groups) > CHANGES_SHOWN:
-            out.append(f"  … {_n(len(groups) - CHANGES_SHOWN, lang)} {'meer; --format json geeft alles' if nl else 'more; --format json lists all'}")
+            out.append(f"  … {_n(len(groups) - CHANGES_SHOWN, lang)} {say('diff.more_format_json_lists_all', lang)}")
     if impact is not None:
         out += ["", _impact_line(impact, lang)]
         for (a, b), n in impact.transitions():
@@ -116,8 +115,8 @@ def diff_text(diff: PolicyDiff, impact: Impact | None, lang: str = "nl", limit: 
                 out += [f"  {key}: {_n(n, lang)}" for key, n in rows[:limit]]
         if impact.flips:
             shown_flips = impact.flips[:limit]
-            out.append(f"{'Gewijzigde beslissingen' if nl else 'Changed decisions'}"
-                       f"{'' if len(shown_flips) == len(impact.flips) else (' (eerste ' if nl else ' (first ') + str(limit) + ')'}:")
+            out.append(f"{say('diff.changed_decisions', lang)}"
+                       f"{'' if len(shown_flips) == len(impact.flips) else (say('diff.first', lang)) + str(limit) + ')'}:")
             for f in shown_flips:
                 lines = _flip_lines(f, lang)
                 out.append(f"  - {lines[0]}")
@@ -126,13 +125,9 @@ def diff_text(diff: PolicyDiff, impact: Impact | None, lang: str = "nl", limit: 
 
 
 def _impact_line(impact: Impact, lang: str) -> str:
-    if lang == "nl":
-        return (f"Gevolgen: {_n(impact.cases, lang)} gevallen ({_sources(impact, lang) or 'geen bron'}); "
-                f"{_n(len(impact.flips), lang)} beslissingen wijzigen, {_n(impact.reasons_changed, lang)} houden hun "
-                f"uitkomst met een andere reden.")
-    return (f"Impact: {_n(impact.cases, lang)} cases ({_sources(impact, lang) or 'no source'}); "
-            f"{_n(len(impact.flips), lang)} decisions flip, {_n(impact.reasons_changed, lang)} keep their outcome "
-            f"for another reason.")
+    return say("diff.impact", lang, cases=_n(impact.cases, lang),
+               sources=_sources(impact, lang) or say("diff.no_source", lang), flips=_n(len(impact.flips), lang),
+               reasons=_n(impact.reasons_changed, lang))
 
 
 # --- JSON ----------------------------------------------------------------------------------------------
@@ -144,7 +139,7 @@ def _scrub(c: ConditionResult | None) -> dict | None:
     d = asdict(c)
     for side in [d["left"], d["right"], *d["facts"]]:
         if side and side["expr"] in HIDDEN_FACTS:
-            side["value"], side["display"] = None, {"nl": "(verborgen)", "en": "(hidden)"}
+            side["value"], side["display"] = None, {lang: say("report.hidden", lang) for lang in ("nl", "en")}
     return d
 
 
@@ -186,47 +181,46 @@ def _code(text: str) -> str:
 
 def diff_markdown(diff: PolicyDiff, impact: Impact | None, lang: str = "nl", limit: int = 50) -> str:
     """A pull-request comment: a summary table first, the details folded."""
-    nl = lang == "nl"
     out = [f"## magicmix diff: {md_cell(diff.old_id)} {md_cell(diff.old_version)} → {md_cell(diff.new_id)} {md_cell(diff.new_version)}",
-           "", f"| {'Wat' if nl else 'What'} | {'Aantal' if nl else 'Count'} |", "|---|---:|",
-           f"| {'Wijzigingen in betekenis' if nl else 'Changes in meaning'} | {_n(len(diff.meaningful), lang)} |"]
+           "", f"| {say('diff.what', lang)} | {say('diff.count', lang)} |", "|---|---:|",
+           f"| {say('diff.changes_in_meaning', lang)} | {_n(len(diff.meaningful), lang)} |"]
     out += [f"| … {_t(_SECTION[section], lang)} | {_n(n, lang)} |" for section, n in _section_counts(diff)]
     if impact is not None:
-        out += [f"| {'Gevallen' if nl else 'Cases'} ({md_cell(_sources(impact, lang))}) | {_n(impact.cases, lang)} |",
-                f"| {'Beslissingen die wijzigen' if nl else 'Decisions that flip'} | **{_n(len(impact.flips), lang)}** |",
-                f"| {'Zelfde uitkomst, andere reden' if nl else 'Same outcome, other reason'} | "
+        out += [f"| {say('diff.cases', lang)} ({md_cell(_sources(impact, lang))}) | {_n(impact.cases, lang)} |",
+                f"| {say('diff.decisions_that_flip', lang)} | **{_n(len(impact.flips), lang)}** |",
+                f"| {say('diff.same_outcome_other_reason', lang)} | "
                 f"{_n(impact.reasons_changed, lang)} |"]
         if impact.flips:
-            out += ["", f"| {'Van' if nl else 'From'} | {'Naar' if nl else 'To'} | {'Aantal' if nl else 'Count'} |",
+            out += ["", f"| {say('diff.from', lang)} | {say('diff.to', lang)} | {say('diff.count', lang)} |",
                     "|---|---|---:|"]
             out += [f"| {outcome_label(a, lang)} | {outcome_label(b, lang)} | {_n(n, lang)} |"
                     for (a, b), n in impact.transitions()]
     groups = grouped(diff.items)
     if groups:
-        out += ["", f"<details><summary>{'Wijzigingen in het beleid' if nl else 'Policy changes'} "
+        out += ["", f"<details><summary>{say('diff.policy_changes', lang)} "
                     f"({_n(len(diff.items), lang)})</summary>", "",
-                f"| {'Onderdeel' if nl else 'Section'} | {'Wat' if nl else 'What'} | {'Oud' if nl else 'Old'} | "
-                f"{'Nieuw' if nl else 'New'} | {'Waar' if nl else 'Where'} |", "|---|---|---|---|---|"]
+                f"| {say('diff.section', lang)} | {say('diff.what', lang)} | {say('diff.old', lang)} | "
+                f"{say('diff.new', lang)} | {say('diff.where', lang)} |", "|---|---|---|---|---|"]
         for g in groups[:CHANGES_SHOWN]:
             where = ", ".join(_code(w) for w in g.where[:3])
             out.append(f"| {_t(_SECTION[g.section], lang)} | {md_cell(g.field[lang])}: {md_cell(_subjects(g.subjects, lang))} | "
                        f"{md_cell(g.old[lang]) if g.old else '-'} | {md_cell(g.new[lang]) if g.new else '-'} | {where} |")
         if len(groups) > CHANGES_SHOWN:
-            out += ["", f"… {_n(len(groups) - CHANGES_SHOWN, lang)} {'meer; zie --format json' if nl else 'more; see --format json'}"]
+            out += ["", f"… {_n(len(groups) - CHANGES_SHOWN, lang)} {say('diff.more_see_format_json', lang)}"]
         out += ["", "</details>"]
     if impact is not None and impact.flips:
-        out += ["", f"<details><summary>{'Per buurt en complex' if nl else 'Per buurt and complex'}</summary>", "",
-                "| Buurt | " + ("Aantal" if nl else "Count") + " |", "|---|---:|"]
+        out += ["", f"<details><summary>{say('diff.per_buurt_and_complex', lang)}</summary>", "",
+                "| Buurt | " + (say('diff.count', lang)) + " |", "|---|---:|"]
         out += [f"| {md_cell(k)} | {_n(n, lang)} |" for k, n in impact.per_group("buurt")]
-        out += ["", "| Complex | " + ("Aantal" if nl else "Count") + " |", "|---|---:|"]
+        out += ["", "| Complex | " + (say('diff.count', lang)) + " |", "|---|---:|"]
         out += [f"| {md_cell(k)} | {_n(n, lang)} |" for k, n in impact.per_group("complex")[:limit]]
         out += ["", "</details>"]
         flips = impact.flips[:limit]
         more = len(impact.flips) - len(flips)
-        out += ["", f"<details><summary>{'Gewijzigde beslissingen' if nl else 'Changed decisions'} "
+        out += ["", f"<details><summary>{say('diff.changed_decisions', lang)} "
                     f"({_n(len(impact.flips), lang)})</summary>", "",
-                f"| {'Geval' if nl else 'Case'} | {'Woning' if nl else 'Home'} | {'Van' if nl else 'From'} | "
-                f"{'Naar' if nl else 'To'} | {'Wat veranderde' if nl else 'What changed'} |", "|---|---|---|---|---|"]
+                f"| {say('diff.case', lang)} | {say('diff.home_2', lang)} | {say('diff.from', lang)} | "
+                f"{say('diff.to', lang)} | {say('diff.what_changed', lang)} |", "|---|---|---|---|---|"]
         for f in flips:
             why = "<br>".join(
                 f"{_code(r.rule)} {_t(_STATUS[r.old_status], lang)} → {_t(_STATUS[r.new_status], lang)}"
@@ -236,6 +230,6 @@ def diff_markdown(diff: PolicyDiff, impact: Impact | None, lang: str = "nl", lim
             out.append(f"| {md_cell(f.case.label)} | {md_cell(f.case.unit)} ({md_cell(f.case.household.category)}, "
                        f"{f.case.date.isoformat()}) | {outcome_label(f.old, lang)} | {outcome_label(f.new, lang)} | {why} |")
         if more > 0:
-            out += ["", f"… {'en' if nl else 'and'} {_n(more, lang)} {'meer; zie --format json' if nl else 'more; see --format json'}"]
+            out += ["", f"… {say('diff.and', lang)} {_n(more, lang)} {say('diff.more_see_format_json', lang)}"]
         out += ["", "</details>"]
     return "\n".join(out) + "\n"

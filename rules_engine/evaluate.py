@@ -7,6 +7,8 @@ Outcome (documented in docs/rules.md):
 3. Otherwise, if a legal rule cannot be judged (not applicable because a value is
    unknown: an amount without a value on the date, a missing fact), the outcome is
    onbeslist and those legal rules decide: an unchecked law is never approval.
+3a. Otherwise, a household placed through a route (policy.yaml routes) gets plaatsing:
+   the mix rules are evaluated and shown, as information only.
 4. Otherwise the most severe outcome of the fired advice rules wins
    (niet_toegestaan > ontraden > passend > voorkeur); all fired rules with that
    outcome are the deciding rules, in policy order.
@@ -25,7 +27,7 @@ from .counts import composition_from_counts
 from .diagnostics import PolicyError, hint, make
 from .facts import Facts, Household, Unknown
 from .levels import areas_above, group_keys
-from .model import OUTCOMES, SEVERITY, UNDECIDED, Outcome, RuleKind
+from .model import OUTCOMES, PLACEMENT, SEVERITY, UNDECIDED, Outcome, RuleKind
 from .occupancy import Composition
 from .operators import apply, kleene
 from .program import CompiledRule, Condition, Program
@@ -148,8 +150,9 @@ _FIRED = RuleStatus(FIRED)
 _NOT_FIRED = RuleStatus(NOT_FIRED)
 
 
-def combine(program: Program, statuses) -> tuple[str, tuple[str, ...]]:
-    """Outcome and deciding rule ids from rule statuses (see the module docstring)."""
+def combine(program: Program, statuses, household: Household | None = None) -> tuple[str, tuple[str, ...]]:
+    """Outcome and deciding rule ids from rule statuses (see the module docstring); a household placed
+    through a route gets plaatsing once the legal rules allow it (step 3a), its mix rules only inform."""
     fired = [cr.rule for cr, s in zip(program.rules, statuses) if s.status == FIRED]
     legal = [r for r in fired if r.kind == LEGAL]
     if legal:
@@ -158,6 +161,12 @@ def combine(program: Program, statuses) -> tuple[str, tuple[str, ...]]:
                       and cr.rule.kind == LEGAL and s.status == NOT_APPLICABLE)
     if undecided:
         return UNDECIDED, undecided
+    route = household.route if household is not None else None
+    if route is not None:
+        if route not in program.policy.routes:
+            raise PolicyError([make("invalid-value", "route", value=route,
+                                    choices=", ".join(program.policy.routes) or "(policy.yaml routes)")])
+        return PLACEMENT, ()
     if not fired:
         return DEFAULT_OUTCOME, ()
     outcome = OUTCOMES[min(SEVERITY[r.outcome] for r in fired)]
@@ -182,7 +191,7 @@ def compiled(program: Program, date: dt.date) -> CompiledRules | None:
         return combine(program, tuple(_BY_CODE[c] for c in codes))
 
     def general(household: Household, unit_id: str, comp: Composition):
-        return combine(program, rule_statuses(program, build_facts(program, household, unit_id, comp)))
+        return combine(program, rule_statuses(program, build_facts(program, household, unit_id, comp)), household)
 
     def general_counts(household: Household, unit_id: str, counts, leaving: str | None = None):
         return general(household, unit_id, composition_from_counts(policy, unit_id, date, counts, leaving))
@@ -199,12 +208,12 @@ def decide(program: Program, household: Household, unit_id: str, comp: Compositi
     fast = compiled(program, comp.date)
     if fast is not None:
         return fast.from_composition(household, unit_id, comp)
-    return combine(program, rule_statuses(program, build_facts(program, household, unit_id, comp)))
+    return combine(program, rule_statuses(program, build_facts(program, household, unit_id, comp)), household)
 
 
 def with_category(f: Facts, category: str) -> Facts:
     """The same letting for a household of another category (for 'what would change the outcome')."""
     h = f.household
-    household = Household(h.id, h.size, h.income, category, h.age, h.flags)
+    household = Household(h.id, h.size, h.income, category, h.age, h.flags, h.older, h.route)
     projected = {lv: g.plus(h.category, -1).plus(category) for lv, g in f.projected.items()}
     return Facts(f.date, household, f.unit, f.profile, f.buurt_mix, f.current, projected, f.params, f.above)

@@ -303,7 +303,9 @@ def _category_changes(program: Program, f: Facts, statuses, outcome: str, comp: 
         if cid == h.category:
             continue
         if fast is not None:  # the same statuses as below (tests/test_compiled.py), without building facts
-            other, _ = fast.from_composition(Household(h.id, h.size, h.income, cid, h.age, h.flags), f.unit.id, comp)
+            # route None: as below, the outcome another category would get is combined from the statuses alone
+            other, _ = fast.from_composition(Household(h.id, h.size, h.income, cid, h.age, h.flags, h.older, None),
+                                             f.unit.id, comp)
         else:
             g = with_category(f, cid)
             other, _ = combine(program, [rule_status(cr, g) if cr.uses_category else st
@@ -469,7 +471,7 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
     f = build_facts(program, household, unit_id, comp)
     tracer = RecordingTracer(policy, program)
     statuses = rule_statuses(program, f, tracer)
-    outcome, deciding = combine(program, statuses)
+    outcome, deciding = combine(program, statuses, household)
     results = []
     for cr, st in zip(program.rules, statuses):
         r = cr.rule
@@ -490,7 +492,8 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
                                   r.id in deciding, f"{r.where.file}:{r.where.line}", applies, conds, text, reason))
     changes = _rule_changes(program, statuses, results, outcome) + _category_changes(program, f, statuses, outcome, comp)
     h = household
-    inputs = Inputs(HouseholdInput(h.id, h.size, exact_text(h.income), h.category, h.age, tuple(h.flags)), unit_id,
+    inputs = Inputs(HouseholdInput(h.id, h.size, exact_text(h.income), h.category, h.age, tuple(h.flags), h.older,
+                                   h.route), unit_id,
                     f.unit.complex, f.unit.portiek, f.unit.buurt, comp.date.isoformat(), occupancy_source,
                     None if f.profile.valid_from == dt.date.min else f.profile.valid_from.isoformat(),
                     _parameters(program, comp.date))

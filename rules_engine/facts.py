@@ -38,7 +38,7 @@ class Unknown:
 @quick
 @dataclass(frozen=True)
 class Household:
-    """The applying household: pseudonymous id, size, yearly income, category, age, flags."""
+    """The applying household: pseudonymous id, size, yearly income, category, age, flags, older, route."""
 
     id: str
     size: int
@@ -46,6 +46,8 @@ class Household:
     category: str
     age: int | None = None
     flags: tuple[str, ...] = ()
+    older: bool = False  # an older household (AOW age; VERA isOuderenhuishouden)
+    route: str | None = None  # the placement route it comes through (policy.yaml routes), if any
 
 
 @quick
@@ -155,6 +157,10 @@ def catalogue(levels: Levels = DEFAULT) -> Mapping[str, FactSpec]:
         FactSpec("household.category", "category", "categorie van het huishouden", "the household's category",
                  lambda f: f.household.category),
         FactSpec("household.age", "number:count", "leeftijd van de hoofdaanvrager", "age of the main applicant", _age),
+        FactSpec("household.older", "bool", "ouderenhuishouden (AOW-leeftijd bereikt)",
+                 "older household (AOW age reached)", lambda f: f.household.older),
+        FactSpec("household.route", "text", "plaatsingsroute van het huishouden (leeg: geen)",
+                 "the household's placement route (empty: none)", lambda f: f.household.route or ""),
         FactSpec("household.flags", "list", "kenmerken van het huishouden (zoals urgent)",
                  "markers of the household (such as urgent)", lambda f: f.household.flags),
         FactSpec("unit.id", "text", "woningnummer", "home id", lambda f: f.unit.id),
@@ -216,7 +222,7 @@ def catalogue(levels: Levels = DEFAULT) -> Mapping[str, FactSpec]:
 CATALOGUE: Mapping[str, FactSpec] = catalogue(DEFAULT)
 """Every fact path a condition may use under the default levels, except param.NAME and def.NAME (from the policy)."""
 
-HIDDEN_FACTS = ("household.flags", "household.age")
+HIDDEN_FACTS = ("household.flags", "household.age", "household.older")
 """Facts never shown in a report or an explanation text: they could hint at the reason behind a category."""
 
 @lru_cache(maxsize=16)

@@ -270,7 +270,10 @@ def _decide(program: Program, comps: Compositions, case: ImpactCase):
     except PolicyError:
         return None, (), None
     statuses = rule_statuses(program, f)
-    outcome, deciding = combine(program, statuses)
+    try:
+        outcome, deciding = combine(program, statuses, case.household)
+    except PolicyError:  # a route this policy version does not declare
+        return None, (), None
     return outcome, deciding, (f, statuses)
 
 

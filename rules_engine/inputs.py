@@ -11,7 +11,7 @@ from .numbers import to_fraction
 def household_from_data(data: dict) -> Household:
     """A Household from schema-valid data."""
     return Household(data["id"], data["size"], to_fraction(data["income"]), data["category"], data.get("age"),
-                     tuple(data.get("flags", ())))
+                     tuple(data.get("flags", ())), bool(data.get("older", False)), data.get("route"))
 
 
 def load_household(path: str) -> Household:

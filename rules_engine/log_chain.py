@@ -104,10 +104,10 @@ def verify(path: str, records, lines, kept_head: str | None = None, unreadable=(
 
 
 def _meaning(rec: dict, path: str, line: int, decisions: set, seen: set) -> list[Diagnostic]:
-    """What a record must say whatever its hashes: one id once, an override only of an earlier decision."""
+    """What a record must say whatever its hashes: one id once, an override or review only of an earlier decision."""
     kind = rec.get("type")
-    own = rec.get("decision_id") if kind == "decision" else rec.get("override_id") if kind == "override" else None
-    if not isinstance(own, str) or kind not in ("decision", "override"):
+    own = rec.get({"decision": "decision_id", "override": "override_id", "review": "review_id"}.get(kind, ""))
+    if not isinstance(own, str) or kind not in ("decision", "override", "review"):
         return [make("log-record-invalid", path, line, problem=("onbekend soort record of geen id",
                                                                 "unknown kind of record or no id"))]
     if (kind, own) in seen:
@@ -123,6 +123,15 @@ def _meaning(rec: dict, path: str, line: int, decisions: set, seen: set) -> list
         return []
     if rec.get("decision_id") not in decisions:
         return [make("log-override-orphan", path, line, id=str(rec.get("decision_id")))]
+    if kind == "review":  # followed: the advice's own outcome; deviated: another one, with a reason code
+        followed = rec.get("followed")
+        if rec.get("outcome") not in OUTCOMES or not isinstance(followed, bool) or \
+                (followed != (rec.get("outcome") == rec.get("advice"))) or \
+                (not followed and not (isinstance(rec.get("reason"), str) and rec["reason"].strip())):
+            return [make("log-record-invalid", path, line, problem=(
+                "beoordeling zonder geldige uitkomst, opgevolgd/afgeweken of reden",
+                "review without a valid outcome, followed/deviated or reason"))]
+        return []
     if rec.get("outcome") not in OUTCOMES or not isinstance(rec.get("reason"), str) or not rec["reason"].strip():
         return [make("log-record-invalid", path, line, problem=("afwijking zonder geldige uitkomst of reden",
                                                                 "override without a valid outcome or reason"))]

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Iterator, Mapping, NamedTuple
 
 from .levels import DEFAULT as DEFAULT_LEVELS, Levels, UNIT_LEVEL
-from .outcomes import (OUTCOME_LABELS, OUTCOMES, RULE_KINDS, RULE_OUTCOMES, SEVERITY, UNDECIDED,  # noqa: F401 - read here by their old names
+from .outcomes import (OUTCOME_LABELS, OUTCOMES, PLACEMENT, RULE_KINDS, RULE_OUTCOMES, SEVERITY, UNDECIDED,  # noqa: F401 - read here by their old names
                        Outcome, RuleKind)
 
 LEVELS = (UNIT_LEVEL,) + DEFAULT_LEVELS.keys
@@ -370,6 +370,26 @@ class Rule:
     source: str
     where: Where
     norm: Fraction | None = None  # share of lettings that must keep a legal rule (annual report)
+    free_room: str | None = None  # the free allocation room a deviation from this legal rule uses
+
+
+@dataclass(frozen=True)
+class DeviationReason:
+    """A code a person may give for not following the advice (policy.yaml `deviation_reasons`)."""
+
+    id: str
+    label: Label
+    legal: bool  # may be used to deviate from a legal outcome (niet toegestaan)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A placement route the policy declares (policy.yaml `routes`): a household coming through it gets
+    plaatsing, never ontraden; legal rules keep their effect and the mix rules are shown as information."""
+
+    id: str
+    label: Label
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -377,7 +397,7 @@ class RankingStrategy:
     """Which outcomes drop out of a ranking, and the order of the others (portal order kept inside each)."""
 
     drop: tuple[str, ...] = ("niet_toegestaan", UNDECIDED)
-    order: tuple[str, ...] = ("voorkeur", "passend", "ontraden")
+    order: tuple[str, ...] = (PLACEMENT, "voorkeur", "passend", "ontraden")
 
 
 @dataclass(frozen=True, eq=False)
@@ -401,6 +421,9 @@ class Policy:
     ranking: RankingStrategy = RankingStrategy()
     levels: Levels = DEFAULT_LEVELS
     areas: Mapping[str, Mapping[str, Buurt]] = field(default_factory=lambda: frozen_map({}))  # levels above the buurt
+    deviation_reasons: tuple[DeviationReason, ...] = ()  # codes a person may give when not following the advice
+    free_allocation_room: Mapping[str, Fraction] = field(default_factory=lambda: frozen_map({}))  # key -> percent
+    routes: Mapping[str, Route] = field(default_factory=lambda: frozen_map({}))  # placement routes by id
 
     def groups_of(self, level: str) -> Mapping[str, Buurt]:
         """The groups of the buurt level or a level above it, by code."""

@@ -23,13 +23,16 @@ class Outcome(_Labelled):
     """The outcomes of a decision, most severe first: when rules disagree the most severe wins.
 
     An unchecked law is never approval: ONBESLIST (a legal rule that cannot be judged: an amount
-    without a value on the date, an unknown fact) ranks above every advice outcome."""
+    without a value on the date, an unknown fact) ranks above every advice outcome. PLAATSING is no
+    rule's outcome: a household placed through a route the policy declares (urgentie, statushouder)
+    gets it whatever the mix rules say (they are shown as information); legal rules keep their effect."""
 
     NIET_TOEGESTAAN = "niet_toegestaan", "niet toegestaan", "not allowed"
     ONBESLIST = "onbeslist", "onbeslist", "cannot be decided"
     ONTRADEN = "ontraden", "ontraden", "advised against"
     PASSEND = "passend", "passend", "suitable"
     VOORKEUR = "voorkeur", "voorkeur", "preferred"
+    PLAATSING = "plaatsing", "plaatsing", "placement"  # a household placed through a route (never advised against)
 
     @property
     def severity(self) -> int:
@@ -54,8 +57,15 @@ OUTCOMES = tuple(o.value for o in Outcome)
 SEVERITY = {o: i for i, o in enumerate(OUTCOMES)}
 """Outcome value -> its rank, 0 the most severe."""
 
-RULE_OUTCOMES = tuple(o for o in OUTCOMES if o != UNDECIDED)
-"""The outcomes a rule can give when it fires (onbeslist comes only from a legal rule that cannot be judged)."""
+PLACEMENT = Outcome.PLAATSING.value
+"""The outcome of a household placed through a route (policy.yaml routes, household route)."""
+
+RULE_OUTCOMES = tuple(o for o in OUTCOMES if o not in (UNDECIDED, PLACEMENT))
+"""The outcomes a rule can give when it fires (onbeslist comes only from a legal rule that cannot be judged,
+plaatsing only from a placement route)."""
+
+AGAINST = (Outcome.NIET_TOEGESTAAN.value, Outcome.ONTRADEN.value)
+"""Advice against a letting: a letting made all the same did not follow it."""
 
 OUTCOME_LABELS = {o.value: o.label for o in Outcome}
 """Outcome value -> (Dutch, English) label."""

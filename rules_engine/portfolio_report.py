@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterator
 
+from . import fairness
 from .annual import AnnualReport
-from .escape import csv_cell, html_text as escape, terminal_text
+from .escape import csv_cell, terminal_text
 from .numbers import exact_text, format_percent, format_plain, ratio_text
+from .messages import say
 from .report import _t, md_cell, to_json
-from .report_html import page
+from .report_html import escape, page
 from .status import ABOVE, BELOW, IN_BAND, GroupStatus, PortfolioStatus
 from .suppress import THRESHOLD, hide_in_groups, primary
 
@@ -40,11 +42,11 @@ def _n(v: int, lang: str) -> str:
 def _cell(c, lang: str) -> str:
     """One category in one group: share (band or limit) and room."""
     if c.room is None:
-        room = "niet beoordeeld" if lang == "nl" else "not judged"
+        room = say("stock.not_judged", lang)
     else:
-        room = f"{'ruimte' if lang == 'nl' else 'room'} {c.room}"
+        room = say("stock.room", lang, n=c.room)
     if c.limit is not None:
-        return f"{c.count}/{c.limit} ({room})"
+        return f"{'▲' if c.count > c.limit else ''}{c.count}/{c.limit} ({room})"
     if c.low is None:
         return f"{c.count} ({_pct(c.share, lang)})"
     band = f"{_pct(c.low, lang)}-{_pct(c.high, lang)}" if c.low is not None else "-"
@@ -65,25 +67,21 @@ def _summary(status: PortfolioStatus, lang: str) -> list[str]:
                 if counts[s]))
     if status.unvalued:
         names = ", ".join(status.unvalued)
-        out.append(f"bedragen zonder waarde op {status.date}: {names} (wettelijke regels die ze gebruiken: onbeslist)"
-                   if lang == "nl" else
-                   f"amounts without a value on {status.date}: {names} (legal rules using them: cannot be decided)")
+        out.append(say("stock.unvalued", lang, date=status.date, names=names))
     return out
 
 
 def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = False) -> str:
-    """The status as a table for a terminal, worst groups first."""
-    nl = lang == "nl"
-    head = [f"{'Stand van de mix' if nl else 'Mix status'} {status.date} · {status.policy['id']} "
-            f"{status.policy['version']}", *_summary(status, lang), ""]
+    """The status as a table for a terminal, worst groups first; every group with its name."""
+    head = [say("status.title", lang, date=status.date, policy=status.policy["id"], version=status.policy["version"]),
+            *_summary(status, lang), ""]
     cats = [status.labels[c][lang] for c in status.categories]
-    table = [("niveau" if nl else "level", "groep" if nl else "group", "bewoond" if nl else "occupied",
-              "oordeel" if nl else "state", *cats)]
+    table = [tuple(say(f"status.col.{k}", lang) for k in ("level", "group", "name", "occupied", "state")) + tuple(cats)]
     levels = {k: v[lang] for k, v in status.level_labels.items()}
     states = {k: _t(v, lang) for k, v in _STATE.items()}
     cells: dict = {}  # each distinct category entry is written once: a national status has a million of them
     for g in _groups(status, only_out):
-        row = [levels[g.level], g.key, f"{g.occupied}/{g.homes}", states[g.state]]
+        row = [levels[g.level], g.key, g.name or "", f"{g.occupied}/{g.homes}", states[g.state]]
         for c in g.categories:
             text = cells.get(c)
             if text is None:
@@ -93,11 +91,7 @@ def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = Fals
     widths = [max(map(len, column)) for column in zip(*table)]
     line = "  ".join(f"{{:<{w}}}" for w in widths).format
     lines = [line(*row).rstrip() for row in table]
-    legend = ("aandeel [band] (ruimte: zoveel huishoudens kunnen nog intrekken, hoogstens de lege woningen, voor het "
-              "aandeel boven de band komt); portiek: aantal/maximum; ▲ boven, ▼ onder"
-              if nl else "share [band] (room: this many households can still move in, at most the empty homes, before "
-              "the share passes its band); portiek: count/maximum; ▲ above, ▼ below")
-    return terminal_text("\n".join(head + lines + ["", legend, ""]), keep="\n")
+    return terminal_text("\n".join(head + lines + ["", say("status.legend", lang), ""]), keep="\n")
 
 
 def _exact(v: Fraction | None) -> str | None:
@@ -151,58 +145,73 @@ def status_json(status: PortfolioStatus, only_out: bool = False) -> str:
     return "".join((before, *groups, after, "\n"))  # one copy of a text of some hundreds of megabytes, not four
 
 
+def _named(g: GroupStatus) -> str:
+    """A group's code with its name ('BU01930702 Holtenbroek-Oost'); a portiek's name is its own code."""
+    return f"{g.key} {g.name}" if g.name and g.name != g.key.split("/")[-1] else g.key
+
+
 def status_markdown(status: PortfolioStatus, lang: str = "nl", only_out: bool = False, limit: int = 200) -> str:
     """The status as Markdown: summary, then the worst groups."""
-    nl = lang == "nl"
     groups = _groups(status, only_out)
-    out = [f"# {'Stand van de mix' if nl else 'Mix status'} {status.date}", "",
-           f"{'Beleid' if nl else 'Policy'} {md_cell(status.policy['id'])} {md_cell(status.policy['version'])}", ""]
+    out = [f"# {say('stock.mix_status', lang)} {status.date}", "",
+           f"{say('stock.policy', lang)} {md_cell(status.policy['id'])} {md_cell(status.policy['version'])}", ""]
     out += [f"- {line}" for line in _summary(status, lang)] + [""]
     cats = [md_cell(status.labels[c][lang]) for c in status.categories]
-    out += [f"| {'Niveau' if nl else 'Level'} | {'Groep' if nl else 'Group'} | {'Bewoond' if nl else 'Occupied'} | "
-            f"{'Oordeel' if nl else 'State'} | " + " | ".join(cats) + " |", "|---" * (4 + len(cats)) + "|"]
+    out += [f"| {say('stock.level', lang)} | {say('stock.group', lang)} | {say('stock.occupied', lang)} | "
+            f"{say('stock.state', lang)} | " + " | ".join(cats) + " |", "|---" * (4 + len(cats)) + "|"]
     for g in groups[:limit]:
-        out.append(f"| {status.level_labels[g.level][lang]} | {md_cell(g.key)} | {g.occupied}/{g.homes} | "
+        out.append(f"| {status.level_labels[g.level][lang]} | {md_cell(_named(g))} | {g.occupied}/{g.homes} | "
                    f"{_t(_STATE[g.state], lang)} | " + " | ".join(md_cell(_cell(c, lang)) for c in g.categories) + " |")
     if len(groups) > limit:
-        out += ["", f"… {'en' if nl else 'and'} {_n(len(groups) - limit, lang)} {'meer' if nl else 'more'}"]
+        out += ["", f"… {say('stock.and', lang)} {_n(len(groups) - limit, lang)} {say('stock.more', lang)}"]
     return "\n".join(out) + "\n"
 
 
-def _bar(c, width: int = 160) -> str:
-    """A small SVG: the band as a light area, the share as a bar."""
+def _bar(c, label: str, lang: str, width: int = 160) -> str:
+    """A small SVG with its text alternative: the band as an outlined area on a 0-100 % axis, the share as a bar
+    (red and marked ▲/▼ when out of its band, in the cell's text beside it)."""
     if c.share is None:
         return ""
     x = float(c.share) * width
     band = ""
     if c.low is not None:
         band = (f'<rect x="{float(c.low) * width:.1f}" y="0" width="{float(c.high - c.low) * width:.1f}" height="14" '
-                f'fill="var(--band)"/>')
+                f'fill="var(--band)" stroke="var(--band-edge)" stroke-width="1.2"/>')
     colour = {ABOVE: "var(--bad)", BELOW: "var(--warn)"}.get(c.state, "var(--after)")
-    return (f'<svg width="{width}" height="14" role="img">{band}<rect x="0" y="4" width="{x:.1f}" height="6" '
-            f'fill="{colour}"/></svg>')
+    alt = escape(f"{label}: {_cell(c, lang)}")
+    axis = (f'<line x1="0" y1="15.5" x2="{width}" y2="15.5" stroke="var(--ink)"/>'
+            + "".join(f'<line x1="{width * p / 4:.1f}" y1="13" x2="{width * p / 4:.1f}" y2="18" stroke="var(--ink)"/>'
+                      for p in range(5)))
+    return (f'<svg class="bar" width="{width}" height="18" viewBox="0 0 {width} 18" role="img" aria-label="{alt}">'
+            f'<title>{alt}</title>{band}<rect x="0" y="4" width="{x:.1f}" height="6" fill="{colour}"/>{axis}</svg>')
+
+
+def _axis_note(lang: str) -> str:
+    return say("stock.axis_note", lang)
 
 
 def status_html(status: PortfolioStatus, lang: str = "nl", only_out: bool = False, limit: int = 2000) -> str:
     """A self-contained page: summary and the worst groups, with a bar per category against its band."""
-    nl = lang == "nl"
     groups = _groups(status, only_out)
-    cats = "".join(f"<th>{escape(status.labels[c][lang])}</th>" for c in status.categories)
+    cats = "".join(f"<th scope=\"col\">{escape(status.labels[c][lang])}</th>" for c in status.categories)
     rows = []
     for g in groups[:limit]:
-        cells = "".join(f"<td>{_bar(c)}<br><small>{escape(_cell(c, lang))}</small></td>" for c in g.categories)
+        cells = "".join(f"<td>{_bar(c, status.labels[c.category][lang], lang)}<br><small>{escape(_cell(c, lang))}</small></td>"
+                        for c in g.categories)
         rows.append(f'<tr class="st-{g.state}"><td>{status.level_labels[g.level][lang]}</td><td>{escape(g.key)}<br>'
                     f'<small>{escape(g.name)}</small></td><td>{g.occupied}/{g.homes}</td>'
                     f'<td>{_t(_STATE[g.state], lang)}</td>{cells}</tr>')
-    title = f"{'Stand van de mix' if nl else 'Mix status'} {status.date}"
-    body = (f"<header><h1>{escape(title)}</h1><p class=\"meta\">{'Beleid' if nl else 'Policy'} "
-            f"{escape(status.policy['id'])} {escape(status.policy['version'])}</p></header>"
-            f"<ul>{''.join(f'<li>{escape(line)}</li>' for line in _summary(status, lang))}</ul>"
-            f"<table><tr><th>{'Niveau' if nl else 'Level'}</th><th>{'Groep' if nl else 'Group'}</th>"
-            f"<th>{'Bewoond' if nl else 'Occupied'}</th><th>{'Oordeel' if nl else 'State'}</th>{cats}</tr>"
-            + "".join(rows) + "</table>"
-            + (f"<p>… {len(groups) - limit} {'meer' if nl else 'more'}</p>" if len(groups) > limit else ""))
-    return page(title, body, lang, {"name": "magicmix"})
+    title = f"{say('stock.mix_status', lang)} {status.date}"
+    header = (f"<header><h1>{escape(title)}</h1><p class=\"meta\">{say('stock.policy', lang)} "
+              f"{escape(status.policy['id'])} {escape(status.policy['version'])}</p></header>")
+    body = (f"<ul>{''.join(f'<li>{escape(line)}</li>' for line in _summary(status, lang))}</ul>"
+            + f"<p>{escape(_axis_note(lang))}</p>"
+            f"<div class=\"scroll\" tabindex=\"0\"><table><tr><th scope=\"col\">{say('stock.level', lang)}</th>"
+            f"<th scope=\"col\">{say('stock.group', lang)}</th>"
+            f"<th scope=\"col\">{say('stock.occupied', lang)}</th><th scope=\"col\">{say('stock.state', lang)}</th>{cats}</tr>"
+            + "".join(rows) + "</table></div>"
+            + (f"<p>… {len(groups) - limit} {say('stock.more', lang)}</p>" if len(groups) > limit else ""))
+    return page(title, body, lang, {"name": "magicmix"}, footer=False, header=header)
 
 
 # --- the annual evaluation ---------------------------------------------------------------------------
@@ -229,7 +238,8 @@ def _public_hidden(r: AnnualReport) -> frozenset:
     for c in r.categories:  # each category's lettings are published: a column total of lettings per buurt
         groups.append({("buurt", g.key, c): per_buurt[(g.key, c)] for g in r.buurten_end})
     advice = r.advice_counts()
-    groups.append({("advice", k): advice[k] for k in ("followed", "overridden", "no_advice", "undecided")})
+    groups.append({("advice", k): advice[k] for k in ("followed", "overridden", "no_advice", "undecided", "placement")})
+    groups += fairness.public_groups(r)
     for nr in r.norms:  # applicable is published, so kept gives away the lettings that did not keep the rule
         groups.append({("norm", nr.rule, "kept"): nr.kept, ("norm", nr.rule, "not_kept"): nr.applicable - nr.kept})
     return hide_in_groups(groups)
@@ -260,11 +270,10 @@ def _annual_cells(r: AnnualReport, lang: str, public: bool) -> _Cells:
 
 def _annual_tables(r: AnnualReport, lang: str, public: bool, cells: _Cells | None = None) -> dict:
     """The report's tables as rows of text cells (shared by Markdown, HTML and CSV)."""
-    nl = lang == "nl"
     cells = cells or _annual_cells(r, lang, public)
     cats = [r.labels[c][lang] for c in r.categories]
-    mix = [["buurt", "naam" if nl else "name", "bewoond 1/1 → 31/12" if nl else "occupied 1 Jan → 31 Dec"]
-           + [f"{c} ({'streef' if nl else 'target'})" for c in cats] + ["oordeel 31/12" if nl else "state 31 Dec"]]
+    mix = [["buurt", say("stock.name", lang), say("stock.occupied_1_jan_31_dec", lang)]
+           + [f"{c} ({say('stock.target', lang)})" for c in cats] + [say("stock.state_31_dec", lang)]]
     for a, b in zip(r.buurten_start, r.buurten_end):
         mix.append([a.key, a.name, f"{cells.count(a.occupied)} → {cells.count(b.occupied)}"]
                    + [f"{cells.share(ca, ('mix', 0, a.key, ca.category))} → "
@@ -272,9 +281,9 @@ def _annual_tables(r: AnnualReport, lang: str, public: bool, cells: _Cells | Non
                       for ca, cb in zip(a.categories, b.categories)]
                    + [_t(_STATE[b.state], lang)])
     per_cat = r.lettings_per("category")
-    lettings = [["categorie" if nl else "category", "verhuringen" if nl else "lettings"]]
+    lettings = [[say("stock.category", lang), say("stock.lettings", lang)]]
     lettings += [[r.labels[c][lang], cells.count(per_cat.get(c, 0), ("let", c))] for c in r.categories]
-    lettings.append(["totaal" if nl else "total", cells.count(len(r.lettings))])
+    lettings.append([say("stock.total", lang), cells.count(len(r.lettings))])
     if public:
         per_buurt = Counter((x.buurt, x.category) for x in r.lettings)
         lettings_buurt = [["buurt"] + cats]
@@ -284,17 +293,17 @@ def _annual_tables(r: AnnualReport, lang: str, public: bool, cells: _Cells | Non
     else:
         lettings_buurt = None
     advice = r.advice_counts()
-    follow = [["advies" if nl else "advice", "verhuringen" if nl else "lettings"],
-              ["opgevolgd" if nl else "followed", cells.count(advice["followed"], ("advice", "followed"))],
-              ["afgeweken (met reden vastgelegd)" if nl else "overridden (reason recorded)",
-               cells.count(advice["overridden"], ("advice", "overridden"))],
-              ["geen advies vastgelegd" if nl else "no advice logged",
+    follow = [[say("stock.advice", lang), say("stock.lettings", lang)],
+              [say("stock.followed", lang), cells.count(advice["followed"], ("advice", "followed"))],
+              [say("stock.not_followed", lang), cells.count(advice["overridden"], ("advice", "overridden"))],
+              [say("stock.placement", lang), cells.count(advice["placement"], ("advice", "placement"))],
+              [say("stock.no_advice_logged", lang),
                cells.count(advice["no_advice"], ("advice", "no_advice"))],
-              ["onbeslist (wet niet te toetsen)" if nl else "cannot be decided (law not checkable)",
+              [say("stock.cannot_be_decided_law_not_checkable", lang),
                cells.count(advice["undecided"], ("advice", "undecided"))]]
-    norms = [["regel" if nl else "rule", "norm", "van toepassing" if nl else "applicable",
-              "nageleefd" if nl else "kept", "behaald" if nl else "achieved", "oordeel" if nl else "verdict",
-              "onbeslist" if nl else "cannot be decided"]]
+    norms = [[say("stock.rule", lang), "norm", say("stock.applicable", lang),
+              say("stock.kept", lang), say("stock.achieved", lang), say("stock.verdict", lang),
+              say("stock.cannot_be_decided", lang)]]
     for nr in r.norms:
         verdict = {True: ("gehaald", "met"), False: ("niet gehaald", "not met"), None: ("geen verhuringen", "no lettings")}
         kept = cells.count(nr.kept, ("norm", nr.rule, "kept"))
@@ -303,13 +312,13 @@ def _annual_tables(r: AnnualReport, lang: str, public: bool, cells: _Cells | Non
                       "-" if nr.share is None or not kept[:1].isdigit() or not applicable[:1].isdigit()
                       else _pct(nr.share, lang),
                       _t(verdict[nr.met], lang), cells.count(nr.undecided)])
-    tables = {"mix": mix, "lettings": lettings, "advice": follow, "norms": norms}
+    tables = {"mix": mix, "lettings": lettings, "advice": follow, "norms": norms, **fairness.law_tables(r, cells)}
     if lettings_buurt:
         tables["lettings_buurt"] = lettings_buurt
     if not public:
-        tables["band"] = [["complex", "verandering" if nl else "change"]] + \
-            [[k, "in de band gekomen" if nl else "moved into band"] for k in r.into_band] + \
-            [[k, "uit de band geraakt" if nl else "moved out of band"] for k in r.out_of_band]
+        tables["band"] = [["complex", say("stock.change", lang)]] + \
+            [[k, say("stock.moved_into_band", lang)] for k in r.into_band] + \
+            [[k, say("stock.moved_out_of_band", lang)] for k in r.out_of_band]
     return tables
 
 
@@ -318,30 +327,25 @@ _TITLES = {"mix": ("Mix per buurt, begin en eind van het jaar", "Mix per buurt, 
            "lettings_buurt": ("Verhuringen per buurt", "Lettings per buurt"),
            "advice": ("Advies opgevolgd of afgeweken", "Advice followed or overridden"),
            "norms": ("Wettelijke normen", "Legal norms"),
-           "band": ("Complexen die van oordeel veranderden", "Complexes whose state changed")}
+           "band": ("Complexen die van oordeel veranderden", "Complexes whose state changed"), **fairness.TITLES}
 
 
 def _intro(r: AnnualReport, lang: str, public: bool) -> list[str]:
-    nl = lang == "nl"
-    lines = [f"{'Beleid' if nl else 'Policy'} {r.policy['id']} {r.policy['version']}."]
-    lines.append(f"{_count(len(r.lettings), public, lang)} {'verhuringen' if nl else 'lettings'}, "
-                 f"{_count(r.reclassified, public, lang)} {'herindelingen' if nl else 're-classifications'}, "
-                 f"{_count(r.vacated, public, lang)} {'keer een woning leeg' if nl else 'homes vacated'}.")
+    lines = [f"{say('stock.policy', lang)} {r.policy['id']} {r.policy['version']}."]
+    lines.append(f"{_count(len(r.lettings), public, lang)} {say('stock.lettings', lang)}, "
+                 f"{_count(r.reclassified, public, lang)} {say('stock.re_classifications', lang)}, "
+                 f"{_count(r.vacated, public, lang)} {say('stock.homes_vacated', lang)}.")
     if not r.log_used:
-        lines.append("Geen beslislog gegeven: advies en normen zijn niet gemeten (gebruik --log)." if nl else
-                     "No decision log given: advice and norms were not measured (use --log).")
+        lines.append(say("stock.no_log", lang))
     if public:
-        lines.append(f"Openbare versie: alleen buurten; aantallen onder {SUPPRESS_BELOW} zijn weggelaten, en met "
-                     f"'{HIDDEN_MARK}' ook de aantallen waaruit ze terug te rekenen zouden zijn." if nl else
-                     f"Public version: buurten only; counts under {SUPPRESS_BELOW} are suppressed, and so, marked "
-                     f"'{HIDDEN_MARK}', are the counts they could be worked out from.")
+        lines.append(say("stock.public", lang, below=SUPPRESS_BELOW, mark=HIDDEN_MARK))
     return lines
 
 
-def annual_markdown(r: AnnualReport, lang: str = "nl", public: bool = False) -> str:
-    """The annual evaluation as Markdown."""
-    nl = lang == "nl"
-    out = [f"# {'Jaarevaluatie mixbeleid' if nl else 'Annual evaluation of the mix policy'} {r.year}", ""]
+def annual_markdown(r: AnnualReport, lang: str = "nl", public: bool = False, corporation: str = "") -> str:
+    """The annual evaluation as Markdown, naming the corporation and the period."""
+    out = [f"# {say('stock.annual_evaluation_of_the_mix_policy', lang)} {r.year}", "",
+           f"**{md_cell(_period(r, corporation, lang))}**", ""]
     out += _intro(r, lang, public)
     for key, rows in _annual_tables(r, lang, public).items():
         if key in ("advice", "norms") and not r.log_used:
@@ -367,16 +371,30 @@ def annual_csv(r: AnnualReport, lang: str = "nl", public: bool = False) -> str:
 
 
 def _mix_chart(a: GroupStatus, b: GroupStatus, labels: dict, cells: _Cells) -> str:
-    """Per category: the band, the share on 1 January (thin) and on 31 December (thick)."""
+    """Per category: the band, the share on 1 January (thin) and on 31 December (thick), on a 0-100 % axis,
+    with the figures as its text alternative."""
     width, left, row = 420, 110, 26
-    parts = [f'<svg class="chart" width="{left + width + 60}" height="{row * len(b.categories) + 8}" role="img" '
-             f'aria-label="{escape(b.key)}">']
+    lang = cells.lang
+    axis_y = row * len(b.categories) + 6
+    alt = escape(f"{b.key} {b.name}: " + "; ".join(
+        f"{labels[cb.category][lang]} {cells.share(ca, ('mix', 0, a.key, ca.category))} → "
+        f"{cells.share(cb, ('mix', 1, b.key, cb.category))}"
+        + (f" (band {format_percent(cb.low, lang)} – {format_percent(cb.high, lang)})" if cb.low is not None else "")
+        for ca, cb in zip(a.categories, b.categories)))
+    parts = [f'<svg class="chart" width="{left + width + 90}" height="{axis_y + 20}" '
+             f'viewBox="0 0 {left + width + 90} {axis_y + 20}" role="img" aria-label="{alt}"><title>{alt}</title>',
+             f'<line x1="{left}" y1="{axis_y}" x2="{left + width}" y2="{axis_y}" stroke="var(--ink)"/>']
+    for p in range(5):
+        x = left + width * p / 4
+        parts.append(f'<line x1="{x:.1f}" y1="{axis_y - 3}" x2="{x:.1f}" y2="{axis_y + 3}" stroke="var(--ink)"/>'
+                     f'<text x="{x:.1f}" y="{axis_y + 15}" text-anchor="middle">{p * 25}\u00a0%</text>')
     for i, (ca, cb) in enumerate(zip(a.categories, b.categories)):
         y = 4 + i * row
         parts.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{escape(labels[cb.category][cells.lang])}</text>')
         if cb.low is not None:
             parts.append(f'<rect x="{left + float(cb.low) * width:.1f}" y="{y}" '
-                         f'width="{float(cb.high - cb.low) * width:.1f}" height="20" fill="var(--band)"/>')
+                         f'width="{float(cb.high - cb.low) * width:.1f}" height="20" fill="var(--band)" '
+                         f'stroke="var(--band-edge)" stroke-width="1.2"/>')
         for day, c, h, dy, colour in ((0, ca, 4, 3, "var(--now)"), (1, cb, 8, 10, "var(--after)")):
             if c.share is not None and cells.share(c, ("mix", day, b.key, c.category)) != "-":
                 parts.append(f'<rect x="{left}" y="{y + dy}" width="{float(c.share) * width:.1f}" height="{h}" '
@@ -384,21 +402,31 @@ def _mix_chart(a: GroupStatus, b: GroupStatus, labels: dict, cells: _Cells) -> s
         if cb.target is not None:
             x = left + float(cb.target) * width
             parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y}" y2="{y + 20}" stroke="var(--ink)"/>')
-        parts.append(f'<text x="{left + width + 6}" y="{y + 14}">{escape(cells.share(cb, ("mix", 1, b.key, cb.category)))}</text>')
+        out = cb.state in (ABOVE, BELOW)
+        sign = ("▲ " if cb.state == ABOVE else "▼ ") if out else ""
+        parts.append(f'<text x="{left + width + 6}" y="{y + 14}"{" class=" + chr(34) + "out" + chr(34) if out else ""}>'
+                     f'{escape(sign + cells.share(cb, ("mix", 1, b.key, cb.category)))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
-def annual_html(r: AnnualReport, lang: str = "nl", public: bool = False) -> str:
-    """The annual evaluation as a self-contained page with a chart per buurt."""
-    nl = lang == "nl"
-    title = f"{'Jaarevaluatie mixbeleid' if nl else 'Annual evaluation of the mix policy'} {r.year}"
-    body = [f"<header><h1>{escape(title)}</h1>" + "".join(f'<p class="meta">{escape(line)}</p>'
-                                                         for line in _intro(r, lang, public)) + "</header>"]
-    legend = (f'<p class="legend"><span><i style="background:var(--now)"></i>{"1 januari" if nl else "1 January"}</span>'
-              f'<span><i style="background:var(--after)"></i>{"31 december" if nl else "31 December"}</span>'
-              f'<span><i style="background:var(--band)"></i>band</span>'
-              f'<span>| {"streefaandeel" if nl else "target"}</span></p>')
+def _period(r: AnnualReport, corporation: str, lang: str) -> str:
+    """'Magische mix Openbaar Belang · 1 januari – 31 december 2025': who and which period."""
+    period = say("stock.period", lang, year=r.year)
+    return f"{corporation} · {period}" if corporation else period
+
+
+def annual_html(r: AnnualReport, lang: str = "nl", public: bool = False, corporation: str = "") -> str:
+    """The annual evaluation as a self-contained page with a chart per buurt, naming the corporation and the
+    period; no decision footer (it reports a year, it advises on no letting)."""
+    title = f"{say('stock.annual_evaluation_of_the_mix_policy', lang)} {r.year}"
+    header = (f"<header><h1>{escape(title)}</h1><p class=\"meta\"><b>{escape(_period(r, corporation, lang))}</b></p>"
+              + "".join(f'<p class="meta">{escape(line)}</p>' for line in _intro(r, lang, public)) + "</header>")
+    body = []
+    legend = (f'<p class="legend"><span><i style="background:var(--now)"></i>{say("stock.1_january", lang)}</span>'
+              f'<span><i style="background:var(--after)"></i>{say("stock.31_december", lang)}</span>'
+              f'<span><i style="background:var(--band);outline:1.2px solid var(--band-edge)"></i>band</span>'
+              f'<span>| {say("stock.target_2", lang)}</span></p>')
     body.append(f"<h2>{escape(_t(_TITLES['mix'], lang))}</h2>{legend}")
     cells = _annual_cells(r, lang, public)
     for a, b in zip(r.buurten_start, r.buurten_end):
@@ -407,7 +435,8 @@ def annual_html(r: AnnualReport, lang: str = "nl", public: bool = False) -> str:
     for key, rows in _annual_tables(r, lang, public, cells).items():
         if key in ("advice", "norms") and not r.log_used:
             continue
-        head = "".join(f"<th>{escape(c)}</th>" for c in rows[0])
+        head = "".join(f"<th scope=\"col\">{escape(c)}</th>" for c in rows[0])
         body_rows = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows[1:])
-        body.append(f"<h2>{escape(_t(_TITLES[key], lang))}</h2><table><tr>{head}</tr>{body_rows}</table>")
-    return page(title, "\n".join(body), lang, {"name": "magicmix"})
+        body.append(f"<h2>{escape(_t(_TITLES[key], lang))}</h2><div class=\"scroll\" tabindex=\"0\"><table><tr>{head}</tr>{body_rows}"
+                    "</table></div>")
+    return page(title, "\n".join(body), lang, {"name": "magicmix"}, footer=False, header=header)

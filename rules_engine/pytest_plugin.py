@@ -15,6 +15,12 @@ from .report import decision_text
 _PROGRAMS: dict = {}
 
 
+def language() -> str:
+    """The language of failure reports: MAGICMIX_LANG (nl or en), Dutch by default, as the command line."""
+    lang = os.environ.get("MAGICMIX_LANG", "nl")
+    return lang if lang in ("nl", "en") else "nl"
+
+
 def pytest_collect_file(file_path: Path, parent):
     """Collect YAML files in the tests/ folder of a policy folder (one with policy.yaml)."""
     if file_path.suffix in (".yaml", ".yml") and file_path.parent.name == "tests" \
@@ -57,9 +63,10 @@ class PolicyCaseItem(pytest.Item):
         result = run_cases(self.program, [self.case]).results[0]
         if not result.passed:
             lines = [f"{self.case.file}:{self.case.line}: {self.case.name}"]
-            lines += [f"  - {nl}" for nl, _ in result.failures]
+            lang = language()
+            lines += [f"  - {nl if lang == 'nl' else en}" for nl, en in result.failures]
             if result.decision is not None:
-                lines += ["    " + line for line in decision_text(result.decision, "nl").splitlines()]
+                lines += ["    " + line for line in decision_text(result.decision, lang).splitlines()]
             raise PolicyCaseError("\n".join(lines))
 
     def repr_failure(self, excinfo, style=None):
@@ -79,7 +86,7 @@ class BrokenInput(pytest.Item):
         self.diagnostics = diagnostics
 
     def runtest(self) -> None:
-        raise PolicyCaseError("\n".join(d.format("nl") for d in self.diagnostics))
+        raise PolicyCaseError("\n".join(d.format(language()) for d in self.diagnostics))
 
     def repr_failure(self, excinfo, style=None):
         return str(excinfo.value)

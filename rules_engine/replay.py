@@ -113,7 +113,7 @@ def replay_log(path: str, engine: str = "default") -> tuple[list[ReplayResult], 
                 old = rec["decision"]
                 h = old["inputs"]["household"]
                 household = Household(h["id"], h["size"], to_fraction(h["income"]), h["category"], h.get("age"),
-                                      tuple(h.get("flags") or ()))
+                                      tuple(h.get("flags") or ()), bool(h.get("older", False)), h.get("route"))
                 decision = evaluate(program, household, old["inputs"]["unit"],
                                     dt.date.fromisoformat(old["inputs"]["date"]), occupancy, occ_info.get("source", ""))
                 new = json.loads(to_json(decision.to_dict()))  # the same JSON form as the record

@@ -8,14 +8,11 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import fastjsonschema
-from jsonschema import Draft202012Validator
-
 from .diagnostics import Diagnostic, hint, make
 from .load_yaml import Source
 
 KINDS = ("policy", "complex", "parameters", "rules", "household", "candidates", "occupancy", "testcase", "decision",
-         "ranking")
+         "ranking", "simulation")
 
 _TYPE_WORDS = {
     "string": ("tekst", "text"),
@@ -49,9 +46,13 @@ def _file_text(kind: str) -> str:
         return (Path(__file__).resolve().parent.parent / "schemas" / name).read_text(encoding="utf-8")
 
 
+# The checkers are built once per process, on first use (importing jsonschema and fastjsonschema costs a
+# command that checks no document, such as --help, a tenth of a second), and kept for every later document.
 @lru_cache(maxsize=None)
-def validator(kind: str) -> Draft202012Validator:
-    """A compiled 2020-12 validator (with date format checking) for a document kind."""
+def validator(kind: str):
+    """A compiled 2020-12 validator (jsonschema's Draft202012Validator, with date format checking) for a kind."""
+    from jsonschema import Draft202012Validator
+
     schema = json.loads(schema_text(kind))
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
@@ -66,8 +67,11 @@ def _real_date(value: str) -> bool:
 
 @lru_cache(maxsize=None)
 def fast_validator(kind: str):
-    """The schema compiled to Python code by fastjsonschema: a quick yes for valid documents."""
-    return fastjsonschema.compile(json.loads(schema_text(kind)), formats={"date": _real_date})
+    """The schema compiled to Python code by fastjsonschema: a quick yes for valid documents (built once, and kept
+    between runs by schema_code.py)."""
+    from .schema_code import checker
+
+    return checker(kind, schema_text(kind), {"date": _real_date})
 
 
 def check(source: Source, kind: str) -> list[Diagnostic]:
@@ -76,10 +80,12 @@ def check(source: Source, kind: str) -> list[Diagnostic]:
     The compiled validator answers quickly for valid documents; for any other, jsonschema finds
     every problem (and its verdict is the one that counts).
     """
+    from fastjsonschema import JsonSchemaException
+
     try:
         fast_validator(kind)(source.data)
         return []
-    except fastjsonschema.JsonSchemaException:
+    except JsonSchemaException:
         pass
     out: list[Diagnostic] = []
     for error in validator(kind).iter_errors(source.data):

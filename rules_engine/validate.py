@@ -14,11 +14,12 @@ from .diagnostics import Collector, hint, make
 from .load import PolicySources
 from .load_yaml import Source
 from .levels import DEFAULT as DEFAULT_LEVELS, Levels
-from .model import (OUTCOMES, UNDECIDED, Band, Buurt, Case, Category, Complex, DatedValue, Definition, Label, LevelMix,
-                    Outcome, Parameter, Policy, Portieken, Profile, RankingStrategy, Rule, RuleKind, Text, UnitTable,
-                    Where, frozen_map)
+from .model import (OUTCOMES, PLACEMENT, UNDECIDED, Band, Buurt, Case, Category, Complex, DatedValue, Definition,
+                    Label, LevelMix, Outcome, Parameter, Policy, Portieken, Profile, RankingStrategy, Rule, RuleKind,
+                    Text, UnitTable, Where, frozen_map)
 from .numbers import format_percent, parse_percent, to_fraction
 from .validate_levels import declared_levels, group_up, level_areas
+from .validate_review import placement_routes, review_keys, rule_rooms
 
 DEFAULT_MIN_HOUSEHOLDS = 0
 
@@ -223,18 +224,23 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
         drop, order = tuple(r.get("drop", ())), tuple(r["order"])
         if UNDECIDED not in drop + order:  # a candidate whose legal check cannot be done is never ranked unasked
             drop += (UNDECIDED,)
+        if PLACEMENT not in drop + order:  # a placement through a route goes first unless the policy says otherwise
+            order = (PLACEMENT,) + order
         if sorted(drop + order) != sorted(OUTCOMES):
             line, col = psrc.where(("ranking",), key=True)
             collector.add(make("schema", psrc.path, line, col, message=(
                 "ranking: elke uitkomst staat precies één keer in drop of order",
                 "ranking: every outcome appears exactly once in drop or order")))
         ranking = RankingStrategy(drop, order)
+    reasons, free_room = review_keys(collector, psrc, raw)
+    rule_rooms(collector, rules, free_room)
     return Policy(
         root=sources.root, id=raw["id"], name=raw["name"], owner=raw["owner"], version=raw["version"],
         description=raw.get("description", ""), categories=tuple(categories), buurten=frozen_map(buurten),
         complexes=frozen_map(complexes), units=units, parameters=frozen_map(parameters),
         definitions=frozen_map(definitions), rules=tuple(rules), content_hash=sources.content_hash,
-        ranking=ranking, levels=levels, areas=frozen_map((k, frozen_map(v)) for k, v in areas.items()))
+        ranking=ranking, levels=levels, areas=frozen_map((k, frozen_map(v)) for k, v in areas.items()),
+        deviation_reasons=reasons, free_allocation_room=free_room, routes=placement_routes(collector, psrc, raw))
 
 
 def _parameters(ctx: _Ctx, src: Source | None) -> dict[str, Parameter]:
@@ -258,9 +264,12 @@ def _parameters(ctx: _Ctx, src: Source | None) -> dict[str, Parameter]:
 
 
 def stale_parameters(policy: Policy, year: int) -> list:
-    """Warnings for annual parameters without a value for a calendar year (the current one, as validate asks)."""
+    """Warnings for annual parameters without a value for a calendar year (the current one, as validate asks);
+    a parameter whose first value lies after that year has nothing to renew yet (its rules are onbeslist then)."""
     out = []
     for p in policy.parameters.values():
+        if p.values and p.values[0].valid_from.year > year:
+            continue
         if p.annual and p.at(dt.date(year, 12, 31)) is None and p.where is not None:
             latest = p.values[-1].valid_from.isoformat() if p.values else "-"
             out.append(make("annual-parameter-stale", p.where.file, p.where.line, p.where.column, severity="warning",
@@ -354,5 +363,5 @@ def _rule(ctx: _Ctx, src: Source, i: int, r: dict) -> Rule | None:
 
     return Rule(r["id"], _label(r["title"]), r["level"], r["kind"], r["outcome"], mode, conditions, applies,
                 pair("fired"), pair("not_fired") if "not_fired" in expl else None, r.get("source", ""),
-                where(src, path), parse_percent(r["norm"]) if "norm" in r else None)
+                where(src, path), parse_percent(r["norm"]) if "norm" in r else None, r.get("free_room"))
 

@@ -8,9 +8,9 @@ warning (an error under `validate --strict`).
 
 from __future__ import annotations
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, make
 from .load_yaml import Source
-from .values import POINT, Refused, check_bounds, number_value
+from .values import POINT, Refused, cbs_problem, check_bounds, number_value
 
 ANY = "*"
 
@@ -22,6 +22,12 @@ NUMBER_PATHS: dict[str, tuple[tuple[tuple, str], ...]] = {
     "parameters": ((("parameters", ANY, "values", ANY, "value"), "amount"),),
     "testcase": ((("tests", ANY, "given", "household", "income"), "income"),
                  (("tests", ANY, "given", "household", "size"), "size")),
+}
+# document kind -> (path pattern, CBS level) of the CBS codes in it; a level above the buurt named wijk or
+# gemeente (policy.yaml levels) holds CBS codes too, found by _cbs_paths
+CODE_PATHS: dict[str, tuple[tuple[tuple, str], ...]] = {
+    "policy": ((("buurten", ANY, "code"), "buurt"),),
+    "complex": ((("buurt",), "buurt"),),
 }
 _NOTATION_CODES = ("dutch-thousands", "number-notation", "number-too-long")
 _SCHEMA_CODES = ("wrong-type", "out-of-range")
@@ -49,10 +55,42 @@ def _is_money(source: Source, path: tuple) -> bool:
     return isinstance(unit, str) and unit.startswith("euro")
 
 
+def _cbs_paths(source: Source, kind: str):
+    """(path, level) of every CBS code in a document: the fixed places, and the groups of a wijk or gemeente level."""
+    yield from CODE_PATHS.get(kind, ())
+    levels = source.data.get("levels") if kind == "policy" and isinstance(source.data, dict) else None
+    for i, lv in enumerate(levels if isinstance(levels, list) else ()):
+        key = lv.get("key") if isinstance(lv, dict) else None
+        if key in ("wijk", "gemeente"):
+            yield ("levels", i, "groups", ANY, "code"), key
+            yield ("buurten", ANY, key), key
+
+
+def check_codes(source: Source, kind: str, schema_problems: list[Diagnostic]) -> list[Diagnostic]:
+    """The schema's problems, a malformed CBS code said with the position of its first wrong character
+    instead of the schema's bare 'not the right form' (at the same line and column: the code's start)."""
+    found: list[Diagnostic] = []
+    starts = set()
+    for pattern, level in _cbs_paths(source, kind):
+        for path, value in _walk(source.data, pattern):
+            problem = cbs_problem(value, level)
+            if problem is None:
+                continue
+            line, col = source.where(path)
+            starts.add((line, col))
+            found.append(make("invalid-format", source.path, line, col, value=str(value)[:40], what=problem[1:]))
+    if not found:
+        return schema_problems
+    kept = [d for d in schema_problems if not (d.code in ("invalid-format", "wrong-type") and (d.line, d.column) in starts)]
+    return kept + found
+
+
 def check_numbers(source: Source, kind: str, schema_problems: list[Diagnostic]) -> list[Diagnostic]:
-    """The schema's problems, with number notation refusals and plausibility warnings added.
+    """The schema's problems, with number notation refusals and plausibility warnings added, and CBS codes
+    checked (check_codes).
 
     A text such as '1.234.567' that the schema calls 'not a number' gets the message saying what to write."""
+    schema_problems = check_codes(source, kind, schema_problems)
     found: list[Diagnostic] = []
     for pattern, value_kind in NUMBER_PATHS.get(kind, ()):
         for path, value in _walk(source.data, pattern):

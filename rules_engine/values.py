@@ -256,6 +256,62 @@ def read_id(value: object, household: bool = False) -> str:
     return text
 
 
+# CBS area codes (CBS, Toelichting Wijk- en Buurtkaart): the prefix, the gemeente's 4 digits, then 2 (wijk)
+# or 4 (buurt) characters, digits or, where a gemeente has 100 or more wijken or buurten, capital letters.
+CBS_CODES: dict[str, tuple[str, int, tuple[str, str]]] = {
+    "gemeente": ("GM", 0, ("CBS-gemeentecode", "CBS municipality code")),
+    "wijk": ("WK", 2, ("CBS-wijkcode", "CBS wijk code")),
+    "buurt": ("BU", 4, ("CBS-buurtcode", "CBS buurt code")),
+}
+"""Level -> (prefix, characters after the gemeente's 4 digits, (nl, en) name); the schemas' patterns agree."""
+
+
+def cbs_pattern(level: str) -> str:
+    """The regular expression of a CBS code of a level, as the schemas write it."""
+    prefix, tail, _ = CBS_CODES[level]
+    return f"^{prefix}[0-9]{{4}}" + (f"[0-9A-Z]{{{tail}}}" if tail else "") + "$"
+
+
+def cbs_problem(value: object, level: str) -> tuple[int, str, str] | None:
+    """None for a well-formed CBS code of a level, else (1-based position of the first wrong character, nl, en)."""
+    prefix, tail, (nl, en) = CBS_CODES[level]
+    if not isinstance(value, str):
+        return 1, f"een {nl} is tekst, zoals {prefix}0193" + "01" * (tail // 2), \
+            f"a {en} is text, such as {prefix}0193" + "01" * (tail // 2)
+    example = f"{prefix}0193" + "0101"[:tail]
+    for i, ch in enumerate(value[:len(prefix)]):
+        if ch != prefix[i]:
+            return i + 1, f"een {nl} begint met {prefix} (teken {i + 1} is '{shown(ch)}')", \
+                f"a {en} starts with {prefix} (character {i + 1} is '{shown(ch)}')"
+    for i in range(len(prefix), min(len(value), len(prefix) + 4)):
+        if not ("0" <= value[i] <= "9"):
+            return i + 1, (f"teken {i + 1} ('{shown(value[i])}') hoort een cijfer van de gemeentecode te zijn "
+                           f"(schrijf bijvoorbeeld {example})"), \
+                (f"character {i + 1} ('{shown(value[i])}') should be a digit of the gemeente code "
+                 f"(write e.g. {example})")
+    for i in range(len(prefix) + 4, min(len(value), len(prefix) + 4 + tail)):
+        if not ("0" <= value[i] <= "9" or "A" <= value[i] <= "Z"):
+            return i + 1, (f"teken {i + 1} ('{shown(value[i])}') hoort een cijfer of hoofdletter te zijn "
+                           f"(schrijf bijvoorbeeld {example})"), \
+                (f"character {i + 1} ('{shown(value[i])}') should be a digit or a capital letter "
+                 f"(write e.g. {example})")
+    length = len(prefix) + 4 + tail
+    if len(value) != length:
+        at = min(len(value), length) + 1
+        return at, (f"een {nl} heeft {length} tekens, deze heeft er {len(value)} (zoals {example})"), \
+            (f"a {en} has {length} characters, this one has {len(value)} (such as {example})")
+    return None
+
+
+def read_cbs_code(value: object, level: str) -> str:
+    """A CBS code of a level (gemeente, wijk, buurt); raises Refused naming the first wrong character."""
+    problem = cbs_problem(value, level)
+    if problem is not None:
+        _, nl, en = problem
+        raise Refused("invalid-format", value=shown(value), what=(nl, en))
+    return value
+
+
 def slug_id(name: str) -> str | None:
     """A name as an id: accents dropped, lower case, every run of other characters one '-'
     ("Woonstede Kampen" -> "woonstede-kampen"); None when nothing of it is left."""

@@ -67,7 +67,9 @@ def test_rank_cli_text_and_bad_candidates(tmp_path):
     out = run("rank", OB, "--unit", "ZW-ASN-01-A09", "--candidates", OB / "examples" / "kandidaten.yaml",
               "--date", "2025-06-01", "--top", "1", "--lang", "en")
     assert out.exit_code == 0
-    assert re.search(r"^1\s+4\s+kd-04\s+suitable\s+no rule fired$", out.output, re.M)
+    assert re.search(r"^1\s+4\s+kd-04\s+suitable\s+No rule stands in the way of this letting\.$", out.output, re.M)
+    assert re.search(r"^-\s+3\s+kd-03\s+not allowed\s+By law \(DAEB income limit\): the income is €61,000, above the "
+                     r"DAEB income limit for this household of €54,847\.$", out.output, re.M)
     assert "--- rank 1: kd-04 ---" in out.output
     bad = tmp_path / "c.yaml"
     bad.write_text("candidates:\n  - {id: a1, size: 2, income: 1, category: regulier}\n"

@@ -114,7 +114,7 @@ def test_tap_parses_with_tappy(failing_names):
     assert lines[0].category == "version" and lines[0].version == 14
     results = [line for line in lines if line.category == "test"]
     plan = next(line for line in lines if line.category == "plan")
-    assert plan.expected_tests == len(results) == 31 + len(NAMES)
+    assert plan.expected_tests == len(results) == 39 + len(NAMES)
     failed = [r for r in results if not r.ok]
     assert len(failed) == len(NAMES)
     block = failed[0].yaml_block

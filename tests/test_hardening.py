@@ -297,6 +297,6 @@ def test_batch_rows_with_absurd_numbers(tmp_path):
                     + '{"id": ' + "9" * 4000 + ', "size": 2, "income": 1, "category": "aandacht", '
                     '"unit": "ZW-ASN-01-A09"}\n', encoding="utf-8")
     res = run("evaluate", OB, "--batch", rows, "--date", "2025-06-01", "--lang", "en")
-    assert res.exit_code == 0 and res.stdout == ""
+    assert res.exit_code == 1 and res.stdout == ""  # every row skipped: nothing evaluated is a finding (exits.py)
     assert f"{rows}:1: row skipped: income: '1e999999' is not a number" in res.stderr
     assert f"{rows}:2: row skipped: number of 4000 characters is too long" in res.stderr

@@ -10,9 +10,10 @@ from rules_engine.model import (OUTCOME_LABELS, OUTCOMES, RULE_KINDS, RULE_OUTCO
 
 
 def test_the_enums_keep_the_string_values_and_order():
-    assert OUTCOMES == ("niet_toegestaan", "onbeslist", "ontraden", "passend", "voorkeur")
+    assert OUTCOMES == ("niet_toegestaan", "onbeslist", "ontraden", "passend", "voorkeur", "plaatsing")
+    assert "plaatsing" not in RULE_OUTCOMES  # only a placement route gives it, never a rule
     assert all(type(o) is str for o in OUTCOMES + RULE_OUTCOMES + RULE_KINDS + (UNDECIDED,))
-    assert [o.severity for o in Outcome] == [0, 1, 2, 3, 4] and SEVERITY["passend"] == Outcome.PASSEND.severity
+    assert [o.severity for o in Outcome] == [0, 1, 2, 3, 4, 5] and SEVERITY["passend"] == Outcome.PASSEND.severity
     assert Outcome("ontraden") == "ontraden" and json.dumps(Outcome.ONTRADEN) == '"ontraden"'
     assert OUTCOME_LABELS[UNDECIDED] == ("onbeslist", "cannot be decided")
     assert RuleKind.LEGAL.label == ("wettelijk", "legal") and RULE_KINDS == ("legal", "advice")

@@ -68,21 +68,22 @@ def test_the_wijk_policy_validates_and_its_tests_cover_every_rule():
     assert run("validate", WIJK, "--date", "2025-06-01").exit_code == 0
     result = run("test", WIJK, "--coverage", "--min-coverage", "100")
     assert result.exit_code == 0, result.output
-    assert "8 van 8 regels zowel gevuurd als niet gevuurd (100,0 %)" in result.output
+    assert "8 van 8 regels zowel aangeslagen als niet aangeslagen (100,0 %)" in result.output
     assert result.output.rstrip().endswith(" passed, 0 failed")
     only_wijk = run("test", WIJK, "-k", "wijk")
     assert only_wijk.exit_code == 0 and only_wijk.output.rstrip().endswith("4 passed, 0 failed")
 
 
 def test_a_letting_is_explained_at_wijk_level():
-    text = run("evaluate", WIJK, "--unit", "ZW-ASN-01-A09", "--household", HOUSEHOLD, "--date", "2025-06-01").output
-    assert "[vuurt niet] wijk-plafond: Bovengrens van de wijk (advies, wijk, ontraden)" in text
+    text = run("evaluate", WIJK, "--unit", "ZW-ASN-01-A09", "--household", HOUSEHOLD, "--date", "2025-06-01",
+               "--details").output
+    assert "[slaat niet aan] Bovengrens van de wijk (wijk-plafond) · advies, wijk, ontraden" in text
     assert "projected.wijk.share[household.category] > profile.wijk.ceiling[household.category]" in text
     assert "Het aandeel Aandacht in wijk WK019303 blijft met 29,6 % binnen de bovengrens van 42,5 %." in text
-    assert "ruimte voor nog 9 huishouden(s) Aandacht in de wijk" in text
+    assert "ruimte voor nog 9 huishoudens Aandacht in de wijk" in text
     en = run("evaluate", WIJK, "--unit", "ZW-ASN-01-A09", "--household", HOUSEHOLD, "--date", "2025-06-01",
-             "--lang", "en").output
-    assert "room for 9 more Needs attention household(s) in the wijk" in en
+             "--lang", "en", "--details").output
+    assert "room for 9 more Needs attention households in the wijk" in en
     data = json.loads(run("evaluate", WIJK, "--unit", "ZW-ASN-01-A09", "--household", HOUSEHOLD, "--date",
                           "2025-06-01", "--format", "json").output)
     assert [c["level"] for c in data["composition"]] == ["portiek", "complex", "buurt", "wijk"]
@@ -101,9 +102,10 @@ def test_the_wijk_ceiling_decides_a_letting_and_a_ranking(wijk_copy):
     mutate(wijk_copy / "policy.yaml", "          targets: {regulier: 55%, aandacht: 30%, actief: 15%}\n",
            "          targets: {regulier: 55%, aandacht: 30%, actief: 15%}\n          tolerance: 5%\n")
     (wijk_copy / "hh.yaml").write_text("id: hh-w\nsize: 2\nincome: 40000\ncategory: aandacht\n", encoding="utf-8")
-    text = run("evaluate", "w", "--unit", "ZW-HBO-03-205", "--household", "w/hh.yaml", "--date", "2025-03-01").output
+    text = run("evaluate", "w", "--unit", "ZW-HBO-03-205", "--household", "w/hh.yaml", "--date", "2025-03-01",
+               "--details").output
     assert "Beslissend: buurt-plafond, wijk-plafond" in text
-    assert " *[vuurt] wijk-plafond: Bovengrens van de wijk (advies, wijk, ontraden)" in text
+    assert " *[slaat aan] Bovengrens van de wijk (wijk-plafond) · advies, wijk, ontraden" in text
     assert "Het aandeel Aandacht in wijk WK019307 komt op 36,7 %, boven de bovengrens van 35,0 %." in text
     (wijk_copy / "kandidaten.yaml").write_text(
         "candidates:\n  - {id: kd-01, size: 2, income: 40000, category: aandacht}\n"
@@ -193,7 +195,7 @@ def test_a_buurt_without_its_wijk_is_refused_at_its_place(wijk_copy):
     assert "w/policy.yaml:35:5: level-missing: buurt 'BU01930302' names no wijk" in en
     assert "w/policy.yaml:36:66: unknown-group: unknown wijk 'WK019395'" in en
     refused = run("evaluate", "w", "--unit", "ZW-ASN-01-A09", "--household", HOUSEHOLD, "--date", "2025-06-01")
-    assert refused.exit_code == 2 and "level-missing" in refused.output and "Traceback" not in refused.output
+    assert refused.exit_code == 1 and "level-missing" in refused.output and "Traceback" not in refused.output
 
 
 def test_a_level_key_that_exists_already_is_refused(wijk_copy):

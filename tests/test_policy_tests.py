@@ -17,7 +17,7 @@ from conftest import OB, ROOT, mutate, run
 def test_example_policies_pass_with_full_coverage():
     out = run("test", ROOT / "policies", "--coverage", "--min-coverage", "100", "--lang", "en")
     assert out.exit_code == 0, out.output
-    assert "Rule coverage: 7 of 7 rules seen both firing and not firing (100.0%)" in out.output
+    assert "Rule coverage: 8 of 8 rules seen both triggered and not triggered (100.0%)" in out.output
     assert out.output.splitlines()[-1].startswith("total: ")
 
 
@@ -31,7 +31,7 @@ def test_a_changed_threshold_fails_the_specific_cases(policy_copy):
     assert "  - expected outcome ontraden, got passend" in out.output
     assert "  - expected deciding complex-plafond, got (none)" in out.output
     assert "40.0%" in out.output  # the explanation with the new ceiling follows the failure
-    assert out.output.splitlines()[-1] == f"{31 - len(fails)} passed, {len(fails)} failed"
+    assert out.output.splitlines()[-1] == f"{39 - len(fails)} passed, {len(fails)} failed"
 
 
 def test_empty_tests_folder_exits_non_zero(policy_copy):
@@ -47,9 +47,9 @@ def test_filter_and_coverage_threshold(policy_copy):
     out = run("test", "pol", "-k", "portiek", "--min-coverage", "100", "--lang", "en")
     assert out.exit_code == 1
     # Only the two portiek cases ran: the portiek rule fired once and was not applicable once.
-    assert "portiek-limiet: never seen not firing" in out.output
-    assert "pol/rules.yaml:30: passend-toewijzen: never seen not firing" in out.output
-    assert "pol/rules.yaml:52: daeb-inkomensgrens: never fired" in out.output
+    assert "portiek-limiet: never seen not triggered" in out.output
+    assert "pol/rules.yaml:30: passend-toewijzen: never seen not triggered" in out.output
+    assert "pol/rules.yaml:52: daeb-inkomensgrens: never triggered" in out.output
     assert out.output.splitlines()[-1] == "2 passed, 0 failed"
 
 
@@ -61,7 +61,7 @@ def test_junit_reads_with_a_junit_parser(policy_copy, tmp_path):
     xml = JUnitXml.fromfile(str(path))
     suite = next(iter(xml))
     cases = list(suite)
-    assert suite.tests == len(cases) == 31
+    assert suite.tests == len(cases) == 39
     names = {c.name for c in cases}
     assert "aandacht in een complex met al 36 % aandacht wordt ontraden" in names
     assert "passend toewijzen, huur € 672,40 op 2024-06-01: niet_toegestaan" in names
@@ -81,9 +81,9 @@ def test_github_annotations_carry_file_and_line(policy_copy):
 
 def test_tap_and_json():
     tap = run("test", OB, "--format", "tap").output.splitlines()
-    assert tap[:2] == ["TAP version 14", "1..31"] and all(l.startswith("ok ") for l in tap[2:-1])
+    assert tap[:2] == ["TAP version 14", "1..39"] and all(l.startswith("ok ") for l in tap[2:-1])
     data = json.loads(run("test", OB, "--format", "json").output)
-    assert data["passed"] == 31 and data["coverage"]["percent"] == 100.0
+    assert data["passed"] == 39 and data["coverage"]["percent"] == 100.0
 
 
 def test_case_errors_point_at_the_case(policy_copy):
@@ -93,7 +93,7 @@ def test_case_errors_point_at_the_case(policy_copy):
     assert out.exit_code == 1
     assert "pol/tests/mix.yaml:12:18: bad-input: unknown rule 'complex-plafont'; did you mean 'complex-plafond'?" \
         in out.output
-    assert out.output.splitlines()[-1] == "30 passed, 1 failed"
+    assert out.output.splitlines()[-1] == "38 passed, 1 failed"
 
 
 def test_a_bad_date_in_a_case_is_named_as_such(policy_copy):
@@ -104,7 +104,7 @@ def test_a_bad_date_in_a_case_is_named_as_such(policy_copy):
     assert out.exit_code == 1
     assert out.output.splitlines()[0] == \
         "pol/tests/bad.yaml:3:93: invalid-date: '2025-13-01' is not a real date (write YYYY-MM-DD)"
-    assert out.output.splitlines()[-1] == "31 passed, 1 failed"
+    assert out.output.splitlines()[-1] == "39 passed, 1 failed"
 
 
 def _pytest(*args, cwd):
@@ -118,7 +118,7 @@ def _pytest(*args, cwd):
 def test_pytest_collects_policy_cases(policy_copy):
     ok = _pytest("pol", cwd=policy_copy.parent)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert "31 passed" in ok.stdout
+    assert "39 passed" in ok.stdout
     mutate(policy_copy / "policy.yaml", "  complex:\n    tolerance: 5%", "  complex:\n    tolerance: 10%")
     bad = _pytest("pol", cwd=policy_copy.parent)
     assert bad.returncode == 1

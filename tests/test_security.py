@@ -321,7 +321,7 @@ def test_numbers_too_large_to_compute_are_unknown_not_computed(policy_copy):
            f"    condition: unit.rent * {big} > def.aftoppingsgrens\n")
     assert run("validate", "pol").exit_code == 0
     result = run("evaluate", "pol", "--unit", "ZW-ASN-01-A09", "--household",
-                 "pol/examples/households/regulier-1p.yaml", "--date", "2025-06-01")
+                 "pol/examples/households/regulier-1p.yaml", "--date", "2025-06-01", "--details")
     assert "meer dan 1000 cijfers" in _clean(result)
 
 

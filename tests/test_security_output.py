@@ -416,7 +416,7 @@ def test_flags_and_age_never_appear_in_reports(policy_copy, tmp_path, fmt):
     household.write_text("id: hh-1\nsize: 2\nincome: 24500\ncategory: aandacht\nage: 97\n"
                          "flags: [zzz-geheim]\n", encoding="utf-8")
     res = run("evaluate", policy_copy, "--unit", UNIT, "--household", household, "--date", "2025-06-01",
-              "--format", fmt)
+              "--format", fmt, "--details")
     _clean(res)
     assert res.exit_code == 0, res.output
     assert "household.age" in res.output  # the condition is shown ...

@@ -186,7 +186,8 @@ def test_public_report_suppresses_small_counts(program, year_with_log):
     assert "hh-new" not in public and "ZW-ASN-01" not in public  # buurten only
     rows = list(csv.reader(io.StringIO(annual_csv(r, "en", public=True)), delimiter=";"))
     assert all(cell in ("<5", "0") or not cell.isdigit() or int(cell) >= 5 for row in rows for cell in row[1:])
-    assert {row[0] for row in rows} == {"mix", "lettings", "lettings_buurt", "advice", "norms"}
+    assert {row[0] for row in rows} == {"mix", "lettings", "lettings_buurt", "advice", "norms", "free_room", "fairness",
+                                        "fairness_caution"}
 
 
 def test_example_two_years_annual_report_cli(tmp_path):

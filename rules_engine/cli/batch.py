@@ -1,0 +1,75 @@
+"""evaluate --batch: every row of a JSONL or CSV file, streamed, with a progress bar and a summary."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..escape import terminal_text
+from . import exits
+from .options import date, occupancy, program, unwritable
+from .progress import bar, number
+
+
+def summary_lines(summary, lang: str) -> list[str]:
+    """The batch's summary: counts, time and rate, per outcome, per level of the deciding rule (203.037 under nl)."""
+    from ..outcomes import OUTCOMES
+
+    nl = lang == "nl"
+    rate = summary.evaluated / summary.seconds if summary.seconds else 0
+    return [f"{number(summary.evaluated, lang)} {'beoordeeld' if nl else 'evaluated'}, {number(summary.skipped, lang)} "
+            f"{'overgeslagen' if nl else 'skipped'} in {number(summary.seconds, lang, 1)} s ({number(rate, lang)}/s)",
+            ("per uitkomst: " if nl else "per outcome: ")
+            + ", ".join(f"{o} {number(summary.outcomes[o], lang)}" for o in OUTCOMES if summary.outcomes[o]),
+            ("per niveau van de beslissende regel: " if nl else "per level of the deciding rule: ")
+            + ", ".join(f"{lv} {number(n, lang)}" for lv, n in sorted(summary.levels.items()))]
+
+
+def summary_json(summary) -> dict:
+    """The batch's summary as JSON (standard error under --format json, the decisions being on standard output)."""
+    return {"evaluated": summary.evaluated, "skipped": summary.skipped, "seconds": round(summary.seconds, 3),
+            "outcomes": {o: n for o, n in summary.outcomes.items() if n}, "levels": dict(sorted(summary.levels.items())),
+            "skipped_rows": [{"row": row, "message": {"nl": nl, "en": en}} for row, (nl, en) in summary.errors]}
+
+
+def run(policy, batch_path, output_path, full, jobs, on_error, occupancy_path, date_text, fmt, lang, engine) -> int:
+    """Run a batch; returns the exit code (exits.batch_exit)."""
+    from ..batch import run_batch
+    from ..report import to_json
+
+    prog = program(policy, lang, engine)
+    day = date(date_text, lang) if date_text else None
+    occ, _ = occupancy(prog, occupancy_path)
+    nl = lang == "nl"
+    shown = bar(("beoordelen", "evaluating"), lang, None, ("rijen", "rows"))
+    total: list = []
+
+    def progress(rows: int, done: int, size: int) -> None:
+        nonlocal shown
+        if not total:
+            total.append(size)
+            shown.close()
+            shown = bar(("beoordelen", "evaluating"), lang, size or None, ("rijen", "rows"))
+        shown.update_to(done, rows)
+
+    def write(line: str) -> None:
+        sys.stdout.write(line)
+
+    try:
+        summary = run_batch(prog, batch_path, output_path, occ, day, jobs, full, on_error, progress,
+                            None if output_path else write)
+    except OSError as exc:
+        raise unwritable(output_path or "-", exc, lang) from None
+    finally:
+        shown.close()
+    if fmt == "json":
+        click.echo(to_json(summary_json(summary)), err=not output_path)
+    else:
+        for row, (e_nl, e_en) in summary.errors[:20]:
+            click.echo(terminal_text(f"{batch_path}:{row}: {'rij overgeslagen' if nl else 'row skipped'}: "
+                                     f"{e_nl if nl else e_en}"), err=True)
+        if len(summary.errors) > 20 or summary.skipped > len(summary.errors):
+            click.echo(f"... {summary.skipped - min(20, len(summary.errors))} {'meer' if nl else 'more'}", err=True)
+        click.echo("\n".join(summary_lines(summary, lang)), err=not output_path)
+    return exits.batch_exit(summary.evaluated, summary.skipped, on_error == "fail")

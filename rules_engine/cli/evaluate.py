@@ -1,0 +1,55 @@
+"""magicmix evaluate: advice on one letting with its explanation, or a batch of rows."""
+
+from __future__ import annotations
+
+import click
+
+from .group import Command
+from .options import (DATE, ENGINE, LANG, OCCUPANCY, UNIT, FilePath, date, format_option, log_decisions, occupancy,
+                      occupancy_file, policy_argument, program)
+
+
+@click.command(name="evaluate", cls=Command)
+@policy_argument()
+@UNIT
+@click.option("--household", "household_path", type=FilePath())
+@click.option("--batch", "batch_path", type=FilePath())
+@click.option("--output", "output_path", type=FilePath())
+@click.option("--explain", "full", is_flag=True)
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--on-error", type=click.Choice(["skip", "fail"]), default="skip", show_default=True)
+@OCCUPANCY
+@DATE
+@format_option("decision", "text")
+@click.option("--log", "log_path", type=FilePath())
+@click.option("--details", is_flag=True)
+@ENGINE
+@LANG
+def evaluate_cmd(policy, unit_id, household_path, batch_path, output_path, full, jobs, on_error, occupancy_path,
+                 date_text, fmt, log_path, details, engine, lang):
+    """Advise on one letting, or evaluate every row of a batch file."""
+    if batch_path:
+        if unit_id or household_path or log_path:
+            raise click.UsageError("--batch goes without --unit, --household and --log")
+        from .batch import run
+
+        return run(policy, batch_path, output_path, full, jobs, on_error, occupancy_path, date_text, fmt, lang, engine)
+    if not unit_id or not household_path:
+        raise click.UsageError("give --unit and --household (or --batch FILE)")
+    from ..api import evaluate
+    from ..inputs import read_household
+    from ..renderers import render
+
+    prog = program(policy, lang, engine)
+    day = date(date_text, lang)
+    household, warnings = read_household(household_path)
+    for d in warnings:  # an implausible income is shown, not hidden: the advice may rest on a typo
+        click.echo(d.format(lang), err=True)
+    occ, occ_source = occupancy(prog, occupancy_path)
+    decision = evaluate(prog, household, unit_id, day, occ, occ_source)
+    if log_path:
+        log_decisions(log_path, [(decision, {"command": "evaluate"})], prog, occupancy_file(prog, occupancy_path), lang)
+    from ..wording import policy_labels
+
+    click.echo(render("decision", fmt, decision, lang=lang, details=details, labels=policy_labels(prog.policy)),
+               nl=False)

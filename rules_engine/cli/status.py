@@ -1,0 +1,64 @@
+"""magicmix status: every buurt, complex and portiek against its band, out of band first."""
+
+from __future__ import annotations
+
+import gc
+
+import click
+
+from ..diagnostics import PolicyError, hint, make
+from .complete import complete_levels
+from .group import Command
+from .options import DATE, LANG, OUTPUT, FilePath, date, emit, format_option, keep_until_exit, policy_argument, program
+from .progress import bar, busy
+
+
+@click.command(cls=Command)
+@policy_argument()
+@click.option("--occupancy", "occupancy_path", type=FilePath())
+@DATE
+@click.option("--level", "levels", multiple=True, metavar="[buurt|complex|portiek]", shell_complete=complete_levels)
+@click.option("--only-out", is_flag=True)
+@format_option("status", "text")
+@OUTPUT
+@LANG
+def status(policy, occupancy_path, date_text, levels, only_out, fmt, output, lang):
+    """The whole stock on a date, against the policy's bands."""
+    from ..api import example_occupancy
+    from ..composition_scan import composition_at
+    from ..load import gc_paused
+    from ..occupancy import composition
+    from ..renderers import render
+    from ..status import portfolio_status
+
+    prog = program(policy, lang)
+    day = date(date_text, lang)
+    known = prog.policy.levels.keys
+    wrong = [lv for lv in levels if lv not in known]
+    if wrong:
+        raise PolicyError([make("unknown-level", "--level", level=wrong[0], hint=hint(known, wrong[0]),
+                                known=", ".join(known))])
+    with busy(("bezetting lezen", "reading the occupancy"), lang):
+        comp = composition(prog.policy, example_occupancy(prog), day) if occupancy_path is None \
+            else composition_at(occupancy_path, prog.policy, day)
+    shown = bar(("stand", "status"), lang, None, ("complexen", "complexes"))
+    started: list = []
+
+    def progress(done: int, total: int) -> None:
+        nonlocal shown
+        if not started:
+            started.append(total)
+            shown.close()
+            shown = bar(("stand", "status"), lang, total, ("complexen", "complexes"))
+        shown.update_to(done)
+
+    # A national status makes millions of objects and no cycles: collecting would only cost time.
+    with gc_paused():
+        try:
+            result = portfolio_status(prog.policy, comp, tuple(levels) or None, progress)
+        finally:
+            shown.close()
+        text = render("status", fmt, result, lang=lang, only_out=only_out)
+        emit(text, output, lang)
+        keep_until_exit(prog, comp, result, text)
+        gc.freeze()  # nor should the collector walk them once it runs again

@@ -1,0 +1,307 @@
+"""The endpoints as plain functions: each takes the service, the caller and the checked request, and calls the
+same functions as the CLI (api.py, rank.py, room.py, status.py, decision_log.py), so /v1/evaluate answers
+what `magicmix evaluate --format json` prints and /v1/rank what `magicmix rank --format json` prints.
+
+They return (status, JSON data or text, headers) and raise Problem or PolicyError; app.py turns either into
+an HTTP response. They block (database, fsync): the app runs them in its thread pool.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+from .. import decision_log
+from ..diagnostics import PolicyError, hint, make
+from ..explain import explain
+from ..inputs import household_from_data
+from ..rank import rank as rank_candidates
+from ..room import complex_room
+from ..values import Refused, read_date
+from .problems import Problem, field_error, from_diagnostics
+from .requests import checked
+from .state import Loaded, Occupancies, Policies, check_upload, composition_for, pick
+from .store import ROLES, Conflict, NotFound, Store
+
+MAX_LIST = 1000
+UPLOAD_TYPES = {"text/csv": "csv", "application/json": "json", "application/yaml": "yaml",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx"}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who makes a request: the token id (or 'sso:<pseudonymous id>') and its role."""
+
+    token_id: str
+    role: str
+
+    def require(self, role: str) -> None:
+        """Problem 403 unless the caller's role is at least role."""
+        if ROLES.index(self.role) < ROLES.index(role):
+            raise Problem(403, "forbidden", role=self.role, needed=role)
+
+
+@dataclass(frozen=True)
+class Service:
+    """What the endpoints work with: the policies, the store, the occupancy versions and the snapshot folder."""
+
+    policies: Policies
+    store: Store
+    occupancies: Occupancies
+    log_path: str  # where decision records keep their policy and occupancy snapshots (decisions.jsonl.snapshots)
+
+
+def _date(value, where: str) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return read_date(value)
+    except Refused as exc:
+        raise from_diagnostics([exc.diagnostic(where)], path=(where,)) from None
+
+
+def _advice(svc: Service, data: dict):
+    """(policy, occupancy in use, decision) for a request with household, unit, date and perhaps counts."""
+    loaded = pick(svc.policies.snapshot(), data.get("policy"))
+    occupancy = svc.occupancies.current(loaded)
+    date = _date(data.get("date"), "date")
+    comp = composition_for(svc.occupancies, loaded, occupancy, date, data["unit"], data.get("counts"))
+    source = "counts" if data.get("counts") else occupancy.source
+    return loaded, occupancy, explain(loaded.program, household_from_data(data["household"]), data["unit"], comp, source)
+
+
+def _decision_record(svc: Service, loaded: Loaded, occupancy, decision, caller: Caller, command: str) -> dict:
+    context = {"command": command, "service": {"token": caller.token_id, "occupancy_version": occupancy.version}}
+    return decision_log.decision_record(decision, loaded.root, svc.log_path, occupancy.path, context)
+
+
+def _headers(loaded: Loaded, occupancy) -> dict:
+    return {"Magicmix-Policy": f"{loaded.info['id']} {loaded.info['version']} {loaded.info['content_hash']}",
+            "Magicmix-Occupancy-Version": str(occupancy.version)}
+
+
+def evaluate(svc: Service, caller: Caller, raw: bytes):
+    """POST /v1/evaluate: the decision with its full explanation (decision.json); with log: true also recorded."""
+    data = checked(raw, "evaluate")
+    if data.get("log"):
+        caller.require("decide")
+    loaded, occupancy, decision = _advice(svc, data)
+    headers = _headers(loaded, occupancy)
+    if data.get("log"):
+        record = _decision_record(svc, loaded, occupancy, decision, caller, "evaluate")
+        svc.store.append(lambda lookup: [record], caller.token_id, occupancy.version)
+        headers["Magicmix-Decision-Id"] = record["decision_id"]
+    return 200, decision.to_dict(), headers
+
+
+def rank(svc: Service, caller: Caller, raw: bytes):
+    """POST /v1/rank: the candidates grouped by outcome, portal order kept (ranking.json)."""
+    data = checked(raw, "rank")
+    loaded = pick(svc.policies.snapshot(), data.get("policy"))
+    seen: dict = {}
+    for i, c in enumerate(data["candidates"]):
+        if c["id"] in seen:
+            d = make("duplicate-id", "<request>", what=("kandidaat", "candidate"), id=c["id"],
+                     other=f"/candidates/{seen[c['id']]}/id")
+            raise Problem(422, "duplicate-id", [field_error(d, ("candidates", i, "id"))])
+        seen[c["id"]] = i
+    occupancy = svc.occupancies.current(loaded)
+    date = _date(data.get("date"), "date")
+    comp = composition_for(svc.occupancies, loaded, occupancy, date, data["unit"], data.get("counts"))
+    ranking = rank_candidates(loaded.program, [household_from_data(c) for c in data["candidates"]], data["unit"], comp)
+    return 200, ranking.to_dict(), _headers(loaded, occupancy)
+
+
+def room(svc: Service, caller: Caller, complex_id: str, query) -> tuple:
+    """GET /v1/room/{complex}: room per category in the complex, its portieken and its buurt (as `magicmix room`)."""
+    loaded = pick(svc.policies.snapshot(), query.get("policy"))
+    policy = loaded.program.policy
+    if complex_id not in policy.complexes:
+        raise Problem(404, "unknown-complex", [field_error(make("unknown-complex", "complex", complex=complex_id,
+                                                                hint=hint(policy.complexes, complex_id)), ())])
+    occupancy = svc.occupancies.current(loaded)
+    date = _date(query.get("date"), "date")
+    rows = complex_room(policy, composition_for(svc.occupancies, loaded, occupancy, date, None, None), complex_id)
+    return 200, {"complex": complex_id, "date": date.isoformat(), "room": [
+        {"level": r.level, "group": r.group, "category": r.category, "room": r.room, "count": r.count,
+         "occupied": r.occupied} for r in rows]}, _headers(loaded, occupancy)
+
+
+def status(svc: Service, caller: Caller, query) -> tuple:
+    """GET /v1/status?level=buurt&only_out=true: every group's shares against its bands (as `status --format json`)."""
+    from ..portfolio_report import status_json
+    from ..status import portfolio_status
+
+    loaded = pick(svc.policies.snapshot(), query.get("policy"))
+    policy = loaded.program.policy
+    levels = tuple(query.getlist("level"))
+    wrong = [lv for lv in levels if lv not in policy.levels.keys]
+    if wrong:
+        d = make("unknown-level", "level", level=wrong[0], hint=hint(policy.levels.keys, wrong[0]),
+                 known=", ".join(policy.levels.keys))
+        raise Problem(422, "unknown-level", [field_error(d, ("level",))])
+    only_out = _flag(query.get("only_out"), "only_out")
+    occupancy = svc.occupancies.current(loaded)
+    date = _date(query.get("date"), "date")
+    comp = composition_for(svc.occupancies, loaded, occupancy, date, None, None)
+    result = portfolio_status(policy, comp, levels or None)
+    return 200, status_json(result, only_out), _headers(loaded, occupancy)
+
+
+def _flag(value: str | None, name: str) -> bool:
+    if value in (None, "", "false", "0", "no"):
+        return False
+    if value in ("true", "1", "yes"):
+        return True
+    d = make("invalid-value", name, value=value, choices="true, false")
+    raise Problem(422, "invalid-value", [field_error(d, (name,))])
+
+
+def _review(record: dict, data: dict, program) -> dict:
+    """The review record of a person's decision on a logged advice (decision_log.review_record); its refusals
+    come back at the field of the request they are about."""
+    followed = data["followed"]
+    outcome = data.get("outcome") or (record["outcome"] if followed else None)
+    if outcome is None:
+        raise Problem(422, "missing-key", [field_error(make("missing-key", "outcome", key="outcome"), ("outcome",))])
+    try:
+        return decision_log.review_record(record, followed=followed, outcome=outcome, reviewer=data["reviewer"],
+                                          reason=data.get("reason"), note=data.get("note"),
+                                          free_room=data.get("free_room"), program=program)
+    except PolicyError as exc:
+        field = exc.diagnostics[0].file.removeprefix("--").replace("-", "_") if exc.diagnostics else ""
+        raise from_diagnostics(exc.diagnostics, path=(field,) if field in _REVIEW_FIELDS else ()) from None
+
+
+_REVIEW_FIELDS = ("outcome", "reviewer", "reason", "free_room", "note", "decision_id")
+
+
+def record_decision(svc: Service, caller: Caller, raw: bytes):
+    """POST /v1/decisions: record what a person decided, on a logged advice or on one given now (both together)."""
+    caller.require("decide")
+    data = checked(raw, "review")
+    if "evaluate" in data:
+        loaded, occupancy, decision = _advice(svc, data["evaluate"])
+        record = _decision_record(svc, loaded, occupancy, decision, caller, "decisions")
+        review = _review(record, data, loaded.program)
+        written = svc.store.append(lambda lookup: [record, review], caller.token_id, occupancy.version)
+        version = occupancy.version
+    else:
+        version = None
+        policies = svc.policies.snapshot()
+
+        def build(lookup):
+            record = lookup(data["decision_id"])
+            if record is None or record.get("type") != "decision":
+                raise NotFound(data["decision_id"])
+            if svc.store.reviews_of(data["decision_id"]):
+                raise Conflict(data["decision_id"])
+            return [_review(record, data, pick(policies, record["policy"]["id"]).program)]
+        try:
+            written = svc.store.append(build, caller.token_id, None)
+        except NotFound:
+            raise Problem(404, "not-found", what=f"decision {data['decision_id']}") from None
+        except Conflict:
+            raise Problem(409, "conflict", what=(f"besluit {data['decision_id']} is al beoordeeld",
+                                                 f"decision {data['decision_id']} is reviewed already")) from None
+    review = written.records[-1]
+    return 201, {"decision_id": review["decision_id"], "review_id": review["review_id"], "advice": review["advice"],
+                 "followed": review["followed"], "outcome": review["outcome"], "hash": review["hash"],
+                 "token_id": caller.token_id, "occupancy_version": version}, \
+        {"Location": f"/v1/decisions/{review['decision_id']}"}
+
+
+def _summary(row: dict) -> dict:
+    rec, review = row["record"], row["review"]
+    inputs = rec["decision"]["inputs"]
+    out = {"decision_id": rec["decision_id"], "timestamp": rec["timestamp"], "unit": inputs["unit"],
+           "date": inputs["date"], "household": inputs["household"]["id"], "advice": rec["outcome"],
+           "deciding_rules": rec["deciding_rules"],
+           "policy": {k: rec["policy"][k] for k in ("id", "version", "content_hash")},
+           "occupancy_version": row["occupancy_version"], "token_id": row["token_id"], "hash": rec["hash"],
+           "review": None}
+    if review is not None:
+        out["review"] = {k: review.get(k) for k in ("review_id", "timestamp", "followed", "outcome", "reviewer",
+                                                    "reason", "free_room")}
+    return out
+
+
+def list_decisions(svc: Service, caller: Caller, query) -> tuple:
+    """GET /v1/decisions?date=&from=&to=&unit=&outcome=&limit=&after=: logged decisions with their review."""
+    day = query.get("date")
+    start, end = (day, day) if day else (query.get("from"), query.get("to"))
+    for name, value in (("from", start), ("to", end)):
+        if value is not None:
+            _date(value, "date" if day else name)
+    limit = _number(query.get("limit"), "limit", 100, 1, MAX_LIST)
+    after = _number(query.get("after"), "after", 0, 0, 1 << 62)
+    rows = svc.store.decisions(date_from=start, date_to=end, unit=query.get("unit"), outcome=query.get("outcome"),
+                               limit=limit, after=after)
+    return 200, {"decisions": [_summary(r) for r in rows], "next": rows[-1]["seq"] if len(rows) == limit else None}, {}
+
+
+def get_decision(svc: Service, caller: Caller, decision_id: str) -> tuple:
+    """GET /v1/decisions/{id}: the full decision record and its review."""
+    record = svc.store.record(decision_id)
+    if record is None or record.get("type") != "decision":
+        raise Problem(404, "not-found", what=f"decision {decision_id}")
+    reviews = svc.store.reviews_of(decision_id)
+    if ROLES.index(caller.role) < ROLES.index("decide"):  # a review's note is for those who decide only
+        reviews = [{k: v for k, v in r.items() if k != "note"} for r in reviews]
+    return 200, {"record": record, "reviews": reviews}, {}
+
+
+def _number(value: str | None, name: str, default: int, low: int, high: int) -> int:
+    if value is None:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        d = make("out-of-range", name, value=value, bound=f"{low}..{high}")
+        raise Problem(422, "out-of-range", [field_error(d, (name,))])
+    return int(value)
+
+
+def put_occupancy(svc: Service, caller: Caller, raw: bytes, content_type: str, query) -> tuple:
+    """PUT /v1/occupancy: check an upload (CSV, .xlsx, JSON or YAML) as the CLI checks a file, then make it the
+    newest version in one commit; decisions from then on record that version."""
+    caller.require("admin")
+    fmt = UPLOAD_TYPES.get(content_type.split(";")[0].strip().lower())
+    if fmt is None:
+        raise Problem(415, "unsupported-type", type=content_type[:80], allowed=", ".join(UPLOAD_TYPES))
+    loaded = pick(svc.policies.snapshot(), query.get("policy"))
+    try:
+        occupancy = check_upload(loaded.program.policy, fmt, raw, svc.occupancies.folder)
+    except PolicyError as exc:
+        raise from_diagnostics(exc.diagnostics) from None  # at file:row:column of the upload, not a field
+    version = svc.store.add_occupancy(loaded.program.policy.id, fmt, raw, caller.token_id)
+    svc.occupancies.forget_head()
+    return 201, {"version": version.version, "policy": version.policy, "format": fmt,
+                 "content_hash": version.content_hash, "homes": len(occupancy.by_unit),
+                 "token_id": caller.token_id}, {}
+
+
+def policies(svc: Service, caller: Caller) -> tuple:
+    """GET /v1/policies: id, version and content hash of every policy served (the first is the default)."""
+    return 200, {"policies": [lp.info for lp in svc.policies.snapshot().values()]}, {}
+
+
+def reload(svc: Service, caller: Caller) -> tuple:
+    """POST /v1/policies/reload: read the policy folders again and swap them in at once (on error: the old stay)."""
+    caller.require("admin")
+    svc.policies.reload()
+    return policies(svc, caller)
+
+
+def create_token(svc: Service, caller: Caller, raw: bytes) -> tuple:
+    """POST /v1/tokens: a new token of a role, shown in this answer only (the database keeps its sha256)."""
+    caller.require("admin")
+    data = checked(raw, "token")
+    token_id, token = svc.store.create_token(data["role"], data.get("label"))
+    return 201, {"token_id": token_id, "role": data["role"], "token": token, "created_by": caller.token_id}, {}
+
+
+def health(svc: Service) -> tuple:
+    """GET /healthz: ok when the policies are loaded and the database answers."""
+    svc.store.count("decision")
+    return 200, {"status": "ok", "database": svc.store.name, "policies": len(svc.policies.snapshot()),
+                 "pid": os.getpid()}, {}

@@ -1,0 +1,223 @@
+"""What the service holds between requests: the loaded policies (swapped whole on reload) and the occupancy
+versions it has read from the store.
+
+A request takes one Policies snapshot at its start and uses it to the end, so a reload never changes the
+policy under a request in flight. The occupancy used is the newest version in the store (an upload by any
+worker), else the policy's own occupancy.yaml (version 0).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from ..atomic import fsync_directory
+from ..api import example_occupancy, example_occupancy_path, load_policy
+from ..compile import Program
+from ..diagnostics import PolicyError, hint, make
+from ..facts import Group
+from ..levels import group_keys
+from ..model import frozen_map
+from ..occupancy import Composition, Occupancy, composition, load_occupancy
+from .store import Store
+
+EXTENSIONS = {"csv": ".csv", "xlsx": ".xlsx", "json": ".json", "yaml": ".yaml"}
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One policy as the service serves it: the compiled program and where it was read from."""
+
+    program: Program
+    root: str
+
+    @property
+    def info(self) -> dict:
+        """id, version, content hash and name of the policy."""
+        p = self.program.policy
+        return {"id": p.id, "version": p.version, "content_hash": p.content_hash, "name": p.name}
+
+
+@dataclass(frozen=True)
+class OccupancyInUse:
+    """The occupancy a request uses: its version (0: the policy's occupancy.yaml), data, file and source name."""
+
+    version: int
+    occupancy: Occupancy
+    path: str | None
+    source: str
+
+
+class Policies:
+    """The policies the service was started with, by id; reload() reads them all again and swaps in one step."""
+
+    def __init__(self, roots: list[str]):
+        self.roots = list(roots)
+        self._by_id = self._load()
+
+    def _load(self) -> MappingProxyType:
+        loaded = {}
+        for root in self.roots:
+            program = load_policy(root)
+            loaded.setdefault(program.policy.id, Loaded(program, root))
+        return MappingProxyType(loaded)
+
+    def reload(self) -> MappingProxyType:
+        """Read every policy folder again; on any error the old policies stay (PolicyError is raised)."""
+        fresh = self._load()
+        self._by_id = fresh  # one reference swap: requests in flight keep the snapshot they took
+        return fresh
+
+    def snapshot(self) -> MappingProxyType:
+        """The policies now, by id (first = default)."""
+        return self._by_id
+
+
+def pick(policies: MappingProxyType, policy_id: str | None) -> Loaded:
+    """The policy a request names, or the first one; PolicyError naming the known ids otherwise."""
+    if policy_id is None:
+        return next(iter(policies.values()))
+    if policy_id not in policies:
+        raise PolicyError([make("bad-input", "policy", problem=(
+            f"onbekend beleid '{policy_id}'{hint(policies, policy_id)[0]}",
+            f"unknown policy '{policy_id}'{hint(policies, policy_id)[1]}"))])
+    return policies[policy_id]
+
+
+HEAD_SECONDS = 1.0
+"""How long a worker trusts the newest occupancy version it read: an upload to another worker process is in use
+everywhere within this time (at once in the worker that took it)."""
+
+
+class Occupancies:
+    """The occupancy versions read from the store, loaded once per version and kept as files for the decision
+    records (which snapshot the occupancy file they used); compositions per version and date kept too."""
+
+    def __init__(self, store: Store, folder: str):
+        self.store, self.folder = store, folder
+        self._cache: dict = {}
+        self._heads: dict = {}
+        self._compositions: dict = {}
+        self._lock = threading.Lock()
+
+    def forget_head(self) -> None:
+        """Read the newest version from the store at the next request (after an upload)."""
+        self._heads.clear()
+
+    def _head(self, policy_id: str):
+        now = time.monotonic()
+        found = self._heads.get(policy_id)
+        if found is None or now - found[0] > HEAD_SECONDS:
+            found = self._heads[policy_id] = (now, self.store.occupancy_head(policy_id))
+        return found[1]
+
+    def composition(self, loaded: Loaded, occupancy: OccupancyInUse, date: dt.date) -> Composition:
+        """The composition of an occupancy version on a date (pure, so kept: the last 64 asked for)."""
+        key = (loaded.program.policy.content_hash, occupancy.version, occupancy.path, date)
+        comp = self._compositions.get(key)
+        if comp is None:
+            comp = composition(loaded.program.policy, occupancy.occupancy, date)
+            with self._lock:
+                if len(self._compositions) >= 64:
+                    self._compositions.pop(next(iter(self._compositions)))
+                self._compositions[key] = comp
+        return comp
+
+    def current(self, loaded: Loaded) -> OccupancyInUse:
+        """The newest occupancy of a policy."""
+        policy = loaded.program.policy
+        head = self._head(policy.id)
+        if head is None:
+            key = (policy.id, policy.content_hash, 0)
+            if key not in self._cache:
+                self._cache[key] = OccupancyInUse(0, example_occupancy(loaded.program),
+                                                  example_occupancy_path(loaded.program), "occupancy.yaml")
+            return self._cache[key]
+        key = (policy.id, policy.content_hash, head.version)
+        with self._lock:
+            if key not in self._cache:
+                path = os.path.join(self.folder, f"occupancy-v{head.version}{EXTENSIONS[head.format]}")
+                if not os.path.exists(path):
+                    write_new(path, self.store.occupancy_content(head.version))
+                self._cache[key] = OccupancyInUse(head.version, load_occupancy(path, policy), path,
+                                                  f"occupancy v{head.version}")
+            return self._cache[key]
+
+
+def write_new(path: str, content: bytes) -> None:
+    """Write a file whole (temporary file, fsync, rename) in its folder."""
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".occupancy-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_directory(folder)
+
+
+def check_upload(policy, fmt: str, content: bytes, folder: str) -> Occupancy:
+    """Check an uploaded occupancy as the CLI checks a file; raises PolicyError naming row and column of
+    'upload.csv' (or .xlsx, .json, .yaml): the temporary file's name is nobody's business."""
+    os.makedirs(folder, exist_ok=True)
+    fd, path = tempfile.mkstemp(prefix=".upload-", suffix=EXTENSIONS[fmt], dir=folder)
+    shown = "upload" + EXTENSIONS[fmt]
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+        return load_occupancy(path, policy)
+    except PolicyError as exc:
+        raise PolicyError([dataclasses.replace(d, file=shown, nl=d.nl.replace(path, shown), en=d.en.replace(path, shown))
+                           for d in exc.diagnostics]) from None
+    finally:
+        os.unlink(path)
+
+
+def composition_from_counts(policy, base: Composition, unit_id: str, counts: dict, date: dt.date) -> Composition:
+    """The composition of the stored occupancy with the home's own groups set to the counts given per level
+    (the adapter for `counts` in a request; the home itself counts as vacant). Raises PolicyError for an
+    unknown level, category or home, or more households than a group has homes."""
+    unit = policy.units.get(unit_id)
+    if unit is None:
+        raise PolicyError([make("unknown-unit", "unit", unit=unit_id, hint=hint(policy.units, unit_id))])
+    keys = dict(zip(policy.levels.keys, group_keys(policy, unit)))
+    groups = dict(base.groups)
+    for level, per_category in counts.items():
+        if level not in keys:
+            raise PolicyError([make("unknown-level", f"counts/{level}", level=level, hint=hint(keys, level),
+                                    known=", ".join(keys))])
+        for cid in per_category:
+            if cid not in policy.category_ids:
+                raise PolicyError([make("unknown-category", f"counts/{level}/{cid}", category=cid,
+                                        hint=hint(policy.category_ids, cid))])
+        homes = base.group(level, keys[level]).homes
+        occupied = sum(per_category.values())
+        if occupied > homes:
+            raise PolicyError([make("bad-input", f"counts/{level}", problem=(
+                f"{occupied} huishoudens in {level} {keys[level]}, dat {homes} woningen heeft",
+                f"{occupied} households in {level} {keys[level]}, which has {homes} homes"))])
+        groups[(level, keys[level])] = Group(homes, occupied, MappingProxyType(dict(per_category)))
+    by_unit = {u: c for u, c in base.by_unit.items() if u != unit.id}
+    return Composition(date, MappingProxyType(groups), frozen_map(by_unit))
+
+
+def composition_for(occupancies: Occupancies, loaded: Loaded, occupancy: OccupancyInUse, date: dt.date,
+                    unit_id: str | None, counts: dict | None) -> Composition:
+    """The composition a request is evaluated against: the stored occupancy's, or with counts given."""
+    base = occupancies.composition(loaded, occupancy, date)
+    if counts:
+        return composition_from_counts(loaded.program.policy, base, unit_id, counts, date)
+    return base
