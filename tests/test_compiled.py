@@ -71,7 +71,7 @@ EXTRA_DEFINITIONS = """
 
 
 def _general(program, h, unit, comp):
-    return combine(program, rule_statuses(program, build_facts(program, h, unit, comp)))
+    return combine(program, rule_statuses(program, build_facts(program, h, unit, comp)), h)
 
 
 def _households(rnd: random.Random, categories, n: int):
@@ -224,3 +224,17 @@ def test_a_value_of_another_type_takes_the_general_path():
     for income in (28375.0, 28375.5, 99999.25):  # a float from a caller: no numerator, decided all the same
         h = Household("hh-1", 1, income, program.policy.category_ids[1])
         assert decide(program, h, unit, comp) == _general(program, h, unit, comp)
+
+
+def test_a_household_placed_through_a_route_is_decided_as_the_one_semantics():
+    program = load_policy(str(OB))
+    policy = program.policy
+    route = next(iter(policy.routes))
+    comp = composition(policy, example_occupancy(program), dt.date(2025, 6, 1))
+    seen = set()
+    for i, unit in enumerate(sorted(policy.units)[:40]):
+        h = Household(f"hh-{i}", 1 + i % 4, 20_000 + 1_500 * i, policy.category_ids[i % 3], route=route)
+        got = decide(program, h, unit, comp)
+        assert got == combine(program, rule_statuses(program, build_facts(program, h, unit, comp)), h)
+        seen.add(got[0])
+    assert "plaatsing" in seen
