@@ -31,7 +31,7 @@ import pickle
 import sys
 from types import MappingProxyType
 
-from . import levels, model
+from . import levels, model, units
 from .atomic import atomic_writer
 from .cache_key import entry_key
 from .load import OCCUPANCY_FILE, file_digest, gc_paused, policy_files
@@ -102,10 +102,10 @@ def _private(path: str) -> bool:
 
 
 # Exact (module, name) pairs: a dotted name such as 'Policy.__init__.__code__' reaches any object,
-# so the classes of the model (and of its levels registry) are listed one by one, by the module they are defined in.
+# so the classes of the model (with its unit table, and of its levels registry) are listed one by one, by the module they are defined in.
 _ALLOWED = frozenset({("fractions", "Fraction"), ("datetime", "date"), ("array", "_array_reconstructor"),
                       ("array", "array"), ("builtins", "bytearray"), (model.__name__, "frozen_map")} |
-                     {(mod.__name__, name) for mod in (model, levels) for name, value in vars(mod).items()
+                     {(mod.__name__, name) for mod in (model, units, levels) for name, value in vars(mod).items()
                       if isinstance(value, type) and value.__module__ == mod.__name__})
 
 

@@ -336,6 +336,10 @@ class PolicyError(Exception):
         self.diagnostics = tuple(diagnostics)
         super().__init__("\n".join(d.format("en") for d in self.diagnostics))
 
+    def __reduce__(self):
+        # Raised in a worker process (batch --jobs, simulate), it must arrive with its diagnostics, not their text.
+        return PolicyError, (self.diagnostics,)
+
 
 def sort_key(d: Diagnostic):
     """Order diagnostics by file, line, column, code."""

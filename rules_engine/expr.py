@@ -1,4 +1,4 @@
-"""The condition language: tokenizer and parser producing an immutable syntax tree.
+"""The condition language: tokenizer and parser producing an immutable syntax tree (its nodes: syntax.py).
 
 Grammar (lowest precedence first):
     expr       := or
@@ -25,6 +25,7 @@ from fractions import Fraction
 
 from . import operators
 from .operators import COMPARE
+from .syntax import Attr, Binary, Bool, Index, ListLit, Logic, Name, Node, Num, Str, Unary  # noqa: F401 - the tree, re-exported
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 50
@@ -46,91 +47,6 @@ class ExprError(Exception):
         self.offset = offset
         self.nl = nl
         self.en = en
-
-
-@dataclass(frozen=True)
-class Node:
-    """Base of all syntax nodes; pos and end are offsets in the condition text."""
-
-    pos: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Num(Node):
-    """A number literal; unit is 'number', 'percent' (35%) or 'euro' (€ 682.96)."""
-
-    value: Fraction
-    unit: str
-
-
-@dataclass(frozen=True)
-class Str(Node):
-    """A text literal in quotes."""
-
-    value: str
-
-
-@dataclass(frozen=True)
-class Bool(Node):
-    """true or false."""
-
-    value: bool
-
-
-@dataclass(frozen=True)
-class Name(Node):
-    """The first word of a fact path, e.g. 'household'."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class Attr(Node):
-    """base.name."""
-
-    base: Node
-    name: str
-
-
-@dataclass(frozen=True)
-class Index(Node):
-    """base[index], e.g. share[household.category]."""
-
-    base: Node
-    index: Node
-
-
-@dataclass(frozen=True)
-class ListLit(Node):
-    """A list literal such as ['urgent', 'statushouder']."""
-
-    items: tuple
-
-
-@dataclass(frozen=True)
-class Unary(Node):
-    """-x or not x."""
-
-    op: str
-    operand: Node
-
-
-@dataclass(frozen=True)
-class Binary(Node):
-    """A binary operator (operators.OPERATORS) over two operands."""
-
-    op: str
-    left: Node
-    right: Node
-
-
-@dataclass(frozen=True)
-class Logic(Node):
-    """and / or over two or more operands."""
-
-    op: str
-    items: tuple
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Iterable, Iterator
 
 from .api import example_occupancy_path
-from .batch import RowError, parse_row, read_rows
+from .batch_rows import RowError, parse_row, read_rows
 from .cases import Case, CaseOccupancies, load_cases
 from .compile import Program
 from .decision_log import read_log

@@ -23,6 +23,7 @@ class Renderer(NamedTuple):
 _R = "rules_engine.report"
 _HTML = "rules_engine.report_html"
 _PORTFOLIO = "rules_engine.portfolio_report"
+_ANNUAL = "rules_engine.annual_report"
 _CASES = "rules_engine.cases_report"
 _DIFF = "rules_engine.diff_report"
 _SCAN = "rules_engine.code_scanning"
@@ -71,9 +72,9 @@ REGISTRY: dict[str, dict[str, Renderer]] = {
         "html": Renderer(_PORTFOLIO, "status_html", ("lang", "only_out")),
     },
     "annual": {
-        "html": Renderer(_PORTFOLIO, "annual_html", ("lang", "public", "corporation")),
-        "markdown": Renderer(_PORTFOLIO, "annual_markdown", ("lang", "public", "corporation")),
-        "csv": Renderer(_PORTFOLIO, "annual_csv", ("lang", "public")),
+        "html": Renderer(_ANNUAL, "annual_html", ("lang", "public", "corporation")),
+        "markdown": Renderer(_ANNUAL, "annual_markdown", ("lang", "public", "corporation")),
+        "csv": Renderer(_ANNUAL, "annual_csv", ("lang", "public")),
         "json": Renderer(_TABLES, "annual_json", ("public",)),
     },
     "simulation": {

@@ -58,7 +58,7 @@ def test_ranking_20_candidates(program):
     reasons = {c.household: c.reason["en"] for c in r.ranked + r.dropped}
     assert reasons["p02"] == "no rule fired"
     assert reasons["p01"].startswith("complex-plafond: The share of Needs attention in the complex would become")
-    assert reasons["p06"].startswith("woninggrootte: A household of 6 person(s)")
+    assert reasons["p06"].startswith("woninggrootte: A household of this size (6)")
     assert reasons["p18"].startswith("complex-plafond, woninggrootte: ")
     assert reasons["p03"] == "daeb-inkomensgrens: The income (€60,000) is above the DAEB income limit (€54,847)."
 

@@ -55,8 +55,8 @@ def test_batch_equals_single_evaluations(program, tmp_path):
 
 
 def test_two_processes_give_the_same_output_in_order(program, tmp_path, monkeypatch):
-    import rules_engine.batch as batch
-    monkeypatch.setattr(batch, "BLOCK_BYTES", 777)  # many chunks, so the pool really interleaves
+    import rules_engine.batch_rows as batch_rows
+    monkeypatch.setattr(batch_rows, "BLOCK_BYTES", 777)  # many chunks, so the pool really interleaves
     rows = list(_rows(program, 600, seed=5))
     _, one = _run(program, tmp_path, rows, "a.csv", jobs=1)
     _, two = _run(program, tmp_path, rows, "b.csv", jobs=2)

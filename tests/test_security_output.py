@@ -426,9 +426,9 @@ def test_flags_and_age_never_appear_in_reports(policy_copy, tmp_path, fmt):
 
 def test_a_template_printing_flags_or_age_is_refused_at_validate(policy_copy):
     mutate(policy_copy / "rules.yaml",
-           'nl: "Een huishouden van {household.size} persoon/personen past niet goed',
-           'nl: "Kenmerken {household.flags}, leeftijd {household.age}. Een huishouden van {household.size} '
-           'persoon/personen past niet goed')
+           'nl: "Een huishouden van deze grootte ({household.size}) past niet goed',
+           'nl: "Kenmerken {household.flags}, leeftijd {household.age}. Een huishouden van deze grootte '
+           '({household.size}) past niet goed')
     res = run("validate", policy_copy, "--lang", "en")
     _clean(res)
     assert res.exit_code == 1

@@ -256,6 +256,9 @@ def test_no_token_is_401_and_a_read_token_may_not_decide(server):
     with server.client("admin") as c:
         made = c.post("/v1/tokens", json={"role": "read", "label": "portaal"})
         assert made.status_code == 201 and made.json()["role"] == "read", made.text
+        from rules_engine.service.store import open_store
+
+        assert open_store(server.db).token_maker(made.json()["token_id"]) == server.tokens["admin"].split(".")[0]
         assert_problem(c.post("/v1/tokens", json={"role": "root"}), 422, "invalid-value", "/role")
     with server.client(None, headers={"Authorization": f"Bearer {made.json()['token']}"}) as c:
         assert c.get("/v1/policies").status_code == 200

@@ -12,10 +12,12 @@ import threading
 import time
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import OB
 from test_serve import PG_ENV, UNIT, Server, assert_problem, household, new_database
 from test_serve_writes import _writer
+from rules_engine.cli import cli
 from rules_engine.service.store import open_store
 
 pytestmark = pytest.mark.hang_guard(60)
@@ -25,6 +27,15 @@ pytestmark = pytest.mark.hang_guard(60)
 def policy(tmp_path):
     shutil.copytree(OB, tmp_path / "pol")
     return tmp_path / "pol"
+
+
+def test_only_magicmix_modules_mount_as_extensions(policy):
+    from conftest import run
+
+    for spec in ("os:system", "rules_engine.service.app:nothing_here", "rules_engine.nowhere:routes"):
+        result = CliRunner().invoke(cli, ["serve", str(policy), "--extension", spec])
+        assert result.exit_code == 2 and "--extension" in result.output, result.output
+    assert run("serve", "token", "--help").exit_code == 0
 
 
 def test_trusted_header_only_when_enabled(policy, tmp_path):

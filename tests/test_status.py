@@ -16,7 +16,7 @@ from conftest import OB, ROOT, run
 from rules_engine import load_policy
 from rules_engine.annual import annual_report
 from rules_engine.occupancy import composition, load_occupancy
-from rules_engine.portfolio_report import annual_csv, annual_markdown
+from rules_engine.annual_report import annual_csv, annual_markdown
 from rules_engine.status import portfolio_status
 
 EXAMPLE = OB / "examples" / "bezetting-2024-2025.csv"

@@ -224,11 +224,22 @@ def create_app(policy_roots: list[str], db: str = "sqlite:///magicmix.db", *, st
     return app
 
 
+def extension_routes(specs: Iterable[str]) -> list[BaseRoute]:
+    """The routes of extensions named "package.module:function" (a function returning Starlette routes, such as
+    the web pages); only modules of this package are imported."""
+    import importlib
+
+    routes: list = []
+    for spec in specs:
+        module, _, name = spec.partition(":")
+        if not module.startswith("rules_engine.") or not name.isidentifier():
+            raise ValueError(f"not an extension of magicmix: {spec!r}")
+        routes.extend(getattr(importlib.import_module(module), name)())
+    return routes
+
+
 def app_from_env() -> Starlette:
     """The app as `magicmix serve` configures it for uvicorn's worker processes (MAGICMIX_SERVE_CONFIG, JSON)."""
     config = json.loads(os.environ["MAGICMIX_SERVE_CONFIG"])
-    extra: list = []
-    for spec in config.pop("extensions", []):  # "module:function" returning routes (the web pages)
-        module, _, name = spec.partition(":")
-        extra.extend(getattr(__import__(module, fromlist=[name]), name)())
+    extra = extension_routes(config.pop("extensions", []))
     return create_app(config.pop("policies"), config.pop("db"), routes=extra, **config)

@@ -44,24 +44,30 @@ def serve() -> None:
 @click.option("--trusted-role", type=click.Choice(ROLES), default="read", show_default=True,
               help="With --trusted-header: the role when no role header is given.")
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="JSON access log on stderr.")
-def run(policies, host, port, db, workers, state_dir, trusted_header, trusted_role_header, trusted_role, access_log):
+@click.option("--extension", "extensions", multiple=True, metavar="MODULE:FUNCTION",
+              help="Also mount the routes this function of magicmix returns (e.g. the web pages); repeatable.")
+def run(policies, host, port, db, workers, state_dir, trusted_header, trusted_role_header, trusted_role, access_log,
+        extensions):
     """Serve the policies over HTTP (uvicorn): evaluate, rank, room, status, decisions, occupancy.
 
     Tokens: `magicmix serve token create --role read|decide|admin`."""
     import uvicorn
 
-    from .app import create_app
+    from .app import create_app, extension_routes
 
     config = {"policies": [os.path.abspath(p) for p in policies], "db": db, "state_dir": state_dir,
               "trusted_header": trusted_header, "trusted_role_header": trusted_role_header,
-              "trusted_role": trusted_role, "access_log": access_log,
-              "extensions": ["rules_engine.webapp.app:web_routes"]}  # the web pages under /app (docs/webapp.md)
+              "trusted_role": trusted_role, "access_log": access_log}
+    # the web pages under /app (docs/webapp.md) always; then what --extension adds
+    extensions = tuple(dict.fromkeys(("rules_engine.webapp.app:web_routes", *extensions)))
+    try:
+        routes = extension_routes(extensions)  # imported here once: a wrong name stops the service at once
+    except (ValueError, ImportError, AttributeError) as exc:
+        raise click.UsageError(f"--extension: {exc}") from None
     try:
         if workers == 1:
-            from ..webapp.app import web_routes
-
-            app = create_app(config["policies"], routes=web_routes(),
-                             **{k: v for k, v in config.items() if k not in ("policies", "extensions")})
+            app = create_app(config["policies"], **{k: v for k, v in config.items() if k != "policies"},
+                             routes=routes)
         else:  # checked here once, so that a broken policy stops the service before any worker starts
             from .state import Policies
 
@@ -78,7 +84,7 @@ def run(policies, host, port, db, workers, state_dir, trusted_header, trusted_ro
     if app is not None:
         uvicorn.run(app, **options)
     else:  # worker processes build the app themselves, from the same configuration
-        os.environ["MAGICMIX_SERVE_CONFIG"] = json.dumps(config)
+        os.environ["MAGICMIX_SERVE_CONFIG"] = json.dumps({**config, "extensions": list(extensions)})
         uvicorn.run("rules_engine.service.app:app_from_env", factory=True, workers=workers, **options)
 
 

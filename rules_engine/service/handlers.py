@@ -296,7 +296,7 @@ def create_token(svc: Service, caller: Caller, raw: bytes) -> tuple:
     """POST /v1/tokens: a new token of a role, shown in this answer only (the database keeps its sha256)."""
     caller.require("admin")
     data = checked(raw, "token")
-    token_id, token = svc.store.create_token(data["role"], data.get("label"))
+    token_id, token = svc.store.create_token(data["role"], data.get("label"), caller.token_id)
     return 201, {"token_id": token_id, "role": data["role"], "token": token, "created_by": caller.token_id}, {}
 
 

@@ -41,7 +41,7 @@ _SCHEMA = (
     " format TEXT NOT NULL, content_hash TEXT NOT NULL, created TEXT NOT NULL, token_id TEXT NOT NULL,"
     " content {blob} NOT NULL)",
     "CREATE TABLE IF NOT EXISTS tokens (token_id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, role TEXT NOT NULL,"
-    " created TEXT NOT NULL, label TEXT)",
+    " created TEXT NOT NULL, label TEXT, created_by TEXT)",
 )
 
 
@@ -292,16 +292,22 @@ class Store:
 
     # --- tokens --------------------------------------------------------------------------------
 
-    def create_token(self, role: str, label: str | None = None) -> tuple[str, str]:
-        """A new API token of a role: (token id, the token itself). Only its sha256 is stored."""
+    def create_token(self, role: str, label: str | None = None, created_by: str | None = None) -> tuple[str, str]:
+        """A new API token of a role: (token id, the token itself). Only its sha256 is stored, with the token that
+        made it (None: `magicmix serve token create`)."""
         if role not in ROLES:
             raise ValueError(role)
         token_id = "t-" + secrets.token_hex(6)
         secret = secrets.token_urlsafe(32)
         with self._write():
-            self._run("INSERT INTO tokens (token_id, secret_hash, role, created, label) VALUES (?,?,?,?,?)",
-                      (token_id, _digest(secret), role, now(), label))
+            self._run("INSERT INTO tokens (token_id, secret_hash, role, created, label, created_by)"
+                      " VALUES (?,?,?,?,?,?)", (token_id, _digest(secret), role, now(), label, created_by))
         return token_id, f"{token_id}.{secret}"
+
+    def token_maker(self, token_id: str) -> str | None:
+        """The token id that made a token (None: made on the command line)."""
+        row = self._run("SELECT created_by FROM tokens WHERE token_id = ?", (token_id,)).fetchone()
+        return row[0] if row else None
 
     def check_token(self, token: str) -> tuple[str, str] | None:
         """(token id, role) of a valid token, else None; the secret is compared in constant time.

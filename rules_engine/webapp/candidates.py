@@ -1,7 +1,7 @@
 """Candidates from the browser: an uploaded portal export (CSV, XLSX, YAML or JSON) or one household typed in.
 
 Every value goes through the project's own readers: CSV rows through the batch reader
-(batch.row_values and batch.parse_row, which read amounts through values.py; a ';'-separated file
+(batch_rows.row_values and batch_rows.parse_row, which read amounts through values.py; a ';'-separated file
 is Dutch Excel: decimal comma, '.' for thousands), YAML and JSON through rank.load_candidates,
 and typed fields through values.py in Dutch notation (24.500 is twenty-four thousand five hundred).
 An upload with any bad row is refused whole, with the rows named: no candidate list is half read.
@@ -14,7 +14,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 
-from ..batch import RowError, parse_row, row_values
+from ..batch_rows import RowError, parse_row, row_values
 from ..compile import Program
 from ..diagnostics import PolicyError
 from ..facts import Household
