@@ -5,21 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 
 from . import cache as policy_cache
 from .compile import Program, compile_policy
 from .diagnostics import Collector, Diagnostic, PolicyError, sort_key
-from .evaluate import decide
+from .counts import check_counts, composition_from_counts
+from .evaluate import compiled, decide
 from .explain import Decision, explain
 from .facts import Household
 from .inputs import load_household
 from .load import OCCUPANCY_FILE, PARAMETERS_FILE, RULES_FILE, gc_paused, read_policy
 from .occupancy import EMPTY, Occupancy, composition, load_occupancy, occupancy_from_source
+from .rank import Ranking, rank
 from .validate import build_policy
 
 __all__ = ["check_policy", "load_policy", "evaluate", "evaluate_batch", "example_occupancy", "load_household",
-           "load_occupancy"]
+           "load_occupancy", "counts_decider", "decide_counts", "evaluate_counts", "rank_counts", "check_counts"]
 
 
 def check_policy(root: str) -> tuple[Program | None, list[Diagnostic]]:
@@ -105,3 +107,42 @@ def evaluate_batch(program: Program, pairs: Iterable[tuple[Household, str]], dat
             yield explain(program, household, unit_id, comp)
         else:
             yield decide(program, household, unit_id, comp)
+
+
+# --- over counts: a composition given as households per category in the home's groups (counts.py) ----------
+
+def counts_decider(program: Program, date: dt.date) -> Callable:
+    """decide(household, unit_id, counts, leaving=None) -> (outcome, deciding rule ids), for one date, compiled once.
+
+    counts maps every level of the policy to {category: households} in the home's group there,
+    the home's own household included; leaving is that household's category (None: the home is
+    empty). The fastest path, for counts your own code counted: nothing is checked per call (for
+    counts from a request, call check_counts first, or use decide_counts)."""
+    fast = compiled(program, date)
+    if fast is not None:
+        return fast.from_counts
+
+    def decide_one(household: Household, unit_id: str, counts: Mapping, leaving: str | None = None):
+        return decide(program, household, unit_id,
+                      composition_from_counts(program.policy, unit_id, date, counts, leaving, check=False))
+    return decide_one
+
+
+def decide_counts(program: Program, household: Household, unit_id: str, date: dt.date, counts: Mapping,
+                  leaving: str | None = None) -> tuple[str, tuple[str, ...]]:
+    """Decision only over counts per level, checked first (PolicyError naming every problem). Pure."""
+    check_counts(program.policy, unit_id, counts, leaving)
+    return counts_decider(program, date)(household, unit_id, counts, leaving)
+
+
+def evaluate_counts(program: Program, household: Household, unit_id: str, date: dt.date, counts: Mapping,
+                    leaving: str | None = None, occupancy_source: str = "") -> Decision:
+    """The full explanation over counts per level (checked: PolicyError naming every problem). Pure."""
+    return explain(program, household, unit_id,
+                   composition_from_counts(program.policy, unit_id, date, counts, leaving), occupancy_source)
+
+
+def rank_counts(program: Program, households: list[Household], unit_id: str, date: dt.date, counts: Mapping,
+                leaving: str | None = None) -> Ranking:
+    """Rank candidates for one home over counts per level (rank.rank on the composition they give). Pure."""
+    return rank(program, households, unit_id, composition_from_counts(program.policy, unit_id, date, counts, leaving))

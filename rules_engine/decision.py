@@ -8,8 +8,12 @@ JSON and of the record read alike.
 
 from __future__ import annotations
 
+import re
+import sys
 from dataclasses import dataclass, fields
 from typing import Union
+
+from .records import quick
 
 Json = Union[None, bool, int, str, list, dict]
 
@@ -29,18 +33,64 @@ class Record:
 
     def to_dict(self) -> dict:
         """Plain JSON-serialisable data, fields in declaration order (tuples become lists)."""
-        return {f.name: plain(getattr(self, f.name)) for f in fields(self)}
+        cls = self.__class__
+        convert = _CONVERTERS.get(cls)
+        if convert is None:
+            convert = _CONVERTERS[cls] = _converter(cls)
+            if "to_dict" not in vars(cls):  # from now on the class's own method: no lookup per record
+                convert.__doc__ = Record.to_dict.__doc__
+                cls.to_dict = convert
+        return convert(self)
+
+
+_CONVERTERS: dict = {}
+_AS_IS = frozenset(("str", "int", "bool", "str | None", "int | None", "bool | None"))
+_TUPLE_OF = re.compile(r"tuple\[(\w+), \.\.\.\]")
+_OPTIONAL = re.compile(r"(\w+) \| None")
+
+
+def _converter(cls):
+    """The to_dict of one record class, written from its fields' declared types (our names only, never data):
+    a text or number as it is, a record by its own to_dict, a tuple as a list; anything else through plain()."""
+    names = vars(sys.modules[cls.__module__])
+
+    def is_record(name: str) -> bool:
+        t = names.get(name)
+        return isinstance(t, type) and issubclass(t, Record)
+
+    items = []
+    for f in fields(cls):
+        t, v = f.type, f"self.{f.name}"
+        tup, opt = _TUPLE_OF.fullmatch(t), _OPTIONAL.fullmatch(t)
+        if t in _AS_IS:
+            code = v
+        elif tup and tup.group(1) in ("str", "int"):
+            code = f"list({v})"
+        elif tup and is_record(tup.group(1)):
+            code = f"[x.to_dict() for x in {v}]"
+        elif opt and is_record(opt.group(1)):
+            code = f"(None if {v} is None else {v}.to_dict())"
+        elif is_record(t):
+            code = f"{v}.to_dict()"
+        else:
+            code = f"plain({v})"
+        items.append(f"{f.name!r}: {code}")
+    ns = {"plain": plain}
+    exec(f"def to_dict(self):\n    return {{{', '.join(items)}}}\n", ns)  # noqa: S102 - field names only
+    return ns["to_dict"]
 
 
 def plain(v):
     """A record's value as JSON data."""
+    cls = v.__class__
+    if cls is tuple or cls is list:
+        return [plain(x) for x in v]
     if isinstance(v, Record):
         return v.to_dict()
-    if isinstance(v, (tuple, list)):
-        return [plain(x) for x in v]
     return v
 
 
+@quick
 @dataclass(frozen=True)
 class Bilingual(Record):
     """A text in Dutch and English."""
@@ -49,6 +99,7 @@ class Bilingual(Record):
     en: str
 
 
+@quick
 @dataclass(frozen=True)
 class Value(Record):
     """One side of a comparison: the expression as written, its exact value and how it reads."""
@@ -58,6 +109,7 @@ class Value(Record):
     display: Bilingual
 
 
+@quick
 @dataclass(frozen=True)
 class ConditionResult(Record):
     """A condition with its outcome ('true', 'false' or 'unknown') and values."""
@@ -73,6 +125,7 @@ class ConditionResult(Record):
     reason: Bilingual | None
 
 
+@quick
 @dataclass(frozen=True)
 class RuleResult(Record):
     """What one rule did in this decision."""
@@ -91,6 +144,7 @@ class RuleResult(Record):
     reason: Bilingual | None
 
 
+@quick
 @dataclass(frozen=True)
 class Change(Record):
     """Something that would change the outcome, in words, with the outcome it would give."""
@@ -100,6 +154,7 @@ class Change(Record):
     text: Bilingual
 
 
+@quick
 @dataclass(frozen=True)
 class RoomLine(Record):
     """Room for one category in one group (None = not judged: too few households for shares), as room.py defines."""
@@ -111,6 +166,7 @@ class RoomLine(Record):
     text: Bilingual
 
 
+@quick
 @dataclass(frozen=True)
 class CategoryShare(Record):
     """One category in one group, now and after the letting, with its band (or portiek limit); shares as exact text."""
@@ -125,6 +181,7 @@ class CategoryShare(Record):
     limit: int | None
 
 
+@quick
 @dataclass(frozen=True)
 class LevelComposition(Record):
     """One group's composition now and after the letting, with its band (or portiek limit) per category."""
@@ -137,6 +194,7 @@ class LevelComposition(Record):
     categories: tuple[CategoryShare, ...]
 
 
+@quick
 @dataclass(frozen=True)
 class HouseholdInput(Record):
     """The household as evaluated (income as exact text)."""
@@ -159,6 +217,7 @@ class HouseholdInput(Record):
         return out
 
 
+@quick
 @dataclass(frozen=True)
 class ParameterInput(Record):
     """One parameter's value in force on the date, with where it comes from."""
@@ -173,6 +232,7 @@ class ParameterInput(Record):
         return {"value": self.value, "valid_from": self.valid_from, "source": self.source}
 
 
+@quick
 @dataclass(frozen=True)
 class Parameters(Record):
     """The parameters in force on the date, sorted by name; read one by name: parameters['daeb_huurgrens']."""
@@ -200,6 +260,7 @@ class Parameters(Record):
         return {p.name: p.to_dict() for p in self.items}
 
 
+@quick
 @dataclass(frozen=True)
 class Inputs(Record):
     """What the decision was made on: household, home and its groups, date, occupancy, profile and parameters."""
@@ -215,6 +276,7 @@ class Inputs(Record):
     parameters: Parameters
 
 
+@quick
 @dataclass(frozen=True)
 class PolicyRef(Record):
     """The policy version that decided."""
@@ -224,6 +286,7 @@ class PolicyRef(Record):
     content_hash: str
 
 
+@quick
 @dataclass(frozen=True)
 class EngineRef(Record):
     """The engine that decided; rule_engine names another engine deciding which rules fire, if any."""
@@ -240,6 +303,7 @@ class EngineRef(Record):
         return d
 
 
+@quick
 @dataclass(frozen=True)
 class CategoryLabel(Record):
     """A category with its label, so a saved record renders without the policy."""
@@ -248,6 +312,7 @@ class CategoryLabel(Record):
     label: Bilingual
 
 
+@quick
 @dataclass(frozen=True)
 class Decision(Record):
     """The explanation record: outcome, reasons, values, and what would change the outcome."""

@@ -32,7 +32,7 @@ import threading
 from fractions import Fraction
 
 from .diagnostics import PolicyError, make
-from .evaluate import FIRED, NOT_FIRED, RuleStatus, rule_statuses
+from .evaluate import FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus
 from .facts import Facts, Unknown
 from .operators import OPERATORS, apply
 from .program import Condition, Program
@@ -97,30 +97,31 @@ def _encode(value):
     return value
 
 
-def _sides(c: Condition, f: Facts, fact: dict, i: int, part: str, j: int) -> None:
-    """Put one condition's values (or truth value) into the fact, with its known flag."""
+def _sides(c: Condition, f: Facts, fact: dict, i: int, part: str, j: int):
+    """Put one condition's values (or truth value) into the fact, with its known flag; returns its truth value
+    (True, False or an Unknown), as the shared evaluator gives it."""
     if _comparison_kind(c):
         a, b = c.left.fn(f), c.right.fn(f)
+        v = apply(c.op, a, b)
         if a.__class__ is Unknown or b.__class__ is Unknown:
             fact[_field(i, part, j, "k")] = 0
-            return
+            return v
         fact[_field(i, part, j, "k")] = 1
         if isinstance(a, (int, Fraction)) and isinstance(b, (int, Fraction)) and not isinstance(a, bool):
-            a, b = Fraction(a), Fraction(b)
-            left, right = a.numerator * b.denominator, b.numerator * a.denominator
+            left, right = a.numerator * b.denominator, b.numerator * a.denominator  # ints and Fractions alike
             if abs(left) >= _EXACT or abs(right) >= _EXACT:
                 left, right = (left > right) - (left < right), 0
         elif isinstance(a, (str, bool)) and isinstance(b, (str, bool)) and type(a) is type(b):
             left, right = _encode(a), _encode(b)
         else:  # values of different kinds: the shared evaluator's answer, as two integers
-            v = apply(c.op, a, b)
             fact[_field(i, part, j, "k")] = int(v.__class__ is not Unknown)
             left, right = _as_op(c.op, v is True)
         fact[_field(i, part, j, "l")], fact[_field(i, part, j, "r")] = left, right
-        return
+        return v
     v = c.expr.fn(f)
     fact[_field(i, part, j, "k")] = int(v is True or v is False)
     fact[_field(i, part, j, "v")] = int(v is True)
+    return v
 
 
 def _as_op(op: str, truth: bool) -> tuple[int, int]:
@@ -129,13 +130,28 @@ def _as_op(op: str, truth: bool) -> tuple[int, int]:
     return next(pair for pair in ((0, 0), (0, 1), (1, 0)) if fn(*pair) is truth)
 
 
-def _fact(program: Program, f: Facts, sid: str) -> dict:
+def _fact(program: Program, f: Facts, sid: str) -> tuple[dict, tuple[RuleStatus, ...]]:
+    """The fact durable-rules is given, and every rule's status by the one semantics from the same values
+    (evaluate.rule_status's three-valued all/any over them: conditions are pure, so evaluating each once is enough)."""
     fact = {"t": "letting", "sid": sid}
+    statuses = []
     for i, cr in enumerate(program.rules):
-        for part, conds in (("a", cr.applies), ("c", cr.conditions)):
-            for j, c in enumerate(conds):
-                _sides(c, f, fact, i, part, j)
-    return fact
+        applies = [_sides(c, f, fact, i, "a", j) for j, c in enumerate(cr.applies)]
+        conds = [_sides(c, f, fact, i, "c", j) for j, c in enumerate(cr.conditions)]
+        ok = _all_or_any(applies, False) if applies else True
+        if ok is not True:
+            statuses.append(RuleStatus(NOT_APPLICABLE, ok if ok.__class__ is Unknown else None))
+            continue
+        v = _all_or_any(conds, cr.rule.mode == "any")
+        statuses.append(_FIRED if v is True else _NOT_FIRED if v is False else RuleStatus(NOT_APPLICABLE, v))
+    return fact, tuple(statuses)
+
+
+def _all_or_any(values: list, decisive: bool):
+    """operators.kleene over values: the decisive one wins, else the first unknown, else the other value."""
+    if decisive in values and any(v is decisive for v in values):
+        return decisive
+    return next((v for v in values if v.__class__ is Unknown), not decisive)
 
 
 class DurableEngine:
@@ -192,24 +208,29 @@ class DurableEngine:
 
     def fired(self, f: Facts) -> frozenset[str]:
         """The ids of the rules durable-rules fires for one fact set."""
+        return self._run(f)[0]
+
+    def _run(self, f: Facts) -> tuple[frozenset[str], tuple[RuleStatus, ...]]:
+        """The rules durable-rules fires, and the statuses of the shared evaluator from the same values."""
+        fact, own = _fact(self.program, f, "")
         with self._lock:
             sid = f"e{next(self._sessions)}"
             self._fired, self._errors = [], []
             try:
                 try:
-                    self._host.assert_fact(self._ruleset, _fact(self.program, f, sid))
+                    fact["sid"] = sid
+                    self._host.assert_fact(self._ruleset, fact)
                 except self._engine.MessageNotHandledException:
                     pass  # no rule matched
                 if self._errors:
                     raise self._errors[0]
-                return frozenset(self._fired)
+                return frozenset(self._fired), own
             finally:
                 self._host.delete_state(self._ruleset, sid)
 
     def statuses(self, f: Facts) -> tuple[RuleStatus, ...]:
         """Fired as durable-rules says; why the others did not fire, from the shared evaluator."""
-        fired = self.fired(f)
-        own = rule_statuses(self.program, f)  # self.program has no engine: the one semantics
+        fired, own = self._run(f)  # own: the one semantics, from the values handed to durable-rules
         return tuple(_FIRED if cr.rule.id in fired else (_NOT_FIRED if s.status == FIRED else s)
                      for cr, s in zip(self.program.rules, own))
 

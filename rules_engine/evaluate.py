@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Protocol
 
+from .compiled import NOT_APPLICABLE_CODE, UNKNOWN_CODE, CompiledRules, compiled_rules
+from .counts import composition_from_counts
 from .diagnostics import PolicyError, hint, make
 from .facts import Facts, Household, Unknown
 from .levels import areas_above, group_keys
@@ -29,12 +31,14 @@ from .model import OUTCOMES, PLACEMENT, SEVERITY, UNDECIDED, Outcome, RuleKind
 from .occupancy import Composition
 from .operators import apply, kleene
 from .program import CompiledRule, Condition, Program
+from .records import quick
 
 DEFAULT_OUTCOME = Outcome.PASSEND.value
 NIET_TOEGESTAAN, LEGAL = Outcome.NIET_TOEGESTAAN.value, RuleKind.LEGAL.value
 FIRED, NOT_FIRED, NOT_APPLICABLE = "fired", "not_fired", "not_applicable"
 
 
+@quick
 @dataclass(frozen=True)
 class RuleStatus:
     """Whether a rule fired, and if not applicable, why."""
@@ -48,15 +52,23 @@ def _params_at(program: Program, date: dt.date) -> dict:
     return {name: p.at(date) for name, p in program.policy.parameters.items()}
 
 
+def _unknown_unit(policy, unit_id: str):
+    raise PolicyError([make("unknown-unit", "<invoer>", unit=unit_id, hint=hint(policy.units, unit_id))])
+
+
+def _unknown_category(policy, category: str):
+    raise PolicyError([make("unknown-category", "<invoer>", category=category,
+                            hint=hint(policy.category_ids, category))])
+
+
 def build_facts(program: Program, household: Household, unit_id: str, comp: Composition) -> Facts:
     """The facts for letting home unit_id to a household, given the composition on the letting date."""
     policy = program.policy
     unit = policy.units.get(unit_id)
     if unit is None:
-        raise PolicyError([make("unknown-unit", "<invoer>", unit=unit_id, hint=hint(policy.units, unit_id))])
+        _unknown_unit(policy, unit_id)
     if household.category not in policy.category_ids:
-        raise PolicyError([make("unknown-category", "<invoer>", category=household.category,
-                                hint=hint(policy.category_ids, household.category))])
+        _unknown_category(policy, household.category)
     leaving = comp.by_unit.get(unit.id)
     current, projected = {}, {}
     keys = group_keys(policy, unit)
@@ -161,8 +173,41 @@ def combine(program: Program, statuses, household: Household | None = None) -> t
     return outcome, tuple(r.id for r in fired if r.outcome == outcome)
 
 
+_UNKNOWN_REASON = Unknown("onbekend", "unknown")  # the compiled path knows that a value was unknown, not why
+_BY_CODE = {0: _FIRED, 1: _NOT_FIRED, NOT_APPLICABLE_CODE: RuleStatus(NOT_APPLICABLE),
+            UNKNOWN_CODE: RuleStatus(NOT_APPLICABLE, _UNKNOWN_REASON)}
+
+
+@lru_cache(maxsize=64)
+def compiled(program: Program, date: dt.date) -> CompiledRules | None:
+    """The program's rules compiled to Python for one date (compiled.py), or None: then the general path decides.
+
+    None too when another engine decides (program.engine): its statuses are its own."""
+    if program.engine is not None:
+        return None
+    policy = program.policy
+
+    def outcome_of(codes: tuple[int, ...]) -> tuple[str, tuple[str, ...]]:
+        return combine(program, tuple(_BY_CODE[c] for c in codes))
+
+    def general(household: Household, unit_id: str, comp: Composition):
+        return combine(program, rule_statuses(program, build_facts(program, household, unit_id, comp)), household)
+
+    def general_counts(household: Household, unit_id: str, counts, leaving: str | None = None):
+        return general(household, unit_id, composition_from_counts(policy, unit_id, date, counts, leaving))
+
+    return compiled_rules(program, date, outcome_of, partial(_unknown_unit, policy), partial(_unknown_category, policy),
+                          general, general_counts)
+
+
 def decide(program: Program, household: Household, unit_id: str, comp: Composition) -> tuple[str, tuple[str, ...]]:
-    """Decision only: the outcome and deciding rules for one household and home."""
+    """Decision only: the outcome and deciding rules for one household and home.
+
+    Through the compiled rules when the program has them (the same statuses as rule_status gives,
+    tests/test_compiled.py), else through build_facts and rule_statuses."""
+    fast = compiled(program, comp.date)
+    if fast is not None:
+        return fast.from_composition(household, unit_id, comp)
     return combine(program, rule_statuses(program, build_facts(program, household, unit_id, comp)), household)
 
 

@@ -9,23 +9,22 @@ room left per category at every level (portiek, complex, buurt and any the polic
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from fractions import Fraction
 from functools import lru_cache
 
 from .version import __version__
-from .decision import (Bilingual, CategoryLabel, CategoryShare, Change, ConditionResult, Decision, EngineRef,
-                       HouseholdInput, Inputs, LevelComposition, ParameterInput, Parameters, PolicyRef, RoomLine,
-                       RuleResult, Value, decision_from_dict)
+from .decision import (Bilingual, CategoryLabel, Change, ConditionResult, Decision, EngineRef, HouseholdInput, Inputs,
+                       ParameterInput, Parameters, PolicyRef, RuleResult, Value, decision_from_dict)
 from .evaluate import (APPLIES, CONDITIONS, FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine,
-                       observe, rule_status, rule_statuses, with_category)
+                       compiled, observe, rule_status, rule_statuses, with_category)
+from .explain_groups import _composition, _exact, _room
 from .facts import Facts, Household, Unknown
-from .levels import group_keys
 from .model import OUTCOME_LABELS, OUTCOMES, UNDECIDED, Policy
 from .numbers import exact_text, format_euro, format_percent, format_plain
 from .occupancy import Composition
 from .operators import OPERATORS
 from .program import Condition, Expr, Program
-from .room import band_room, limit_room
 from .templates import Template
 from .value_types import CATEGORY, ValueType
 
@@ -58,12 +57,6 @@ def json_value(v):
     if isinstance(v, dict) or hasattr(v, "items"):
         return {k: json_value(x) for k, x in v.items()}
     return v
-
-
-# Caches are keyed on (numerator, denominator): hashing a Fraction itself is slow.
-@lru_cache(maxsize=8192)
-def _exact(n: int, d: int) -> str:
-    return exact_text(Fraction(n, d))
 
 
 def display(v, typ: ValueType, lang: str, policy: Policy, fmt: str = "auto") -> str:
@@ -136,6 +129,27 @@ def render_template(t: Template, f: Facts, lang: str, policy: Policy) -> str:
     return "".join(out)
 
 
+def _rule_text(templates: tuple[Template, Template], f: Facts, policy: Policy, shared: dict) -> Bilingual:
+    """A rule's text in Dutch and English; shared with earlier explanations that filled in the same values."""
+    values = tuple(tuple(part.expr.fn(f) for part in t.parts if not isinstance(part, str)) for t in templates)
+    try:
+        key = (id(templates),) + tuple(tuple(_side_key(v) for v in vs) for vs in values)
+    except TypeError:
+        key = None
+    text = shared.get(key) if key is not None else None
+    if text is None:
+        text = Bilingual(*(_fill(t, vs, lang, policy) for t, vs, lang in zip(templates, values, ("nl", "en"))))
+        if key is not None and len(shared) < _SHARED_MAX:
+            shared[key] = text
+    return text
+
+
+def _fill(t: Template, values: tuple, lang: str, policy: Policy) -> str:
+    it = iter(values)
+    return "".join(part if isinstance(part, str) else display(next(it), part.expr.type, lang, policy, part.fmt)
+                   for part in t.parts)
+
+
 def condition_result(c: Condition, v, sides: tuple | None, facts: tuple, policy: Policy) -> ConditionResult:
     """One evaluated condition as the record shows it: its result and the values on both sides."""
     left = right = None
@@ -157,19 +171,64 @@ def condition_at(c: Condition, f: Facts, policy: Policy) -> ConditionResult:
 
 
 class RecordingTracer:
-    """A tracer (evaluate.Tracer) that keeps every judged condition as a ConditionResult, per rule and part."""
+    """A tracer (evaluate.Tracer) that keeps every judged condition as a ConditionResult, per rule and part.
 
-    def __init__(self, policy: Policy):
+    Given the program, it shares the (frozen) result of a comparison that gave the same values before
+    with the same program: in a ranking or a batch most conditions see the same home and groups."""
+
+    def __init__(self, policy: Policy, program: Program | None = None):
         self.policy = policy
         self.seen: dict[tuple[int, str], list[ConditionResult]] = {}
+        self.shared = _shared_results(program) if program is not None else None
 
     def condition(self, cr, part: str, c: Condition, value, sides, facts) -> None:
         """Record one condition's result and values."""
-        self.seen.setdefault((id(cr), part), []).append(condition_result(c, value, sides, facts, self.policy))
+        shared = self.shared
+        key = _result_key(c, value, sides) if shared is not None and not facts else None
+        r = shared.get(key) if key is not None else None
+        if r is None:
+            r = condition_result(c, value, sides, facts, self.policy)
+            if key is not None and len(shared) < _SHARED_MAX:
+                shared[key] = r
+        self.seen.setdefault((id(cr), part), []).append(r)
 
     def results(self, cr, part: str) -> tuple[ConditionResult, ...]:
         """The recorded conditions of one rule's part ('applies' or 'conditions'), in policy order."""
         return tuple(self.seen.get((id(cr), part), ()))
+
+
+_SHARED_MAX = 8_192  # kept small: a cache of many objects makes every full garbage collection longer
+_SHARED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _shared_results(program: Program) -> dict:
+    """The condition results shared by the explanations of one program (they die with it: keys hold ids of its
+    conditions)."""
+    d = _SHARED.get(program)
+    if d is None:
+        d = _SHARED[program] = {}
+    return d
+
+
+def _side_key(v):
+    cls = v.__class__
+    if cls is Fraction or cls is int:
+        return v.numerator, v.denominator
+    if cls is str:
+        return v
+    if cls is bool:
+        return (v,)
+    raise TypeError  # not shared: a list, a date, an unknown value
+
+
+def _result_key(c: Condition, value, sides):
+    """What a comparison's ConditionResult depends on besides the condition: its truth and its two values."""
+    if sides is None or (value is not True and value is not False):
+        return None
+    try:
+        return id(c), value, _side_key(sides[0]), _side_key(sides[1])
+    except TypeError:
+        return None
 
 
 # --- what would change the outcome -----------------------------------------------------------
@@ -184,14 +243,29 @@ def _condition_words(cr: ConditionResult, negate: bool, lang: str) -> str:
             f"{'tegenover' if lang == 'nl' else 'against'} {cr.right.display[lang]})")
 
 
+_BY_LETTER = {"f": RuleStatus(FIRED), "n": RuleStatus(NOT_FIRED), "a": RuleStatus(NOT_APPLICABLE),
+              "u": RuleStatus(NOT_APPLICABLE, Unknown("onbekend", "unknown"))}
+
+
+def _letter(st: RuleStatus) -> str:
+    return "f" if st.status == FIRED else "n" if st.status == NOT_FIRED else "a" if st.reason is None else "u"
+
+
+@lru_cache(maxsize=4096)
+def _combined(program: Program, letters: str) -> tuple[str, tuple[str, ...]]:
+    """combine() of the statuses spelled by letters (the outcome depends on nothing else), computed once."""
+    return combine(program, tuple(_BY_LETTER[c] for c in letters))
+
+
 def _rule_changes(program: Program, statuses, results: list[RuleResult], outcome: str) -> list[Change]:
     out = []
+    keys = [_letter(st) for st in statuses]
     for i, (cr, st) in enumerate(zip(program.rules, statuses)):
         if st.status not in (FIRED, NOT_FIRED):
             continue
-        flipped = list(statuses)
-        flipped[i] = RuleStatus(NOT_FIRED if st.status == FIRED else FIRED)
-        new_outcome, _ = combine(program, flipped)
+        flipped = list(keys)
+        flipped[i] = "n" if st.status == FIRED else "f"
+        new_outcome, _ = _combined(program, "".join(flipped))
         if OUTCOMES.index(new_outcome) <= OUTCOMES.index(outcome):
             continue  # only what would make the advice better helps staff
         res = results[i]
@@ -212,98 +286,28 @@ def _rule_changes(program: Program, statuses, results: list[RuleResult], outcome
     return out
 
 
-def _category_changes(program: Program, f: Facts, statuses, outcome: str) -> list[Change]:
+def _category_changes(program: Program, f: Facts, statuses, outcome: str, comp: Composition) -> list[Change]:
     policy = program.policy
+    fast = compiled(program, comp.date)
+    h = f.household
     out = []
     for cid in policy.category_ids:
-        if cid == f.household.category:
+        if cid == h.category:
             continue
-        g = with_category(f, cid)
-        other, _ = combine(program, [rule_status(cr, g) if cr.uses_category else st
-                                     for cr, st in zip(program.rules, statuses)])
+        if fast is not None:  # the same statuses as below (tests/test_compiled.py), without building facts
+            # route None: as below, the outcome another category would get is combined from the statuses alone
+            other, _ = fast.from_composition(Household(h.id, h.size, h.income, cid, h.age, h.flags, h.older, None),
+                                             f.unit.id, comp)
+        else:
+            g = with_category(f, cid)
+            other, _ = combine(program, [rule_status(cr, g) if cr.uses_category else st
+                                         for cr, st in zip(program.rules, statuses)])
         if OUTCOMES.index(other) > OUTCOMES.index(outcome):
             label = policy.category(cid).label
             out.append(Change("category", other, Bilingual(
                 f"{_label(other, 'nl')} voor een huishouden van categorie {label.nl}",
                 f"{_label(other, 'en')} for a household of category {label.en}")))
     return out
-
-
-def _composition(program: Program, f: Facts, comp: Composition) -> tuple[LevelComposition, ...]:
-    u = f.unit
-    return _composition_of(program, comp, group_keys(program.policy, u), comp.by_unit.get(u.id),
-                           f.household.category, f.profile)
-
-
-def _bands_per_level(policy: Policy, keys: tuple[str, ...], profile) -> dict:
-    """Level -> the bands its group is judged by (levels without a mix: None)."""
-    return {lv.key: (None if not lv.mix else profile.mix.bands if lv.key == "complex"
-                     else policy.groups_of(lv.key)[key].mix.bands) for lv, key in zip(policy.levels, keys)}
-
-
-@lru_cache(maxsize=4096)
-def _composition_of(program: Program, comp: Composition, keys: tuple[str, ...], leaving: str | None, category: str,
-                    profile) -> tuple[LevelComposition, ...]:
-    # Memoised like the room lines: lettings on one date in one group share it.
-    out = []
-    bands_of = _bands_per_level(program.policy, keys, profile)
-    for level, key in zip(program.policy.levels.keys, keys):
-        now = comp.group(level, key)
-        if leaving is not None:
-            now = now.plus(leaving, -1)
-        after = now.plus(category)
-        bands = bands_of[level]
-        cats = []
-        for cid in program.policy.category_ids:
-            band = bands[cid] if bands else None
-            limit = profile.portiek_max_households.get(cid) if bands is None else None
-            cats.append(CategoryShare(cid, now.counts.get(cid, 0), after.counts.get(cid, 0),
-                                      _exact(*_nd(now.share(cid))), _exact(*_nd(after.share(cid))),
-                                      _exact(*_nd(band.low)) if band else None,
-                                      _exact(*_nd(band.high)) if band else None, limit))
-        out.append(LevelComposition(level, key, now.homes, now.occupied, after.occupied, tuple(cats)))
-    return tuple(out)
-
-
-def _nd(v: Fraction) -> tuple[int, int]:
-    return v.numerator, v.denominator
-
-
-def _room(program: Program, f: Facts, comp: Composition) -> tuple[RoomLine, ...]:
-    u = f.unit
-    return _room_lines(program, comp, group_keys(program.policy, u), comp.by_unit.get(u.id), f.profile)
-
-
-@lru_cache(maxsize=4096)
-def _room_lines(program: Program, comp: Composition, keys: tuple[str, ...], leaving: str | None,
-                profile) -> tuple[RoomLine, ...]:
-    # Memoised: in a batch, many lettings share the same groups on the same date.
-    policy = program.policy
-    out = []
-    bands_of = _bands_per_level(policy, keys, profile)
-    for lv, key in zip(policy.levels, keys):
-        level, where = lv.key, lv.the
-        g = comp.group(level, key)
-        if leaving is not None:
-            g = g.plus(leaving, -1)
-        for cid in policy.category_ids:
-            if not lv.mix:
-                room = limit_room(g, profile.portiek_max_households, cid)
-                if room is None:
-                    continue  # no maximum for this category: nothing to count against
-            else:
-                room = band_room(g, bands_of[level], cid, profile.min_households)
-            label = policy.category(cid).label
-            if room is None:
-                text = Bilingual(f"ruimte voor {label.nl} in {where[0]}: niet beoordeeld ({g.occupied} huishouden(s), "
-                                 f"aandelen tellen vanaf {max(1, profile.min_households)})",
-                                 f"room for {label.en} in {where[1]}: not judged ({g.occupied} household(s), "
-                                 f"shares count from {max(1, profile.min_households)})")
-            else:
-                text = Bilingual(f"ruimte voor nog {room} huishouden(s) {label.nl} in {where[0]}",
-                                 f"room for {room} more {label.en} household(s) in {where[1]}")
-            out.append(RoomLine(level, key, cid, room, text))
-    return tuple(out)
 
 
 def _label(outcome: str, lang: str) -> str:
@@ -351,7 +355,7 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
     """Evaluate one letting with the full explanation record."""
     policy = program.policy
     f = build_facts(program, household, unit_id, comp)
-    tracer = RecordingTracer(policy)
+    tracer = RecordingTracer(policy, program)
     statuses = rule_statuses(program, f, tracer)
     outcome, deciding = combine(program, statuses, household)
     results = []
@@ -360,10 +364,9 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
         applies, conds = tracer.results(cr, APPLIES), tracer.results(cr, CONDITIONS)
         text = None
         if st.status == FIRED:
-            text = Bilingual(render_template(cr.fired[0], f, "nl", policy), render_template(cr.fired[1], f, "en", policy))
+            text = _rule_text(cr.fired, f, policy, tracer.shared)
         elif st.status == NOT_FIRED and cr.not_fired:
-            text = Bilingual(render_template(cr.not_fired[0], f, "nl", policy),
-                             render_template(cr.not_fired[1], f, "en", policy))
+            text = _rule_text(cr.not_fired, f, policy, tracer.shared)
         reason = None
         if st.status == NOT_APPLICABLE:
             if st.reason is not None:
@@ -373,7 +376,7 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
                 reason = Bilingual(f"geldt alleen als {failed.text}", f"applies only when {failed.text}")
         results.append(RuleResult(r.id, Bilingual(r.title.nl, r.title.en), r.level, r.kind, r.outcome, st.status,
                                   r.id in deciding, f"{r.where.file}:{r.where.line}", applies, conds, text, reason))
-    changes = _rule_changes(program, statuses, results, outcome) + _category_changes(program, f, statuses, outcome)
+    changes = _rule_changes(program, statuses, results, outcome) + _category_changes(program, f, statuses, outcome, comp)
     h = household
     inputs = Inputs(HouseholdInput(h.id, h.size, exact_text(h.income), h.category, h.age, tuple(h.flags), h.older,
                                    h.route), unit_id,

@@ -16,6 +16,7 @@ from typing import Callable, Mapping
 
 from .levels import DEFAULT, Levels
 from .model import LevelMix, Profile, Unit, frozen_map
+from .records import quick
 
 GROUP_LEVELS = DEFAULT.keys
 """The group levels of a policy without levels of its own (a policy's: policy.levels.keys)."""
@@ -34,6 +35,7 @@ class Unknown:
         return f"Unknown({self.en!r})"
 
 
+@quick
 @dataclass(frozen=True)
 class Household:
     """The applying household: pseudonymous id, size, yearly income, category, age, flags, older, route."""
@@ -48,6 +50,7 @@ class Household:
     route: str | None = None  # the placement route it comes through (policy.yaml routes), if any
 
 
+@quick
 @dataclass(frozen=True)
 class Group:
     """The composition of a portiek, complex or buurt: homes, occupied homes, households per category."""
@@ -78,6 +81,7 @@ class Group:
         return Group(self.homes, self.occupied + n, counts)
 
 
+@quick
 @dataclass(frozen=True)
 class Facts:
     """Everything the rules may read for one household x home x date."""
@@ -97,6 +101,7 @@ class Facts:
 _NONE_ABOVE = frozen_map({})
 
 
+@quick
 @dataclass(frozen=True)
 class FactSpec:
     """One fact in the catalogue: its path, type, and what it means."""

@@ -12,8 +12,10 @@ from .load import read_document
 from .diagnostics import PolicyError
 from .inputs import household_from_data
 from .occupancy import Composition
+from .records import quick
 
 
+@quick
 @dataclass(frozen=True)
 class Candidate(Record):
     """One candidate's place: portal position, rank (None when dropped), advice and the one-line reason."""
@@ -27,6 +29,7 @@ class Candidate(Record):
     decision: Decision
 
 
+@quick
 @dataclass(frozen=True)
 class Ranking(Record):
     """The candidates for one home, ranked by the policy's strategy."""

@@ -1,14 +1,13 @@
 """magicmix on the workload, in each of its modes, through bench/peers/policy/ (the decision as a policy).
 
-The one place that reaches past the public API (load_policy, evaluate_batch): the package has no
-public call yet that takes an occupancy as counts, so the counts become a composition here, the
-way the policy tests build one from counts. Port this module when that call exists.
-
-Per input, inside the timed loop: a Household (income as an exact Fraction), the home whose rent
-is the input's rent (the policy has one per whole euro 450..1000), and the composition of its
-portiek, complex and buurt (one and the same group here) from the three counts; nobody moves out.
-The answer, (outcome, deciding rules), maps back to the workload's (decision, rule id); any other
-answer maps to None and counts as a mismatch.
+Every mode goes through the public API over counts (rules_engine.api: counts_decider,
+evaluate_counts), as a service holding counts rather than occupancy rows would. Per input,
+inside the timed loop: a Household (income as the exact integer it is), the home whose rent is
+the input's rent (the policy has one per whole euro 450..1000), and the counts of its portiek,
+complex and buurt (one and the same group here) from the three counts; nobody moves out. The
+answer, (outcome, deciding rules), maps back to the workload's (decision, rule id); any other
+answer maps to None and counts as a mismatch. The row "public evaluate_batch, occupancy per
+input" keeps the occupancy-rows path beside it.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ import datetime as dt
 import json
 import os
 from fractions import Fraction
-from types import MappingProxyType
 
 from . import CATS, DEFAULT, LEGAL, OVER, UNDER
 
@@ -38,40 +36,39 @@ def _program():
 
 
 def _marshal(program):
-    """marshal(x) -> (household, home id, composition) for one input dict."""
-    from rules_engine.facts import Group, Household
-    from rules_engine.occupancy import Composition
+    """marshal(x) -> (household, home id, counts per level) for one input dict."""
+    from rules_engine.facts import Household
 
-    policy = program.policy
-    home = policy.units["PB-01-R0450"]
-    homes = len(policy.units)  # one portiek is the whole complex and the whole buurt
-    keys = (("portiek", home.portiek), ("complex", home.complex), ("buurt", home.buurt))
     home_of_rent = {r: f"PB-01-R{r:04d}" for r in range(450, 1001)}
-    nobody_leaves = MappingProxyType({})
+    fields = tuple((c, "n_" + c) for c in CATS)
 
     def marshal(x):
-        counts = {c: x["n_" + c] for c in CATS if x["n_" + c]}  # as counted from occupancy rows: no zeros
-        g = Group(homes, x["n_regulier"] + x["n_aandacht"] + x["n_veerkrachtig"], MappingProxyType(counts))
-        comp = Composition(DATE, MappingProxyType({k: g for k in keys}), nobody_leaves)
-        return Household("h", 1, Fraction(x["income"]), x["c"]), home_of_rent[x["rent"]], comp
+        counts = {c: x[k] for c, k in fields}
+        return (Household("h", 1, x["income"], x["c"]), home_of_rent[x["rent"]],
+                {"portiek": counts, "complex": counts, "buurt": counts})
 
     return marshal
 
 
 def _deciding(program):
-    from rules_engine.evaluate import decide as mm_decide
+    from rules_engine.api import counts_decider
 
+    decide_counts = counts_decider(program, DATE)  # compiled once for the date
     marshal = _marshal(program)
     answer = ANSWER.get
 
     def decide(x):
-        h, u, comp = marshal(x)
-        return answer(mm_decide(program, h, u, comp))
+        return answer(decide_counts(*marshal(x)))
     return decide
 
 
+def _dated(args):
+    household, unit, counts = args
+    return household, unit, DATE, counts
+
+
 def decision_only():
-    """Outcome and deciding rules only: what evaluate_batch() does per pair."""
+    """Outcome and deciding rules only: api.counts_decider, the compiled rules of the date."""
     return _deciding(_program())
 
 
@@ -86,21 +83,21 @@ def durable_engine():
 
 def explanation():
     """The full explanation record (a Decision: every condition's values, texts, changes, room)."""
-    from rules_engine.explain import explain
+    from rules_engine.api import evaluate_counts
 
     program = _program()
     marshal = _marshal(program)
     answer = ANSWER.get
 
     def decide(x):
-        d = explain(program, *marshal(x))
+        d = evaluate_counts(program, *_dated(marshal(x)))
         return answer((d.outcome, d.deciding_rules))
     return decide
 
 
 def explanation_json():
     """The full explanation record as JSON text, the record `evaluate --format json` writes."""
-    from rules_engine.explain import explain
+    from rules_engine.api import evaluate_counts
 
     program = _program()
     marshal = _marshal(program)
@@ -108,7 +105,7 @@ def explanation_json():
     dumps = json.dumps
 
     def decide(x):
-        record = explain(program, *marshal(x)).to_dict()
+        record = evaluate_counts(program, *_dated(marshal(x))).to_dict()
         decide.last = dumps(record, ensure_ascii=False, sort_keys=True)  # the text is the product
         return answer((record["outcome"], tuple(record["deciding_rules"])))
     return decide

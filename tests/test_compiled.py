@@ -1,0 +1,240 @@
+"""The compiled decision path (compiled.py) gives exactly the statuses of the one semantics (evaluate.rule_status).
+
+Every policy shipped, the benchmark's and a test policy with every construct the compiler has
+code for (three-valued logic, missing values, arithmetic, lists, literal categories) are decided
+both ways on many households, homes, dates and compositions, exact thresholds included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from fractions import Fraction
+
+import pytest
+
+from conftest import DV, OB, ROOT
+from rules_engine import example_occupancy, load_policy
+from rules_engine.api import counts_decider, decide_counts, evaluate_counts, rank_counts
+from rules_engine.counts import composition_from_counts
+from rules_engine.diagnostics import PolicyError
+from rules_engine.evaluate import build_facts, combine, compiled, decide, rule_statuses
+from rules_engine.facts import Household
+from rules_engine.occupancy import composition
+
+EXTRA_RULES = """
+  - id: t-logic
+    title: {nl: T, en: T}
+    level: unit
+    kind: advice
+    outcome: ontraden
+    applies_when:
+      - not (household.age < 18) or unit.floor >= 2
+    any:
+      - household.age >= 70 and unit.floor > 3
+      - household.income / household.size < param.daeb_inkomensgrens_1p * 30%
+      - household.size * 2 > unit.rooms + 3 and unit.daeb == false
+    explanation:
+      fired: {nl: "t", en: "t"}
+  - id: t-lists
+    title: {nl: T, en: T}
+    level: complex
+    kind: advice
+    outcome: voorkeur
+    all:
+      - household.category in ['aandacht', 'actief'] or 'urgent' in household.flags
+      - complex.count['aandacht'] + projected.complex.count.actief <= complex.homes - complex.vacant
+      - projected.buurt.share['aandacht'] >= profile.buurt.target.aandacht - 10%
+      - complex.share[household.category] != profile.complex.target[household.category]
+    explanation:
+      fired: {nl: "t", en: "t"}
+  - id: t-unknown-legal
+    title: {nl: T, en: T}
+    level: unit
+    kind: legal
+    outcome: niet_toegestaan
+    condition: unit.rent > def.t_kaal and household.income > 0
+    explanation:
+      fired: {nl: "t", en: "t"}
+"""
+EXTRA_DEFINITIONS = """
+  t_kaal:
+    label: {nl: t, en: t}
+    unit: euro_per_month
+    cases:
+      - when: household.size >= 5
+        value: param.aftoppingsgrens_3_plus_personen + 100
+      - when: household.age > 80
+        value: "500"
+"""
+
+
+def _general(program, h, unit, comp):
+    return combine(program, rule_statuses(program, build_facts(program, h, unit, comp)), h)
+
+
+def _households(rnd: random.Random, categories, n: int):
+    limits = (0, 21000, 28375, 29400, 32000, 38500, 49669, 54847, 70000)
+    for i in range(n):
+        income = rnd.choice((rnd.randint(0, 90_000), rnd.choice(limits), Fraction(rnd.randint(0, 9_000_000), 100)))
+        age = rnd.choice((None, rnd.randint(16, 95)))
+        flags = rnd.choice(((), ("urgent",)))
+        yield Household(f"hh-{i}", rnd.randint(1, 8), income, rnd.choice(categories), age, flags)
+
+
+def _random_counts(rnd: random.Random, policy, unit_id: str):
+    """Counts per level that fit the home's groups, nested (a portiek within its complex within its buurt)."""
+    from rules_engine.counts import group_homes
+    from rules_engine.levels import group_keys
+
+    homes = group_homes(policy)
+    counts, below = {}, None
+    for level, key in zip(policy.levels.keys, group_keys(policy, policy.units[unit_id])):
+        room = homes[(level, key)]
+        per = dict(below) if below else {c: 0 for c in policy.category_ids}
+        extra = rnd.randint(0, max(0, room - sum(per.values())))
+        for _ in range(extra):
+            c = rnd.choice(policy.category_ids)
+            per[c] += 1
+        counts[level] = per
+        below = per
+    return counts
+
+
+def _agree(program, n: int, seed: int) -> set:
+    rnd = random.Random(seed)
+    policy = program.policy
+    units = sorted(policy.units)
+    occ = example_occupancy(program)
+    seen = set()
+    for h in _households(rnd, policy.category_ids, n):
+        date = dt.date(2023, 6, 1) + dt.timedelta(days=rnd.randrange(0, 1600))
+        unit = rnd.choice(units)
+        if rnd.random() < 0.5:
+            comp = composition(policy, occ, date)
+        else:
+            counts = _random_counts(rnd, policy, unit)
+            leaving = rnd.choice([None] + [c for c, k in counts[policy.levels.keys[0]].items() if k])
+            comp = composition_from_counts(policy, unit, date, counts, leaving)
+            assert counts_decider(program, date)(h, unit, counts, leaving) == _general(program, h, unit, comp)
+        fast = compiled(program, date)
+        assert fast is not None, "the compiler covers this policy"
+        got = fast.from_composition(h, unit, comp)
+        assert got == _general(program, h, unit, comp), (h, unit, date)
+        seen.add(got[0])
+    return seen
+
+
+@pytest.mark.parametrize("root", [OB, DV, ROOT / "bench" / "peers" / "policy", ROOT / "tests" / "data" / "wijk-zwolle"])
+def test_compiled_rules_decide_as_the_one_semantics(root):
+    program = load_policy(str(root), use_cache=False)
+    assert len(_agree(program, 600, 11)) >= 2
+
+
+def test_every_construct_of_the_compiler_and_unknown_values_decide_as_the_one_semantics(tmp_path):
+    pol = tmp_path / "pol"
+    shutil.copytree(OB, pol)
+    rules = (pol / "rules.yaml").read_text(encoding="utf-8")
+    rules = rules.replace("\ndefinitions:\n", "\ndefinitions:\n" + EXTRA_DEFINITIONS.lstrip("\n"), 1)
+    (pol / "rules.yaml").write_text(rules.rstrip("\n") + "\n" + EXTRA_RULES, encoding="utf-8")
+    program = load_policy(str(pol), use_cache=False)
+    outcomes = _agree(program, 1500, 5)
+    assert {"onbeslist", "niet_toegestaan", "ontraden"} <= outcomes
+    src = compiled(program, dt.date(2025, 6, 1)).source
+    assert "_UNK" in src and "_mul(" in src and "_div(" in src  # the three-valued and exact-arithmetic paths ran
+
+
+def test_exact_thresholds_of_the_benchmark_workload():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from peers import magicmix, workload
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    inputs, reference, summary = workload(3000)
+    decide_one = magicmix.decision_only()
+    assert summary["exactly_on_upper_edge"] > 100 and summary["exactly_on_lower_edge"] > 100
+    assert [decide_one(x) for x in inputs] == reference
+
+
+def test_the_counts_api_checks_its_input_and_explains_and_ranks():
+    program = load_policy(str(OB))
+    policy = program.policy
+    unit = sorted(policy.units)[0]
+    date = dt.date(2025, 6, 1)
+    counts = _random_counts(random.Random(3), policy, unit)
+    h = Household("hh-1", 2, 30000, policy.category_ids[0])
+    d = evaluate_counts(program, h, unit, date, counts)
+    assert decide_counts(program, h, unit, date, counts) == (d.outcome, d.deciding_rules)
+    assert counts_decider(program, date)(h, unit, counts, leaving=None) == (d.outcome, d.deciding_rules)
+    comp = composition_from_counts(policy, unit, date, counts)
+    assert decide(program, h, unit, comp) == (d.outcome, d.deciding_rules)
+    ranking = rank_counts(program, [h, Household("hh-2", 1, 20000, policy.category_ids[1])], unit, date, counts)
+    assert len(ranking.ranked) + len(ranking.dropped) == 2
+    bad = dict(counts, complex={**counts["complex"], "nergens": 1, policy.category_ids[0]: -1})
+    bad.pop("buurt")
+    bad["wijk"] = {}
+    with pytest.raises(PolicyError) as exc:
+        decide_counts(program, h, unit, date, bad, leaving="niemand")
+    codes = sorted(x.code for x in exc.value.diagnostics)
+    assert codes == ["missing-key", "out-of-range", "unknown-category", "unknown-category", "unknown-level"]
+    too_many = dict(counts, portiek={policy.category_ids[0]: 10_000})
+    with pytest.raises(PolicyError) as exc:
+        evaluate_counts(program, h, unit, date, too_many)
+    assert [x.code for x in exc.value.diagnostics] == ["out-of-range"]
+    with pytest.raises(PolicyError) as exc:
+        decide_counts(program, h, "GEEN-WONING", date, counts)
+    assert exc.value.diagnostics[0].code == "unknown-unit"
+
+
+def test_a_program_the_compiler_does_not_cover_takes_the_general_path():
+    from rules_engine import operators
+
+    program = load_policy(str(OB))
+    date = dt.date(2025, 6, 2)
+    with operators.registered(operators.Operator("<", operators.COMPARE, operators.numbers_to_bool,
+                                                 lambda a, b: a < b, ">=", ("minder dan", "less than"), "$lt")):
+        compiled.cache_clear()
+        try:
+            assert compiled(program, date) is None
+            h = Household("hh-1", 2, 30000, program.policy.category_ids[0])
+            comp = composition(program.policy, example_occupancy(program), date)
+            unit = sorted(program.policy.units)[0]
+            assert decide(program, h, unit, comp) == _general(program, h, unit, comp)
+        finally:
+            compiled.cache_clear()
+
+
+def test_generated_source_holds_no_policy_text():
+    program = load_policy(str(OB))
+    src = compiled(program, dt.date(2025, 6, 1)).source
+    for cat in program.policy.category_ids:
+        assert cat not in src
+    assert "'" not in src and '"' not in src  # texts are constants bound by name, never written in the source
+
+
+
+def test_a_value_of_another_type_takes_the_general_path():
+    program = load_policy(str(OB))
+    date = dt.date(2025, 6, 1)
+    comp = composition(program.policy, example_occupancy(program), date)
+    unit = sorted(program.policy.units)[2]
+    for income in (28375.0, 28375.5, 99999.25):  # a float from a caller: no numerator, decided all the same
+        h = Household("hh-1", 1, income, program.policy.category_ids[1])
+        assert decide(program, h, unit, comp) == _general(program, h, unit, comp)
+
+
+def test_a_household_placed_through_a_route_is_decided_as_the_one_semantics():
+    program = load_policy(str(OB))
+    policy = program.policy
+    route = next(iter(policy.routes))
+    comp = composition(policy, example_occupancy(program), dt.date(2025, 6, 1))
+    seen = set()
+    for i, unit in enumerate(sorted(policy.units)[:40]):
+        h = Household(f"hh-{i}", 1 + i % 4, 20_000 + 1_500 * i, policy.category_ids[i % 3], route=route)
+        got = decide(program, h, unit, comp)
+        assert got == combine(program, rule_statuses(program, build_facts(program, h, unit, comp)), h)
+        seen.add(got[0])
+    assert "plaatsing" in seen
