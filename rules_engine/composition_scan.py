@@ -25,7 +25,7 @@ from .load import gc_paused
 from .model import Policy
 from .occupancy import (Composition, composition, consume_csv, groups_from_places, load_occupancy, load_occupancy_csv,
                         table_reader)
-from .occupancy_rows import FirstRows, checked_positions, twice
+from .occupancy_rows import FirstRows, checked_positions, seen_positions, twice
 
 PARALLEL_FROM = 16 * 1024 * 1024  # bytes of CSV; below this a second process costs more than it saves
 # The share of the file read here. The second process also packs what it kept and sends it back (about a
@@ -42,30 +42,25 @@ class _Latest:
         self.date = date
         self.since = array("l", [0]) * n  # valid_from as an ordinal; 0: no row yet
         self.codes = bytearray(n)  # 0: nobody lives there; otherwise 1 + the category's index
-        self.touched = array("l")  # positions with a row, in the order first seen
         self.code = {c: i + 1 for i, c in enumerate(policy.category_ids)}
         self.seen = FirstRows(n)  # every home's first row per date, as load_occupancy checks them
         self.column: int | None = None  # of valid_from, for a home given twice across two parts
 
     def take(self, path: str, header: list, rows, policy: Policy, text_cells: bool) -> "_Latest":
         """Keep the checked rows that count on the date (a consumer for the table readers)."""
-        since, codes, touched, code, until = self.since, self.codes, self.touched, self.code, self.date.toordinal()
+        since, codes, code, until = self.since, self.codes, self.code, self.date.toordinal()
         names = [str(h or "").strip().lower() for h in header]
         self.column = names.index("valid_from") + 1 if "valid_from" in names else None
         for i, _, household, category, _, day in checked_positions(path, header, rows, policy, text_cells, self.seen):
-            if day <= until:
-                before = since[i]
-                if day >= before:  # (a home twice on one date was refused by checked_positions)
-                    if not before:
-                        touched.append(i)
-                    since[i] = day
-                    codes[i] = code[category] if household else 0
+            if day <= until and day >= since[i]:  # (a home twice on one date was refused by checked_positions)
+                since[i] = day
+                codes[i] = code[category] if household else 0
         return self
 
     def compact(self) -> tuple:
         """What merge needs of this part, only as long as the homes it has rows for: cheap to send between processes."""
-        touched = self.touched
-        return (array("i", touched), array("i", map(self.since.__getitem__, touched)),
+        touched = seen_positions(self.since)
+        return (touched, array("i", map(self.since.__getitem__, touched)),
                 bytes(map(self.codes.__getitem__, touched)), self.seen.compact(), self.column)
 
     def merge(self, later: tuple, path: str, policy: Policy) -> list:

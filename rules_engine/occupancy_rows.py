@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
+from itertools import compress
 from operator import itemgetter
 
 from .diagnostics import Diagnostic, PolicyError, hint, make
@@ -22,6 +23,11 @@ def _cell_at(rec, i):
     return "" if value is None else value
 
 
+def seen_positions(values: array) -> array:
+    """The positions whose value is not 0 (homes with a row), in C: cheaper than noting each home as it comes."""
+    return array("i", compress(range(len(values)), values))
+
+
 class FirstRows:
     """Per home, the first row that gave each date: finds a home given twice on one date.
 
@@ -32,14 +38,12 @@ class FirstRows:
         self.day = array("l", [0]) * homes  # first valid_from seen, as an ordinal; 0: none yet
         self.row = array("l", [0]) * homes
         self.more: dict = {}  # (position << 22 | ordinal) -> row, for a home's other dates
-        self.touched = array("l")
 
     def see(self, i: int, day: int, row: int) -> int:
         """Record that row gives home i a row on day; the earlier row with the same home and day, or 0."""
         first = self.day[i]
         if first == 0:
             self.day[i], self.row[i] = day, row
-            self.touched.append(i)
             return 0
         if first == day:
             return self.row[i]
@@ -52,8 +56,8 @@ class FirstRows:
 
     def compact(self) -> tuple:
         """What merge needs of these rows, only as long as the homes seen: cheap to send to another process."""
-        touched = self.touched  # positions and ordinals fit in 32 bits
-        return array("i", touched), array("i", map(self.day.__getitem__, touched)), \
+        touched = seen_positions(self.day)  # positions and ordinals fit in 32 bits
+        return touched, array("i", map(self.day.__getitem__, touched)), \
             array("l", map(self.row.__getitem__, touched)), self.more
 
     def merge(self, later: tuple):
@@ -65,7 +69,6 @@ class FirstRows:
             first = first_day[i]
             if first == 0:  # see(), written out: most homes lie in one part only
                 first_day[i], first_row[i] = day, row
-                self.touched.append(i)
                 continue
             earlier = first_row[i] if first == day else see(i, day, row)
             if earlier:
@@ -103,7 +106,7 @@ def checked_positions(path: str, header: list, rows, policy: Policy, text_cells:
     dates: dict = {}  # an export repeats few dates many times: parse each once (date, ordinal)
     ids: list = []  # household ids not yet checked, and their rows: checked a block at a time
     id_rows: list = []
-    first_day, first_row, touched = seen.day, seen.row, seen.touched
+    first_day, first_row = seen.day, seen.row
     fast = itemgetter(i_unit, i_household, i_category, i_from) \
         if text_cells and None not in (i_household, i_category) else None
     width = len(names)
@@ -148,7 +151,6 @@ def checked_positions(path: str, header: list, rows, policy: Policy, text_cells:
                 first = first_day[i]
                 if first == 0:  # seen.see, written out: this runs for every row of a national export
                     first_day[i], first_row[i] = day, n
-                    touched.append(i)
                     earlier = 0
                 else:
                     earlier = first_row[i] if first == day else seen.see(i, day, n)
