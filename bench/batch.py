@@ -39,9 +39,9 @@ sys.path.insert(0, HERE)
 from evaluate import plain_decide  # noqa: E402  (bench/evaluate.py)
 
 from rules_engine import load_policy, load_occupancy  # noqa: E402
-from rules_engine.evaluate import build_facts, combine, rule_statuses  # noqa: E402
-from rules_engine.facts import Household  # noqa: E402
-from rules_engine.occupancy import composition  # noqa: E402
+from rules_engine.engine.evaluate import build_facts, combine, rule_statuses  # noqa: E402
+from rules_engine.lang.facts import Household  # noqa: E402
+from rules_engine.load.occupancy import composition  # noqa: E402
 
 EXAMPLE = os.path.join(ROOT, "policies", "openbaar-belang")
 CATEGORIES = (("regulier", 50), ("aandacht", 35), ("actief", 15))

@@ -20,10 +20,10 @@ from fractions import Fraction
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from rules_engine import example_occupancy, load_policy  # noqa: E402
-from rules_engine.engine_durable import DurableEngine, unavailable_reason  # noqa: E402
-from rules_engine.evaluate import build_facts, rule_statuses  # noqa: E402
-from rules_engine.facts import Household  # noqa: E402
-from rules_engine.occupancy import composition  # noqa: E402
+from rules_engine.engine.engine_durable import DurableEngine, unavailable_reason  # noqa: E402
+from rules_engine.engine.evaluate import build_facts, rule_statuses  # noqa: E402
+from rules_engine.lang.facts import Household  # noqa: E402
+from rules_engine.load.occupancy import composition  # noqa: E402
 
 POLICY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "policies", "openbaar-belang")
 

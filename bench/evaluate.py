@@ -31,11 +31,11 @@ from fractions import Fraction
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from rules_engine import example_occupancy, load_policy  # noqa: E402
-from rules_engine.evaluate import build_facts, combine, decide, rule_statuses  # noqa: E402
-from rules_engine.explain import explain  # noqa: E402
-from rules_engine.facts import Household  # noqa: E402
-from rules_engine.occupancy import composition  # noqa: E402
-from rules_engine.rank import rank  # noqa: E402
+from rules_engine.engine.evaluate import build_facts, combine, decide, rule_statuses  # noqa: E402
+from rules_engine.engine.explain import explain  # noqa: E402
+from rules_engine.lang.facts import Household  # noqa: E402
+from rules_engine.load.occupancy import composition  # noqa: E402
+from rules_engine.allocation.rank import rank  # noqa: E402
 
 POLICY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "policies", "openbaar-belang")
 SEVERITY = ("niet_toegestaan", "ontraden", "passend", "voorkeur")
@@ -235,7 +235,7 @@ def main() -> None:
         best_cpu = min(best_cpu, time.process_time() - start_cpu)
     print(f"rank of {len(candidates)} candidates, an explanation each: {best * 1000:8.1f} ms "
           f"({best_cpu * 1000:.1f} ms CPU time of this process; target < 50 ms for 500)")
-    from rules_engine.engine_durable import durable_program, unavailable_reason
+    from rules_engine.engine.engine_durable import durable_program, unavailable_reason
 
     if unavailable_reason():
         print(f"durable-rules engine: not measured ({unavailable_reason()[1]})")

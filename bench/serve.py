@@ -122,9 +122,9 @@ def baseline(household: dict, cands: list[dict], reps: int) -> tuple[float, floa
     import datetime as dt
 
     from rules_engine.api import evaluate, example_occupancy, load_policy
-    from rules_engine.inputs import household_from_data
-    from rules_engine.occupancy import composition
-    from rules_engine.rank import rank
+    from rules_engine.load.inputs import household_from_data
+    from rules_engine.load.occupancy import composition
+    from rules_engine.allocation.rank import rank
 
     program = load_policy(str(POLICY))
     occ, date = example_occupancy(program), dt.date(2025, 6, 1)

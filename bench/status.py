@@ -53,10 +53,10 @@ def _run(args: list[str], env: dict) -> tuple[float, float]:
 def _stages(policy: str, occupancy: str) -> str:
     """The stages of a warm run, timed in this process (the cache is warm by now)."""
     from rules_engine import load_policy
-    from rules_engine.composition_scan import composition_at
-    from rules_engine.load import gc_paused
-    from rules_engine.portfolio_report import status_json, status_text
-    from rules_engine.status import portfolio_status
+    from rules_engine.stock.composition_scan import composition_at
+    from rules_engine.load.load import gc_paused
+    from rules_engine.render.portfolio_report import status_json, status_text
+    from rules_engine.stock.status import portfolio_status
 
     times = {}
     with gc_paused():

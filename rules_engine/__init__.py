@@ -19,7 +19,7 @@ def _api(name: str):
 
         return getattr(api, name)
 
-    def put(module, value):  # importing the submodule rules_engine.evaluate must not hide the function evaluate
+    def put(module, value):  # importing the submodule rules_engine.engine.evaluate must not hide the function evaluate
         pass
 
     return property(get, put, doc=f"rules_engine.api.{name}")

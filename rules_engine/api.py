@@ -7,18 +7,18 @@ import os
 import time
 from typing import Callable, Iterable, Iterator, Mapping
 
-from . import cache as policy_cache
-from .compile import Program, compile_policy
+from .load import cache as policy_cache
+from .lang.compile import Program, compile_policy
 from .diagnostics import Collector, Diagnostic, PolicyError, sort_key
-from .counts import check_counts, composition_from_counts
-from .evaluate import compiled, decide
-from .explain import Decision, explain
-from .facts import Household
-from .inputs import load_household
-from .load import OCCUPANCY_FILE, PARAMETERS_FILE, RULES_FILE, gc_paused, read_policy
-from .occupancy import EMPTY, Occupancy, composition, load_occupancy, occupancy_from_source
-from .rank import Ranking, rank
-from .validate import build_policy
+from .engine.counts import check_counts, composition_from_counts
+from .engine.evaluate import compiled, decide
+from .engine.explain import Decision, explain
+from .lang.facts import Household
+from .load.inputs import load_household
+from .load.load import OCCUPANCY_FILE, PARAMETERS_FILE, RULES_FILE, gc_paused, read_policy
+from .load.occupancy import EMPTY, Occupancy, composition, load_occupancy, occupancy_from_source
+from .allocation.rank import Ranking, rank
+from .load.validate import build_policy
 
 __all__ = ["check_policy", "load_policy", "evaluate", "evaluate_batch", "example_occupancy", "load_household",
            "load_occupancy", "counts_decider", "decide_counts", "evaluate_counts", "rank_counts", "check_counts"]

@@ -20,7 +20,7 @@ from typing import Callable
 from click.testing import CliRunner
 
 from rules_engine.cli import cli
-from rules_engine.scaffold import init_repository
+from rules_engine.testing.scaffold import init_repository
 
 POLICY = "policies/fuzz"
 UNIT = "VB-01-A3"

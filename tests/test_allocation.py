@@ -19,12 +19,12 @@ import pytest
 
 from conftest import OB, ROOT, run
 from rules_engine import evaluate, example_occupancy, load_policy
-from rules_engine.decision_log import append_records, decision_record, read_log
-from rules_engine.facts import Household
-from rules_engine.occupancy import composition
-from rules_engine.rank import rank
-from rules_engine.replay import replay_log
-from rules_engine.report_html import decision_html
+from rules_engine.allocation.decision_log import append_records, decision_record, read_log
+from rules_engine.lang.facts import Household
+from rules_engine.load.occupancy import composition
+from rules_engine.allocation.rank import rank
+from rules_engine.allocation.replay import replay_log
+from rules_engine.render.report_html import decision_html
 
 D = dt.date(2025, 6, 1)
 
@@ -214,7 +214,7 @@ def test_torn_last_line_is_skipped_and_the_next_append_starts_fresh(tmp_path):
 WRITER = """
 import sys
 sys.path.insert(0, {root!r})
-from rules_engine.decision_log import append_records
+from rules_engine.allocation.decision_log import append_records
 log, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 for i in range(count):
     append_records(log, [{{"type": "note", "writer": name, "n": i, "pad": "x" * 2000}}])

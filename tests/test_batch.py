@@ -12,8 +12,8 @@ import pytest
 
 from conftest import OB, run
 from rules_engine import evaluate, example_occupancy, load_policy
-from rules_engine.batch import run_batch
-from rules_engine.facts import Household
+from rules_engine.allocation.batch import run_batch
+from rules_engine.lang.facts import Household
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_batch_equals_single_evaluations(program, tmp_path):
 
 
 def test_two_processes_give_the_same_output_in_order(program, tmp_path, monkeypatch):
-    import rules_engine.batch_rows as batch_rows
+    import rules_engine.load.batch_rows as batch_rows
     monkeypatch.setattr(batch_rows, "BLOCK_BYTES", 777)  # many chunks, so the pool really interleaves
     rows = list(_rows(program, 600, seed=5))
     _, one = _run(program, tmp_path, rows, "a.csv", jobs=1)
@@ -122,7 +122,7 @@ def test_csv_occupancy_errors_name_row_and_column(tmp_path):
 def test_parallel_file_reading_equals_serial(monkeypatch, tmp_path):
     import shutil
 
-    import rules_engine.load as load
+    import rules_engine.load.load as load
     root = tmp_path / "pol"
     shutil.copytree(OB, root)
     serial = load_policy(str(root))

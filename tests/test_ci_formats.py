@@ -68,7 +68,7 @@ def test_annotations_round_trip_through_a_parser_of_the_format(failing_names):
 
 
 def test_escaping_matches_the_toolkit():
-    from rules_engine.annotations import escape_data, escape_property, workflow_command
+    from rules_engine.render.annotations import escape_data, escape_property, workflow_command
 
     assert escape_data("100 %\r\nklaar: a,b") == "100 %25%0D%0Aklaar: a,b"
     assert escape_property("1 persoon, 3 kamers: 100 % :: x") == "1 persoon%2C 3 kamers%3A 100 %25 %3A%3A x"
@@ -137,7 +137,7 @@ def test_tap_names_with_hash_are_no_directive_for_a_tap14_parser(failing_names, 
 
 
 def test_tap_escaping():
-    from rules_engine.cases_report import tap_description
+    from rules_engine.render.cases_report import tap_description
 
     assert tap_description("a # SKIP \\ b") == "a \\# SKIP \\\\ b"
 

@@ -7,7 +7,7 @@ import json
 from jsonschema import Draft202012Validator
 
 from conftest import DV, OB, ROOT, run
-from rules_engine.schemas_check import schema_text
+from rules_engine.load.schemas_check import schema_text
 
 HH = OB / "examples" / "households" / "aandacht-2p.yaml"
 

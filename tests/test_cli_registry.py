@@ -6,10 +6,10 @@ from __future__ import annotations
 import click
 import pytest
 
-from rules_engine import renderers
+from rules_engine.render import renderers
 from rules_engine.cli import cli
 from rules_engine.cli.help_texts import text
-from rules_engine.schemas_check import KINDS, schema_text
+from rules_engine.load.schemas_check import KINDS, schema_text
 
 
 def _commands():
@@ -60,7 +60,7 @@ def test_every_renderer_resolves(record, fmt):
 
 
 def test_schema_checkers_are_kept_and_authenticated(tmp_path, monkeypatch):
-    from rules_engine import schema_code
+    from rules_engine.load import schema_code
 
     monkeypatch.setenv("MAGICMIX_CACHE_DIR", str(tmp_path / "cache"))
     formats = {"date": lambda v: True}
@@ -75,7 +75,7 @@ def test_schema_checkers_are_kept_and_authenticated(tmp_path, monkeypatch):
     data[-5] ^= 0xFF  # a changed byte in the code: not the user's entry any more
     entry.write_bytes(bytes(data))
     head = data[:data.index(b"\n", len(b"magicmix-schema-code-1\n")) + 1]
-    from rules_engine.cache_key import entry_key
+    from rules_engine.load.cache_key import entry_key
 
     assert schema_code._load(str(entry), bytes(head), entry_key(str(tmp_path / "cache"))) is None
     rebuilt = schema_code.checker("household", schema_text("household"), formats)

@@ -17,11 +17,11 @@ import pytest
 from conftest import DV, OB, ROOT
 from rules_engine import example_occupancy, load_policy
 from rules_engine.api import counts_decider, decide_counts, evaluate_counts, rank_counts
-from rules_engine.counts import composition_from_counts
+from rules_engine.engine.counts import composition_from_counts
 from rules_engine.diagnostics import PolicyError
-from rules_engine.evaluate import build_facts, combine, compiled, decide, rule_statuses
-from rules_engine.facts import Household
-from rules_engine.occupancy import composition
+from rules_engine.engine.evaluate import build_facts, combine, compiled, decide, rule_statuses
+from rules_engine.lang.facts import Household
+from rules_engine.load.occupancy import composition
 
 EXTRA_RULES = """
   - id: t-logic
@@ -85,8 +85,8 @@ def _households(rnd: random.Random, categories, n: int):
 
 def _random_counts(rnd: random.Random, policy, unit_id: str):
     """Counts per level that fit the home's groups, nested (a portiek within its complex within its buurt)."""
-    from rules_engine.counts import group_homes
-    from rules_engine.levels import group_keys
+    from rules_engine.engine.counts import group_homes
+    from rules_engine.model.levels import group_keys
 
     homes = group_homes(policy)
     counts, below = {}, None
@@ -190,7 +190,7 @@ def test_the_counts_api_checks_its_input_and_explains_and_ranks():
 
 
 def test_a_program_the_compiler_does_not_cover_takes_the_general_path():
-    from rules_engine import operators
+    from rules_engine.lang import operators
 
     program = load_policy(str(OB))
     date = dt.date(2025, 6, 2)

@@ -10,11 +10,12 @@ from fractions import Fraction
 import pytest
 
 from conftest import POLICIES, ROOT
-from rules_engine import __version__, engine_durable, example_occupancy, load_policy
-from rules_engine.decision import Record, Value
-from rules_engine.explain import decision_from_dict, explain
-from rules_engine.facts import Household
-from rules_engine.occupancy import composition
+from rules_engine import __version__, example_occupancy, load_policy
+from rules_engine.engine import engine_durable
+from rules_engine.model.decision import Record, Value
+from rules_engine.engine.explain import decision_from_dict, explain
+from rules_engine.lang.facts import Household
+from rules_engine.load.occupancy import composition
 
 GOLDEN = ROOT / "tests" / "golden" / "decisions.json"  # written by the dict-based record (main, 2dc9258)
 CASES = [("openbaar-belang", ("hh-a", 2, 24500, "aandacht", 40, ("urgent",)), "ZW-ASN-01-A02", "2025-06-01"),

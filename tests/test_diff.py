@@ -12,9 +12,9 @@ import pytest
 
 from conftest import OB, mutate, run
 from rules_engine import evaluate, example_occupancy, load_policy
-from rules_engine.facts import Household
-from rules_engine.impact import all_cases, impact, sample_cases
-from rules_engine.policy_diff import diff_policies, grouped
+from rules_engine.lang.facts import Household
+from rules_engine.change.impact import all_cases, impact, sample_cases
+from rules_engine.change.policy_diff import diff_policies, grouped
 
 TARGETS = "targets: {regulier: 50%, aandacht: 35%, actief: 15%}"
 LOWER_AANDACHT = "targets: {regulier: 55%, aandacht: 30%, actief: 15%}"

@@ -11,12 +11,12 @@ import pytest
 
 from conftest import DV, OB, run
 from rules_engine import example_occupancy, load_policy
-from rules_engine import engine_durable
-from rules_engine.cases import _synthetic
-from rules_engine.evaluate import FIRED, build_facts, combine, rule_statuses
-from rules_engine.explain import explain
-from rules_engine.facts import Household
-from rules_engine.occupancy import EMPTY, composition
+from rules_engine.engine import engine_durable
+from rules_engine.testing.cases import _synthetic
+from rules_engine.engine.evaluate import FIRED, build_facts, combine, rule_statuses
+from rules_engine.engine.explain import explain
+from rules_engine.lang.facts import Household
+from rules_engine.load.occupancy import EMPTY, composition
 
 needs_durable = pytest.mark.skipif(engine_durable.unavailable_reason() is not None,
                                    reason=str((engine_durable.unavailable_reason() or ("", ""))[1]))

@@ -12,10 +12,10 @@ import pytest
 from conftest import DV, OB, ROOT
 from rules_engine import evaluate, example_occupancy, load_policy
 from rules_engine.diagnostics import PolicyError
-from rules_engine.facts import Household
-from rules_engine.model import OUTCOMES
-from rules_engine.occupancy import Occupancy, OccupancyRow, composition
-from rules_engine.report import decision_text
+from rules_engine.lang.facts import Household
+from rules_engine.model.policy import OUTCOMES
+from rules_engine.load.occupancy import Occupancy, OccupancyRow, composition
+from rules_engine.render.report import decision_text
 
 D2025 = dt.date(2025, 6, 1)
 

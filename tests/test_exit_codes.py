@@ -198,7 +198,7 @@ def test_diff_from_the_repository_root_names_revisions_not_temporary_folders(tmp
 
 
 def test_pytest_plugin_honours_magicmix_lang(tmp_path, monkeypatch):
-    from rules_engine import pytest_plugin
+    from rules_engine.testing import pytest_plugin
 
     monkeypatch.setenv("MAGICMIX_LANG", "en")
     assert pytest_plugin.language() == "en"

@@ -9,12 +9,12 @@ import pytest
 
 from conftest import OB
 from rules_engine import load_policy
-from rules_engine.compile import _At, _Compiler
-from rules_engine.evaluate import build_facts
-from rules_engine.expr import ExprError, parse
-from rules_engine.facts import Household, Unknown
-from rules_engine.model import Text, Where
-from rules_engine.occupancy import EMPTY, composition
+from rules_engine.lang.compile import _At, _Compiler
+from rules_engine.engine.evaluate import build_facts
+from rules_engine.lang.expr import ExprError, parse
+from rules_engine.lang.facts import Household, Unknown
+from rules_engine.model.policy import Text, Where
+from rules_engine.load.occupancy import EMPTY, composition
 
 
 @pytest.fixture(scope="module")

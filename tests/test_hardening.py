@@ -160,7 +160,7 @@ def test_init_on_a_read_only_disk(tmp_path, monkeypatch):
 
 
 def test_log_append_on_a_full_disk_leaves_the_log_as_it_was(tmp_path, monkeypatch):
-    import rules_engine.decision_log as decision_log
+    import rules_engine.allocation.decision_log as decision_log
 
     log = tmp_path / "log.jsonl"
     args = ("evaluate", OB, "--unit", "ZW-ASN-01-A09", "--household", OB / "examples/households/aandacht-2p.yaml",

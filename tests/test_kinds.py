@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from conftest import ROOT
-from rules_engine.model import (OUTCOME_LABELS, OUTCOMES, RULE_KINDS, RULE_OUTCOMES, SEVERITY, UNDECIDED, Outcome,
+from rules_engine.model.policy import (OUTCOME_LABELS, OUTCOMES, RULE_KINDS, RULE_OUTCOMES, SEVERITY, UNDECIDED, Outcome,
                                 RuleKind)
 
 
@@ -31,8 +31,8 @@ def test_the_schemas_list_the_same_values():
 def test_value_types_are_interned_and_read_as_before():
     import pickle
 
-    from rules_engine.facts import CATALOGUE
-    from rules_engine.value_types import CATEGORY, PERCENT, Kind, parse, vtype
+    from rules_engine.lang.facts import CATALOGUE
+    from rules_engine.model.value_types import CATEGORY, PERCENT, Kind, parse, vtype
 
     assert parse("number:percent") is PERCENT is vtype(Kind.NUMBER, "percent") and str(PERCENT) == "number:percent"
     assert parse("category") is CATEGORY and str(CATEGORY) == "category"

@@ -11,8 +11,8 @@ import pytest
 
 from conftest import OB, ROOT, mutate, run
 from rules_engine.api import evaluate, example_occupancy, load_policy
-from rules_engine.facts import Household
-from rules_engine.values import CBS_CODES, Refused, cbs_pattern, read_cbs_code
+from rules_engine.lang.facts import Household
+from rules_engine.load.values import CBS_CODES, Refused, cbs_pattern, read_cbs_code
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +124,7 @@ def test_an_urgent_household_in_a_complex_over_its_ceiling_is_placed_with_the_ce
     ceiling = _rule(placed, "complex-plafond")
     assert ceiling.status == "fired" and not ceiling.deciding  # evaluated and shown, as information
     assert placed.inputs["household"]["route"] == "urgentie"
-    from rules_engine.report import decision_text
+    from rules_engine.render.report import decision_text
     text = decision_text(placed, "en")
     summary = text.split("\n\n")[0]
     assert summary.startswith("Advice: placement")

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from conftest import OB, run
-from rules_engine.annual import annual_report
+from rules_engine.stock.annual import annual_report
 from rules_engine.api import load_policy
-from rules_engine.decision_log import read_log
-from rules_engine.fairness import CAUTION, fairness_counts
-from rules_engine.occupancy import load_occupancy
+from rules_engine.allocation.decision_log import read_log
+from rules_engine.stock.fairness import CAUTION, fairness_counts
+from rules_engine.load.occupancy import load_occupancy
 
 # (household, category, size, income, unit, letting date, route, review) -- a small year, counted by hand below.
 # ZW-ASN-01-A01 and -B01 have 2 or 3 rooms; A03, A07 and B02 4 or 5 (woninggrootte advises against one person).

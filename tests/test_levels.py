@@ -10,9 +10,9 @@ import pytest
 
 from conftest import OB, ROOT, mutate, run
 from rules_engine import load_policy
-from rules_engine.facts import CATALOGUE, catalogue
-from rules_engine.levels import DEFAULT, group_keys
-from rules_engine.occupancy import composition, load_occupancy
+from rules_engine.lang.facts import CATALOGUE, catalogue
+from rules_engine.model.levels import DEFAULT, group_keys
+from rules_engine.load.occupancy import composition, load_occupancy
 
 WIJK = ROOT / "tests" / "data" / "wijk-zwolle"
 CSV = WIJK / "examples" / "bezetting-2024-2025.csv"
@@ -230,7 +230,7 @@ def test_a_saved_wijk_decision_renders_as_a_report(tmp_path):
 
 
 def test_a_cached_wijk_policy_keeps_its_levels(wijk_copy, tmp_path, monkeypatch):
-    from rules_engine import cache
+    from rules_engine.load import cache
 
     monkeypatch.setenv("MAGICMIX_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(cache, "MIN_SECONDS", 0.0)  # small: cache it all the same

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from rules_engine.diagnostics import PolicyError
-from rules_engine.load_yaml import MAX_DEPTH, load_file, load_text
+from rules_engine.load.load_yaml import MAX_DEPTH, load_file, load_text
 
 
 def codes(text: str) -> list[tuple]:

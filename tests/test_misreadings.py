@@ -318,8 +318,8 @@ def test_test_case_rows_go_through_the_readers(policy_copy, size, income, code):
 # --- the table and the schemas agree ---------------------------------------------------------------
 
 def test_schema_bounds_equal_the_table():
-    from rules_engine.schemas_check import schema_text
-    from rules_engine.values import BOUNDS, HOUSEHOLD_ID_PATTERN, ID_MAX_LENGTH, ID_PATTERN
+    from rules_engine.load.schemas_check import schema_text
+    from rules_engine.load.values import BOUNDS, HOUSEHOLD_ID_PATTERN, ID_MAX_LENGTH, ID_PATTERN
 
     def at(kind, *path):
         node = json.loads(schema_text(kind))
@@ -368,10 +368,11 @@ def test_there_are_at_least_40_misreadings():
 
 
 def test_a_home_twice_across_the_two_halves_of_a_large_file_is_found_as_in_one_pass(tmp_path, monkeypatch):
-    from rules_engine import composition_scan, load_policy
-    from rules_engine.composition_scan import composition_at
+    from rules_engine.stock import composition_scan
+    from rules_engine import load_policy
+    from rules_engine.stock.composition_scan import composition_at
     from rules_engine.diagnostics import PolicyError
-    from rules_engine.occupancy import load_occupancy
+    from rules_engine.load.occupancy import load_occupancy
 
     policy = load_policy(str(OB)).policy
     homes = list(policy.units)
@@ -393,8 +394,9 @@ def test_a_home_twice_across_the_two_halves_of_a_large_file_is_found_as_in_one_p
 
 
 def test_a_home_twice_on_its_second_date_across_the_two_halves_is_found_as_in_one_pass(tmp_path, monkeypatch):
-    from rules_engine import composition_scan, load_policy
-    from rules_engine.composition_scan import composition_at
+    from rules_engine.stock import composition_scan
+    from rules_engine import load_policy
+    from rules_engine.stock.composition_scan import composition_at
     from rules_engine.diagnostics import PolicyError
 
     policy = load_policy(str(OB)).policy
@@ -419,7 +421,7 @@ def test_a_bad_household_id_among_thousands_is_found_at_its_row(tmp_path, bad):
     """Household ids are checked a block at a time: the bad one is still named at its own row."""
     from rules_engine import load_policy
     from rules_engine.diagnostics import PolicyError
-    from rules_engine.occupancy import load_occupancy
+    from rules_engine.load.occupancy import load_occupancy
 
     policy = load_policy(str(OB)).policy
     homes = list(policy.units)

@@ -12,12 +12,13 @@ from fractions import Fraction
 import pytest
 
 from conftest import ROOT, mutate
-from rules_engine import engine_durable, example_occupancy, load_policy
+from rules_engine.engine import engine_durable
+from rules_engine import example_occupancy, load_policy
 from rules_engine.api import evaluate
 from rules_engine.diagnostics import PolicyError
-from rules_engine.expr import Binary, ExprError, parse
-from rules_engine.facts import Household
-from rules_engine.operators import COMPARE, OPERATORS, Operator, numbers_to_bool, registered
+from rules_engine.lang.expr import Binary, ExprError, parse
+from rules_engine.lang.facts import Household
+from rules_engine.lang.operators import COMPARE, OPERATORS, Operator, numbers_to_bool, registered
 
 
 def about(a, b):

@@ -43,10 +43,10 @@ import pytest  # noqa: E402
 
 from conftest import OB, DV  # noqa: E402
 from rules_engine.api import load_policy  # noqa: E402
-from rules_engine.evaluate import FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, combine  # noqa: E402
-from rules_engine.facts import Unknown  # noqa: E402
-from rules_engine.model import OUTCOMES, UNDECIDED  # noqa: E402
-from rules_engine.schemas_check import validator  # noqa: E402
+from rules_engine.engine.evaluate import FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, combine  # noqa: E402
+from rules_engine.lang.facts import Unknown  # noqa: E402
+from rules_engine.model.policy import OUTCOMES, UNDECIDED  # noqa: E402
+from rules_engine.load.schemas_check import validator  # noqa: E402
 
 HOUSEHOLD = OB / "examples/households/aandacht-2p.yaml"  # 2 persons, income 24.500: passend toewijzen applies
 NO_CAP = "parameter 'aftoppingsgrens_1_2_personen' heeft geen waarde op 2026-06-01"
@@ -205,8 +205,8 @@ def test_annual_report_counts_onbeslist_lettings_apart(tmp_path):
         h.write_text(f"id: {hh}\nsize: 1\nincome: {income}\ncategory: regulier\n", encoding="utf-8")
         assert run("evaluate", OB, "--unit", unit, "--household", h, "--date", date, "--occupancy", occ,
                    "--log", log).exit_code == 0
-    from rules_engine.annual import annual_report
-    from rules_engine.occupancy import load_occupancy
+    from rules_engine.stock.annual import annual_report
+    from rules_engine.load.occupancy import load_occupancy
     program = load_policy(str(OB))
     r = annual_report(program.policy, load_occupancy(str(occ), program.policy), 2026, str(log))
     # hh-new1 (20.000, under the passend toewijzen limit of 29.400): no aftoppingsgrens in 2026, onbeslist;

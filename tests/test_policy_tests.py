@@ -109,7 +109,7 @@ def test_a_bad_date_in_a_case_is_named_as_such(policy_copy):
 
 def _pytest(*args, cwd):
     plugin = [] if any(ep.name == "magicmix" for ep in entry_points(group="pytest11")) \
-        else ["-p", "rules_engine.pytest_plugin"]
+        else ["-p", "rules_engine.testing.pytest_plugin"]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin, *args],
                           capture_output=True, text=True, cwd=cwd, env=env)

@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from conftest import OB
 from rules_engine import evaluate, example_occupancy, load_policy
 from rules_engine.diagnostics import PolicyError
-from rules_engine.evaluate import decide
-from rules_engine.inputs import household_from_data
-from rules_engine.load_yaml import Source
-from rules_engine.model import OUTCOMES
-from rules_engine.occupancy import composition
-from rules_engine.schemas_check import check
+from rules_engine.engine.evaluate import decide
+from rules_engine.load.inputs import household_from_data
+from rules_engine.load.load_yaml import Source
+from rules_engine.model.policy import OUTCOMES
+from rules_engine.load.occupancy import composition
+from rules_engine.load.schemas_check import check
 
 PROGRAM = load_policy(str(OB))
 OCC = example_occupancy(PROGRAM)
@@ -87,7 +87,7 @@ def test_any_household_document_is_a_household_or_a_clear_error(data):
 
 
 # The compiled validator is only a fast "yes": it must never accept what jsonschema rejects.
-from rules_engine.schemas_check import fast_validator, validator  # noqa: E402
+from rules_engine.load.schemas_check import fast_validator, validator  # noqa: E402
 import fastjsonschema  # noqa: E402
 
 _UNIT_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 30), st.decimals(-10, 20000, places=2),

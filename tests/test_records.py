@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from rules_engine.decision import Bilingual, EngineRef, Value
-from rules_engine.facts import Facts, Household
-from rules_engine.records import quick
+from rules_engine.model.decision import Bilingual, EngineRef, Value
+from rules_engine.lang.facts import Facts, Household
+from rules_engine.lang.records import quick
 
 
 @quick

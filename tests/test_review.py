@@ -8,10 +8,10 @@ import pytest
 
 from conftest import OB, mutate, run
 from rules_engine.api import load_policy
-from rules_engine.decision_log import append_records, read_log, review_record
-from rules_engine.deviations import note_warnings
+from rules_engine.allocation.decision_log import append_records, read_log, review_record
+from rules_engine.model.deviations import note_warnings
 from rules_engine.diagnostics import PolicyError
-from rules_engine.reviews import latest_reviews, room_use
+from rules_engine.allocation.reviews import latest_reviews, room_use
 
 
 def _decide(tmp_path, name: str, income: int, unit: str = "ZW-ASN-01-A01", date: str = "2025-05-01",

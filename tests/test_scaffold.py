@@ -17,7 +17,7 @@ import yaml
 
 from conftest import run
 from rules_engine import __version__
-from rules_engine.values import slug_id
+from rules_engine.load.values import slug_id
 
 DATA = Path(__file__).parent / "data"
 GITHUB = ".github/workflows/magicmix.yml"

@@ -20,14 +20,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import OB, ROOT
-from rules_engine import cache, composition_scan, load_policy
+from rules_engine.load import cache
+from rules_engine.stock import composition_scan
+from rules_engine import load_policy
 from rules_engine.api import check_policy
-from rules_engine.composition_scan import composition_at
+from rules_engine.stock.composition_scan import composition_at
 from rules_engine.diagnostics import PolicyError
-from rules_engine.numbers import ratio_text
-from rules_engine.occupancy import composition, load_occupancy
-from rules_engine.portfolio_report import _group_json, status_json
-from rules_engine.status import portfolio_status
+from rules_engine.render.numbers import ratio_text
+from rules_engine.load.occupancy import composition, load_occupancy
+from rules_engine.render.portfolio_report import _group_json, status_json
+from rules_engine.stock.status import portfolio_status
 
 EXAMPLE = OB / "examples" / "bezetting-2024-2025.csv"
 DATES = [dt.date(2022, 12, 31), dt.date(2023, 1, 1), dt.date(2024, 6, 30), dt.date(2025, 2, 15), dt.date(2026, 1, 1)]
@@ -241,7 +243,7 @@ def test_status_as_a_program_exits_cleanly_and_writes_everything(tmp_path):
 # --- sources read with positions of containers and list items only --------------------------------
 
 def test_a_partial_source_answers_every_position_exactly(tmp_path):
-    from rules_engine.load_yaml import load_file
+    from rules_engine.load.load_yaml import load_file
 
     path = next((OB / "complexes").glob("*.yaml"))
     full, partial = load_file(str(path)), load_file(str(path), complete=False)
@@ -254,7 +256,7 @@ def test_a_partial_source_answers_every_position_exactly(tmp_path):
 
 
 def test_a_partial_source_of_a_changed_file_falls_back_to_what_it_knows(tmp_path):
-    from rules_engine.load_yaml import load_file
+    from rules_engine.load.load_yaml import load_file
 
     path = tmp_path / "c.yaml"
     path.write_text("id: C1\nportieken:\n  - id: A\n    units:\n      - {id: U1, rooms: 2, rent: 500}\n", encoding="utf-8")

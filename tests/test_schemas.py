@@ -8,8 +8,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from conftest import POLICIES, ROOT
-from rules_engine.load import read_document
-from rules_engine.schemas_check import KINDS, schema_text
+from rules_engine.load.load import read_document
+from rules_engine.load.schemas_check import KINDS, schema_text
 
 SCHEMA_FILES = sorted((ROOT / "schemas").glob("*.json"))
 

@@ -19,7 +19,7 @@ import zipfile
 import pytest
 
 from conftest import ROOT, mutate, run
-from rules_engine import cache, cache_key
+from rules_engine.load import cache, cache_key
 
 PASSWD = "/etc/passwd"
 needs_passwd = pytest.mark.skipif(not os.path.isfile(PASSWD), reason="needs /etc/passwd")
@@ -76,7 +76,7 @@ class _Code:
         self.source = source
 
     def __reduce__(self):
-        return _Ref("rules_engine.model", "Policy.__init__.__code__.__class__"), _code_args(compile(self.source, "x", "exec"))
+        return _Ref("rules_engine.model.policy", "Policy.__init__.__code__.__class__"), _code_args(compile(self.source, "x", "exec"))
 
 
 class _Function:
@@ -87,7 +87,7 @@ class _Function:
         raise AssertionError("only pickled, never called here")
 
     def __reduce__(self):
-        return _Ref("rules_engine.model", "Policy.__init__.__class__"), (_Code(self.source), {})
+        return _Ref("rules_engine.model.policy", "Policy.__init__.__class__"), (_Code(self.source), {})
 
 
 class _Run:

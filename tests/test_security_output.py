@@ -20,8 +20,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import OB, ROOT, mutate, run
-from rules_engine.decision_log import append_records, check_chain, read_log
-from rules_engine.escape import _BIDI, REPLACEMENT, terminal_text
+from rules_engine.allocation.decision_log import append_records, check_chain, read_log
+from rules_engine.render.escape import _BIDI, REPLACEMENT, terminal_text
 
 HOUSEHOLD = OB / "examples" / "households" / "aandacht-2p.yaml"
 OCCUPANCY = OB / "examples" / "bezetting-2024-2025.csv"
@@ -145,7 +145,7 @@ def test_a_forged_override_with_a_made_up_hash_is_detected(log):
 
 
 def test_an_override_of_a_decision_that_is_not_in_the_log_is_detected(log):
-    from rules_engine.log_chain import chain
+    from rules_engine.allocation.log_chain import chain
 
     records = _lines(log)
     forged = {"type": "override", "override_id": "o-x", "decision_id": "d-nowhere", "outcome": "passend", "reason": "x"}
@@ -190,7 +190,7 @@ def test_an_old_log_without_a_chain_is_read_with_a_warning(log):
 def test_concurrent_writers_keep_one_chain(tmp_path):
     path = tmp_path / "c.log"
     script = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
-              "from rules_engine.decision_log import append_records\n"
+              "from rules_engine.allocation.decision_log import append_records\n"
               "name = sys.argv[1]\n"
               "for i in range(25):\n"
               "    append_records(sys.argv[2], [{'type': 'decision', 'decision_id': f'd-{name}-{i}',"
@@ -267,7 +267,7 @@ def test_a_saved_ranking_is_checked_against_its_schema(policy_copy, tmp_path):
 def test_the_ranking_schema_reads_a_decision_from_decision_json():
     from jsonschema import Draft202012Validator
 
-    from rules_engine.schemas_check import schema_text
+    from rules_engine.load.schemas_check import schema_text
 
     decision = json.loads((ROOT / "schemas" / "decision.json").read_text())
     ranking = json.loads(schema_text("ranking"))
@@ -288,7 +288,7 @@ def test_annual_csv_neutralises_formulas(policy_copy):
 
 
 def test_csv_cell_helper():
-    from rules_engine.escape import csv_cell
+    from rules_engine.render.escape import csv_cell
 
     assert [csv_cell(v) for v in ("=1+1", "+1", "-x", "@SUM(A1)", "\tx", "\rx", "-", "-3", "-1,5 %", "ok")] == \
         ["'=1+1", "'+1", "'-x", "'@SUM(A1)", "'\tx", "'\rx", "-", "-3", "-1,5 %", "ok"]
@@ -395,7 +395,7 @@ def test_public_counts_cannot_be_worked_out_from_totals(policy_copy, tmp_path):
 
 
 def test_complementary_suppression_leaves_every_hidden_cell_open():
-    from rules_engine.suppress import hide_in_group
+    from rules_engine.stock.suppress import hide_in_group
 
     assert hide_in_group({"r": 11, "a": 10, "x": 3}) == {"a", "x"}
     assert hide_in_group({"r": 11, "a": 5, "x": 1}) == {"r", "a", "x"}  # 1 + 5 = 6 would pin both
@@ -448,8 +448,8 @@ def test_a_garbled_last_record_is_not_taken_for_a_torn_write(log):
 def test_the_link_to_the_last_record_is_found_whatever_the_read_size(tmp_path, block):
     import os
 
-    from rules_engine.decision_log import _last_link
-    from rules_engine.log_chain import GENESIS
+    from rules_engine.allocation.decision_log import _last_link
+    from rules_engine.allocation.log_chain import GENESIS
 
     path = tmp_path / "l.log"
     written = append_records(str(path), [{"type": "note", "n": i, "pad": "x" * (i * 37)} for i in range(5)])

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from conftest import OB
 from rules_engine import example_occupancy, load_policy
-from rules_engine.evaluate import APPLIES, CONDITIONS, FIRED, NOT_APPLICABLE, build_facts, rule_status, rule_statuses
-from rules_engine.explain import RecordingTracer, explain
-from rules_engine.facts import Household
-from rules_engine.occupancy import composition
+from rules_engine.engine.evaluate import APPLIES, CONDITIONS, FIRED, NOT_APPLICABLE, build_facts, rule_status, rule_statuses
+from rules_engine.engine.explain import RecordingTracer, explain
+from rules_engine.lang.facts import Household
+from rules_engine.load.occupancy import composition
 
 PROGRAM = load_policy(str(OB))
 ROOT = Path(__file__).resolve().parents[1] / "rules_engine"

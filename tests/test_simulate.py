@@ -14,9 +14,9 @@ import pytest
 
 from conftest import OB, mutate, run
 from rules_engine.api import example_occupancy, load_policy
-from rules_engine.facts import Household
-from rules_engine.occupancy import composition
-from rules_engine.rank import rank
+from rules_engine.lang.facts import Household
+from rules_engine.load.occupancy import composition
+from rules_engine.allocation.rank import rank
 from rules_engine.simulate.letting import composition_judge, counts_judge, first_eligible
 from rules_engine.simulate.study import simulate
 

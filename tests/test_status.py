@@ -14,10 +14,10 @@ import pytest
 
 from conftest import OB, ROOT, run
 from rules_engine import load_policy
-from rules_engine.annual import annual_report
-from rules_engine.occupancy import composition, load_occupancy
-from rules_engine.annual_report import annual_csv, annual_markdown
-from rules_engine.status import portfolio_status
+from rules_engine.stock.annual import annual_report
+from rules_engine.load.occupancy import composition, load_occupancy
+from rules_engine.render.annual_report import annual_csv, annual_markdown
+from rules_engine.stock.status import portfolio_status
 
 EXAMPLE = OB / "examples" / "bezetting-2024-2025.csv"
 
@@ -215,7 +215,7 @@ def test_status_cli_shows_no_traceback_on_bad_occupancy(tmp_path):
 def test_loading_leaves_the_garbage_collector_as_it_found_it(tmp_path):
     import gc
 
-    from rules_engine.load import gc_paused
+    from rules_engine.load.load import gc_paused
 
     assert gc.isenabled()
     program = load_policy(str(OB))

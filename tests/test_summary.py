@@ -9,15 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from rules_engine import diagnostics, messages
+from rules_engine import diagnostics
+from rules_engine.render import messages
 from rules_engine.api import load_policy
-from rules_engine.cases import CaseOccupancies, load_cases
-from rules_engine.decision import decision_from_dict
-from rules_engine.explain import explain
-from rules_engine.report import decision_markdown, decision_text
-from rules_engine.report_html import decision_html
-from rules_engine.summary import summary_lines
-from rules_engine.wording import labels_of, policy_labels
+from rules_engine.testing.cases import CaseOccupancies, load_cases
+from rules_engine.model.decision import decision_from_dict
+from rules_engine.engine.explain import explain
+from rules_engine.render.report import decision_markdown, decision_text
+from rules_engine.render.report_html import decision_html
+from rules_engine.render.summary import summary_lines
+from rules_engine.render.wording import labels_of, policy_labels
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = json.loads((ROOT / "tests" / "golden" / "summaries.json").read_text(encoding="utf-8"))

@@ -1,5 +1,5 @@
 """Properties of the value readers: every documented notation gives the exact value, and no Dutch
-thousands form is ever read as a different number (rules_engine/values.py)."""
+thousands form is ever read as a different number (rules_engine/load/values.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rules_engine.diagnostics import PolicyError
-from rules_engine.load_json import parse_json
-from rules_engine.load_yaml import load_text
-from rules_engine.numbers import format_number
-from rules_engine.values import (DUTCH, POINT, Refused, number_text, number_value, read_date, read_number)
+from rules_engine.load.load_json import parse_json
+from rules_engine.load.load_yaml import load_text
+from rules_engine.render.numbers import format_number
+from rules_engine.load.values import (DUTCH, POINT, Refused, number_text, number_value, read_date, read_number)
 
 cents = st.integers(min_value=0, max_value=10**9).map(lambda c: Fraction(c, 100))  # 0 to 10^7 euros, in cents
 wholes = st.integers(min_value=1000, max_value=10**7)

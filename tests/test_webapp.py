@@ -14,8 +14,8 @@ from starlette.requests import Request
 
 from conftest import OB
 from rules_engine.api import load_policy
-from rules_engine.explain import decision_from_dict
-from rules_engine.rank import load_candidates
+from rules_engine.engine.explain import decision_from_dict
+from rules_engine.allocation.rank import load_candidates
 from rules_engine.webapp.backend import review_body
 from rules_engine.webapp.candidates import Refusal, read_form, read_upload
 from rules_engine.webapp.security import same_origin
@@ -114,7 +114,7 @@ def test_sessions_expire_when_idle_and_at_their_maximum_and_rotate_at_login(kind
 
 
 def test_shared_sessions_carry_the_letting_across_worker_processes(tmp_path):
-    from rules_engine.facts import Household
+    from rules_engine.lang.facts import Household
 
     one, two = SharedSessions(str(tmp_path / "s.db")), SharedSessions(str(tmp_path / "s.db"))  # two workers
     s = one.new("en")
@@ -158,7 +158,7 @@ def test_homes_are_found_by_id_address_and_complex(program):
 
 def test_the_decision_body_carries_the_income_exactly(program):
     from rules_engine.api import evaluate, example_occupancy
-    from rules_engine.facts import Household
+    from rules_engine.lang.facts import Household
 
     d = evaluate(program, Household("hh-9", 2, Fraction(49001, 2), "aandacht"), HOME, DAY, example_occupancy(program))
     d = decision_from_dict(json.loads(json.dumps(d.to_dict())))

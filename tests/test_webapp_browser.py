@@ -23,8 +23,8 @@ import httpx
 import pytest
 
 from rules_engine.api import example_occupancy, load_policy
-from rules_engine.occupancy import composition
-from rules_engine.rank import rank
+from rules_engine.load.occupancy import composition
+from rules_engine.allocation.rank import rank
 from rules_engine.webapp.candidates import read_upload
 from rules_engine.webapp.decide import deviation_reasons
 

@@ -37,7 +37,7 @@ def _program():
 
 def _marshal(program):
     """marshal(x) -> (household, home id, counts per level) for one input dict."""
-    from rules_engine.facts import Household
+    from rules_engine.lang.facts import Household
 
     home_of_rent = {r: f"PB-01-R{r:04d}" for r in range(450, 1001)}
     fields = tuple((c, "n_" + c) for c in CATS)
@@ -74,7 +74,7 @@ def decision_only():
 
 def durable_engine():
     """Decision only with --engine durable: durable-rules decides which rules fire."""
-    from rules_engine.engine_durable import durable_program, unavailable_reason
+    from rules_engine.engine.engine_durable import durable_program, unavailable_reason
 
     if unavailable_reason():
         raise ImportError(unavailable_reason()[1])
@@ -117,8 +117,8 @@ def public_batch():
     The public API counts one occupancy for many pairs; this row shows what an occupancy per
     decision costs (one row per occupied home, counted by composition() every time)."""
     from rules_engine import evaluate_batch
-    from rules_engine.facts import Household
-    from rules_engine.occupancy import Occupancy, OccupancyRow
+    from rules_engine.lang.facts import Household
+    from rules_engine.load.occupancy import Occupancy, OccupancyRow
 
     program = _program()
     units = sorted(program.policy.units)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..escape import terminal_text
+from ..render.escape import terminal_text
 from . import exits
 from .options import date, occupancy, program, unwritable
 from .progress import bar, number
@@ -14,7 +14,7 @@ from .progress import bar, number
 
 def summary_lines(summary, lang: str) -> list[str]:
     """The batch's summary: counts, time and rate, per outcome, per level of the deciding rule (203.037 under nl)."""
-    from ..outcomes import OUTCOMES
+    from ..model.outcomes import OUTCOMES
 
     nl = lang == "nl"
     rate = summary.evaluated / summary.seconds if summary.seconds else 0
@@ -35,8 +35,8 @@ def summary_json(summary) -> dict:
 
 def run(policy, batch_path, output_path, full, jobs, on_error, occupancy_path, date_text, fmt, lang, engine) -> int:
     """Run a batch; returns the exit code (exits.batch_exit)."""
-    from ..batch import run_batch
-    from ..report import to_json
+    from ..allocation.batch import run_batch
+    from ..render.report import to_json
 
     prog = program(policy, lang, engine)
     day = date(date_text, lang) if date_text else None

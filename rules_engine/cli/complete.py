@@ -81,7 +81,7 @@ def complete_levels(ctx, param, incomplete):
     """The levels of the policy (or the default ones)."""
     pol = _policy(ctx)
     if pol is None:
-        from ..levels import DEFAULT
+        from ..model.levels import DEFAULT
 
         return _matching(DEFAULT.keys, incomplete)
     return _matching(pol.levels.keys, incomplete)
@@ -93,7 +93,7 @@ def complete_decisions(ctx, param, incomplete):
     if not path:
         return []
     try:
-        from ..decision_log import read_log
+        from ..allocation.decision_log import read_log
 
         ids = [r.get("decision_id") for r in read_log(path).records if r.get("type") == "decision"]
     except Exception:  # noqa: BLE001 - as above
@@ -103,7 +103,7 @@ def complete_decisions(ctx, param, incomplete):
 
 def complete_outcomes(ctx, param, incomplete):
     """The outcomes a person can record."""
-    from ..outcomes import OUTCOMES
+    from ..model.outcomes import OUTCOMES
 
     return _matching(OUTCOMES, incomplete)
 

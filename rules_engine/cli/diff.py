@@ -8,7 +8,7 @@ import os
 import click
 
 from ..diagnostics import Diagnostic, PolicyError
-from ..escape import terminal_text
+from ..render.escape import terminal_text
 from . import exits
 from .group import Command
 from .options import ENGINE, LANG, FilePath, PolicyPath, date, format_option, program
@@ -34,7 +34,7 @@ def policies_under(folder: str) -> list[str]:
 
 def _pairs(old: str, new: str) -> list[tuple[str, str]]:
     """(old, new) per policy: one pair, or for `git:REF FOLDER` with FOLDER a repository's root, one per policy in it."""
-    from ..revision import is_revision
+    from ..load.revision import is_revision
 
     for rev, local, rev_first in ((old, new, True), (new, old, False)):
         if is_revision(rev) and ":" not in rev[4:] and not is_revision(local):
@@ -46,14 +46,14 @@ def _pairs(old: str, new: str) -> list[tuple[str, str]]:
 
 
 def _in_repo(local: str, rel: str) -> str:
-    from ..revision import git_output
+    from ..load.revision import git_output
 
     top = git_output(["rev-parse", "--show-toplevel"], local) or local
     return os.path.relpath(os.path.abspath(os.path.join(local, rel)), top).replace(os.sep, "/")
 
 
 def _shown(spec: str, root: str) -> str:
-    from ..revision import is_revision
+    from ..load.revision import is_revision
 
     return spec if is_revision(spec) else root
 
@@ -88,8 +88,8 @@ def diff(old, new, use_tests, log_path, cases_path, sample, dates, occupancy_pat
     """Changes in meaning and the decisions that flip, OLD -> NEW (folders or git:REF[:path])."""
     import tempfile
 
-    from ..renderers import render
-    from ..revision import materialise
+    from ..render.renderers import render
+    from ..load.revision import materialise
 
     days = [date(d, lang) for d in dates]
     pairs = _pairs(old, new)
@@ -123,8 +123,8 @@ def diff(old, new, use_tests, log_path, cases_path, sample, dates, occupancy_pat
 
 def _one(a_root, b_root, use_tests, log_path, cases_path, sample, days, occupancy_path, fmt, limit, engine, lang,
          render) -> tuple[str, bool]:
-    from ..impact import all_cases, impact
-    from ..policy_diff import diff_policies
+    from ..change.impact import all_cases, impact
+    from ..change.policy_diff import diff_policies
 
     a, b = program(a_root, lang, engine), program(b_root, lang, engine)
     semantic = diff_policies(a.policy, b.policy)

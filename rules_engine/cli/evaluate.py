@@ -37,8 +37,8 @@ def evaluate_cmd(policy, unit_id, household_path, batch_path, output_path, full,
     if not unit_id or not household_path:
         raise click.UsageError("give --unit and --household (or --batch FILE)")
     from ..api import evaluate
-    from ..inputs import read_household
-    from ..renderers import render
+    from ..load.inputs import read_household
+    from ..render.renderers import render
 
     prog = program(policy, lang, engine)
     day = date(date_text, lang)
@@ -49,7 +49,7 @@ def evaluate_cmd(policy, unit_id, household_path, batch_path, output_path, full,
     decision = evaluate(prog, household, unit_id, day, occ, occ_source)
     if log_path:
         log_decisions(log_path, [(decision, {"command": "evaluate"})], prog, occupancy_file(prog, occupancy_path), lang)
-    from ..wording import policy_labels
+    from ..render.wording import policy_labels
 
     click.echo(render("decision", fmt, decision, lang=lang, details=details, labels=policy_labels(prog.policy)),
                nl=False)

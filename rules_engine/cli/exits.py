@@ -70,7 +70,7 @@ class InputError(click.ClickException):
         super().__init__("")
 
     def show(self, file=None) -> None:  # noqa: D102 - click hook
-        from ..escape import terminal_text
+        from ..render.escape import terminal_text
 
         for d in self.diagnostics:
             click.echo(terminal_text(d.format(self.lang)), err=True)
@@ -118,7 +118,7 @@ def show_error(exc: click.ClickException, args) -> int:
     exc.show()  # the message for people, on standard error, always
     if fmt != "json":
         return exc.exit_code
-    from ..report import to_json
+    from ..render.report import to_json
 
     diags = exc.diagnostics if isinstance(exc, InputError) else (usage_diagnostic(exc),)
     click.echo(to_json(error_document(diags, exc.exit_code)))

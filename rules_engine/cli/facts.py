@@ -14,10 +14,10 @@ from .options import LANG, PolicyPath, format_option, program
 @LANG
 def facts(policy, fmt, lang):
     """The facts a condition can name (and the policy's parameters and definitions)."""
-    from ..facts import catalogue
-    from ..levels import DEFAULT
-    from ..renderers import render
-    from ..tables import Fact
+    from ..lang.facts import catalogue
+    from ..model.levels import DEFAULT
+    from ..render.renderers import render
+    from ..render.tables import Fact
 
     pol = program(policy, lang).policy if policy else None
     rows = [Fact(s.path, s.type, s.nl, s.en) for s in catalogue(pol.levels if pol else DEFAULT).values()]

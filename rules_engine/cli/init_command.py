@@ -16,9 +16,9 @@ from .options import LANG, PolicyPath, format_option, unwritable
 @LANG
 def init(directory, name, install, fmt, lang):
     """Create a new policy repository with an example policy, tests, schemas and CI."""
-    from ..renderers import render
-    from ..scaffold import init_repository
-    from ..tables import NewRepository
+    from ..render.renderers import render
+    from ..testing.scaffold import init_repository
+    from ..render.tables import NewRepository
 
     try:
         written = init_repository(directory, name, install)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..diagnostics import PolicyError, make
-from ..escape import terminal_text
+from ..render.escape import terminal_text
 from . import exits
 from .complete import complete_decisions, complete_outcomes
 from .group import Command
@@ -18,9 +18,9 @@ from .options import ENGINE, LANG, FilePath, file_argument, format_option, unwri
 @LANG
 def log_list(file, fmt, lang):
     """One line per decision, with the person's decision if recorded."""
-    from ..decision_log import check_chain
-    from ..renderers import render
-    from ..tables import LogListing
+    from ..allocation.decision_log import check_chain
+    from ..render.renderers import render
+    from ..render.tables import LogListing
 
     read, chain = check_chain(file)
     for w in read.warnings:
@@ -30,7 +30,7 @@ def log_list(file, fmt, lang):
         click.echo(terminal_text(make("log-tampered", file, first.line, severity="warning", count=len(chain.problems),
                                       first=(f"{first.location()}: {first.nl}", f"{first.location()}: {first.en}"))
                                  .format(lang)), err=True)
-    from ..reviews import latest_reviews
+    from ..allocation.reviews import latest_reviews
 
     overrides = latest_reviews(read.records)  # reviews, and older overrides read as reviews
     decisions = tuple(r for r in read.records if r.get("type") == "decision")
@@ -39,7 +39,7 @@ def log_list(file, fmt, lang):
 
 def resolve_decision(log_path: str, given: str) -> str:
     """The decision id a unique start of it names in the log (the full id as it is)."""
-    from ..decision_log import read_log
+    from ..allocation.decision_log import read_log
 
     ids = [r.get("decision_id") for r in read_log(log_path).records if r.get("type") == "decision"]
     ids = [i for i in ids if isinstance(i, str)]
@@ -58,7 +58,7 @@ def resolve_decision(log_path: str, given: str) -> str:
 
 def resolve_outcome(given: str) -> str:
     """An outcome id from its id or its label in either language ('niet toegestaan', 'Not allowed', 'niet-toegestaan')."""
-    from ..outcomes import OUTCOME_LABELS
+    from ..model.outcomes import OUTCOME_LABELS
 
     def norm(text: str) -> str:
         return " ".join(text.replace("_", " ").replace("-", " ").lower().split())
@@ -78,15 +78,15 @@ def resolve_outcome(given: str) -> str:
 @LANG
 def log_override(decision_id, outcome, reason, log_path, fmt, lang):
     """Record the person's decision for an advice (append-only)."""
-    from ..decision_log import append_records, override_record
-    from ..report import to_json
+    from ..allocation.decision_log import append_records, override_record
+    from ..render.report import to_json
 
     record = override_record(log_path, resolve_decision(log_path, decision_id), resolve_outcome(outcome), reason)
     try:
         append_records(log_path, [record])
     except OSError as exc:
         raise unwritable(log_path, exc, lang) from None
-    from ..deviations import note_warnings
+    from ..model.deviations import note_warnings
 
     for w in note_warnings(reason, "--reason"):  # free text: warn of a name or a health term (log review takes codes)
         click.echo(terminal_text(w.format(lang)), err=True)
@@ -106,15 +106,15 @@ def log_override(decision_id, outcome, reason, log_path, fmt, lang):
 @LANG
 def log_replay(file, verify, kept_head, fmt, engine, lang):
     """Check the chain and re-evaluate every decision under its own policy version."""
-    from ..decision_log import check_chain
-    from ..replay import replay_log
+    from ..allocation.decision_log import check_chain
+    from ..allocation.replay import replay_log
 
     _, chain = check_chain(file, kept_head)
     results, warnings = replay_log(file, engine)
     different = [r for r in results if not r.same]
     failed = verify and (different or not chain.intact)
     if fmt == "json":
-        from ..report import to_json
+        from ..render.report import to_json
 
         click.echo(to_json({"chain": {"head": chain.head, "records": chain.records, "unchained": chain.unchained,
                                       "intact": chain.intact, "problems": [d.to_dict() for d in chain.problems],

@@ -24,7 +24,7 @@ COMMANDS = {
     "status": "rules_engine.cli.status:status",
     "diff": "rules_engine.cli.diff:diff",
     "schema": "rules_engine.cli.schema:schema",
-    "placement": "rules_engine.placement_command:placement",
+    "placement": "rules_engine.allocation.placement_command:placement",
     "simulate": "rules_engine.simulate.command:simulate",
     "serve": "rules_engine.service.command:serve",
 }
@@ -40,7 +40,7 @@ LOG_COMMANDS = {
     "list": "rules_engine.cli.log:log_list",
     "override": "rules_engine.cli.log:log_override",
     "replay": "rules_engine.cli.log:log_replay",
-    "review": "rules_engine.review_command:review",
+    "review": "rules_engine.allocation.review_command:review",
     "export": "rules_engine.service.command:log_export",
 }
 

@@ -10,7 +10,7 @@ import os
 import click
 
 from ..diagnostics import PolicyError, make
-from ..renderers import formats
+from ..render.renderers import formats
 from .complete import FilePath, PolicyPath, complete_complexes, complete_units
 from .exits import BrokenPolicy, InputError
 
@@ -65,7 +65,7 @@ def format_option(record: str, default: str | None = None, **kw):
 
 def date(value: str | None, lang: str) -> dt.date:
     """A --date value, or today."""
-    from ..values import Refused, read_date
+    from ..load.values import Refused, read_date
 
     if value is None:
         return dt.date.today()
@@ -88,7 +88,7 @@ def program(path: str, lang: str, engine: str = "default"):
             raise  # no policy there: unreadable input (2)
         raise BrokenPolicy(exc.diagnostics) from None  # a policy with errors: 1, as validate says
     if engine == "durable":
-        from ..engine_durable import durable_program
+        from ..engine.engine_durable import durable_program
 
         prog = durable_program(prog)
     gc.freeze()  # the policy lives as long as the command: the collector need not walk it again
@@ -140,7 +140,7 @@ def policy_folders(path: str) -> list[str]:
 
 def log_decisions(log_path: str, items, prog, occupancy_path: str | None, lang: str) -> list[str]:
     """Append decisions to the log; the command reports success only after the records are on disk."""
-    from ..decision_log import append_records, decision_record
+    from ..allocation.decision_log import append_records, decision_record
 
     records = [decision_record(d, prog.policy.root, log_path, occupancy_path, ctx) for d, ctx in items]
     try:

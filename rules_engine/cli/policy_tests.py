@@ -19,8 +19,8 @@ from .options import ENGINE, LANG, PolicyPath, format_option, policy_folders, pr
 @LANG
 def test_cmd(paths, pattern, engine, fmt, coverage, min_coverage, lang):
     """Run policy test cases: exit 0 all pass, 1 a failure, none run or low coverage, 2 unreadable input."""
-    from ..cases import load_cases, run_cases
-    from ..renderers import render
+    from ..testing.cases import load_cases, run_cases
+    from ..render.renderers import render
 
     status = exits.OK
     totals = [0, 0]

@@ -24,9 +24,9 @@ from .complete import complete_units
 @LANG
 def rank(policy, unit_id, candidates_path, occupancy_path, date_text, top, fmt, log_path, details, engine, lang):
     """Rank the candidates for a home, with a reason per candidate."""
-    from ..occupancy import composition
-    from ..rank import load_candidates, rank as rank_candidates
-    from ..renderers import render
+    from ..load.occupancy import composition
+    from ..allocation.rank import load_candidates, rank as rank_candidates
+    from ..render.renderers import render
 
     prog = program(policy, lang, engine)
     day = date(date_text, lang)
@@ -37,7 +37,7 @@ def rank(policy, unit_id, candidates_path, occupancy_path, date_text, top, fmt, 
         items = [(c.decision, {"command": "rank", "rank": c.rank, "portal_position": c.position})
                  for c in ranking.ranked + ranking.dropped]
         log_decisions(log_path, items, prog, occupancy_file(prog, occupancy_path), lang)
-    from ..wording import policy_labels
+    from ..render.wording import policy_labels
 
     click.echo(render("ranking", fmt, ranking, lang=lang, top=top, details=details,
                       labels=policy_labels(prog.policy)), nl=False)

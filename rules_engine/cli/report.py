@@ -17,11 +17,11 @@ from .options import LANG, OUTPUT, FilePath, emit, file_argument, format_option,
 @LANG
 def report_saved(file, fmt, top, output, lang):
     """A report of a saved decision or ranking."""
-    from ..explain import decision_from_dict
-    from ..load_yaml import load_file
-    from ..rank import ranking_from_dict
-    from ..renderers import render
-    from ..schemas_check import check
+    from ..engine.explain import decision_from_dict
+    from ..load.load_yaml import load_file
+    from ..allocation.rank import ranking_from_dict
+    from ..render.renderers import render
+    from ..load.schemas_check import check
 
     source = load_file(file)  # JSON is YAML: read with positions, so a schema error names its line
     kind = "ranking" if isinstance(source.data, dict) and "ranked" in source.data else "decision"
@@ -50,8 +50,8 @@ def report_saved(file, fmt, top, output, lang):
 @LANG
 def report_annual(policy, year, occupancy_path, log_path, public, fmt, output, lang):
     """The annual evaluation (occupancy: the one given, else the policy's occupancy.yaml)."""
-    from ..annual import annual_report
-    from ..renderers import render
+    from ..stock.annual import annual_report
+    from ..render.renderers import render
 
     prog = program(policy, lang)
     occ, _ = occupancy(prog, occupancy_path)

@@ -18,10 +18,10 @@ from .options import COMPLEX, DATE, LANG, OCCUPANCY, date, format_option, occupa
 @LANG
 def room(policy, complex_id, occupancy_path, date_text, fmt, lang):
     """The room per category in a complex, its portieken and its buurt."""
-    from ..occupancy import composition
-    from ..renderers import render
-    from ..room import complex_room
-    from ..tables import RoomView
+    from ..load.occupancy import composition
+    from ..render.renderers import render
+    from ..engine.room import complex_room
+    from ..render.tables import RoomView
 
     prog = program(policy, lang)
     pol = prog.policy

@@ -6,7 +6,7 @@ import click
 
 from .group import Command
 from .options import LANG
-from ..schemas_check import KINDS
+from ..load.schemas_check import KINDS
 
 @click.command(cls=Command)
 @click.argument("kind", type=click.Choice(list(KINDS)))
@@ -14,6 +14,6 @@ from ..schemas_check import KINDS
 @LANG
 def schema(kind, fmt, lang):
     """Print the JSON Schema of a document kind (it is JSON: --format json is the only format)."""
-    from ..schemas_check import schema_text
+    from ..load.schemas_check import schema_text
 
     click.echo(schema_text(kind), nl=False)

@@ -25,11 +25,11 @@ from .progress import bar, busy
 def status(policy, occupancy_path, date_text, levels, only_out, fmt, output, lang):
     """The whole stock on a date, against the policy's bands."""
     from ..api import example_occupancy
-    from ..composition_scan import composition_at
-    from ..load import gc_paused
-    from ..occupancy import composition
-    from ..renderers import render
-    from ..status import portfolio_status
+    from ..stock.composition_scan import composition_at
+    from ..load.load import gc_paused
+    from ..load.occupancy import composition
+    from ..render.renderers import render
+    from ..stock.status import portfolio_status
 
     prog = program(policy, lang)
     day = date(date_text, lang)

@@ -19,8 +19,8 @@ from .progress import busy
 def validate(paths, fmt, strict, date_text, lang):
     """Check policy folders: exit 0 clean, 1 policy errors, 2 unreadable input."""
     from ..api import check_policy
-    from ..renderers import render
-    from ..validate import stale_parameters
+    from ..render.renderers import render
+    from ..load.validate import stale_parameters
 
     year = date(date_text, lang).year
     diags = []

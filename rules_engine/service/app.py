@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..diagnostics import PolicyError
-from ..values import HOUSEHOLD_ID
+from ..load.values import HOUSEHOLD_ID
 from . import handlers as h
 from .problems import PROBLEM_TYPE, Problem, body as problem_body, from_diagnostics, language
 from .state import Occupancies, Policies

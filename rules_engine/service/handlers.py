@@ -12,13 +12,13 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 
-from .. import decision_log
+from ..allocation import decision_log
 from ..diagnostics import PolicyError, hint, make
-from ..explain import explain
-from ..inputs import household_from_data
-from ..rank import rank as rank_candidates
-from ..room import complex_room
-from ..values import Refused, read_date
+from ..engine.explain import explain
+from ..load.inputs import household_from_data
+from ..allocation.rank import rank as rank_candidates
+from ..engine.room import complex_room
+from ..load.values import Refused, read_date
 from .problems import Problem, field_error, from_diagnostics
 from .requests import checked
 from .state import Loaded, Occupancies, Policies, check_upload, composition_for, pick
@@ -130,8 +130,8 @@ def room(svc: Service, caller: Caller, complex_id: str, query) -> tuple:
 
 def status(svc: Service, caller: Caller, query) -> tuple:
     """GET /v1/status?level=buurt&only_out=true: every group's shares against its bands (as `status --format json`)."""
-    from ..portfolio_report import status_json
-    from ..status import portfolio_status
+    from ..render.portfolio_report import status_json
+    from ..stock.status import portfolio_status
 
     loaded = pick(svc.policies.snapshot(), query.get("policy"))
     policy = loaded.program.policy

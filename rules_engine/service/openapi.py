@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from ..schemas_check import schema_text
+from ..load.schemas_check import schema_text
 from ..version import __version__
 from .requests import api_schema
 

@@ -14,8 +14,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from ..diagnostics import make
-from ..load_json import JsonRefused, parse_json
-from ..schemas_check import _translate, schema_text
+from ..load.load_json import JsonRefused, parse_json
+from ..load.schemas_check import _translate, schema_text
 from .problems import Problem, field_error
 
 REFERRED = ("household", "candidates")
@@ -29,7 +29,7 @@ def api_schema() -> dict:
 
 @lru_cache(maxsize=1)
 def _api_text() -> str:
-    from ..schemas_check import _file_text
+    from ..load.schemas_check import _file_text
 
     return _file_text("api")
 

@@ -20,12 +20,12 @@ from types import MappingProxyType
 
 from ..atomic import fsync_directory
 from ..api import example_occupancy, example_occupancy_path, load_policy
-from ..compile import Program
+from ..lang.compile import Program
 from ..diagnostics import PolicyError, hint, make
-from ..facts import Group
-from ..levels import group_keys
-from ..model import frozen_map
-from ..occupancy import Composition, Occupancy, composition, load_occupancy
+from ..lang.facts import Group
+from ..model.levels import group_keys
+from ..model.policy import frozen_map
+from ..load.occupancy import Composition, Occupancy, composition, load_occupancy
 from .store import Store
 
 EXTENSIONS = {"csv": ".csv", "xlsx": ".xlsx", "json": ".json", "yaml": ".yaml"}

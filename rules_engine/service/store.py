@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from ..log_chain import GENESIS, HASH, PREV, chain, link, record_hash
+from ..allocation.log_chain import GENESIS, HASH, PREV, chain, link, record_hash
 
 TOKEN_SECONDS = 30.0
 """How long a token found valid is trusted without asking the database again."""

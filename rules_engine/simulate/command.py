@@ -9,7 +9,7 @@ import click
 from ..cli.group import Command
 from ..cli.options import LANG, OUTPUT, emit, format_option
 from ..diagnostics import Diagnostic, PolicyError
-from ..values import Refused, read_date
+from ..load.values import Refused, read_date
 
 
 @click.command(cls=Command)
@@ -29,7 +29,7 @@ from ..values import Refused, read_date
 def simulate(policy, years, runs, seed, model_file, occupancy_path, start_text, jobs, scheduler, compare_with, fmt,
              output, lang):
     """Simulate the lettings of the coming years under a policy: the mix per buurt and complex over time."""
-    from ..renderers import render
+    from ..render.renderers import render
     from .study import simulate as run_simulation
 
     start = None

@@ -6,8 +6,8 @@ Colours are the report's own (report_html): lines and limits at least 3:1 agains
 
 from __future__ import annotations
 
-from ..escape import html_text as esc
-from ..report_html import page
+from ..render.escape import html_text as esc
+from ..render.report_html import page
 from ..version import __version__
 from .render import pct, years_text
 

@@ -15,10 +15,10 @@ from types import MappingProxyType
 from typing import Callable
 
 from .. import api
-from ..compile import Program
-from ..evaluate import decide
-from ..facts import Group, Household
-from ..occupancy import Composition
+from ..lang.compile import Program
+from ..engine.evaluate import decide
+from ..lang.facts import Group, Household
+from ..load.occupancy import Composition
 
 Judge = Callable[[Household], tuple]  # household -> (outcome, deciding rule ids)
 _NOBODY = MappingProxyType({})

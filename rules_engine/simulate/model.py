@@ -12,9 +12,9 @@ from fractions import Fraction
 from typing import Mapping
 
 from ..diagnostics import Diagnostic, PolicyError, hint
-from ..load import read_document
-from ..model import Policy
-from ..numbers import parse_percent
+from ..load.load import read_document
+from ..model.policy import Policy
+from ..render.numbers import parse_percent
 
 KIND = "simulation"
 ONE = Fraction(1)

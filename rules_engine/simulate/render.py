@@ -6,9 +6,9 @@ import csv
 import io
 from fractions import Fraction
 
-from ..escape import csv_cell, terminal_text
-from ..numbers import format_number
-from ..report import to_json
+from ..render.escape import csv_cell, terminal_text
+from ..render.numbers import format_number
+from ..render.report import to_json
 
 FORMATS = ("text", "json", "csv", "html")
 

@@ -24,8 +24,8 @@ import random
 from dataclasses import fields
 from fractions import Fraction
 
-from ..facts import Household
-from ..outcomes import Outcome
+from ..lang.facts import Household
+from ..model.outcomes import Outcome
 from .letting import counts_judge, first_eligible
 from .model import Model, Weighted
 from .stock import Area, Stock

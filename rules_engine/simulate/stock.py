@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from ..api import example_occupancy, load_occupancy, load_policy
-from ..compile import Program
-from ..levels import group_keys
-from ..occupancy import composition
+from ..lang.compile import Program
+from ..model.levels import group_keys
+from ..load.occupancy import composition
 
 REPORTED = ("complex", "buurt")  # the levels whose shares a simulation reports
 

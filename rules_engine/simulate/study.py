@@ -8,9 +8,9 @@ import os
 import tempfile
 
 from ..api import load_policy
-from ..compile import Program
+from ..lang.compile import Program
 from ..diagnostics import Diagnostic, PolicyError
-from ..revision import materialise
+from ..load.revision import materialise
 from .model import Model, load_model
 from .parallel import simulate_runs
 from .stock import StockKey, build_stock

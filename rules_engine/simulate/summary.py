@@ -11,7 +11,7 @@ import datetime as dt
 import math
 from fractions import Fraction
 
-from ..model import Policy
+from ..model.policy import Policy
 from ..version import __version__
 from .model import Model
 from .run import month_start

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 
-from .. import reviews
+from ..allocation import reviews
 from ..diagnostics import PolicyError, make
-from ..explain import Decision
-from ..numbers import exact_text
+from ..engine.explain import Decision
+from ..render.numbers import exact_text
 from .render import Backend
 
 _INCOME = "\x00income\x00"  # replaced by the exact decimal after json.dumps (no float ever holds the amount)

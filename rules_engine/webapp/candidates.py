@@ -14,12 +14,12 @@ import os
 import tempfile
 from dataclasses import dataclass
 
-from ..batch_rows import RowError, parse_row, row_values
-from ..compile import Program
+from ..load.batch_rows import RowError, parse_row, row_values
+from ..lang.compile import Program
 from ..diagnostics import PolicyError
-from ..facts import Household
-from ..rank import load_candidates
-from ..values import DUTCH, POINT, Refused, read_count, read_id, read_number
+from ..lang.facts import Household
+from ..allocation.rank import load_candidates
+from ..load.values import DUTCH, POINT, Refused, read_count, read_id, read_number
 
 MAX_UPLOAD_BYTES = 4 << 20
 MAX_CANDIDATES = 1000

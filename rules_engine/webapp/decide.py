@@ -15,10 +15,10 @@ from markupsafe import Markup
 from starlette.requests import Request
 
 from ..diagnostics import PolicyError
-from ..deviations import FREE_ROOMS, LEGAL_OUTCOME
-from ..numbers import format_percent
-from ..outcomes import OUTCOMES, UNDECIDED
-from ..report_html import decision_sections
+from ..model.deviations import FREE_ROOMS, LEGAL_OUTCOME
+from ..render.numbers import format_percent
+from ..model.outcomes import OUTCOMES, UNDECIDED
+from ..render.report_html import decision_sections
 from .pages import ranking_of
 from .render import Backend, page_handler, redirect, refused, render
 from .text import translate
@@ -150,7 +150,7 @@ def _meaning(backend: Backend, c, values: dict, reasons: list, rooms: dict, lang
     if values["choice"] == "follow":
         return [translate("means_follow", lang, advice=c.decision.outcome_label[lang])]
     reason = next(r for r in reasons if r["id"] == values["reason"])
-    from ..model import OUTCOME_LABELS
+    from ..model.policy import OUTCOME_LABELS
     out = [translate("means_deviate", lang, advice=advice, reason=reason[lang],
                      outcome=OUTCOME_LABELS[values["outcome"]][0 if lang == "nl" else 1])]
     if is_legal(c.decision):

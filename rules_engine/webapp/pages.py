@@ -14,9 +14,9 @@ from collections import OrderedDict
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from ..occupancy import composition
-from ..rank import rank
-from ..values import Refused, read_date, read_id
+from ..load.occupancy import composition
+from ..allocation.rank import rank
+from ..load.values import Refused, read_date, read_id
 from .candidates import FORM_FIELDS, MAX_UPLOAD_BYTES, Refusal, read_form, read_upload
 from .render import Backend, language, page_handler, redirect, refused, render
 from .security import clear_session_cookie

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..model import OUTCOME_LABELS
+from ..model.policy import OUTCOME_LABELS
 from ..version import __version__
 from .security import same_origin, secure_headers, set_session_cookie
 from .sessions import COOKIE, MemorySessions, Session

@@ -23,8 +23,8 @@ import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from ..facts import Household
-from ..numbers import exact_text
+from ..lang.facts import Household
+from ..render.numbers import exact_text
 
 COOKIE = "mm_session"
 IDLE_SECONDS = 30 * 60

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..compile import Program
-from ..numbers import format_euro, format_percent
-from ..occupancy import Composition
-from ..room import complex_room
-from ..status import portfolio_status
+from ..lang.compile import Program
+from ..render.numbers import format_euro, format_percent
+from ..load.occupancy import Composition
+from ..engine.room import complex_room
+from ..stock.status import portfolio_status
 
 MAX_MATCHES = 25
 

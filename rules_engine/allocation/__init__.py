@@ -1,0 +1,1 @@
+"""Allocation: ranking candidates, batches, placements, the decision log and its reviews, replay."""

@@ -1,0 +1,217 @@
+"""Batch evaluation: many household x home rows from JSONL or CSV, streamed, in one or more processes.
+
+The input is read in chunks of raw lines; each chunk is parsed and evaluated by a pure function
+(`evaluate_chunk`) so that the same function could be mapped by Dask or Spark. At most a few
+chunks are in flight at once, so memory stays flat whatever the input size. The output (JSON
+lines) is written to a temporary file and renamed into place only when the run completes.
+The rows themselves are read and checked in batch_rows.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import os
+import time
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..atomic import atomic_writer
+from ..lang.compile import Program
+from ..load.batch_rows import RowError, input_kind, line_blocks, number_notation, parse_row, row_values
+from ..diagnostics import PolicyError
+from ..engine.evaluate import build_facts, combine, rule_statuses
+from ..engine.explain import explain
+from ..load.files import check_regular
+from ..load.occupancy import Occupancy, composition
+
+
+@dataclass
+class Summary:
+    """Counts of a batch run: rows, outcomes, levels of the deciding rules, and skipped rows."""
+
+    rows: int = 0
+    evaluated: int = 0
+    skipped: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    levels: Counter = field(default_factory=Counter)
+    errors: list = field(default_factory=list)  # the first row errors, for the report
+    seconds: float = 0.0
+
+
+# --- the pure part: one chunk in, result lines out ----------------------------------------------
+
+_STATE: dict = {}
+
+
+def _composition(program: Program, occupancy: Occupancy, date: dt.date, cache: OrderedDict):
+    comp = cache.get(date)
+    if comp is None:
+        comp = composition(program.policy, occupancy, date)
+        cache[date] = comp
+        if len(cache) > 32:
+            cache.popitem(last=False)
+    return comp
+
+
+class _Stopped(Exception):
+    """Stops a run at the first bad row, so that no output file is written."""
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk gives: its output lines as one text, counts, and its row errors."""
+
+    text: str
+    rows: int
+    outcomes: Counter
+    levels: Counter
+    errors: list  # (row, (nl, en))
+
+
+def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: list[str] | None, first_row: int,
+                   block, default_date: dt.date | None, full: bool, cache: OrderedDict,
+                   stop_at_error: bool = False) -> ChunkResult:
+    """Evaluate one block of whole input lines (bytes or str). A pure function of its arguments (the cache
+    only remembers compositions); the same function could be mapped over partitions by Dask or Spark."""
+    out = []
+    levels = {r.id: r.level for r in program.policy.rules}
+    outcomes: Counter = Counter()
+    level_counts: Counter = Counter()
+    errors: list = []
+    notation = number_notation(kind, header)
+    for row, values in row_values(kind, header, first_row, block):
+        try:
+            if values.__class__ is RowError:
+                raise values
+            household, unit, date = parse_row(values, row, program, default_date, notation)
+            comp = _composition(program, occupancy, date, cache)
+            if full:
+                d = explain(program, household, unit, comp)
+                outcome, deciding = d.outcome, d.deciding_rules
+                record = {"row": row, "household": household.id, "unit": unit, "date": date.isoformat(),
+                          "outcome": outcome, "deciding": list(deciding), "decision": d.to_dict()}
+                line = json.dumps(record, ensure_ascii=False, sort_keys=True, default=list)
+            else:
+                outcome, deciding = combine(program, rule_statuses(program, build_facts(program, household, unit, comp)),
+                                            household)
+                line = json.dumps({"row": row, "household": household.id, "unit": unit, "date": date.isoformat(),
+                                   "outcome": outcome, "deciding": list(deciding)}, ensure_ascii=False)
+            out.append(line)
+            outcomes[outcome] += 1
+            level_counts[levels[deciding[0]] if deciding else "none"] += 1
+        except RowError as exc:
+            errors.append((row, (exc.nl, exc.en)))
+        except PolicyError as exc:
+            errors.append((row, (exc.diagnostics[0].nl, exc.diagnostics[0].en)))
+        if errors and stop_at_error:
+            break
+    return ChunkResult("".join(line + "\n" for line in out), len(out) + len(errors), outcomes, level_counts, errors)
+
+
+def _worker_init(state: dict) -> None:
+    _STATE.update(state)
+    _STATE.setdefault("cache", OrderedDict())
+    program = _STATE["program"]
+    if program.engine is not None:  # an engine's native state is not shared across processes: a fresh one
+        from dataclasses import replace
+
+        from ..engine.engine_durable import durable_program
+
+        _STATE["program"] = durable_program(replace(program, engine=None))
+
+
+def _worker_run(args):
+    kind, header, first_row, block = args
+    s = _STATE
+    return evaluate_chunk(s["program"], s["occupancy"], kind, header, first_row, block, s["date"], s["full"],
+                          s["cache"], s.get("stop", False))
+
+
+# --- the streaming part -----------------------------------------------------------------------------
+
+
+def run_batch(program: Program, input_path: str, output_path: str | None, occupancy: Occupancy,
+              default_date: dt.date | None, jobs: int = 1, full: bool = False, on_error: str = "skip",
+              progress: Callable[[int, int, int], None] | None = None, write: Callable[[str], None] | None = None
+              ) -> Summary:
+    """Evaluate every row of input_path; write JSON lines to output_path (atomically) or through write()."""
+    check_regular(input_path)
+    size = os.path.getsize(input_path)
+    kind = input_kind(input_path)
+    summary = Summary()
+    start = time.perf_counter()
+    bytes_read = [0]
+
+    def on_chunk(read: int) -> None:
+        bytes_read[0] = read
+
+    def consume(result: ChunkResult) -> bool:
+        summary.rows += result.rows
+        summary.evaluated += result.rows - len(result.errors)
+        summary.skipped += len(result.errors)
+        summary.outcomes.update(result.outcomes)
+        summary.levels.update(result.levels)
+        summary.errors.extend(result.errors[:max(0, 50 - len(summary.errors))])
+        if result.errors and on_error == "fail":
+            return False
+        write(result.text)
+        if progress:
+            progress(summary.rows, bytes_read[0], size)
+        return True
+
+    def run_all() -> bool:
+        chunks = line_blocks(input_path, kind, on_chunk)
+        if jobs <= 1:
+            cache: OrderedDict = OrderedDict()
+            for k, header, first, block in chunks:
+                if not consume(evaluate_chunk(program, occupancy, k, header, first, block, default_date, full, cache,
+                                              on_error == "fail")):
+                    return False
+            return True
+        return _parallel(program, occupancy, default_date, full, jobs, chunks, consume, on_error == "fail")
+
+    if output_path:
+        try:
+            with atomic_writer(output_path) as out_fh:
+                write = out_fh.write
+                if not run_all():
+                    raise _Stopped
+        except _Stopped:
+            pass  # --on-error fail: the output is not written at all
+    else:
+        run_all()
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _parallel(program, occupancy, default_date, full, jobs, chunks, consume, stop: bool) -> bool:
+    """Chunks to a process pool, at most 2 x jobs in flight, results consumed in input order."""
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    state = {"program": program, "occupancy": occupancy, "date": default_date, "full": full, "stop": stop}
+    if ctx.get_start_method() == "fork":
+        # Inherited by the forked workers: nothing to send or load again, and the composition on
+        # the default date is counted once here rather than once per worker.
+        cache: OrderedDict = OrderedDict()
+        if default_date is not None:
+            cache[default_date] = composition(program.policy, occupancy, default_date)
+        _STATE.update(state, cache=cache)
+        initargs: tuple = ({},)
+    else:
+        initargs = (state,)
+    pending = []
+    with ctx.Pool(jobs, initializer=_worker_init, initargs=initargs) as pool:
+        for chunk in chunks:
+            pending.append(pool.apply_async(_worker_run, (chunk,)))
+            if len(pending) >= 2 * jobs:
+                if not consume(pending.pop(0).get()):
+                    pool.terminate()
+                    return False
+        while pending:
+            if not consume(pending.pop(0).get()):
+                pool.terminate()
+                return False
+    return True

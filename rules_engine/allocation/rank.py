@@ -1,0 +1,100 @@
+"""Rank the candidates for one home through the policy: groups by outcome, portal order kept inside each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..lang.compile import Program
+from ..model.decision import Record
+from ..engine.explain import Decision, bilingual, explain, undecided_text
+from ..lang.facts import Household
+from ..load.load import read_document
+from ..diagnostics import PolicyError
+from ..load.inputs import household_from_data
+from ..load.occupancy import Composition
+from ..lang.records import quick
+
+
+@quick
+@dataclass(frozen=True)
+class Candidate(Record):
+    """One candidate's place: portal position, rank (None when dropped), advice and the one-line reason."""
+
+    position: int
+    rank: int | None
+    household: str
+    outcome: str
+    deciding: tuple[str, ...]
+    reason: dict
+    decision: Decision
+
+
+@quick
+@dataclass(frozen=True)
+class Ranking(Record):
+    """The candidates for one home, ranked by the policy's strategy."""
+
+    unit: str
+    date: str
+    policy: dict
+    strategy: dict
+    ranked: tuple[Candidate, ...]
+    dropped: tuple[Candidate, ...]
+
+
+
+def _reason(d: Decision) -> dict:
+    """The deciding rules' ids and the first one's text (for onbeslist: what cannot be judged, and why)."""
+    undecided = undecided_text(d)
+    if undecided:
+        return undecided
+    ids = ", ".join(d.deciding_rules)
+    for r in d.rules:
+        if r.deciding and r.text:
+            return bilingual(f"{ids}: {r.text['nl']}", f"{ids}: {r.text['en']}")
+    return bilingual("geen regel vuurt", "no rule fired")
+
+
+def rank(program: Program, households: list[Household], unit_id: str, comp: Composition) -> Ranking:
+    """Evaluate every candidate for one home and order them by the policy's ranking strategy. Pure."""
+    strategy = program.policy.ranking
+    evaluated = []
+    for position, h in enumerate(households, 1):
+        d = explain(program, h, unit_id, comp)
+        evaluated.append((position, h, d))
+    ranked, dropped = [], []
+    for outcome in strategy.order:
+        for position, h, d in evaluated:
+            if d.outcome == outcome:
+                ranked.append(Candidate(position, len(ranked) + 1, h.id, d.outcome, d.deciding_rules, _reason(d), d))
+    for position, h, d in evaluated:
+        if d.outcome in strategy.drop:
+            dropped.append(Candidate(position, None, h.id, d.outcome, d.deciding_rules, _reason(d), d))
+    return Ranking(unit_id, comp.date.isoformat(), evaluated[0][2].policy if evaluated else {},
+                   {"drop": list(strategy.drop), "order": list(strategy.order)}, tuple(ranked), tuple(dropped))
+
+
+def load_candidates(path: str) -> list[Household]:
+    """Read a candidates file (YAML or JSON) in portal order; raises PolicyError naming file, line and column."""
+    source, problems = read_document(path, "candidates")
+    if source is None:
+        raise PolicyError(problems)
+    ids = [c["id"] for c in source.data["candidates"]]
+    for i, cid in enumerate(ids):
+        if cid in ids[:i]:
+            from ..diagnostics import make
+            line, col = source.where(("candidates", i, "id"))
+            raise PolicyError([make("duplicate-id", path, line, col, what=("kandidaat", "candidate"), id=cid,
+                                    other=f"{path}:{source.where(('candidates', ids.index(cid), 'id'))[0]}")])
+    return [household_from_data(c) for c in source.data["candidates"]]
+
+
+def ranking_from_dict(d: dict) -> Ranking:
+    """Rebuild a Ranking from its JSON form (rank --format json)."""
+    from ..engine.explain import decision_from_dict
+
+    def cand(c):
+        return Candidate(c["position"], c["rank"], c["household"], c["outcome"], tuple(c["deciding"]), c["reason"],
+                         decision_from_dict(c["decision"]))
+    return Ranking(d["unit"], d["date"], d["policy"], d["strategy"], tuple(cand(c) for c in d["ranked"]),
+                   tuple(cand(c) for c in d["dropped"]))

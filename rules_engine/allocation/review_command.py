@@ -1,0 +1,77 @@
+"""`magicmix log review`: record that a person followed an advice, or deviated from it with a reason code."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..diagnostics import PolicyError, make
+from ..render.escape import terminal_text
+
+
+def _fail(diagnostics, lang: str, code: int = 2):
+    for d in diagnostics:
+        click.echo(terminal_text(d.format(lang)), err=True)
+    sys.exit(code)
+
+
+@click.command(name="review")
+@click.argument("decision_id")
+@click.option("--followed", "followed", flag_value=True, default=None, help="The advice was followed.")
+@click.option("--deviated", "followed", flag_value=False, help="The person decided otherwise (give --reason).")
+@click.option("--outcome", help="The person's outcome; with --followed the advice itself (the default).")
+@click.option("--reason", help="Code of the reason for a deviation (policy.yaml deviation_reasons).")
+@click.option("--note", help="Optional note, kept in the log only: no names, no health or care details.")
+@click.option("--reviewer", required=True, help="Pseudonymous id of the person who decided (no name).")
+@click.option("--free-room", "free_room", help="Free allocation room a deviation from niet toegestaan uses "
+                                               "(policy.yaml free_allocation_room: daeb, passend_toewijzen).")
+@click.option("--force", is_flag=True, help="Record a deviation beyond the year's free allocation room all the same.")
+@click.option("--policy", "policy_path", help="Policy folder whose reason codes apply; default: the decision's own.")
+@click.option("--log", "log_path", required=True, envvar="MAGICMIX_LOG", help="The decision log.")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", envvar="MAGICMIX_LANG", show_default=True,
+              help="Language of messages.")
+def review(decision_id, followed, outcome, reason, note, reviewer, free_room, force, policy_path, log_path, lang):
+    """Record a person's decision on a logged advice (append-only): --followed, or --deviated --outcome X
+    --reason CODE; a deviation from niet toegestaan names the free allocation room it uses (--free-room)."""
+    from ..api import load_policy
+    from .decision_log import append_records, check_chain, find_decision, review_record
+    from ..model.deviations import note_warnings
+    from .reviews import check_room
+
+    if followed is None:
+        raise click.UsageError("give --followed or --deviated")
+    if not followed and outcome is None:
+        raise click.UsageError("--deviated needs --outcome")
+    try:
+        read, chain = check_chain(log_path)
+        if not chain.intact:
+            first = chain.problems[0]
+            raise PolicyError([make("log-tampered", log_path, first.line, count=len(chain.problems),
+                                    first=(f"{first.location()}: {first.nl}", f"{first.location()}: {first.en}"))])
+        decision = find_decision(read.records, decision_id, log_path)
+        root = policy_path or (decision.get("policy") or {}).get("root")
+        if not isinstance(root, str):
+            raise PolicyError([make("bad-input", log_path, problem=(
+                "het besluit noemt geen beleidsmap: geef --policy", "the decision names no policy folder: give --policy"))])
+        program = load_policy(root)
+        record = review_record(decision, followed=followed, outcome=decision.get("outcome") if outcome is None
+                               else outcome, reviewer=reviewer, reason=reason, note=note, free_room=free_room,
+                               program=program)
+        use = check_room(read.records, program.policy, decision, record, force)
+        if use is not None and use.used > use.allowed:
+            record["beyond_room"] = True  # forced: the annual report shows it as beyond the room
+        append_records(log_path, [record])
+    except PolicyError as exc:
+        _fail(exc.diagnostics, lang)
+    except OSError as exc:
+        _fail([make("file-unwritable", log_path, reason=exc.strerror or str(exc))], lang)
+    for w in note_warnings(note):
+        click.echo(terminal_text(w.format(lang)), err=True)
+    if use is not None:
+        click.echo(f"{'vrije toewijzingsruimte' if lang == 'nl' else 'free allocation room'} {use.key} {use.year}: "
+                   f"{use.used} / {use.allowed}")
+    click.echo(f"{'vastgelegd' if lang == 'nl' else 'logged'}: {record['review_id']}")
+
+
+__all__ = ["review"]

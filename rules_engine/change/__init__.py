@@ -1,0 +1,1 @@
+"""Policy change: what a new version means (diff) and which decisions it flips (impact)."""

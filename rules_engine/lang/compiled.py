@@ -1,0 +1,162 @@
+"""Compiled decisions: the decision-only path as Python source generated from the checked syntax tree.
+
+As fastjsonschema and Jinja2 do, the rules of a program become one Python function per
+(program, date), compiled once and kept. The source is generated from the syntax trees that
+compile.py has parsed and type-checked, never from policy text: every name in it is ours, every
+number is `repr` of an int, and every text or date the policy holds is a constant bound by name.
+
+What makes it fast, exactly:
+- shares are never built: `share > ceiling` is `count * q > p * occupied` with the band's
+  numerator p and denominator q (an empty group's share is 0, as facts.Group.share says);
+- numbers are compared by cross-multiplying numerators and denominators, so an income or a rent
+  held as a Fraction is never divided; parameters are constants of the date;
+- only the facts the rules read are computed (no projected groups for levels no rule reads);
+- three-valued logic is code only where a value can be unknown (a missing limit, a parameter
+  without a value on the date, a division by zero); elsewhere it is Python's and/or;
+- rule statuses become a small integer; the outcome of each combination is computed once by
+  evaluate.combine and remembered.
+
+Semantics: the same statuses as evaluate.rule_status, the one semantics (tests/test_compiled.py
+compares them on every test policy, exact thresholds included). A program this compiler does
+not cover (an operator a test registers, a fact it has no code for) gets None from
+`compiled_rules`, and the caller uses the general path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .codegen import FIRED_CODE, NOT_APPLICABLE_CODE, NOT_FIRED_CODE, UNKNOWN_CODE, Gen, Unsupported  # noqa: F401
+from ..engine.counts import group_homes
+from ..model.levels import group_keys
+from .program import Program
+
+
+class CompiledRules:
+    """One program's rules compiled for one date: decide from a composition or from counts per level."""
+
+    def __init__(self, source: str, from_composition, from_counts, needed_levels: tuple[str, ...]):
+        self.source = source  # the generated Python, for reading and tests
+        self.from_composition = from_composition  # (household, unit id, composition) -> (outcome, deciding)
+        self.from_counts = from_counts  # (household, unit id, counts per level, leaving) -> (outcome, deciding)
+        self.levels = needed_levels  # the levels whose counts the rules read
+
+
+def compiled_rules(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, general,
+                   general_counts) -> CompiledRules | None:
+    """The program's rules as generated Python for one date, or None when the compiler does not cover them.
+
+    outcome_of(statuses) gives (outcome, deciding rules) for a tuple of status codes (evaluate.combine);
+    bad_unit(unit id) and bad_category(category) raise the errors of an unknown home or category;
+    general(household, unit id, composition) and general_counts(household, unit id, counts, leaving)
+    decide by the general path, for values of a type the rules were not checked for."""
+    try:
+        return _build(program, date, outcome_of, bad_unit, bad_category, general, general_counts)
+    except Unsupported:
+        return None
+
+
+def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, general=None,
+           general_counts=None) -> CompiledRules:
+    g = Gen(program, date)
+    policy = program.policy
+    statuses = [g.rule(cr) for cr in program.rules]
+    levels = sorted(g.need)
+    level_name = {i: g.const(g.levels[i]) for i in levels}
+    args = []
+    for i in levels:
+        need = g.need[i]
+        args += [a for a, k in ((f"c{i}", "c"), (f"o{i}", "occ"), (f"m{i}", "homes")) if k in need]
+    body = []
+    if g.tables:
+        body.append("    " + "".join(f"x{i}, " for i in range(len(g.tables))) + "_ = x")
+    occ = [i for i in levels if "occ" in g.need[i]]
+    ns_ = [i for i in levels if "n" in g.need[i]]
+    body += [f"    n{i} = c{i}.get(cat, 0)" for i in ns_]
+    if occ or ns_:
+        body.append("    if lv is not None:")
+        body += [f"        o{i} -= 1" for i in occ]
+        body += [f"        n{i} -= lv == cat" for i in ns_]
+    key = " | ".join(f"{s} << {2 * j}" if j else s for j, s in enumerate(statuses)) or "0"
+    # A value of a type the rules were not checked for (a float income from a caller) takes the general path.
+    tail = ["    try:", f"        k = {key}", "    except (AttributeError, TypeError):", "        return FALLBACK",
+            "    r = memo_get(k)", "    if r is None:", "        r = outcome_of(k)", "    return r", ""]
+    lines = []
+
+    def wrapper(name: str, params: str, level_lines) -> list[str]:
+        out = [f"def {name}(h, uid, {params}):",
+               "    w = homes_seen(uid)",
+               "    if w is None:",
+               "        w = home(uid)",
+               "    u, rn, rd, x = w",
+               "    cat = h.category",
+               "    if cat not in categories:",
+               "        bad_category(cat)"]
+        fallback = "general(h, uid, comp)" if name == "from_composition" else "general_counts(h, uid, counts, leaving)"
+        # A household placed through a route: combine's outcome depends on more than the statuses.
+        out += ["    if h.route is not None:", f"        return {fallback}"]
+        out.append("    lv = comp.by_unit.get(uid)" if name == "from_composition" else "    lv = leaving")
+        return out + level_lines + body + [line.replace("FALLBACK", fallback) for line in tail]
+
+    def key_code(i: int) -> str:
+        return "u.portiek" if i == 0 else f"x[-1][{i}]"
+
+    comp_lines = ["    groups = comp.groups"] if levels else []
+    count_lines = []
+    for i in levels:
+        need = g.need[i]
+        comp_lines.append(f"    g{i} = groups[({level_name[i]}, {key_code(i)})]")
+        comp_lines += [f"    {a}{i} = g{i}.{attr}" for a, k, attr in (("c", "c", "counts"), ("o", "occ", "occupied"),
+                                                                        ("m", "homes", "homes")) if k in need]
+        count_lines.append(f"    c{i} = counts[{level_name[i]}]")
+        if "occ" in need:
+            count_lines.append(f"    o{i} = sum(c{i}.values())")
+        if "homes" in need:
+            count_lines.append(f"    m{i} = homes[({level_name[i]}, {key_code(i)})]")
+    lines += wrapper("from_composition", "comp", comp_lines)
+    lines += wrapper("from_counts", "counts, leaving=None", count_lines)
+    source = "\n".join(lines)
+
+    contexts: dict = {}
+    tables = tuple(b for _, b in g.tables)
+
+    def context(u):
+        prof = policy.complexes[u.complex].profile_at(date)
+        keys = group_keys(policy, u)
+        mixes = {"complex": prof.mix, "buurt": policy.buurten[u.buurt].mix}
+        for lv, key in zip(policy.levels.keys[3:], keys[3:]):
+            mixes[lv] = policy.areas[lv][key].mix
+        x = contexts[u.complex] = tuple(b(prof, mixes) for b in tables) + (keys,)
+        return x
+
+    memo: dict = {}
+    n = len(program.rules)
+
+    def outcome(k: int):
+        r = outcome_of(tuple((k >> (2 * j)) & 3 for j in range(n)))
+        if len(memo) < 4096:
+            memo[k] = r
+        return r
+
+    ns = g.ns
+    seen: dict = {}
+    units_get = policy.units.get
+
+    def home(uid: str):
+        """(unit, rent numerator, rent denominator, its complex's context), kept for up to 65,536 homes."""
+        u = units_get(uid)
+        if u is None:
+            bad_unit(uid)
+        x = contexts.get(u.complex)
+        if x is None:
+            x = context(u)
+        w = (u, u.rent.numerator, u.rent.denominator, x)
+        if len(seen) < 65_536:
+            seen[uid] = w
+        return w
+
+    ns.update(homes_seen=seen.get, home=home, categories=frozenset(policy.category_ids), memo_get=memo.get,
+              outcome_of=outcome, bad_category=bad_category, general=general, general_counts=general_counts,
+              homes=group_homes(policy) if any("homes" in g.need[i] for i in levels) else None)
+    exec(compile(source, f"<magicmix rules {policy.id} {date.isoformat()}>", "exec"), ns)  # noqa: S102 - our source
+    return CompiledRules(source, ns["from_composition"], ns["from_counts"], tuple(g.levels[i] for i in levels))

@@ -1,0 +1,249 @@
+"""The rows of a batch input (JSONL or CSV), read and checked: streamed in blocks of whole lines, each row
+turned into a household, a home and a date through the project's value readers, or into a RowError that names
+the row and says why in Dutch and English.
+
+Row columns (CSV header or JSON keys): id, size, income, category, unit, and optionally
+age, flags (CSV: separated by '|'), older, route, date (YYYY-MM-DD; default --date).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import Decimal
+from typing import Callable, Iterator
+
+from ..lang.compile import Program
+from ..diagnostics import PolicyError, make
+from ..lang.facts import Household
+from .files import check_regular, open_regular
+from .load_json import JsonRefused, parse_json
+from .values import DUTCH, POINT, Refused, read_count, read_date, read_id, read_number
+
+REQUIRED = ("id", "size", "income", "category", "unit")
+
+
+class RowError(Exception):
+    """A row that cannot be evaluated, with its number and the reason in Dutch and English."""
+
+    def __init__(self, row: int, nl: str, en: str):
+        super().__init__(en)
+        self.row, self.nl, self.en = row, nl, en
+
+
+MAX_CELL = 64  # characters: longer ids, numbers or dates are refused (no 4,000-digit income)
+
+
+def _text(value, what: str, row: int) -> str:
+    """A cell as text; absurdly long values are a row error, not work for the engine."""
+    try:
+        text = value if isinstance(value, str) else str(value)
+    except ValueError:  # an integer too long to print
+        text = "x" * (MAX_CELL + 1)
+    if len(text) > MAX_CELL:
+        raise RowError(row, f"{what} is te lang (meer dan {MAX_CELL} tekens)",
+                       f"{what} is too long (more than {MAX_CELL} characters)")
+    return text.strip()
+
+
+def _show(value) -> str:
+    """A cell for a message: its repr, cut short."""
+    try:
+        shown = repr(value)
+    except ValueError:
+        shown = "…"
+    return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
+def _read(reader, value, column: str, row: int, *args):
+    """A cell through its reader in rules_engine.load.values; a refusal is a RowError naming the column."""
+    if isinstance(value, str):
+        value = _text(value, column, row)
+    try:
+        return reader(value, *args)
+    except Refused as exc:
+        nl, en = exc.texts
+        raise RowError(row, f"{column}: {nl}", f"{column}: {en}") from None
+
+
+def _flags(value, row: int) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [f for f in _text(value, "flags", row).split("|") if f]
+    if not isinstance(value, list):
+        raise RowError(row, f"flags is geen lijst: {_show(value)}", f"flags is not a list: {_show(value)}")
+    return tuple(_read(read_id, f, "flags", row) for f in value)
+
+
+def parse_row(values: dict, row: int, program: Program, default_date: dt.date | None, notation: str = POINT):
+    """A household, home and date from one row's values (numbers in notation); raises RowError naming the problem."""
+    missing = [k for k in REQUIRED if values.get(k) in (None, "")]
+    if missing:
+        raise RowError(row, f"kolom ontbreekt of is leeg: {', '.join(missing)}",
+                       f"column missing or empty: {', '.join(missing)}")
+    household_id = _read(read_id, values["id"], "id", row, True)
+    category = _text(values["category"], "category", row)
+    if category not in program.policy.category_ids:
+        raise RowError(row, f"onbekende categorie {_show(category)}", f"unknown category {_show(category)}")
+    unit = _text(values["unit"], "unit", row)
+    if unit not in program.policy.units:
+        raise RowError(row, f"onbekende woning {_show(unit)}", f"unknown home {_show(unit)}")
+    income, _ = _read(read_number, values["income"], "income", row, "income", notation)
+    size = _read(read_count, values["size"], "size", row, "size", notation)
+    age = values.get("age")
+    age = _read(read_count, age, "age", row, "age", notation) if age not in (None, "") else None
+    flags = _flags(values.get("flags") or (), row) if values.get("flags") else ()
+    older = values.get("older")
+    if older in (None, ""):
+        older = False
+    elif isinstance(older, bool) or older in ("true", "false", "ja", "nee"):
+        older = older if isinstance(older, bool) else older in ("true", "ja")
+    else:
+        raise RowError(row, f"older is geen ja/nee: {_show(older)}", f"older is not yes/no: {_show(older)}")
+    route = values.get("route")
+    route = _read(read_id, route, "route", row) if route not in (None, "") else None
+    if route is not None and route not in program.policy.routes:
+        raise RowError(row, f"onbekende route {_show(route)}", f"unknown route {_show(route)}")
+    date_text = values.get("date")
+    date = _read(read_date, date_text, "date", row) if date_text not in (None, "") else default_date
+    if date is None:
+        raise RowError(row, "geen datum in de rij en geen --date", "no date in the row and no --date")
+    return Household(household_id, size, income, category, age, flags, older, route), unit, date
+
+
+class _Undecodable(str):
+    """A line that is not valid UTF-8 (kept in its place so that row numbers stay right)."""
+
+
+def _lines(block) -> list:
+    """The lines of a block; a line that is not valid UTF-8 becomes an _Undecodable placeholder."""
+    if isinstance(block, str):
+        lines = block.split("\n")
+    else:
+        try:
+            lines = block.decode("utf-8").split("\n")
+        except UnicodeDecodeError:
+            lines = [_decode_line(line) for line in block.split(b"\n")]
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line if line.__class__ is _Undecodable else line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return _Undecodable("?")
+
+
+def _undecodable(row: int) -> RowError:
+    return RowError(row, "geen geldige UTF-8: sla het bestand op als UTF-8", "not valid UTF-8: save the file as UTF-8")
+
+
+def _csv_rows(lines: list, delimiter: str) -> list:
+    """Cells per line; a line that is not UTF-8 or not valid CSV becomes a RowError (its row is set by the caller)."""
+    if not any(line.__class__ is _Undecodable for line in lines):
+        try:
+            return list(csv.reader(lines, delimiter=delimiter))  # the common case: one reader for the block
+        except csv.Error:
+            pass
+    out: list = []
+    for line in lines:
+        if line.__class__ is _Undecodable:
+            out.append(_undecodable(0))
+            continue
+        try:
+            out.append(next(csv.reader([line], delimiter=delimiter), []))
+        except csv.Error as exc:
+            out.append(RowError(0, f"geen geldige CSV: {exc}", f"not valid CSV: {exc}"))
+    return out
+
+
+def row_values(kind: str, header: list[str] | None, first_row: int, block) -> Iterator[tuple[int, object]]:
+    """(row number, values dict) per row of a block of whole lines, or (row number, RowError) for a bad row."""
+    lines = _lines(block)
+    if kind == "csv":
+        names = header[:-1]
+        delimiter = header[-1] if header[-1] in ",;" else ","
+        for offset, raw in enumerate(_csv_rows(lines, delimiter)):
+            row = first_row + offset
+            if raw.__class__ is RowError:
+                raw.row = row
+                yield row, raw
+                continue
+            if not raw:
+                continue  # a blank line is no row
+            if len(raw) != len(names):
+                yield row, RowError(row, f"{len(raw)} kolommen in plaats van {len(names)}",
+                                    f"{len(raw)} columns instead of {len(names)}")
+            else:
+                yield row, dict(zip(names, raw))
+        return
+    for offset, raw in enumerate(lines):
+        row = first_row + offset
+        if raw.__class__ is _Undecodable:
+            yield row, _undecodable(row)
+            continue
+        if not raw.strip():
+            continue
+        try:
+            values = parse_json(raw, parse_float=Decimal)
+        except JsonRefused as exc:
+            yield row, RowError(row, exc.nl, exc.en)
+            continue
+        except ValueError:
+            yield row, RowError(row, "geen geldige JSON", "not valid JSON")
+            continue
+        yield row, values if isinstance(values, dict) else RowError(row, "een rij is een JSON-object",
+                                                                    "a row is a JSON object")
+
+
+def number_notation(kind: str, header: list[str] | None) -> str:
+    """How numbers are written: a ';'-separated CSV comes from Dutch Excel (decimal comma, '.' for thousands)."""
+    return DUTCH if kind == "csv" and header and header[-1] == ";" else POINT
+
+
+def read_rows(path: str) -> Iterator[tuple[int, object, str]]:
+    """Every row of a JSONL or CSV input file as (row number, values dict or RowError, number notation), streamed."""
+    check_regular(path)
+    kind = input_kind(path)
+    for _, header, first_row, block in line_blocks(path, kind, None):
+        notation = number_notation(kind, header)
+        for row, values in row_values(kind, header, first_row, block):
+            yield row, values, notation
+
+
+BLOCK_BYTES = 1 << 20
+
+
+def line_blocks(path: str, kind: str, progress: Callable[[int], None] | None) -> Iterator[tuple]:
+    """Yield (kind, header, first row number, text block of whole lines); the parent never splits rows.
+
+    CSV headers end with the detected delimiter."""
+    with open_regular(path) as fh:
+        header = None
+        row = 1
+        if kind == "csv":
+            try:
+                first = fh.readline().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise PolicyError([make("not-utf8", path, 1, 1)]) from None
+            delimiter = ";" if first.count(";") > first.count(",") else ","
+            header = [h.strip() for h in first.strip().split(delimiter)] + [delimiter]
+            row = 2
+        read = fh.tell()
+        while True:
+            block = fh.read(BLOCK_BYTES)
+            if not block:
+                break
+            if not block.endswith(b"\n"):
+                block += fh.readline()  # complete the last line
+            read += len(block)
+            yield kind, header, row, block
+            row += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+            if progress:
+                progress(read)
+
+
+def input_kind(path: str) -> str:
+    """'csv' or 'jsonl' by the file's name."""
+    return "csv" if path.lower().endswith((".csv", ".txt")) else "jsonl"

@@ -1,0 +1,213 @@
+"""A cache of validated policies, so that a large policy is read and checked once, not at every command.
+
+Reading and checking a national policy (30,000 complex files, 2.3 million homes) takes most
+of a minute; loading the checked policy from the cache takes a few seconds. An entry is keyed
+by the policy folder as given, the bytes of every file the check reads, and the bytes of
+magicmix itself (its code and schemas): change any of them and the entry is simply not found.
+Only policies without errors that took a second or more to check are cached (a small policy is
+checked faster than an entry is written); the program is compiled afresh from the cached policy.
+
+The cache lives in $MAGICMIX_CACHE_DIR, else $XDG_CACHE_HOME/magicmix, else ~/.cache/magicmix;
+MAGICMIX_CACHE=off turns it off. It keeps the newest few entries. Entries are pickles, and a
+pickle can name any function to call, so nothing in an entry is unpickled before its HMAC-SHA256
+is checked with a key that is kept outside the cache folder (cache_key.py): someone who can write
+the cache folder (a restored CI cache, a synced home folder) cannot make an entry that is read.
+Even then only the exact classes of the policy model and a few standard types may be named.
+An entry that fails any check is ignored (and removed) and the policy is read from its files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copyreg
+import functools
+import fractions
+import glob
+import hashlib
+import hmac
+import io
+import os
+import pickle
+import sys
+from types import MappingProxyType
+
+from ..model import levels, units
+from ..model import policy as model
+from ..atomic import atomic_writer
+from .cache_key import entry_key
+from .load import OCCUPANCY_FILE, file_digest, gc_paused, policy_files
+from ..model.policy import Policy, frozen_map
+from .schemas_check import KINDS, schema_text
+
+KEEP = 4  # entries kept; a national policy takes a few hundred MB
+MIN_SECONDS = 1.0  # a policy checked faster than this is not worth an entry
+_MAGIC = b"magicmix-policy-cache-2\n"  # 2: authenticated entries
+_MAC = 32  # bytes of HMAC-SHA256, after the marker and the key
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # rules_engine/, every module under it
+
+
+def cache_dir() -> str | None:
+    """The cache folder, or None when the cache is turned off."""
+    if os.environ.get("MAGICMIX_CACHE", "").lower() in ("off", "0", "no", "false"):
+        return None
+    explicit = os.environ.get("MAGICMIX_CACHE_DIR")
+    if explicit:
+        return explicit
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "magicmix")
+
+
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> bytes:
+    """The bytes of magicmix's own code and schemas: a new version never reads an old entry."""
+    digest = hashlib.sha256(sys.version.encode())
+    for rel in _modules(_PACKAGE):  # every module wherever it lies in the package, not only the top level
+        with open(os.path.join(_PACKAGE, rel), "rb") as fh:
+            digest.update(rel.encode() + b"\0" + hashlib.sha256(fh.read()).digest())
+    for kind in sorted(KINDS):  # the schemas as the check reads them (wheel or checkout)
+        digest.update(kind.encode() + b"\0" + hashlib.sha256(schema_text(kind).encode()).digest())
+    return digest.digest()
+
+
+def _modules(package: str) -> list[str]:
+    """Every .py file under package, as sorted paths relative to it ('/' separated)."""
+    found = []
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        rel = os.path.relpath(folder, package)
+        found += [(n if rel == "." else f"{rel}/{n}").replace(os.sep, "/") for n in files if n.endswith(".py")]
+    return sorted(found)
+
+
+def policy_key(root: str) -> str:
+    """The cache key of a policy folder: its path as given and the bytes of every file the check reads."""
+    digest = hashlib.sha256(_code_digest() + b"\0" + root.encode("utf-8", "surrogateescape") + b"\0")
+    rels = policy_files(root) + [OCCUPANCY_FILE]
+    households = os.path.join(root, "examples", "households")
+    if os.path.isdir(households):
+        rels += sorted(f"examples/households/{n}" for n in os.listdir(households))
+    for rel in rels:
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + (file_digest(os.path.join(root, rel)) or b"-"))
+    return digest.hexdigest()
+
+
+def _private(path: str) -> bool:
+    """Whether a file or folder is this user's own and nobody else may write to it."""
+    if not hasattr(os, "getuid"):
+        return True
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+# Exact (module, name) pairs: a dotted name such as 'Policy.__init__.__code__' reaches any object,
+# so the classes of the model (with its unit table, and of its levels registry) are listed one by one, by the module they are defined in.
+_ALLOWED = frozenset({("fractions", "Fraction"), ("datetime", "date"), ("array", "_array_reconstructor"),
+                      ("array", "array"), ("builtins", "bytearray"), (model.__name__, "frozen_map")} |
+                     {(mod.__name__, name) for mod in (model, units, levels) for name, value in vars(mod).items()
+                      if isinstance(value, type) and value.__module__ == mod.__name__})
+
+
+class _Unpickler(pickle.Unpickler):
+    """Names only the classes of the policy model and a few standard types: an entry can build data, nothing else."""
+
+    def find_class(self, module: str, name: str):
+        if (module, name) in _ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a policy cache")
+
+
+def _mac(secret: bytes, data: bytes, body: int) -> bytes:
+    """The HMAC-SHA256 of an entry: its marker and key (before the MAC) and its pickle (from body on)."""
+    view = memoryview(data)
+    mac = hmac.new(secret, view[:body - _MAC], "sha256")
+    mac.update(view[body:])
+    return mac.digest()
+
+
+def _reduce_fraction(f: fractions.Fraction):
+    return fractions.Fraction, (f.numerator, f.denominator)
+
+
+def _entry(directory: str, key: str) -> str:
+    return os.path.join(directory, f"policy-{key}.pickle")
+
+
+def load(root: str) -> tuple[str | None, Policy | None]:
+    """(key, cached policy) for a policy folder; the policy is None when there is no usable entry."""
+    directory = cache_dir()
+    if directory is None:
+        return None, None
+    key = policy_key(root)
+    path = _entry(directory, key)
+    if not os.path.exists(path) or not (_private(directory) and _private(path)):
+        return key, None
+    secret = entry_key(directory)
+    if secret is None:
+        return key, None
+    try:
+        with open(path, "rb", buffering=0) as fh:
+            data = fh.read()  # once: what is checked is what is unpickled
+        head = _MAGIC + key.encode("ascii")
+        mac = data[len(head):len(head) + _MAC]
+        if not data.startswith(head) or not hmac.compare_digest(mac, _mac(secret, data, len(head) + _MAC)):
+            raise ValueError("not this entry, or not written by this user")
+        body = io.BytesIO(data)  # shares the bytes, no copy
+        body.seek(len(head) + _MAC)
+        with gc_paused():  # millions of objects with no cycles among them
+            policy = _Unpickler(body).load()
+        if not isinstance(policy, Policy):
+            raise ValueError("not a policy")
+    except Exception:  # noqa: BLE001 - a damaged entry of any kind is only a missed cache
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return key, None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # the newest used entries are the ones kept
+    return key, policy
+
+
+def store(key: str | None, policy: Policy, seconds: float) -> None:
+    """Keep a checked policy (that took seconds to check) under its key; a cache that cannot be written is skipped."""
+    directory = cache_dir()
+    if key is None or directory is None or seconds < MIN_SECONDS:
+        return
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        if not _private(directory):
+            return
+        secret = entry_key(directory)
+        if secret is None:
+            return
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = copyreg.dispatch_table.copy()
+        pickler.dispatch_table[MappingProxyType] = lambda m: (frozen_map, (dict(m),))
+        pickler.dispatch_table[fractions.Fraction] = _reduce_fraction
+        pickler.dump(policy)
+        head = _MAGIC + key.encode("ascii")
+        mac = hmac.new(secret, head, "sha256")
+        mac.update(buffer.getbuffer())
+        with atomic_writer(_entry(directory, key)) as fh:
+            fh.buffer.write(head + mac.digest())
+            fh.buffer.write(buffer.getbuffer())
+        _prune(directory)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        return
+
+
+def _prune(directory: str) -> None:
+    entries = sorted(glob.glob(os.path.join(glob.escape(directory), "policy-*.pickle")), key=_mtime, reverse=True)
+    for path in entries[KEEP:]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
+

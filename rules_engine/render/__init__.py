@@ -1,0 +1,1 @@
+"""Rendering: every report and output format, the renderer registry, escaping, words and the message catalogue."""

@@ -1,0 +1,233 @@
+"""The composition on one date straight from an occupancy file: for a whole stock at once.
+
+load_occupancy keeps every dated row of every home; `magicmix status` only needs, per home,
+the row in force on its date. composition_at reads the file once and keeps just that, with
+exactly the checks of load_occupancy (checked_positions) and the same outcome as
+composition(policy, load_occupancy(...), date); a test holds the two together.
+
+A large CSV file is read in two halves at once, the second in a forked process, when it can
+be cut at a line break without changing what its rows are (no quotes, no lone carriage
+returns). Should that process fail, its half is read here: the outcome never depends on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import multiprocessing
+import os
+from array import array
+from functools import lru_cache
+from typing import Mapping
+
+from ..diagnostics import PolicyError, make
+from ..load.load import gc_paused
+from ..model.policy import Policy
+from ..load.occupancy import (Composition, composition, consume_csv, groups_from_places, load_occupancy, load_occupancy_csv,
+                        table_reader)
+from ..load.occupancy_rows import FirstRows, checked_positions, seen_positions, twice
+
+PARALLEL_FROM = 16 * 1024 * 1024  # bytes of CSV; below this a second process costs more than it saves
+# The share of the file read here. The second process also packs what it kept and sends it back (about a
+# fifth of its reading time, measured on a national stock), so both finish together when this one reads more.
+FIRST_SHARE = 0.58
+MAX_DIAGNOSTICS = 100  # as load_occupancy
+
+
+class _Latest:
+    """Per home (by position in policy.units), the row in force on a date so far: its valid_from and category."""
+
+    def __init__(self, policy: Policy, date: dt.date):
+        n = len(policy.units)
+        self.date = date
+        self.since = array("l", [0]) * n  # valid_from as an ordinal; 0: no row yet
+        self.codes = bytearray(n)  # 0: nobody lives there; otherwise 1 + the category's index
+        self.code = {c: i + 1 for i, c in enumerate(policy.category_ids)}
+        self.seen = FirstRows(n)  # every home's first row per date, as load_occupancy checks them
+        self.column: int | None = None  # of valid_from, for a home given twice across two parts
+
+    def take(self, path: str, header: list, rows, policy: Policy, text_cells: bool) -> "_Latest":
+        """Keep the checked rows that count on the date (a consumer for the table readers)."""
+        since, codes, code, until = self.since, self.codes, self.code, self.date.toordinal()
+        names = [str(h or "").strip().lower() for h in header]
+        self.column = names.index("valid_from") + 1 if "valid_from" in names else None
+        for i, _, household, category, _, day in checked_positions(path, header, rows, policy, text_cells, self.seen):
+            if day <= until and day >= since[i]:  # (a home twice on one date was refused by checked_positions)
+                since[i] = day
+                codes[i] = code[category] if household else 0
+        return self
+
+    def compact(self) -> tuple:
+        """What merge needs of this part, only as long as the homes it has rows for: cheap to send between processes."""
+        touched = seen_positions(self.since)
+        return (touched, array("i", map(self.since.__getitem__, touched)),
+                bytes(map(self.codes.__getitem__, touched)), self.seen.compact(), self.column)
+
+    def merge(self, later: tuple, path: str, policy: Policy) -> list:
+        """Take in what a later part of the same file kept (its compact()); the diagnostics of homes given twice
+        across the parts."""
+        touched, later_since, later_codes, seen, column = later
+        clashes = sorted(self.seen.merge(seen), key=lambda clash: clash[3])  # by row, as in one pass
+        if clashes:
+            ids = list(policy.units)  # in position order
+            return [twice(path, row, column, ids[i], day, earlier)
+                    for i, day, earlier, row in clashes[:MAX_DIAGNOSTICS]]
+        since, codes = self.since, self.codes
+        for i, day, code in zip(touched, later_since, later_codes):
+            if day >= since[i]:
+                since[i] = day
+                codes[i] = code
+        return []
+
+    def composition(self, policy: Policy) -> Composition:
+        """Count what was kept into every portiek, complex and buurt."""
+        categories = tuple(enumerate(policy.category_ids, 1))
+        codes = self.codes
+        per_place: list = []
+        for first, end in _ranges(policy):
+            # a portiek's homes lie together in policy.units: count its categories in C, not one home at a time
+            part = codes[first:end]
+            per_place.append({cid: k for code, cid in categories if (k := part.count(code))} if any(part) else None)
+        return Composition(self.date, groups_from_places(policy, per_place),
+                           _Living(list(policy.units), self.codes, policy.category_ids))
+
+
+@lru_cache(maxsize=16)
+def _ranges(policy: Policy) -> list[tuple[int, int]]:
+    return policy.units.place_ranges()
+
+
+class _Living(Mapping):
+    """Home id -> category of the household living there, read from what _Latest kept."""
+
+    def __init__(self, ids: list, codes: bytearray, categories: tuple[str, ...]):
+        self._ids, self._codes, self._categories = ids, codes, categories
+        self._positions: dict | None = None
+
+    def __getitem__(self, uid: str) -> str:
+        if self._positions is None:
+            self._positions = {u: i for i, u in enumerate(self._ids) if self._codes[i]}
+        i = self._positions[uid]
+        return self._categories[self._codes[i] - 1]
+
+    def __iter__(self):
+        return (u for u, code in zip(self._ids, self._codes) if code)
+
+    def __len__(self) -> int:
+        return len(self._codes) - self._codes.count(0)
+
+
+def composition_at(path: str, policy: Policy, date: dt.date) -> Composition:
+    """The composition on a date from an occupancy file, with the checks and outcome of load_occupancy."""
+    with gc_paused():
+        reader = table_reader(path)
+        if reader is None:
+            return composition(policy, load_occupancy(path, policy), date)
+        halves = _halves(path) if reader is load_occupancy_csv else None
+        if halves is None:
+            return reader(path, policy, _Latest(policy, date).take).composition(policy)
+        return _two_halves(path, policy, date, *halves).composition(policy)
+
+
+def _halves(path: str) -> tuple[bytes, int] | None:
+    """The file's bytes and where to cut them in two, when a second process is worth it and safe."""
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    try:
+        if os.path.getsize(path) < PARALLEL_FROM:
+            return None
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None  # the ordinary reader reports it
+    # A quoted field may hold a line break, and a lone CR ends a row: then rows are not lines. A file that
+    # is not UTF-8 (cp1252 from Excel NL, or refused) is read in one pass.
+    if b'"' in data or data.count(b"\r") != data.count(b"\r\n") or not _is_utf8(data):
+        return None
+    header_end = data.find(b"\n")
+    cut = data.find(b"\n", max(header_end + 1, int(len(data) * FIRST_SHARE)))
+    if header_end < 0 or cut < 0 or cut + 1 >= len(data):
+        return None
+    return data, cut + 1
+
+
+def _is_utf8(data: bytes) -> bool:
+    if data.isascii():  # the common case, and a hundred times faster to tell
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decode(path: str, raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        raise PolicyError([make("not-utf8", path)]) from None
+
+
+def _part(path: str, policy: Policy, date: dt.date, data: bytes, start: int, end: int,
+          header_line: str | None, first_row: int) -> tuple[_Latest, list]:
+    """What one part of a CSV file keeps, and its diagnostics (rows numbered as in the whole file)."""
+    latest = _Latest(policy, date)
+    try:
+        text = _decode(path, data[start:end], "utf-8-sig" if start == 0 else "utf-8")
+        consume_csv(path, io.StringIO(text, newline=""), policy, latest.take, header_line, first_row)
+        return latest, []
+    except PolicyError as exc:
+        return latest, list(exc.diagnostics)
+
+
+def _later_part(*args) -> tuple[tuple, list]:
+    """_part, with what it kept in compact form (see _Latest.compact)."""
+    latest, problems = _part(*args)
+    return latest.compact(), problems
+
+
+def _two_halves(path: str, policy: Policy, date: dt.date, data: bytes, cut: int) -> _Latest:
+    header_line = _decode(path, data[:data.find(b"\n") + 1], "utf-8-sig")
+    second = (path, policy, date, data, cut, len(data), header_line, data.count(b"\n", 0, cut) + 1)
+    result = _forked(_later_part, second)
+    first, problems = _part(path, policy, date, data, 0, cut, None, 2)
+    if any(d.code == "missing-key" for d in problems):
+        result()  # the header is wrong: the second half only repeats that
+        raise PolicyError(problems)
+    later = result() or _later_part(*second)
+    if problems or later[1]:
+        raise PolicyError((problems + later[1])[:MAX_DIAGNOSTICS])
+    clashes = first.merge(later[0], path, policy)
+    if clashes:
+        raise PolicyError(clashes)
+    return first
+
+
+def _forked(fn, args: tuple):
+    """Start fn(*args) in a forked process (which shares this one's memory); returns a function that waits
+    for its result, or gives None when the process failed."""
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_send_result, args=(send, fn, args), daemon=True)
+    process.start()
+    send.close()
+
+    def result():
+        try:
+            return receive.recv()
+        except (EOFError, OSError):
+            return None
+        finally:
+            receive.close()
+            process.join()
+
+    return result
+
+
+def _send_result(connection, fn, args: tuple) -> None:
+    try:
+        connection.send(fn(*args))
+    except BaseException:  # noqa: BLE001 - the parent does the work itself when nothing arrives
+        pass
+    finally:
+        connection.close()

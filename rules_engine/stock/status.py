@@ -1,0 +1,218 @@
+"""Portfolio status: every buurt, complex and portiek on a date, shares against targets and bands, worst first.
+
+A complex or buurt is judged from min_households occupied homes on (as the mix rules do);
+a category is 'above' when its share is over the band's ceiling and 'below' when under its
+floor. A portiek is 'above' when a category passes its maximum number of households.
+Room per category is the same exact figure the explanations give (room.py): at most the
+vacant homes, and not judged (None) where the group's shares are not judged.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import partial
+from typing import NamedTuple
+
+from ..load.load import gc_paused
+from ..model.levels import DEFAULT, Levels
+from ..model.policy import Policy
+from ..load.occupancy import Composition
+from ..engine.room import band_room, judged as shares_judged, limit_room
+
+ABOVE, BELOW, IN_BAND, UNJUDGED = "above", "below", "in_band", "unjudged"
+ALL_LEVELS = tuple(reversed(DEFAULT.keys))
+"""The levels of a status under the default registry, largest first (buurt, complex, portiek)."""
+
+
+class CategoryStatus(NamedTuple):
+    """One category in one group: count and share now, against target, band or limit, and the room left.
+
+    A named tuple: a national status holds a million of them."""
+
+    category: str
+    count: int
+    occupied: int  # households in the group
+    target: Fraction | None
+    low: Fraction | None
+    high: Fraction | None
+    limit: int | None  # portiek maximum
+    state: str  # above | below | in_band | unjudged
+    room: int | None  # None: not judged (too few households, or no band or portiek maximum)
+
+    @property
+    def share(self) -> Fraction | None:
+        """count / occupied; None when the group has no households."""
+        return Fraction(self.count, self.occupied) if self.occupied else None
+
+
+class GroupStatus(NamedTuple):
+    """A buurt, complex or portiek on the status date.
+
+    A named tuple, with its state and deviation worked out once in integers: a national status
+    has 333,000 groups, and sorting and rendering read both many times."""
+
+    level: str
+    key: str
+    name: str
+    parent: str  # the group one level up: the complex of a portiek, the buurt of a complex ('' at the top)
+    homes: int
+    occupied: int
+    judged: bool
+    categories: tuple[CategoryStatus, ...]
+    state: str  # above, below, both ('above and below'), in_band or unjudged
+    worst: tuple[int, int]  # the deviation as (numerator, denominator)
+
+    @property
+    def deviation(self) -> Fraction:
+        """How far the worst category lies outside its band, or over its portiek limit, as a share of the group."""
+        return Fraction(*self.worst)
+
+
+@dataclass(frozen=True)
+class PortfolioStatus:
+    """The whole stock on one date, worst groups first."""
+
+    date: str
+    policy: dict  # id, version, content_hash
+    categories: tuple[str, ...]
+    labels: dict  # category -> {'nl', 'en'}
+    groups: tuple[GroupStatus, ...]
+    unvalued: tuple[str, ...] = ()  # parameters without a value on the date: lettings using them are onbeslist
+    levels: tuple[str, ...] = ALL_LEVELS  # the policy's levels, largest first
+    level_labels: dict = field(default_factory=lambda: _labels(DEFAULT))  # level -> {'nl', 'en'}
+
+    def counts(self) -> dict[str, Counter]:
+        """Groups per state, per level (largest level first)."""
+        out: dict[str, Counter] = {level: Counter() for level in self.levels}
+        for g in self.groups:
+            out[g.level][g.state] += 1
+        return out
+
+
+def _labels(levels: Levels) -> dict:
+    return {lv.key: {"nl": lv.label[0], "en": lv.label[1]} for lv in levels}
+
+
+_new_category = partial(tuple.__new__, CategoryStatus)  # a named tuple's own __new__ is Python code: slow
+_new_group = partial(tuple.__new__, GroupStatus)
+
+
+def _state(above: bool, below: bool, judged: bool) -> str:
+    if above:
+        return "both" if below else ABOVE
+    return BELOW if below else IN_BAND if judged else UNJUDGED
+
+
+def _banded(level, key, name, parent, group, mix, min_households, categories) -> GroupStatus:
+    occ = group.occupied
+    judged = shares_judged(group, min_households)
+    counts, bands, targets = group.counts, mix.bands, mix.targets
+    out = []
+    above = below = False
+    wn, wd = 0, 1  # the worst deviation so far, as a fraction
+    for cid in categories:
+        band = bands.get(cid)
+        count = counts.get(cid, 0)
+        if band is None:
+            out.append(_new_category((cid, count, occ, targets.get(cid), None, None, None, UNJUDGED, None)))
+            continue
+        low, high = band.low, band.high
+        state = UNJUDGED
+        if judged:  # count/occ against the band, by cross-multiplication: exact, and far quicker than Fractions
+            hn, hd, ln, ld = high.numerator, high.denominator, low.numerator, low.denominator
+            if count * hd > hn * occ:
+                state, above = ABOVE, True
+                n, d = count * hd - hn * occ, occ * hd  # share - high
+            elif count * ld < ln * occ:
+                state, below = BELOW, True
+                n, d = ln * occ - count * ld, ld * occ  # low - share
+            else:
+                state, n, d = IN_BAND, 0, 1
+            if n * wd > wn * d:
+                wn, wd = n, d
+        out.append(_new_category((cid, count, occ, targets.get(cid), low, high, None, state,
+                                  band_room(group, bands, cid, min_households))))
+    return _new_group((level, key, name, parent, group.homes, occ, judged, tuple(out), _state(above, below, judged),
+                       (wn, wd)))
+
+
+def _portiek(key, parent, group, limits, categories) -> GroupStatus:
+    counts, occ = group.counts, group.occupied
+    out = []
+    above = False
+    wn, wd = 0, 1
+    for cid in categories:
+        count = counts.get(cid, 0)
+        limit = limits.get(cid)
+        if limit is None:
+            out.append(_new_category((cid, count, occ, None, None, None, None, UNJUDGED, None)))
+        elif count > limit:
+            above = True
+            # households over the limit, as a share of the portiek: comparable with band deviations
+            n, d = count - limit, max(1, occ)
+            if n * wd > wn * d:
+                wn, wd = n, d
+            out.append(_new_category((cid, count, occ, None, None, None, limit, ABOVE,
+                                      limit_room(group, limits, cid))))
+        else:
+            out.append(_new_category((cid, count, occ, None, None, None, limit, IN_BAND,
+                                      limit_room(group, limits, cid))))
+    judged = bool(limits)
+    return _new_group(("portiek", key, key.split("/", 1)[-1], parent, group.homes, occ, judged, tuple(out),
+                       _state(above, False, judged), (wn, wd)))
+
+
+def _sort_key(levels: Levels):
+    order = {key: i for i, key in enumerate(reversed(levels.keys))}  # the largest level first
+
+    def key(g: GroupStatus):
+        if g.state in (ABOVE, BELOW, "both"):
+            n, d = g.worst
+            return (False, -n / d, order[g.level], g.key)  # a float only orders; reports show the exact value
+        return (True, 0.0, order[g.level], g.key)
+
+    return key
+
+
+def portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...] | None = None,
+                     progress=None) -> PortfolioStatus:
+    """Every group at the given levels (default: all of the policy's) on the composition's date, out-of-band groups
+    first (the worst first)."""
+    with gc_paused():
+        return _portfolio_status(policy, comp, policy.levels.keys if levels is None else levels, progress)
+
+
+def _portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...], progress) -> PortfolioStatus:
+    cats = policy.category_ids
+    groups = []
+    date = comp.date
+    complexes = list(policy.complexes.values())
+    # A buurt (or a group above it) is judged like the complexes in it: from the policy's default minimum on.
+    default_min = complexes[0].profiles[0].min_households if complexes else 1
+    found = comp.groups
+    for lv in policy.levels.from_complex[1:]:  # the buurt and every level above it
+        if lv.key in levels:
+            for code, area in policy.groups_of(lv.key).items():
+                g = found.get((lv.key, code))
+                if g is not None:
+                    groups.append(_banded(lv.key, code, area.name, next(iter(area.up.values()), ""), g, area.mix,
+                                          default_min, cats))
+    for n, cx in enumerate(complexes, 1):
+        profile = cx.profile_at(date)
+        if "complex" in levels:
+            groups.append(_banded("complex", cx.id, cx.name, cx.buurt, found[("complex", cx.id)], profile.mix,
+                                  profile.min_households, cats))
+        if "portiek" in levels:
+            limits = profile.portiek_max_households
+            for key in cx.portieken:
+                groups.append(_portiek(key, cx.id, found[("portiek", key)], limits, cats))
+        if progress is not None and n % 1000 == 0:
+            progress(n, len(complexes))
+    groups.sort(key=_sort_key(policy.levels))
+    return PortfolioStatus(date.isoformat(), {"id": policy.id, "version": policy.version,
+                                              "content_hash": policy.content_hash}, cats,
+                           {c.id: {"nl": c.label.nl, "en": c.label.en} for c in policy.categories}, tuple(groups),
+                           tuple(name for name, p in policy.parameters.items() if p.at(date) is None),
+                           tuple(reversed(policy.levels.keys)), _labels(policy.levels))
