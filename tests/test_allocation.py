@@ -56,7 +56,7 @@ def test_ranking_20_candidates(program):
     assert [c.rank for c in r.ranked] == list(range(1, 18))
     assert [c.household for c in r.dropped] == ["p03", "p09", "p15"]
     reasons = {c.household: c.reason["en"] for c in r.ranked + r.dropped}
-    assert reasons["p02"] == "no rule fired"
+    assert reasons["p02"] == "No rule stands in the way of this letting."
     assert reasons["p01"].startswith("complex-plafond: The share of Needs attention in the complex would become")
     assert reasons["p06"].startswith("woninggrootte: A household of this size (6)")
     assert reasons["p18"].startswith("complex-plafond, woninggrootte: ")

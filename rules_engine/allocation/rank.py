@@ -13,6 +13,7 @@ from ..diagnostics import PolicyError
 from ..load.inputs import household_from_data
 from ..load.occupancy import Composition
 from ..lang.records import quick
+from ..render.messages import capital, say
 
 
 @quick
@@ -52,7 +53,7 @@ def _reason(d: Decision) -> dict:
     for r in d.rules:
         if r.deciding and r.text:
             return bilingual(f"{ids}: {r.text['nl']}", f"{ids}: {r.text['en']}")
-    return bilingual("geen regel vuurt", "no rule fired")
+    return bilingual(capital(say("summary.no_rule", "nl")) + ".", capital(say("summary.no_rule", "en")) + ".")
 
 
 def rank(program: Program, households: list[Household], unit_id: str, comp: Composition) -> Ranking:

@@ -111,7 +111,7 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
              "Run a policy's test cases (its tests/ folder); the last line reads 'N passed, N failed'.\n\n"
              "Exit 0 when all pass, 1 on a failure, on no test run, or under --min-coverage; 2 on unreadable input."),
         "-k": ("Alleen gevallen waarvan de naam deze tekst bevat.", "Only cases whose name contains this text."),
-        "--coverage": ("Toon de regeldekking (elke regel gezien terwijl hij vuurt en terwijl hij niet vuurt).",
+        "--coverage": ("Toon de regeldekking (elke regel gezien terwijl hij aanslaat en terwijl hij niet aanslaat).",
                        "Show rule coverage (each rule seen firing and not firing)."),
         "--min-coverage": ("Faal als de regeldekking onder N procent ligt.",
                            "Fail when rule coverage is below N percent."),

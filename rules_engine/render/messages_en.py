@@ -116,8 +116,6 @@ MESSAGES: dict[str, object] = {
     "html.summary": "Summary",
     "html.none": "none",
     "html.footer": "This is advice from magicmix; a member of staff decides and records any override with its reason.",
-    "html.fired": "fired",
-    "html.not_fired": "not fired",
     "html.not_applicable": "not applicable",
     "html.ranking": "Ranking for home",
     "html.rank": "Rank",

@@ -116,8 +116,6 @@ MESSAGES: dict[str, object] = {
     "html.summary": "Samenvatting",
     "html.none": "geen",
     "html.footer": "Dit is een advies van magicmix; een medewerker beslist en legt een afwijking vast met reden.",
-    "html.fired": "vuurt",
-    "html.not_fired": "vuurt niet",
     "html.not_applicable": "n.v.t.",
     "html.ranking": "Rangorde voor woning",
     "html.rank": "Rang",
