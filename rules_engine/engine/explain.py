@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from ..version import __version__
 from ..model.decision import (Bilingual, CategoryLabel, Change, ConditionResult, Decision, EngineRef, HouseholdInput, Inputs,
-                       ParameterInput, Parameters, PolicyRef, RuleResult, Value, decision_from_dict)
+                              ParameterInput, Parameters, PolicyRef, RuleResult, Value, decision_from_dict)
 from .evaluate import (APPLIES, CONDITIONS, FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine,
                        compiled, observe, rule_status, rule_statuses, with_category)
 from .explain_groups import _composition, _exact, _room

@@ -15,8 +15,8 @@ from .load import PolicySources
 from .load_yaml import Source
 from ..model.levels import DEFAULT as DEFAULT_LEVELS, Levels
 from ..model.policy import (OUTCOMES, PLACEMENT, UNDECIDED, Band, Buurt, Case, Category, Complex, DatedValue, Definition,
-                    Label, LevelMix, Outcome, Parameter, Policy, Portieken, Profile, RankingStrategy, Rule, RuleKind,
-                    Text, UnitTable, Where, frozen_map)
+                            Label, LevelMix, Outcome, Parameter, Policy, Portieken, Profile, RankingStrategy, Rule, RuleKind,
+                            Text, UnitTable, Where, frozen_map)
 from ..render.numbers import format_percent, parse_percent, to_fraction
 from .validate_levels import declared_levels, group_up, level_areas
 from .validate_review import placement_routes, review_keys, rule_rooms

@@ -24,7 +24,7 @@ from ..diagnostics import PolicyError, make
 from ..load.load import gc_paused
 from ..model.policy import Policy
 from ..load.occupancy import (Composition, composition, consume_csv, groups_from_places, load_occupancy, load_occupancy_csv,
-                        table_reader)
+                              table_reader)
 from ..load.occupancy_rows import FirstRows, checked_positions, seen_positions, twice
 
 PARALLEL_FROM = 16 * 1024 * 1024  # bytes of CSV; below this a second process costs more than it saves
