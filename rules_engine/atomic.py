@@ -66,13 +66,14 @@ def fsync_directory(directory: str) -> None:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str) -> Iterator[TextIO]:
-    """A text handle whose content replaces path only when the with-block ends without an error."""
+def atomic_writer(path: str, mode: int | None = None) -> Iterator[TextIO]:
+    """A text handle whose content replaces path only when the with-block ends without an error; mode, when
+    given, is the file's (for personal data, say), else as a plain open() would create it."""
     directory = os.path.dirname(os.path.abspath(path))
     _remove_stale(directory)
     fd, tmp = tempfile.mkstemp(prefix=f"{PREFIX}{os.getpid()}-", suffix=SUFFIX, dir=directory)
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # as a plain open() would create it
+        os.chmod(tmp, 0o666 & ~_umask() if mode is None else mode)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             yield fh
             fh.flush()
@@ -92,9 +93,9 @@ def write_text_atomic(path: str, text: str) -> None:
         fh.write(text)
 
 
-def copy_atomic(source: str, target: str) -> None:
-    """Copy a file's bytes to target atomically."""
-    with open(source, "rb") as src, atomic_writer(target) as fh:
+def copy_atomic(source: str, target: str, mode: int | None = None) -> None:
+    """Copy a file's bytes to target atomically (with mode, as atomic_writer)."""
+    with open(source, "rb") as src, atomic_writer(target, mode) as fh:
         while True:
             block = src.read(1 << 20)
             if not block:

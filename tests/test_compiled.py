@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import pytest
 
-from conftest import DV, OB, ROOT
+from conftest import DV, OB, ROOT, run
 from rules_engine import example_occupancy, load_policy
 from rules_engine.api import counts_decider, decide_counts, evaluate_counts, rank_counts
 from rules_engine.engine.counts import composition_from_counts
@@ -238,3 +238,62 @@ def test_a_household_placed_through_a_route_is_decided_as_the_one_semantics():
         assert got == combine(program, rule_statuses(program, build_facts(program, h, unit, comp)), h)
         seen.add(got[0])
     assert "plaatsing" in seen
+
+
+
+def _with_rule(pol, definitions: str, rule: str) -> None:
+    r = (pol / "rules.yaml").read_text(encoding="utf-8")
+    r = r.replace("\ndefinitions:\n", "\ndefinitions:\n" + definitions, 1)
+    (pol / "rules.yaml").write_text(r.rstrip("\n") + "\n" + rule, encoding="utf-8")
+
+
+_T = "    title: {nl: T, en: T}\n    level: unit\n    kind: advice\n    outcome: ontraden\n"
+_FIRED = "    explanation:\n      fired: {nl: t, en: t}\n"
+
+
+def _decisions_both_ways(pol, household):
+    from rules_engine.engine import evaluate as engine
+
+    program = load_policy(str(pol))
+    comp = composition(program.policy, example_occupancy(program), dt.date(2025, 6, 1))
+    compiled = engine.decide(program, household, "ZW-ASN-01-A09", comp)
+    f = engine.build_facts(program, household, "ZW-ASN-01-A09", comp)
+    general = engine.combine(program, engine.rule_statuses(program, f), household)
+    return program, compiled, general
+
+
+def _doubling(steps: int) -> str:
+    """Definitions d1..d<steps>, each reading the one before twice: the work doubles at every step."""
+    defs = "  d0:\n    label: {nl: d, en: d}\n    unit: count\n    cases:\n      - otherwise: household.size\n"
+    for i in range(1, steps + 1):
+        defs += (f"  d{i}:\n    label: {{nl: d, en: d}}\n    unit: count\n    cases:\n"
+                 f"      - when: household.age > {i}\n        value: def.d{i - 1} + def.d{i - 1}\n"
+                 f"      - otherwise: def.d{i - 1}\n")
+    return defs
+
+
+def test_definitions_whose_inlined_code_doubles_take_the_general_path(policy_copy):
+    # 6 steps: 5,466 steps to evaluate (allowed), but the code inlined 3**6 times over: not generated
+    _with_rule(policy_copy, _doubling(6), "  - id: t-def\n" + _T + "    condition: def.d6 > 5\n" + _FIRED)
+    from rules_engine.lang.compiled import compiled_rules
+
+    program, compiled, general = _decisions_both_ways(policy_copy, Household("hh-d", 2, Fraction(24500), "aandacht",
+                                                                              45))
+    assert compiled == general and "t-def" in compiled[1]  # 2 * 2**6 > 5 at age 45: it fires
+    assert compiled_rules(program, dt.date(2025, 6, 1), None, None, None, None, None) is None
+
+
+def test_definitions_that_double_the_work_past_the_bound_are_refused_at_validate(policy_copy):
+    _with_rule(policy_copy, _doubling(16), "  - id: t-def\n" + _T + "    condition: def.d16 > 5\n" + _FIRED)
+    res = run("validate", policy_copy, "--lang", "en")
+    assert res.exit_code == 1, res.output
+    assert "reads definitions that together take more than 20000 steps" in res.output
+    assert "rules.yaml:" in res.output and "Traceback" not in res.output
+
+
+def test_a_condition_python_cannot_compile_takes_the_general_path(policy_copy):
+    # 70 items of `any:` nest deeper than Python's parser allows ("too many nested parentheses")
+    items = "".join(f"      - household.age > {i}\n" for i in range(70))
+    _with_rule(policy_copy, "", "  - id: t-any\n" + _T + "    any:\n" + items + _FIRED)
+    _, compiled, general = _decisions_both_ways(policy_copy, Household("hh-a", 2, Fraction(24500), "aandacht", 30))
+    assert compiled == general and "t-any" in compiled[1]

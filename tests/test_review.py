@@ -92,6 +92,19 @@ def test_log_review_command_chains_records_and_log_list_shows_them(tmp_path):
     assert "passend  -> passend (followed)" in run("log", "list", log, "--lang", "en").output
 
 
+def test_a_decision_is_reviewed_once(tmp_path):
+    # a later review would silently undo an earlier deviation (and its use of the free room) in the annual report
+    rich = _decide(tmp_path, "hh-rich", 60000)
+    log = tmp_path / "d.log"
+    deviated = run("log", "review", rich["decision_id"], "--deviated", "--outcome", "passend", "--reason", "urgentie",
+                   "--free-room", "daeb", "--reviewer", "mw-1", "--log", log, "--force", "--lang", "en")
+    assert deviated.exit_code == 0, deviated.output
+    again = run("log", "review", rich["decision_id"], "--followed", "--reviewer", "mw-2", "--log", log, "--lang", "en")
+    assert again.exit_code == 2 and f"decision {rich['decision_id']} is reviewed already" in again.output
+    assert [r["type"] for r in read_log(str(log)).records] == ["decision", "review"]
+    assert "(followed)" not in run("log", "list", log, "--lang", "en").output
+
+
 def test_a_legal_deviation_beyond_the_free_room_is_refused_unless_forced(tmp_path):
     log = tmp_path / "d.log"
     # 2025: 20 lettings followed as advised; 7,5 % of 20 is 1,5: room for one deviation from niet toegestaan.

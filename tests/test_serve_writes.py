@@ -168,3 +168,38 @@ def test_sigkill_during_writes_loses_no_acknowledged_decision(server):
     records, broken = store.verify()
     assert broken == [] and records >= 2 * len(acked)
     assert records % 2 == 0  # a decision and its review are committed together or not at all
+
+
+def test_a_deviation_beyond_the_free_room_is_refused_unless_forced_and_then_marked(server):
+    # hh-0506 earns above the DAEB limit: niet toegestaan; the year's first letting leaves 7,5 % of 1 = 0 room
+    legal = {"household": {"id": "hh-0506", "size": 1, "income": 90000, "category": "aandacht"},
+             "unit": "ZW-ASN-03-B01", "date": "2025-05-15"}
+    body = {"evaluate": legal, "followed": False, "outcome": "passend", "reason": "urgentie",
+            "reviewer": "mw-0042", "free_room": "daeb"}
+    with server.client("decide") as c:
+        refused = c.post("/v1/decisions", json=body)
+        assert "--force" in assert_problem(refused, 422, "bad-input", "/free_room")["detail"]
+        forced = c.post("/v1/decisions", json={**body, "force": True})
+        assert forced.status_code == 201, forced.text
+        review = c.get(f"/v1/decisions/{forced.json()['decision_id']}").json()["reviews"][0]
+    assert review["beyond_room"] is True and review["free_room"] == "daeb"
+    assert open_store(server.db).verify() == (2, [])  # the refused one left nothing behind
+
+
+def test_query_numbers_are_ascii_digits(server):
+    with server.client("read") as c:
+        for value in ("²", "\u0663", "-1", "1e3"):  # '²' and Arabic-Indic 3 are digits to str.isdigit
+            assert_problem(c.get("/v1/decisions", params={"limit": value}), 422, "out-of-range", "/limit")
+
+
+def test_the_database_is_the_owners_only(tmp_path):
+    import os
+    import stat
+
+    from rules_engine.service.store import open_store as open_db
+
+    store = open_db(f"sqlite:///{tmp_path / 'private.db'}")
+    store.create_token("read")
+    store.close()
+    for name in os.listdir(tmp_path):
+        assert stat.S_IMODE(os.stat(tmp_path / name).st_mode) & 0o077 == 0, name  # -wal and -shm alike

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import uuid
 from dataclasses import dataclass
+from typing import Callable
 
 from ..atomic import copy_atomic, fsync_directory
 from ..model.deviations import LEGAL_OUTCOME
@@ -87,10 +88,15 @@ def _last_link(fd: int, size: int, block: int = 1 << 16) -> str:
     return GENESIS
 
 
-def append_records(path: str, records: list[dict]) -> list[dict]:
+def append_records(path: str, records: list[dict] | Callable[[list[dict]], list[dict]]) -> list[dict]:
     """Append records as JSON lines, chained to the log's last record (see log_chain): locked, one write,
-    flushed and fsynced before returning. Returns the records as written (with prev_hash and hash)."""
+    flushed and fsynced before returning. Returns the records as written (with prev_hash and hash).
+
+    records may be a function of the log's records, called under the lock: what it checks (a decision is not
+    reviewed yet, the free allocation room is not used up) still holds when its records are written."""
     with exclusive(path):
+        if callable(records):
+            records = records(list(read_log(path).records) if os.path.exists(path) else [])
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0), 0o640)
         try:
             size = os.fstat(fd).st_size
@@ -195,7 +201,7 @@ def snapshot_file(log_path: str, path: str, kind: str) -> tuple[str, str]:
     target = os.path.join(base, f"{kind}-{digest.split(':')[-1][:16]}{os.path.splitext(path)[1]}")
     if not os.path.exists(target):
         os.makedirs(base, exist_ok=True)
-        copy_atomic(path, target)
+        copy_atomic(path, target, 0o640)  # who lives where: as private as the log itself
     return digest, os.path.relpath(target, os.path.dirname(os.path.abspath(log_path)))
 
 

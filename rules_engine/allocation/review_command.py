@@ -58,10 +58,25 @@ def review(decision_id, followed, outcome, reason, note, reviewer, free_room, fo
         record = review_record(decision, followed=followed, outcome=decision.get("outcome") if outcome is None
                                else outcome, reviewer=reviewer, reason=reason, note=note, free_room=free_room,
                                program=program)
-        use = check_room(read.records, program.policy, decision, record, force)
-        if use is not None and use.used > use.allowed:
-            record["beyond_room"] = True  # forced: the annual report shows it as beyond the room
-        append_records(log_path, [record])
+        counted: list = []
+
+        def checked(records: list[dict]) -> list[dict]:  # under the log's lock (see append_records)
+            earlier = next((r for r in records if r.get("type") == "review"
+                            and r.get("decision_id") == decision["decision_id"]), None)
+            if earlier is not None:
+                raise PolicyError([make("bad-input", log_path, problem=(
+                    f"besluit {decision['decision_id']} is al beoordeeld ({earlier.get('review_id')}): "
+                    "een beoordeling wordt niet overschreven",
+                    f"decision {decision['decision_id']} is reviewed already ({earlier.get('review_id')}): "
+                    "a review is not overwritten"))])
+            use = check_room(records, program.policy, decision, record, force)
+            if use is not None and use.used > use.allowed:
+                record["beyond_room"] = True  # forced: the annual report shows it as beyond the room
+            counted.append(use)
+            return [record]
+
+        append_records(log_path, checked)
+        use = counted[0]
     except PolicyError as exc:
         _fail(exc.diagnostics, lang)
     except OSError as exc:

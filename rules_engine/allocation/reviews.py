@@ -45,7 +45,7 @@ def latest_reviews(records) -> dict[str, dict]:
     return out
 
 
-def _decision_year(decision: dict | None) -> int | None:
+def decision_year(decision: dict | None) -> int | None:
     try:
         return dt.date.fromisoformat(decision["decision"]["inputs"]["date"]).year
     except (KeyError, TypeError, ValueError):
@@ -78,7 +78,7 @@ def room_use(records, policy, key: str, year: int, extra: dict | None = None) ->
         reviews[extra["decision_id"]] = extra
     used = lettings = previous = 0
     for decision_id, review in reviews.items():
-        y = _decision_year(decisions.get(decision_id))
+        y = decision_year(decisions.get(decision_id))
         let = review.get("outcome") not in NOT_LET
         if y == year:
             lettings += let
@@ -91,7 +91,7 @@ def room_use(records, policy, key: str, year: int, extra: dict | None = None) ->
 def check_room(records, policy, decision: dict, review: dict, force: bool = False) -> RoomUse | None:
     """The room a review uses, with it counted in; PolicyError when the review goes beyond it (unless force)."""
     key = review.get("free_room")
-    year = _decision_year(decision)
+    year = decision_year(decision)
     if key is None or year is None:
         return None
     use = room_use(records, policy, key, year, review)

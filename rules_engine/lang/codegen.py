@@ -26,6 +26,9 @@ _MEMBER = {"in": "in", "not in": "not in"}
 _ARITH = {"+": py.add, "-": py.sub}
 
 
+MAX_CODE = 20_000  # characters of one definition's code: past it, the general path decides (as fast, far smaller)
+
+
 class Unsupported(Exception):
     """The compiler has no code for this construct: the program takes the general path."""
 
@@ -64,6 +67,7 @@ class Gen:
         self.ns: dict = {"_U": Unknown, "_UNK": _UNKNOWN, "_mul": operators._mul, "_div": operators._div,
                          "_share": _share, "_frac": _frac}
         self.consts: dict = {}
+        self.definitions_made: dict = {}
         self.temps = 0
         self.tables: list = []  # (key, builder(profile, mixes)) for the per-complex context
         self.need: dict[int, set] = {}  # level index -> {"occ", "homes", "n", "pn", "po"}
@@ -185,6 +189,16 @@ class Gen:
         return _V(f"_share({n}, {occ})", "num", share=(n, occ))
 
     def definition(self, name: str) -> _V:
+        # A definition is inlined where it is used: one used twice by the next, and so on, doubles the code at
+        # each step. Each is made once, and a program whose code would grow past MAX_CODE takes the general path.
+        made = self.definitions_made.get(name)
+        if made is None:
+            made = self.definitions_made[name] = self._definition(name)
+            if len(made.code) > MAX_CODE:
+                raise Unsupported(name)
+        return made
+
+    def _definition(self, name: str) -> _V:
         d = self.policy.definitions[name]
         if not d.cases:
             raise Unsupported(name)

@@ -54,6 +54,9 @@ def compiled_rules(program: Program, date: dt.date, outcome_of, bad_unit, bad_ca
         return _build(program, date, outcome_of, bad_unit, bad_category, general, general_counts)
     except Unsupported:
         return None
+    except (SyntaxError, RecursionError, MemoryError, OverflowError):
+        # Python's own compiler refused the code (too deeply nested, say): the general path decides the same
+        return None
 
 
 def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, general=None,

@@ -105,7 +105,7 @@ def endpoint(handler: Callable, role: str | None, takes: Iterable[str] = (), lim
 
 async def _read(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+    if declared is not None and (not (declared.isascii() and declared.isdigit()) or int(declared) > limit):
         raise Problem(413, "too-large", limit=limit)
     chunks, size = [], 0
     async for chunk in request.stream():

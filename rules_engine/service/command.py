@@ -115,7 +115,7 @@ def log_export(db, output):
     from .store import open_store
 
     store = open_store(db)
-    with atomic_writer(output) as fh:
+    with atomic_writer(output, 0o640) as fh:  # every decision: as private as a decision log
         for rec in store.export():
             fh.write(json.dumps(rec, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n")
     n, bad = store.verify()

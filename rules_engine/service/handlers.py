@@ -12,7 +12,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 
-from ..allocation import decision_log
+from ..allocation import decision_log, reviews
 from ..diagnostics import PolicyError, hint, make
 from ..engine.explain import explain
 from ..load.inputs import household_from_data
@@ -158,17 +158,43 @@ def _flag(value: str | None, name: str) -> bool:
     raise Problem(422, "invalid-value", [field_error(d, (name,))])
 
 
-def _review(record: dict, data: dict, program) -> dict:
-    """The review record of a person's decision on a logged advice (decision_log.review_record); its refusals
-    come back at the field of the request they are about."""
+def room_records(svc: Service, year: int) -> list[dict]:
+    """The decisions of a year and the year before (the base of its free allocation room) with their reviews,
+    as the file log holds them: what reviews.room_use counts."""
+    records, after = [], 0
+    while True:
+        rows = svc.store.decisions(date_from=f"{year - 1:04d}-01-01", date_to=f"{year:04d}-12-31", limit=1000,
+                                   after=after)
+        for row in rows:
+            records.append(row["record"])
+            if row["review"] is not None:
+                records.append(row["review"])
+        if len(rows) < 1000:
+            return records
+        after = rows[-1]["seq"]
+
+
+def _review(svc: Service, record: dict, data: dict, program) -> dict:
+    """The review record of a person's decision on a logged advice (decision_log.review_record), its use of the
+    free allocation room counted as `magicmix log review` counts it (beyond the room only with force, and then
+    marked); its refusals come back at the field of the request they are about."""
     followed = data["followed"]
     outcome = data.get("outcome") or (record["outcome"] if followed else None)
     if outcome is None:
         raise Problem(422, "missing-key", [field_error(make("missing-key", "outcome", key="outcome"), ("outcome",))])
     try:
-        return decision_log.review_record(record, followed=followed, outcome=outcome, reviewer=data["reviewer"],
-                                          reason=data.get("reason"), note=data.get("note"),
-                                          free_room=data.get("free_room"), program=program)
+        review = decision_log.review_record(record, followed=followed, outcome=outcome, reviewer=data["reviewer"],
+                                            reason=data.get("reason"), note=data.get("note"),
+                                            free_room=data.get("free_room"), program=program)
+        year = reviews.decision_year(record)
+        if review.get("free_room") and year is not None:
+            records = room_records(svc, year)
+            if not any(r.get("decision_id") == record["decision_id"] for r in records):
+                records.append(record)  # advised now, in the same write: its letting counts too
+            use = reviews.check_room(records, program.policy, record, review, data.get("force", False))
+            if use is not None and use.used > use.allowed:
+                review["beyond_room"] = True  # forced: the annual report shows it as beyond the room
+        return review
     except PolicyError as exc:
         field = exc.diagnostics[0].file.removeprefix("--").replace("-", "_") if exc.diagnostics else ""
         raise from_diagnostics(exc.diagnostics, path=(field,) if field in _REVIEW_FIELDS else ()) from None
@@ -184,8 +210,9 @@ def record_decision(svc: Service, caller: Caller, raw: bytes):
     if "evaluate" in data:
         loaded, occupancy, decision = _advice(svc, data["evaluate"])
         record = _decision_record(svc, loaded, occupancy, decision, caller, "decisions")
-        review = _review(record, data, loaded.program)
-        written = svc.store.append(lambda lookup: [record, review], caller.token_id, occupancy.version)
+        # the room is counted under the store's write lock: two deviations at once cannot both take its last place
+        written = svc.store.append(lambda lookup: [record, _review(svc, record, data, loaded.program)],
+                                   caller.token_id, occupancy.version)
         version = occupancy.version
     else:
         version = None
@@ -197,7 +224,7 @@ def record_decision(svc: Service, caller: Caller, raw: bytes):
                 raise NotFound(data["decision_id"])
             if svc.store.reviews_of(data["decision_id"]):
                 raise Conflict(data["decision_id"])
-            return [_review(record, data, pick(policies, record["policy"]["id"]).program)]
+            return [_review(svc, record, data, pick(policies, record["policy"]["id"]).program)]
         try:
             written = svc.store.append(build, caller.token_id, None)
         except NotFound:
@@ -255,7 +282,7 @@ def get_decision(svc: Service, caller: Caller, decision_id: str) -> tuple:
 def _number(value: str | None, name: str, default: int, low: int, high: int) -> int:
     if value is None:
         return default
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:  # "²" is a digit to isdigit
         d = make("out-of-range", name, value=value, bound=f"{low}..{high}")
         raise Problem(422, "out-of-range", [field_error(d, (name,))])
     return int(value)

@@ -119,6 +119,8 @@ class Store:
         path = sqlite_path(self.url)
         if os.path.dirname(path):
             os.makedirs(os.path.dirname(path), exist_ok=True)
+        if not os.path.exists(path):  # decisions and token hashes: the owner's only (SQLite gives -wal and -shm
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # the database file's mode)
         conn = sqlite3.connect(path, isolation_level=None, timeout=60, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")  # in WAL: every commit is fsynced before it returns

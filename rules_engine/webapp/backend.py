@@ -29,7 +29,7 @@ def review_body(decision: Decision, review: dict) -> bytes:
     body = {"evaluate": {"policy": decision.policy["id"], "household": household, "unit": i["unit"],
                          "date": i["date"]},
             "followed": review["followed"], "outcome": review["outcome"], "reviewer": review["reviewer"]}
-    for key in ("reason", "note", "free_room"):
+    for key in ("reason", "note", "free_room", "force"):
         if review.get(key):
             body[key] = review[key]
     from fractions import Fraction
@@ -73,17 +73,7 @@ def service_backend(svc, config: dict | None = None, allowed_origins: tuple[str,
 
     def room_use(key: str, year: int, extra: dict | None):
         """reviews.room_use over the store's decisions of the year and the year before (its base)."""
-        records, after = [], 0
-        while True:
-            rows = svc.store.decisions(date_from=f"{year - 1:04d}-01-01", date_to=f"{year:04d}-12-31", limit=1000,
-                                       after=after)
-            for row in rows:
-                records.append(row["record"])
-                if row["review"] is not None:
-                    records.append(row["review"])
-            if len(rows) < 1000:
-                break
-            after = rows[-1]["seq"]
+        records = handlers.room_records(svc, year)
         if extra is not None:
             records.append({"type": "decision", "decision_id": extra["decision_id"],
                             "decision": {"inputs": {"date": f"{year:04d}-07-01"}}})

@@ -129,6 +129,8 @@ def handlers(backend_of) -> dict:
         review = {"followed": followed, "outcome": c.decision.outcome if followed else pending["outcome"],
                   "reason": None if followed else pending["reason"], "note": pending["note"] or None,
                   "free_room": None if followed else (pending["free_room"] or None),
+                  # confirmed on a page that said so: a deviation beyond the year's room is recorded as such
+                  "force": not followed,
                   "reviewer": session.principal["reviewer"]}
         try:
             record = backend.record(c.decision, review, session.principal)

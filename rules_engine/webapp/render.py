@@ -83,7 +83,7 @@ async def session_of(request: Request, backend: Backend) -> Session | None:
 async def form_of(request: Request, max_bytes: int = MAX_FORM_BYTES):
     """The request's form (multipart or urlencoded), refusing a body larger than max_bytes (None then)."""
     length = request.headers.get("content-length")
-    if length is None or not length.isdigit() or int(length) > max_bytes:
+    if length is None or not (length.isascii() and length.isdigit()) or int(length) > max_bytes:
         return None
     return await request.form(max_files=1, max_fields=50, max_part_size=max_bytes)
 
