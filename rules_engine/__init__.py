@@ -7,7 +7,10 @@ Public API: load_policy, check_policy, evaluate, evaluate_batch, load_household,
 import sys
 import types
 
+from . import moved
 from .version import __version__
+
+moved.install()
 
 __all__ = ["__version__", "check_policy", "evaluate", "evaluate_batch", "example_occupancy", "load_household",
            "load_occupancy", "load_policy"]

@@ -11,7 +11,7 @@ from ..diagnostics import Diagnostic, PolicyError
 from ..render.escape import terminal_text
 from . import exits
 from .group import Command
-from .options import ENGINE, LANG, FilePath, PolicyPath, date, format_option, program
+from .options import ENGINE, LANG, OCCUPANCY, FilePath, PolicyPath, date, format_option, program
 
 
 def policies_under(folder: str) -> list[str]:
@@ -77,7 +77,7 @@ def _scrub(diags, roots: dict) -> list[Diagnostic]:
 @click.option("--cases", "cases_path", type=FilePath())
 @click.option("--sample", type=click.IntRange(0, 10_000_000), default=0)
 @click.option("--date", "dates", multiple=True)
-@click.option("--occupancy", "occupancy_path", type=FilePath())
+@OCCUPANCY
 @format_option("diff", "text")
 @click.option("--limit", type=click.IntRange(0), default=None)
 @click.option("--fail-on-change", is_flag=True)

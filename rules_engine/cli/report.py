@@ -6,7 +6,7 @@ import click
 
 from ..diagnostics import PolicyError, make
 from .group import Command
-from .options import LANG, OUTPUT, FilePath, emit, file_argument, format_option, occupancy, policy_argument, program
+from .options import LANG, OCCUPANCY, OUTPUT, FilePath, emit, file_argument, format_option, occupancy, policy_argument, program
 
 
 @click.command(name="saved", cls=Command, help_key="report saved")
@@ -42,7 +42,7 @@ def report_saved(file, fmt, top, output, lang):
 @click.command(name="annual", cls=Command, help_key="report annual")
 @policy_argument()
 @click.option("--year", type=click.IntRange(1900, 2200), required=True)
-@click.option("--occupancy", "occupancy_path", type=FilePath())
+@OCCUPANCY
 @click.option("--log", "log_path", type=FilePath())
 @click.option("--public", is_flag=True)
 @format_option("annual", "html")

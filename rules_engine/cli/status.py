@@ -9,13 +9,13 @@ import click
 from ..diagnostics import PolicyError, hint, make
 from .complete import complete_levels
 from .group import Command
-from .options import DATE, LANG, OUTPUT, FilePath, date, emit, format_option, keep_until_exit, policy_argument, program
+from .options import DATE, LANG, OCCUPANCY, OUTPUT, date, emit, format_option, keep_until_exit, policy_argument, program
 from .progress import bar, busy
 
 
 @click.command(cls=Command)
 @policy_argument()
-@click.option("--occupancy", "occupancy_path", type=FilePath())
+@OCCUPANCY
 @DATE
 @click.option("--level", "levels", multiple=True, metavar="[buurt|complex|portiek]", shell_complete=complete_levels)
 @click.option("--only-out", is_flag=True)

@@ -8,7 +8,6 @@ from array import array
 from dataclasses import dataclass
 from functools import partial
 from fractions import Fraction
-from types import MappingProxyType
 from typing import Iterator, Mapping, NamedTuple
 
 
@@ -115,10 +114,6 @@ class UnitTable(Mapping):
     def places(self) -> list[tuple[str, str, str]]:
         """Every portiek as (portiek key, complex id, buurt code), in policy order."""
         return list(self._places)
-
-    def positions(self) -> Mapping[str, int]:
-        """Home id -> its position (0, 1, ...) in the table, read-only."""
-        return MappingProxyType(self._index)
 
     def position_of(self):
         """A function: home id -> its position, or None. The table's own lookup, for millions of rows (a

@@ -2,7 +2,7 @@
 
 Declared once: `--format` choices are read from here (formats()), and commands render through render(). Entries
 name their module and function as text, so a command imports only the renderer it uses (start-up time). Each
-renderer takes the record, then the named options in the order its entry lists them.
+renderer takes the record, then the options its entry names, by name.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 
 class Renderer(NamedTuple):
-    """Where a renderer lives and which options it takes after the record (positionally, in this order)."""
+    """Where a renderer lives and which options it takes after the record (by name)."""
 
     module: str
     function: str
@@ -112,15 +112,11 @@ def renderer(record: str, fmt: str):
 
 
 def render(record: str, fmt: str, value, **options) -> str:
-    """Render a record in a format; options are passed by the names its entry lists (others are ignored; one not
+    """Render a record in a format; the options its entry lists are passed by name (others are ignored; one not
     given takes the renderer's default)."""
     entry = REGISTRY[record][fmt]
-    fn = renderer(record, fmt)
     args = tuple(value) if entry.spread else (value,)
-    given = [name for name in entry.options if name in options]
-    if given == list(entry.options[:len(given)]):
-        return fn(*args, *(options[name] for name in given))
-    return fn(*args, **{name: options[name] for name in given})
+    return renderer(record, fmt)(*args, **{name: options[name] for name in entry.options if name in options})
 
 
 __all__ = ["REGISTRY", "Renderer", "formats", "render", "renderer"]

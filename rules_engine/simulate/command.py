@@ -7,7 +7,7 @@ import os
 import click
 
 from ..cli.group import Command
-from ..cli.options import LANG, OUTPUT, emit, format_option
+from ..cli.options import LANG, OCCUPANCY, OUTPUT, emit, format_option
 from ..diagnostics import Diagnostic, PolicyError
 from ..load.values import Refused, read_date
 
@@ -18,7 +18,7 @@ from ..load.values import Refused, read_date
 @click.option("--runs", type=click.IntRange(1, 100_000), default=100, show_default=True)
 @click.option("--seed", type=click.IntRange(0, 2**63), default=1, show_default=True)
 @click.option("--model", "model_file")
-@click.option("--occupancy", "occupancy_path")
+@OCCUPANCY
 @click.option("--start", "start_text")
 @click.option("--jobs", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default="the machine's cores")
 @click.option("--scheduler")
