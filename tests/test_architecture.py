@@ -56,3 +56,6 @@ def test_the_flat_module_paths_of_before_the_subpackages_still_import():
         assert importlib.import_module(old) is importlib.import_module(new), old
     from rules_engine.model import Policy, frozen_map  # the policy's names, from the package as before
     assert Policy.__module__ == "rules_engine.model.policy" and callable(frozen_map)
+    from rules_engine.load import gc_paused  # and load.py's, from the folder of the same name
+    from rules_engine.load.load import gc_paused as same
+    assert gc_paused is same
