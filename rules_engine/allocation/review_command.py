@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from ..cli.group import Command
+from ..cli.options import LANG
 from ..diagnostics import PolicyError, make
 from ..render.escape import terminal_text
 
@@ -16,24 +18,21 @@ def _fail(diagnostics, lang: str, code: int = 2):
     sys.exit(code)
 
 
-@click.command(name="review")
+@click.command(name="review", cls=Command, help_key="log review")
 @click.argument("decision_id")
-@click.option("--followed", "followed", flag_value=True, default=None, help="The advice was followed.")
-@click.option("--deviated", "followed", flag_value=False, help="The person decided otherwise (give --reason).")
-@click.option("--outcome", help="The person's outcome; with --followed the advice itself (the default).")
-@click.option("--reason", help="Code of the reason for a deviation (policy.yaml deviation_reasons).")
-@click.option("--note", help="Optional note, kept in the log only: no names, no health or care details.")
-@click.option("--reviewer", required=True, help="Pseudonymous id of the person who decided (no name).")
-@click.option("--free-room", "free_room", help="Free allocation room a deviation from niet toegestaan uses "
-                                               "(policy.yaml free_allocation_room: daeb, passend_toewijzen).")
-@click.option("--force", is_flag=True, help="Record a deviation beyond the year's free allocation room all the same.")
-@click.option("--policy", "policy_path", help="Policy folder whose reason codes apply; default: the decision's own.")
-@click.option("--log", "log_path", required=True, envvar="MAGICMIX_LOG", help="The decision log.")
-@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", envvar="MAGICMIX_LANG", show_default=True,
-              help="Language of messages.")
+@click.option("--followed", "followed", flag_value=True, default=None)
+@click.option("--deviated", "followed", flag_value=False)
+@click.option("--outcome")
+@click.option("--reason")
+@click.option("--note")
+@click.option("--reviewer", required=True)
+@click.option("--free-room", "free_room")
+@click.option("--force", is_flag=True)
+@click.option("--policy", "policy_path")
+@click.option("--log", "log_path", required=True, envvar="MAGICMIX_LOG")
+@LANG
 def review(decision_id, followed, outcome, reason, note, reviewer, free_room, force, policy_path, log_path, lang):
-    """Record a person's decision on a logged advice (append-only): --followed, or --deviated --outcome X
-    --reason CODE; a deviation from niet toegestaan names the free allocation room it uses (--free-room)."""
+    """Record a person's decision on a logged advice (append-only); help text: cli/help_texts.py."""
     from ..api import load_policy
     from .decision_log import append_records, check_chain, find_decision, review_record
     from ..model.deviations import note_warnings

@@ -20,6 +20,8 @@ COMMON = {
     "--unit": ("Id van de woning die verhuurd wordt.", "Id of the home being let."),
     "--help": ("Toon deze hulptekst en stop.", "Show this message and exit."),
     "--version": ("Toon de versie en stop.", "Show the version and exit."),
+    "--db": ("Database: sqlite:///PAD (ingebed) of postgresql://gebruiker@host:poort/dbnaam.",
+             "Database: sqlite:///PATH (embedded) or postgresql://user@host:port/dbname."),
 }
 
 TEXTS: dict[str, dict[str, tuple[str, str]]] = {
@@ -222,6 +224,87 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
                      "Exit 1 when the hash chain is broken or any decision comes out different."),
         "--head": ("Een elders bewaarde kop (sha256:...): het logboek moet die nog bevatten.",
                    "A head kept elsewhere (sha256:...): the log must still contain it."),
+    },
+    "log review": {
+        "": ("Leg het besluit van de mens bij een gelogd advies vast (alleen toevoegen): --followed, of --deviated "
+             "--outcome X --reason CODE; wie afwijkt van niet toegestaan noemt de vrije toewijzingsruimte die dat "
+             "gebruikt (--free-room).",
+             "Record a person's decision on a logged advice (append-only): --followed, or --deviated --outcome X "
+             "--reason CODE; a deviation from niet toegestaan names the free allocation room it uses (--free-room)."),
+        "--followed": ("Het advies is opgevolgd.", "The advice was followed."),
+        "--deviated": ("De mens besloot anders (geef --reason).", "The person decided otherwise (give --reason)."),
+        "--outcome": ("De uitkomst die de mens koos; bij --followed het advies zelf (standaard).",
+                      "The person's outcome; with --followed the advice itself (the default)."),
+        "--reason": ("Code van de reden voor een afwijking (deviation_reasons in policy.yaml).",
+                     "Code of the reason for a deviation (policy.yaml deviation_reasons)."),
+        "--note": ("Optionele notitie, alleen in het logboek: geen namen, geen details over zorg of gezondheid.",
+                   "Optional note, kept in the log only: no names, no health or care details."),
+        "--reviewer": ("Pseudoniem id van wie besloot (geen naam).",
+                       "Pseudonymous id of the person who decided (no name)."),
+        "--free-room": ("Vrije toewijzingsruimte die een afwijking van niet toegestaan gebruikt (free_allocation_room "
+                        "in policy.yaml: daeb, passend_toewijzen).",
+                        "Free allocation room a deviation from niet toegestaan uses (policy.yaml "
+                        "free_allocation_room: daeb, passend_toewijzen)."),
+        "--force": ("Leg een afwijking voorbij de vrije ruimte van het jaar toch vast (gemarkeerd).",
+                    "Record a deviation beyond the year's free allocation room all the same (marked)."),
+        "--policy": ("Beleidsmap waarvan de redencodes gelden; standaard die van het besluit.",
+                     "Policy folder whose reason codes apply; default: the decision's own."),
+        "--log": ("Het besluitenlogboek.", "The decision log."),
+    },
+    "log export": {
+        "": ("Schrijf de besluiten van de dienst als JSON-lines-logboek (voor `log replay --verify`).",
+             "Write the service's decision records as a JSON-lines log (for `log replay --verify`)."),
+        "--output": ("Het JSON-lines-bestand om te schrijven (atomair).", "The JSON-lines file to write (atomically)."),
+    },
+    "placement": {
+        "": ("Toon de lege woningen op een datum, de beste plek voor een plaatsing eerst: de wet staat het toe, de "
+             "minste mixregels vuren (ter informatie), de meeste ruimte blijft over voor de categorie van het "
+             "huishouden.",
+             "List the vacant homes on a date, best fit for a placement first: the law allows it, the fewest mix "
+             "rules fire (as information), the most room is left for the household's category."),
+        "--household": ("Huishoudbestand met zijn route (route: urgentie).",
+                        "Household file with its route (route: urgentie)."),
+        "--top": ("Aantal woningen om te tonen.", "Homes to show."),
+    },
+    "serve": {
+        "": ("De beslisdienst: REST-API onder /v1/ (zie docs/serve.md); `serve token create --role decide`.",
+             "The decision service: REST API under /v1/ (see docs/serve.md); `serve token create --role decide`."),
+    },
+    "serve run": {
+        "": ("Bied het beleid aan over HTTP (uvicorn): evaluate, rank, room, status, besluiten, bezetting.\n\n"
+             "Tokens: `magicmix serve token create --role read|decide|admin`.",
+             "Serve the policies over HTTP (uvicorn): evaluate, rank, room, status, decisions, occupancy.\n\n"
+             "Tokens: `magicmix serve token create --role read|decide|admin`."),
+        "--host": ("Adres om op te luisteren (loopback, tenzij anders gezegd).",
+                   "Address to listen on (loopback unless told)."),
+        "--port": ("Poort om op te luisteren.", "Port to listen on."),
+        "--workers": ("Aantal werkprocessen.", "Worker processes."),
+        "--state-dir": ("Map van de momentopnamen van beleid en bezetting die besluiten noemen (standaard naast het "
+                        "SQLite-bestand, of ./magicmix-state).",
+                        "Folder of the policy and occupancy snapshots decisions name (default: beside the SQLite "
+                        "file, or ./magicmix-state)."),
+        "--trusted-header": ("Single sign-on: vertrouw deze header (gezet door de reverse proxy) als pseudoniem "
+                             "gebruikers-id. Alleen achter een proxy die hem bij clients weghaalt.",
+                             "Single sign-on: trust this header (set by the reverse proxy) as the pseudonymous user "
+                             "id. Only behind a proxy that strips it from clients."),
+        "--trusted-role-header": ("Met --trusted-header: de header met de rol van de gebruiker.",
+                                  "With --trusted-header: the header carrying the user's role."),
+        "--trusted-role": ("Met --trusted-header: de rol als er geen rolheader is.",
+                           "With --trusted-header: the role when no role header is given."),
+        "--access-log": ("Toegangslog als JSON op stderr.", "JSON access log on stderr."),
+        "--extension": ("Koppel ook de routes die deze functie van magicmix teruggeeft (bijv. de webpagina's); "
+                        "herhaalbaar.",
+                        "Also mount the routes this function of magicmix returns (e.g. the web pages); repeatable."),
+    },
+    "serve token": {
+        "": ("API-tokens (gehasht bewaard; elk met een rol: read, decide of admin).",
+             "API tokens (stored hashed; each with a role: read, decide or admin)."),
+    },
+    "serve token create": {
+        "": ("Maak een token en toon het één keer (alleen de hash wordt bewaard).",
+             "Create a token and print it once (only its hash is stored)."),
+        "--role": ("Rol van het token: read, decide of admin.", "The token's role: read, decide or admin."),
+        "--label": ("Waar het token voor is (geen persoonsgegevens).", "What the token is for (no personal data)."),
     },
     "schema": {
         "": ("Toon het JSON Schema van een soort document.", "Print the JSON Schema of a document kind."),

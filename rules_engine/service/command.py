@@ -8,15 +8,15 @@ import sys
 
 import click
 
+from ..cli.group import Command, Group
 from ..diagnostics import PolicyError
 from .store import ROLES
 
 DEFAULT_DB = "sqlite:///magicmix.db"
-DB = click.option("--db", default=DEFAULT_DB, show_default=True, envvar="MAGICMIX_DB",
-                  help="Database: sqlite:///PATH (embedded) or postgresql://user@host:port/dbname.")
+DB = click.option("--db", default=DEFAULT_DB, show_default=True, envvar="MAGICMIX_DB")
 
 
-class _ServeGroup(click.Group):
+class _ServeGroup(Group):
     """`serve POLICY...` runs the service; `serve token ...` manages tokens."""
 
     def parse_args(self, ctx, args):
@@ -25,27 +25,23 @@ class _ServeGroup(click.Group):
         return super().parse_args(ctx, ["run", *args])
 
 
-@click.group(cls=_ServeGroup)
+@click.group(cls=_ServeGroup, help_key="serve")
 def serve() -> None:
     """The decision service: REST API under /v1/ (see docs/serve.md); `serve token create --role decide`."""
 
 
-@serve.command(name="run")
+@serve.command(name="run", cls=Command, help_key="serve run")
 @click.argument("policies", nargs=-1, required=True)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless told).")
+@click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
 @DB
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
-@click.option("--state-dir", help="Folder of the policy and occupancy snapshots decisions name (default: beside the "
-                                  "SQLite file, or ./magicmix-state).")
-@click.option("--trusted-header", help="Single sign-on: trust this header (set by the reverse proxy) as the "
-                                       "pseudonymous user id. Only behind a proxy that strips it from clients.")
-@click.option("--trusted-role-header", help="With --trusted-header: the header carrying the user's role.")
-@click.option("--trusted-role", type=click.Choice(ROLES), default="read", show_default=True,
-              help="With --trusted-header: the role when no role header is given.")
-@click.option("--access-log/--no-access-log", default=True, show_default=True, help="JSON access log on stderr.")
-@click.option("--extension", "extensions", multiple=True, metavar="MODULE:FUNCTION",
-              help="Also mount the routes this function of magicmix returns (e.g. the web pages); repeatable.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--state-dir")
+@click.option("--trusted-header")
+@click.option("--trusted-role-header")
+@click.option("--trusted-role", type=click.Choice(ROLES), default="read", show_default=True)
+@click.option("--access-log/--no-access-log", default=True, show_default=True)
+@click.option("--extension", "extensions", multiple=True, metavar="MODULE:FUNCTION")
 def run(policies, host, port, db, workers, state_dir, trusted_header, trusted_role_header, trusted_role, access_log,
         extensions):
     """Serve the policies over HTTP (uvicorn): evaluate, rank, room, status, decisions, occupancy.
@@ -88,14 +84,14 @@ def run(policies, host, port, db, workers, state_dir, trusted_header, trusted_ro
         uvicorn.run("rules_engine.service.app:app_from_env", factory=True, workers=workers, **options)
 
 
-@serve.group()
+@serve.group(cls=Group, help_key="serve token")
 def token() -> None:
     """API tokens (stored hashed; each with a role: read, decide or admin)."""
 
 
-@token.command(name="create")
+@token.command(name="create", cls=Command, help_key="serve token create")
 @click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--label", help="What the token is for (no personal data).")
+@click.option("--label")
 @DB
 def token_create(role, label, db):
     """Create a token and print it once (only its hash is stored)."""
@@ -106,9 +102,9 @@ def token_create(role, label, db):
     click.echo(secret)
 
 
-@click.command(name="export")
+@click.command(name="export", cls=Command, help_key="log export")
 @DB
-@click.option("-o", "--output", required=True, help="The JSON-lines file to write (atomically).")
+@click.option("-o", "--output", required=True)
 def log_export(db, output):
     """Write the service's decision records as a JSON-lines log (for `log replay --verify`)."""
     from ..atomic import atomic_writer
