@@ -278,3 +278,22 @@ def test_ids_used_twice_across_files_are_named_where_a_full_read_names_them(poli
         (os.path.join("pol", COMPLEX), line, _at(policy_copy / COMPLEX, earlier)[1])]
     assert f"zw-asn-01.yaml:{_at(policy_copy / 'complexes/zw-asn-01.yaml', earlier)[0]}" in homes[0].nl
     assert [(d.line, d.column) for d in complexes] == [_at(policy_copy / COMPLEX, "ZW-ASN-01\n".strip())]
+
+
+def test_inside_all_decides_as_inside_does(tmp_path):
+    from rules_engine.load.files import inside, inside_all
+
+    root = tmp_path / "pol"
+    (root / "complexes").mkdir(parents=True)
+    (tmp_path / "outside.yaml").write_text("x: 1\n")
+    (root / "complexes" / "a.yaml").write_text("x: 1\n")
+    (root / "complexes" / "in.yaml").symlink_to(root / "complexes" / "a.yaml")
+    (root / "complexes" / "out.yaml").symlink_to(tmp_path / "outside.yaml")
+    (root / "complexes" / "dangling.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    (root / "linked").symlink_to(tmp_path)  # a folder that leads out
+    paths = [str(root / "complexes" / n) for n in ("a.yaml", "in.yaml", "out.yaml", "dangling.yaml", "missing.yaml")]
+    paths += [str(root / "linked" / "outside.yaml"), str(root / "complexes" / ".."), os.path.join("pol", "policy.yaml")]
+    os.chdir(tmp_path)
+    assert inside_all(paths, str(root)) == {p for p in paths if inside(p, str(root))}
+    assert str(root / "complexes" / "a.yaml") in inside_all(paths, str(root))
+    assert str(root / "complexes" / "out.yaml") not in inside_all(paths, str(root))

@@ -35,7 +35,7 @@ from ..model import levels, units
 from ..model import policy as model
 from ..atomic import atomic_writer
 from .cache_key import entry_key
-from .load import OCCUPANCY_FILE, file_digest, gc_paused, policy_files
+from .load import OCCUPANCY_FILE, file_digests, gc_paused, policy_files
 from ..model.policy import Policy, frozen_map
 from .schemas_check import KINDS, schema_text
 
@@ -87,9 +87,21 @@ def policy_key(root: str) -> str:
     households = os.path.join(root, "examples", "households")
     if os.path.isdir(households):
         rels += sorted(f"examples/households/{n}" for n in os.listdir(households))
+    digests = file_digests(root, rels)
     for rel in rels:
-        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + (file_digest(os.path.join(root, rel)) or b"-"))
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + (digests[rel] or b"-"))
+    _last_digests.clear()
+    _last_digests[root] = digests
     return digest.hexdigest()
+
+
+_last_digests: dict[str, dict[str, bytes]] = {}  # of the last key made: read_policy need not hash the files again
+
+
+def key_digests(root: str) -> dict[str, bytes]:
+    """The sha256 of each file (relative path -> digest, b'' unreadable) that the last policy_key(root) hashed, taken
+    once: the run that made the key reads the policy next (an empty dict when the last key was of another folder)."""
+    return _last_digests.pop(root, {})
 
 
 def _private(path: str) -> bool:

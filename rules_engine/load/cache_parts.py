@@ -51,8 +51,9 @@ class _Unpickler(pickle.Unpickler):
 class PartStore:
     """The parts kept for one policy folder: looked up by key, with the parts made in this run added on save()."""
 
-    def __init__(self, directory: str, secret: bytes, root: str):
+    def __init__(self, directory: str, secret: bytes, root: str, digests: dict[str, bytes] | None = None):
         self._dir, self._secret = directory, secret
+        self.digests = digests or {}  # relative path -> sha256, as the whole policy's key hashed them
         self._name = hashlib.sha256(_code_digest() + b"\0" + root.encode("utf-8", "surrogateescape")).hexdigest()[:40]
         self._base = self._read("base")
         self._delta = self._read("delta")
@@ -136,7 +137,7 @@ def part_store(root: str) -> PartStore | None:
     if not _private(directory):
         return None
     secret = entry_key(directory)
-    return None if secret is None else PartStore(directory, secret, root)
+    return None if secret is None else PartStore(directory, secret, root, cache.key_digests(root))
 
 
 def _prune(directory: str) -> None:

@@ -73,23 +73,31 @@ def assemble(parts: list[ComplexPart], default_of: Callable[[str], Profile], col
     cols = _empty_columns()
     ids, places, starts, place_of, file_of = cols["_ids"], cols["_places"], cols["_starts"], cols["_place"], cols["_file"]
     complexes: dict[str, Complex] = {}
+    files, rooms, rent_num, rent_den = cols["_files"], cols["_rooms"], cols["_rent_num"], cols["_rent_den"]
+    daeb, floor, lines, columns = cols["_daeb"], cols["_floor"], cols["_line"], cols["_column"]
     for part in parts:
-        collector.extend(part.diags)
+        if part.diags:
+            collector.extend(part.diags)
         if part.id is None:
             continue
-        file = len(cols["_files"])
-        cols["_files"].append(part.path)
+        file = len(files)
+        files.append(part.path)
         numbers: dict[str, int] = {}
-        offset = 0
+        at = len(ids)
         for key, _, count in part.portieken:
-            numbers[key] = len(places)
-            place_of.extend(repeat(len(places), count))
+            number = numbers[key] = len(places)
+            place_of.extend(repeat(number, count))
             places.append((key, part.id, part.buurt))
-            starts.append(len(ids) + offset)
-            offset += count
+            starts.append(at)
+            at += count
         ids.extend(part.ids)
-        for name in ("_rooms", "_rent_num", "_rent_den", "_daeb", "_floor", "_line", "_column"):
-            cols[name].extend(getattr(part, name[1:]))
+        rooms.extend(part.rooms)
+        rent_num.extend(part.rent_num)
+        rent_den.extend(part.rent_den)
+        daeb.extend(part.daeb)
+        floor.extend(part.floor)
+        lines.extend(part.line)
+        columns.extend(part.column)
         file_of.extend(repeat(file, len(part.ids)))
         profiles = [default_of(part.buurt), *part.profiles]
         profiles.sort(key=lambda p: p.valid_from)

@@ -21,7 +21,7 @@ from typing import Any, Mapping
 
 from ..diagnostics import Diagnostic, PolicyError, make
 from .complex_part import ComplexPart
-from .files import open_regular
+from .files import inside_all, open_regular
 from .load_yaml import Source, load_file
 from .schemas_check import check
 from .value_checks import check_numbers
@@ -103,10 +103,11 @@ def file_digest(path: str, root: str | None = None) -> bytes:
         return b""
 
 
-def _hash_file(digest, root: str, path: str) -> bytes:
-    found = file_digest(path, root)
-    digest.update(os.path.relpath(path, root).replace(os.sep, "/").encode() + b"\0" + found)
-    return found
+def file_digests(root: str, rels: list[str]) -> dict[str, bytes]:
+    """file_digest(path, root) of each file of a policy folder (relative paths), its inside-check done for all at once."""
+    paths = {rel: os.path.join(root, rel) for rel in rels}
+    ok = inside_all(list(paths.values()), root)
+    return {rel: file_digest(path) if path in ok else b"" for rel, path in paths.items()}
 
 
 @contextlib.contextmanager
@@ -153,8 +154,12 @@ def read_policy(root: str, parts=None) -> tuple[PolicySources, list[Diagnostic]]
     if not os.path.isdir(root) or not os.path.isfile(os.path.join(root, POLICY_FILE)):
         raise PolicyError([make("no-policy", root)])
     files = policy_files(root)
+    known = parts.digests if parts is not None else {}
+    digests = {rel: known[rel] for rel in files if rel in known}  # hashed for the cache key moments ago
+    digests.update(file_digests(root, [rel for rel in files if rel not in digests]))
     digest = hashlib.sha256()
-    digests = {rel: _hash_file(digest, root, os.path.join(root, rel)) for rel in files}
+    for rel in files:
+        digest.update(rel.encode() + b"\0" + digests[rel])
 
     def doc(path: str, kind: str) -> Source | None:
         source, problems = read_document(path, kind, root=root)

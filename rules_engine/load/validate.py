@@ -178,7 +178,15 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
     mix_of_buurt: dict[str, LevelMix] = {}
     defaults: dict[int, Profile] = {}
 
+    default_by_code: dict[str, Profile] = {}
+
     def default_of(code: str) -> Profile:
+        found = default_by_code.get(code)
+        if found is None:
+            found = default_by_code[code] = _default_of(code)
+        return found
+
+    def _default_of(code: str) -> Profile:
         b = buurten.get(code)
         mix_here = complex_mix
         if b is not None and "targets" not in complex_raw:
