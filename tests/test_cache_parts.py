@@ -280,7 +280,7 @@ def test_ids_used_twice_across_files_are_named_where_a_full_read_names_them(poli
     assert [(d.line, d.column) for d in complexes] == [_at(policy_copy / COMPLEX, "ZW-ASN-01\n".strip())]
 
 
-def test_inside_all_decides_as_inside_does(tmp_path):
+def test_inside_all_decides_as_inside_does(tmp_path, monkeypatch):
     from rules_engine.load.files import inside, inside_all
 
     root = tmp_path / "pol"
@@ -293,7 +293,7 @@ def test_inside_all_decides_as_inside_does(tmp_path):
     (root / "linked").symlink_to(tmp_path)  # a folder that leads out
     paths = [str(root / "complexes" / n) for n in ("a.yaml", "in.yaml", "out.yaml", "dangling.yaml", "missing.yaml")]
     paths += [str(root / "linked" / "outside.yaml"), str(root / "complexes" / ".."), os.path.join("pol", "policy.yaml")]
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)
     assert inside_all(paths, str(root)) == {p for p in paths if inside(p, str(root))}
     assert str(root / "complexes" / "a.yaml") in inside_all(paths, str(root))
     assert str(root / "complexes" / "out.yaml") not in inside_all(paths, str(root))
