@@ -35,7 +35,7 @@ from ..model import levels, units
 from ..model import policy as model
 from ..atomic import atomic_writer
 from .cache_key import entry_key
-from .load import OCCUPANCY_FILE, file_digests, gc_paused, policy_files
+from .load import OCCUPANCY_FILE, file_digest, gc_paused, policy_files
 from ..model.policy import Policy, frozen_map
 from .schemas_check import KINDS, schema_text
 
@@ -87,7 +87,7 @@ def policy_key(root: str) -> str:
     households = os.path.join(root, "examples", "households")
     if os.path.isdir(households):
         rels += sorted(f"examples/households/{n}" for n in os.listdir(households))
-    digests = file_digests(root, rels)
+    digests = {rel: file_digest(os.path.join(root, rel)) for rel in rels}  # not yet checked inside the folder
     for rel in rels:
         digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + (digests[rel] or b"-"))
     _last_digests.clear()
@@ -100,7 +100,8 @@ _last_digests: dict[str, dict[str, bytes]] = {}  # of the last key made: read_po
 
 def key_digests(root: str) -> dict[str, bytes]:
     """The sha256 of each file (relative path -> digest, b'' unreadable) that the last policy_key(root) hashed, taken
-    once: the run that made the key reads the policy next (an empty dict when the last key was of another folder)."""
+    once: the run that made the key reads the policy next (an empty dict when the last key was of another folder).
+    The files are not checked to lie inside the folder: the reader does that (load.file_digests)."""
     return _last_digests.pop(root, {})
 
 

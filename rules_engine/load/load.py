@@ -103,11 +103,14 @@ def file_digest(path: str, root: str | None = None) -> bytes:
         return b""
 
 
-def file_digests(root: str, rels: list[str]) -> dict[str, bytes]:
-    """file_digest(path, root) of each file of a policy folder (relative paths), its inside-check done for all at once."""
+def file_digests(root: str, rels: list[str], known: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
+    """file_digest(path, root) of each file of a policy folder (relative paths), the inside check done for all at
+    once; known: digests already made of files not yet checked to lie inside (the cache key's)."""
+    known = known or {}
     paths = {rel: os.path.join(root, rel) for rel in rels}
     ok = inside_all(list(paths.values()), root)
-    return {rel: file_digest(path) if path in ok else b"" for rel, path in paths.items()}
+    return {rel: (known[rel] if rel in known else file_digest(path)) if path in ok else b""
+            for rel, path in paths.items()}
 
 
 @contextlib.contextmanager
@@ -154,9 +157,7 @@ def read_policy(root: str, parts=None) -> tuple[PolicySources, list[Diagnostic]]
     if not os.path.isdir(root) or not os.path.isfile(os.path.join(root, POLICY_FILE)):
         raise PolicyError([make("no-policy", root)])
     files = policy_files(root)
-    known = parts.digests if parts is not None else {}
-    digests = {rel: known[rel] for rel in files if rel in known}  # hashed for the cache key moments ago
-    digests.update(file_digests(root, [rel for rel in files if rel not in digests]))
+    digests = file_digests(root, files, parts.digests if parts is not None else None)  # hashed for the cache key
     digest = hashlib.sha256()
     for rel in files:
         digest.update(rel.encode() + b"\0" + digests[rel])
