@@ -35,6 +35,7 @@ from ..model import levels, units
 from ..model import policy as model
 from ..atomic import atomic_writer
 from .cache_key import entry_key
+from .digest_memo import DigestMemo, memo_path
 from .load import OCCUPANCY_FILE, file_digest, gc_paused, policy_files
 from ..model.policy import Policy, frozen_map
 from .schemas_check import KINDS, schema_text
@@ -87,12 +88,25 @@ def policy_key(root: str) -> str:
     households = os.path.join(root, "examples", "households")
     if os.path.isdir(households):
         rels += sorted(f"examples/households/{n}" for n in os.listdir(households))
-    digests = {rel: file_digest(os.path.join(root, rel)) for rel in rels}  # not yet checked inside the folder
+    memo = _digest_memo(root)  # the digests of the last run, for files whose status is unchanged
+    if memo is None:
+        digests = {rel: file_digest(os.path.join(root, rel)) for rel in rels}  # not yet checked inside the folder
+    else:
+        digests = {rel: memo.digest(rel, os.path.join(root, rel), file_digest) for rel in rels}
+        memo.save()
     for rel in rels:
         digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + (digests[rel] or b"-"))
     _last_digests.clear()
     _last_digests[root] = digests
     return digest.hexdigest()
+
+
+def _digest_memo(root: str) -> DigestMemo | None:
+    directory = cache_dir()
+    if directory is None or not os.path.isdir(directory) or not _private(directory):
+        return None
+    secret = entry_key(directory)
+    return None if secret is None else DigestMemo(memo_path(directory, root), secret)
 
 
 _last_digests: dict[str, dict[str, bytes]] = {}  # of the last key made: read_policy need not hash the files again
