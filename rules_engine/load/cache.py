@@ -103,7 +103,13 @@ def policy_key(root: str) -> str:
 
 def _digest_memo(root: str) -> DigestMemo | None:
     directory = cache_dir()
-    if directory is None or not os.path.isdir(directory) or not _private(directory):
+    if directory is None:
+        return None
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)  # from the first run on, as store() makes it
+    except OSError:
+        return None
+    if not _private(directory):
         return None
     secret = entry_key(directory)
     return None if secret is None else DigestMemo(memo_path(directory, root), secret)
