@@ -78,3 +78,23 @@ def test_no_memo_when_the_cache_is_off(policy_copy, hashed, tmp_path, monkeypatc
     hashed.clear()
     cache.policy_key("pol")
     assert "policy.yaml" in hashed and list((tmp_path / "cache").glob("digests-*")) == []
+
+
+def test_a_memo_of_odd_entries_is_read_without_harm(policy_copy, hashed, tmp_path):
+    import hmac
+    import json
+
+    from rules_engine.load import cache_key
+
+    first = cache.policy_key("pol")
+    [memo] = (tmp_path / "cache").glob("digests-*.json")
+    secret = cache_key.entry_key(str(tmp_path / "cache"))
+    st = os.stat(policy_copy / "policy.yaml")
+    status = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+    body = json.dumps({"since": 2**62, "files": {"policy.yaml": [status, "zz" * 32], "rules.yaml": ["x", "zz"],
+                                                 "parameters.yaml": 5}})
+    magic = digest_memo._MAGIC
+    memo.write_bytes(magic + hmac.new(secret, magic + body.encode(), "sha256").digest() + body.encode())
+    hashed.clear()
+    assert cache.policy_key("pol") == first
+    assert {"policy.yaml", "rules.yaml", "parameters.yaml"} <= set(hashed)

@@ -50,17 +50,21 @@ class DigestMemo:
         """The sha256 of a regular file's bytes, from the memo when its status is unchanged, else hash_file(path)."""
         try:
             st = os.stat(path)
+        except FileNotFoundError:
+            return b""  # as hash_file answers for a file it cannot open
         except OSError:
             st = None
         if st is not None and stat.S_ISREG(st.st_mode):
             status = _status(st)
             old = self._old.get(rel)
-            if old is not None and old[0] == status and st.st_ctime_ns < self._since:
-                self._new[rel] = old
-                return bytes.fromhex(old[1])
+            if type(old) is list and len(old) == 2 and old[0] == status and st.st_ctime_ns < self._since:
+                found = _digest(old[1])
+                if found is not None:
+                    self._new[rel] = old
+                    return found
         found = hash_file(path)
-        self._hashed = True
         if st is not None and stat.S_ISREG(st.st_mode) and found:
+            self._hashed = True
             self._new[rel] = [_status(st), found.hex()]
         return found
 
@@ -96,19 +100,18 @@ class DigestMemo:
                 return
         except (ValueError, KeyError, TypeError):
             return
-        self._old = {rel: entry for rel, entry in files.items() if _valid(entry)}
+        self._old = files
         self._since = since
 
 
-def _valid(entry) -> bool:
-    if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], list) and len(entry[0]) == 5
-            and all(type(n) is int for n in entry[0]) and isinstance(entry[1], str) and len(entry[1]) == 64):
-        return False
+def _digest(text) -> bytes | None:
+    """A kept digest (64 hex digits), or None for anything else."""
+    if not (isinstance(text, str) and len(text) == 64):
+        return None
     try:
-        bytes.fromhex(entry[1])
+        return bytes.fromhex(text)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def memo_path(directory: str, root: str) -> str:

@@ -177,16 +177,13 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
     # scale 30,000 copies would cost seconds to build, cache and load.
     mix_of_buurt: dict[str, LevelMix] = {}
     defaults: dict[int, Profile] = {}
-
     default_by_code: dict[str, Profile] = {}
 
     def default_of(code: str) -> Profile:
+        """The default profile of a complex in buurt code."""
         found = default_by_code.get(code)
-        if found is None:
-            found = default_by_code[code] = _default_of(code)
-        return found
-
-    def _default_of(code: str) -> Profile:
+        if found is not None:
+            return found
         b = buurten.get(code)
         mix_here = complex_mix
         if b is not None and "targets" not in complex_raw:
@@ -201,6 +198,7 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
         if default is None:
             default = defaults[id(mix_here)] = Profile(dt.date.min, "", mix_here, frozen_map(portiek_max),
                                                        min_households, None)
+        default_by_code[code] = default
         return default
 
     parts = []
