@@ -8,6 +8,7 @@ import time
 from typing import Callable, Iterable, Iterator, Mapping
 
 from .load import cache as policy_cache
+from .load.cache_parts import part_store
 from .lang.compile import Program, compile_policy
 from .diagnostics import Collector, Diagnostic, PolicyError, sort_key
 from .engine.counts import check_counts, composition_from_counts
@@ -24,16 +25,18 @@ __all__ = ["check_policy", "load_policy", "evaluate", "evaluate_batch", "example
            "load_occupancy", "counts_decider", "decide_counts", "evaluate_counts", "rank_counts", "check_counts"]
 
 
-def check_policy(root: str) -> tuple[Program | None, list[Diagnostic]]:
-    """Load, validate and compile a policy folder; returns the program (None on errors) and all diagnostics."""
+def check_policy(root: str, parts=None) -> tuple[Program | None, list[Diagnostic]]:
+    """Load, validate and compile a policy folder; returns the program (None on errors) and all diagnostics.
+
+    parts: the policy cache's store of complex files' parts (load/cache_parts.py), or None to read every file."""
     with gc_paused():
-        return _check_policy(root)
+        return _check_policy(root, parts)
 
 
-def _check_policy(root: str) -> tuple[Program | None, list[Diagnostic]]:
+def _check_policy(root: str, parts=None) -> tuple[Program | None, list[Diagnostic]]:
     collector = Collector()
     try:
-        sources, diags = read_policy(root)
+        sources, diags = read_policy(root, parts)
     except PolicyError as exc:
         return None, list(exc.diagnostics)
     collector.extend(diags)
@@ -63,14 +66,18 @@ def _check_policy(root: str) -> tuple[Program | None, list[Diagnostic]]:
 def load_policy(root: str, use_cache: bool = True) -> Program:
     """Load a policy folder ready for evaluation; raises PolicyError listing every error.
 
-    A policy checked before, with the same files and the same magicmix, comes from the cache (cache.py)."""
+    A policy checked before, with the same files and the same magicmix, comes from the cache (cache.py); after
+    a change, only the complex files whose bytes changed are read again (cache_parts.py)."""
     key, cached = policy_cache.load(root) if use_cache else (None, None)
     if cached is not None:
         program = compile_policy(cached, Collector())
         if program is not None:
             return program
     started = time.perf_counter()
-    program, diags = check_policy(root)
+    parts = part_store(root) if use_cache else None
+    program, diags = check_policy(root, parts)
+    if parts is not None:
+        parts.save(time.perf_counter() - started)
     if program is None:
         raise PolicyError([d for d in diags if d.severity == "error"])
     policy_cache.store(key, program.policy, time.perf_counter() - started)

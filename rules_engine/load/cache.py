@@ -35,12 +35,14 @@ from ..model import levels, units
 from ..model import policy as model
 from ..atomic import atomic_writer
 from .cache_key import entry_key
+from .digest_memo import DigestMemo, memo_path
 from .load import OCCUPANCY_FILE, file_digest, gc_paused, policy_files
 from ..model.policy import Policy, frozen_map
 from .schemas_check import KINDS, schema_text
 
 KEEP = 4  # entries kept; a national policy takes a few hundred MB
 MIN_SECONDS = 1.0  # a policy checked faster than this is not worth an entry
+MAX_ENTRY_BYTES = 4 << 30  # a larger file in the cache folder is no entry of ours (a national policy: ~160 MB)
 _MAGIC = b"magicmix-policy-cache-2\n"  # 2: authenticated entries
 _MAC = 32  # bytes of HMAC-SHA256, after the marker and the key
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # rules_engine/, every module under it
@@ -86,9 +88,41 @@ def policy_key(root: str) -> str:
     households = os.path.join(root, "examples", "households")
     if os.path.isdir(households):
         rels += sorted(f"examples/households/{n}" for n in os.listdir(households))
+    memo = _digest_memo(root)  # the digests of the last run, for files whose status is unchanged
+    if memo is None:
+        digests = {rel: file_digest(os.path.join(root, rel)) for rel in rels}  # not yet checked inside the folder
+    else:
+        digests = {rel: memo.digest(rel, os.path.join(root, rel), file_digest) for rel in rels}
+        memo.save()
     for rel in rels:
-        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + (file_digest(os.path.join(root, rel)) or b"-"))
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + (digests[rel] or b"-"))
+    _last_digests.clear()
+    _last_digests[root] = digests
     return digest.hexdigest()
+
+
+def _digest_memo(root: str) -> DigestMemo | None:
+    directory = cache_dir()
+    if directory is None:
+        return None
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)  # from the first run on, as store() makes it
+    except OSError:
+        return None
+    if not _private(directory):
+        return None
+    secret = entry_key(directory)
+    return None if secret is None else DigestMemo(memo_path(directory, root), secret)
+
+
+_last_digests: dict[str, dict[str, bytes]] = {}  # of the last key made: read_policy need not hash the files again
+
+
+def key_digests(root: str) -> dict[str, bytes]:
+    """The sha256 of each file (relative path -> digest, b'' unreadable) that the last policy_key(root) hashed, taken
+    once: the run that made the key reads the policy next (an empty dict when the last key was of another folder).
+    The files are not checked to lie inside the folder: the reader does that (load.file_digests)."""
+    return _last_digests.pop(root, {})
 
 
 def _private(path: str) -> bool:
@@ -127,6 +161,38 @@ def _mac(secret: bytes, data: bytes, body: int) -> bytes:
     return mac.digest()
 
 
+def read_entry(path: str, head: bytes, secret: bytes, unpickler: type[pickle.Unpickler]):
+    """What an entry holds, read once (what is checked is what is unpickled): raises on a file larger than
+    MAX_ENTRY_BYTES, another marker or key (head), a MAC that does not match, or a name unpickler refuses."""
+    with open(path, "rb", buffering=0) as fh:
+        if os.fstat(fh.fileno()).st_size > MAX_ENTRY_BYTES:
+            raise ValueError("entry too large")
+        data = fh.read(MAX_ENTRY_BYTES + 1)
+    mac = data[len(head):len(head) + _MAC]
+    if len(data) > MAX_ENTRY_BYTES or not data.startswith(head) \
+            or not hmac.compare_digest(mac, _mac(secret, data, len(head) + _MAC)):
+        raise ValueError("not this entry, or not written by this user")
+    body = io.BytesIO(data)  # shares the bytes, no copy
+    body.seek(len(head) + _MAC)
+    with gc_paused():  # millions of objects with no cycles among them
+        return unpickler(body).load()
+
+
+def write_entry(path: str, head: bytes, secret: bytes, value) -> None:
+    """Write value as an entry (head, its HMAC, its pickle), atomically; OSError or PicklingError when it cannot."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = copyreg.dispatch_table.copy()
+    pickler.dispatch_table[MappingProxyType] = lambda m: (frozen_map, (dict(m),))
+    pickler.dispatch_table[fractions.Fraction] = _reduce_fraction
+    pickler.dump(value)
+    mac = hmac.new(secret, head, "sha256")
+    mac.update(buffer.getbuffer())
+    with atomic_writer(path) as fh:
+        fh.buffer.write(head + mac.digest())
+        fh.buffer.write(buffer.getbuffer())
+
+
 def _reduce_fraction(f: fractions.Fraction):
     return fractions.Fraction, (f.numerator, f.denominator)
 
@@ -148,16 +214,7 @@ def load(root: str) -> tuple[str | None, Policy | None]:
     if secret is None:
         return key, None
     try:
-        with open(path, "rb", buffering=0) as fh:
-            data = fh.read()  # once: what is checked is what is unpickled
-        head = _MAGIC + key.encode("ascii")
-        mac = data[len(head):len(head) + _MAC]
-        if not data.startswith(head) or not hmac.compare_digest(mac, _mac(secret, data, len(head) + _MAC)):
-            raise ValueError("not this entry, or not written by this user")
-        body = io.BytesIO(data)  # shares the bytes, no copy
-        body.seek(len(head) + _MAC)
-        with gc_paused():  # millions of objects with no cycles among them
-            policy = _Unpickler(body).load()
+        policy = read_entry(path, _MAGIC + key.encode("ascii"), secret, _Unpickler)
         if not isinstance(policy, Policy):
             raise ValueError("not a policy")
     except Exception:  # noqa: BLE001 - a damaged entry of any kind is only a missed cache
@@ -181,18 +238,7 @@ def store(key: str | None, policy: Policy, seconds: float) -> None:
         secret = entry_key(directory)
         if secret is None:
             return
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.dispatch_table = copyreg.dispatch_table.copy()
-        pickler.dispatch_table[MappingProxyType] = lambda m: (frozen_map, (dict(m),))
-        pickler.dispatch_table[fractions.Fraction] = _reduce_fraction
-        pickler.dump(policy)
-        head = _MAGIC + key.encode("ascii")
-        mac = hmac.new(secret, head, "sha256")
-        mac.update(buffer.getbuffer())
-        with atomic_writer(_entry(directory, key)) as fh:
-            fh.buffer.write(head + mac.digest())
-            fh.buffer.write(buffer.getbuffer())
+        write_entry(_entry(directory, key), _MAGIC + key.encode("ascii"), secret, policy)
         _prune(directory)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         return

@@ -32,6 +32,31 @@ def inside(path: str, root: str) -> bool:
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
+def inside_all(paths: list[str], root: str) -> set[str]:
+    """Those of paths (files listed from folders of the policy) that lie inside root, as inside() decides, with one
+    realpath per folder and one lstat per file: a file that is no symbolic link lies where its folder does."""
+    real_root = _real_folder(os.path.abspath(root))
+    prefix = real_root.rstrip(os.sep) + os.sep
+    folders: dict[str, str] = {}  # for this call only: a folder replaced by a link later is seen then
+    out = set()
+    for path in paths:
+        folder, name = os.path.split(os.path.abspath(path))
+        try:
+            link = stat.S_ISLNK(os.lstat(path).st_mode)
+        except OSError:
+            link = True  # let realpath decide, as inside() does
+        if link or name in ("", ".", ".."):
+            real = os.path.realpath(path)
+        else:
+            real_folder = folders.get(folder)
+            if real_folder is None:
+                real_folder = folders[folder] = os.path.realpath(folder)
+            real = os.path.join(real_folder, name)
+        if real == real_root or real.startswith(prefix):
+            out.add(path)
+    return out
+
+
 def require_inside(path: str, root: str | None) -> None:
     """Refuse (outside-policy) a path that leads out of the policy folder root; None allows any path."""
     if root is not None and not inside(path, root):

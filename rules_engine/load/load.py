@@ -16,10 +16,12 @@ import gc
 import hashlib
 import multiprocessing
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 from ..diagnostics import Diagnostic, PolicyError, make
-from .files import open_regular
+from .complex_part import ComplexPart
+from .files import inside_all, open_regular
 from .load_yaml import Source, load_file
 from .schemas_check import check
 from .value_checks import check_numbers
@@ -32,16 +34,22 @@ OCCUPANCY_FILE = "occupancy.yaml"
 
 @dataclass(frozen=True)
 class PolicySources:
-    """The schema-valid documents of one policy folder (invalid ones are left out)."""
+    """The schema-valid documents of one policy folder (invalid ones are left out).
+
+    A complex is a Source read now or, when the policy cache kept one for the same bytes (of the file and
+    of policy.yaml), its ComplexPart (complex_part.py); complex_reading holds what reading found in each
+    complex file read now, parts the cache's store of parts (cache_parts.py) or None."""
 
     root: str
     policy: Source | None
     parameters: Source | None
     rules: tuple[Source, ...]
-    complexes: tuple[Source, ...]
+    complexes: tuple[Any, ...]
     occupancy: Source | None
     households: tuple[Source, ...]
     content_hash: str
+    complex_reading: Mapping[str, tuple] = field(default_factory=dict, compare=False)
+    parts: Any = field(default=None, compare=False, repr=False)
 
 
 def _yaml_files(folder: str) -> list[str]:
@@ -55,12 +63,19 @@ def read_document(path: str, kind: str, complete: bool = True,
                   root: str | None = None) -> tuple[Source | None, list[Diagnostic]]:
     """Read one YAML file (inside the policy folder root, when given) and check it against the schema of its kind
     (complete: see Source)."""
+    source, problems, _ = read_checked(path, kind, complete, root)
+    return source, problems
+
+
+def read_checked(path: str, kind: str, complete: bool = True,
+                 root: str | None = None) -> tuple[Source | None, list[Diagnostic], bytes]:
+    """read_document, and the sha256 of the bytes read (b'' when the file could not be read as YAML)."""
     try:
         source = load_file(path, complete=complete, root=root)
     except PolicyError as exc:
-        return None, list(exc.diagnostics)
+        return None, list(exc.diagnostics), b""
     problems = check_numbers(source, kind, check(source, kind))
-    return (None if any(d.severity == "error" for d in problems) else source), problems
+    return (None if any(d.severity == "error" for d in problems) else source), problems, source.digest
 
 
 PARALLEL_FROM = 400  # files of one kind; below this, starting processes costs more than it saves
@@ -88,8 +103,14 @@ def file_digest(path: str, root: str | None = None) -> bytes:
         return b""
 
 
-def _hash_file(digest, root: str, path: str) -> None:
-    digest.update(os.path.relpath(path, root).replace(os.sep, "/").encode() + b"\0" + file_digest(path, root))
+def file_digests(root: str, rels: list[str], known: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
+    """file_digest(path, root) of each file of a policy folder (relative paths), the inside check done for all at
+    once; known: digests already made of files not yet checked to lie inside (the cache key's)."""
+    known = known or {}
+    paths = {rel: os.path.join(root, rel) for rel in rels}
+    ok = inside_all(list(paths.values()), root)
+    return {rel: (known[rel] if rel in known else file_digest(path)) if path in ok else b""
+            for rel, path in paths.items()}
 
 
 @contextlib.contextmanager
@@ -112,7 +133,7 @@ def _read_one(args):
     # Positions of containers and list items only: a complex's homes are list items, and the rest
     # of its positions is read again in the rare case a diagnostic needs one.
     path, kind, root = args
-    return read_document(path, kind, complete=False, root=root)
+    return read_checked(path, kind, complete=False, root=root)
 
 
 def _read_many(paths: list[str], kind: str, root: str) -> list:
@@ -124,17 +145,22 @@ def _read_many(paths: list[str], kind: str, root: str) -> list:
         return pool.map(_read_one, [(p, kind, root) for p in paths], chunksize=max(1, len(paths) // (workers * 8)))
 
 
-def read_policy(root: str) -> tuple[PolicySources, list[Diagnostic]]:
-    """Read every document of a policy folder; returns the valid ones and all diagnostics."""
+def read_policy(root: str, parts=None) -> tuple[PolicySources, list[Diagnostic]]:
+    """Read every document of a policy folder; returns the valid ones and all diagnostics.
+
+    With parts (the policy cache's store of complex parts, cache_parts.py), a complex file whose bytes,
+    and policy.yaml's, are those of a kept part is not read: its part stands in for it, with what its
+    reading found."""
     diags: list[Diagnostic] = []
     if not os.path.exists(root):
         raise PolicyError([make("file-not-found", root)])
     if not os.path.isdir(root) or not os.path.isfile(os.path.join(root, POLICY_FILE)):
         raise PolicyError([make("no-policy", root)])
     files = policy_files(root)
+    digests = file_digests(root, files, parts.digests if parts is not None else None)  # hashed for the cache key
     digest = hashlib.sha256()
     for rel in files:
-        _hash_file(digest, root, os.path.join(root, rel))
+        digest.update(rel.encode() + b"\0" + digests[rel])
 
     def doc(path: str, kind: str) -> Source | None:
         source, problems = read_document(path, kind, root=root)
@@ -149,16 +175,42 @@ def read_policy(root: str) -> tuple[PolicySources, list[Diagnostic]]:
     parameters = optional(PARAMETERS_FILE, "parameters")
     rule_paths = [os.path.join(root, rel) for rel in files if rel == RULES_FILE or rel.startswith("rules/")]
     rules = tuple(s for s in (doc(p, "rules") for p in rule_paths) if s is not None)
-    read = _read_many([os.path.join(root, rel) for rel in files if rel.startswith("complexes/")], "complex", root)
-    for _, problems in read:
-        diags.extend(problems)
-    complexes = tuple(s for s, _ in read if s is not None)
+    context = policy.digest if policy is not None and parts is not None else b""
+    found, wanted = {}, []
+    for rel in files:
+        if rel.startswith("complexes/"):
+            part = parts.get(parts.key(context, os.path.join(root, rel), digests[rel])) if context and digests[rel] \
+                else None
+            if part is None:
+                wanted.append(rel)
+            else:
+                found[rel] = part
+    read = dict(zip(wanted, _read_many([os.path.join(root, rel) for rel in wanted], "complex", root)))
+    complexes, reading = [], {}
+    for rel in files:
+        if rel in found:
+            diags.extend(found[rel].reading)
+            if found[rel].built:
+                complexes.append(found[rel])
+        elif rel in read:
+            source, problems, bytes_digest = read[rel]
+            diags.extend(problems)
+            if source is not None:
+                complexes.append(source)
+                reading[source.path] = tuple(problems)
+            elif context and bytes_digest:  # refused by the schema: kept too, so that it is not read again
+                path = os.path.join(root, rel)
+                parts.put(parts.key(context, path, bytes_digest), _refused(path, bytes_digest, problems))
     occupancy = optional(OCCUPANCY_FILE, "occupancy")
     households = tuple(s for s in (doc(p, "household")
                                    for p in _yaml_files(os.path.join(root, "examples", "households")))
                        if s is not None)
     if not rule_paths:
         diags.append(make("no-rules", root))
-    sources = PolicySources(root, policy, parameters, rules, complexes, occupancy, households,
-                            "sha256:" + digest.hexdigest())
+    sources = PolicySources(root, policy, parameters, rules, tuple(complexes), occupancy, households,
+                            "sha256:" + digest.hexdigest(), reading, parts if context else None)
     return sources, diags
+
+
+def _refused(path: str, digest: bytes, problems: list[Diagnostic]) -> ComplexPart:
+    return ComplexPart(path, digest, tuple(problems))

@@ -7,6 +7,7 @@ merge keys, alias bombs, deep nesting and huge files are refused with a diagnost
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
@@ -46,6 +47,7 @@ class Source:
     quoted: dict  # Path -> column offset of a scalar's first character (1 if quoted)
     complete: bool = True
     folder: str | None = None  # the policy folder it must lie in, also when it is read again
+    digest: bytes = field(default=b"", compare=False, repr=False)  # sha256 of the bytes read (a file's only)
     _full: list = field(default_factory=list, compare=False, repr=False)  # the complete reading, once made
 
     def _complete(self) -> "Source":
@@ -114,9 +116,13 @@ def _fail_at_offset(raw: bytes, offset: int, path: str, code: str):
 
 
 def load_file(path: str, max_bytes: int = MAX_BYTES, complete: bool = True, root: str | None = None) -> Source:
-    """Read and parse one YAML file (inside root, when given); raises PolicyError with positions on any problem."""
-    source = load_text(read_text(path, max_bytes, root), path, complete)
-    return source if root is None else replace(source, folder=root)
+    """Read and parse one YAML file (inside root, when given); raises PolicyError with positions on any problem.
+
+    The Source carries the sha256 of exactly the bytes it was read from (the policy cache keys per-file results
+    by it, so a file that changes while it is read is never kept under its old bytes)."""
+    raw = read_bytes(path, max_bytes, root)
+    source = load_text(decode_text(raw, path), path, complete)
+    return replace(source, folder=root, digest=hashlib.sha256(raw).digest())
 
 
 def load_text(text: str, path: str, complete: bool = True) -> Source:

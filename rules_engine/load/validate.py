@@ -8,15 +8,17 @@ in order with no date twice; ids are unique. Expressions are checked by compile.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from fractions import Fraction
 
 from ..diagnostics import Collector, hint, make
+from .complex_part import ComplexPart, assemble
 from .load import PolicySources
 from .load_yaml import Source
 from ..model.levels import DEFAULT as DEFAULT_LEVELS, Levels
-from ..model.policy import (OUTCOMES, PLACEMENT, UNDECIDED, Band, Buurt, Case, Category, Complex, DatedValue, Definition,
-                            Label, LevelMix, Outcome, Parameter, Policy, Portieken, Profile, RankingStrategy, Rule, RuleKind,
-                            Text, UnitTable, Where, frozen_map)
+from ..model.policy import (OUTCOMES, PLACEMENT, UNDECIDED, Band, Buurt, Case, Category, DatedValue, Definition,
+                            Label, LevelMix, Outcome, Parameter, Policy, Profile, RankingStrategy, Rule, RuleKind,
+                            Text, Where, frozen_map)
 from ..render.numbers import format_percent, parse_percent, to_fraction
 from .validate_levels import declared_levels, group_up, level_areas
 from .validate_review import placement_routes, review_keys, rule_rooms
@@ -170,15 +172,19 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
                                    group_up(ctx, psrc, ("buurten", i), b, "buurt", levels, areas))
 
     parameters = _parameters(ctx, sources.parameters)
-    complexes: dict[str, Complex] = {}
-    units = UnitTable()
     complex_raw = mix_raw.get("complex") or {}
     # One mix and one default profile per buurt, shared by its complexes: immutable, and at national
     # scale 30,000 copies would cost seconds to build, cache and load.
     mix_of_buurt: dict[str, LevelMix] = {}
     defaults: dict[int, Profile] = {}
-    for src in sources.complexes:
-        b = buurten.get(src.data["buurt"])
+    default_by_code: dict[str, Profile] = {}
+
+    def default_of(code: str) -> Profile:
+        """The default profile of a complex in buurt code."""
+        found = default_by_code.get(code)
+        if found is not None:
+            return found
+        b = buurten.get(code)
         mix_here = complex_mix
         if b is not None and "targets" not in complex_raw:
             # Without complex-level targets, a complex follows the targets of its own buurt.
@@ -192,13 +198,19 @@ def build_policy(sources: PolicySources, collector: Collector) -> Policy | None:
         if default is None:
             default = defaults[id(mix_here)] = Profile(dt.date.min, "", mix_here, frozen_map(portiek_max),
                                                        min_households, None)
-        cx = _complex(ctx, src, buurten, default, complex_tol, complex_bands, portiek_max, units)
-        if cx is None:
-            continue
-        if cx.id in complexes:
-            ctx.err("duplicate-id", src, ("id",), what=("complex", "complex"), id=cx.id, other=complexes[cx.id].where.file)
-            continue
-        complexes[cx.id] = cx
+        default_by_code[code] = default
+        return default
+
+    parts = []
+    for item in sources.complexes:  # a Source read now, or a part the cache kept for the same bytes
+        if isinstance(item, Source):
+            part = _complex_part(ctx, item, buurten, default_of(item.data["buurt"]), complex_tol, complex_bands,
+                                 portiek_max, sources.complex_reading.get(item.path, ()))
+            if sources.parts is not None and item.digest:
+                sources.parts.put(sources.parts.key(psrc.digest, item.path, item.digest), part)
+            item = part
+        parts.append(item)
+    units, complexes = assemble(parts, default_of, collector, sources.root)
     definitions, rules = {}, []
     rule_seen: dict[str, Where] = {}
     for src in sources.rules:
@@ -277,43 +289,49 @@ def stale_parameters(policy: Policy, year: int) -> list:
     return out
 
 
-def _complex(ctx: _Ctx, src: Source, buurten: dict, default: Profile, tol: Fraction, bands: dict,
-             portiek_max: dict, units: UnitTable) -> Complex | None:
+def _complex_part(ctx: _Ctx, src: Source, buurten: dict, default: Profile, tol: Fraction, bands: dict,
+                  portiek_max: dict, reading: tuple) -> ComplexPart:
+    """What one complex file means on its own, against policy.yaml (see complex_part.py)."""
     raw = src.data
+    own = _Ctx(Collector(), ctx.categories, ctx.levels)
     if raw["buurt"] not in buurten:
-        ctx.err("unknown-buurt", src, ("buurt",), buurt=raw["buurt"], hint=hint(buurten, raw["buurt"]))
-        return None
+        own.err("unknown-buurt", src, ("buurt",), buurt=raw["buurt"], hint=hint(buurten, raw["buurt"]))
+        return ComplexPart(src.path, src.digest, reading, True, tuple(own.c.items))
     complex_mix, min_households = default.mix, default.min_households
-    profiles = [default]
-    _check_dates(ctx, src, ("profile",), raw.get("profile", []))
+    profiles = []
+    _check_dates(own, src, ("profile",), raw.get("profile", []))
     for i, p in enumerate(raw.get("profile", [])):
         path = ("profile", i)
-        mix, _, _ = _mix(ctx, src, path, p, dict(complex_mix.targets), tol, bands,
+        mix, _, _ = _mix(own, src, path, p, dict(complex_mix.targets), tol, bands,
                          (f"het profiel van {raw['id']} vanaf {p['valid_from']}",
                           f"the profile of {raw['id']} from {p['valid_from']}"))
-        pmax = _portiek_max(ctx, src, path + ("portiek_max_households",), p.get("portiek_max_households"), portiek_max)
+        pmax = _portiek_max(own, src, path + ("portiek_max_households",), p.get("portiek_max_households"), portiek_max)
         profiles.append(Profile(_date(p["valid_from"]), p.get("note", ""), mix, frozen_map(pmax),
                                 p.get("min_households", min_households), where(src, path)))
-    profiles.sort(key=lambda p: p.valid_from)
-    portieken: dict[str, int] = {}  # portiek key -> its number in the unit table
-    file = units.add_file(src.path)
+    part = ComplexPart(src.path, src.digest, reading, True, (), raw["id"], raw["name"], raw["buurt"], where(src, ()),
+                       tuple(profiles))
+    portieken = []
+    seen: set[str] = set()
+    marks = src.marks
     for i, pk in enumerate(raw["portieken"]):
         key = f"{raw['id']}/{pk['id']}"
-        if key in portieken:
-            ctx.err("duplicate-id", src, ("portieken", i, "id"), what=("portiek", "portiek"), id=pk["id"], other=src.path)
+        if key in seen:
+            own.err("duplicate-id", src, ("portieken", i, "id"), what=("portiek", "portiek"), id=pk["id"], other=src.path)
             continue
-        place = units.add_place(key, raw["id"], raw["buurt"])
+        seen.add(key)
         for j, u in enumerate(pk["units"]):
-            upath = ("portieken", i, "units", j)
-            if u["id"] in units:
-                ctx.err("duplicate-id", src, upath + ("id",), what=("woning", "home"), id=u["id"],
-                        other=units.where_text(u["id"]))
-                continue
-            w = where(src, upath)
-            units.add(u["id"], u["rooms"], to_fraction(u["rent"]), u.get("daeb", True), u.get("floor"), place, file,
-                      w.line, w.column)
-        portieken[key] = place
-    return Complex(raw["id"], raw["name"], raw["buurt"], tuple(profiles), Portieken(units, portieken), where(src, ()))
+            line, col = marks.get(("portieken", i, "units", j)) or src.where(("portieken", i, "units", j))
+            rent = to_fraction(u["rent"])
+            part.ids.append(u["id"])
+            part.rooms.append(u["rooms"])
+            part.rent_num.append(rent.numerator)
+            part.rent_den.append(rent.denominator)
+            part.daeb.append(1 if u.get("daeb", True) else 0)
+            part.floor.append(u.get("floor"))
+            part.line.append(line or 1)
+            part.column.append(col or 1)
+        portieken.append((key, i, len(pk["units"])))
+    return replace(part, diags=tuple(own.c.items), portieken=tuple(portieken))
 
 
 def _definition(ctx: _Ctx, src: Source, name: str, d: dict) -> Definition:

@@ -97,6 +97,11 @@ class UnitTable(Mapping):
         self._line.append(line)
         self._column.append(column)
 
+    def distinct(self) -> bool:
+        """Whether no home id occurs twice: always so for a table built with add(); a table made from its columns
+        (the policy cache's parts, load/complex_part.py) is checked with this."""
+        return len(self._index) == len(self._ids)
+
     def similar(self, word: str, around: int = 50) -> list[str]:
         """The ids next to word in sorted order: where the hint for a mistyped id is looked for.
 
