@@ -336,6 +336,10 @@ class Gen:
         if a.kind != "num" or b.kind != "num":
             a, b = self.value(a), self.value(b)
             return _V(f"({a.code} {op} {b.code})", "bool")
+        if _runtime(a) and b.integral:  # an amount read at run time against a count or whole constant: an int
+            t = self.temp()            # (most incomes) is compared as it is, a Fraction cross-multiplied
+            return _V(f"({t} {op} {b.code} if ({t} := {a.code}).__class__ is int else "
+                      f"{t}.numerator {op} {b.code} * {t}.denominator)", "bool")
         left, right, guards = self.cross(a, b)
         fast = f"({left} {op} {right})"
         if not guards:
@@ -395,6 +399,11 @@ class Gen:
             return (f"({status} if ({t} := {guard.code}) is True else {NOT_APPLICABLE_CODE} if {t} is False "
                     f"else {UNKNOWN_CODE})")
         return f"({status} if {guard.code} else {NOT_APPLICABLE_CODE})"
+
+
+def _runtime(v: _V) -> bool:
+    """Whether a number is read at run time with nothing known of it (parts() binds it to a temporary)."""
+    return not (v.integral or v.const is not None or v.share is not None or v.nd is not None or v.pair)
 
 
 def bd_is_one(v: _V) -> bool:
