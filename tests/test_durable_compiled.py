@@ -23,6 +23,20 @@ from rules_engine.engine.counts import composition_from_counts
 from rules_engine.engine.evaluate import compiled, decide
 from rules_engine.load.occupancy import composition
 
+TEXT_RULES = """
+  - id: t-texts
+    title: {nl: T, en: T}
+    level: unit
+    kind: advice
+    outcome: voorkeur
+    all:
+      - household.category == 'aandacht'
+      - unit.complex != 'ZW-ASN-01'
+      - household.older == false
+    explanation:
+      fired: {nl: "t", en: "t"}
+"""
+
 pytestmark = pytest.mark.skipif(engine_durable.unavailable_reason() is not None, reason="durable-rules is not available")
 
 
@@ -65,9 +79,11 @@ def test_every_construct_and_unknown_values_through_durable_rules(tmp_path):
     shutil.copytree(OB, pol)
     rules = (pol / "rules.yaml").read_text(encoding="utf-8")
     rules = rules.replace("\ndefinitions:\n", "\ndefinitions:\n" + EXTRA_DEFINITIONS.lstrip("\n"), 1)
-    (pol / "rules.yaml").write_text(rules.rstrip("\n") + "\n" + EXTRA_RULES, encoding="utf-8")
+    (pol / "rules.yaml").write_text(rules.rstrip("\n") + "\n" + EXTRA_RULES + TEXT_RULES, encoding="utf-8")
     program = load_policy(str(pol), use_cache=False)
-    assert {"onbeslist", "niet_toegestaan", "ontraden"} <= _agree(program, 1200, 6)
+    assert {"onbeslist", "niet_toegestaan", "ontraden", "voorkeur"} <= _agree(program, 1200, 6)
+    src = compiled(engine_durable.durable_program(program), dt.date(2025, 6, 1)).source
+    assert "_texts(" in src and "_UNK" in src  # texts and yes/no values went through the run-time sides
 
 
 def test_exact_thresholds_of_the_benchmark_workload_through_durable_rules():
