@@ -4,6 +4,7 @@
     python bench/peers.py                    # 100,000 inputs, 3 rounds
     python bench/peers.py --quick            # 5,000 inputs, 1 round
     python bench/peers.py --rounds 2 --only plain mm-decide zen
+    python bench/peers.py --callgrind 2000 --only plain durable mm-durable mm-decide   # instructions, not time
 
 The inputs come from a fixed seed, a quarter of them exactly on a band edge, the income limit or
 the rent cap (bench/peers/__init__.py). The reference decisions are the lean plain-Python
@@ -13,6 +14,11 @@ input, then timed over a slice that takes about --budget seconds a pass (all inp
 ones), best of --passes. The table gives the median over rounds of µs per decision, its ratio to
 the lean function, correctness, and the peak memory of the process; the machine's load average
 is printed at the start and the end. A peer whose package is not installed is a row that says so.
+
+--callgrind N counts instructions instead (valgrind's callgrind; needs valgrind): each engine runs
+under it twice over the first N inputs, with 0 and with --passes passes after its set-up and
+warm-up; the difference divided by N x passes is its instructions per decision, a figure the
+load of a shared machine does not move (every engine is still verified on those N inputs).
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ sys.path.insert(0, HERE)
 
 from peers import workload  # noqa: E402  (bench/peers/)
 
-ORDER = ("plain", "zen", "regorus", "regorus-rvm", "durable", "cedar", "opa",
+ORDER = ("plain", "zen", "regorus", "regorus-rvm", "durable", "durable-core", "cedar", "opa",
          "mm-decide", "mm-durable", "mm-public", "mm-explain", "mm-json")
 # Pinned: the versions of the last run in docs/performance.md.
 PEER_PACKAGES = ("zen-engine==2.1.3", "gordon-to-regorus==0.13.0", "durable-rules==2.0.28", "cedarpy==4.12.2",
@@ -70,6 +76,39 @@ def run_child(python: str, key: str, data: str, budget: float, passes: int) -> d
         last = (p.stderr.strip().splitlines() or ["no output"])[-1]
         return {"key": key, "label": key, "version": "", "status": f"failed: {last[:120]}"}
     return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def callgrind_ir(python: str, key: str, data: str, passes: int) -> tuple[int | None, dict]:
+    """The instructions callgrind counts for one child process (None when it failed), and the child's answer."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={os.path.join(tmp, 'out')}", python, "-m",
+               "peers.child", key, data, "--count-passes", str(passes)]
+        p = subprocess.run(cmd, cwd=HERE, env=dict(os.environ, **CHILD_ENV), capture_output=True, text=True)
+    found = [line for line in p.stderr.splitlines() if "Collected :" in line]
+    if p.returncode != 0 or not found or not p.stdout.strip():
+        last = (p.stderr.strip().splitlines() or ["no output"])[-1]
+        return None, {"key": key, "label": key, "version": "", "status": f"failed: {last[:120]}"}
+    return int(found[-1].split(":")[-1]), json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def callgrind_table(python: str, keys: list[str], data: str, n: int, passes: int) -> list[str]:
+    """Instructions per decision of every engine and their ratio to the lean function's (see --callgrind)."""
+    out = ["| engine | version | instructions/decision | × plain Python | correct (of the first inputs) |",
+           "|---|---|---:|---:|---|"]
+    base = None
+    for key in keys:
+        ir0, res = callgrind_ir(python, key, data, 0)
+        ir1, res1 = callgrind_ir(python, key, data, passes) if ir0 is not None and res["status"] == "ok" else (None, res)
+        print(f"  {key:<11} {res1.get('status')}", file=sys.stderr, flush=True)
+        if ir1 is None or res1.get("status") != "ok":
+            out.append(f"| {res1.get('label', key)} | {res1.get('version', '')} | | | {res1.get('status')} |")
+            continue
+        per = (ir1 - ir0) / (n * passes)
+        base = per if key == "plain" else base
+        correct = "yes" if res1["mismatches"] == 0 else f"NO: {res1['mismatches']} wrong"
+        out.append(f"| {res1['label']} | {res1['version']} | {per:,.0f} | {per / base:,.1f} | {correct} |"
+                   if base else f"| {res1['label']} | {res1['version']} | {per:,.0f} | ? | {correct} |")
+    return out
 
 
 def median(xs):
@@ -120,6 +159,7 @@ def main() -> None:
     ap.add_argument("--budget", type=float, help="seconds a timed pass should take (default 2)")
     ap.add_argument("--only", nargs="+", choices=ORDER, help="these engines (plain is always run: it is the baseline)")
     ap.add_argument("--json", help="write every process's result here")
+    ap.add_argument("--callgrind", type=int, metavar="N", help="count instructions over the first N inputs instead of timing")
     args = ap.parse_args()
     if args.setup:
         setup(args.venv)
@@ -143,6 +183,16 @@ def main() -> None:
           f"{summary['naive_float_wrong']:,} wrong")
     print("  decisions: " + ", ".join(f"{d} {k:,}" for d, k in summary["decisions"].items()))
     print(f"load average at the start: {' '.join(f'{x:.2f}' for x in load_start)} (1, 5, 15 min; {os.cpu_count()} cores)")
+    if args.callgrind:
+        with tempfile.TemporaryDirectory() as tmp:
+            data = os.path.join(tmp, "inputs.pickle")
+            with open(data, "wb") as f:
+                pickle.dump((inputs[:args.callgrind], reference[:args.callgrind]), f, protocol=pickle.HIGHEST_PROTOCOL)
+            lines = callgrind_table(python, keys, data, args.callgrind, args.passes)
+        print(f"\ninstructions per decision (callgrind), over the first {args.callgrind:,} inputs x {args.passes} passes "
+              "(runs with 0 passes subtracted); × = ratio to the lean plain-Python function\n")
+        print("\n".join(lines))
+        return
     rows: dict[str, list[dict]] = {k: [] for k in keys}
     with tempfile.TemporaryDirectory() as tmp:
         data = os.path.join(tmp, "inputs.pickle")

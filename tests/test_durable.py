@@ -106,20 +106,45 @@ def test_explanations_are_the_same_record_but_for_the_engine_name():
         assert a == b
 
 
+class _Counting:
+    """durable-rules' C core, counting the rulesets created and deleted through it."""
+
+    def __init__(self, core):
+        self.core, self.live = core, 0
+
+    def __getattr__(self, name):
+        return getattr(self.core, name)
+
+    def create_ruleset(self, *args):
+        self.live += 1
+        return self.core.create_ruleset(*args)
+
+    def delete_ruleset(self, handle):
+        self.live -= 1
+        return self.core.delete_ruleset(handle)
+
+
 @needs_durable
-def test_reloads_free_the_old_ruleset_and_sessions_do_not_pile_up():
+def test_reloads_free_the_old_ruleset_and_nothing_piles_up_in_the_session():
     program = load_policy(str(OB))
     engine = engine_durable.DurableEngine(program)
     comp = composition(program.policy, example_occupancy(program), dt.date(2025, 6, 1))
     f = build_facts(program, Household("h", 2, Fraction(25000), "aandacht", None, ()), "ZW-ASN-01-A09", comp)
     first = engine.fired(f)
+    assert first == {cr.rule.id for cr, s in zip(program.rules, rule_statuses(program, f)) if s.status == FIRED}
+    engine._core = counting = _Counting(engine._core)
     for _ in range(30):
         engine.reload(program)
-    assert len(engine._host._ruleset_list) == 1
+    assert counting.live == 0  # every reload freed the ruleset it replaced
     for _ in range(1500):  # beyond durable-rules' 1,024 live sessions per ruleset
         assert engine.fired(f) == first
+    # every event was consumed by its rule or stored nowhere: the one session holds no event and no fact
+    assert json.loads(counting.get_events(engine._handle, engine_durable.SID)) == []
+    assert json.loads(counting.get_facts(engine._handle, engine_durable.SID)) == []
     engine.close()
-    assert engine._host._ruleset_list == []
+    assert counting.live == -1 and engine._handle is None
+    with pytest.raises(RuntimeError):
+        engine.fired(f)
 
 
 @needs_durable

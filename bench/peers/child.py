@@ -1,6 +1,7 @@
 """One engine in this process: verify it against the reference, then time it; prints one JSON line.
 
     python -m peers.child ENGINE DATA.pickle [--verify-n N] [--budget S] [--passes P]   (from bench/)
+    python -m peers.child ENGINE DATA.pickle --count-passes R        (under callgrind: bench/peers.py --callgrind)
 
 The steps: load the inputs and the reference (and note the memory that takes), set the engine up,
 run it over the first --verify-n inputs comparing every answer with the reference (this pass is
@@ -109,6 +110,30 @@ def run(key: str, data: str, verify_n: int, budget: float, passes: int) -> dict:
     return res
 
 
+def count(key: str, data: str, passes: int) -> dict:
+    """For instruction counts (callgrind): set up, verify and warm up over all inputs, then `passes` untimed passes.
+
+    bench/peers.py runs this under callgrind with 0 passes and with R: the difference over R x inputs is the
+    instructions of one decision, whatever the load of the machine."""
+    label, package, factory = factories()[key]
+    with open(data, "rb") as f:
+        inputs, reference = pickle.load(f)
+    gc.collect()
+    gc.freeze()
+    try:
+        decide = factory()
+    except ImportError as exc:
+        return {"key": key, "label": label, "version": version(package), "status": "not installed", "why": str(exc)}
+    bad = sum(1 for x, want in zip(inputs, reference) if tuple(decide(x) or ()) != want)
+    for x in inputs:
+        decide(x)
+    for _ in range(passes):
+        for x in inputs:
+            decide(x)
+    return {"key": key, "label": label, "version": version(package), "status": "ok", "mismatches": bad,
+            "verified": len(inputs)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("engine")
@@ -116,7 +141,11 @@ def main() -> None:
     ap.add_argument("--verify-n", type=int, default=0, help="verify the first N inputs (0: all)")
     ap.add_argument("--budget", type=float, default=2.0, help="seconds one timed pass should take")
     ap.add_argument("--passes", type=int, default=3)
+    ap.add_argument("--count-passes", type=int, help="no timing: this many passes over all inputs (for callgrind)")
     args = ap.parse_args()
+    if args.count_passes is not None:
+        print(json.dumps(count(args.engine, args.data, args.count_passes)))
+        return
     print(json.dumps(run(args.engine, args.data, args.verify_n, args.budget, args.passes)))
 
 

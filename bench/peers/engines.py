@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 
-from . import CATS, DEFAULT, HIGH, HIGH_TEXT, INCOME_LIMIT, LEGAL, LOW, LOW_TEXT, OVER, RENT_CAP, UNDER, lean_decider
+from . import (CATS, DEFAULT, HIGH, HIGH_TEXT, INCOME_LIMIT, LEGAL, LOW, LOW_TEXT, OUTCOMES, OVER, RENT_CAP, UNDER,
+               lean_decider)
 
 BY_RULE = {o[1]: o for o in (LEGAL, OVER, UNDER, DEFAULT)}
 
@@ -175,12 +176,9 @@ def cedar():
     return decide
 
 
-def durable_rules():
-    """durable-rules (Rete, in C): each input posted as an event; salience picks the first rule that matches.
-
-    durable-rules cannot add two fields of one event in a condition, so `occupied` is summed in
-    Python and posted with the event; shares are compared as n_c > (occupied + 1) * p / q - 1."""
-    from durable.lang import get_host, m, pri, ruleset, when_all
+def _durable_ruleset(name: str):
+    """The four rules with salience, in durable-rules' own Python DSL; returns (ruleset, its answer box)."""
+    from durable.lang import m, pri, ruleset, when_all
 
     out = [None]
     over = under = None
@@ -191,7 +189,8 @@ def durable_rules():
         u = (m.c == c) & (n < m.occupied * lp / float(lq))
         over = o if over is None else over | o
         under = u if under is None else under | u
-    with ruleset("peers"):
+    rules = ruleset(name)
+    with rules:
         @when_all(pri(1), (m.income <= INCOME_LIMIT) & (m.rent > RENT_CAP))
         def legal(c):
             out[0] = LEGAL
@@ -207,7 +206,17 @@ def durable_rules():
         @when_all(pri(4), +m.c)
         def mix_default(c):
             out[0] = DEFAULT
+    return rules, out
 
+
+def durable_rules():
+    """durable-rules (Rete, in C): each input posted as an event; salience picks the first rule that matches.
+
+    durable-rules cannot add two fields of one event in a condition, so `occupied` is summed in
+    Python and posted with the event; shares are compared as n_c > (occupied + 1) * p / q - 1."""
+    from durable.lang import get_host
+
+    _, out = _durable_ruleset("peers")
     post = get_host().post
 
     def decide(x):
@@ -219,6 +228,39 @@ def durable_rules():
     return decide
 
 
+def durable_core():
+    """The same ruleset in durable-rules' C core (durable_rules_engine), driven as magicmix --engine durable
+    drives it: the event as JSON text, then the rule that fired read from the core's answer, no Python Host.
+
+    The row to set magicmix --engine durable beside when asking what the Host's own work costs."""
+    import durable_rules_engine as core
+
+    rules, _ = _durable_ruleset("peers_core")
+    name, definition = rules.define()
+    by_rule = {}
+    for rule, outcome in zip(sorted(definition, key=lambda r: definition[r]["pri"]), OUTCOMES):
+        del definition[rule]["run"]
+        by_rule[rule] = outcome
+    handle = core.create_ruleset(name, json.dumps(definition))
+    assert_event, start, complete, dumps = core.assert_event, core.start_action_for_state, \
+        core.complete_and_start_action, json.dumps
+
+    def decide(x):
+        event = dict(x)
+        event["occupied"] = x["n_regulier"] + x["n_aandacht"] + x["n_veerkrachtig"]
+        state = assert_event(handle, dumps(event))[1]
+        action = start(handle, state)
+        if action is None:
+            return None
+        message = action[1]
+        found = by_rule[message[2:message.index('"', 2)]]  # the first by salience; it consumes the event
+        while message:
+            message = complete(handle, state)
+        return found
+    decide.handle = handle
+    return decide
+
+
 # key -> (row label, PyPI package whose version is shown, factory)
 PEERS = {
     "plain": ("plain Python (lean reference)", None, plain),
@@ -226,6 +268,7 @@ PEERS = {
     "regorus": ("regorus (Rego), interpreter", "gordon-to-regorus", regorus_engine),
     "regorus-rvm": ("regorus (Rego), RVM bytecode", "gordon-to-regorus", regorus_rvm),
     "durable": ("durable-rules (Rete), post event", "durable-rules", durable_rules),
+    "durable-core": ("durable-rules (Rete), its C core, no Host", "durable-rules", durable_core),
     "cedar": ("Cedar (cedarpy), is_authorized", "cedarpy", cedar),
     "opa": ("OPA (Go) bindings, eval_document", "opa-golib-python-bindings", opa),
 }

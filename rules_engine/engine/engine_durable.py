@@ -1,24 +1,30 @@
 """durable-rules (a Rete engine) as a second engine, cross-checked against the default one.
 
 durable-rules decides which rules fire; the values it compares come from the shared
-condition evaluator, and the explanation record stays the same. Its pitfalls, and what
-this wrapper does about each:
+condition evaluator (or, on the decision-only path, from code generated from the same checked
+syntax tree: lang/durable_code.py), and the explanation record stays the same. The rules go
+to durable-rules' C core (durable_rules_engine, the module its Python Host drives) as one
+ruleset; each letting is one call with one JSON array of events, then one call per rule that
+fired. Its pitfalls, and what this wrapper does about each:
 
-- the stock Host starts timer threads that race the caller: `_QuietHost` starts none;
-- exceptions in actions are stored in the session state: our actions never raise, and
-  anything they catch is raised after the call;
-- a ruleset name can be registered only once, and at most 1,024 sessions may live per
-  ruleset: every ruleset gets a versioned name, every evaluation a new session id that is
-  deleted in `finally`, and `reload` frees the old ruleset;
+- the stock Host starts timer threads that race the caller, wraps every action in a closure,
+  a promise and a JSON round trip of the session state, and stores exceptions of actions in
+  that state: this wrapper does not use the Host; there are no Python actions, the names of
+  the rules that fired are read from the core's answers;
+- a ruleset name can be registered only once: every ruleset gets a versioned name, and
+  `reload` frees the old ruleset;
 - it compares doubles, its `/` truncates and its division by zero kills the process: it
   does no arithmetic here. A comparison of two numbers a/b and c/d is handed over as the
   integers a*d and c*b (exact below 2**53; beyond that as the sign of the difference);
 - a missing attribute silently makes a test false: every condition comes with a known
   flag, so an unknown value is a decision of ours, never an accident;
-- `post` consumes an event at the first matching rule: one fact is asserted per
-  evaluation, so every matching rule fires; each pattern starts with a positive type test;
-- deleting a session that was never stored aborts the process (seen here: "double free"
-  when no rule matched): a catch-all rule makes every evaluation store its session.
+- an event is consumed by the first rule it matches: every rule gets an event of its own
+  (`t` names the rule), so every matching rule fires, and nothing stays in the session
+  (an event that matches no rule is not stored; a fact would be, and would need deleting);
+- deleting a session that was never stored aborts the process ("double free"), at most
+  1,024 sessions may live per ruleset, and deleting a ruleset leaves its sessions' memory
+  behind: every letting goes to the one session SID, deleted (when it exists) only with
+  its ruleset.
 
 Conditions that are not one comparison (`in`, `not`, and/or inside one condition) are
 evaluated by the shared evaluator and handed over as a truth value.
@@ -27,18 +33,19 @@ evaluated by the shared evaluator and handed over as a truth value.
 from __future__ import annotations
 
 import itertools
+import json
 import sys
 import threading
-from fractions import Fraction
 
 from ..diagnostics import PolicyError, make
 from .evaluate import FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus
+from ..lang.compiled import CompiledRules, compiled_rules
+from ..lang.durable_code import SID, field, handed_as_sides, rules_code, side_values
 from ..lang.facts import Facts, Unknown
-from ..lang.operators import OPERATORS, apply
+from ..lang.operators import OPERATORS
 from ..lang.program import Condition, Program
 
 NAME = "durable-rules"
-_EXACT = 2 ** 53
 _FIRED, _NOT_FIRED = RuleStatus(FIRED), RuleStatus(NOT_FIRED)
 _names = itertools.count(1)
 
@@ -56,95 +63,61 @@ def unavailable_reason() -> tuple[str, str] | None:
     return None
 
 
-def _field(i: int, part: str, j: int, kind: str) -> str:
-    return f"r{i}{part}{j}{kind}"
-
-
-def _comparison_kind(c: Condition) -> bool:
-    """Whether durable-rules can compare the two sides itself (numbers, texts, yes/no)."""
-    return c.op is not None and OPERATORS[c.op].durable is not None
-
-
 def _term(i: int, part: str, j: int, c: Condition) -> dict:
-    known = {_field(i, part, j, "k"): 1}
-    if _comparison_kind(c):
-        left, right = _field(i, part, j, "l"), _field(i, part, j, "r")
+    known = {field(i, part, j, "k"): 1}
+    if handed_as_sides(c):
+        left, right = field(i, part, j, "l"), field(i, part, j, "r")
         test = OPERATORS[c.op].durable
         test = {left: {"$m": right}} if test == "$eq" else {test: {left: {"$m": right}}}
     else:
-        test = {_field(i, part, j, "v"): 1}
+        test = {field(i, part, j, "v"): 1}
     return {"$and": [known, test]}
 
 
-def ruleset_definition(program: Program, on_fire) -> dict:
-    """The policy's rules as a durable-rules ruleset built from data: one rule per policy rule."""
+def ruleset_definition(program: Program) -> dict:
+    """The policy's rules as a durable-rules ruleset built from data: one rule per policy rule, matching the
+    event of that rule (its `t`) when its conditions hold."""
     rules = {}
     for i, cr in enumerate(program.rules):
         applies = [_term(i, "a", j, c) for j, c in enumerate(cr.applies)]
         conds = [_term(i, "c", j, c) for j, c in enumerate(cr.conditions)]
         combined = conds[0] if len(conds) == 1 else {"$and" if cr.rule.mode == "all" else "$or": conds}
-        rules[f"r{i}"] = {"all": [{"m": {"$and": [{"t": "letting"}, *applies, combined]}}],
-                          "run": on_fire(cr.rule.id)}
-    # Every letting is handled by at least this rule, so its session always exists: durable-rules
-    # 2.0.28 aborts the process ("double free") when asked to delete a session it never stored.
-    rules["seen"] = {"all": [{"m": {"t": "letting"}}], "run": on_fire(None)}
+        rules[f"r{i}"] = {"all": [{"m": {"$and": [{"t": f"r{i}"}, *applies, combined]}}]}
     return rules
 
 
-def _encode(value):
-    if value is True or value is False:
-        return int(value)
-    return value
-
-
-def _sides(c: Condition, f: Facts, fact: dict, i: int, part: str, j: int):
-    """Put one condition's values (or truth value) into the fact, with its known flag; returns its truth value
-    (True, False or an Unknown), as the shared evaluator gives it."""
-    if _comparison_kind(c):
-        a, b = c.left.fn(f), c.right.fn(f)
-        v = apply(c.op, a, b)
-        if a.__class__ is Unknown or b.__class__ is Unknown:
-            fact[_field(i, part, j, "k")] = 0
-            return v
-        fact[_field(i, part, j, "k")] = 1
-        if isinstance(a, (int, Fraction)) and isinstance(b, (int, Fraction)) and not isinstance(a, bool):
-            left, right = a.numerator * b.denominator, b.numerator * a.denominator  # ints and Fractions alike
-            if abs(left) >= _EXACT or abs(right) >= _EXACT:
-                left, right = (left > right) - (left < right), 0
-        elif isinstance(a, (str, bool)) and isinstance(b, (str, bool)) and type(a) is type(b):
-            left, right = _encode(a), _encode(b)
-        else:  # values of different kinds: the shared evaluator's answer, as two integers
-            fact[_field(i, part, j, "k")] = int(v.__class__ is not Unknown)
-            left, right = _as_op(c.op, v is True)
-        fact[_field(i, part, j, "l")], fact[_field(i, part, j, "r")] = left, right
+def _sides(c: Condition, f: Facts, event: dict, i: int, part: str, j: int):
+    """Put one condition's values (or truth value) into rule i's event, with its known flag; returns its truth
+    value (True, False or an Unknown), as the shared evaluator gives it."""
+    if handed_as_sides(c):
+        k, left, right, v = side_values(c.op, c.left.fn(f), c.right.fn(f))
+        event[field(i, part, j, "k")] = k
+        if k:
+            event[field(i, part, j, "l")], event[field(i, part, j, "r")] = left, right
         return v
     v = c.expr.fn(f)
-    fact[_field(i, part, j, "k")] = int(v is True or v is False)
-    fact[_field(i, part, j, "v")] = int(v is True)
+    event[field(i, part, j, "k")] = int(v is True or v is False)
+    event[field(i, part, j, "v")] = int(v is True)
     return v
 
 
-def _as_op(op: str, truth: bool) -> tuple[int, int]:
-    """Two integers that compare under op exactly as truth says (found by the operator's own function)."""
-    fn = OPERATORS[op].fn
-    return next(pair for pair in ((0, 0), (0, 1), (1, 0)) if fn(*pair) is truth)
-
-
-def _fact(program: Program, f: Facts, sid: str) -> tuple[dict, tuple[RuleStatus, ...]]:
-    """The fact durable-rules is given, and every rule's status by the one semantics from the same values
-    (evaluate.rule_status's three-valued all/any over them: conditions are pure, so evaluating each once is enough)."""
-    fact = {"t": "letting", "sid": sid}
-    statuses = []
+def _events(program: Program, f: Facts) -> tuple[list[dict], tuple[RuleStatus, ...]]:
+    """The events durable-rules is given (one per rule), and every rule's status by the one semantics from the
+    same values (evaluate.rule_status's three-valued all/any over them: conditions are pure, so evaluating each
+    once is enough)."""
+    events, statuses = [], []
     for i, cr in enumerate(program.rules):
-        applies = [_sides(c, f, fact, i, "a", j) for j, c in enumerate(cr.applies)]
-        conds = [_sides(c, f, fact, i, "c", j) for j, c in enumerate(cr.conditions)]
+        event = {"t": f"r{i}", "sid": SID}
+        events.append(event)
+        applies = [_sides(c, f, event, i, "a", j) for j, c in enumerate(cr.applies)]
+        conds = [_sides(c, f, event, i, "c", j) for j, c in enumerate(cr.conditions)]
         ok = _all_or_any(applies, False) if applies else True
         if ok is not True:
             statuses.append(RuleStatus(NOT_APPLICABLE, ok if ok.__class__ is Unknown else None))
             continue
         v = _all_or_any(conds, cr.rule.mode == "any")
         statuses.append(_FIRED if v is True else _NOT_FIRED if v is False else RuleStatus(NOT_APPLICABLE, v))
-    return fact, tuple(statuses)
+    return events, tuple(statuses)
 
 
 def _all_or_any(values: list, decisive: bool):
@@ -154,57 +127,79 @@ def _all_or_any(values: list, decisive: bool):
     return next((v for v in values if v.__class__ is Unknown), not decisive)
 
 
+def _version() -> str:
+    import importlib.metadata as md
+
+    try:
+        return md.version("durable-rules")
+    except md.PackageNotFoundError:  # pragma: no cover - unavailable_reason() has refused it before
+        return "2.0.28"
+
+
 class DurableEngine:
-    """Rule statuses decided by durable-rules; one lock around evaluation and reload."""
+    """Rule statuses decided by durable-rules; one lock around each letting's calls and around reload."""
 
     name = NAME
 
     def __init__(self, program: Program):
-        from durable import engine as durable_engine
+        import durable_rules_engine
 
-        class _QuietHost(durable_engine.Host):
-            """A Host without the background dispatch threads (they race the caller)."""
-
-            def _run(self):
-                pass
-
-        self._engine = durable_engine
-        self._host = _QuietHost()
+        self._core = durable_rules_engine
         self._lock = threading.Lock()
-        self._sessions = itertools.count(1)
-        self._fired: list[str] = []
-        self._errors: list[BaseException] = []
-        self.version = getattr(durable_engine, "__version__", "2.0.28")
-        self._ruleset = None
+        self._handle = None
+        self.version = _version()
         self._load(program)
 
-    def _on_fire(self, rule_id: str):
-        def action(c):
-            try:
-                if rule_id is not None:
-                    self._fired.append(rule_id)
-            except BaseException as exc:  # noqa: BLE001 - durable-rules would bury it in the state
-                self._errors.append(exc)
-        return action
-
     def _load(self, program: Program) -> None:
-        name = f"magicmix_{next(_names)}"
-        self._host.register_rulesets({name: ruleset_definition(program, self._on_fire)})
-        old, self._ruleset, self.program = self._ruleset, name, program
+        definition = json.dumps(ruleset_definition(program), ensure_ascii=False)
+        handle = self._core.create_ruleset(f"magicmix_{next(_names)}", definition)
+        old, self._handle, self.program = self._handle, handle, program
+        self._bits = {f"r{i}": 1 << i for i in range(len(program.rules))}
+        self._fire = self.firing()
         if old is not None:
             self._free(old)
 
-    def _free(self, name: str) -> None:
-        ruleset = self._host._ruleset_directory.pop(name)
-        self._host._ruleset_list.remove(ruleset)
-        import durable_rules_engine
-
-        durable_rules_engine.delete_ruleset(ruleset._handle)
+    def _free(self, handle) -> None:
+        # its session first: durable-rules frees a ruleset's own memory, not its sessions' (seen here: 0.2 MiB a
+        # reload); asking for the state of a session it never stored is an error it reports, not a crash
+        try:
+            self._core.get_state(handle, SID)
+        except self._core.error:
+            pass
+        else:
+            self._core.delete_state(handle, SID)
+        self._core.delete_ruleset(handle)
 
     def reload(self, program: Program) -> None:
         """Replace the rules by a new policy version's; the old ruleset is freed."""
         with self._lock:
             self._load(program)
+
+    def firing(self):
+        """fire(events as JSON text) -> the bit set of the rules (bit i: rule i) durable-rules fires for them, or
+        None once the rules are reloaded or closed (the generated code then takes the general path)."""
+        core, lock, handle, bits = self._core, self._lock, self._handle, self._bits
+        assert_events, start, complete = core.assert_events, core.start_action_for_state, core.complete_and_start_action
+        engine = self
+
+        def fire(text: str) -> int | None:
+            fired = 0
+            with lock:
+                if engine._handle is not handle:
+                    return None
+                state = assert_events(handle, text)[1]
+                action = start(handle, state)
+                if action is not None:
+                    message = action[1]
+                    try:
+                        while message:
+                            fired |= bits[message[2:message.index('"', 2)]]  # '{"r0":{"m":...}}': rule r0 fired
+                            message = complete(handle, state)
+                    except BaseException:
+                        core.abandon_action(handle, state)
+                        raise
+            return fired
+        return fire
 
     def fired(self, f: Facts) -> frozenset[str]:
         """The ids of the rules durable-rules fires for one fact set."""
@@ -212,21 +207,11 @@ class DurableEngine:
 
     def _run(self, f: Facts) -> tuple[frozenset[str], tuple[RuleStatus, ...]]:
         """The rules durable-rules fires, and the statuses of the shared evaluator from the same values."""
-        fact, own = _fact(self.program, f, "")
-        with self._lock:
-            sid = f"e{next(self._sessions)}"
-            self._fired, self._errors = [], []
-            try:
-                try:
-                    fact["sid"] = sid
-                    self._host.assert_fact(self._ruleset, fact)
-                except self._engine.MessageNotHandledException:
-                    pass  # no rule matched
-                if self._errors:
-                    raise self._errors[0]
-                return frozenset(self._fired), own
-            finally:
-                self._host.delete_state(self._ruleset, sid)
+        events, own = _events(self.program, f)
+        fired = self._fire(json.dumps(events, ensure_ascii=False))
+        if fired is None:
+            raise RuntimeError("the durable-rules engine is closed")
+        return frozenset(cr.rule.id for i, cr in enumerate(self.program.rules) if fired >> i & 1), own
 
     def statuses(self, f: Facts) -> tuple[RuleStatus, ...]:
         """Fired as durable-rules says; why the others did not fire, from the shared evaluator."""
@@ -234,12 +219,21 @@ class DurableEngine:
         return tuple(_FIRED if cr.rule.id in fired else (_NOT_FIRED if s.status == FIRED else s)
                      for cr, s in zip(self.program.rules, own))
 
+    def compiled_rules(self, program: Program, date, outcome_of, bad_unit, bad_category, general,
+                       general_counts) -> CompiledRules | None:
+        """The decision-only path with durable-rules deciding (lang/compiled.py with durable_code.rules_code):
+        the same answers as statuses() and combine give, without building Facts. None when not covered."""
+        if program.rules is not self.program.rules:
+            return None
+        return compiled_rules(program, date, outcome_of, bad_unit, bad_category, general, general_counts,
+                              rules_code, {"fire": self.firing()})
+
     def close(self) -> None:
         """Free the ruleset."""
         with self._lock:
-            if self._ruleset is not None:
-                self._free(self._ruleset)
-                self._ruleset = None
+            if self._handle is not None:
+                self._free(self._handle)
+                self._handle = None
 
 
 def durable_program(program: Program) -> Program:

@@ -182,8 +182,10 @@ _BY_CODE = {0: _FIRED, 1: _NOT_FIRED, NOT_APPLICABLE_CODE: RuleStatus(NOT_APPLIC
 def compiled(program: Program, date: dt.date) -> CompiledRules | None:
     """The program's rules compiled to Python for one date (compiled.py), or None: then the general path decides.
 
-    None too when another engine decides (program.engine): its statuses are its own."""
-    if program.engine is not None:
+    Another engine (program.engine) compiles its own (engine_durable: durable-rules still decides which rules
+    fire), or gets None when it has no compiled path."""
+    build = None if program.engine is None else getattr(program.engine, "compiled_rules", None)
+    if program.engine is not None and build is None:
         return None
     policy = program.policy
 
@@ -196,8 +198,8 @@ def compiled(program: Program, date: dt.date) -> CompiledRules | None:
     def general_counts(household: Household, unit_id: str, counts, leaving: str | None = None):
         return general(household, unit_id, composition_from_counts(policy, unit_id, date, counts, leaving))
 
-    return compiled_rules(program, date, outcome_of, partial(_unknown_unit, policy), partial(_unknown_category, policy),
-                          general, general_counts)
+    return (build or compiled_rules)(program, date, outcome_of, partial(_unknown_unit, policy),
+                                     partial(_unknown_category, policy), general, general_counts)
 
 
 def decide(program: Program, household: Household, unit_id: str, comp: Composition) -> tuple[str, tuple[str, ...]]:

@@ -336,18 +336,25 @@ class Gen:
         if a.kind != "num" or b.kind != "num":
             a, b = self.value(a), self.value(b)
             return _V(f"({a.code} {op} {b.code})", "bool")
-        if a.integral and b.integral:
-            return _V(f"({a.code} {op} {b.code})", "bool")
-        an, ad = self.parts(a, first_num=True)
-        bn, bd = self.parts(b, first_num=bd_is_one(b))
-        left = an if bd is None else f"{an} * {bd}"
-        right = bn if ad is None else f"{bn} * {ad}"
+        if _runtime(a) and b.integral:  # an amount read at run time against a count or whole constant: an int
+            t = self.temp()            # (most incomes) is compared as it is, a Fraction cross-multiplied
+            return _V(f"({t} {op} {b.code} if ({t} := {a.code}).__class__ is int else "
+                      f"{t}.numerator {op} {b.code} * {t}.denominator)", "bool")
+        left, right, guards = self.cross(a, b)
         fast = f"({left} {op} {right})"
-        guards = [s[1] for s in (a.share, b.share) if s is not None]
         if not guards:
             return _V(fast, "bool")
         slow = f"({self.value(a).code} {op} {self.value(b).code})"
         return _V(f"({fast} if {' and '.join(f'{g} > 0' for g in guards)} else {slow})", "bool")
+
+    def cross(self, a: _V, b: _V) -> tuple[str, str, list[str]]:
+        """Two numbers as integers that compare as they do (numerator times the other's denominator), read left
+        first; guards: the occupied counts that must be above 0 for that (a share of an empty group is 0)."""
+        an, ad = self.parts(a, first_num=True)
+        bn, bd = self.parts(b, first_num=bd_is_one(b))
+        left = an if bd is None else f"{an} * {bd}"
+        right = bn if ad is None else f"{bn} * {ad}"
+        return left, right, [s[1] for s in (a.share, b.share) if s is not None]
 
     def parts(self, v: _V, first_num: bool) -> tuple[str, str | None]:
         """Numerator and denominator code (None: 1); a runtime value is bound where it is first read."""
@@ -371,6 +378,10 @@ class Gen:
 
         applies = [self.node(parse(c.expr.source.text)) for c in cr.applies]
         conds = [self.node(parse(c.expr.source.text)) for c in cr.conditions]
+        return self.status(cr, applies, conds)
+
+    def status(self, cr, applies: list[_V], conds: list[_V]) -> str:
+        """The code of a rule's status code from its applies_when and condition values (rule_status's semantics)."""
         if any(c.kind != "bool" for c in applies + conds):
             raise Unsupported("condition")
         body = self.logic(conds, cr.rule.mode == "any") if len(conds) > 1 else conds[0]
@@ -388,6 +399,11 @@ class Gen:
             return (f"({status} if ({t} := {guard.code}) is True else {NOT_APPLICABLE_CODE} if {t} is False "
                     f"else {UNKNOWN_CODE})")
         return f"({status} if {guard.code} else {NOT_APPLICABLE_CODE})"
+
+
+def _runtime(v: _V) -> bool:
+    """Whether a number is read at run time with nothing known of it (parts() binds it to a temporary)."""
+    return not (v.integral or v.const is not None or v.share is not None or v.nd is not None or v.pair)
 
 
 def bd_is_one(v: _V) -> bool:

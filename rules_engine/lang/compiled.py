@@ -43,15 +43,18 @@ class CompiledRules:
 
 
 def compiled_rules(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, general,
-                   general_counts) -> CompiledRules | None:
+                   general_counts, rules_code=None, names=None) -> CompiledRules | None:
     """The program's rules as generated Python for one date, or None when the compiler does not cover them.
 
     outcome_of(statuses) gives (outcome, deciding rules) for a tuple of status codes (evaluate.combine);
     bad_unit(unit id) and bad_category(category) raise the errors of an unknown home or category;
     general(household, unit id, composition) and general_counts(household, unit id, counts, leaving)
-    decide by the general path, for values of a type the rules were not checked for."""
+    decide by the general path, for values of a type the rules were not checked for.
+    rules_code(gen, program) -> (statements, key) replaces the statuses of the default engine by another
+    engine's (durable_code.rules_code), with names (e.g. its `fire`) bound for the generated code."""
     try:
-        return _build(program, date, outcome_of, bad_unit, bad_category, general, general_counts)
+        return _build(program, date, outcome_of, bad_unit, bad_category, general, general_counts, rules_code,
+                      names)
     except Unsupported:
         return None
     except (SyntaxError, RecursionError, MemoryError, OverflowError):
@@ -60,10 +63,14 @@ def compiled_rules(program: Program, date: dt.date, outcome_of, bad_unit, bad_ca
 
 
 def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, general=None,
-           general_counts=None) -> CompiledRules:
+           general_counts=None, rules_code=None, names=None) -> CompiledRules:
     g = Gen(program, date)
     policy = program.policy
-    statuses = [g.rule(cr) for cr in program.rules]
+    if rules_code is None:
+        before, statuses = [], [g.rule(cr) for cr in program.rules]
+        key = " | ".join(f"{s} << {2 * j}" if j else s for j, s in enumerate(statuses)) or "0"
+    else:
+        before, key = rules_code(g, program)
     levels = sorted(g.need)
     level_name = {i: g.const(g.levels[i]) for i in levels}
     args = []
@@ -80,9 +87,9 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
         body.append("    if lv is not None:")
         body += [f"        o{i} -= 1" for i in occ]
         body += [f"        n{i} -= lv == cat" for i in ns_]
-    key = " | ".join(f"{s} << {2 * j}" if j else s for j, s in enumerate(statuses)) or "0"
     # A value of a type the rules were not checked for (a float income from a caller) takes the general path.
-    tail = ["    try:", f"        k = {key}", "    except (AttributeError, TypeError):", "        return FALLBACK",
+    tail = ["    try:", *("        " + s for s in before), f"        k = {key}", "    except (AttributeError, TypeError):",
+            "        return FALLBACK",
             "    r = memo_get(k)", "    if r is None:", "        r = outcome_of(k)", "    return r", ""]
     lines = []
 
@@ -160,6 +167,6 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
 
     ns.update(homes_seen=seen.get, home=home, categories=frozenset(policy.category_ids), memo_get=memo.get,
               outcome_of=outcome, bad_category=bad_category, general=general, general_counts=general_counts,
-              homes=group_homes(policy) if any("homes" in g.need[i] for i in levels) else None)
+              homes=group_homes(policy) if any("homes" in g.need[i] for i in levels) else None, **(names or {}))
     exec(compile(source, f"<magicmix rules {policy.id} {date.isoformat()}>", "exec"), ns)  # noqa: S102 - our source
     return CompiledRules(source, ns["from_composition"], ns["from_counts"], tuple(g.levels[i] for i in levels))
