@@ -106,17 +106,24 @@ def _combined(program: Program, letters: str) -> tuple[str, tuple[str, ...]]:
     return combine(program, tuple(_BY_LETTER[c] for c in letters))
 
 
+@lru_cache(maxsize=4096)
+def _improving_flips(program: Program, letters: str, outcome: str) -> tuple[tuple[int, str], ...]:
+    """(rule index, the outcome it would give) for every fired or not-fired rule whose flip alone makes the advice
+    better (only that helps staff); it depends on the statuses alone, so it is computed once per combination."""
+    out = []
+    now = OUTCOMES.index(outcome)
+    for i, c in enumerate(letters):
+        if c == "f" or c == "n":
+            new_outcome, _ = _combined(program, letters[:i] + ("n" if c == "f" else "f") + letters[i + 1:])
+            if OUTCOMES.index(new_outcome) > now:
+                out.append((i, new_outcome))
+    return tuple(out)
+
+
 def _rule_changes(program: Program, statuses, results: list[RuleResult], outcome: str) -> list[Change]:
     out = []
-    keys = [_letter(st) for st in statuses]
-    for i, (cr, st) in enumerate(zip(program.rules, statuses)):
-        if st.status not in (FIRED, NOT_FIRED):
-            continue
-        flipped = list(keys)
-        flipped[i] = "n" if st.status == FIRED else "f"
-        new_outcome, _ = _combined(program, "".join(flipped))
-        if OUTCOMES.index(new_outcome) <= OUTCOMES.index(outcome):
-            continue  # only what would make the advice better helps staff
+    for i, new_outcome in _improving_flips(program, "".join([_letter(st) for st in statuses]), outcome):
+        cr, st = program.rules[i], statuses[i]
         res = results[i]
         holds = st.status == FIRED
         # A fired 'all' rule stops when any one true condition fails; a not-fired 'any' rule fires when
@@ -152,11 +159,15 @@ def _category_changes(program: Program, f: Facts, statuses, outcome: str, comp: 
             other, _ = combine(program, [rule_status(cr, g) if cr.uses_category else st
                                          for cr, st in zip(program.rules, statuses)])
         if OUTCOMES.index(other) > OUTCOMES.index(outcome):
-            label = policy.category(cid).label
-            out.append(Change("category", other, Bilingual(
-                f"{_label(other, 'nl')} voor een huishouden van categorie {label.nl}",
-                f"{_label(other, 'en')} for a household of category {label.en}")))
+            out.append(_category_change(policy, cid, other))
     return out
+
+
+@lru_cache(maxsize=1024)
+def _category_change(policy: Policy, cid: str, other: str) -> Change:
+    label = policy.category(cid).label  # frozen: one record serves every decision that shows it
+    return Change("category", other, Bilingual(f"{_label(other, 'nl')} voor een huishouden van categorie {label.nl}",
+                                               f"{_label(other, 'en')} for a household of category {label.en}"))
 
 
 def _label(outcome: str, lang: str) -> str:
@@ -232,9 +243,14 @@ def _explain(program: Program, household: Household, unit_id: str, comp: Composi
                     f.unit.complex, f.unit.portiek, f.unit.buurt, comp.date.isoformat(), occupancy_source,
                     None if f.profile.valid_from == dt.date.min else f.profile.valid_from.isoformat(),
                     _parameters(program, comp.date))
-    return Decision(RECORD_VERSION, outcome, Bilingual(*OUTCOME_LABELS[outcome]), deciding, results,
+    return Decision(RECORD_VERSION, outcome, _outcome_label(outcome), deciding, results,
                     tuple(changes), _room(program, f, comp), _composition(program, f, comp), inputs,
                     _policy_ref(policy), _engine(program), _categories(policy))
+
+
+@lru_cache(maxsize=64)
+def _outcome_label(outcome: str) -> Bilingual:
+    return Bilingual(*OUTCOME_LABELS[outcome])
 
 
 @lru_cache(maxsize=64)

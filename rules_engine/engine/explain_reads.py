@@ -17,7 +17,7 @@ from dataclasses import fields
 from ..lang.expr import ExprError, parse
 from ..lang.facts import Household
 from ..lang.program import CompiledRule, Program
-from ..lang.syntax import Attr, Index, Name, Node
+from ..lang.syntax import Attr, Name, Node
 
 _FIELDS = frozenset(f.name for f in fields(Household)) - {"id"}
 

@@ -12,6 +12,7 @@ pass to the tracer's records (explain.RecordingTracer) on every shipped policy.
 from __future__ import annotations
 
 import weakref
+from fractions import Fraction
 
 from ..lang.facts import Facts, Unknown
 from ..lang.operators import OPERATORS, apply
@@ -64,10 +65,7 @@ def condition_result(c: Condition, v, sides: tuple | None, facts: tuple, policy:
 def rule_text(templates: tuple[Template, Template], values: tuple, policy: Policy, shared: dict) -> Bilingual:
     """A rule's text in Dutch and English from its placeholders' values (per template, in order); shared with
     earlier explanations that filled in the same values."""
-    try:
-        key = (id(templates),) + tuple(tuple(side_key(v) for v in vs) for vs in values)
-    except TypeError:
-        key = None
+    key = _text_key(templates, values)
     text = shared.get(key) if key is not None else None
     if text is None:
         text = Bilingual(fill_template(templates[0], values[0], "nl", policy),
@@ -75,6 +73,25 @@ def rule_text(templates: tuple[Template, Template], values: tuple, policy: Polic
         if key is not None and len(shared) < _SHARED_MAX:
             shared[key] = text
     return text
+
+
+def _text_key(templates, values: tuple):
+    """What a rule's text depends on besides its templates, flat (the templates fix how many values each has): a
+    whole number as itself (an int and a Fraction of it read alike), another number as (numerator, denominator),
+    a text as itself, a truth value tagged (True reads 'ja', 1 reads '1'); None for anything else."""
+    key = [id(templates)]
+    for vs in values:
+        for v in vs:
+            cls = v.__class__
+            if cls is int or cls is str:
+                key.append(v)
+            elif cls is Fraction:
+                key.append(v.numerator if v.denominator == 1 else (v.numerator, v.denominator))
+            elif cls is bool:
+                key.append(("b", v))
+            else:
+                return None  # not shared: a list, a date, an unknown value
+    return tuple(key)
 
 
 class _Cond:
