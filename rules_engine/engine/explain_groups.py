@@ -44,13 +44,19 @@ def _composition_of(program: Program, comp: Composition, keys: tuple[str, ...], 
     # as Fractions here: their exact texts are cached per (count, occupied), the records per their numbers.
     out = []
     group = comp.groups.__getitem__
-    levels, shares = _share_plan(program, keys, profile)
+    levels, cids, shares, rows = _share_plan(program, keys, profile)
     for level, key, cats in levels:
         now = group((level, key))
         counts, occupied = now.counts, now.occupied
         if leaving is not None:
             occupied -= 1
         after = occupied + 1
+        # a level with the same bands and counts as one before it (a buurt of one complex) shows the same row
+        row_key = (cats, occupied, leaving, category) + tuple(map(counts.get, cids))
+        row = rows.get(row_key)
+        if row is not None:
+            out.append(LevelComposition(level, key, now.homes, occupied, after, row))
+            continue
         row = []
         for cid, low, high, limit in cats:
             n = counts.get(cid, 0) - (cid == leaving)
@@ -61,7 +67,10 @@ def _composition_of(program: Program, comp: Composition, keys: tuple[str, ...], 
                 if len(shares) < _PLAN_MAX:  # frozen: one record serves every decision (and level) with these numbers
                     shares[(cid, n, a, occupied, low, high, limit)] = r
             row.append(r)
-        out.append(LevelComposition(level, key, now.homes, occupied, after, tuple(row)))
+        row = tuple(row)
+        if len(rows) < _PLAN_MAX:
+            rows[row_key] = row
+        out.append(LevelComposition(level, key, now.homes, occupied, after, row))
     return tuple(out)
 
 
@@ -70,11 +79,12 @@ _PLAN_MAX = 4096  # records kept per plan: a bound, so that a long batch does no
 
 @lru_cache(maxsize=256)
 def _share_plan(program: Program, keys: tuple[str, ...], profile) -> tuple:
-    """Per level: (level, key, per category (id, low, high, portiek limit) as the composition shows them); and the
-    CategoryShare records built for them so far."""
+    """Per level: (level, key, per category (id, low, high, portiek limit) as the composition shows them); the
+    categories; and the CategoryShare records and rows of them built so far."""
     policy = program.policy
-    return tuple((level, key, tuple((cid,) + texts for cid, texts in zip(policy.category_ids, row)))
-                 for level, key, row in zip(policy.levels.keys, keys, _band_texts(program, keys, profile))), {}
+    return (tuple((level, key, tuple((cid,) + texts for cid, texts in zip(policy.category_ids, row)))
+                  for level, key, row in zip(policy.levels.keys, keys, _band_texts(program, keys, profile))),
+            policy.category_ids, {}, {})
 
 
 def _share_text(n: int, occupied: int) -> str:

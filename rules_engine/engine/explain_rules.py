@@ -233,9 +233,16 @@ def traced_statuses(program: Program, f: Facts, shared: dict, memo: dict | None 
     return tuple(statuses), recorded, seen
 
 
-def _values(paths: tuple, f: Facts, seen: dict) -> tuple:
+def _values(paths: tuple, f: Facts, seen: dict) -> list:
+    out = []
     get = seen.get
-    return tuple(tuple(x if (x := get(text, seen)) is not seen else fn(f) for text, fn in t) for t in paths)
+    for t in paths:
+        vs = []
+        for text, fn in t:
+            x = get(text, seen)
+            vs.append(fn(f) if x is seen else x)
+        out.append(vs)
+    return out
 
 
 def rule_results(program: Program, f: Facts, statuses, recorded: list, seen: dict, deciding: tuple[str, ...],

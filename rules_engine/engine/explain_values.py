@@ -111,11 +111,17 @@ def render_template(t: Template, f: Facts, lang: str, policy: Policy) -> str:
     return "".join(out)
 
 
-def fill_template(t: Template, values: tuple, lang: str, policy: Policy) -> str:
+def fill_template(t: Template, values, lang: str, policy: Policy) -> str:
     """A template filled with the values of its placeholders, in order (as render_template gives it)."""
-    it = iter(values)
-    return "".join(part if isinstance(part, str) else display(next(it), part.expr.type, lang, policy, part.fmt)
-                   for part in t.parts)
+    out = []
+    i = 0
+    for part in t.parts:
+        if isinstance(part, str):
+            out.append(part)
+        else:
+            out.append(display(values[i], part.expr.type, lang, policy, part.fmt))
+            i += 1
+    return "".join(out)
 
 
 def side_key(v):
