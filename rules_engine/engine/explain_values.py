@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from ..lang.facts import Facts, Unknown
 from ..lang.program import Expr
-from ..lang.templates import Template
+from ..lang.templates import Placeholder, Template
 from ..model.decision import Bilingual, Value
 from ..model.policy import Policy
 from ..model.value_types import CATEGORY, ValueType
@@ -116,11 +116,11 @@ def fill_template(t: Template, values, lang: str, policy: Policy) -> str:
     out = []
     i = 0
     for part in t.parts:
-        if isinstance(part, str):
-            out.append(part)
-        else:
+        if part.__class__ is Placeholder:
             out.append(display(values[i], part.expr.type, lang, policy, part.fmt))
             i += 1
+        else:  # literal text
+            out.append(part)
     return "".join(out)
 
 
