@@ -113,3 +113,12 @@ def test_what_a_rule_reads_of_the_household(every_construct):
     assert {"income", "older", "size"} <= set(reads["passend-toewijzen"])  # through def.inkomensgrens_passend
     assert reads["t-unknown-legal"] == ("age", "income", "size")  # through def.t_kaal's cases
     assert set(reads["t-lists"]) == {"category", "flags"}
+
+
+def test_explain_all_takes_a_household_whose_fields_cannot_be_keys(every_construct):
+    program = every_construct  # t-lists reads household.flags
+    comp = composition(program.policy, example_occupancy(program), dt.date(2025, 6, 1))
+    unit = sorted(program.policy.units)[0]
+    households = [Household("a", 2, 30000, "regulier", None, ["urgent"]), Household("b", 2, 30000, "regulier")]
+    got = explain_all(program, households, unit, comp)
+    assert [d.to_dict() for d in got] == [explain(program, h, unit, comp).to_dict() for h in households]

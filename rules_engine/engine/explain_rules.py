@@ -211,7 +211,10 @@ def traced_statuses(program: Program, f: Facts, shared: dict, memo: dict | None 
         entry = key = None
         if memo is not None and p.reads is not None:
             key = (i,) + tuple([getattr(h, a) for a in p.reads])
-            entry = memo.get(key)
+            try:
+                entry = memo.get(key)
+            except TypeError:  # a field that cannot be a key (flags given as a list): this household on its own
+                key = None
             if entry is not None:
                 statuses.append(entry[0])
                 recorded.append(entry)
