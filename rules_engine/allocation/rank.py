@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..lang.compile import Program
 from ..model.decision import Record
-from ..engine.explain import Decision, bilingual, explain, undecided_text
+from ..engine.explain import Decision, bilingual, explain_all, undecided_text
 from ..lang.facts import Household
 from ..load.load import read_document
 from ..diagnostics import PolicyError
@@ -59,10 +59,8 @@ def _reason(d: Decision) -> dict:
 def rank(program: Program, households: list[Household], unit_id: str, comp: Composition) -> Ranking:
     """Evaluate every candidate for one home and order them by the policy's ranking strategy. Pure."""
     strategy = program.policy.ranking
-    evaluated = []
-    for position, h in enumerate(households, 1):
-        d = explain(program, h, unit_id, comp)
-        evaluated.append((position, h, d))
+    evaluated = [(position, h, d) for position, (h, d)
+                 in enumerate(zip(households, explain_all(program, households, unit_id, comp)), 1)]
     ranked, dropped = [], []
     for outcome in strategy.order:
         for position, h, d in evaluated:

@@ -14,16 +14,15 @@ from ..model.decision import Bilingual, CategoryShare, LevelComposition, RoomLin
 from ..lang.facts import Facts
 from ..model.levels import group_keys
 from ..model.policy import Policy
-from ..render.numbers import exact_text
+from ..render.numbers import exact_text, ratio_text
 from ..load.occupancy import Composition
 from ..lang.program import Program
-from .room import band_room, limit_room
 
 
 # Caches are keyed on (numerator, denominator): hashing a Fraction itself is slow.
 @lru_cache(maxsize=8192)
 def _exact(n: int, d: int) -> str:
-    return exact_text(Fraction(n, d))
+    return ratio_text(n, d) if d > 0 else exact_text(Fraction(n, d))  # the same text, without a Fraction
 
 
 def _composition(program: Program, f: Facts, comp: Composition) -> tuple[LevelComposition, ...]:
@@ -42,27 +41,50 @@ def _bands_per_level(policy: Policy, keys: tuple[str, ...], profile) -> dict:
 def _composition_of(program: Program, comp: Composition, keys: tuple[str, ...], leaving: str | None, category: str,
                     profile) -> tuple[LevelComposition, ...]:
     # Memoised like the room lines: lettings on one date in one group share it. Shares are never built
-    # as Fractions here: their exact texts are cached per (count, occupied).
+    # as Fractions here: their exact texts are cached per (count, occupied), the records per their numbers.
     out = []
-    policy = program.policy
-    for (level, key), bands in zip(zip(policy.levels.keys, keys), _band_texts(program, keys, profile)):
-        now = comp.group(level, key)
+    group = comp.groups.__getitem__
+    levels, cids, shares, rows = _share_plan(program, keys, profile)
+    for level, key, cats in levels:
+        now = group((level, key))
         counts, occupied = now.counts, now.occupied
         if leaving is not None:
             occupied -= 1
         after = occupied + 1
-        cats = []
-        for cid, (low, high, limit) in zip(policy.category_ids, bands):
+        # a level with the same bands and counts as one before it (a buurt of one complex) shows the same row
+        row_key = (cats, occupied, leaving, category) + tuple(map(counts.get, cids))
+        row = rows.get(row_key)
+        if row is not None:
+            out.append(LevelComposition(level, key, now.homes, occupied, after, row))
+            continue
+        row = []
+        for cid, low, high, limit in cats:
             n = counts.get(cid, 0) - (cid == leaving)
             a = n + (cid == category)
-            cats.append(_category_share(cid, n, a, _share_text(n, occupied), _share_text(a, after), low, high, limit))
-        out.append(LevelComposition(level, key, now.homes, occupied, after, tuple(cats)))
+            r = shares.get((cid, n, a, occupied, low, high, limit))
+            if r is None:
+                r = CategoryShare(cid, n, a, _share_text(n, occupied), _share_text(a, after), low, high, limit)
+                if len(shares) < _PLAN_MAX:  # frozen: one record serves every decision (and level) with these numbers
+                    shares[(cid, n, a, occupied, low, high, limit)] = r
+            row.append(r)
+        row = tuple(row)
+        if len(rows) < _PLAN_MAX:
+            rows[row_key] = row
+        out.append(LevelComposition(level, key, now.homes, occupied, after, row))
     return tuple(out)
 
 
-@lru_cache(maxsize=8192)
-def _category_share(*fields) -> CategoryShare:
-    return CategoryShare(*fields)  # frozen: one record serves every decision that shows these numbers
+_PLAN_MAX = 4096  # records kept per plan: a bound, so that a long batch does not grow it without end
+
+
+@lru_cache(maxsize=256)
+def _share_plan(program: Program, keys: tuple[str, ...], profile) -> tuple:
+    """Per level: (level, key, per category (id, low, high, portiek limit) as the composition shows them); the
+    categories; and the CategoryShare records and rows of them built so far."""
+    policy = program.policy
+    return (tuple((level, key, tuple((cid,) + texts for cid, texts in zip(policy.category_ids, row)))
+                  for level, key, row in zip(policy.levels.keys, keys, _band_texts(program, keys, profile))),
+            policy.category_ids, {}, {})
 
 
 def _share_text(n: int, occupied: int) -> str:
@@ -96,23 +118,57 @@ def _room(program: Program, f: Facts, comp: Composition) -> tuple[RoomLine, ...]
 @lru_cache(maxsize=256)
 def _room_lines(program: Program, comp: Composition, keys: tuple[str, ...], leaving: str | None,
                 profile) -> tuple[RoomLine, ...]:
-    # Memoised: in a batch, many lettings share the same groups on the same date.
+    # Memoised: in a batch, many lettings share the same groups on the same date. room.py's definition, in the
+    # integers of the plan: room.band_room for a level with a mix, room.limit_room for the portiek.
     policy = program.policy
+    min_households = profile.min_households
+    judged_from = max(1, min_households)
     out = []
-    bands_of = _bands_per_level(policy, keys, profile)
-    for lv, key in zip(policy.levels, keys):
-        level, where = lv.key, lv.the
-        g = comp.group(level, key)
+    group = comp.groups.__getitem__
+    for level, where, key, mix, cats, lines in _room_plan(program, keys, profile):
+        g = group((level, key))
+        counts, occupied = g.counts, g.occupied
         if leaving is not None:
-            g = g.plus(leaving, -1)
+            occupied -= 1
+        vacant = g.homes - occupied
+        for cid, bound, hd_minus_hn in cats:
+            n = counts.get(cid, 0) - (cid == leaving)
+            if not mix:
+                room = max(0, min(bound - n, vacant))  # bound: the portiek's maximum (categories without one: none)
+            elif occupied < judged_from:
+                room = None
+            elif hd_minus_hn <= 0:  # a ceiling of 100 %: only the vacant homes limit
+                room = max(0, vacant)
+            else:  # (n + k) / (occ + k) <= hn / hd  <=>  k * (hd - hn) <= hn * occ - hd * n
+                hn, hd = bound
+                room = max(0, min((hn * occupied - hd * n) // hd_minus_hn, max(0, vacant)))
+            line = lines.get((cid, room, occupied))
+            if line is None:
+                line = _room_line(policy, level, where, key, cid, room, occupied, min_households)
+                if len(lines) < _PLAN_MAX:
+                    lines[(cid, room, occupied)] = line
+            out.append(line)
+    return tuple(out)
+
+
+@lru_cache(maxsize=256)
+def _room_plan(program: Program, keys: tuple[str, ...], profile) -> tuple:
+    """Per level: (level, its words, key, whether it has a mix, per category judged (id, the portiek's maximum or
+    the ceiling's (numerator, denominator), denominator - numerator), the RoomLine records built for it so far)."""
+    policy = program.policy
+    bands_of = _bands_per_level(policy, keys, profile)
+    out = []
+    for lv, key in zip(policy.levels, keys):
+        cats = []
         for cid in policy.category_ids:
             if not lv.mix:
-                room = limit_room(g, profile.portiek_max_households, cid)
-                if room is None:
-                    continue  # no maximum for this category: nothing to count against
+                limit = profile.portiek_max_households.get(cid)
+                if limit is not None:  # no maximum for this category: nothing to count against
+                    cats.append((cid, limit, 0))
             else:
-                room = band_room(g, bands_of[level], cid, profile.min_households)
-            out.append(_room_line(policy, level, where, key, cid, room, g.occupied, profile.min_households))
+                high = bands_of[lv.key][cid].high
+                cats.append((cid, (high.numerator, high.denominator), high.denominator - high.numerator))
+        out.append((lv.key, lv.the, key, lv.mix, tuple(cats), {}))
     return tuple(out)
 
 

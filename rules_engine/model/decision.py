@@ -51,33 +51,55 @@ _OPTIONAL = re.compile(r"(\w+) \| None")
 
 def _converter(cls):
     """The to_dict of one record class, written from its fields' declared types (our names only, never data):
-    a text or number as it is, a record by its own to_dict, a tuple as a list; anything else through plain()."""
+    a text or number as it is, a tuple as a list, anything else through plain(); a record by its own to_dict
+    when its class has one of its own, else written out in place (no call per record: an explanation has
+    about a hundred)."""
+    ns = {"plain": plain}
+    code = _dict_code(cls, "self", None, [0])
+    exec(f"def to_dict(self):\n    return {code}\n", ns)  # noqa: S102 - field names only
+    return ns["to_dict"]
+
+
+def _dict_code(cls, var: str, first: str | None, counter: list) -> str:
+    """The dict display of a record's JSON form, the record being var; with first, var is bound to that
+    expression where the first field reads it (dict displays evaluate in order)."""
     names = vars(sys.modules[cls.__module__])
 
-    def is_record(name: str) -> bool:
+    def record(name: str):
         t = names.get(name)
-        return isinstance(t, type) and issubclass(t, Record)
+        return t if isinstance(t, type) and issubclass(t, Record) else None
 
-    items = []
-    for f in fields(cls):
-        t, v = f.type, f"self.{f.name}"
+    def value(t: str, v: str) -> str:
         tup, opt = _TUPLE_OF.fullmatch(t), _OPTIONAL.fullmatch(t)
         if t in _AS_IS:
-            code = v
-        elif tup and tup.group(1) in ("str", "int"):
-            code = f"list({v})"
-        elif tup and is_record(tup.group(1)):
-            code = f"[x.to_dict() for x in {v}]"
-        elif opt and is_record(opt.group(1)):
-            code = f"(None if {v} is None else {v}.to_dict())"
-        elif is_record(t):
-            code = f"{v}.to_dict()"
-        else:
-            code = f"plain({v})"
-        items.append(f"{f.name!r}: {code}")
-    ns = {"plain": plain}
-    exec(f"def to_dict(self):\n    return {{{', '.join(items)}}}\n", ns)  # noqa: S102 - field names only
-    return ns["to_dict"]
+            return v
+        if tup and tup.group(1) in ("str", "int"):
+            return f"list({v})"
+        if tup and record(tup.group(1)):
+            x = _fresh(counter)
+            return f"[{written(record(tup.group(1)), x, None)} for {x} in {v}]"
+        if opt and record(opt.group(1)):
+            x = _fresh(counter)
+            return f"(None if ({x} := {v}) is None else {written(record(opt.group(1)), x, None)})"
+        if record(t):
+            return written(record(t), _fresh(counter), v)
+        return f"plain({v})"
+
+    def written(rcls, x: str, bind: str | None) -> str:
+        if "to_dict" in vars(rcls) or counter[0] > 200:  # its own JSON form, or deep enough
+            return f"{bind if bind is not None else x}.to_dict()"
+        return _dict_code(rcls, x, bind, counter)
+
+    items = []
+    for i, f in enumerate(fields(cls)):
+        base = f"({var} := {first})" if first is not None and i == 0 else var
+        items.append(f"{f.name!r}: {value(f.type, f'{base}.{f.name}')}")
+    return "{" + ", ".join(items) + "}"
+
+
+def _fresh(counter: list) -> str:
+    counter[0] += 1
+    return f"_r{counter[0]}"
 
 
 def plain(v):
