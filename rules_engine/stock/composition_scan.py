@@ -2,7 +2,7 @@
 
 load_occupancy keeps every dated row of every home; `magicmix status` only needs, per home,
 the row in force on its date. composition_at reads the file once and keeps just that, with
-exactly the checks of load_occupancy (checked_positions) and the same outcome as
+exactly the checks of load_occupancy (checked_blocks) and the same outcome as
 composition(policy, load_occupancy(...), date); a test holds the two together.
 
 A large CSV file is read in two halves at once, the second in a forked process, when it can
@@ -17,7 +17,9 @@ import io
 import multiprocessing
 import os
 from array import array
+from collections import deque
 from functools import lru_cache
+from itertools import compress
 from typing import Mapping
 
 from ..diagnostics import PolicyError, make
@@ -25,7 +27,7 @@ from ..load.load import gc_paused
 from ..model.policy import Policy
 from ..load.occupancy import (Composition, composition, consume_csv, groups_from_places, load_occupancy, load_occupancy_csv,
                               table_reader)
-from ..load.occupancy_rows import FirstRows, checked_positions, seen_positions, twice
+from ..load.occupancy_rows import FirstRows, checked_blocks, seen_positions, twice
 
 PARALLEL_FROM = 16 * 1024 * 1024  # bytes of CSV; below this a second process costs more than it saves
 # The share of the file read here. The second process also packs what it kept and sends it back (about a
@@ -43,6 +45,7 @@ class _Latest:
         self.since = array("l", [0]) * n  # valid_from as an ordinal; 0: no row yet
         self.codes = bytearray(n)  # 0: nobody lives there; otherwise 1 + the category's index
         self.code = {c: i + 1 for i, c in enumerate(policy.category_ids)}
+        self.code[''] = 0  # an empty home (checked rows have a category with a household only)
         self.seen = FirstRows(n)  # every home's first row per date, as load_occupancy checks them
         self.column: int | None = None  # of valid_from, for a home given twice across two parts
 
@@ -51,10 +54,28 @@ class _Latest:
         since, codes, code, until = self.since, self.codes, self.code, self.date.toordinal()
         names = [str(h or "").strip().lower() for h in header]
         self.column = names.index("valid_from") + 1 if "valid_from" in names else None
-        for i, _, household, category, _, day in checked_positions(path, header, rows, policy, text_cells, self.seen):
-            if day <= until and day >= since[i]:  # (a home twice on one date was refused by checked_positions)
-                since[i] = day
-                codes[i] = code[category] if household else 0
+        for block in checked_blocks(path, header, rows, policy, text_cells, self.seen):
+            if block.__class__ is list:
+                for i, _, household, category, _, day in block:
+                    if day <= until and day >= since[i]:  # (a home twice on one date was refused by checked_blocks)
+                        since[i] = day
+                        codes[i] = code[category] if household else 0
+            elif block.fresh:  # every home new to this part: nothing kept for it yet, so each row counts
+                positions, days, categories = block.positions, block.days, block.categories
+                if max(days) <= until and positions.__class__ is range:  # homes side by side: in slices
+                    since[positions.start:positions.stop] = array("l", days)
+                    codes[positions.start:positions.stop] = bytes(map(code.__getitem__, categories))  # code[''] is 0
+                    continue
+                if max(days) > until:
+                    keep = list(map(until.__ge__, days))
+                    positions, days, categories = (list(compress(column, keep)) for column in (positions, days, categories))
+                deque(map(since.__setitem__, positions, days), 0)
+                deque(map(codes.__setitem__, positions, map(code.__getitem__, categories)), 0)
+            else:
+                for i, category, day in zip(block.positions, block.categories, block.days):
+                    if day <= until and day >= since[i]:
+                        since[i] = day
+                        codes[i] = code[category]
         return self
 
     def compact(self) -> tuple:
