@@ -69,14 +69,18 @@ def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = Fals
     levels = {k: v[lang] for k, v in status.level_labels.items()}
     states = {k: _t(v, lang) for k, v in STATE_WORDS.items()}
     cells: dict = {}  # each distinct category entry is written once: a national status has a million of them
+    shared: dict = {}  # id of a groups' categories -> their cells (portieken alike share one tuple, see status.py)
     for g in _groups(status, only_out):
-        row = [levels[g.level], g.key, g.name or "", f"{g.occupied}/{g.homes}", states[g.state]]
-        for c in g.categories:
-            text = cells.get(c)
-            if text is None:
-                text = cells[c] = _cell(c, lang)
-            row.append(text)
-        table.append(row)
+        row = shared.get(id(g.categories))
+        if row is None:
+            row = []
+            for c in g.categories:
+                text = cells.get(c)
+                if text is None:
+                    text = cells[c] = _cell(c, lang)
+                row.append(text)
+            shared[id(g.categories)] = row  # (every tuple lives in status while this runs: ids stay unique)
+        table.append([levels[g.level], g.key, g.name or "", f"{g.occupied}/{g.homes}", states[g.state], *row])
     widths = [max(map(len, column)) for column in zip(*table)]
     line = "  ".join(f"{{:<{w}}}" for w in widths).format
     lines = [line(*row).rstrip() for row in table]
