@@ -81,10 +81,13 @@ def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = Fals
                 row.append(text)
             shared[id(g.categories)] = row  # (every tuple lives in status while this runs: ids stay unique)
         table.append([levels[g.level], g.key, g.name or "", f"{g.occupied}/{g.homes}", states[g.state], *row])
-    widths = [max(map(len, column)) for column in zip(*table)]
+    columns = list(zip(*table))
+    widths = [max(map(len, column)) for column in columns]
     line = "  ".join(f"{{:<{w}}}" for w in widths).format
-    lines = [line(*row).rstrip() for row in table]
-    return terminal_text("\n".join(head + lines + ["", say("status.legend", lang), ""]), keep="\n")
+    pieces = head + list(map(str.rstrip, map(line, *columns))) + ["", say("status.legend", lang), ""]
+    if all(map(str.isprintable, pieces)):  # then so is the report, newlines apart: nothing for terminal_text to do
+        return "\n".join(pieces)
+    return terminal_text("\n".join(pieces), keep="\n")
 
 
 def _exact(v: Fraction | None) -> str | None:
