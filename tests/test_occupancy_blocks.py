@@ -152,3 +152,20 @@ def test_a_clean_export_is_checked_column_by_column(policy, tmp_path, monkeypatc
     composition_at(str(path), policy, DATE)
     assert len(kinds) == -(-len(lines) // 8) and None not in kinds and all(fresh for fresh, _ in kinds)
     assert ("range" in {k for _, k in kinds}) == in_order
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_composition_counted_per_complex_equals_adding_up_portieken(policy, tmp_path, seed):
+    """Complexes counted over their homes at once give the groups, and the order of every group's counts, that
+    adding up their portieken gives (groups_from_places)."""
+    from rules_engine.load.occupancy import groups_from_places, load_occupancy_csv
+
+    path = tmp_path / "export.csv"
+    path.write_text("unit,household,category,valid_from\n" + "\n".join(
+        _export(policy, random.Random(seed), in_order=seed % 2 == 0, repeats=True)) + "\n", encoding="utf-8")
+    latest = load_occupancy_csv(str(path), policy, composition_scan._Latest(policy, DATE).take)
+    fast = latest.composition(policy).groups
+    plain = groups_from_places(policy, composition_scan._per_place(policy, bytes(latest.codes)))
+    assert list(fast) == list(plain) and fast == plain
+    assert [list(g.counts.items()) for g in fast.values()] == [list(g.counts.items()) for g in plain.values()]
+    assert any(len(g.counts) > 1 for g in fast.values())

@@ -110,18 +110,13 @@ def groups_from_places(policy: Policy, per_place: list) -> Mapping:
     groups: dict = {}
     nobody = MappingProxyType({})
     complexes: dict = {}  # complex id -> [homes, counts, buurt]
-    alike: dict = {}  # (homes, counts in order) -> its Group: most portieken share one with others (Groups are frozen)
     for (portiek, complex_id, buurt), c, n in zip(places, per_place, homes_per_place):
         acc = complexes.get(complex_id)
         if acc is None:
             acc = complexes[complex_id] = [0, {}, buurt]
         acc[0] += n
         if c:
-            key = (n, *c.items())
-            group = alike.get(key)
-            if group is None:
-                group = alike[key] = Group(n, sum(c.values()), MappingProxyType(c))
-            groups[("portiek", portiek)] = group
+            groups[("portiek", portiek)] = Group(n, sum(c.values()), MappingProxyType(c))
             total = acc[1]
             for cat, k in c.items():
                 total[cat] = total.get(cat, 0) + k

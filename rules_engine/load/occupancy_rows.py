@@ -68,6 +68,10 @@ class FirstRows:
         later row) per clash."""
         touched, days, rows, more = later
         first_day, first_row, see = self.day, self.row, self.see
+        if not any(map(first_day.__getitem__, touched)):  # the parts share no home (as in most exports): in C
+            deque(map(first_day.__setitem__, touched, days), 0)
+            deque(map(first_row.__setitem__, touched, rows), 0)
+            touched = ()
         for i, day, row in zip(touched, days, rows):
             first = first_day[i]
             if first == 0:  # see(), written out: most homes lie in one part only

@@ -17,16 +17,20 @@ import io
 import multiprocessing
 import os
 from array import array
+from bisect import bisect_right
 from collections import deque
 from functools import lru_cache
+from types import MappingProxyType
 from itertools import compress
 from typing import Mapping
 
 from ..diagnostics import PolicyError, make
 from ..load.load import gc_paused
 from ..model.policy import Policy
+from ..lang.facts import Group
 from ..load.occupancy import (Composition, composition, consume_csv, groups_from_places, load_occupancy, load_occupancy_csv,
                               table_reader)
+from ..model.levels import groups_above
 from ..load.occupancy_rows import FirstRows, checked_blocks, seen_positions, twice
 
 PARALLEL_FROM = 16 * 1024 * 1024  # bytes of CSV; below this a second process costs more than it saves
@@ -94,6 +98,10 @@ class _Latest:
             return [twice(path, row, column, ids[i], day, earlier)
                     for i, day, earlier, row in clashes[:MAX_DIAGNOSTICS]]
         since, codes = self.since, self.codes
+        if not any(map(since.__getitem__, touched)):  # nothing kept here for the later part's homes: take all, in C
+            deque(map(since.__setitem__, touched, later_since), 0)
+            deque(map(codes.__setitem__, touched, later_codes), 0)
+            return []
         for i, day, code in zip(touched, later_since, later_codes):
             if day >= since[i]:
                 since[i] = day
@@ -102,15 +110,69 @@ class _Latest:
 
     def composition(self, policy: Policy) -> Composition:
         """Count what was kept into every portiek, complex and buurt."""
+        living = _Living(list(policy.units), self.codes, policy.category_ids)
+        codes = bytes(self.codes)
+        layout = _layout(policy)
+        if layout is None:  # a complex's portieken apart in the unit table (not as the loader builds it)
+            return Composition(self.date, groups_from_places(policy, _per_place(policy, codes)), living)
+        portiek_keys, slices, complexes = layout
         categories = tuple(enumerate(policy.category_ids, 1))
-        codes = self.codes
-        per_place: list = []
-        for first, end in _ranges(policy):
-            # a portiek's homes lie together in policy.units: count its categories in C, not one home at a time
+        nobody = MappingProxyType({})
+        # every portiek's codes, in C; each distinct one counted once (most portieken have a twin somewhere)
+        parts = list(map(codes.__getitem__, slices))
+        made = {}
+        for part in set(parts):
+            counts = {cid: k for code, cid in categories if (k := part.count(code))}
+            made[part] = Group(len(part), sum(counts.values()), MappingProxyType(counts) if counts else nobody)
+        groups: dict = dict(zip(portiek_keys, map(made.__getitem__, parts)))
+        buurten: dict = {}  # buurt -> [homes, counts]
+        for complex_id, buurt, first, end, starts in complexes:
             part = codes[first:end]
-            per_place.append({cid: k for code, cid in categories if (k := part.count(code))} if any(part) else None)
-        return Composition(self.date, groups_from_places(policy, per_place),
-                           _Living(list(policy.units), self.codes, policy.category_ids))
+            counts = {cid: k for code, cid in categories if (k := part.count(code))}
+            if len(counts) > 1:  # in the order groups_from_places adds them: by the first portiek that has it
+                at = {cid: bisect_right(starts, part.find(code)) for code, cid in categories if cid in counts}
+                counts = {cid: counts[cid] for cid in sorted(counts, key=at.__getitem__)}  # (sorted is stable)
+            groups[("complex", complex_id)] = Group(end - first, sum(counts.values()), MappingProxyType(counts))
+            acc = buurten.get(buurt)
+            if acc is None:
+                acc = buurten[buurt] = [0, {}]
+            acc[0] += end - first
+            total = acc[1]
+            for cat, k in counts.items():
+                total[cat] = total.get(cat, 0) + k
+        for buurt, (n, c) in buurten.items():
+            groups[("buurt", buurt)] = Group(n, sum(c.values()), MappingProxyType(c))
+        groups.update(groups_above(policy, groups))
+        return Composition(self.date, MappingProxyType(groups), living)
+
+
+def _per_place(policy: Policy, codes: bytes) -> list:
+    """The households per category in each portiek (None: nobody), for groups_from_places."""
+    categories = tuple(enumerate(policy.category_ids, 1))
+    per_place: list = []
+    for first, end in _ranges(policy):
+        part = codes[first:end]
+        per_place.append({cid: k for code, cid in categories if (k := part.count(code))} or None)
+    return per_place
+
+
+@lru_cache(maxsize=16)
+def _layout(policy: Policy) -> tuple | None:
+    """(the key of every portiek's group, a slice of its homes' positions, and per complex (id, buurt, first
+    and end position, the offsets in it where its portieken start)), or None when a complex's portieken do not
+    lie together."""
+    places, ranges = policy.units.places(), policy.units.place_ranges()
+    complexes: list = []
+    for (_, complex_id, buurt), (first, end) in zip(places, ranges):
+        if complexes and complexes[-1][0] == complex_id:
+            complexes[-1][3] = end
+            complexes[-1][4].append(first - complexes[-1][2])
+        else:
+            complexes.append([complex_id, buurt, first, end, [0]])
+    if len(complexes) != len({c[0] for c in complexes}):
+        return None
+    return ([("portiek", portiek) for portiek, _, _ in places], [slice(first, end) for first, end in ranges],
+            [(cid, buurt, first, end, tuple(starts)) for cid, buurt, first, end, starts in complexes])
 
 
 @lru_cache(maxsize=16)
