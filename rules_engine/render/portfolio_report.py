@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
+from operator import attrgetter
 from typing import Iterator
 from .escape import terminal_text
 from .numbers import exact_text, format_percent, format_plain, ratio_text
@@ -60,28 +61,36 @@ def _summary(status: PortfolioStatus, lang: str) -> list[str]:
     return out
 
 
+_LEVEL, _KEY, _NAME, _HOMES, _OCCUPIED, _STATE, _CATEGORIES = map(attrgetter, ("level", "key", "name", "homes", "occupied",
+                                                                          "state", "categories"))
+
+
 def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = False) -> str:
     """The status as a table for a terminal, worst groups first; every group with its name."""
     head = [say("status.title", lang, date=status.date, policy=status.policy["id"], version=status.policy["version"]),
             *_summary(status, lang), ""]
-    cats = [status.labels[c][lang] for c in status.categories]
-    table = [tuple(say(f"status.col.{k}", lang) for k in ("level", "group", "name", "occupied", "state")) + tuple(cats)]
+    heading = [say(f"status.col.{k}", lang) for k in ("level", "group", "name", "occupied", "state")]
+    groups = _groups(status, only_out)
     levels = {k: v[lang] for k, v in status.level_labels.items()}
     states = {k: _t(v, lang) for k, v in STATE_WORDS.items()}
-    cells: dict = {}  # each distinct category entry is written once: a national status has a million of them
-    shared: dict = {}  # id of a groups' categories -> their cells (portieken alike share one tuple, see status.py)
-    for g in _groups(status, only_out):
-        row = shared.get(id(g.categories))
-        if row is None:
-            row = []
-            for c in g.categories:
-                text = cells.get(c)
-                if text is None:
-                    text = cells[c] = _cell(c, lang)
-                row.append(text)
-            shared[id(g.categories)] = row  # (every tuple lives in status while this runs: ids stay unique)
-        table.append([levels[g.level], g.key, g.name or "", f"{g.occupied}/{g.homes}", states[g.state], *row])
-    columns = list(zip(*table))
+    # the table column by column, in C; each distinct categories tuple (portieken alike share one, see
+    # status.py) written once, and each distinct category entry in it once: a national status has a million
+    cells: dict = {}
+    shared = dict(zip(map(id, map(_CATEGORIES, groups)), map(_CATEGORIES, groups)))  # (all live while this runs)
+    for key, categories in shared.items():
+        row = []
+        for c in categories:
+            text = cells.get(c)
+            if text is None:
+                text = cells[c] = _cell(c, lang)
+            row.append(text)
+        shared[key] = row
+    columns = [[heading[0], *map(levels.__getitem__, map(_LEVEL, groups))], [heading[1], *map(_KEY, groups)],
+               [heading[2], *[name or "" for name in map(_NAME, groups)]],
+               [heading[3], *map("{}/{}".format, map(_OCCUPIED, groups), map(_HOMES, groups))],
+               [heading[4], *map(states.__getitem__, map(_STATE, groups))],
+               *zip([status.labels[c][lang] for c in status.categories],
+                    *map(shared.__getitem__, map(id, map(_CATEGORIES, groups))))]
     widths = [max(map(len, column)) for column in columns]
     line = "  ".join(f"{{:<{w}}}" for w in widths).format
     pieces = head + list(map(str.rstrip, map(line, *columns))) + ["", say("status.legend", lang), ""]
