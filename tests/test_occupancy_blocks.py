@@ -169,3 +169,16 @@ def test_the_composition_counted_per_complex_equals_adding_up_portieken(policy, 
     assert list(fast) == list(plain) and fast == plain
     assert [list(g.counts.items()) for g in fast.values()] == [list(g.counts.items()) for g in plain.values()]
     assert any(len(g.counts) > 1 for g in fast.values())
+
+
+@pytest.mark.parametrize("in_order", [True, False])
+def test_two_halves_joined_give_the_composition_of_one_pass(policy, tmp_path, monkeypatch, in_order):
+    """In order, the halves share no home and are joined by their spans at once; shuffled, home by home."""
+    path = tmp_path / "export.csv"
+    path.write_text("unit,household,category,valid_from\n" + "\n".join(
+        _export(policy, random.Random(17), in_order, repeats=True)) + "\n", encoding="utf-8")
+    one = _outcome(path, policy, monkeypatch, 16, one_by_one=False)
+    monkeypatch.setattr(composition_scan, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(occupancy_rows, "BLOCK", 16)
+    comp = composition_at(str(path), policy, DATE)
+    assert ({k: (g.homes, g.occupied, dict(g.counts)) for k, g in comp.groups.items()}, dict(comp.by_unit)) == one

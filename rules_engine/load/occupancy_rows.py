@@ -26,6 +26,14 @@ def _cell_at(rec, i):
     return "" if value is None else value
 
 
+def nonzero_span(values: array) -> tuple[int, int]:
+    """(first, end) of the positions whose value is not 0, in C ((0, 0) when there is none)."""
+    raw = values.tobytes()
+    first = (len(raw) - len(raw.lstrip(b"\0"))) // values.itemsize
+    end = -(-len(raw.rstrip(b"\0")) // values.itemsize)
+    return (first, end) if end > first else (0, 0)
+
+
 def seen_positions(values: array) -> array:
     """The positions whose value is not 0 (homes with a row), in C: cheaper than noting each home as it comes."""
     return array("i", compress(range(len(values)), values))
@@ -58,21 +66,23 @@ class FirstRows:
         return earlier
 
     def compact(self) -> tuple:
-        """What merge needs of these rows, only as long as the homes seen: cheap to send to another process."""
-        touched = seen_positions(self.day)  # positions and ordinals fit in 32 bits
-        return touched, array("i", map(self.day.__getitem__, touched)), \
-            array("l", map(self.row.__getitem__, touched)), self.more
+        """What merge needs of these rows: the span of homes seen (cheap to send to another process)."""
+        first, end = nonzero_span(self.day)
+        return first, self.day[first:end], self.row[first:end], self.more
 
     def merge(self, later: tuple):
         """Take in a later part of the same file (its compact()); yields (position, ordinal, earlier row,
         later row) per clash."""
-        touched, days, rows, more = later
+        start, days, rows, more = later
         first_day, first_row, see = self.day, self.row, self.see
-        if not any(map(first_day.__getitem__, touched)):  # the parts share no home (as in most exports): in C
-            deque(map(first_day.__setitem__, touched, days), 0)
-            deque(map(first_row.__setitem__, touched, rows), 0)
+        end = start + len(days)
+        if first_day[start:end] == array("l", [0]) * len(days):  # no home of that part seen here (most exports)
+            first_day[start:end], first_row[start:end] = days, rows  # where it saw nothing, this had nothing
             touched = ()
-        for i, day, row in zip(touched, days, rows):
+        else:
+            touched = seen_positions(days)
+        for k in touched:
+            i, day, row = start + k, days[k], rows[k]
             first = first_day[i]
             if first == 0:  # see(), written out: most homes lie in one part only
                 first_day[i], first_row[i] = day, row
@@ -196,10 +206,8 @@ class _Checks:
         cells = tuple(zip(*recs))
         i_unit, i_household, i_category, i_from = self.columns
         units, households, categories, whens = cells[i_unit], cells[i_household], cells[i_category], cells[i_from]
-        for column in (units, households, categories):
-            text = "\n".join(column)
-            if " " in text or "\t" in text:  # a cell to strip
-                return None
+        # (no cell to strip needs a look here: a space or tab never matches a home or category id, nor passes
+        # the household id pattern, so such a block goes one_by_one, which strips)
         first = self.position_of(units[0])
         if first is not None and self.order[first:first + len(units)] == list(units):
             positions = range(first, first + len(units))  # the homes in policy order, as most exports are

@@ -31,7 +31,7 @@ from ..lang.facts import Group
 from ..load.occupancy import (Composition, composition, consume_csv, groups_from_places, load_occupancy, load_occupancy_csv,
                               table_reader)
 from ..model.levels import groups_above
-from ..load.occupancy_rows import FirstRows, checked_blocks, seen_positions, twice
+from ..load.occupancy_rows import FirstRows, checked_blocks, nonzero_span, seen_positions, twice
 
 PARALLEL_FROM = 16 * 1024 * 1024  # bytes of CSV; below this a second process costs more than it saves
 # The share of the file read here. The second process also packs what it kept and sends it back (about a
@@ -83,29 +83,29 @@ class _Latest:
         return self
 
     def compact(self) -> tuple:
-        """What merge needs of this part, only as long as the homes it has rows for: cheap to send between processes."""
-        touched = seen_positions(self.since)
-        return (touched, array("i", map(self.since.__getitem__, touched)),
-                bytes(map(self.codes.__getitem__, touched)), self.seen.compact(), self.column)
+        """What merge needs of this part: the span of homes it has rows for (cheap to send between processes)."""
+        first, end = nonzero_span(self.since)
+        return first, self.since[first:end], self.codes[first:end], self.seen.compact(), self.column
 
     def merge(self, later: tuple, path: str, policy: Policy) -> list:
         """Take in what a later part of the same file kept (its compact()); the diagnostics of homes given twice
         across the parts."""
-        touched, later_since, later_codes, seen, column = later
+        start, later_since, later_codes, seen, column = later
         clashes = sorted(self.seen.merge(seen), key=lambda clash: clash[3])  # by row, as in one pass
         if clashes:
             ids = list(policy.units)  # in position order
             return [twice(path, row, column, ids[i], day, earlier)
                     for i, day, earlier, row in clashes[:MAX_DIAGNOSTICS]]
         since, codes = self.since, self.codes
-        if not any(map(since.__getitem__, touched)):  # nothing kept here for the later part's homes: take all, in C
-            deque(map(since.__setitem__, touched, later_since), 0)
-            deque(map(codes.__setitem__, touched, later_codes), 0)
+        end = start + len(later_since)
+        if since[start:end] == array("l", [0]) * len(later_since):  # nothing kept here for those homes: in C
+            since[start:end], codes[start:end] = later_since, later_codes
             return []
-        for i, day, code in zip(touched, later_since, later_codes):
+        for k in seen_positions(later_since):
+            i, day = start + k, later_since[k]
             if day >= since[i]:
                 since[i] = day
-                codes[i] = code
+                codes[i] = later_codes[k]
         return []
 
     def composition(self, policy: Policy) -> Composition:
