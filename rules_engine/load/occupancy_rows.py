@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from itertools import compress
-from operator import itemgetter
+from collections import deque
+from functools import lru_cache
+from itertools import compress, islice
+from operator import itemgetter, not_
+from typing import NamedTuple
 
 from ..diagnostics import Diagnostic, PolicyError, hint, make
 from ..model.policy import Policy
@@ -21,6 +24,14 @@ def _cell_at(rec, i):
     if value.__class__ is str:
         return value.strip()
     return "" if value is None else value
+
+
+def nonzero_span(values: array) -> tuple[int, int]:
+    """(first, end) of the positions whose value is not 0, in C ((0, 0) when there is none)."""
+    raw = values.tobytes()
+    first = (len(raw) - len(raw.lstrip(b"\0"))) // values.itemsize
+    end = -(-len(raw.rstrip(b"\0")) // values.itemsize)
+    return (first, end) if end > first else (0, 0)
 
 
 def seen_positions(values: array) -> array:
@@ -55,17 +66,23 @@ class FirstRows:
         return earlier
 
     def compact(self) -> tuple:
-        """What merge needs of these rows, only as long as the homes seen: cheap to send to another process."""
-        touched = seen_positions(self.day)  # positions and ordinals fit in 32 bits
-        return touched, array("i", map(self.day.__getitem__, touched)), \
-            array("l", map(self.row.__getitem__, touched)), self.more
+        """What merge needs of these rows: the span of homes seen (cheap to send to another process)."""
+        first, end = nonzero_span(self.day)
+        return first, self.day[first:end], self.row[first:end], self.more
 
     def merge(self, later: tuple):
         """Take in a later part of the same file (its compact()); yields (position, ordinal, earlier row,
         later row) per clash."""
-        touched, days, rows, more = later
+        start, days, rows, more = later
         first_day, first_row, see = self.day, self.row, self.see
-        for i, day, row in zip(touched, days, rows):
+        end = start + len(days)
+        if first_day[start:end] == array("l", [0]) * len(days):  # no home of that part seen here (most exports)
+            first_day[start:end], first_row[start:end] = days, rows  # where it saw nothing, this had nothing
+            touched = ()
+        else:
+            touched = seen_positions(days)
+        for k in touched:
+            i, day, row = start + k, days[k], rows[k]
             first = first_day[i]
             if first == 0:  # see(), written out: most homes lie in one part only
                 first_day[i], first_row[i] = day, row
@@ -86,90 +103,227 @@ def twice(path: str, row: int, column: int | None, unit: str, day: int, earlier:
                 other=(f"rij {earlier}", f"row {earlier}"))
 
 
+BLOCK = 512  # rows checked together, column by column (small enough to stay in the processor's cache)
+
+
+class CheckedBlock(NamedTuple):
+    """Checked rows of a table, column by column (household and category '' for an empty home).
+
+    fresh: every home of the block appears here for the first time in the file (so none is given twice)."""
+
+    positions: list  # of the homes in policy.units
+    units: tuple
+    households: tuple
+    categories: tuple
+    whens: tuple  # valid_from as written
+    days: list  # valid_from as ordinals
+    fresh: bool
+
+    def rows(self, dates: dict):
+        """The block as checked_positions gives its rows; dates maps a valid_from as written to its date."""
+        date = map(dates.__getitem__, self.whens)
+        for i, unit, household, category, valid_from, day in zip(self.positions, self.units, self.households,
+                                                                 self.categories, date, self.days):
+            yield (i, unit, household, category, valid_from, day) if household else (i, unit, None, None, valid_from, day)
+
+
 def checked_positions(path: str, header: list, rows, policy: Policy, text_cells: bool,
                       seen: FirstRows | None = None):
     """checked_rows as (position of the home in policy.units, unit, household, category, valid_from, its ordinal).
 
     seen keeps the first row of each home and date (a fresh one unless given, to join parts of a file)."""
-    diags = []
-    categories = set(policy.category_ids)
-    units = policy.units
-    position_of = units.position_of()
-    seen = FirstRows(len(units)) if seen is None else seen
-    names = [str(h or "").strip().lower() for h in header]
-    missing = [c for c in ("unit", "valid_from") if c not in names]
-    if missing:
-        raise PolicyError([make("missing-key", path, 1, 1, key=", ".join(missing))])
-    col = {name: i for i, name in enumerate(names)}
-    i_unit, i_household, i_category, i_from = (col.get(c) for c in OCCUPANCY_COLUMNS)
-    c_household, c_category = (i_household or 0) + 1, (i_category or 0) + 1
-    dates: dict = {}  # an export repeats few dates many times: parse each once (date, ordinal)
-    ids: list = []  # household ids not yet checked, and their rows: checked a block at a time
-    id_rows: list = []
-    first_day, first_row = seen.day, seen.row
-    fast = itemgetter(i_unit, i_household, i_category, i_from) \
-        if text_cells and None not in (i_household, i_category) else None
-    width = len(names)
-    for n, rec in rows:
-        if fast is not None and len(rec) >= width:
-            unit, household, category, when = fast(rec)
-            # strip only what needs it: most exports have no spaces, and millions of strips add up
-            if " " in unit or "\t" in unit:
-                unit = unit.strip()
-            if " " in household or "\t" in household:
-                household = household.strip()
-            if " " in category or "\t" in category:
-                category = category.strip()
+    checks = _Checks(path, header, policy, text_cells, seen)
+    for block in checks.blocks(rows):
+        if block.__class__ is list:
+            yield from block
         else:
-            unit = _cell_at(rec, i_unit)
-            household, category, when = _cell_at(rec, i_household), _cell_at(rec, i_category), _cell_at(rec, i_from)
-            if unit == "" and all(c in (None, "") for c in rec):
-                continue
-            unit, category = str(unit), str(category)
-            household = household if household.__class__ is str else str(household)
-        i = position_of(unit)
-        if i is None:
-            if unit == "" and all(c in (None, "") or str(c).strip() == "" for c in rec):
-                continue
-            diags.append(make("unknown-unit", path, n, i_unit + 1, unit=shown(unit), hint=hint(units, unit)))
-        elif household and category not in categories:
-            code = "category-missing" if category == "" else "unknown-category"
-            diags.append(make(code, path, n, c_category, category=shown(category), household=household,
-                              hint=hint(policy.category_ids, category)))
-        elif not household and category:
-            diags.append(make("household-missing", path, n, c_household, category=shown(category)))
-        else:
-            known = dates.get(when)
-            if known is None:
-                try:
-                    date = read_date(when)
-                    known = dates[when] = (date, date.toordinal())
-                except Refused as exc:
-                    diags.append(exc.diagnostic(path, n, i_from + 1))
-            if known is not None:
-                date, day = known
-                first = first_day[i]
-                if first == 0:  # seen.see, written out: this runs for every row of a national export
-                    first_day[i], first_row[i] = day, n
-                    earlier = 0
-                else:
-                    earlier = first_row[i] if first == day else seen.see(i, day, n)
-                if earlier:
-                    diags.append(twice(path, n, i_from + 1, unit, day, earlier))
-            if household:
-                ids.append(household)
-                id_rows.append(n)
-                if len(ids) >= 4096:
-                    _check_ids(path, ids, id_rows, c_household, diags)
+            yield from block.rows(checks.date_of)
+
+
+def checked_blocks(path: str, header: list, rows, policy: Policy, text_cells: bool, seen: FirstRows | None = None):
+    """The rows of checked_positions a block at a time: a CheckedBlock, or a list of its row tuples."""
+    return _Checks(path, header, policy, text_cells, seen).blocks(rows)
+
+
+@lru_cache(maxsize=4)
+def _in_order(policy: Policy) -> list:
+    """The ids of the homes in their order in policy.units."""
+    return list(policy.units)
+
+
+class _Checks:
+    """The checks of one table's rows and what they have seen so far.
+
+    A block of rows is checked column by column in C (every home known, ids by one pattern match over
+    the block, categories and dates by their distinct values, homes new to the file by their first
+    rows); only a block where that finds something is checked row by row, which gives each message
+    exactly as before."""
+
+    def __init__(self, path: str, header: list, policy: Policy, text_cells: bool, seen: FirstRows | None):
+        self.path, self.policy = path, policy
+        self.diags: list = []
+        self.categories = set(policy.category_ids)
+        self.position_of = policy.units.position_of()
+        self.order = _in_order(policy)
+        self.seen = FirstRows(len(policy.units)) if seen is None else seen
+        names = [str(h or "").strip().lower() for h in header]
+        missing = [c for c in ("unit", "valid_from") if c not in names]
+        if missing:
+            raise PolicyError([make("missing-key", path, 1, 1, key=", ".join(missing))])
+        col = {name: i for i, name in enumerate(names)}
+        self.columns = tuple(col.get(c) for c in OCCUPANCY_COLUMNS)
+        self.width = len(names)
+        self.text_cells = text_cells and None not in self.columns
+        self.dates: dict = {}  # an export repeats few dates many times: parse each once (date, ordinal)
+        self.date_of: dict = {}  # valid_from as written -> date
+        self.day_of: dict = {}  # valid_from as written -> ordinal
+        self.ids: list = []  # household ids not yet checked, and their rows: checked a block at a time
+        self.id_rows: list = []
+
+    def blocks(self, rows):
+        """Check every row (a CheckedBlock or a list of row tuples per block); raise PolicyError at the end."""
+        rows = iter(rows)
+        diags = self.diags
+        while len(diags) < 100:
+            chunk = list(islice(rows, BLOCK))
+            if not chunk:
+                break
+            block = self.block(chunk) if self.text_cells and not diags else None
+            if block is None:
+                block = self.one_by_one(chunk)
             if not diags:
-                yield (i, unit, household, category, date, day) if household else (i, unit, None, None, date, day)
-                continue
-        if len(diags) >= 100:
-            break
-    _check_ids(path, ids, id_rows, c_household, diags)
-    if diags:
-        diags.sort(key=lambda d: d.line or 0)  # household ids are checked a block later
-        raise PolicyError(diags[:100])
+                yield block
+        _check_ids(self.path, self.ids, self.id_rows, (self.columns[1] or 0) + 1, diags)
+        if diags:
+            diags.sort(key=lambda d: d.line or 0)  # household ids are checked a block later
+            raise PolicyError(diags[:100])
+
+    def block(self, chunk: list) -> CheckedBlock | None:
+        """The rows checked column by column, or None when any needs a closer look (then one_by_one does)."""
+        numbers, recs = zip(*chunk)
+        if min(map(len, recs)) < self.width:
+            return None
+        cells = tuple(zip(*recs))
+        i_unit, i_household, i_category, i_from = self.columns
+        units, households, categories, whens = cells[i_unit], cells[i_household], cells[i_category], cells[i_from]
+        # (no cell to strip needs a look here: a space or tab never matches a home or category id, nor passes
+        # the household id pattern, so such a block goes one_by_one, which strips)
+        first = self.position_of(units[0])
+        if first is not None and self.order[first:first + len(units)] == list(units):
+            positions = range(first, first + len(units))  # the homes in policy order, as most exports are
+        else:
+            positions = list(map(self.position_of, units))
+            if None in positions:
+                return None
+        if "" in households:
+            if any(compress(categories, map(not_, households))):  # a category without a household
+                return None
+            ids = list(filter(None, households))
+            if not self.categories.issuperset(compress(categories, households)):
+                return None
+        else:
+            ids = households
+            if not self.categories.issuperset(categories):
+                return None
+        if ids and not all_household_ids(ids):
+            return None
+        day_of = self.day_of
+        for when in set(whens).difference(day_of):
+            try:
+                date = read_date(when)
+            except Refused:
+                return None
+            self.date_of[when], day_of[when] = date, date.toordinal()
+        days = list(map(day_of.__getitem__, whens))
+        seen = self.seen
+        if positions.__class__ is range:
+            end = positions.stop
+            fresh = seen.day[first:end] == array("l", [0]) * len(positions)
+            if fresh:
+                seen.day[first:end], seen.row[first:end] = array("l", days), array("l", numbers)
+        else:
+            fresh = len(set(positions)) == len(positions) and not any(map(seen.day.__getitem__, positions))
+            if fresh:  # as seen.see for each row, in C
+                deque(map(seen.day.__setitem__, positions, days), 0)
+                deque(map(seen.row.__setitem__, positions, numbers), 0)
+        if not fresh:
+            see, column = seen.see, i_from + 1
+            for i, day, n, unit in zip(positions, days, numbers, units):
+                earlier = see(i, day, n)
+                if earlier:
+                    self.diags.append(twice(self.path, n, column, unit, day, earlier))
+                    if len(self.diags) >= 100:
+                        break
+        return CheckedBlock(positions, units, households, categories, whens, days, fresh)
+
+    def one_by_one(self, chunk: list) -> list:
+        """The rows of a block checked one at a time, each problem with its own message."""
+        path, policy, diags, seen = self.path, self.policy, self.diags, self.seen
+        categories, units, position_of = self.categories, policy.units, self.position_of
+        i_unit, i_household, i_category, i_from = self.columns
+        c_household, c_category = (i_household or 0) + 1, (i_category or 0) + 1
+        dates, ids, id_rows = self.dates, self.ids, self.id_rows
+        first_day, first_row = seen.day, seen.row
+        fast = itemgetter(i_unit, i_household, i_category, i_from) if self.text_cells else None
+        width = self.width
+        out: list = []
+        for n, rec in chunk:
+            if fast is not None and len(rec) >= width:
+                unit, household, category, when = fast(rec)
+                # strip only what needs it: most exports have no spaces, and millions of strips add up
+                if " " in unit or "\t" in unit:
+                    unit = unit.strip()
+                if " " in household or "\t" in household:
+                    household = household.strip()
+                if " " in category or "\t" in category:
+                    category = category.strip()
+            else:
+                unit = _cell_at(rec, i_unit)
+                household, category, when = _cell_at(rec, i_household), _cell_at(rec, i_category), _cell_at(rec, i_from)
+                if unit == "" and all(c in (None, "") for c in rec):
+                    continue
+                unit, category = str(unit), str(category)
+                household = household if household.__class__ is str else str(household)
+            i = position_of(unit)
+            if i is None:
+                if unit == "" and all(c in (None, "") or str(c).strip() == "" for c in rec):
+                    continue
+                diags.append(make("unknown-unit", path, n, i_unit + 1, unit=shown(unit), hint=hint(units, unit)))
+            elif household and category not in categories:
+                code = "category-missing" if category == "" else "unknown-category"
+                diags.append(make(code, path, n, c_category, category=shown(category), household=household,
+                                  hint=hint(policy.category_ids, category)))
+            elif not household and category:
+                diags.append(make("household-missing", path, n, c_household, category=shown(category)))
+            else:
+                known = dates.get(when)
+                if known is None:
+                    try:
+                        date = read_date(when)
+                        known = dates[when] = (date, date.toordinal())
+                    except Refused as exc:
+                        diags.append(exc.diagnostic(path, n, i_from + 1))
+                if known is not None:
+                    date, day = known
+                    first = first_day[i]
+                    if first == 0:  # seen.see, written out: this runs for every row of a national export
+                        first_day[i], first_row[i] = day, n
+                        earlier = 0
+                    else:
+                        earlier = first_row[i] if first == day else seen.see(i, day, n)
+                    if earlier:
+                        diags.append(twice(path, n, i_from + 1, unit, day, earlier))
+                if household:
+                    ids.append(household)
+                    id_rows.append(n)
+                    if len(ids) >= 4096:
+                        _check_ids(path, ids, id_rows, c_household, diags)
+                if not diags:
+                    out.append((i, unit, household, category, date, day) if household else (i, unit, None, None, date, day))
+                    continue
+            if len(diags) >= 100:
+                break
+        return out
 
 
 def _check_ids(path: str, ids: list, rows: list, column: int, diags: list) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
+from operator import attrgetter
 from typing import Iterator
 from .escape import terminal_text
 from .numbers import exact_text, format_percent, format_plain, ratio_text
@@ -60,27 +61,42 @@ def _summary(status: PortfolioStatus, lang: str) -> list[str]:
     return out
 
 
+_LEVEL, _KEY, _NAME, _HOMES, _OCCUPIED, _STATE, _CATEGORIES = map(attrgetter, ("level", "key", "name", "homes", "occupied",
+                                                                          "state", "categories"))
+
+
 def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = False) -> str:
     """The status as a table for a terminal, worst groups first; every group with its name."""
     head = [say("status.title", lang, date=status.date, policy=status.policy["id"], version=status.policy["version"]),
             *_summary(status, lang), ""]
-    cats = [status.labels[c][lang] for c in status.categories]
-    table = [tuple(say(f"status.col.{k}", lang) for k in ("level", "group", "name", "occupied", "state")) + tuple(cats)]
+    heading = [say(f"status.col.{k}", lang) for k in ("level", "group", "name", "occupied", "state")]
+    groups = _groups(status, only_out)
     levels = {k: v[lang] for k, v in status.level_labels.items()}
     states = {k: _t(v, lang) for k, v in STATE_WORDS.items()}
-    cells: dict = {}  # each distinct category entry is written once: a national status has a million of them
-    for g in _groups(status, only_out):
-        row = [levels[g.level], g.key, g.name or "", f"{g.occupied}/{g.homes}", states[g.state]]
-        for c in g.categories:
+    # the table column by column, in C; each distinct categories tuple (portieken alike share one, see
+    # status.py) written once, and each distinct category entry in it once: a national status has a million
+    cells: dict = {}
+    shared = dict(zip(map(id, map(_CATEGORIES, groups)), map(_CATEGORIES, groups)))  # (all live while this runs)
+    for key, categories in shared.items():
+        row = []
+        for c in categories:
             text = cells.get(c)
             if text is None:
                 text = cells[c] = _cell(c, lang)
             row.append(text)
-        table.append(row)
-    widths = [max(map(len, column)) for column in zip(*table)]
+        shared[key] = row
+    columns = [[heading[0], *map(levels.__getitem__, map(_LEVEL, groups))], [heading[1], *map(_KEY, groups)],
+               [heading[2], *[name or "" for name in map(_NAME, groups)]],
+               [heading[3], *map("{}/{}".format, map(_OCCUPIED, groups), map(_HOMES, groups))],
+               [heading[4], *map(states.__getitem__, map(_STATE, groups))],
+               *zip([status.labels[c][lang] for c in status.categories],
+                    *map(shared.__getitem__, map(id, map(_CATEGORIES, groups))))]
+    widths = [max(map(len, column)) for column in columns]
     line = "  ".join(f"{{:<{w}}}" for w in widths).format
-    lines = [line(*row).rstrip() for row in table]
-    return terminal_text("\n".join(head + lines + ["", say("status.legend", lang), ""]), keep="\n")
+    pieces = head + list(map(str.rstrip, map(line, *columns))) + ["", say("status.legend", lang), ""]
+    if all(map(str.isprintable, pieces)):  # then so is the report, newlines apart: nothing for terminal_text to do
+        return "\n".join(pieces)
+    return terminal_text("\n".join(pieces), keep="\n")
 
 
 def _exact(v: Fraction | None) -> str | None:

@@ -2,7 +2,7 @@
 
 load_occupancy keeps every dated row of every home; `magicmix status` only needs, per home,
 the row in force on its date. composition_at reads the file once and keeps just that, with
-exactly the checks of load_occupancy (checked_positions) and the same outcome as
+exactly the checks of load_occupancy (checked_blocks) and the same outcome as
 composition(policy, load_occupancy(...), date); a test holds the two together.
 
 A large CSV file is read in two halves at once, the second in a forked process, when it can
@@ -17,15 +17,21 @@ import io
 import multiprocessing
 import os
 from array import array
+from bisect import bisect_right
+from collections import deque
 from functools import lru_cache
+from types import MappingProxyType
+from itertools import compress
 from typing import Mapping
 
 from ..diagnostics import PolicyError, make
 from ..load.load import gc_paused
 from ..model.policy import Policy
+from ..lang.facts import Group
 from ..load.occupancy import (Composition, composition, consume_csv, groups_from_places, load_occupancy, load_occupancy_csv,
                               table_reader)
-from ..load.occupancy_rows import FirstRows, checked_positions, seen_positions, twice
+from ..model.levels import groups_above
+from ..load.occupancy_rows import FirstRows, checked_blocks, nonzero_span, seen_positions, twice
 
 PARALLEL_FROM = 16 * 1024 * 1024  # bytes of CSV; below this a second process costs more than it saves
 # The share of the file read here. The second process also packs what it kept and sends it back (about a
@@ -43,6 +49,7 @@ class _Latest:
         self.since = array("l", [0]) * n  # valid_from as an ordinal; 0: no row yet
         self.codes = bytearray(n)  # 0: nobody lives there; otherwise 1 + the category's index
         self.code = {c: i + 1 for i, c in enumerate(policy.category_ids)}
+        self.code[''] = 0  # an empty home (checked rows have a category with a household only)
         self.seen = FirstRows(n)  # every home's first row per date, as load_occupancy checks them
         self.column: int | None = None  # of valid_from, for a home given twice across two parts
 
@@ -51,45 +58,121 @@ class _Latest:
         since, codes, code, until = self.since, self.codes, self.code, self.date.toordinal()
         names = [str(h or "").strip().lower() for h in header]
         self.column = names.index("valid_from") + 1 if "valid_from" in names else None
-        for i, _, household, category, _, day in checked_positions(path, header, rows, policy, text_cells, self.seen):
-            if day <= until and day >= since[i]:  # (a home twice on one date was refused by checked_positions)
-                since[i] = day
-                codes[i] = code[category] if household else 0
+        for block in checked_blocks(path, header, rows, policy, text_cells, self.seen):
+            if block.__class__ is list:
+                for i, _, household, category, _, day in block:
+                    if day <= until and day >= since[i]:  # (a home twice on one date was refused by checked_blocks)
+                        since[i] = day
+                        codes[i] = code[category] if household else 0
+            elif block.fresh:  # every home new to this part: nothing kept for it yet, so each row counts
+                positions, days, categories = block.positions, block.days, block.categories
+                if max(days) <= until and positions.__class__ is range:  # homes side by side: in slices
+                    since[positions.start:positions.stop] = array("l", days)
+                    codes[positions.start:positions.stop] = bytes(map(code.__getitem__, categories))  # code[''] is 0
+                    continue
+                if max(days) > until:
+                    keep = list(map(until.__ge__, days))
+                    positions, days, categories = (list(compress(column, keep)) for column in (positions, days, categories))
+                deque(map(since.__setitem__, positions, days), 0)
+                deque(map(codes.__setitem__, positions, map(code.__getitem__, categories)), 0)
+            else:
+                for i, category, day in zip(block.positions, block.categories, block.days):
+                    if day <= until and day >= since[i]:
+                        since[i] = day
+                        codes[i] = code[category]
         return self
 
     def compact(self) -> tuple:
-        """What merge needs of this part, only as long as the homes it has rows for: cheap to send between processes."""
-        touched = seen_positions(self.since)
-        return (touched, array("i", map(self.since.__getitem__, touched)),
-                bytes(map(self.codes.__getitem__, touched)), self.seen.compact(), self.column)
+        """What merge needs of this part: the span of homes it has rows for (cheap to send between processes)."""
+        first, end = nonzero_span(self.since)
+        return first, self.since[first:end], self.codes[first:end], self.seen.compact(), self.column
 
     def merge(self, later: tuple, path: str, policy: Policy) -> list:
         """Take in what a later part of the same file kept (its compact()); the diagnostics of homes given twice
         across the parts."""
-        touched, later_since, later_codes, seen, column = later
+        start, later_since, later_codes, seen, column = later
         clashes = sorted(self.seen.merge(seen), key=lambda clash: clash[3])  # by row, as in one pass
         if clashes:
             ids = list(policy.units)  # in position order
             return [twice(path, row, column, ids[i], day, earlier)
                     for i, day, earlier, row in clashes[:MAX_DIAGNOSTICS]]
         since, codes = self.since, self.codes
-        for i, day, code in zip(touched, later_since, later_codes):
+        end = start + len(later_since)
+        if since[start:end] == array("l", [0]) * len(later_since):  # nothing kept here for those homes: in C
+            since[start:end], codes[start:end] = later_since, later_codes
+            return []
+        for k in seen_positions(later_since):
+            i, day = start + k, later_since[k]
             if day >= since[i]:
                 since[i] = day
-                codes[i] = code
+                codes[i] = later_codes[k]
         return []
 
     def composition(self, policy: Policy) -> Composition:
         """Count what was kept into every portiek, complex and buurt."""
+        living = _Living(list(policy.units), self.codes, policy.category_ids)
+        codes = bytes(self.codes)
+        layout = _layout(policy)
+        if layout is None:  # a complex's portieken apart in the unit table (not as the loader builds it)
+            return Composition(self.date, groups_from_places(policy, _per_place(policy, codes)), living)
+        portiek_keys, slices, complexes = layout
         categories = tuple(enumerate(policy.category_ids, 1))
-        codes = self.codes
-        per_place: list = []
-        for first, end in _ranges(policy):
-            # a portiek's homes lie together in policy.units: count its categories in C, not one home at a time
+        nobody = MappingProxyType({})
+        # every portiek's codes, in C; each distinct one counted once (most portieken have a twin somewhere)
+        parts = list(map(codes.__getitem__, slices))
+        made = {}
+        for part in set(parts):
+            counts = {cid: k for code, cid in categories if (k := part.count(code))}
+            made[part] = Group(len(part), sum(counts.values()), MappingProxyType(counts) if counts else nobody)
+        groups: dict = dict(zip(portiek_keys, map(made.__getitem__, parts)))
+        buurten: dict = {}  # buurt -> [homes, counts]
+        for complex_id, buurt, first, end, starts in complexes:
             part = codes[first:end]
-            per_place.append({cid: k for code, cid in categories if (k := part.count(code))} if any(part) else None)
-        return Composition(self.date, groups_from_places(policy, per_place),
-                           _Living(list(policy.units), self.codes, policy.category_ids))
+            counts = {cid: k for code, cid in categories if (k := part.count(code))}
+            if len(counts) > 1:  # in the order groups_from_places adds them: by the first portiek that has it
+                at = {cid: bisect_right(starts, part.find(code)) for code, cid in categories if cid in counts}
+                counts = {cid: counts[cid] for cid in sorted(counts, key=at.__getitem__)}  # (sorted is stable)
+            groups[("complex", complex_id)] = Group(end - first, sum(counts.values()), MappingProxyType(counts))
+            acc = buurten.get(buurt)
+            if acc is None:
+                acc = buurten[buurt] = [0, {}]
+            acc[0] += end - first
+            total = acc[1]
+            for cat, k in counts.items():
+                total[cat] = total.get(cat, 0) + k
+        for buurt, (n, c) in buurten.items():
+            groups[("buurt", buurt)] = Group(n, sum(c.values()), MappingProxyType(c))
+        groups.update(groups_above(policy, groups))
+        return Composition(self.date, MappingProxyType(groups), living)
+
+
+def _per_place(policy: Policy, codes: bytes) -> list:
+    """The households per category in each portiek (None: nobody), for groups_from_places."""
+    categories = tuple(enumerate(policy.category_ids, 1))
+    per_place: list = []
+    for first, end in _ranges(policy):
+        part = codes[first:end]
+        per_place.append({cid: k for code, cid in categories if (k := part.count(code))} or None)
+    return per_place
+
+
+@lru_cache(maxsize=16)
+def _layout(policy: Policy) -> tuple | None:
+    """(the key of every portiek's group, a slice of its homes' positions, and per complex (id, buurt, first
+    and end position, the offsets in it where its portieken start)), or None when a complex's portieken do not
+    lie together."""
+    places, ranges = policy.units.places(), policy.units.place_ranges()
+    complexes: list = []
+    for (_, complex_id, buurt), (first, end) in zip(places, ranges):
+        if complexes and complexes[-1][0] == complex_id:
+            complexes[-1][3] = end
+            complexes[-1][4].append(first - complexes[-1][2])
+        else:
+            complexes.append([complex_id, buurt, first, end, [0]])
+    if len(complexes) != len({c[0] for c in complexes}):
+        return None
+    return ([("portiek", portiek) for portiek, _, _ in places], [slice(first, end) for first, end in ranges],
+            [(cid, buurt, first, end, tuple(starts)) for cid, buurt, first, end, starts in complexes])
 
 
 @lru_cache(maxsize=16)

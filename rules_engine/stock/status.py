@@ -138,7 +138,18 @@ def _banded(level, key, name, parent, group, mix, min_households, categories) ->
                        (wn, wd)))
 
 
-def _portiek(key, parent, group, limits, categories) -> GroupStatus:
+def _portiek(key, parent, group, limits, categories, memo: dict, alike: tuple) -> GroupStatus:
+    """A portiek's status; memo keeps what portieken of the same size, counts and limits (alike) share (most do)."""
+    counts = group.counts
+    shared = (group.homes, group.occupied, alike, *map(counts.get, categories))
+    known = memo.get(shared)
+    if known is None:
+        known = memo[shared] = _portiek_categories(group, limits, categories)
+    return _new_group(("portiek", key, key.split("/", 1)[-1], parent, group.homes, group.occupied, *known))
+
+
+def _portiek_categories(group, limits, categories) -> tuple:
+    """(judged, categories, state, worst) of a portiek."""
     counts, occ = group.counts, group.occupied
     out = []
     above = False
@@ -160,8 +171,7 @@ def _portiek(key, parent, group, limits, categories) -> GroupStatus:
             out.append(_new_category((cid, count, occ, None, None, None, limit, IN_BAND,
                                       limit_room(group, limits, cid))))
     judged = bool(limits)
-    return _new_group(("portiek", key, key.split("/", 1)[-1], parent, group.homes, occ, judged, tuple(out),
-                       _state(above, False, judged), (wn, wd)))
+    return judged, tuple(out), _state(above, False, judged), (wn, wd)
 
 
 def _sort_key(levels: Levels):
@@ -192,6 +202,7 @@ def _portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...]
     # A buurt (or a group above it) is judged like the complexes in it: from the policy's default minimum on.
     default_min = complexes[0].profiles[0].min_households if complexes else 1
     found = comp.groups
+    memo: dict = {}  # what portieken alike share (see _portiek)
     for lv in policy.levels.from_complex[1:]:  # the buurt and every level above it
         if lv.key in levels:
             for code, area in policy.groups_of(lv.key).items():
@@ -206,8 +217,9 @@ def _portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...]
                                   profile.min_households, cats))
         if "portiek" in levels:
             limits = profile.portiek_max_households
+            alike = tuple(limits.items())
             for key in cx.portieken:
-                groups.append(_portiek(key, cx.id, found[("portiek", key)], limits, cats))
+                groups.append(_portiek(key, cx.id, found[("portiek", key)], limits, cats, memo, alike))
         if progress is not None and n % 1000 == 0:
             progress(n, len(complexes))
     groups.sort(key=_sort_key(policy.levels))
