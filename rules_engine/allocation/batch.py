@@ -15,15 +15,19 @@ import multiprocessing
 import os
 import time
 from collections import Counter, OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from functools import partial
+from json.encoder import encode_basestring as _encode  # json.dumps(text, ensure_ascii=False), without the call
 from typing import Callable
 
 from ..atomic import atomic_writer
 from ..lang.compile import Program
-from ..load.batch_rows import RowError, input_kind, line_blocks, number_notation, parse_row, row_values
+from ..load.batch_rows import RowError, csv_households, input_kind, line_blocks, number_notation, parse_row, row_values
 from ..diagnostics import PolicyError
-from ..engine.evaluate import build_facts, combine, rule_statuses
+from ..engine.evaluate import compiled, decide
 from ..engine.explain import explain
+from ..lang.facts import Household
 from ..load.files import check_regular
 from ..load.occupancy import Occupancy, composition
 
@@ -76,6 +80,8 @@ def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: li
                    stop_at_error: bool = False) -> ChunkResult:
     """Evaluate one block of whole input lines (bytes or str). A pure function of its arguments (the cache
     only remembers compositions); the same function could be mapped over partitions by Dask or Spark."""
+    if not full:
+        return _decide_chunk(program, occupancy, kind, header, first_row, block, default_date, cache, stop_at_error)
     out = []
     levels = {r.id: r.level for r in program.policy.rules}
     outcomes: Counter = Counter()
@@ -88,18 +94,11 @@ def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: li
                 raise values
             household, unit, date = parse_row(values, row, program, default_date, notation)
             comp = _composition(program, occupancy, date, cache)
-            if full:
-                d = explain(program, household, unit, comp)
-                outcome, deciding = d.outcome, d.deciding_rules
-                record = {"row": row, "household": household.id, "unit": unit, "date": date.isoformat(),
-                          "outcome": outcome, "deciding": list(deciding), "decision": d.to_dict()}
-                line = json.dumps(record, ensure_ascii=False, sort_keys=True, default=list)
-            else:
-                outcome, deciding = combine(program, rule_statuses(program, build_facts(program, household, unit, comp)),
-                                            household)
-                line = json.dumps({"row": row, "household": household.id, "unit": unit, "date": date.isoformat(),
-                                   "outcome": outcome, "deciding": list(deciding)}, ensure_ascii=False)
-            out.append(line)
+            d = explain(program, household, unit, comp)
+            outcome, deciding = d.outcome, d.deciding_rules
+            record = {"row": row, "household": household.id, "unit": unit, "date": date.isoformat(),
+                      "outcome": outcome, "deciding": list(deciding), "decision": d.to_dict()}
+            out.append(json.dumps(record, ensure_ascii=False, sort_keys=True, default=list))
             outcomes[outcome] += 1
             level_counts[levels[deciding[0]] if deciding else "none"] += 1
         except RowError as exc:
@@ -109,6 +108,91 @@ def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: li
         if errors and stop_at_error:
             break
     return ChunkResult("".join(line + "\n" for line in out), len(out) + len(errors), outcomes, level_counts, errors)
+
+
+def decision_line(row: int, household_id: str, unit: str, date: dt.date, outcome: str, deciding) -> str:
+    """One output line of the decision-only batch (the reference the fast writer is held to: tests/test_batch.py)."""
+    return json.dumps({"row": row, "household": household_id, "unit": unit, "date": date.isoformat(),
+                       "outcome": outcome, "deciding": list(deciding)}, ensure_ascii=False) + "\n"
+
+
+def _decide_chunk(program, occupancy, kind, header, first_row, block, default_date, cache, stop_at_error):
+    """Decision only: each line is written from its parts, the ids escaped as json.dumps escapes them and the
+    date and the decision (outcome and deciding rules) as fragments made once; the bytes of decision_line."""
+    if kind == "csv":  # incomes as ints for the compiled rules (exact); _general makes them Fractions again
+        rows = csv_households(header, first_row, block, program, default_date, program.engine is None)
+    else:
+        rows = _parsed(row_values(kind, header, first_row, block), program, default_date, number_notation(kind, header))
+    out: list = []
+    tally: dict = {}  # decision fragment -> rows
+    decisions: dict = {}  # decision fragment -> (outcome, deciding)
+    errors: list = []
+    day = decide_fn = comp = date_text = None
+    for row, item in rows:
+        if item.__class__ is RowError:
+            errors.append((row, (item.nl, item.en)))
+            if stop_at_error:
+                break
+            continue
+        household, unit, date = item
+        if date != day:
+            day, comp, date_text = date, _composition(program, occupancy, date, cache), _encode(date.isoformat())
+            fast = compiled(program, date)
+            decide_fn = fast.from_composition if fast is not None else partial(_general, program)
+        try:
+            result = decide_fn(household, unit, comp)
+        except PolicyError as exc:
+            errors.append((row, (exc.diagnostics[0].nl, exc.diagnostics[0].en)))
+            if stop_at_error:
+                break
+            continue
+        tail = _TAILS.get(result)
+        if tail is None:
+            tail = _tail(*result)
+        out.append(f'{{"row": {row}, "household": {_encode(household.id)}, "unit": {_encode(unit)}, '
+                   f'"date": {date_text}, {tail}')
+        n = tally.get(tail)
+        if n is None:
+            tally[tail], decisions[tail] = 1, result
+        else:
+            tally[tail] = n + 1
+    levels = {r.id: r.level for r in program.policy.rules}
+    outcomes: Counter = Counter()
+    level_counts: Counter = Counter()
+    for tail, n in tally.items():
+        outcome, deciding = decisions[tail]
+        outcomes[outcome] += n
+        level_counts[levels[deciding[0]] if deciding else "none"] += n
+    return ChunkResult("".join(out), len(out) + len(errors), outcomes, level_counts, errors)
+
+
+_TAILS: dict = {}  # (outcome, deciding) -> the end of a line: '"outcome": ..., "deciding": [...]}\n'
+
+
+def _tail(outcome: str, deciding) -> str:
+    """The end of a decision line, as json.dumps writes those two keys after the others."""
+    tail = json.dumps({"outcome": outcome, "deciding": list(deciding)}, ensure_ascii=False)[1:] + "\n"
+    if len(_TAILS) < 4096:
+        _TAILS[(outcome, tuple(deciding))] = tail
+    return tail
+
+
+def _general(program: Program, household: Household, unit: str, comp):
+    """evaluate.decide for a program without compiled rules, the income a Fraction as the general path reads it."""
+    if household.income.__class__ is int:
+        household = replace(household, income=Fraction(household.income))
+    return decide(program, household, unit, comp)
+
+
+def _parsed(values, program, default_date, notation):
+    """(row, (household, unit, date) or RowError) from row_values' (row, values or RowError)."""
+    for row, item in values:
+        if item.__class__ is not RowError:
+            try:
+                item = parse_row(item, row, program, default_date, notation)
+            except RowError as exc:
+                item = exc
+        yield row, item
 
 
 def _worker_init(state: dict) -> None:
@@ -198,6 +282,7 @@ def _parallel(program, occupancy, default_date, full, jobs, chunks, consume, sto
         cache: OrderedDict = OrderedDict()
         if default_date is not None:
             cache[default_date] = composition(program.policy, occupancy, default_date)
+            compiled(program, default_date)  # the compiled rules too, kept in evaluate.compiled's cache
         _STATE.update(state, cache=cache)
         initargs: tuple = ({},)
     else:

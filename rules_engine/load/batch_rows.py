@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from decimal import Decimal
+from fractions import Fraction
 from typing import Callable, Iterator
 
 from ..lang.compile import Program
@@ -18,7 +20,7 @@ from ..diagnostics import PolicyError, make
 from ..lang.facts import Household
 from .files import check_regular, open_regular
 from .load_json import JsonRefused, parse_json
-from .values import DUTCH, POINT, Refused, read_count, read_date, read_id, read_number
+from .values import DUTCH, HOUSEHOLD_ID_PATTERN, ID_MAX_LENGTH, POINT, Refused, read_count, read_date, read_id, read_number
 
 REQUIRED = ("id", "size", "income", "category", "unit")
 
@@ -116,15 +118,16 @@ class _Undecodable(str):
 
 def _lines(block) -> list:
     """The lines of a block; a line that is not valid UTF-8 becomes an _Undecodable placeholder."""
-    if isinstance(block, str):
-        lines = block.split("\n")
+    try:
+        text = block if isinstance(block, str) else block.decode("utf-8")
+    except UnicodeDecodeError:
+        text, lines = "\r", [_decode_line(line) for line in block.split(b"\n")]
     else:
-        try:
-            lines = block.decode("utf-8").split("\n")
-        except UnicodeDecodeError:
-            lines = [_decode_line(line) for line in block.split(b"\n")]
+        lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
+    if "\r" not in text:  # decoded whole, and no line to trim: the common case
+        return lines
     return [line if line.__class__ is _Undecodable else line[:-1] if line.endswith("\r") else line for line in lines]
 
 
@@ -158,27 +161,31 @@ def _csv_rows(lines: list, delimiter: str) -> list:
     return out
 
 
+def _csv_cells(header: list[str], first_row: int, block) -> Iterator[tuple[int, object]]:
+    """(row number, cells) per CSV row of a block, or (row number, RowError) for a line that is no row of the header."""
+    width = len(header) - 1
+    delimiter = header[-1] if header[-1] in ",;" else ","
+    for offset, raw in enumerate(_csv_rows(_lines(block), delimiter)):
+        row = first_row + offset
+        if raw.__class__ is RowError:
+            raw.row = row
+            yield row, raw
+        elif not raw:
+            continue  # a blank line is no row
+        elif len(raw) != width:
+            yield row, RowError(row, f"{len(raw)} kolommen in plaats van {width}", f"{len(raw)} columns instead of {width}")
+        else:
+            yield row, raw
+
+
 def row_values(kind: str, header: list[str] | None, first_row: int, block) -> Iterator[tuple[int, object]]:
     """(row number, values dict) per row of a block of whole lines, or (row number, RowError) for a bad row."""
-    lines = _lines(block)
     if kind == "csv":
         names = header[:-1]
-        delimiter = header[-1] if header[-1] in ",;" else ","
-        for offset, raw in enumerate(_csv_rows(lines, delimiter)):
-            row = first_row + offset
-            if raw.__class__ is RowError:
-                raw.row = row
-                yield row, raw
-                continue
-            if not raw:
-                continue  # a blank line is no row
-            if len(raw) != len(names):
-                yield row, RowError(row, f"{len(raw)} kolommen in plaats van {len(names)}",
-                                    f"{len(raw)} columns instead of {len(names)}")
-            else:
-                yield row, dict(zip(names, raw))
+        for row, raw in _csv_cells(header, first_row, block):
+            yield row, raw if raw.__class__ is RowError else dict(zip(names, raw))
         return
-    for offset, raw in enumerate(lines):
+    for offset, raw in enumerate(_lines(block)):
         row = first_row + offset
         if raw.__class__ is _Undecodable:
             yield row, _undecodable(row)
@@ -195,6 +202,91 @@ def row_values(kind: str, header: list[str] | None, first_row: int, block) -> It
             continue
         yield row, values if isinstance(values, dict) else RowError(row, "een rij is een JSON-object",
                                                                     "a row is a JSON object")
+
+
+_QUICK_ID = re.compile(f"{HOUSEHOLD_ID_PATTERN[1:-2]}{{0,{ID_MAX_LENGTH - 1}}}").fullmatch  # no blanks to strip
+_MISS = object()
+LEARNED = 4096  # distinct cell texts remembered per column (sizes, ages, dates: a handful in practice)
+
+
+def csv_households(header: list[str], first_row: int, block, program: Program, default_date: dt.date | None,
+                   int_income: bool = False) -> Iterator[tuple[int, object]]:
+    """(row number, (household, unit, date)) or (row number, RowError) per row of a CSV block: exactly what
+    row_values and parse_row give, with the common row read without them.
+
+    A row whose cells all have a plain form (an id of the id characters, an income of at most seven ASCII
+    digits, a known category and home as written, and sizes, ages, dates, flags and older cells that an
+    earlier row of the block had exactly so) is built directly; any other row goes through parse_row,
+    which reads or refuses it with its message, and teaches the block the readings of its cells. Each
+    column's reading is a function of that cell's text alone, so a reading learned once is exact
+    for every cell of the same text. Category and home ids are id characters (schemas), never blank
+    at the edges, so an exact match is what parse_row finds after stripping. With int_income the income
+    is an int, exact like a Fraction (numerator, denominator), for the compiled rules."""
+    names = header[:-1]
+    notation = number_notation("csv", header)
+    col = {name: i for i, name in enumerate(names)}  # the last of equal names, as dict(zip()) keeps
+    quick = all(k in col for k in REQUIRED) and (default_date is not None or "date" in col)
+    i_id, i_size, i_income, i_cat, i_unit = (col.get(k, 0) for k in REQUIRED)
+    i_age, i_flags, i_older, i_route, i_date = (col.get(k, -1) for k in ("age", "flags", "older", "route", "date"))
+    optional = max(i_age, i_flags, i_older, i_route, i_date) >= 0
+    sizes: dict = {}
+    ages, flag_sets, olders, dates = {"": None}, {"": ()}, {"": False}, {}
+    if default_date is not None:
+        dates[""] = default_date
+    cats, home_number = frozenset(program.policy.category_ids), program.policy.units.position_of()
+    learned = ((i_size, sizes, "size"), (i_age, ages, "age"), (i_flags, flag_sets, "flags"), (i_older, olders, "older"))
+    width = len(names)
+    delimiter = header[-1] if header[-1] in ",;" else ","
+    row = first_row - 1
+    for cells in _csv_rows(_lines(block), delimiter):
+        row += 1
+        if cells.__class__ is RowError:
+            cells.row = row
+            yield row, cells
+            continue
+        if len(cells) != width:
+            if cells:  # a blank line is no row
+                yield row, RowError(row, f"{len(cells)} kolommen in plaats van {width}",
+                                    f"{len(cells)} columns instead of {width}")
+            continue
+        if quick:
+            inc = cells[i_income]
+            size = sizes.get(cells[i_size], _MISS)
+            cat = cells[i_cat]
+            unit = cells[i_unit]
+            hid = cells[i_id]
+            if size is not _MISS and cat in cats and home_number(unit) is not None and len(inc) < 8 \
+                    and inc.isdigit() and inc.isascii() and _QUICK_ID(hid):
+                if not optional:
+                    yield row, (Household(hid, size, int(inc) if int_income else Fraction(int(inc)), cat), unit,
+                                default_date)
+                    continue
+                age = ages.get(cells[i_age], _MISS) if i_age >= 0 else None
+                flags = flag_sets.get(cells[i_flags], _MISS) if i_flags >= 0 else ()
+                older = olders.get(cells[i_older], _MISS) if i_older >= 0 else False
+                date = dates.get(cells[i_date], _MISS) if i_date >= 0 else default_date
+                if age is not _MISS and flags is not _MISS and older is not _MISS and date is not _MISS \
+                        and (i_route < 0 or not cells[i_route]):
+                    yield row, (Household(hid, size, int(inc) if int_income else Fraction(int(inc)), cat, age, flags,
+                                          older), unit, date)
+                    continue
+        item = _slow(cells, names, row, program, default_date, notation)
+        if quick and item.__class__ is not RowError:
+            household, _, date = item
+            for i, seen, attr in learned:
+                if i >= 0 and len(seen) < LEARNED:
+                    seen[cells[i]] = getattr(household, attr)
+            if i_date >= 0 and len(dates) < LEARNED:
+                dates[cells[i_date]] = date
+        yield row, item
+
+
+def _slow(cells: list, names: list, row: int, program: Program, default_date: dt.date | None, notation: str):
+    """One row through parse_row: (household, unit, date), or the RowError it raises."""
+    try:
+        return parse_row(dict(zip(names, cells)), row, program, default_date, notation)
+    except RowError as exc:
+        return exc
 
 
 def number_notation(kind: str, header: list[str] | None) -> str:
