@@ -82,7 +82,6 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
         body.append("    " + "".join(f"x{i}, " for i in range(len(g.tables))) + "_ = x")
     occ = [i for i in levels if "occ" in g.need[i]]
     ns_ = [i for i in levels if "n" in g.need[i]]
-    body += [f"    n{i} = c{i}.get(cat, 0)" for i in ns_]
     if occ or ns_:
         body.append("    if lv is not None:")
         body += [f"        o{i} -= 1" for i in occ]
@@ -100,7 +99,8 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
                "        w = home(uid)",
                "    u, rn, rd, x = w",
                "    cat = h.category",
-               "    if cat not in categories:",
+               "    ci = cat_index.get(cat)",
+               "    if ci is None:",
                "        bad_category(cat)"]
         fallback = "general(h, uid, comp)" if name == "from_composition" else "general_counts(h, uid, counts, leaving)"
         # A household placed through a route: combine's outcome depends on more than the statuses.
@@ -112,17 +112,30 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
         return "u.portiek" if i == 0 else f"x[-1][{i}]"
 
     comp_lines = ["    groups = comp.groups"] if levels else []
-    count_lines = []
+    # Counts as a mapping per level, or the tuple form (engine/counts.py): its shape is checked here, and a
+    # wrong one goes to the general path, which names the problem (counts.as_mapping).
+    fallback_counts = "return general_counts(h, uid, counts, leaving)"
+    tuple_lines = [f"        if len(counts) != {len(g.levels)}:", f"            {fallback_counts}"] if levels else []
+    map_lines = []
+    ncat = len(policy.category_ids)
     for i in levels:
         need = g.need[i]
         comp_lines.append(f"    g{i} = groups[({level_name[i]}, {key_code(i)})]")
         comp_lines += [f"    {a}{i} = g{i}.{attr}" for a, k, attr in (("c", "c", "counts"), ("o", "occ", "occupied"),
                                                                         ("m", "homes", "homes")) if k in need]
-        count_lines.append(f"    c{i} = counts[{level_name[i]}]")
-        if "occ" in need:
-            count_lines.append(f"    o{i} = sum(c{i}.values())")
+        comp_lines += [f"    n{i} = c{i}.get(cat, 0)"] if "n" in need else []
+        tuple_lines += [f"        t{i} = counts[{i}]", f"        if t{i}.__class__ is not tuple or len(t{i}) != {ncat}:",
+                        f"            {fallback_counts}"]
+        tuple_lines += [f"        c{i} = dict(zip(category_ids, t{i}))"] if "map" in need else []
+        tuple_lines += [f"        o{i} = sum(t{i})"] if "occ" in need else []
+        tuple_lines += [f"        n{i} = t{i}[ci]"] if "n" in need else []
+        map_lines.append(f"        c{i} = counts[{level_name[i]}]")
+        map_lines += [f"        o{i} = sum(c{i}.values())"] if "occ" in need else []
+        map_lines += [f"        n{i} = c{i}.get(cat, 0)"] if "n" in need else []
         if "homes" in need:
-            count_lines.append(f"    m{i} = homes[({level_name[i]}, {key_code(i)})]")
+            tuple_lines.append(f"        m{i} = homes[({level_name[i]}, {key_code(i)})]")
+            map_lines.append(f"        m{i} = homes[({level_name[i]}, {key_code(i)})]")
+    count_lines = ["    if counts.__class__ is tuple:", *tuple_lines, "    else:", *map_lines] if levels else []
     lines += wrapper("from_composition", "comp", comp_lines)
     lines += wrapper("from_counts", "counts, leaving=None", count_lines)
     source = "\n".join(lines)
@@ -165,7 +178,8 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
             seen[uid] = w
         return w
 
-    ns.update(homes_seen=seen.get, home=home, categories=frozenset(policy.category_ids), memo_get=memo.get,
+    ns.update(homes_seen=seen.get, home=home, cat_index={c: j for j, c in enumerate(policy.category_ids)},
+              category_ids=policy.category_ids, memo_get=memo.get,
               outcome_of=outcome, bad_category=bad_category, general=general, general_counts=general_counts,
               homes=group_homes(policy) if any("homes" in g.need[i] for i in levels) else None, **(names or {}))
     exec(compile(source, f"<magicmix rules {policy.id} {date.isoformat()}>", "exec"), ns)  # noqa: S102 - our source
