@@ -99,8 +99,9 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
                "        w = home(uid)",
                "    u, rn, rd, " + "".join(f"x{i}, " for i in range(len(g.tables))) + "ks = w",
                "    cat = h.category",
-               "    ci = cat_index.get(cat)",
-               "    if ci is None:",
+               "    try:",
+               "        ci = cat_index[cat]",
+               "    except KeyError:",
                "        bad_category(cat)"]
         fallback = "general(h, uid, comp)" if name == "from_composition" else "general_counts(h, uid, counts, leaving)"
         # A household placed through a route: combine's outcome depends on more than the statuses.
