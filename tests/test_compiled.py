@@ -102,6 +102,11 @@ def _random_counts(rnd: random.Random, policy, unit_id: str):
     return counts
 
 
+def _as_tuples(policy, counts):
+    """The tuple form of counts per level (engine/counts.py): levels and categories in the policy's order."""
+    return tuple(tuple(counts[lv].get(c, 0) for c in policy.category_ids) for lv in policy.levels.keys)
+
+
 def _agree(program, n: int, seed: int) -> set:
     rnd = random.Random(seed)
     policy = program.policy
@@ -118,6 +123,8 @@ def _agree(program, n: int, seed: int) -> set:
             leaving = rnd.choice([None] + [c for c, k in counts[policy.levels.keys[0]].items() if k])
             comp = composition_from_counts(policy, unit, date, counts, leaving)
             assert counts_decider(program, date)(h, unit, counts, leaving) == _general(program, h, unit, comp)
+            assert counts_decider(program, date)(h, unit, _as_tuples(policy, counts), leaving) \
+                == _general(program, h, unit, comp)
         fast = compiled(program, date)
         assert fast is not None, "the compiler covers this policy"
         got = fast.from_composition(h, unit, comp)
@@ -187,6 +194,36 @@ def test_the_counts_api_checks_its_input_and_explains_and_ranks():
     with pytest.raises(PolicyError) as exc:
         decide_counts(program, h, "GEEN-WONING", date, counts)
     assert exc.value.diagnostics[0].code == "unknown-unit"
+
+
+def test_counts_as_tuples_are_checked_for_their_shape_and_read_as_the_mapping():
+    program = load_policy(str(OB))
+    policy = program.policy
+    unit = sorted(policy.units)[0]
+    date = dt.date(2025, 6, 1)
+    counts = _random_counts(random.Random(4), policy, unit)
+    rows = _as_tuples(policy, counts)
+    h = Household("hh-1", 2, 30000, policy.category_ids[0])
+    want = decide_counts(program, h, unit, date, counts)
+    assert decide_counts(program, h, unit, date, rows) == want
+    assert counts_decider(program, date)(h, unit, rows) == want
+    assert evaluate_counts(program, h, unit, date, rows).outcome == want[0]
+    short = rows[:-1]
+    narrow = (rows[0][:-1],) + rows[1:]
+    wide = rows[:1] + (rows[1] + (0,),) + rows[2:]
+    listed = rows[:1] + (list(rows[1]),) + rows[2:]
+    for bad in (short, narrow, wide, listed):
+        for call in (lambda: counts_decider(program, date)(h, unit, bad),
+                     lambda: decide_counts(program, h, unit, date, bad),
+                     lambda: evaluate_counts(program, h, unit, date, bad)):
+            with pytest.raises(PolicyError) as exc:
+                call()
+            d, = exc.value.diagnostics
+            assert d.code == "wrong-type" and ", ".join(policy.category_ids) in d.en and "tuples" in d.nl
+    over = rows[:1] + (tuple(n + 10_000 for n in rows[1]),) + rows[2:]
+    with pytest.raises(PolicyError) as exc:
+        decide_counts(program, h, unit, date, over)
+    assert [x.code for x in exc.value.diagnostics] == ["out-of-range"]
 
 
 def test_a_program_the_compiler_does_not_cover_takes_the_general_path():

@@ -43,3 +43,28 @@ def test_the_records_of_the_engine_are_quick_and_convert_as_declared():
     assert [f.name for f in dataclasses.fields(Facts)][-1] == "above"
     with pytest.raises(dataclasses.FrozenInstanceError):
         v.expr = "y"
+
+
+def test_the_household_is_a_tuple_that_behaves_as_its_frozen_dataclass():
+    import copy
+    import pickle
+
+    h = Household("h", 2, 30000, "aandacht", flags=("urgent",))
+    assert (h.id, h.size, h.income, h.category, h.age, h.flags, h.older, h.route) == \
+        ("h", 2, 30000, "aandacht", None, ("urgent",), False, None)
+    assert repr(h) == ("Household(id='h', size=2, income=30000, category='aandacht', age=None, flags=('urgent',), "
+                       "older=False, route=None)")
+    same = Household(id="h", size=2, income=30000, category="aandacht", flags=("urgent",))
+    assert h == same and not h != same and hash(h) == hash(same) and {h: 1}[same] == 1
+    assert h != tuple(h) and not h == tuple(h) and not tuple(h) == h  # equal only to its own class
+    assert h != Household("h", 2, 30000, "regulier", flags=("urgent",))
+    assert pickle.loads(pickle.dumps(h)) == h and copy.deepcopy(h) == h and copy.copy(h) == h
+    assert dataclasses.is_dataclass(h) and [f.name for f in dataclasses.fields(h)][-1] == "route"
+    assert dataclasses.replace(h, route="r").route == "r" and dataclasses.asdict(h)["flags"] == ("urgent",)
+    for assign in (lambda: setattr(h, "income", 1), lambda: setattr(h, "new", 1), lambda: delattr(h, "id")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            assign()
+    with pytest.raises(TypeError):
+        h < same  # noqa: B015 - no order, as the dataclass had none
+    with pytest.raises(TypeError):
+        Household("h", 2)  # income and category are required

@@ -56,7 +56,10 @@ def _marshal(program):
 
 
 def _deciding(program):
-    """decide(x) through api.counts_decider, with marshal()'s work written into it (one call less per input)."""
+    """decide(x) through api.counts_decider, with marshal()'s work written into it (one call less per input).
+
+    The counts come in the tuple form (engine/counts.py: per level in the policy's order, per
+    category in its order), which the compiled rules read without building a dict."""
     from rules_engine.api import counts_decider
     from rules_engine.lang.facts import Household
 
@@ -65,10 +68,13 @@ def _deciding(program):
     answer = ANSWER.get
     assert CATS == ("regulier", "aandacht", "veerkrachtig")  # the literal below
 
+    assert program.policy.levels.keys == ("portiek", "complex", "buurt")  # the order of the tuple form below
+    assert program.policy.category_ids == CATS
+
     def decide(x):
-        counts = {"regulier": x["n_regulier"], "aandacht": x["n_aandacht"], "veerkrachtig": x["n_veerkrachtig"]}
+        counts = (x["n_regulier"], x["n_aandacht"], x["n_veerkrachtig"])  # the tuple form: categories in order
         return answer(decide_counts(Household("h", 1, x["income"], x["c"]), home_of_rent[x["rent"]],
-                                    {"portiek": counts, "complex": counts, "buurt": counts}))
+                                    (counts, counts, counts)))
     return decide
 
 

@@ -6,6 +6,12 @@ lives where. `counts` maps every level of the policy to {category: households} i
 group at that level on the letting date, the home's own current household included; `leaving`
 names that household's category when the home is occupied (it moves out: the 'current' groups
 of the facts leave it out, as with occupancy rows).
+
+The same counts may come as tuples instead (the cheaper form, for a caller deciding many
+lettings): a tuple per level in the order of the policy's levels (policy.levels.keys), each a
+tuple of whole numbers in the order of its categories (policy.category_ids). Its shape is checked
+on every call (so many levels; so many categories at each level the rules read, at every level
+where counts are checked); `as_mapping` gives the mapping it stands for.
 """
 
 from __future__ import annotations
@@ -31,11 +37,26 @@ def group_homes(policy) -> dict:
     return {k: g.homes for k, g in groups_from_places(policy, [None] * len(places)).items()}
 
 
+def as_mapping(policy: Policy, counts):
+    """Counts in either form as {level: {category: households}}; the tuple form's shape is checked (PolicyError)."""
+    if counts.__class__ is not tuple:
+        return counts
+    levels, cats = policy.levels.keys, policy.category_ids
+    if len(counts) != len(levels) or any(per.__class__ is not tuple or len(per) != len(cats) for per in counts):
+        found = "(" + ", ".join(f"{len(per)} values" if isinstance(per, tuple) else type(per).__name__
+                                for per in counts) + ")"
+        raise PolicyError([make("wrong-type", INPUT, found=found, expected=(
+            f"{len(levels)} tuples ({', '.join(levels)}) van elk {len(cats)} aantallen ({', '.join(cats)})",
+            f"{len(levels)} tuples ({', '.join(levels)}) of {len(cats)} counts each ({', '.join(cats)})"))])
+    return {level: dict(zip(cats, per)) for level, per in zip(levels, counts)}
+
+
 def check_counts(policy: Policy, unit_id: str, counts, leaving: str | None = None) -> None:
     """Refuse counts that do not fit the home's groups (PolicyError, every problem named, Dutch and English).
 
     Every level of the policy, only the policy's categories, whole numbers from 0, at most as many
-    households as the group has homes, and a leaving category counted at every level."""
+    households as the group has homes, and a leaving category counted at every level. Either form (see above)."""
+    counts = as_mapping(policy, counts)
     if unit_id not in policy.units:
         raise PolicyError([make("unknown-unit", INPUT, unit=unit_id, hint=hint(policy.units, unit_id))])
     if not isinstance(counts, Mapping):
@@ -83,6 +104,7 @@ def composition_from_counts(policy: Policy, unit_id: str, date: dt.date, counts:
                             leaving: str | None = None, check: bool = True) -> Composition:
     """The composition of the home's groups from counts per level (checked by check_counts unless check is False:
     for counts the caller's own code counted)."""
+    counts = as_mapping(policy, counts)
     if check:
         check_counts(policy, unit_id, counts, leaving)
     homes = group_homes(policy)

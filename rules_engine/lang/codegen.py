@@ -181,6 +181,7 @@ class Gen:
             need.add("n")
             n = f"(n{i} + 1)" if projected else f"n{i}"
         else:
+            need.add("map")  # the counts as a mapping (from_counts builds one from the tuple form)
             n = f"(c{i}.get({key.code}, 0) - (lv == {key.code})" + (f" + ({key.code} == cat))" if projected else ")")
         if parts[1] == "count":
             return _V(n, "num", integral=True)

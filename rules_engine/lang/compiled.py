@@ -78,19 +78,18 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
         need = g.need[i]
         args += [a for a, k in ((f"c{i}", "c"), (f"o{i}", "occ"), (f"m{i}", "homes")) if k in need]
     body = []
-    if g.tables:
-        body.append("    " + "".join(f"x{i}, " for i in range(len(g.tables))) + "_ = x")
     occ = [i for i in levels if "occ" in g.need[i]]
     ns_ = [i for i in levels if "n" in g.need[i]]
-    body += [f"    n{i} = c{i}.get(cat, 0)" for i in ns_]
     if occ or ns_:
         body.append("    if lv is not None:")
         body += [f"        o{i} -= 1" for i in occ]
         body += [f"        n{i} -= lv == cat" for i in ns_]
+    n = len(program.rules)
+    small_memo = n <= 6  # a list of 4 ** n entries (at most 4,096), read by index
     # A value of a type the rules were not checked for (a float income from a caller) takes the general path.
     tail = ["    try:", *("        " + s for s in before), f"        k = {key}", "    except (AttributeError, TypeError):",
             "        return FALLBACK",
-            "    r = memo_get(k)", "    if r is None:", "        r = outcome_of(k)", "    return r", ""]
+            f"    r = {'memo[k]' if small_memo else 'memo_get(k)'}", "    if r is None:", "        r = outcome_of(k)", "    return r", ""]
     lines = []
 
     def wrapper(name: str, params: str, level_lines) -> list[str]:
@@ -98,9 +97,11 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
                "    w = homes_seen(uid)",
                "    if w is None:",
                "        w = home(uid)",
-               "    u, rn, rd, x = w",
+               "    u, rn, rd, " + "".join(f"x{i}, " for i in range(len(g.tables))) + "ks = w",
                "    cat = h.category",
-               "    if cat not in categories:",
+               "    try:",
+               "        ci = cat_index[cat]",
+               "    except KeyError:",
                "        bad_category(cat)"]
         fallback = "general(h, uid, comp)" if name == "from_composition" else "general_counts(h, uid, counts, leaving)"
         # A household placed through a route: combine's outcome depends on more than the statuses.
@@ -109,20 +110,33 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
         return out + level_lines + body + [line.replace("FALLBACK", fallback) for line in tail]
 
     def key_code(i: int) -> str:
-        return "u.portiek" if i == 0 else f"x[-1][{i}]"
+        return "u.portiek" if i == 0 else f"ks[{i}]"
 
     comp_lines = ["    groups = comp.groups"] if levels else []
-    count_lines = []
+    # Counts as a mapping per level, or the tuple form (engine/counts.py): its shape is checked here, and a
+    # wrong one goes to the general path, which names the problem (counts.as_mapping).
+    fallback_counts = "return general_counts(h, uid, counts, leaving)"
+    tuple_lines = [f"        if len(counts) != {len(g.levels)}:", f"            {fallback_counts}"] if levels else []
+    map_lines = []
+    ncat = len(policy.category_ids)
     for i in levels:
         need = g.need[i]
         comp_lines.append(f"    g{i} = groups[({level_name[i]}, {key_code(i)})]")
         comp_lines += [f"    {a}{i} = g{i}.{attr}" for a, k, attr in (("c", "c", "counts"), ("o", "occ", "occupied"),
                                                                         ("m", "homes", "homes")) if k in need]
-        count_lines.append(f"    c{i} = counts[{level_name[i]}]")
-        if "occ" in need:
-            count_lines.append(f"    o{i} = sum(c{i}.values())")
+        comp_lines += [f"    n{i} = c{i}.get(cat, 0)"] if "n" in need else []
+        tuple_lines += [f"        t{i} = counts[{i}]", f"        if t{i}.__class__ is not tuple or len(t{i}) != {ncat}:",
+                        f"            {fallback_counts}"]
+        tuple_lines += [f"        c{i} = dict(zip(category_ids, t{i}))"] if "map" in need else []
+        tuple_lines += [f"        o{i} = sum(t{i})"] if "occ" in need else []
+        tuple_lines += [f"        n{i} = t{i}[ci]"] if "n" in need else []
+        map_lines.append(f"        c{i} = counts[{level_name[i]}]")
+        map_lines += [f"        o{i} = sum(c{i}.values())"] if "occ" in need else []
+        map_lines += [f"        n{i} = c{i}.get(cat, 0)"] if "n" in need else []
         if "homes" in need:
-            count_lines.append(f"    m{i} = homes[({level_name[i]}, {key_code(i)})]")
+            tuple_lines.append(f"        m{i} = homes[({level_name[i]}, {key_code(i)})]")
+            map_lines.append(f"        m{i} = homes[({level_name[i]}, {key_code(i)})]")
+    count_lines = ["    if counts.__class__ is tuple:", *tuple_lines, "    else:", *map_lines] if levels else []
     lines += wrapper("from_composition", "comp", comp_lines)
     lines += wrapper("from_counts", "counts, leaving=None", count_lines)
     source = "\n".join(lines)
@@ -136,15 +150,14 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
         mixes = {"complex": prof.mix, "buurt": policy.buurten[u.buurt].mix}
         for lv, key in zip(policy.levels.keys[3:], keys[3:]):
             mixes[lv] = policy.areas[lv][key].mix
-        x = contexts[u.complex] = tuple(b(prof, mixes) for b in tables) + (keys,)
+        x = contexts[u.complex] = tuple(b(prof, mixes) for b in tables) + (keys,)  # x0, x1, ..., the groups' keys
         return x
 
-    memo: dict = {}
-    n = len(program.rules)
+    memo: dict | list = [None] * 4 ** n if small_memo else {}
 
     def outcome(k: int):
         r = outcome_of(tuple((k >> (2 * j)) & 3 for j in range(n)))
-        if len(memo) < 4096:
+        if small_memo or len(memo) < 4096:
             memo[k] = r
         return r
 
@@ -153,19 +166,20 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
     units_get = policy.units.get
 
     def home(uid: str):
-        """(unit, rent numerator, rent denominator, its complex's context), kept for up to 65,536 homes."""
+        """(unit, rent numerator, rent denominator, *its complex's context), kept for up to 65,536 homes."""
         u = units_get(uid)
         if u is None:
             bad_unit(uid)
         x = contexts.get(u.complex)
         if x is None:
             x = context(u)
-        w = (u, u.rent.numerator, u.rent.denominator, x)
+        w = (u, u.rent.numerator, u.rent.denominator) + x
         if len(seen) < 65_536:
             seen[uid] = w
         return w
 
-    ns.update(homes_seen=seen.get, home=home, categories=frozenset(policy.category_ids), memo_get=memo.get,
+    ns.update(homes_seen=seen.get, home=home, cat_index={c: j for j, c in enumerate(policy.category_ids)},
+              category_ids=policy.category_ids, memo=memo, memo_get=None if small_memo else memo.get,
               outcome_of=outcome, bad_category=bad_category, general=general, general_counts=general_counts,
               homes=group_homes(policy) if any("homes" in g.need[i] for i in levels) else None, **(names or {}))
     exec(compile(source, f"<magicmix rules {policy.id} {date.isoformat()}>", "exec"), ns)  # noqa: S102 - our source

@@ -9,14 +9,15 @@ Composition rules (documented in docs/policy-format.md):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections import namedtuple
+from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from functools import lru_cache
 from typing import Callable, Mapping
 
 from ..model.levels import DEFAULT, Levels
 from ..model.policy import LevelMix, Profile, Unit, frozen_map
-from .records import quick
+from .records import quick, tuple_record
 
 GROUP_LEVELS = DEFAULT.keys
 """The group levels of a policy without levels of its own (a policy's: policy.levels.keys)."""
@@ -35,10 +36,9 @@ class Unknown:
         return f"Unknown({self.en!r})"
 
 
-@quick
 @dataclass(frozen=True)
-class Household:
-    """The applying household: pseudonymous id, size, yearly income, category, age, flags, older, route."""
+class _HouseholdFields:
+    """Household's fields as a frozen dataclass declares them: what dataclasses.fields() and replace() read."""
 
     id: str
     size: int
@@ -48,6 +48,16 @@ class Household:
     flags: tuple[str, ...] = ()
     older: bool = False  # an older household (AOW age; VERA isOuderenhuishouden)
     route: str | None = None  # the placement route it comes through (policy.yaml routes), if any
+
+
+@tuple_record(_HouseholdFields)
+class Household(namedtuple("Household", [f.name for f in fields(_HouseholdFields)], defaults=(None, (), False, None))):
+    """The applying household: pseudonymous id, size, yearly income, category, age, flags, older, route.
+
+    Built once per decision, so it is a tuple underneath (one allocation; attributes read at C
+    speed) that behaves as the frozen dataclass it was: see records.tuple_record."""
+
+    __slots__ = ()
 
 
 @quick

@@ -9,7 +9,7 @@ The source of that __init__ is written from the class's own field names, never f
 
 from __future__ import annotations
 
-from dataclasses import MISSING, fields
+from dataclasses import MISSING, FrozenInstanceError, fields
 
 
 def quick(cls):
@@ -38,3 +38,53 @@ def quick(cls):
     init.__doc__ = cls.__init__.__doc__
     cls.__init__ = init
     return cls
+
+
+def tuple_record(spec):
+    """Make a namedtuple subclass behave as the frozen dataclass `spec` (the same fields, in the same order).
+
+    For a record built once per decision (facts.Household): a namedtuple is built by one tuple
+    allocation, where even `quick` writes a dict. What it keeps of the dataclass: the constructor's
+    signature and defaults, dataclasses.fields()/replace()/asdict(), equality with its own class
+    only (never with a plain tuple), the same hash, the dataclass repr, no ordering, no assignment
+    (FrozenInstanceError), pickling and copying by its fields. It is still a tuple to iterate."""
+    names = tuple(f.name for f in fields(spec))
+
+    def decorate(cls):
+        if cls._fields != names:
+            raise TypeError(f"{cls.__name__}: fields {cls._fields} differ from {spec.__name__}'s {names}")
+        eq, ne, tuple_hash = tuple.__eq__, tuple.__ne__, tuple.__hash__
+
+        # Another class's tuple is unequal outright: a NotImplemented would let tuple.__eq__ compare the items.
+        def __eq__(self, other):
+            if other.__class__ is self.__class__:
+                return eq(self, other)
+            return False if isinstance(other, tuple) else NotImplemented
+
+        def __ne__(self, other):
+            if other.__class__ is self.__class__:
+                return ne(self, other)
+            return True if isinstance(other, tuple) else NotImplemented
+
+        def __repr__(self):
+            return f"{cls.__qualname__}({', '.join(f'{n}={v!r}' for n, v in zip(names, self))})"
+
+        def unordered(self, other):
+            return NotImplemented
+
+        def frozen(self, name, value=None):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+        def __getnewargs__(self):
+            return tuple(self)
+
+        for name, fn in (("__eq__", __eq__), ("__ne__", __ne__), ("__repr__", __repr__), ("__lt__", unordered),
+                         ("__le__", unordered), ("__gt__", unordered), ("__ge__", unordered),
+                         ("__setattr__", frozen), ("__delattr__", frozen), ("__getnewargs__", __getnewargs__)):
+            fn.__qualname__ = f"{cls.__qualname__}.{name}"
+            setattr(cls, name, fn)
+        cls.__hash__ = tuple_hash  # hash(tuple of the fields): the dataclass's own hash
+        cls.__dataclass_fields__ = spec.__dataclass_fields__
+        cls.__dataclass_params__ = spec.__dataclass_params__
+        return cls
+    return decorate
