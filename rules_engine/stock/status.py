@@ -82,6 +82,7 @@ class PortfolioStatus:
     unvalued: tuple[str, ...] = ()  # parameters without a value on the date: lettings using them are onbeslist
     levels: tuple[str, ...] = ALL_LEVELS  # the policy's levels, largest first
     level_labels: dict = field(default_factory=lambda: _labels(DEFAULT))  # level -> {'nl', 'en'}
+    parameter_labels: dict = field(default_factory=dict)  # unvalued parameter -> {'nl', 'en'}, as the policy names it
 
     def counts(self) -> dict[str, Counter]:
         """Groups per state, per level (largest level first)."""
@@ -223,8 +224,10 @@ def _portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...]
         if progress is not None and n % 1000 == 0:
             progress(n, len(complexes))
     groups.sort(key=_sort_key(policy.levels))
+    unvalued = tuple(name for name, p in policy.parameters.items() if p.at(date) is None)
     return PortfolioStatus(date.isoformat(), {"id": policy.id, "version": policy.version,
                                               "content_hash": policy.content_hash}, cats,
                            {c.id: {"nl": c.label.nl, "en": c.label.en} for c in policy.categories}, tuple(groups),
-                           tuple(name for name, p in policy.parameters.items() if p.at(date) is None),
-                           tuple(reversed(policy.levels.keys)), _labels(policy.levels))
+                           unvalued, tuple(reversed(policy.levels.keys)), _labels(policy.levels),
+                           {n: {"nl": policy.parameters[n].label.nl, "en": policy.parameters[n].label.en}
+                            for n in unvalued if policy.parameters[n].label is not None})
