@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 from functools import partial
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import Iterator
 from .escape import terminal_text
 from .numbers import exact_text, format_percent, format_plain, ratio_text
@@ -92,16 +92,12 @@ def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = Fals
                 text = cells[c] = _cell(c, lang)
             row.append(text)
         shared[key] = row
-    rows = list(map(shared.__getitem__, map(id, map(_CATEGORIES, groups))))
-    names = [status.labels[c][lang] for c in status.categories]
-    if all(len(row) >= len(names) for row in shared.values()):  # always so: each category's column picked in C
-        per_category = [[name, *map(itemgetter(i), rows)] for i, name in enumerate(names)]
-    else:  # (a group without every category: as many columns as the shortest row, as zip gives; 5x slower)
-        per_category = zip(names, *rows)
     columns = [[heading[0], *map(levels.__getitem__, map(_LEVEL, groups))], [heading[1], *map(_KEY, groups)],
                [heading[2], *[name or "" for name in map(_NAME, groups)]],
                [heading[3], *map("{}/{}".format, map(_OCCUPIED, groups), map(_HOMES, groups))],
-               [heading[4], *map(states.__getitem__, map(_STATE, groups))], *per_category]
+               [heading[4], *map(states.__getitem__, map(_STATE, groups))],
+               *zip([status.labels[c][lang] for c in status.categories],
+                    *map(shared.__getitem__, map(id, map(_CATEGORIES, groups))))]
     widths = [max(map(len, column)) for column in columns]
     line = "  ".join(f"{{:<{w}}}" for w in widths).format
     pieces = head + list(map(str.rstrip, map(line, *columns))) + ["", say("status.legend", lang), ""]
