@@ -330,15 +330,25 @@ def test_seven_households_are_below_the_minimum_and_eight_are_judged(tmp_path):
 
 def test_status_names_the_amounts_without_a_value_on_its_date():
     text = run("status", OB, "--date", "2026-06-01", "--level", "buurt").output
-    assert ("bedragen zonder waarde op 2026-06-01: aftoppingsgrens_1_2_personen, aftoppingsgrens_3_plus_personen "
-            "(wettelijke regels die ze gebruiken: onbeslist)") in text
+    assert ("bedragen zonder waarde op 2026-06-01: Aftoppingsgrens 1 en 2 personen; Aftoppingsgrens 3 of meer personen "
+            "(wettelijke regels die ze gebruiken: onbeslist)") in text  # the policy's labels, not its ids
     data = json.loads(run("status", OB, "--date", "2026-06-01", "--level", "buurt", "--format", "json").output)
     assert data["unvalued_parameters"] == ["aftoppingsgrens_1_2_personen", "aftoppingsgrens_3_plus_personen"]
     assert json.loads(run("status", OB, "--date", "2025-06-01", "--level", "buurt", "--format",
                           "json").output)["unvalued_parameters"] == ["passend_toewijzen_inkomensgrens_ouderen_1p",
                                                                      "passend_toewijzen_inkomensgrens_ouderen_2p"]
     md = run("status", OB, "--date", "2026-06-01", "--level", "buurt", "--format", "markdown", "--lang", "en").output
-    assert "- amounts without a value on 2026-06-01: aftoppingsgrens_1_2_personen" in md
+    assert "- amounts without a value on 2026-06-01: Rent cap for 1 and 2 persons; Rent cap for 3 or more persons (" in md
+
+
+def test_status_names_an_unvalued_parameter_by_its_id_where_it_has_no_label():
+    from rules_engine.render.portfolio_report import status_text
+    from rules_engine.stock.status import PortfolioStatus
+
+    status = PortfolioStatus("2026-06-01", {"id": "p", "version": "1"}, (), {}, (), ("zonder_label", "met_label"),
+                             parameter_labels={"met_label": {"nl": "Met label", "en": " "}})
+    assert "bedragen zonder waarde op 2026-06-01: zonder_label; Met label (" in status_text(status)
+    assert "amounts without a value on 2026-06-01: zonder_label; met_label (" in status_text(status, "en")
 
 
 def test_diff_shows_a_parameter_becoming_annual_and_the_lettings_that_become_onbeslist(tmp_path):

@@ -234,3 +234,26 @@ def test_loading_leaves_the_garbage_collector_as_it_found_it(tmp_path):
     with pytest.raises(ValueError), gc_paused():
         raise ValueError("a failing load")
     assert gc.isenabled()
+
+
+def test_groups_are_ordered_worst_first_then_by_level_and_key_ties_kept_as_built():
+    import random
+
+    from rules_engine.model.levels import DEFAULT
+    from rules_engine.stock.status import GroupStatus, _sorted
+
+    order = {key: i for i, key in enumerate(reversed(DEFAULT.keys))}
+
+    def reference(g):  # the one sort by a key function that the order is defined by
+        if g.state in ("above", "below", "both"):
+            return (False, -g.worst[0] / g.worst[1], order[g.level], g.key)
+        return (True, 0.0, order[g.level], g.key)
+
+    rng = random.Random(7)
+    groups = [GroupStatus(rng.choice(DEFAULT.keys), f"K{rng.randrange(40)}", f"n{i}", "", 10, 8, True, (),
+                          rng.choice(("above", "below", "both", "in_band", "unjudged")),
+                          rng.choice(((1, 8), (2, 16), (3, 8), (0, 1), (1, 3))))
+              for i in range(3000)]  # many ties: the same level, key and deviation (1/8 and 2/16 alike)
+    got = _sorted(groups, DEFAULT)
+    assert [g.name for g in got] == [g.name for g in sorted(groups, key=reference)]
+    assert _sorted([], DEFAULT) == []

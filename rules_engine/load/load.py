@@ -86,8 +86,11 @@ def policy_files(root: str) -> list[str]:
 
     The content hash, and the snapshots of the decision log, cover exactly these files."""
     out = [n for n in (POLICY_FILE, PARAMETERS_FILE, RULES_FILE) if os.path.isfile(os.path.join(root, n))]
-    for folder in ("rules", "complexes"):
-        out += [f"{folder}/{os.path.basename(p)}" for p in _yaml_files(os.path.join(root, folder))]
+    for folder in ("rules", "complexes"):  # the names as _yaml_files sorts them (one folder: by name), without
+        where = os.path.join(root, folder)  # joining and splitting 30,000 paths
+        if os.path.isdir(where):
+            out += [f"{folder}/{n}" for n in sorted(os.listdir(where)) if n.endswith((".yaml", ".yml"))
+                    and not n.startswith(".")]
     return out
 
 

@@ -4,6 +4,7 @@ portieken of a complex read from that table. Part of the model (model.py re-expo
 from __future__ import annotations
 
 import bisect
+import contextlib
 from array import array
 from dataclasses import dataclass
 from functools import partial
@@ -174,11 +175,20 @@ class UnitTable(Mapping):
         return len(self._ids)
 
     def __getstate__(self):
-        return {name: getattr(self, name) for name in self.__slots__ if name not in ("_index", "_sorted", "_built")}
+        """The columns as a few large objects where they allow it (the policy cache unpickles millions of homes):
+        the ids as one text (split in C when read) and the rents as arrays of 64-bit integers."""
+        state = {name: getattr(self, name) for name in self.__slots__ if name not in ("_index", "_sorted", "_built")}
+        joined = "\n".join(self._ids)
+        if self._ids and joined.count("\n") == len(self._ids) - 1:  # no id holds a newline: split gives them back
+            state["_ids"] = joined
+        for name in ("_rent_num", "_rent_den"):
+            with contextlib.suppress(OverflowError):  # a rent beyond 64 bits stays a list of ints
+                state[name] = array("q", state[name])
+        return state
 
     def __setstate__(self, state) -> None:
         for name, value in state.items():
-            setattr(self, name, value)
+            setattr(self, name, value.split("\n") if name == "_ids" and isinstance(value, str) else value)
         self._index = dict(zip(self._ids, range(len(self._ids))))
         self._sorted = None
         self._built = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
+from functools import partial
 from operator import attrgetter
 from typing import Iterator
 from .escape import terminal_text
@@ -56,9 +57,15 @@ def _summary(status: PortfolioStatus, lang: str) -> list[str]:
                 f"{number_text(counts[s], lang)} {_t(STATE_WORDS[s], lang)}" for s in (ABOVE, BELOW, "both", IN_BAND, "unjudged")
                 if counts[s]))
     if status.unvalued:
-        names = ", ".join(status.unvalued)
+        names = "; ".join(map(partial(_parameter_name, status.parameter_labels, lang), status.unvalued))
         out.append(say("stock.unvalued", lang, date=status.date, names=names))
     return out
+
+
+def _parameter_name(labels: dict, lang: str, name: str) -> str:
+    """A parameter as the policy names it (its label), or its id when it has no label (labels hold commas: joined by "; ")."""
+    label = (labels.get(name) or {}).get(lang, "").strip()
+    return label or name
 
 
 _LEVEL, _KEY, _NAME, _HOMES, _OCCUPIED, _STATE, _CATEGORIES = map(attrgetter, ("level", "key", "name", "homes", "occupied",

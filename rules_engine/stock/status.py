@@ -13,6 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import partial
+from itertools import compress
+from operator import attrgetter, itemgetter, neg, not_, truediv
 from typing import NamedTuple
 
 from ..load.load import gc_paused
@@ -82,6 +84,7 @@ class PortfolioStatus:
     unvalued: tuple[str, ...] = ()  # parameters without a value on the date: lettings using them are onbeslist
     levels: tuple[str, ...] = ALL_LEVELS  # the policy's levels, largest first
     level_labels: dict = field(default_factory=lambda: _labels(DEFAULT))  # level -> {'nl', 'en'}
+    parameter_labels: dict = field(default_factory=dict)  # unvalued parameter -> {'nl', 'en'}, as the policy names it
 
     def counts(self) -> dict[str, Counter]:
         """Groups per state, per level (largest level first)."""
@@ -174,16 +177,37 @@ def _portiek_categories(group, limits, categories) -> tuple:
     return judged, tuple(out), _state(above, False, judged), (wn, wd)
 
 
-def _sort_key(levels: Levels):
-    order = {key: i for i, key in enumerate(reversed(levels.keys))}  # the largest level first
+_OUT = frozenset((ABOVE, BELOW, "both"))
+_STATE_OF, _LEVEL_OF, _KEY_OF, _WORST_OF = map(attrgetter, ("state", "level", "key", "worst"))
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
-    def key(g: GroupStatus):
-        if g.state in (ABOVE, BELOW, "both"):
-            n, d = g.worst
-            return (False, -n / d, order[g.level], g.key)  # a float only orders; reports show the exact value
-        return (True, 0.0, order[g.level], g.key)
 
-    return key
+def _by_level_and_key(groups: list[GroupStatus], ranked: list[str]) -> list[GroupStatus]:
+    """The groups by level (in the order of ranked) and, within a level, by key: a sort of text keys per level, in C."""
+    levels = list(map(_LEVEL_OF, groups))
+    out: list[GroupStatus] = []
+    for level in ranked:
+        bucket = list(compress(groups, map(level.__eq__, levels)))
+        bucket.sort(key=_KEY_OF)
+        out += bucket
+    if len(out) != len(groups):
+        raise KeyError("a group of a level the policy does not have")
+    return out
+
+
+def _sorted(groups: list[GroupStatus], levels: Levels) -> list[GroupStatus]:
+    """Out-of-band groups first, the worst first, then the others; each by level (the largest first) and key.
+
+    As one sort by (in band, -deviation, level, key) would give: sorts are stable, so sorting by level and key
+    and then by deviation orders by all three, ties kept as they came; but every sort here compares text or
+    floats only, in C, which a national status's 333,000 groups need (twice as fast as tuples of a key function)."""
+    ranked = list(reversed(levels.keys))  # the largest level first
+    out = list(map(_OUT.__contains__, map(_STATE_OF, groups)))
+    worst = _by_level_and_key(list(compress(groups, out)), ranked)
+    deviations = list(map(_WORST_OF, worst))  # a float only orders; reports show the exact value
+    keys = list(map(neg, map(truediv, map(_FIRST, deviations), map(_SECOND, deviations))))
+    first = list(map(worst.__getitem__, sorted(range(len(worst)), key=keys.__getitem__)))
+    return first + _by_level_and_key(list(compress(groups, map(not_, out))), ranked)
 
 
 def portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...] | None = None,
@@ -222,9 +246,11 @@ def _portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...]
                 groups.append(_portiek(key, cx.id, found[("portiek", key)], limits, cats, memo, alike))
         if progress is not None and n % 1000 == 0:
             progress(n, len(complexes))
-    groups.sort(key=_sort_key(policy.levels))
+    groups = _sorted(groups, policy.levels)
+    unvalued = tuple(name for name, p in policy.parameters.items() if p.at(date) is None)
     return PortfolioStatus(date.isoformat(), {"id": policy.id, "version": policy.version,
                                               "content_hash": policy.content_hash}, cats,
                            {c.id: {"nl": c.label.nl, "en": c.label.en} for c in policy.categories}, tuple(groups),
-                           tuple(name for name, p in policy.parameters.items() if p.at(date) is None),
-                           tuple(reversed(policy.levels.keys)), _labels(policy.levels))
+                           unvalued, tuple(reversed(policy.levels.keys)), _labels(policy.levels),
+                           {n: {"nl": policy.parameters[n].label.nl, "en": policy.parameters[n].label.en}
+                            for n in unvalued if policy.parameters[n].label is not None})
