@@ -107,21 +107,41 @@ def _as_tuples(policy, counts):
     return tuple(tuple(counts[lv].get(c, 0) for c in policy.category_ids) for lv in policy.levels.keys)
 
 
-def _agree(program, n: int, seed: int) -> set:
+def cases(program, n: int, seed: int):
+    """n generated lettings: (household, unit, date, composition, counts, leaving); half of them counted from the
+    example occupancy (counts and leaving None), half from random counts per level."""
     rnd = random.Random(seed)
     policy = program.policy
     units = sorted(policy.units)
     occ = example_occupancy(program)
-    seen = set()
     for h in _households(rnd, policy.category_ids, n):
         date = dt.date(2023, 6, 1) + dt.timedelta(days=rnd.randrange(0, 1600))
         unit = rnd.choice(units)
+        counts = leaving = None
         if rnd.random() < 0.5:
             comp = composition(policy, occ, date)
         else:
             counts = _random_counts(rnd, policy, unit)
             leaving = rnd.choice([None] + [c for c, k in counts[policy.levels.keys[0]].items() if k])
             comp = composition_from_counts(policy, unit, date, counts, leaving)
+        yield h, unit, date, comp, counts, leaving
+
+
+def every_construct_program(folder, extra_rules: str = ""):
+    """The example policy copied to folder, with every construct the compiler knows (and extra_rules) added."""
+    pol = folder / "pol"
+    shutil.copytree(OB, pol)
+    rules = (pol / "rules.yaml").read_text(encoding="utf-8")
+    rules = rules.replace("\ndefinitions:\n", "\ndefinitions:\n" + EXTRA_DEFINITIONS.lstrip("\n"), 1)
+    (pol / "rules.yaml").write_text(rules.rstrip("\n") + "\n" + EXTRA_RULES + extra_rules, encoding="utf-8")
+    return load_policy(str(pol), use_cache=False)
+
+
+def _agree(program, n: int, seed: int) -> set:
+    policy = program.policy
+    seen = set()
+    for h, unit, date, comp, counts, leaving in cases(program, n, seed):
+        if counts is not None:
             assert counts_decider(program, date)(h, unit, counts, leaving) == _general(program, h, unit, comp)
             assert counts_decider(program, date)(h, unit, _as_tuples(policy, counts), leaving) \
                 == _general(program, h, unit, comp)
@@ -140,12 +160,7 @@ def test_compiled_rules_decide_as_the_one_semantics(root):
 
 
 def test_every_construct_of_the_compiler_and_unknown_values_decide_as_the_one_semantics(tmp_path):
-    pol = tmp_path / "pol"
-    shutil.copytree(OB, pol)
-    rules = (pol / "rules.yaml").read_text(encoding="utf-8")
-    rules = rules.replace("\ndefinitions:\n", "\ndefinitions:\n" + EXTRA_DEFINITIONS.lstrip("\n"), 1)
-    (pol / "rules.yaml").write_text(rules.rstrip("\n") + "\n" + EXTRA_RULES, encoding="utf-8")
-    program = load_policy(str(pol), use_cache=False)
+    program = every_construct_program(tmp_path)
     outcomes = _agree(program, 1500, 5)
     assert {"onbeslist", "niet_toegestaan", "ontraden"} <= outcomes
     src = compiled(program, dt.date(2025, 6, 1)).source

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import shutil
 
 import pytest
 
 from conftest import DV, OB, ROOT
-from test_compiled import EXTRA_DEFINITIONS, EXTRA_RULES, _general, _households, _random_counts
+from test_compiled import _general, _households, cases, every_construct_program
 from rules_engine import example_occupancy, load_policy
 from rules_engine.api import counts_decider
 from rules_engine.engine import engine_durable
-from rules_engine.engine.counts import composition_from_counts
 from rules_engine.engine.evaluate import compiled, decide
 from rules_engine.load.occupancy import composition
 
@@ -43,24 +41,13 @@ pytestmark = pytest.mark.skipif(engine_durable.unavailable_reason() is not None,
 def _agree(program, n: int, seed: int) -> set:
     """Decide n generated lettings by the compiled durable path and by the default engine; returns the outcomes."""
     durable = engine_durable.durable_program(program)
-    rnd = random.Random(seed)
-    policy = program.policy
-    units = sorted(policy.units)
-    occ = example_occupancy(program)
     seen = set()
-    for h in _households(rnd, policy.category_ids, n):
-        date = dt.date(2023, 6, 1) + dt.timedelta(days=rnd.randrange(0, 1600))
-        unit = rnd.choice(units)
+    for h, unit, date, comp, counts, leaving in cases(program, n, seed):
         fast = compiled(durable, date)
         assert fast is not None and "fire(" in fast.source, "the durable path is compiled for this policy"
-        if rnd.random() < 0.5:
-            comp = composition(policy, occ, date)
-        else:
-            counts = _random_counts(rnd, policy, unit)
-            leaving = rnd.choice([None] + [c for c, k in counts[policy.levels.keys[0]].items() if k])
-            comp = composition_from_counts(policy, unit, date, counts, leaving)
-            assert counts_decider(durable, date)(h, unit, counts, leaving) == _general(program, h, unit, comp)
         want = _general(program, h, unit, comp)
+        if counts is not None:
+            assert counts_decider(durable, date)(h, unit, counts, leaving) == want
         assert fast.from_composition(h, unit, comp) == want, (h, unit, date)
         assert decide(durable, h, unit, comp) == want
         seen.add(want[0])
@@ -75,12 +62,7 @@ def test_compiled_durable_path_decides_as_the_default_engine(root):
 
 
 def test_every_construct_and_unknown_values_through_durable_rules(tmp_path):
-    pol = tmp_path / "pol"
-    shutil.copytree(OB, pol)
-    rules = (pol / "rules.yaml").read_text(encoding="utf-8")
-    rules = rules.replace("\ndefinitions:\n", "\ndefinitions:\n" + EXTRA_DEFINITIONS.lstrip("\n"), 1)
-    (pol / "rules.yaml").write_text(rules.rstrip("\n") + "\n" + EXTRA_RULES + TEXT_RULES, encoding="utf-8")
-    program = load_policy(str(pol), use_cache=False)
+    program = every_construct_program(tmp_path, TEXT_RULES)
     assert {"onbeslist", "niet_toegestaan", "ontraden", "voorkeur"} <= _agree(program, 1200, 6)
     src = compiled(engine_durable.durable_program(program), dt.date(2025, 6, 1)).source
     assert "_texts(" in src and "_UNK" in src  # texts and yes/no values went through the run-time sides

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import shutil
 
 import pytest
 
 from conftest import DV, OB, ROOT
-from test_compiled import EXTRA_DEFINITIONS, EXTRA_RULES, _households, _random_counts
+from test_compiled import _households, cases, every_construct_program
 from rules_engine import example_occupancy, load_policy
-from rules_engine.engine.counts import composition_from_counts
 from rules_engine.engine.evaluate import build_facts, combine
 from rules_engine.engine.explain import explain, explain_all, traced_by_tracer
 from rules_engine.engine.explain_rules import _plan, rule_results, traced_statuses
@@ -29,28 +27,11 @@ POLICIES = [OB, DV, ROOT / "bench" / "peers" / "policy", ROOT / "tests" / "data"
 
 @pytest.fixture(scope="module")
 def every_construct(tmp_path_factory):
-    pol = tmp_path_factory.mktemp("every") / "pol"
-    shutil.copytree(OB, pol)
-    rules = (pol / "rules.yaml").read_text(encoding="utf-8")
-    rules = rules.replace("\ndefinitions:\n", "\ndefinitions:\n" + EXTRA_DEFINITIONS.lstrip("\n"), 1)
-    (pol / "rules.yaml").write_text(rules.rstrip("\n") + "\n" + EXTRA_RULES, encoding="utf-8")
-    return load_policy(str(pol), use_cache=False)
+    return every_construct_program(tmp_path_factory.mktemp("every"))
 
 
 def _cases(program, n: int, seed: int):
-    rnd = random.Random(seed)
-    policy = program.policy
-    units = sorted(policy.units)
-    occ = example_occupancy(program)
-    for h in _households(rnd, policy.category_ids, n):
-        date = dt.date(2023, 6, 1) + dt.timedelta(days=rnd.randrange(0, 1600))
-        unit = rnd.choice(units)
-        if rnd.random() < 0.5:
-            comp = composition(policy, occ, date)
-        else:
-            counts = _random_counts(rnd, policy, unit)
-            leaving = rnd.choice([None] + [c for c, k in counts[policy.levels.keys[0]].items() if k])
-            comp = composition_from_counts(policy, unit, date, counts, leaving)
+    for h, unit, _, comp, _, _ in cases(program, n, seed):
         yield h, unit, comp
 
 
