@@ -147,12 +147,17 @@ class DurableEngine:
         self._core = durable_rules_engine
         self._lock = threading.Lock()
         self._handle = None
+        # Read by ../shared/peerbench's adapter, written against the engine of before: the ruleset's name, and a
+        # count of the sessions made per letting (none now: every letting's events go to one session, left empty).
+        self._ruleset: str | None = None
+        self._sessions = itertools.count(1)
         self.version = _version()
         self._load(program)
 
     def _load(self, program: Program) -> None:
         definition = json.dumps(ruleset_definition(program), ensure_ascii=False)
-        handle = self._core.create_ruleset(f"magicmix_{next(_names)}", definition)
+        self._ruleset = f"magicmix_{next(_names)}"
+        handle = self._core.create_ruleset(self._ruleset, definition)
         old, self._handle, self.program = self._handle, handle, program
         self._bits = {f"r{i}": 1 << i for i in range(len(program.rules))}
         self._fire = self.firing()
