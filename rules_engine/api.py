@@ -122,16 +122,17 @@ def counts_decider(program: Program, date: dt.date) -> Callable:
     """decide(household, unit_id, counts, leaving=None) -> (outcome, deciding rule ids), for one date, compiled once.
 
     counts maps every level of the policy to {category: households} in the home's group there,
-    the home's own household included; leaving is that household's category (None: the home is
-    empty). The fastest path, for counts your own code counted: nothing is checked per call (for
-    counts from a request, call check_counts first, or use decide_counts)."""
+    the home's own household included (or the tuple form, engine/counts.py); leaving is that
+    household's category (None: the home is empty). The fastest path, and as strict as
+    decide_counts: counts check_counts would refuse are never decided but refused with the same
+    PolicyError (checked in line by the compiled rules, in full by the general path)."""
     fast = compiled(program, date)
     if fast is not None:
         return fast.from_counts
 
     def decide_one(household: Household, unit_id: str, counts: Mapping, leaving: str | None = None):
         return decide(program, household, unit_id,
-                      composition_from_counts(program.policy, unit_id, date, counts, leaving, check=False))
+                      composition_from_counts(program.policy, unit_id, date, counts, leaving))
     return decide_one
 
 

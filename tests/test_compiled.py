@@ -241,6 +241,64 @@ def test_counts_as_tuples_are_checked_for_their_shape_and_read_as_the_mapping():
     assert [x.code for x in exc.value.diagnostics] == ["out-of-range"]
 
 
+def _spoiled(rnd: random.Random, policy, counts: dict) -> tuple[dict, str]:
+    """counts with one thing wrong that check_counts refuses (or, for 'fine', nothing), and what it is."""
+    levels, cats = policy.levels.keys, policy.category_ids
+    out = {lv: dict(per) for lv, per in counts.items()}
+    level, cat = rnd.choice(levels), rnd.choice(cats)
+    what = rnd.choice(["fine", "negative", "float", "bool", "text", "none", "fraction", "over", "unknown-category",
+                       "missing-level", "unknown-level", "not-a-dict"])
+    if what in ("negative", "float", "bool", "text", "none", "fraction"):
+        out[level][cat] = {"negative": -1, "float": 1.0, "bool": True, "text": "1", "none": None,
+                           "fraction": Fraction(1)}[what]
+    elif what == "over":
+        out[level][cat] = out[level].get(cat, 0) + 100_000
+    elif what == "unknown-category":
+        out[level]["nergens"] = 0
+    elif what == "missing-level":
+        del out[level]
+    elif what == "unknown-level":
+        out["wijk"] = {}
+    elif what == "not-a-dict":
+        out[level] = list(out[level].values())
+    return out, what
+
+
+def _outcome_or_codes(call):
+    try:
+        return call()
+    except PolicyError as exc:
+        return sorted(d.code for d in exc.diagnostics)
+
+
+@pytest.mark.parametrize("root", [OB, ROOT / "bench" / "peers" / "policy", ROOT / "tests" / "data" / "wijk-zwolle"])
+def test_the_fast_counts_path_refuses_exactly_what_the_checked_one_refuses(root):
+    """counts_decider reads the counts at full speed but never advises on counts check_counts refuses: a count
+    below 0, not a whole number (a bool, float, text or Fraction), more households than homes, an unknown
+    category or level, a level missing, a leaving household not counted, in the mapping and the tuple form."""
+    program = load_policy(str(root))
+    policy = program.policy
+    rnd = random.Random(21)
+    units = sorted(policy.units)
+    date = dt.date(2025, 6, 1)
+    decide_fast = counts_decider(program, date)
+    kinds = set()
+    for _ in range(600):
+        unit = rnd.choice(units)
+        good = _random_counts(rnd, policy, unit)
+        counts, what = _spoiled(rnd, policy, good)
+        leaving = rnd.choice([None, None, "niemand"] + list(policy.category_ids))
+        h = Household("hh-1", 2, rnd.choice([20000, 32000, 45000]), rnd.choice(policy.category_ids))
+        checked = _outcome_or_codes(lambda: decide_counts(program, h, unit, date, counts, leaving))
+        assert _outcome_or_codes(lambda: decide_fast(h, unit, counts, leaving)) == checked, (what, leaving)
+        if what in ("negative", "float", "bool", "text", "none", "fraction", "over"):
+            rows = tuple(tuple(counts[lv].get(c, 0) for c in policy.category_ids) for lv in policy.levels.keys)
+            assert _outcome_or_codes(lambda: decide_fast(h, unit, rows, leaving)) \
+                == _outcome_or_codes(lambda: decide_counts(program, h, unit, date, rows, leaving)), (what, leaving)
+        kinds.add((what, isinstance(checked, list)))
+    assert ("fine", False) in kinds and all((w, True) in kinds for w in ("negative", "bool", "over", "missing-level"))
+
+
 def test_a_program_the_compiler_does_not_cover_takes_the_general_path():
     from rules_engine.lang import operators
 

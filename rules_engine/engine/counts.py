@@ -9,9 +9,9 @@ of the facts leave it out, as with occupancy rows).
 
 The same counts may come as tuples instead (the cheaper form, for a caller deciding many
 lettings): a tuple per level in the order of the policy's levels (policy.levels.keys), each a
-tuple of whole numbers in the order of its categories (policy.category_ids). Its shape is checked
-on every call (so many levels; so many categories at each level the rules read, at every level
-where counts are checked); `as_mapping` gives the mapping it stands for.
+tuple of whole numbers in the order of its categories (policy.category_ids). Both forms are
+checked on every call, by every entry point (the compiled rules of api.counts_decider in line);
+`as_mapping` gives the mapping a tuple form stands for.
 """
 
 from __future__ import annotations

@@ -62,6 +62,48 @@ def compiled_rules(program: Program, date: dt.date, outcome_of, bad_unit, bad_ca
         return None
 
 
+def _count_lines(g: Gen, levels: list[int], ncat: int) -> list[str]:
+    """from_counts' reading of the counts, checked on every call as check_counts checks them.
+
+    Both forms (engine/counts.py) are read only when every level is there, every count a whole
+    number (int, not bool) from 0, no group holding more households than homes, only known
+    categories, and a leaving household counted at every level; anything else goes to the general
+    path, whose check names the problem (PolicyError). The tuple form is checked in line, the
+    mapping form by level_total()."""
+    n_levels = len(g.levels)
+    names = [g.const(lv) for lv in g.levels]
+    back = "return general_counts(h, uid, counts, leaving)"
+    ts = [f"t{j}" for j in range(n_levels)]
+    vs = [[f"v{j}_{k}" for k in range(ncat)] for j in range(n_levels)]
+    flat = [v for row in vs for v in row]
+    out = ["    lim = limits_seen(uid)", "    if lim is None:", "        lim = limits(uid)",
+           "    if counts.__class__ is tuple:", "        try:", f"            {', '.join(ts)}, = counts",
+           f"            if {' or '.join(f'{t}.__class__ is not tuple' for t in ts)}:", f"                {back}"]
+    out += [f"            {', '.join(row)}, = {t}" for t, row in zip(ts, vs)]
+    out += ["        except (TypeError, ValueError):", f"            {back}",
+            f"        if not ({' is '.join(f'{v}.__class__' for v in flat)} is int) or ({' | '.join(flat)}) < 0:",
+            f"            {back}"]
+    out += [f"        o{j} = {' + '.join(row)}" for j, row in enumerate(vs)]
+    out += [f"        if {' or '.join(f'o{j} > lim[{j}]' for j in range(n_levels))}:", f"            {back}",
+            "        if lv is not None:", "            li = cat_index.get(lv)",
+            f"            if li is None or not ({' and '.join(f'{t}[li]' for t in ts)}):", f"                {back}"]
+    for i in levels:
+        need = g.need[i]
+        out += [f"        c{i} = dict(zip(category_ids, t{i}))"] if "map" in need else []
+        out += [f"        n{i} = t{i}[ci]"] if "n" in need else []
+    out += ["    else:", "        try:", f"            if len(counts) != {n_levels}:", f"                {back}"]
+    out += [f"            c{j} = counts[{names[j]}]" for j in range(n_levels)]
+    out += ["        except (TypeError, KeyError):", f"            {back}"]
+    out += [f"        o{j} = level_total(c{j})" for j in range(n_levels)]
+    out += [f"        if {' or '.join(f'o{j} < 0 or o{j} > lim[{j}]' for j in range(n_levels))}:", f"            {back}",
+            "        if lv is not None:",
+            f"            if lv not in cat_index or not ({' and '.join(f'c{j}.get(lv)' for j in range(n_levels))}):",
+            f"                {back}"]
+    out += [f"        n{i} = c{i}.get(cat, 0)" for i in levels if "n" in g.need[i]]
+    out += [f"    m{i} = lim[{i}]" for i in levels if "homes" in g.need[i]]
+    return out
+
+
 def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, general=None,
            general_counts=None, rules_code=None, names=None) -> CompiledRules:
     g = Gen(program, date)
@@ -113,11 +155,6 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
         return "u.portiek" if i == 0 else f"ks[{i}]"
 
     comp_lines = ["    groups = comp.groups"] if levels else []
-    # Counts as a mapping per level, or the tuple form (engine/counts.py): its shape is checked here, and a
-    # wrong one goes to the general path, which names the problem (counts.as_mapping).
-    fallback_counts = "return general_counts(h, uid, counts, leaving)"
-    tuple_lines = [f"        if len(counts) != {len(g.levels)}:", f"            {fallback_counts}"] if levels else []
-    map_lines = []
     ncat = len(policy.category_ids)
     for i in levels:
         need = g.need[i]
@@ -125,20 +162,8 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
         comp_lines += [f"    {a}{i} = g{i}.{attr}" for a, k, attr in (("c", "c", "counts"), ("o", "occ", "occupied"),
                                                                         ("m", "homes", "homes")) if k in need]
         comp_lines += [f"    n{i} = c{i}.get(cat, 0)"] if "n" in need else []
-        tuple_lines += [f"        t{i} = counts[{i}]", f"        if t{i}.__class__ is not tuple or len(t{i}) != {ncat}:",
-                        f"            {fallback_counts}"]
-        tuple_lines += [f"        c{i} = dict(zip(category_ids, t{i}))"] if "map" in need else []
-        tuple_lines += [f"        o{i} = sum(t{i})"] if "occ" in need else []
-        tuple_lines += [f"        n{i} = t{i}[ci]"] if "n" in need else []
-        map_lines.append(f"        c{i} = counts[{level_name[i]}]")
-        map_lines += [f"        o{i} = sum(c{i}.values())"] if "occ" in need else []
-        map_lines += [f"        n{i} = c{i}.get(cat, 0)"] if "n" in need else []
-        if "homes" in need:
-            tuple_lines.append(f"        m{i} = homes[({level_name[i]}, {key_code(i)})]")
-            map_lines.append(f"        m{i} = homes[({level_name[i]}, {key_code(i)})]")
-    count_lines = ["    if counts.__class__ is tuple:", *tuple_lines, "    else:", *map_lines] if levels else []
     lines += wrapper("from_composition", "comp", comp_lines)
-    lines += wrapper("from_counts", "counts, leaving=None", count_lines)
+    lines += wrapper("from_counts", "counts, leaving=None", _count_lines(g, levels, ncat))
     source = "\n".join(lines)
 
     contexts: dict = {}
@@ -178,9 +203,31 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
             seen[uid] = w
         return w
 
-    ns.update(homes_seen=seen.get, home=home, cat_index={c: j for j, c in enumerate(policy.category_ids)},
+    limits_of: dict = {}
+    categories = frozenset(policy.category_ids)
+
+    def limits(uid: str) -> tuple[int, ...]:
+        """The homes of the home's group at every level (what no count may exceed), kept for 65,536 homes."""
+        per_group = group_homes(policy)  # lru-cached; built on the first call, not for from_composition
+        x = tuple(per_group.get(k, 0) for k in zip(policy.levels.keys, group_keys(policy, policy.units[uid])))
+        if len(limits_of) < 65_536:
+            limits_of[uid] = x
+        return x
+
+    def level_total(per) -> int:
+        """The households of one level's counts as a dict, or -1 when a category or a count is not one it may be."""
+        if per.__class__ is not dict or not per.keys() <= categories:
+            return -1
+        total = 0
+        for n in per.values():
+            if n.__class__ is not int or n < 0:
+                return -1
+            total += n
+        return total
+
+    ns.update(homes_seen=seen.get, home=home, limits_seen=limits_of.get, limits=limits, level_total=level_total, cat_index={c: j for j, c in enumerate(policy.category_ids)},
               category_ids=policy.category_ids, memo=memo, memo_get=None if small_memo else memo.get,
               outcome_of=outcome, bad_category=bad_category, general=general, general_counts=general_counts,
-              homes=group_homes(policy) if any("homes" in g.need[i] for i in levels) else None, **(names or {}))
+              **(names or {}))
     exec(compile(source, f"<magicmix rules {policy.id} {date.isoformat()}>", "exec"), ns)  # noqa: S102 - our source
     return CompiledRules(source, ns["from_composition"], ns["from_counts"], tuple(g.levels[i] for i in levels))
