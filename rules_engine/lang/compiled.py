@@ -68,12 +68,14 @@ def _count_lines(g: Gen, levels: list[int], ncat: int) -> list[str]:
     Both forms (engine/counts.py) are read only when every level is there, every count a whole
     number (int, not bool) from 0, no group holding more households than homes, only known
     categories, and a leaving household counted at every level; anything else goes to the general
-    path, whose check names the problem (PolicyError). The tuple form is checked in line, the
-    mapping form by level_total()."""
+    path, whose check names the problem (PolicyError). Each form is taken apart into one name per
+    count, and those are checked in line by the same code."""
     n_levels = len(g.levels)
     names = [g.const(lv) for lv in g.levels]
+    cat_names = [g.const(c) for c in g.program.policy.category_ids]
     back = "return general_counts(h, uid, counts, leaving)"
     ts = [f"t{j}" for j in range(n_levels)]
+    cs = [f"c{j}" for j in range(n_levels)]
     vs = [[f"v{j}_{k}" for k in range(ncat)] for j in range(n_levels)]
     flat = [v for row in vs for v in row]
     out = ["    lim = limits_seen(uid)", "    if lim is None:", "        lim = limits(uid)",
@@ -81,28 +83,27 @@ def _count_lines(g: Gen, levels: list[int], ncat: int) -> list[str]:
            f"            if {' or '.join(f'{t}.__class__ is not tuple' for t in ts)}:", f"                {back}"]
     out += [f"            {', '.join(row)}, = {t}" for t, row in zip(ts, vs)]
     out += ["        except (TypeError, ValueError):", f"            {back}",
-            f"        if not ({' is '.join(f'{v}.__class__' for v in flat)} is int) or ({' | '.join(flat)}) < 0:",
-            f"            {back}"]
-    out += [f"        o{j} = {' + '.join(row)}" for j, row in enumerate(vs)]
-    out += [f"        if {' or '.join(f'o{j} > lim[{j}]' for j in range(n_levels))}:", f"            {back}",
             "        if lv is not None:", "            li = cat_index.get(lv)",
             f"            if li is None or not ({' and '.join(f'{t}[li]' for t in ts)}):", f"                {back}"]
     for i in levels:
-        need = g.need[i]
-        out += [f"        c{i} = dict(zip(category_ids, t{i}))"] if "map" in need else []
-        out += [f"        n{i} = t{i}[ci]"] if "n" in need else []
+        out += [f"        c{i} = dict(zip(category_ids, t{i}))"] if "map" in g.need[i] else []
+        out += [f"        n{i} = t{i}[ci]"] if "n" in g.need[i] else []
     out += ["    else:", "        try:", f"            if len(counts) != {n_levels}:", f"                {back}"]
-    out += [f"            c{j} = counts[{names[j]}]" for j in range(n_levels)]
-    out += ["        except (TypeError, KeyError):", f"            {back}"]
-    out += [f"        o{j} = level_total(c{j})" for j in range(n_levels)]
-    out += [f"        if {' or '.join(f'o{j} < 0 or o{j} > lim[{j}]' for j in range(n_levels))}:", f"            {back}",
-            "        if lv is not None:",
-            f"            if lv not in cat_index or not ({' and '.join(f'c{j}.get(lv)' for j in range(n_levels))}):",
+    out += [f"            {c} = counts[{name}]" for c, name in zip(cs, names)]
+    out += ["        except (TypeError, KeyError):", f"            {back}",
+            f"        if {' or '.join(f'{c}.__class__ is not dict' for c in cs)} or not "
+            f"({' and '.join(f'{c}.keys() <= categories' for c in cs)}):", f"            {back}"]
+    out += [f"        {', '.join(row)} = {', '.join(f'{c}.get({k}, 0)' for k in cat_names)}" for c, row in zip(cs, vs)]
+    out += ["        if lv is not None:",
+            f"            if lv not in cat_index or not ({' and '.join(f'{c}.get(lv)' for c in cs)}):",
             f"                {back}"]
     out += [f"        n{i} = c{i}.get(cat, 0)" for i in levels if "n" in g.need[i]]
+    out += [f"    if not ({' is '.join(f'{v}.__class__' for v in flat)} is int) or ({' | '.join(flat)}) < 0:",
+            f"        {back}"]
+    out += [f"    o{j} = {' + '.join(row)}" for j, row in enumerate(vs)]
+    out += [f"    if {' or '.join(f'o{j} > lim[{j}]' for j in range(n_levels))}:", f"        {back}"]
     out += [f"    m{i} = lim[{i}]" for i in levels if "homes" in g.need[i]]
     return out
-
 
 def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, general=None,
            general_counts=None, rules_code=None, names=None) -> CompiledRules:
@@ -214,18 +215,7 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
             limits_of[uid] = x
         return x
 
-    def level_total(per) -> int:
-        """The households of one level's counts as a dict, or -1 when a category or a count is not one it may be."""
-        if per.__class__ is not dict or not per.keys() <= categories:
-            return -1
-        total = 0
-        for n in per.values():
-            if n.__class__ is not int or n < 0:
-                return -1
-            total += n
-        return total
-
-    ns.update(homes_seen=seen.get, home=home, limits_seen=limits_of.get, limits=limits, level_total=level_total, cat_index={c: j for j, c in enumerate(policy.category_ids)},
+    ns.update(homes_seen=seen.get, home=home, limits_seen=limits_of.get, limits=limits, categories=categories, cat_index={c: j for j, c in enumerate(policy.category_ids)},
               category_ids=policy.category_ids, memo=memo, memo_get=None if small_memo else memo.get,
               outcome_of=outcome, bad_category=bad_category, general=general, general_counts=general_counts,
               **(names or {}))
