@@ -153,3 +153,12 @@ def test_batch_explain_lines_are_json_dumps_of_the_record_with_its_dict(tmp_path
         want = json.dumps(record, ensure_ascii=False, sort_keys=True, default=list)
         assert line == want
         assert explain_line(i + 1, h.id, r["unit"], date, d.outcome, d.deciding_rules, d.to_json()) == want
+
+
+def test_fields_left_out_when_unset():
+    for older in (False, True):
+        for route in (None, "doorstroming", 'r"é'):
+            for age in (None, 0, 81):
+                _same(HouseholdInput("h", 2, "3/2", "c", age, ("a",), older, route))
+    _same(HouseholdInput("h", 2, "3/2", "c", None, (), 0, None))  # not of its declared type: through to_dict
+    _same(HouseholdInput("h", 2, "3/2", "c", None, (), 1, ""))

@@ -237,11 +237,12 @@ class HouseholdInput(Record):
     flags: tuple[str, ...]
     older: bool = False
     route: str | None = None
+    JSON_UNSET = (("older", False), ("route", None))  # left out of the JSON form when so (decision_json.py reads it)
 
     def to_dict(self) -> dict:
         """As Record.to_dict; older and route only when set (records without them read as before)."""
         out = super().to_dict()
-        for key, unset in (("older", False), ("route", None)):
+        for key, unset in self.JSON_UNSET:
             if out[key] == unset:
                 del out[key]
         return out

@@ -90,15 +90,19 @@ def _writer(cls):
     """The writer of one record class: generated from its fields' declared types, or its own to_dict."""
     names = vars(sys.modules[cls.__module__])
     own = vars(cls).get("to_dict")
+    omit = dict(getattr(cls, "JSON_UNSET", ()))
     if own is not None and not getattr(own, "from_fields", False):  # a JSON form of its own: written through it
         def write_own(r):
             text = dumps(r.to_dict())
             if _immutable(r):
                 r.__dict__[KEPT] = text
             return text
-        return write_own
+        if not omit:
+            return write_own
+    elif omit:
+        raise TypeError(f"{cls.__name__}: JSON_UNSET needs a to_dict that leaves those fields out")
     ns = {"enc": encode_basestring, "irepr": int.__repr__, "any": _any, "rj": record_json, "kept": _kept,
-          "KEPT": KEPT, "SCALARS": _SCALARS}
+          "KEPT": KEPT, "SCALARS": _SCALARS, "slow": write_own if omit else None}
     fast_tests, fast_text, fast_kept = [], [], []
     lines, pieces = [], ["'{'"]
     for i, f in enumerate(sorted(fields(cls), key=lambda f: f.name)):
@@ -126,7 +130,8 @@ def _writer(cls):
                       f"    k = k and all([y.__class__ is {name} and KEPT in y.__dict__ for y in x])",
                       "else:", f"    {p} = any(x)", "    k = k and kept(x)"]
             fast_tests.append(f"{get}.__class__ is tuple")
-            fast_text.append(f'[{{", ".join([rj(y) if y.__class__ is {name} else any(y) for y in {x}])}}]')
+            fast_text.append(f'[{{", ".join([(y.__dict__.get(KEPT) or rj(y)) if y.__class__ is {name} else any(y) '
+                             f'for y in {x}])}}]')
             fast_kept.append(f"all([y.__class__ is {name} and KEPT in y.__dict__ for y in {x}])")
         elif (opt and _is_record(names.get(opt.group(1)))) or _is_record(names.get(t)):
             name = opt.group(1) if opt else t
@@ -135,7 +140,7 @@ def _writer(cls):
                       f"elif x.__class__ is {name}:", f"    {p} = rj(x)", "    k = k and KEPT in x.__dict__",
                       "else:", f"    {p} = any(x)", "    k = k and kept(x)"]
             fast_tests.append(f"({get}.__class__ is {name}{f' or {x} is None' if optional else ''})")
-            fast_text.append("{" + null + f"rj({x})" + "}")
+            fast_text.append("{" + null + f"({x}.__dict__.get(KEPT) or rj({x}))" + "}")  # no call once kept
             fast_kept.append(f"({x} is None or KEPT in {x}.__dict__)" if optional else f"KEPT in {x}.__dict__")
         else:  # a tuple of texts, JSON data: any() (a list or dict is not kept)
             lines += [f"{p} = any(x)", "k = k and (x.__class__ in SCALARS or kept(x))"]
@@ -143,7 +148,13 @@ def _writer(cls):
             fast_text.append(f"{{any({x})}}")
             fast_kept.append(f"({x}.__class__ in SCALARS or kept({x}))")
         pieces += [repr(key), p]
-        fast_text[-1] = key + fast_text[-1]
+        if f.name in omit:  # left out when unset, as the class's to_dict does (never the first key)
+            if i == 0 or kind is None or omit[f.name] not in (None, False):
+                raise TypeError(f"{cls.__name__}.{f.name}: only a later text, number or truth value may be left out")
+            ns[f"K{i}"] = key
+            fast_text[-1] = f"{{'' if {x} is {omit[f.name]} else K{i} + ({fast_text[-1][1:-1]})}}"
+        else:
+            fast_text[-1] = key + fast_text[-1]
     pieces.append("'}'")
     slow = ("def slow(r):\n    k = True\n" + "".join(f"    {line}\n" for line in lines)
             + f"    text = ''.join(({', '.join(pieces)}))\n"
@@ -153,7 +164,8 @@ def _writer(cls):
             f"    text = f'''{{{{{''.join(fast_text)}}}}}'''\n"
             + (f"    if {' and '.join(fast_kept)}:\n" if fast_kept else "    if True:\n")
             + "        r.__dict__[KEPT] = text\n    return text\n")
-    exec(slow, ns)  # noqa: S102 - field names and type names only
+    if not omit:
+        exec(slow, ns)  # noqa: S102 - field names and type names only
     exec(fast, ns)  # noqa: S102 - field names and type names only
     return ns["write"]
 
