@@ -162,3 +162,13 @@ def test_fields_left_out_when_unset():
                 _same(HouseholdInput("h", 2, "3/2", "c", age, ("a",), older, route))
     _same(HouseholdInput("h", 2, "3/2", "c", None, (), 0, None))  # not of its declared type: through to_dict
     _same(HouseholdInput("h", 2, "3/2", "c", None, (), 1, ""))
+
+
+def test_a_ranking_with_its_candidates_records():
+    from rules_engine.allocation.rank import rank
+
+    program = load_policy(str(OB), use_cache=False)
+    for h, unit, _, comp, _, _ in cases(program, 3, 13):
+        households = [Household(f"h{i}", 1 + i % 4, Fraction(14000 + 1913 * i), c, 25 + i, ())
+                      for i, c in enumerate(program.policy.category_ids * 5)]
+        _same(rank(program, households, unit, comp))
