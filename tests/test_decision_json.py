@@ -172,3 +172,21 @@ def test_a_ranking_with_its_candidates_records():
         households = [Household(f"h{i}", 1 + i % 4, Fraction(14000 + 1913 * i), c, 25 + i, ())
                       for i, c in enumerate(program.policy.category_ids * 5)]
         _same(rank(program, households, unit, comp))
+
+
+def test_a_record_that_can_change_keeps_no_text():
+    from dataclasses import dataclass
+
+    from rules_engine.model.decision import Record
+
+    @dataclass
+    class Open(Record):
+        """A record that is not frozen."""
+
+        name: str
+        count: int
+
+    r = Open("a", 1)
+    assert r.to_json() == _dumps(r) and KEPT not in r.__dict__
+    r.count = 2
+    assert r.to_json() == _dumps(r) == '{"count": 2, "name": "a"}'

@@ -5,8 +5,10 @@ Per record class one writer is generated from its fields (their names only, neve
 sorted order. Records are frozen and shared between explanations (a condition's result, a rule
 text, a share), so a record's text is kept on the record the first time it is written and every
 later explanation that holds it reuses it: only the records of this decision are written. A
-record that holds mutable JSON data (a list or dict value) is written every time, as are its
-parents. A class with a to_dict of its own is written through it, so the two forms cannot drift.
+record that holds mutable JSON data (a list or dict value), or of a class that is not frozen, is
+written every time, as are its parents. A class with a to_dict of its own is written through it, so
+the two forms cannot drift; one whose to_dict only leaves out unset fields names them in JSON_UNSET
+(HouseholdInput), and its writer leaves them out alike.
 tests/test_decision_json.py holds it to json.dumps(to_dict()) on generated explanations.
 """
 
@@ -89,12 +91,13 @@ def _immutable(v) -> bool:
 def _writer(cls):
     """The writer of one record class: generated from its fields' declared types, or its own to_dict."""
     names = vars(sys.modules[cls.__module__])
+    frozen = cls.__dataclass_params__.frozen  # a record that can change keeps no text
     own = vars(cls).get("to_dict")
     omit = dict(getattr(cls, "JSON_UNSET", ()))
     if own is not None and not getattr(own, "from_fields", False):  # a JSON form of its own: written through it
         def write_own(r):
             text = dumps(r.to_dict())
-            if _immutable(r):
+            if frozen and _immutable(r):
                 r.__dict__[KEPT] = text
             return text
         if not omit:
@@ -156,13 +159,13 @@ def _writer(cls):
         else:
             fast_text[-1] = key + fast_text[-1]
     pieces.append("'}'")
-    slow = ("def slow(r):\n    k = True\n" + "".join(f"    {line}\n" for line in lines)
+    slow = (f"def slow(r):\n    k = {frozen}\n" + "".join(f"    {line}\n" for line in lines)
             + f"    text = ''.join(({', '.join(pieces)}))\n"
             + "    if k:\n        r.__dict__[KEPT] = text\n    return text\n")
     # the common case, every field of its declared type: one f-string (the slow path checks field by field)
     fast = (f"def write(r):\n    if not ({' and '.join(fast_tests)}):\n        return slow(r)\n"
             f"    text = f'''{{{{{''.join(fast_text)}}}}}'''\n"
-            + (f"    if {' and '.join(fast_kept)}:\n" if fast_kept else "    if True:\n")
+            + f"    if {' and '.join([str(frozen)] + fast_kept)}:\n"
             + "        r.__dict__[KEPT] = text\n    return text\n")
     if not omit:
         exec(slow, ns)  # noqa: S102 - field names and type names only
