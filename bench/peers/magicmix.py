@@ -13,7 +13,6 @@ input" keeps the occupancy-rows path beside it.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from fractions import Fraction
 
@@ -112,18 +111,18 @@ def explanation():
 
 
 def explanation_json():
-    """The full explanation record as JSON text, the record `evaluate --format json` writes."""
+    """The full explanation record as JSON text, the text `--batch --explain` writes per decision
+    (Decision.to_json(): json.dumps(to_dict(), ensure_ascii=False, sort_keys=True), byte for byte)."""
     from rules_engine.api import evaluate_counts
 
     program = _program()
     marshal = _marshal(program)
     answer = ANSWER.get
-    dumps = json.dumps
 
     def decide(x):
-        record = evaluate_counts(program, *_dated(marshal(x))).to_dict()
-        decide.last = dumps(record, ensure_ascii=False, sort_keys=True)  # the text is the product
-        return answer((record["outcome"], tuple(record["deciding_rules"])))
+        d = evaluate_counts(program, *_dated(marshal(x)))
+        decide.last = d.to_json()  # the text is the product
+        return answer((d.outcome, d.deciding_rules))
     return decide
 
 

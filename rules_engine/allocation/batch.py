@@ -96,9 +96,7 @@ def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: li
             comp = _composition(program, occupancy, date, cache)
             d = explain(program, household, unit, comp)
             outcome, deciding = d.outcome, d.deciding_rules
-            record = {"row": row, "household": household.id, "unit": unit, "date": date.isoformat(),
-                      "outcome": outcome, "deciding": list(deciding), "decision": d.to_dict()}
-            out.append(json.dumps(record, ensure_ascii=False, sort_keys=True, default=list))
+            out.append(explain_line(row, household.id, unit, date, outcome, deciding, d.to_json()))
             outcomes[outcome] += 1
             level_counts[levels[deciding[0]] if deciding else "none"] += 1
         except RowError as exc:
@@ -108,6 +106,16 @@ def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: li
         if errors and stop_at_error:
             break
     return ChunkResult("".join(line + "\n" for line in out), len(out) + len(errors), outcomes, level_counts, errors)
+
+
+def explain_line(row: int, household_id: str, unit: str, date: dt.date, outcome: str, deciding, decision: str) -> str:
+    """One output line of batch --explain (without its newline): json.dumps({row, household, unit, date, outcome,
+    deciding, decision: the record's dict}, ensure_ascii=False, sort_keys=True), the record's own text
+    (Decision.to_json()) spliced in where its key sorts."""
+    head = json.dumps({"date": date.isoformat(), "deciding": list(deciding)}, ensure_ascii=False, default=list)
+    tail = json.dumps({"household": household_id, "outcome": outcome, "row": row, "unit": unit}, ensure_ascii=False,
+                      sort_keys=True, default=list)
+    return head[:-1] + ', "decision": ' + decision + ", " + tail[1:]
 
 
 def decision_line(row: int, household_id: str, unit: str, date: dt.date, outcome: str, deciding) -> str:

@@ -1,7 +1,7 @@
 """The explanation record of one decision, typed end to end: frozen dataclasses, no dict fields.
 
 `Decision.to_dict()` gives the JSON form (the same bytes as ever, schemas/decision.json) by a
-direct converter, and `decision_from_dict` rebuilds the record from it. Every record can also
+direct converter, `Decision.to_json()` its JSON text without the dicts (decision_json.py), and `decision_from_dict` rebuilds the record from it. Every record can also
 be read by key as its JSON form names it (`d.inputs["date"]`, `label["nl"]`), so readers of the
 JSON and of the record read alike.
 """
@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from typing import Union
 
 from ..lang.records import quick
+from .decision_json import KEPT, record_json
 
 Json = Union[None, bool, int, str, list, dict]
 
@@ -39,8 +40,15 @@ class Record:
             convert = _CONVERTERS[cls] = _converter(cls)
             if "to_dict" not in vars(cls):  # from now on the class's own method: no lookup per record
                 convert.__doc__ = Record.to_dict.__doc__
+                convert.from_fields = True  # not a JSON form of the class's own (decision_json.py)
                 cls.to_dict = convert
         return convert(self)
+
+    def to_json(self) -> str:
+        """The JSON text json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True) writes, written directly
+        from the texts of its shared records kept since an earlier explanation (decision_json.py)."""
+        text = self.__dict__.get(KEPT)
+        return record_json(self) if text is None else text
 
 
 _CONVERTERS: dict = {}
@@ -229,11 +237,12 @@ class HouseholdInput(Record):
     flags: tuple[str, ...]
     older: bool = False
     route: str | None = None
+    JSON_UNSET = (("older", False), ("route", None))  # left out of the JSON form when so (decision_json.py reads it)
 
     def to_dict(self) -> dict:
         """As Record.to_dict; older and route only when set (records without them read as before)."""
         out = super().to_dict()
-        for key, unset in (("older", False), ("route", None)):
+        for key, unset in self.JSON_UNSET:
             if out[key] == unset:
                 del out[key]
         return out
