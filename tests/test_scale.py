@@ -328,3 +328,18 @@ def test_the_cache_keeps_the_most_recently_used_entries(policy_copy, cache_dir, 
         load_policy("pol")
         keys.append(cache.policy_key("pol"))
     assert sorted(p.name for p in _entries(cache_dir)) == sorted(f"policy-{k}.pickle" for k in keys[1:])
+
+
+def test_an_unpickled_unit_table_builds_its_index_when_first_read(program):
+    from rules_engine.model.units import UnitTable
+
+    units = program.policy.units
+    copy = pickle.loads(pickle.dumps(units))
+    with pytest.raises(AttributeError):
+        UnitTable._index.__get__(copy, UnitTable)  # not built by unpickling
+    assert copy.ids_in_order() == list(units) and copy.distinct()
+    find = copy.position_of()
+    assert [find(u) for u in units] == list(range(len(units))) and find("no-such-home") is None
+    assert "no-such-home" not in copy and copy.get("no-such-home") is None
+    with pytest.raises(AttributeError):
+        copy._no_such_column  # noqa: B018 - only the index is built on demand
