@@ -89,8 +89,8 @@ class PortfolioStatus:
     def counts(self) -> dict[str, Counter]:
         """Groups per state, per level (largest level first)."""
         out: dict[str, Counter] = {level: Counter() for level in self.levels}
-        for g in self.groups:
-            out[g.level][g.state] += 1
+        for (level, state), n in Counter(zip(map(_LEVEL_OF, self.groups), map(_STATE_OF, self.groups))).items():
+            out[level][state] += n  # (in the order each state first occurs in the level, as counting one by one)
         return out
 
 
