@@ -182,3 +182,62 @@ def test_two_halves_joined_give_the_composition_of_one_pass(policy, tmp_path, mo
     monkeypatch.setattr(occupancy_rows, "BLOCK", 16)
     comp = composition_at(str(path), policy, DATE)
     assert ({k: (g.homes, g.occupied, dict(g.counts)) for k, g in comp.groups.items()}, dict(comp.by_unit)) == one
+
+
+@pytest.fixture
+def cached(policy, tmp_path):
+    """The policy as the policy cache gives it back: its unit table unpickled, without its index of every id."""
+    from rules_engine.load import cache
+
+    path, head, secret = tmp_path / "entry.pickle", b"test-entry\n", b"s" * 32
+    cache.write_entry(str(path), head, secret, policy)
+    return cache.read_entry(str(path), head, secret, cache._Unpickler)
+
+
+def _index_built(policy) -> bool:
+    from rules_engine.model.units import UnitTable
+
+    try:
+        UnitTable._index.__get__(policy.units, UnitTable)  # the slot itself, not the lazy build
+    except AttributeError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("repeats", [True, False])
+def test_an_export_in_policy_order_is_read_without_the_index_of_every_id(cached, policy, tmp_path, monkeypatch,
+                                                                         repeats):
+    path = tmp_path / "export.csv"
+    path.write_text("unit,household,category,valid_from\n" + "\n".join(
+        _export(policy, random.Random(19), True, repeats)) + "\n", encoding="utf-8")
+    assert not _index_built(cached)
+    for block in (1, 7, 64, 512):
+        assert _outcome(path, cached, monkeypatch, block, one_by_one=False) == \
+            _outcome(path, policy, monkeypatch, 50, one_by_one=True), block
+    assert not _index_built(cached)  # every home found by its stretch of policy order
+    assert _outcome(path, cached, monkeypatch, 50, one_by_one=True) == _outcome(path, policy, monkeypatch, 50, True)
+    assert _index_built(cached)
+
+
+@pytest.mark.parametrize("how", ["tail shuffled", "a stretch moved back", "a home far ahead", "unknown home"])
+def test_an_export_partly_out_of_order_gives_what_one_by_one_gives(cached, policy, tmp_path, monkeypatch, how):
+    """Blocks in order, then some that are not: the index of every id takes over, with the same outcome."""
+    rng = random.Random(23)
+    lines = _export(policy, rng, True, repeats=True)
+    cut = len(lines) * 3 // 5
+    if how == "tail shuffled":
+        tail = lines[cut:]
+        rng.shuffle(tail)
+        lines[cut:] = tail
+    elif how == "a stretch moved back":
+        lines[cut:cut] = lines[40:70]  # homes again, on their dates: a home given twice
+        del lines[cut + 30:cut + 60]
+    elif how == "a home far ahead":
+        lines.insert(cut, lines.pop(len(lines) - 1))
+    else:
+        lines.insert(cut, "NOPE-1,hx,regulier,2020-01-01")
+    path = tmp_path / "export.csv"
+    path.write_text("unit,household,category,valid_from\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    slow = _outcome(path, policy, monkeypatch, 50, one_by_one=True)
+    for block in (1, 7, 64):
+        assert _outcome(path, cached, monkeypatch, block, one_by_one=False) == slow, block

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import pickle
+import threading
 import random
 import subprocess
 import sys
@@ -113,6 +114,40 @@ def test_a_damaged_or_foreign_entry_is_ignored_and_removed(policy_copy, cache_di
     assert len(_entries(cache_dir)) == 1 and entry.read_bytes() != head + pickle.dumps(os.system)
     entry.write_bytes(entry.read_bytes()[:1000])  # cut short
     assert load_policy("pol").policy.id == "openbaar-belang"
+
+
+def test_the_entry_read_early_is_used_only_when_the_key_is_its_own(policy_copy, cache_dir, monkeypatch):
+    """While the key is made, the entry of the folder's last key is read and checked in a thread; a folder that
+    changed, a guess that names another entry, or an entry damaged since, is read the ordinary way (or missed)."""
+    first = load_policy("pol").policy
+    [entry] = _entries(cache_dir)
+    [last] = cache_dir.glob("digests-*.last")
+    assert entry.name == f"policy-{last.read_text()}.pickle"
+    reads = []
+    real = cache.verified_entry
+    monkeypatch.setattr(cache, "verified_entry", lambda *a: reads.append(threading.current_thread().name) or real(*a))
+    from rules_engine import api
+
+    check = api.check_policy
+    monkeypatch.setattr(api, "check_policy", lambda root, parts=None: pytest.fail("read the files again"))
+    again = load_policy("pol").policy
+    assert reads == [reads[0]] and reads[0] != threading.main_thread().name  # read once, in the thread
+    assert again.content_hash == first.content_hash and list(again.units) == list(first.units)
+    monkeypatch.setattr(cache, "verified_entry", real)
+    last.write_text("0" * 64)  # a guess of no entry: read the ordinary way
+    assert load_policy("pol").policy.content_hash == first.content_hash and last.read_text() != "0" * 64
+    other = cache_dir / f"policy-{'1' * 64}.pickle"  # a guess naming another (valid) entry: its bytes are not used
+    other.write_bytes(entry.read_bytes())
+    last.write_text("1" * 64)
+    reads.clear()
+    monkeypatch.setattr(cache, "verified_entry", lambda *a: reads.append(a[0]) or real(*a))
+    assert load_policy("pol").policy.content_hash == first.content_hash
+    assert sorted(reads) == sorted([str(other), str(entry)])
+    head = entry.read_bytes()[:len(cache._MAGIC) + 64 + cache._MAC]
+    entry.write_bytes(head + pickle.dumps(os.system))  # damaged since: refused in the thread and again, removed
+    monkeypatch.setattr(cache, "verified_entry", real)
+    monkeypatch.setattr(api, "check_policy", check)
+    assert load_policy("pol").policy.id == "openbaar-belang" and entry.read_bytes()[:len(head)] != head
 
 
 def test_no_cache_when_turned_off_or_the_folder_is_open_to_others(policy_copy, cache_dir, monkeypatch):
@@ -328,3 +363,18 @@ def test_the_cache_keeps_the_most_recently_used_entries(policy_copy, cache_dir, 
         load_policy("pol")
         keys.append(cache.policy_key("pol"))
     assert sorted(p.name for p in _entries(cache_dir)) == sorted(f"policy-{k}.pickle" for k in keys[1:])
+
+
+def test_an_unpickled_unit_table_builds_its_index_when_first_read(program):
+    from rules_engine.model.units import UnitTable
+
+    units = program.policy.units
+    copy = pickle.loads(pickle.dumps(units))
+    with pytest.raises(AttributeError):
+        UnitTable._index.__get__(copy, UnitTable)  # not built by unpickling
+    assert copy.ids_in_order() == list(units) and copy.distinct()
+    find = copy.position_of()
+    assert [find(u) for u in units] == list(range(len(units))) and find("no-such-home") is None
+    assert "no-such-home" not in copy and copy.get("no-such-home") is None
+    with pytest.raises(AttributeError):
+        copy._no_such_column  # noqa: B018 - only the index is built on demand

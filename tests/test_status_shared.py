@@ -70,3 +70,31 @@ def test_a_name_with_escape_sequences_is_neutralised_in_the_text_report(stock):
     text = status_text(bad)
     assert text == _row_by_row(bad)
     assert "\x1b" not in text and "\u202e" not in text and "Evil\ufffd[2J\ufffdName\nTwo" in text
+
+
+def test_bands_of_other_objects_and_other_values_get_their_own_text(stock):
+    """The text's cells are known by their bands' values (found by identity): equal bounds of other objects share
+    a cell, other bounds do not."""
+    from fractions import Fraction
+
+    _, _, status = stock
+
+    def copied(c, shift=0):
+        fresh = (lambda f: None if f is None else Fraction(f.numerator, f.denominator) + shift)
+        return c._replace(low=fresh(c.low), high=fresh(c.high))
+
+    for shift in (0, Fraction(1, 1000)):
+        groups = tuple(g._replace(categories=tuple(copied(c, shift if k % 2 else 0) for c in g.categories))
+                       for k, g in enumerate(status.groups))
+        other = dataclasses.replace(status, groups=groups)
+        assert status_text(other) == _row_by_row(other)
+        assert (status_text(other) == status_text(status)) == (shift == 0)
+
+
+def test_counts_per_level_are_those_counted_one_by_one(stock):
+    _, _, status = stock
+    one_by_one = {level: {} for level in status.levels}
+    for g in status.groups:
+        one_by_one[g.level][g.state] = one_by_one[g.level].get(g.state, 0) + 1
+    assert {level: list(c.items()) for level, c in status.counts().items()} == \
+        {level: list(c.items()) for level, c in one_by_one.items()}

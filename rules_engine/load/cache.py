@@ -29,6 +29,7 @@ import io
 import os
 import pickle
 import sys
+import threading
 from types import MappingProxyType
 
 from ..model import levels, units
@@ -165,6 +166,11 @@ def _mac(secret: bytes, data: bytes, body: int) -> bytes:
 def read_entry(path: str, head: bytes, secret: bytes, unpickler: type[pickle.Unpickler]):
     """What an entry holds, read once (what is checked is what is unpickled): raises on a file larger than
     MAX_ENTRY_BYTES, another marker or key (head), a MAC that does not match, or a name unpickler refuses."""
+    return unpickle_entry(verified_entry(path, head, secret), head, unpickler)
+
+
+def verified_entry(path: str, head: bytes, secret: bytes) -> bytes:
+    """The bytes of an entry, read once and checked (see read_entry), for unpickle_entry."""
     with open(path, "rb", buffering=0) as fh:
         if os.fstat(fh.fileno()).st_size > MAX_ENTRY_BYTES:
             raise ValueError("entry too large")
@@ -173,6 +179,11 @@ def read_entry(path: str, head: bytes, secret: bytes, unpickler: type[pickle.Unp
     if len(data) > MAX_ENTRY_BYTES or not data.startswith(head) \
             or not hmac.compare_digest(mac, _mac(secret, data, len(head) + _MAC)):
         raise ValueError("not this entry, or not written by this user")
+    return data
+
+
+def unpickle_entry(data: bytes, head: bytes, unpickler: type[pickle.Unpickler]):
+    """What the checked bytes of an entry (verified_entry, with the same head) hold."""
     body = io.BytesIO(data)  # shares the bytes, no copy
     body.seek(len(head) + _MAC)
     with gc_paused():  # millions of objects with no cycles among them
@@ -203,19 +214,35 @@ def _entry(directory: str, key: str) -> str:
 
 
 def load(root: str) -> tuple[str | None, Policy | None]:
-    """(key, cached policy) for a policy folder; the policy is None when there is no usable entry."""
+    """(key, cached policy) for a policy folder; the policy is None when there is no usable entry.
+
+    While the key is made (hashing what changed of 30,000 files, in Python), the entry of the key the folder had
+    last time is read and its MAC checked in a thread (in C, which lets go of the interpreter): it is used only
+    when the key made is that key, so what is unpickled is exactly what read_entry would unpickle."""
     directory = cache_dir()
     if directory is None:
         return None, None
+    guess = _last_key(directory, root)
+    early = _early(directory, guess) if guess is not None else None
     key = policy_key(root)
+    if guess != key:  # the entry to read early next time (store() writes it under this key)
+        _remember(directory, root, key)
     path = _entry(directory, key)
     if not os.path.exists(path) or not (_private(directory) and _private(path)):
+        if early is not None:
+            early()
         return key, None
     secret = entry_key(directory)
     if secret is None:
+        if early is not None:
+            early()
         return key, None
+    head = _MAGIC + key.encode("ascii")
     try:
-        policy = read_entry(path, _MAGIC + key.encode("ascii"), secret, _Unpickler)
+        data = early() if early is not None else None
+        if guess != key:  # (a changed folder: the entry read early is not this one)
+            data = None
+        policy = unpickle_entry(data if data is not None else verified_entry(path, head, secret), head, _Unpickler)
         if not isinstance(policy, Policy):
             raise ValueError("not a policy")
     except Exception:  # noqa: BLE001 - a damaged entry of any kind is only a missed cache
@@ -225,6 +252,48 @@ def load(root: str) -> tuple[str | None, Policy | None]:
     with contextlib.suppress(OSError):
         os.utime(path)  # the newest used entries are the ones kept
     return key, policy
+
+
+def _last_path(directory: str, root: str) -> str:
+    return memo_path(directory, root)[:-len(".json")] + ".last"
+
+
+def _last_key(directory: str, root: str) -> str | None:
+    """The key of the entry this folder had last (only a guess of which entry to read early; never trusted)."""
+    try:
+        with open(_last_path(directory, root), "rb") as fh:
+            text = fh.read(65)
+    except OSError:
+        return None
+    return text.decode("ascii") if len(text) == 64 and text.isalnum() else None
+
+
+def _remember(directory: str, root: str, key: str) -> None:
+    with contextlib.suppress(OSError), atomic_writer(_last_path(directory, root)) as fh:
+        fh.write(key)
+
+
+def _early(directory: str, key: str):
+    """Start reading and checking the entry of key in a thread; returns a function that gives its bytes, or None
+    when it could not be read or checked (then the entry is simply read again)."""
+    secret = entry_key(directory)
+    path = _entry(directory, key)
+    if secret is None or not os.path.exists(path):
+        return None
+    done: list = []
+
+    def work():
+        with contextlib.suppress(Exception):  # any failure: read again, the ordinary way
+            done.append(verified_entry(path, _MAGIC + key.encode("ascii"), secret))
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+
+    def result() -> bytes | None:
+        thread.join()
+        return done[0] if done else None
+
+    return result
 
 
 def store(key: str | None, policy: Policy, seconds: float) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from collections import deque
-from functools import lru_cache
 from itertools import compress, islice
 from operator import itemgetter, not_
 from typing import NamedTuple
@@ -145,10 +144,13 @@ def checked_blocks(path: str, header: list, rows, policy: Policy, text_cells: bo
     return _Checks(path, header, policy, text_cells, seen).blocks(rows)
 
 
-@lru_cache(maxsize=4)
-def _in_order(policy: Policy) -> list:
-    """The ids of the homes in their order in policy.units."""
-    return list(policy.units)
+def in_order(policy: Policy) -> list:
+    """The ids of the homes in their order in policy.units (the table's own list where it has one: read only)."""
+    ids_in_order = getattr(policy.units, "ids_in_order", None)
+    return list(policy.units) if ids_in_order is None else ids_in_order()
+
+
+AHEAD = 1 << 16  # how far past the previous block a block's first home is looked for, in policy order
 
 
 class _Checks:
@@ -163,8 +165,9 @@ class _Checks:
         self.path, self.policy = path, policy
         self.diags: list = []
         self.categories = set(policy.category_ids)
-        self.position_of = policy.units.position_of()
-        self.order = _in_order(policy)
+        self._position_of = None  # the unit table's index of every id, built when a block is out of order
+        self.order = in_order(policy)
+        self.after = None  # where the previous block's last home lies in policy order (None: not yet found)
         self.seen = FirstRows(len(policy.units)) if seen is None else seen
         names = [str(h or "").strip().lower() for h in header]
         missing = [c for c in ("unit", "valid_from") if c not in names]
@@ -208,13 +211,12 @@ class _Checks:
         units, households, categories, whens = cells[i_unit], cells[i_household], cells[i_category], cells[i_from]
         # (no cell to strip needs a look here: a space or tab never matches a home or category id, nor passes
         # the household id pattern, so such a block goes one_by_one, which strips)
-        first = self.position_of(units[0])
-        if first is not None and self.order[first:first + len(units)] == list(units):
-            positions = range(first, first + len(units))  # the homes in policy order, as most exports are
-        else:
-            positions = list(map(self.position_of, units))
+        positions = self.in_window(units)
+        if positions is None:
+            positions = list(map(self.position_of(), units))
             if None in positions:
                 return None
+        first = positions[0]
         if "" in households:
             if any(compress(categories, map(not_, households))):  # a category without a household
                 return None
@@ -256,10 +258,38 @@ class _Checks:
                         break
         return CheckedBlock(positions, units, households, categories, whens, days, fresh)
 
+    def position_of(self):
+        """The unit table's lookup of a home's position by id (its index is built on the first call)."""
+        if self._position_of is None:
+            self._position_of = self.policy.units.position_of()
+        return self._position_of
+
+    def in_window(self, units: tuple) -> range | list | None:
+        """The positions of a block's homes when the block lies in policy order, as most exports do, found
+        without the index of every id (which a warm status then never builds): its first home looked for
+        just past the previous block's last one, its last home a little further, and the homes in between by
+        a small index of that stretch. None when any home lies outside that stretch (then the index of
+        every id decides). Exact: ids are distinct, so an id found at a position is the home at it."""
+        order, n, after = self.order, len(units), self.after
+        if after is False:  # an export out of policy order: the index of every id, as before
+            return None
+        try:
+            first = order.index(units[0]) if after is None else order.index(units[0], after, after + AHEAD)
+            last = order.index(units[-1], first, first + 16 * n)
+        except ValueError:
+            self.after = False
+            return None
+        self.after = last  # (a home's later rows may open the next block)
+        if last - first + 1 == n and order[first:last + 1] == list(units):
+            return range(first, last + 1)  # the homes side by side
+        stretch = dict(zip(order[first:last + 1], range(first, last + 1)))
+        positions = list(map(stretch.get, units))
+        return None if None in positions else positions
+
     def one_by_one(self, chunk: list) -> list:
         """The rows of a block checked one at a time, each problem with its own message."""
         path, policy, diags, seen = self.path, self.policy, self.diags, self.seen
-        categories, units, position_of = self.categories, policy.units, self.position_of
+        categories, units, position_of = self.categories, policy.units, self.position_of()
         i_unit, i_household, i_category, i_from = self.columns
         c_household, c_category = (i_household or 0) + 1, (i_category or 0) + 1
         dates, ids, id_rows = self.dates, self.ids, self.id_rows

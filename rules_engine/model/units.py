@@ -189,9 +189,20 @@ class UnitTable(Mapping):
     def __setstate__(self, state) -> None:
         for name, value in state.items():
             setattr(self, name, value.split("\n") if name == "_ids" and isinstance(value, str) else value)
-        self._index = dict(zip(self._ids, range(len(self._ids))))
         self._sorted = None
         self._built = {}
+        # _index is left unset until first read (__getattr__): the dict of 2.3 million ids takes most of a second
+        # to build, and `magicmix status` finds its homes by position (load/occupancy_rows.py) without it
+
+    def __getattr__(self, name: str):
+        if name != "_index":  # only an unset slot comes here; _index is the only one left unset (__setstate__)
+            raise AttributeError(name)
+        index = self._index = dict(zip(self._ids, range(len(self._ids))))
+        return index
+
+    def ids_in_order(self) -> list[str]:
+        """The ids of every home in position order: the table's own list, not a copy (read it, never change it)."""
+        return self._ids
 
 
 class Portieken(Mapping):

@@ -84,12 +84,23 @@ def status_text(status: PortfolioStatus, lang: str = "nl", only_out: bool = Fals
     # status.py) written once, and each distinct category entry in it once: a national status has a million
     cells: dict = {}
     shared = dict(zip(map(id, map(_CATEGORIES, groups)), map(_CATEGORIES, groups)))  # (all live while this runs)
+    # an entry is known by what _cell reads, its band's bounds by a number per distinct value, found by the
+    # bound's identity: hashing its Fractions (in Python) cost more than all else of this loop
+    bounds: dict = {id(None): None}
+    values: dict = {}
     for key, categories in shared.items():
         row = []
         for c in categories:
-            text = cells.get(c)
+            low, high = c.low, c.high
+            lo, hi = bounds.get(id(low), False), bounds.get(id(high), False)
+            if lo is False:
+                lo = bounds[id(low)] = values.setdefault((low.__class__, low), len(values))
+            if hi is False:
+                hi = bounds[id(high)] = values.setdefault((high.__class__, high), len(values))
+            seen = (c.count, c.occupied, lo, hi, c.limit, c.state, c.room)
+            text = cells.get(seen)
             if text is None:
-                text = cells[c] = _cell(c, lang)
+                text = cells[seen] = _cell(c, lang)
             row.append(text)
         shared[key] = row
     columns = [[heading[0], *map(levels.__getitem__, map(_LEVEL, groups))], [heading[1], *map(_KEY, groups)],

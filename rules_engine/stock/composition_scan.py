@@ -31,7 +31,7 @@ from ..lang.facts import Group
 from ..load.occupancy import (Composition, composition, consume_csv, groups_from_places, load_occupancy, load_occupancy_csv,
                               table_reader)
 from ..model.levels import groups_above
-from ..load.occupancy_rows import FirstRows, checked_blocks, nonzero_span, seen_positions, twice
+from ..load.occupancy_rows import FirstRows, checked_blocks, in_order, nonzero_span, seen_positions, twice
 
 PARALLEL_FROM = 16 * 1024 * 1024  # bytes of CSV; below this a second process costs more than it saves
 # The share of the file read here. The second process also packs what it kept and sends it back (about a
@@ -93,7 +93,7 @@ class _Latest:
         start, later_since, later_codes, seen, column = later
         clashes = sorted(self.seen.merge(seen), key=lambda clash: clash[3])  # by row, as in one pass
         if clashes:
-            ids = list(policy.units)  # in position order
+            ids = in_order(policy)
             return [twice(path, row, column, ids[i], day, earlier)
                     for i, day, earlier, row in clashes[:MAX_DIAGNOSTICS]]
         since, codes = self.since, self.codes
@@ -110,7 +110,7 @@ class _Latest:
 
     def composition(self, policy: Policy) -> Composition:
         """Count what was kept into every portiek, complex and buurt."""
-        living = _Living(list(policy.units), self.codes, policy.category_ids)
+        living = _Living(in_order(policy), self.codes, policy.category_ids)  # (the table's list: not copied)
         codes = bytes(self.codes)
         layout = _layout(policy)
         if layout is None:  # a complex's portieken apart in the unit table (not as the loader builds it)

@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import partial
-from itertools import compress
-from operator import attrgetter, itemgetter, neg, not_, truediv
+from itertools import compress, repeat
+from operator import attrgetter, itemgetter, methodcaller, neg, not_, truediv
 from typing import NamedTuple
 
 from ..load.load import gc_paused
@@ -89,8 +89,8 @@ class PortfolioStatus:
     def counts(self) -> dict[str, Counter]:
         """Groups per state, per level (largest level first)."""
         out: dict[str, Counter] = {level: Counter() for level in self.levels}
-        for g in self.groups:
-            out[g.level][g.state] += 1
+        for (level, state), n in Counter(zip(map(_LEVEL_OF, self.groups), map(_STATE_OF, self.groups))).items():
+            out[level][state] += n  # (in the order each state first occurs in the level, as counting one by one)
         return out
 
 
@@ -141,14 +141,55 @@ def _banded(level, key, name, parent, group, mix, min_households, categories) ->
                        (wn, wd)))
 
 
-def _portiek(key, parent, group, limits, categories, memo: dict, alike: tuple) -> GroupStatus:
-    """A portiek's status; memo keeps what portieken of the same size, counts and limits (alike) share (most do)."""
-    counts = group.counts
-    shared = (group.homes, group.occupied, alike, *map(counts.get, categories))
-    known = memo.get(shared)
-    if known is None:
-        known = memo[shared] = _portiek_categories(group, limits, categories)
-    return _new_group(("portiek", key, key.split("/", 1)[-1], parent, group.homes, group.occupied, *known))
+class _Portieken:
+    """Every portiek's status, made column by column in C once all are gathered (a national stock has 300,000).
+
+    What portieken alike share (size, counts and the maximums of their profile: most have a twin) is worked
+    out once: by the Group object and the maximums first (portieken with the same homes' codes share one Group,
+    see composition_scan.py), else by the values themselves."""
+
+    def __init__(self, categories: tuple[str, ...]):
+        self.categories = categories
+        self.keys: list[str] = []
+        self.parents: list[str] = []
+        self.groups: list = []
+        self.alike: list[int] = []  # per portiek, the number of its profile's maximums in self.limits
+        self.numbers: dict = {}  # tuple(maximums.items()) -> its number
+        self.limits: list = []  # per number, the maximums
+
+    def add(self, complex_id: str, keys: list[str], groups: list, limits) -> None:
+        """A complex's portieken (keys in order) and their Groups, judged against the maximums limits."""
+        alike = tuple(limits.items())
+        number = self.numbers.get(alike)
+        if number is None:
+            number = self.numbers[alike] = len(self.limits)
+            self.limits.append(limits)
+        self.keys += keys
+        self.groups += groups
+        self.parents += [complex_id] * len(keys)
+        self.alike += [number] * len(keys)
+
+    def statuses(self) -> map:
+        """The GroupStatus of every portiek added, in the order added."""
+        groups, categories = self.groups, self.categories
+        by_object: dict = {}  # (id of the Group, number of the maximums) -> (judged, categories, state, worst)
+        by_value: dict = {}  # (homes, occupied, maximums, counts per category) -> the same
+        ids = list(zip(map(id, groups), self.alike))  # (the Groups live in the composition while this runs)
+        for key, i in dict(zip(ids, range(len(ids)))).items():  # each distinct one once (at its last portiek)
+            group, limits = groups[i], self.limits[key[1]]
+            shared = (group.homes, group.occupied, tuple(limits.items()), *map(group.counts.get, categories))
+            known = by_value.get(shared)
+            if known is None:
+                known = by_value[shared] = _portiek_categories(group, limits, categories)
+            by_object[key] = known
+        judged, cats, states, worst = zip(*map(by_object.__getitem__, ids)) if ids else ((),) * 4
+        names = map(_LAST, map(_SPLIT, self.keys))
+        return map(_new_group, zip(repeat("portiek"), self.keys, names, self.parents, map(_HOMES, groups),
+                                   map(_OCCUPIED, groups), judged, cats, states, worst))
+
+
+_SPLIT, _LAST = methodcaller("split", "/", 1), itemgetter(-1)  # a portiek's name: its key after the complex's id
+_HOMES, _OCCUPIED = attrgetter("homes"), attrgetter("occupied")
 
 
 def _portiek_categories(group, limits, categories) -> tuple:
@@ -226,7 +267,7 @@ def _portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...]
     # A buurt (or a group above it) is judged like the complexes in it: from the policy's default minimum on.
     default_min = complexes[0].profiles[0].min_households if complexes else 1
     found = comp.groups
-    memo: dict = {}  # what portieken alike share (see _portiek)
+    portieken = _Portieken(cats)
     for lv in policy.levels.from_complex[1:]:  # the buurt and every level above it
         if lv.key in levels:
             for code, area in policy.groups_of(lv.key).items():
@@ -240,12 +281,12 @@ def _portfolio_status(policy: Policy, comp: Composition, levels: tuple[str, ...]
             groups.append(_banded("complex", cx.id, cx.name, cx.buurt, found[("complex", cx.id)], profile.mix,
                                   profile.min_households, cats))
         if "portiek" in levels:
-            limits = profile.portiek_max_households
-            alike = tuple(limits.items())
-            for key in cx.portieken:
-                groups.append(_portiek(key, cx.id, found[("portiek", key)], limits, cats, memo, alike))
+            keys = list(cx.portieken)
+            portieken.add(cx.id, keys, list(map(found.__getitem__, zip(repeat("portiek"), keys))),
+                          profile.portiek_max_households)
         if progress is not None and n % 1000 == 0:
             progress(n, len(complexes))
+    groups += portieken.statuses()  # (the order before sorting does not matter: every level's keys are distinct)
     groups = _sorted(groups, policy.levels)
     unvalued = tuple(name for name, p in policy.parameters.items() if p.at(date) is None)
     return PortfolioStatus(date.isoformat(), {"id": policy.id, "version": policy.version,
