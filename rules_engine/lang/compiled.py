@@ -25,21 +25,34 @@ not cover (an operator a test registers, a fact it has no code for) gets None fr
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from .codegen import FIRED_CODE, NOT_APPLICABLE_CODE, NOT_FIRED_CODE, UNKNOWN_CODE, Gen, Unsupported  # noqa: F401
 from ..engine.counts import group_homes
 from ..model.levels import group_keys
+from ..model.units import UnitTable
 from .program import Program
+
+
+class _Place(NamedTuple):
+    """A place (portiek) as group_keys reads a home: the keys of its portiek, complex and buurt."""
+
+    portiek: str
+    complex: str
+    buurt: str
 
 
 class CompiledRules:
     """One program's rules compiled for one date: decide from a composition or from counts per level."""
 
-    def __init__(self, source: str, from_composition, from_counts, needed_levels: tuple[str, ...]):
+    def __init__(self, source: str, from_composition, from_counts, needed_levels: tuple[str, ...],
+                 prepare=None):
         self.source = source  # the generated Python, for reading and tests
         self.from_composition = from_composition  # (household, unit id, composition) -> (outcome, deciding)
         self.from_counts = from_counts  # (household, unit id, counts per level, leaving) -> (outcome, deciding)
         self.levels = needed_levels  # the levels whose counts the rules read
+        self.prepare = prepare  # (composition) -> None: every place's context and groups made now
+
 
 
 def compiled_rules(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, general,
@@ -92,12 +105,23 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
             f"    r = {'memo[k]' if small_memo else 'memo_get(k)'}", "    if r is None:", "        r = outcome_of(k)", "    return r", ""]
     lines = []
 
+    # The home is read from the unit table's columns by its position (only the columns the rules read), and its
+    # place's context (the complex's tables, the groups' keys) once per place: no Unit is built.
+    columns = [f"    {name} = {code}" for need, name, code in (
+        ("rent", "rn", "rent_num[i]"), ("rent", "rd", "rent_den[i]"), ("rooms", "u_rooms", "rooms[i]"),
+        ("daeb", "u_daeb", "daeb[i] == 1"), ("floor", "u_floor", "floors[i]")) if need in g.unit_need]
+
     def wrapper(name: str, params: str, level_lines) -> list[str]:
         out = [f"def {name}(h, uid, {params}):",
-               "    w = homes_seen(uid)",
+               "    i = position(uid)",
+               "    if i is None:",
+               "        bad_unit(uid)",
+               "    p = place_of[i]",
+               "    w = place_context[p]",
                "    if w is None:",
-               "        w = home(uid)",
-               "    u, rn, rd, " + "".join(f"x{i}, " for i in range(len(g.tables))) + "ks = w",
+               "        w = context(p)",
+               "    " + "".join(f"x{i}, " for i in range(len(g.tables))) + "ks, = w",
+               *columns,
                "    cat = h.category",
                "    try:",
                "        ci = cat_index[cat]",
@@ -110,9 +134,17 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
         return out + level_lines + body + [line.replace("FALLBACK", fallback) for line in tail]
 
     def key_code(i: int) -> str:
-        return "u.portiek" if i == 0 else f"ks[{i}]"
+        return f"ks[{i}]"
 
-    comp_lines = ["    groups = comp.groups"] if levels else []
+    # A composition's groups per place, as the rules read them (flat: per level its counts per category index,
+    # its occupied and its homes, as needed), made once per place and kept with the composition (derived).
+    parts = [(i, a, k) for i in levels for a, k in (("c", "map"), ("q", "n"), ("o", "occ"), ("m", "homes"))
+             if k in g.need[i]]
+    comp_lines = ["    try:", "        pg, above = comp.derived[token]", "    except (AttributeError, KeyError):",
+                  "        pg, above = groups_for(comp)", "    y = pg.get(p)", "    if y is None:",
+                  "        y = pg[p] = place_groups(comp.groups, above, ks)",
+                  *(["    " + "".join(f"{a}{i}, " for i, a, _ in parts) + "= y"] if parts else [])] if levels else []
+    comp_lines += [f"    n{i} = q{i}[ci]" for i in levels if "n" in g.need[i]]
     # Counts as a mapping per level, or the tuple form (engine/counts.py): its shape is checked here, and a
     # wrong one goes to the general path, which names the problem (counts.as_mapping).
     fallback_counts = "return general_counts(h, uid, counts, leaving)"
@@ -121,10 +153,6 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
     ncat = len(policy.category_ids)
     for i in levels:
         need = g.need[i]
-        comp_lines.append(f"    g{i} = groups[({level_name[i]}, {key_code(i)})]")
-        comp_lines += [f"    {a}{i} = g{i}.{attr}" for a, k, attr in (("c", "c", "counts"), ("o", "occ", "occupied"),
-                                                                        ("m", "homes", "homes")) if k in need]
-        comp_lines += [f"    n{i} = c{i}.get(cat, 0)"] if "n" in need else []
         tuple_lines += [f"        t{i} = counts[{i}]", f"        if t{i}.__class__ is not tuple or len(t{i}) != {ncat}:",
                         f"            {fallback_counts}"]
         tuple_lines += [f"        c{i} = dict(zip(category_ids, t{i}))"] if "map" in need else []
@@ -141,17 +169,66 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
     lines += wrapper("from_counts", "counts, leaving=None", count_lines)
     source = "\n".join(lines)
 
-    contexts: dict = {}
     tables = tuple(b for _, b in g.tables)
+    units = policy.units
+    if not isinstance(units, UnitTable):
+        raise Unsupported("units")
+    col = units.columns()
+    contexts: dict = {}  # (complex, buurt) -> its tables and the keys of its groups from the complex up
+    place_context: list = [None] * len(col.places)  # place number -> (x0, x1, ..., the groups' keys)
 
-    def context(u):
-        prof = policy.complexes[u.complex].profile_at(date)
-        keys = group_keys(policy, u)
-        mixes = {"complex": prof.mix, "buurt": policy.buurten[u.buurt].mix}
-        for lv, key in zip(policy.levels.keys[3:], keys[3:]):
-            mixes[lv] = policy.areas[lv][key].mix
-        x = contexts[u.complex] = tuple(b(prof, mixes) for b in tables) + (keys,)  # x0, x1, ..., the groups' keys
-        return x
+    def context(p: int):
+        portiek, complex_id, buurt = col.places[p]
+        x = contexts.get((complex_id, buurt))
+        if x is None:
+            prof = policy.complexes[complex_id].profile_at(date)
+            keys = group_keys(policy, _Place(portiek, complex_id, buurt))
+            mixes = {"complex": prof.mix, "buurt": policy.buurten[buurt].mix}
+            for lv, key in zip(policy.levels.keys[3:], keys[3:]):
+                mixes[lv] = policy.areas[lv][key].mix
+            x = contexts[(complex_id, buurt)] = (tuple(b(prof, mixes) for b in tables), keys[1:])
+        w = place_context[p] = x[0] + ((portiek,) + x[1],)
+        return w
+
+    group_parts = [(i, g.levels[i], tuple(k for j, _, k in parts if j == i)) for i in levels]
+    category_ids = policy.category_ids
+
+    def group_values(gr, kinds) -> tuple:
+        out = []
+        for k in kinds:
+            if k == "map":
+                out.append(gr.counts)
+            elif k == "n":
+                counts = gr.counts
+                out.append(tuple([counts.get(c, 0) for c in category_ids]))
+            else:
+                out.append(gr.occupied if k == "occ" else gr.homes)
+        return tuple(out)
+
+    def place_groups(groups, above: dict, ks) -> tuple:
+        """The values the rules read of a place's groups (a missing group: KeyError, as a look-up gives); those
+        of a group above the portiek are made once (above) and shared by its places."""
+        out = ()
+        for i, level, kinds in group_parts:
+            key = (level, ks[i])
+            v = above.get(key) if i else None
+            if v is None:
+                v = group_values(groups[key], kinds)
+                if i:
+                    above[key] = v
+            out += v
+        return out
+
+    token = object()  # this compiled program's entry in a composition's derived values
+
+    def groups_for(comp) -> tuple[dict, dict]:
+        """Empty tables of the composition's values for these rules (per place; per group above the portiek),
+        kept with it where it can be."""
+        tables: tuple[dict, dict] = ({}, {})
+        derived = getattr(comp, "derived", None)
+        if derived is not None:
+            derived[token] = tables
+        return tables
 
     memo: dict | list = [None] * 4 ** n if small_memo else {}
 
@@ -162,25 +239,24 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
         return r
 
     ns = g.ns
-    seen: dict = {}
-    units_get = policy.units.get
-
-    def home(uid: str):
-        """(unit, rent numerator, rent denominator, *its complex's context), kept for up to 65,536 homes."""
-        u = units_get(uid)
-        if u is None:
-            bad_unit(uid)
-        x = contexts.get(u.complex)
-        if x is None:
-            x = context(u)
-        w = (u, u.rent.numerator, u.rent.denominator) + x
-        if len(seen) < 65_536:
-            seen[uid] = w
-        return w
-
-    ns.update(homes_seen=seen.get, home=home, cat_index={c: j for j, c in enumerate(policy.category_ids)},
+    ns.update(position=col.position, place_of=col.place, place_context=place_context, context=context,
+              rent_num=col.rent_num, rent_den=col.rent_den, rooms=col.rooms, daeb=col.daeb, floors=col.floor,
+              token=token, groups_for=groups_for, place_groups=place_groups, bad_unit=bad_unit, cat_index={c: j for j, c in enumerate(policy.category_ids)},
               category_ids=policy.category_ids, memo=memo, memo_get=None if small_memo else memo.get,
               outcome_of=outcome, bad_category=bad_category, general=general, general_counts=general_counts,
               homes=group_homes(policy) if any("homes" in g.need[i] for i in levels) else None, **(names or {}))
     exec(compile(source, f"<magicmix rules {policy.id} {date.isoformat()}>", "exec"), ns)  # noqa: S102 - our source
-    return CompiledRules(source, ns["from_composition"], ns["from_counts"], tuple(g.levels[i] for i in levels))
+    def prepare(comp) -> None:
+        """Make every place's context and groups on comp now, in the order of the unit table (a run that reads
+        most homes saves the time each would cost at its first row, read at random)."""
+        for p in range(len(place_context)):
+            if place_context[p] is None:
+                context(p)
+        if levels:
+            pg, above = groups_for(comp)
+            groups = comp.groups
+            for p, w in enumerate(place_context):
+                pg[p] = place_groups(groups, above, w[-1])
+
+    return CompiledRules(source, ns["from_composition"], ns["from_counts"], tuple(g.levels[i] for i in levels),
+                         prepare)

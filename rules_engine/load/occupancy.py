@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from types import MappingProxyType
 from typing import Iterator, Mapping, NamedTuple
@@ -63,6 +63,9 @@ class Composition:
     date: dt.date
     groups: Mapping[tuple[str, str], Group]  # (level, key) -> group
     by_unit: Mapping[str, str]  # home -> category of its household
+    # What code deciding many lettings on this composition derives from it once (the compiled rules' groups per
+    # place): kept with the composition, so it lives as long as the composition does and no longer.
+    derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def group(self, level: str, key: str) -> Group:
         """The group for a level ('portiek', 'complex', 'buurt', ...) and its key."""
