@@ -25,7 +25,7 @@ not cover (an operator a test registers, a fact it has no code for) gets None fr
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from typing import Mapping, NamedTuple
 
 from .codegen import FIRED_CODE, NOT_APPLICABLE_CODE, NOT_FIRED_CODE, UNKNOWN_CODE, Gen, Unsupported  # noqa: F401
 from ..engine.counts import group_homes
@@ -40,6 +40,13 @@ class _Place(NamedTuple):
     portiek: str
     complex: str
     buurt: str
+
+
+class _Records(dict):
+    """Records per place of a composition with few groups, filled as places are read (None for one not yet made)."""
+
+    def __missing__(self, key):
+        return None
 
 
 class CompiledRules:
@@ -85,11 +92,8 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
     else:
         before, key = rules_code(g, program)
     levels = sorted(g.need)
+    ncat = len(policy.category_ids)
     level_name = {i: g.const(g.levels[i]) for i in levels}
-    args = []
-    for i in levels:
-        need = g.need[i]
-        args += [a for a, k in ((f"c{i}", "c"), (f"o{i}", "occ"), (f"m{i}", "homes")) if k in need]
     body = []
     occ = [i for i in levels if "occ" in g.need[i]]
     ns_ = [i for i in levels if "n" in g.need[i]]
@@ -105,23 +109,18 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
             f"    r = {'memo[k]' if small_memo else 'memo_get(k)'}", "    if r is None:", "        r = outcome_of(k)", "    return r", ""]
     lines = []
 
-    # The home is read from the unit table's columns by its position (only the columns the rules read), and its
-    # place's context (the complex's tables, the groups' keys) once per place: no Unit is built.
+    # The home is read from the unit table's columns by its position (only the columns the rules read), and what
+    # the rules read of its place once per place: no Unit is built, and a row touches few places in memory.
     columns = [f"    {name} = {code}" for need, name, code in (
         ("rent", "rn", "rent_num[i]"), ("rent", "rd", "rent_den[i]"), ("rooms", "u_rooms", "rooms[i]"),
         ("daeb", "u_daeb", "daeb[i] == 1"), ("floor", "u_floor", "floors[i]")) if need in g.unit_need]
+    tables_code = [f"    x{j} = w[{j}]" for j in range(len(g.tables))]
 
-    def wrapper(name: str, params: str, level_lines) -> list[str]:
+    def wrapper(name: str, params: str, place_lines, level_lines) -> list[str]:
         out = [f"def {name}(h, uid, {params}):",
                "    i = position(uid)",
                "    if i is None:",
                "        bad_unit(uid)",
-               "    p = place_of[i]",
-               "    w = place_context[p]",
-               "    if w is None:",
-               "        w = context(p)",
-               "    " + "".join(f"x{i}, " for i in range(len(g.tables))) + "ks, = w",
-               *columns,
                "    cat = h.category",
                "    try:",
                "        ci = cat_index[cat]",
@@ -130,27 +129,36 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
         fallback = "general(h, uid, comp)" if name == "from_composition" else "general_counts(h, uid, counts, leaving)"
         # A household placed through a route: combine's outcome depends on more than the statuses.
         out += ["    if h.route is not None:", f"        return {fallback}"]
-        out.append("    lv = comp.by_unit.get(uid)" if name == "from_composition" else "    lv = leaving")
+        out += place_lines + tables_code + columns
         return out + level_lines + body + [line.replace("FALLBACK", fallback) for line in tail]
 
     def key_code(i: int) -> str:
         return f"ks[{i}]"
 
-    # A composition's groups per place, as the rules read them (flat: per level its counts per category index,
-    # its occupied and its homes, as needed), made once per place and kept with the composition (derived).
-    parts = [(i, a, k) for i in levels for a, k in (("c", "map"), ("q", "n"), ("o", "occ"), ("m", "homes"))
-             if k in g.need[i]]
-    comp_lines = ["    try:", "        pg, above = comp.derived[token]", "    except (AttributeError, KeyError):",
-                  "        pg, above = groups_for(comp)", "    y = pg.get(p)", "    if y is None:",
-                  "        y = pg[p] = place_groups(comp.groups, above, ks)",
-                  *(["    " + "".join(f"{a}{i}, " for i, a, _ in parts) + "= y"] if parts else [])] if levels else []
-    comp_lines += [f"    n{i} = q{i}[ci]" for i in levels if "n" in g.need[i]]
+    # From a composition, one record per place: the context's tables, then per level the values the rules read of
+    # its group (the households per category, flat, then occupied and homes, as needed). It is made once per place
+    # and kept with the composition (derived), with the category living in each home by position where the
+    # composition has them (Composition.codes).
+    offsets, at = {}, len(g.tables)
+    for i in levels:
+        for part in ("map", "n", "occ", "homes"):
+            if part in g.need[i]:
+                offsets[(i, part)] = at
+                at += ncat if part == "n" else 1
+    comp_place = ["    try:", "        pw, codes = comp.derived[token]", "    except (AttributeError, KeyError):",
+                  "        pw, codes = derive(comp)", "    p = place_of[i]", "    w = pw[p]", "    if w is None:",
+                  "        w = pw[p] = place_record(comp, p)"]
+    comp_lines = ["    lv = comp.by_unit.get(uid) if codes is None else living[codes[i]]"]
+    for (i, part), off in offsets.items():
+        comp_lines.append({"map": f"    c{i} = w[{off}]", "n": f"    n{i} = w[{off} + ci]", "occ": f"    o{i} = w[{off}]",
+                           "homes": f"    m{i} = w[{off}]"}[part])
+    counts_place = ["    p = place_of[i]", "    w = place_context[p]", "    if w is None:", "        w = context(p)",
+                    "    ks = w[-1]", "    lv = leaving"]
     # Counts as a mapping per level, or the tuple form (engine/counts.py): its shape is checked here, and a
     # wrong one goes to the general path, which names the problem (counts.as_mapping).
     fallback_counts = "return general_counts(h, uid, counts, leaving)"
     tuple_lines = [f"        if len(counts) != {len(g.levels)}:", f"            {fallback_counts}"] if levels else []
     map_lines = []
-    ncat = len(policy.category_ids)
     for i in levels:
         need = g.need[i]
         tuple_lines += [f"        t{i} = counts[{i}]", f"        if t{i}.__class__ is not tuple or len(t{i}) != {ncat}:",
@@ -165,8 +173,8 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
             tuple_lines.append(f"        m{i} = homes[({level_name[i]}, {key_code(i)})]")
             map_lines.append(f"        m{i} = homes[({level_name[i]}, {key_code(i)})]")
     count_lines = ["    if counts.__class__ is tuple:", *tuple_lines, "    else:", *map_lines] if levels else []
-    lines += wrapper("from_composition", "comp", comp_lines)
-    lines += wrapper("from_counts", "counts, leaving=None", count_lines)
+    lines += wrapper("from_composition", "comp", comp_place, comp_lines)
+    lines += wrapper("from_counts", "counts, leaving=None", counts_place, count_lines)
     source = "\n".join(lines)
 
     tables = tuple(b for _, b in g.tables)
@@ -174,8 +182,14 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
     if not isinstance(units, UnitTable):
         raise Unsupported("units")
     col = units.columns()
+    places = len(col.places)
     contexts: dict = {}  # (complex, buurt) -> its tables and the keys of its groups from the complex up
-    place_context: list = [None] * len(col.places)  # place number -> (x0, x1, ..., the groups' keys)
+    place_context: list = [None] * places  # place number -> (x0, x1, ..., the groups' keys)
+    shared: dict = {}  # equal tables are one object: most complexes have the policy's mix, and a row reads it hot
+
+    def one(table):
+        key = (table.__class__, tuple(table.items())) if isinstance(table, Mapping) else (table.__class__, table)
+        return shared.setdefault(key, table)
 
     def context(p: int):
         portiek, complex_id, buurt = col.places[p]
@@ -186,29 +200,37 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
             mixes = {"complex": prof.mix, "buurt": policy.buurten[buurt].mix}
             for lv, key in zip(policy.levels.keys[3:], keys[3:]):
                 mixes[lv] = policy.areas[lv][key].mix
-            x = contexts[(complex_id, buurt)] = (tuple(b(prof, mixes) for b in tables), keys[1:])
+            x = contexts[(complex_id, buurt)] = (tuple(one(b(prof, mixes)) for b in tables), keys[1:])
         w = place_context[p] = x[0] + ((portiek,) + x[1],)
         return w
 
-    group_parts = [(i, g.levels[i], tuple(k for j, _, k in parts if j == i)) for i in levels]
+    group_parts = [(i, g.levels[i], tuple(k for k in ("map", "n", "occ", "homes") if k in g.need[i])) for i in levels]
     category_ids = policy.category_ids
 
     def group_values(gr, kinds) -> tuple:
-        out = []
+        out: list = []
         for k in kinds:
             if k == "map":
                 out.append(gr.counts)
             elif k == "n":
                 counts = gr.counts
-                out.append(tuple([counts.get(c, 0) for c in category_ids]))
+                out += [counts.get(c, 0) for c in category_ids]
             else:
                 out.append(gr.occupied if k == "occ" else gr.homes)
         return tuple(out)
 
-    def place_groups(groups, above: dict, ks) -> tuple:
-        """The values the rules read of a place's groups (a missing group: KeyError, as a look-up gives); those
-        of a group above the portiek are made once (above) and shared by its places."""
-        out = ()
+    def place_record(comp, p: int) -> tuple:
+        """A place's tables and the values the rules read of its groups on comp (a missing group: KeyError, as a
+        look-up gives); those of a group above the portiek are made once and shared by its places."""
+        w = place_context[p]
+        if w is None:
+            w = context(p)
+        ks, above, groups = w[-1], comp.derived.get(above_token) if hasattr(comp, "derived") else None, comp.groups
+        if above is None:
+            above = {}
+            if hasattr(comp, "derived"):
+                comp.derived[above_token] = above
+        out = w[:-1]
         for i, level, kinds in group_parts:
             key = (level, ks[i])
             v = above.get(key) if i else None
@@ -219,16 +241,19 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
             out += v
         return out
 
-    token = object()  # this compiled program's entry in a composition's derived values
+    token, above_token = object(), object()  # this compiled program's entries in a composition's derived values
+    living = (None,) + tuple(category_ids)  # Composition.codes: 0 nobody, else 1 + the category's index
 
-    def groups_for(comp) -> tuple[dict, dict]:
-        """Empty tables of the composition's values for these rules (per place; per group above the portiek),
-        kept with it where it can be."""
-        tables: tuple[dict, dict] = ({}, {})
+    def derive(comp) -> tuple:
+        """Empty records per place of a composition for these rules (a list when it has every group, else a table
+        filled as places are read), and its categories by position; kept with it where it can be."""
+        pw = [None] * places if len(comp.groups) >= places else _Records()
+        codes = getattr(comp, "codes", None)
+        entry = (pw, codes if codes is not None and len(codes) == len(units) else None)
         derived = getattr(comp, "derived", None)
         if derived is not None:
-            derived[token] = tables
-        return tables
+            derived[token] = entry
+        return entry
 
     memo: dict | list = [None] * 4 ** n if small_memo else {}
 
@@ -241,22 +266,21 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
     ns = g.ns
     ns.update(position=col.position, place_of=col.place, place_context=place_context, context=context,
               rent_num=col.rent_num, rent_den=col.rent_den, rooms=col.rooms, daeb=col.daeb, floors=col.floor,
-              token=token, groups_for=groups_for, place_groups=place_groups, bad_unit=bad_unit, cat_index={c: j for j, c in enumerate(policy.category_ids)},
+              token=token, derive=derive, place_record=place_record, living=living, bad_unit=bad_unit, cat_index={c: j for j, c in enumerate(policy.category_ids)},
               category_ids=policy.category_ids, memo=memo, memo_get=None if small_memo else memo.get,
               outcome_of=outcome, bad_category=bad_category, general=general, general_counts=general_counts,
               homes=group_homes(policy) if any("homes" in g.need[i] for i in levels) else None, **(names or {}))
     exec(compile(source, f"<magicmix rules {policy.id} {date.isoformat()}>", "exec"), ns)  # noqa: S102 - our source
     def prepare(comp) -> None:
-        """Make every place's context and groups on comp now, in the order of the unit table (a run that reads
-        most homes saves the time each would cost at its first row, read at random)."""
-        for p in range(len(place_context)):
-            if place_context[p] is None:
-                context(p)
-        if levels:
-            pg, above = groups_for(comp)
-            groups = comp.groups
-            for p, w in enumerate(place_context):
-                pg[p] = place_groups(groups, above, w[-1])
+        """Make every place's record on comp now, in the order of the unit table (a run that reads most homes
+        saves the time each would cost at its first row, read at random)."""
+        entry = getattr(comp, "derived", {}).get(token)
+        pw = (entry or derive(comp))[0]
+        if pw.__class__ is not list:
+            return  # a composition of a few groups only: its places are made as they are read
+        for p in range(places):
+            if pw[p] is None:
+                pw[p] = place_record(comp, p)
 
     return CompiledRules(source, ns["from_composition"], ns["from_counts"], tuple(g.levels[i] for i in levels),
                          prepare)
