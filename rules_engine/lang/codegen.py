@@ -71,7 +71,7 @@ class Gen:
         self.temps = 0
         self.tables: list = []  # (key, builder(profile, mixes)) for the per-complex context
         self.need: dict[int, set] = {}  # level index -> {"c", "map", "n", "occ", "homes"}
-        self.unit_need: set = set()  # the home's columns the rules read: "rent", "rooms", "daeb", "floor"
+        self.unit_need: set = set()  # the home's columns the rules read: "rent", "rooms", "daeb", "floor", "keys"
 
     # --- names we emit ----------------------------------------------------------------------------
     def temp(self) -> str:
@@ -112,8 +112,9 @@ class Gen:
             "household.route": lambda: _V(f"(h.route or {self.const('')})", "other"),
             "household.age": lambda: self.maybe_none("h.age"),
             # the home's values as compiled.py's functions read them from the unit table's columns
-            "unit.id": lambda: _V("uid", "other"), "unit.portiek": lambda: _V("ks[0]", "other"),
-            "unit.complex": lambda: _V("ks[1]", "other"), "unit.buurt": lambda: _V("ks[2]", "other"),
+            "unit.id": lambda: _V("uid", "other"), "unit.portiek": lambda: self.column("keys", _V("ks[0]", "other")),
+            "unit.complex": lambda: self.column("keys", _V("ks[1]", "other")),
+            "unit.buurt": lambda: self.column("keys", _V("ks[2]", "other")),
             "unit.rent": lambda: self.column("rent", _V("_F(rn, rd)", "num", nd=("rn", "rd"))),
             "unit.rooms": lambda: self.column("rooms", _V("u_rooms", "num", integral=True)),
             "unit.daeb": lambda: self.column("daeb", _V("u_daeb", "bool")),

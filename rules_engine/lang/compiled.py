@@ -135,11 +135,11 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
     def key_code(i: int) -> str:
         return f"ks[{i}]"
 
-    # From a composition, one record per place: the context's tables, then per level the values the rules read of
+    # From a composition, one record per place: the context's tables and keys, then per level the values the rules read of
     # its group (the households per category, flat, then occupied and homes, as needed). It is made once per place
     # and kept with the composition (derived), with the category living in each home by position where the
     # composition has them (Composition.codes).
-    offsets, at = {}, len(g.tables)
+    offsets, at = {}, len(g.tables) + 1  # after the tables, the keys of the place's groups
     for i in levels:
         for part in ("map", "n", "occ", "homes"):
             if part in g.need[i]:
@@ -148,7 +148,8 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
     comp_place = ["    try:", "        pw, codes = comp.derived[token]", "    except (AttributeError, KeyError):",
                   "        pw, codes = derive(comp)", "    p = place_of[i]", "    w = pw[p]", "    if w is None:",
                   "        w = pw[p] = place_record(comp, p)"]
-    comp_lines = ["    lv = comp.by_unit.get(uid) if codes is None else living[codes[i]]"]
+    comp_lines = [f"    ks = w[{len(g.tables)}]"] if "keys" in g.unit_need else []
+    comp_lines.append("    lv = comp.by_unit.get(uid) if codes is None else living[codes[i]]")
     for (i, part), off in offsets.items():
         comp_lines.append({"map": f"    c{i} = w[{off}]", "n": f"    n{i} = w[{off} + ci]", "occ": f"    o{i} = w[{off}]",
                            "homes": f"    m{i} = w[{off}]"}[part])
@@ -230,7 +231,7 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
             above = {}
             if hasattr(comp, "derived"):
                 comp.derived[above_token] = above
-        out = w[:-1]
+        out = w
         for i, level, kinds in group_parts:
             key = (level, ks[i])
             v = above.get(key) if i else None
