@@ -135,9 +135,9 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
     def key_code(i: int) -> str:
         return f"ks[{i}]"
 
-    # From a composition, one record per place: the context's tables and keys, then per level the values the rules read of
-    # its group (the households per category, flat, then occupied and homes, as needed). It is made once per place
-    # and kept with the composition (derived), with the category living in each home by position where the
+    # From a composition, one record per place: the context's tables and keys, then per level the values the rules
+    # read of its group (the households per category, flat, then occupied and homes, as needed). It is made once per
+    # place and kept with the composition (derived), with the category living in each home by position where the
     # composition has them (Composition.codes).
     offsets, at = {}, len(g.tables) + 1  # after the tables, the keys of the place's groups
     for i in levels:
@@ -151,8 +151,8 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
     comp_lines = [f"    ks = w[{len(g.tables)}]"] if "keys" in g.unit_need else []
     comp_lines.append("    lv = comp.by_unit.get(uid) if codes is None else living[codes[i]]")
     for (i, part), off in offsets.items():
-        comp_lines.append({"map": f"    c{i} = w[{off}]", "n": f"    n{i} = w[{off} + ci]", "occ": f"    o{i} = w[{off}]",
-                           "homes": f"    m{i} = w[{off}]"}[part])
+        comp_lines.append({"map": f"    c{i} = w[{off}]", "n": f"    n{i} = w[{off} + ci]",
+                           "occ": f"    o{i} = w[{off}]", "homes": f"    m{i} = w[{off}]"}[part])
     counts_place = ["    p = place_of[i]", "    w = place_context[p]", "    if w is None:", "        w = context(p)",
                     "    ks = w[-1]", "    lv = leaving"]
     # Counts as a mapping per level, or the tuple form (engine/counts.py): its shape is checked here, and a
@@ -267,7 +267,8 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
     ns = g.ns
     ns.update(position=col.position, place_of=col.place, place_context=place_context, context=context,
               rent_num=col.rent_num, rent_den=col.rent_den, rooms=col.rooms, daeb=col.daeb, floors=col.floor,
-              token=token, derive=derive, place_record=place_record, living=living, bad_unit=bad_unit, cat_index={c: j for j, c in enumerate(policy.category_ids)},
+              token=token, derive=derive, place_record=place_record, living=living, bad_unit=bad_unit,
+              cat_index={c: j for j, c in enumerate(policy.category_ids)},
               category_ids=policy.category_ids, memo=memo, memo_get=None if small_memo else memo.get,
               outcome_of=outcome, bad_category=bad_category, general=general, general_counts=general_counts,
               homes=group_homes(policy) if any("homes" in g.need[i] for i in levels) else None, **(names or {}))

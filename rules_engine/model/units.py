@@ -144,8 +144,8 @@ class UnitTable(Mapping):
 
     def columns(self) -> Columns:
         """The table's columns as they are (read-only by contract): no copy, no Unit built."""
-        return Columns(self._index.get, self._rooms, self._rent_num, self._rent_den, self._daeb, self._floor, self._place,
-                       self._places)
+        return Columns(self._index.get, self._rooms, self._rent_num, self._rent_den, self._daeb, self._floor,
+                       self._place, self._places)
 
     def place_number(self, uid: str) -> int | None:
         """The number of a home's portiek in places(), or None for an unknown home (for fast counting)."""
