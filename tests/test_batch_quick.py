@@ -11,6 +11,7 @@ import pytest
 
 from conftest import OB
 from rules_engine import example_occupancy, load_policy
+from rules_engine.allocation import batch
 from rules_engine.allocation.batch import decision_line, run_batch
 from rules_engine.engine.evaluate import build_facts, combine, rule_statuses
 from rules_engine.load.batch_rows import RowError, csv_households, line_blocks, parse_row, row_values
@@ -118,7 +119,9 @@ def _reference_lines(program, path, default):
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_batch_output_is_byte_for_byte_the_general_one(program, tmp_path, jobs):
+@pytest.mark.parametrize("warm", [True, False])  # the places made before the rows (a large input) or as read
+def test_batch_output_is_byte_for_byte_the_general_one(program, tmp_path, monkeypatch, jobs, warm):
+    monkeypatch.setattr(batch, "ROW_BYTES", 1 if warm else 10 ** 9)
     columns = ("id", "size", "income", "category", "unit", "older", "route", "date")
     src = tmp_path / "rows.csv"
     src.write_text(_text(program, 1500, ";", 7, columns), encoding="utf-8")

@@ -65,12 +65,13 @@ class Gen:
         self.program, self.policy, self.date = program, program.policy, date
         self.levels = self.policy.levels.keys
         self.ns: dict = {"_U": Unknown, "_UNK": _UNKNOWN, "_mul": operators._mul, "_div": operators._div,
-                         "_share": _share, "_frac": _frac}
+                         "_share": _share, "_frac": _frac, "_F": Fraction}
         self.consts: dict = {}
         self.definitions_made: dict = {}
         self.temps = 0
         self.tables: list = []  # (key, builder(profile, mixes)) for the per-complex context
-        self.need: dict[int, set] = {}  # level index -> {"occ", "homes", "n", "pn", "po"}
+        self.need: dict[int, set] = {}  # level index -> {"c", "map", "n", "occ", "homes"}
+        self.unit_need: set = set()  # the home's columns the rules read: "rent", "rooms", "daeb", "floor", "keys"
 
     # --- names we emit ----------------------------------------------------------------------------
     def temp(self) -> str:
@@ -110,11 +111,14 @@ class Gen:
             "household.older": lambda: _V("h.older", "bool"),
             "household.route": lambda: _V(f"(h.route or {self.const('')})", "other"),
             "household.age": lambda: self.maybe_none("h.age"),
-            "unit.id": lambda: _V("u.id", "other"), "unit.portiek": lambda: _V("u.portiek", "other"),
-            "unit.complex": lambda: _V("u.complex", "other"), "unit.buurt": lambda: _V("u.buurt", "other"),
-            "unit.rent": lambda: _V("u.rent", "num", nd=("rn", "rd")), "unit.rooms": lambda: _V("u.rooms", "num", integral=True),
-            "unit.daeb": lambda: _V("u.daeb", "bool"),
-            "unit.floor": lambda: self.maybe_none("u.floor"),
+            # the home's values as compiled.py's functions read them from the unit table's columns
+            "unit.id": lambda: _V("uid", "other"), "unit.portiek": lambda: self.column("keys", _V("ks[0]", "other")),
+            "unit.complex": lambda: self.column("keys", _V("ks[1]", "other")),
+            "unit.buurt": lambda: self.column("keys", _V("ks[2]", "other")),
+            "unit.rent": lambda: self.column("rent", _V("_F(rn, rd)", "num", nd=("rn", "rd"))),
+            "unit.rooms": lambda: self.column("rooms", _V("u_rooms", "num", integral=True)),
+            "unit.daeb": lambda: self.column("daeb", _V("u_daeb", "bool")),
+            "unit.floor": lambda: self.column("floor", self.maybe_none("u_floor")),
             "date": lambda: _V(self.const(self.date), "other"),
             "year": lambda: self.number(self.date.year),
             "profile.min_households": lambda: _V(self.table(("min",), min_households), "num", integral=True),
@@ -149,6 +153,11 @@ class Gen:
         if last in self.policy.category_ids and parent:
             return self.item(parent, _V(self.const(last), "other"), last)
         raise Unsupported(p)
+
+    def column(self, name: str, v: _V) -> _V:
+        """A value of the home read from the unit table's column name (compiled.py reads only those needed)."""
+        self.unit_need.add(name)
+        return v
 
     def item(self, p: str, key: _V, literal: str | None = None) -> _V:
         """The item of a per-category fact for a key (the household's category or a literal)."""

@@ -25,21 +25,41 @@ not cover (an operator a test registers, a fact it has no code for) gets None fr
 from __future__ import annotations
 
 import datetime as dt
+from typing import Mapping, NamedTuple
 
 from .codegen import FIRED_CODE, NOT_APPLICABLE_CODE, NOT_FIRED_CODE, UNKNOWN_CODE, Gen, Unsupported  # noqa: F401
 from ..engine.counts import group_homes
 from ..model.levels import group_keys
+from ..model.units import UnitTable
 from .program import Program
+
+
+class _Place(NamedTuple):
+    """A place (portiek) as group_keys reads a home: the keys of its portiek, complex and buurt."""
+
+    portiek: str
+    complex: str
+    buurt: str
+
+
+class _Records(dict):
+    """Records per place of a composition with few groups, filled as places are read (None for one not yet made)."""
+
+    def __missing__(self, key):
+        return None
 
 
 class CompiledRules:
     """One program's rules compiled for one date: decide from a composition or from counts per level."""
 
-    def __init__(self, source: str, from_composition, from_counts, needed_levels: tuple[str, ...]):
+    def __init__(self, source: str, from_composition, from_counts, needed_levels: tuple[str, ...],
+                 prepare=None):
         self.source = source  # the generated Python, for reading and tests
         self.from_composition = from_composition  # (household, unit id, composition) -> (outcome, deciding)
         self.from_counts = from_counts  # (household, unit id, counts per level, leaving) -> (outcome, deciding)
         self.levels = needed_levels  # the levels whose counts the rules read
+        self.prepare = prepare  # (composition) -> None: every place's context and groups made now
+
 
 
 def compiled_rules(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, general,
@@ -78,7 +98,7 @@ def _count_lines(g: Gen, levels: list[int], ncat: int) -> list[str]:
     cs = [f"c{j}" for j in range(n_levels)]
     vs = [[f"v{j}_{k}" for k in range(ncat)] for j in range(n_levels)]
     flat = [v for row in vs for v in row]
-    out = ["    lim = limits_seen(uid)", "    if lim is None:", "        lim = limits(uid)",
+    out = ["    lim = place_limits[p]", "    if lim is None:", "        lim = limits(p)",
            "    if counts.__class__ is tuple:", "        try:", f"            {', '.join(ts)}, = counts",
            f"            if {' or '.join(f'{t}.__class__ is not tuple' for t in ts)}:", f"                {back}"]
     out += [f"            {', '.join(row)}, = {t}" for t, row in zip(ts, vs)]
@@ -115,11 +135,8 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
     else:
         before, key = rules_code(g, program)
     levels = sorted(g.need)
+    ncat = len(policy.category_ids)
     level_name = {i: g.const(g.levels[i]) for i in levels}
-    args = []
-    for i in levels:
-        need = g.need[i]
-        args += [a for a, k in ((f"c{i}", "c"), (f"o{i}", "occ"), (f"m{i}", "homes")) if k in need]
     body = []
     occ = [i for i in levels if "occ" in g.need[i]]
     ns_ = [i for i in levels if "n" in g.need[i]]
@@ -135,12 +152,18 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
             f"    r = {'memo[k]' if small_memo else 'memo_get(k)'}", "    if r is None:", "        r = outcome_of(k)", "    return r", ""]
     lines = []
 
-    def wrapper(name: str, params: str, level_lines) -> list[str]:
+    # The home is read from the unit table's columns by its position (only the columns the rules read), and what
+    # the rules read of its place once per place: no Unit is built, and a row touches few places in memory.
+    columns = [f"    {name} = {code}" for need, name, code in (
+        ("rent", "rn", "rent_num[i]"), ("rent", "rd", "rent_den[i]"), ("rooms", "u_rooms", "rooms[i]"),
+        ("daeb", "u_daeb", "daeb[i] == 1"), ("floor", "u_floor", "floors[i]")) if need in g.unit_need]
+    tables_code = [f"    x{j} = w[{j}]" for j in range(len(g.tables))]
+
+    def wrapper(name: str, params: str, place_lines, level_lines) -> list[str]:
         out = [f"def {name}(h, uid, {params}):",
-               "    w = homes_seen(uid)",
-               "    if w is None:",
-               "        w = home(uid)",
-               "    u, rn, rd, " + "".join(f"x{i}, " for i in range(len(g.tables))) + "ks = w",
+               "    i = position(uid)",
+               "    if i is None:",
+               "        bad_unit(uid)",
                "    cat = h.category",
                "    try:",
                "        ci = cat_index[cat]",
@@ -149,35 +172,113 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
         fallback = "general(h, uid, comp)" if name == "from_composition" else "general_counts(h, uid, counts, leaving)"
         # A household placed through a route: combine's outcome depends on more than the statuses.
         out += ["    if h.route is not None:", f"        return {fallback}"]
-        out.append("    lv = comp.by_unit.get(uid)" if name == "from_composition" else "    lv = leaving")
+        out += place_lines + tables_code + columns
         return out + level_lines + body + [line.replace("FALLBACK", fallback) for line in tail]
 
     def key_code(i: int) -> str:
-        return "u.portiek" if i == 0 else f"ks[{i}]"
+        return f"ks[{i}]"
 
-    comp_lines = ["    groups = comp.groups"] if levels else []
-    ncat = len(policy.category_ids)
+    # From a composition, one record per place: the context's tables and keys, then per level the values the rules
+    # read of its group (the households per category, flat, then occupied and homes, as needed). It is made once per
+    # place and kept with the composition (derived), with the category living in each home by position where the
+    # composition has them (Composition.codes).
+    offsets, at = {}, len(g.tables) + 1  # after the tables, the keys of the place's groups
     for i in levels:
-        need = g.need[i]
-        comp_lines.append(f"    g{i} = groups[({level_name[i]}, {key_code(i)})]")
-        comp_lines += [f"    {a}{i} = g{i}.{attr}" for a, k, attr in (("c", "c", "counts"), ("o", "occ", "occupied"),
-                                                                        ("m", "homes", "homes")) if k in need]
-        comp_lines += [f"    n{i} = c{i}.get(cat, 0)"] if "n" in need else []
-    lines += wrapper("from_composition", "comp", comp_lines)
-    lines += wrapper("from_counts", "counts, leaving=None", _count_lines(g, levels, ncat))
+        for part in ("map", "n", "occ", "homes"):
+            if part in g.need[i]:
+                offsets[(i, part)] = at
+                at += ncat if part == "n" else 1
+    comp_place = ["    try:", "        pw, codes = comp.derived[token]", "    except (AttributeError, KeyError):",
+                  "        pw, codes = derive(comp)", "    p = place_of[i]", "    w = pw[p]", "    if w is None:",
+                  "        w = pw[p] = place_record(comp, p)"]
+    comp_lines = [f"    ks = w[{len(g.tables)}]"] if "keys" in g.unit_need else []
+    comp_lines.append("    lv = comp.by_unit.get(uid) if codes is None else living[codes[i]]")
+    for (i, part), off in offsets.items():
+        comp_lines.append({"map": f"    c{i} = w[{off}]", "n": f"    n{i} = w[{off} + ci]",
+                           "occ": f"    o{i} = w[{off}]", "homes": f"    m{i} = w[{off}]"}[part])
+    counts_place = ["    p = place_of[i]", "    w = place_context[p]", "    if w is None:", "        w = context(p)",
+                    "    ks = w[-1]", "    lv = leaving"]
+    lines += wrapper("from_composition", "comp", comp_place, comp_lines)
+    lines += wrapper("from_counts", "counts, leaving=None", counts_place, _count_lines(g, levels, ncat))
     source = "\n".join(lines)
 
-    contexts: dict = {}
     tables = tuple(b for _, b in g.tables)
+    units = policy.units
+    if not isinstance(units, UnitTable):
+        raise Unsupported("units")
+    col = units.columns()
+    places = len(col.places)
+    contexts: dict = {}  # (complex, buurt) -> its tables and the keys of its groups from the complex up
+    place_context: list = [None] * places  # place number -> (x0, x1, ..., the groups' keys)
+    shared: dict = {}  # equal tables are one object: most complexes have the policy's mix, and a row reads it hot
 
-    def context(u):
-        prof = policy.complexes[u.complex].profile_at(date)
-        keys = group_keys(policy, u)
-        mixes = {"complex": prof.mix, "buurt": policy.buurten[u.buurt].mix}
-        for lv, key in zip(policy.levels.keys[3:], keys[3:]):
-            mixes[lv] = policy.areas[lv][key].mix
-        x = contexts[u.complex] = tuple(b(prof, mixes) for b in tables) + (keys,)  # x0, x1, ..., the groups' keys
-        return x
+    def one(table):
+        key = (table.__class__, tuple(table.items())) if isinstance(table, Mapping) else (table.__class__, table)
+        return shared.setdefault(key, table)
+
+    def context(p: int):
+        portiek, complex_id, buurt = col.places[p]
+        x = contexts.get((complex_id, buurt))
+        if x is None:
+            prof = policy.complexes[complex_id].profile_at(date)
+            keys = group_keys(policy, _Place(portiek, complex_id, buurt))
+            mixes = {"complex": prof.mix, "buurt": policy.buurten[buurt].mix}
+            for lv, key in zip(policy.levels.keys[3:], keys[3:]):
+                mixes[lv] = policy.areas[lv][key].mix
+            x = contexts[(complex_id, buurt)] = (tuple(one(b(prof, mixes)) for b in tables), keys[1:])
+        w = place_context[p] = x[0] + ((portiek,) + x[1],)
+        return w
+
+    group_parts = [(i, g.levels[i], tuple(k for k in ("map", "n", "occ", "homes") if k in g.need[i])) for i in levels]
+    category_ids = policy.category_ids
+
+    def group_values(gr, kinds) -> tuple:
+        out: list = []
+        for k in kinds:
+            if k == "map":
+                out.append(gr.counts)
+            elif k == "n":
+                counts = gr.counts
+                out += [counts.get(c, 0) for c in category_ids]
+            else:
+                out.append(gr.occupied if k == "occ" else gr.homes)
+        return tuple(out)
+
+    def place_record(comp, p: int) -> tuple:
+        """A place's tables and the values the rules read of its groups on comp (a missing group: KeyError, as a
+        look-up gives); those of a group above the portiek are made once and shared by its places."""
+        w = place_context[p]
+        if w is None:
+            w = context(p)
+        ks, above, groups = w[-1], comp.derived.get(above_token) if hasattr(comp, "derived") else None, comp.groups
+        if above is None:
+            above = {}
+            if hasattr(comp, "derived"):
+                comp.derived[above_token] = above
+        out = w
+        for i, level, kinds in group_parts:
+            key = (level, ks[i])
+            v = above.get(key) if i else None
+            if v is None:
+                v = group_values(groups[key], kinds)
+                if i:
+                    above[key] = v
+            out += v
+        return out
+
+    token, above_token = object(), object()  # this compiled program's entries in a composition's derived values
+    living = (None,) + tuple(category_ids)  # Composition.codes: 0 nobody, else 1 + the category's index
+
+    def derive(comp) -> tuple:
+        """Empty records per place of a composition for these rules (a list when it has every group, else a table
+        filled as places are read), and its categories by position; kept with it where it can be."""
+        pw = [None] * places if len(comp.groups) >= places else _Records()
+        codes = getattr(comp, "codes", None)
+        entry = (pw, codes if codes is not None and len(codes) == len(units) else None)
+        derived = getattr(comp, "derived", None)
+        if derived is not None:
+            derived[token] = entry
+        return entry
 
     memo: dict | list = [None] * 4 ** n if small_memo else {}
 
@@ -188,36 +289,37 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
         return r
 
     ns = g.ns
-    seen: dict = {}
-    units_get = policy.units.get
-
-    def home(uid: str):
-        """(unit, rent numerator, rent denominator, *its complex's context), kept for up to 65,536 homes."""
-        u = units_get(uid)
-        if u is None:
-            bad_unit(uid)
-        x = contexts.get(u.complex)
-        if x is None:
-            x = context(u)
-        w = (u, u.rent.numerator, u.rent.denominator) + x
-        if len(seen) < 65_536:
-            seen[uid] = w
-        return w
-
-    limits_of: dict = {}
+    place_limits: list = [None] * len(col.places)  # place number -> the homes of its groups per level
     categories = frozenset(policy.category_ids)
 
-    def limits(uid: str) -> tuple[int, ...]:
-        """The homes of the home's group at every level (what no count may exceed), kept for 65,536 homes."""
+    def limits(p: int) -> tuple[int, ...]:
+        """The homes of the place's group at every level (what no count may exceed), kept per place."""
         per_group = group_homes(policy)  # lru-cached; built on the first call, not for from_composition
-        x = tuple(per_group.get(k, 0) for k in zip(policy.levels.keys, group_keys(policy, policy.units[uid])))
-        if len(limits_of) < 65_536:
-            limits_of[uid] = x
+        portiek, complex_id, buurt = col.places[p]
+        keys = group_keys(policy, _Place(portiek, complex_id, buurt))
+        x = place_limits[p] = tuple(per_group.get(k, 0) for k in zip(policy.levels.keys, keys))
         return x
 
-    ns.update(homes_seen=seen.get, home=home, limits_seen=limits_of.get, limits=limits, categories=categories, cat_index={c: j for j, c in enumerate(policy.category_ids)},
+    ns.update(position=col.position, place_of=col.place, place_context=place_context, context=context,
+              rent_num=col.rent_num, rent_den=col.rent_den, rooms=col.rooms, daeb=col.daeb, floors=col.floor,
+              token=token, derive=derive, place_record=place_record, living=living, bad_unit=bad_unit,
+              place_limits=place_limits, limits=limits, categories=categories,
+              cat_index={c: j for j, c in enumerate(policy.category_ids)},
               category_ids=policy.category_ids, memo=memo, memo_get=None if small_memo else memo.get,
               outcome_of=outcome, bad_category=bad_category, general=general, general_counts=general_counts,
               **(names or {}))
     exec(compile(source, f"<magicmix rules {policy.id} {date.isoformat()}>", "exec"), ns)  # noqa: S102 - our source
-    return CompiledRules(source, ns["from_composition"], ns["from_counts"], tuple(g.levels[i] for i in levels))
+
+    def prepare(comp) -> None:
+        """Make every place's record on comp now, in the order of the unit table (a run that reads most homes
+        saves the time each would cost at its first row, read at random)."""
+        entry = getattr(comp, "derived", {}).get(token)
+        pw = (entry or derive(comp))[0]
+        if pw.__class__ is not list:
+            return  # a composition of a few groups only: its places are made as they are read
+        for p in range(places):
+            if pw[p] is None:
+                pw[p] = place_record(comp, p)
+
+    return CompiledRules(source, ns["from_composition"], ns["from_counts"], tuple(g.levels[i] for i in levels),
+                         prepare)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from types import MappingProxyType
 from typing import Iterator, Mapping, NamedTuple
@@ -63,6 +63,13 @@ class Composition:
     date: dt.date
     groups: Mapping[tuple[str, str], Group]  # (level, key) -> group
     by_unit: Mapping[str, str]  # home -> category of its household
+    # by_unit by the homes' positions in policy.units, where it is known: 0 for nobody, else 1 + the category's
+    # index in policy.category_ids (for code that reads millions of homes by position)
+    codes: bytes | None = None
+    # What code deciding many lettings on this composition derives from it once (the compiled rules' records per
+    # place): kept with the composition, so it lives as long as the composition does and no longer. A composition
+    # is never changed once made, so what is derived from it stays true.
+    derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def group(self, level: str, key: str) -> Group:
         """The group for a level ('portiek', 'complex', 'buurt', ...) and its key."""
@@ -78,7 +85,10 @@ def layout(policy: Policy) -> tuple[list, list]:
 def composition(policy: Policy, occupancy: Occupancy, date: dt.date) -> Composition:
     """Count households per category in every portiek, complex and buurt on a date."""
     places, _ = layout(policy)
-    number = policy.units.place_number
+    col = policy.units.columns()
+    position, place_of = col.position, col.place
+    code = {c: i + 1 for i, c in enumerate(policy.category_ids)}
+    codes = bytearray(len(policy.units)) if len(code) < 256 else None
     per_place: list = [None] * len(places)
     by_unit = {}
     for unit_id, rows in occupancy.by_unit.items():
@@ -89,17 +99,25 @@ def composition(policy: Policy, occupancy: Occupancy, date: dt.date) -> Composit
             row = rows[i] if i >= 0 else None
         if row is None or row.household is None:
             continue
-        p = number(unit_id)
-        if p is None:
+        i = position(unit_id)
+        if i is None:
             continue
+        p = place_of[i]
         cat = row.category
         by_unit[unit_id] = cat
+        if codes is not None:
+            k = code.get(cat)
+            if k is None:  # a category the policy does not know (an Occupancy made by a caller): by id only
+                codes = None
+            else:
+                codes[i] = k
         c = per_place[p]
         if c is None:
             per_place[p] = {cat: 1}
         else:
             c[cat] = c.get(cat, 0) + 1
-    return Composition(date, groups_from_places(policy, per_place), frozen_map(by_unit))
+    return Composition(date, groups_from_places(policy, per_place), frozen_map(by_unit),
+                       None if codes is None else bytes(codes))
 
 
 def groups_from_places(policy: Policy, per_place: list) -> Mapping:
