@@ -213,7 +213,10 @@ class UnitTable(Mapping):
         self._sorted = None
         self._built = {}
         # _index is left unset until first read (__getattr__): the dict of 2.3 million ids takes most of a second
-        # to build, and `magicmix status` finds its homes by position (load/occupancy_rows.py) without it
+        # to build, and `magicmix status` finds its homes by position (load/occupancy_rows.py) without it. A table
+        # made by __init__ and then from columns (the cache's parts, complex_part.assemble) drops its old index.
+        with contextlib.suppress(AttributeError):
+            del self._index
 
     def __getattr__(self, name: str):
         if name != "_index":  # only an unset slot comes here; _index is the only one left unset (__setstate__)
