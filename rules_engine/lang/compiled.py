@@ -61,7 +61,6 @@ class CompiledRules:
         self.prepare = prepare  # (composition) -> None: every place's context and groups made now
 
 
-
 def compiled_rules(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, general,
                    general_counts, rules_code=None, names=None) -> CompiledRules | None:
     """The program's rules as generated Python for one date, or None when the compiler does not cover them.
@@ -124,6 +123,7 @@ def _count_lines(g: Gen, levels: list[int], ncat: int) -> list[str]:
     out += [f"    if {' or '.join(f'o{j} > lim[{j}]' for j in range(n_levels))}:", f"        {back}"]
     out += [f"    m{i} = lim[{i}]" for i in levels if "homes" in g.need[i]]
     return out
+
 
 def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, general=None,
            general_counts=None, rules_code=None, names=None) -> CompiledRules:
