@@ -27,10 +27,10 @@ import filecmp
 import os
 import random
 import re
-import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -110,19 +110,23 @@ def load() -> str:
 
 def run_cli(policy: str, occupancy: str, data: str, out: str, jobs: int) -> tuple[float, float, float]:
     """Run the real command in a child process; returns (seconds, seconds evaluating as its summary says, peak
-    resident memory in MiB of any process)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    resident memory in MiB of any process of this run: os.wait4's, not RUSAGE_CHILDREN's, which keeps the largest
+    of every run before)."""
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, os.path.join(ROOT, "cli.py"), "evaluate", policy, "--batch", data,
-                           "--occupancy", occupancy, "--date", DATE, "--jobs", str(jobs), "--output", out,
-                           "--lang", "en"], capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.exit(f"batch run failed:\n{proc.stderr}{proc.stdout}")
-    print("   ", proc.stdout.strip().replace("\n", "\n    "))
-    evaluating = float(re.search(r" in ([0-9.,]+) s", proc.stdout).group(1).replace(",", ""))
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return seconds, evaluating, peak / 1024
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "cli.py"), "evaluate", policy, "--batch", data,
+                                 "--occupancy", occupancy, "--date", DATE, "--jobs", str(jobs), "--output", out,
+                                 "--lang", "en"], stdout=stdout, stderr=stderr, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        stdout.seek(0)
+        stderr.seek(0)
+        text, errors = stdout.read(), stderr.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"batch run failed:\n{errors}{text}")
+    print("   ", text.strip().replace("\n", "\n    "))
+    evaluating = float(re.search(r" in ([0-9.,]+) s", text).group(1).replace(",", ""))
+    return seconds, evaluating, usage.ru_maxrss / 1024
 
 
 # --- the honest baseline: the leanest plain Python loop of the same work --------------------------------------
