@@ -4,6 +4,7 @@ general path it stands for: the same households, homes, dates and row errors, an
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import random
 
@@ -126,7 +127,9 @@ def test_batch_output_is_byte_for_byte_the_general_one(program, tmp_path, monkey
     src = tmp_path / "rows.csv"
     src.write_text(_text(program, 1500, ";", 7, columns), encoding="utf-8")
     out = tmp_path / "out.jsonl"
+    gc.unfreeze()  # as a program calling run_batch: nothing frozen (an in-process CLI test may have frozen some)
     summary = run_batch(program, str(src), str(out), example_occupancy(program), DAY, jobs=jobs)
+    assert gc.get_freeze_count() == 0  # the workers' frozen collector is theirs, not the caller's
     text = out.read_text(encoding="utf-8")
     assert text == _reference_lines(program, src, DAY)
     results = [json.loads(line) for line in text.splitlines()]

@@ -326,20 +326,25 @@ def _parallel(program, occupancy, default_date, full, jobs, chunks, consume, sto
             cache[default_date] = composition(program.policy, occupancy, default_date)
             compiled(program, default_date)  # the compiled rules too, kept in evaluate.compiled's cache
         _STATE.update(state, cache=cache)
+        thaw = gc.get_freeze_count() == 0  # a caller that froze its own objects (the CLI does) keeps them frozen
         gc.freeze()  # what the workers inherit is never walked by their collectors (nor copied for it)
         initargs: tuple = ({},)
     else:
-        initargs = (state,)
+        initargs, thaw = (state,), False
     pending = []
-    with ctx.Pool(jobs, initializer=_worker_init, initargs=initargs) as pool:
-        for chunk in chunks:
-            pending.append(pool.apply_async(_worker_run, (chunk,)))
-            if len(pending) >= 2 * jobs:
+    try:
+        with ctx.Pool(jobs, initializer=_worker_init, initargs=initargs) as pool:
+            for chunk in chunks:
+                pending.append(pool.apply_async(_worker_run, (chunk,)))
+                if len(pending) >= 2 * jobs:
+                    if not consume(pending.pop(0).get()):
+                        pool.terminate()
+                        return False
+            while pending:
                 if not consume(pending.pop(0).get()):
                     pool.terminate()
                     return False
-        while pending:
-            if not consume(pending.pop(0).get()):
-                pool.terminate()
-                return False
-    return True
+        return True
+    finally:
+        if thaw:  # the workers keep theirs; a calling process that froze nothing collects as before
+            gc.unfreeze()
