@@ -164,6 +164,26 @@ def test_replay_verifies_1000_logged_decisions(program, tmp_path):
     assert [r.decision_id for r in results if not r.same] == [rec["decision_id"]]
 
 
+def test_replay_tells_texts_worded_otherwise_from_a_different_decision(program, tmp_path):
+    log = str(tmp_path / "decisions.log")
+    decisions = [d for d in _decisions(program, 60) if d.changes and d.room]
+    append_records(log, [decision_record(d, str(OB), log, str(OB / "occupancy.yaml"), {"command": "test"})
+                         for d in decisions[:3]])
+    lines = open(log).read().splitlines()
+    recs = [json.loads(line) for line in lines]
+    # as an earlier magicmix worded them: the same decision, its room and change texts in other words
+    for rec in recs:
+        rec["decision"]["room"][0]["text"]["nl"] = "ruimte voor nog 1 huishouden(s) X"
+        rec["decision"]["changes"][0]["text"]["en"] = "Suitable if rule 'x' did not hold, that is if a <= b"
+    # ... and in the second record also a room figure that is not the one this letting has
+    recs[1]["decision"]["room"][0]["room"] = 99
+    open(log, "w").write("\n".join(json.dumps(r) for r in recs) + "\n")
+    results, _ = replay_log(log)
+    assert [r.same for r in results] == [True, False, True]
+    assert results[0].reworded and all(t.startswith(("changes[0].text.en", "room[0].text.nl")) for t in results[0].reworded)
+    assert any(d.startswith("room[0].room: 99") for d in results[1].differences)
+
+
 def test_replay_from_git_without_touching_the_working_tree(tmp_path, monkeypatch):
     repo = tmp_path / "repo"
     shutil.copytree(OB, repo / "policies" / "ob")

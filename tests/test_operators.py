@@ -72,8 +72,9 @@ def test_a_registered_operator_validates_evaluates_and_explains(policy_copy):
         cond = next(c for c in rule.conditions if c.op == "=~")
         assert (cond.result, cond.left.value, cond.right.value) == ("true", "4", "4")
         change = next(c for c in fired.changes if c.kind == "rule" and "woninggrootte" in c.text["en"])
-        assert "household.size !~ unit.rooms + 1 (now 4 against 4)" in change.text["en"]
-        assert "household.size !~ unit.rooms + 1 (nu 4 tegenover 4)" in change.text["nl"]
+        # the negation's words from the registered entry, in domain words, with the value now
+        assert "the number of persons were not about the number of rooms plus 1 of 4 (now 4)" in change.text["en"]
+        assert "het aantal personen niet ongeveer het aantal kamers plus 1 van 4 was (nu 4)" in change.text["nl"]
         far = evaluate(program, Household("hh-2", 2, Fraction(24500), "actief"), unit, dt.date(2025, 6, 1), occ)
         cond = next(c for r in far.rules if r.id == "woninggrootte" for c in r.conditions if c.op == "=~")
         assert cond.result == "false"

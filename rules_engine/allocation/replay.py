@@ -21,11 +21,28 @@ from ..load.revision import export_git
 
 @dataclass(frozen=True)
 class ReplayResult:
-    """One decision replayed: the same, or the differences found."""
+    """One decision replayed: the same, or the differences found; `reworded`: texts worded otherwise by this
+    version of magicmix (a room line or a change in other words, its numbers and outcome the same)."""
 
     decision_id: str
     same: bool
     differences: tuple[str, ...]
+    reworded: tuple[str, ...] = ()
+
+
+# Texts made from the record's own data: a newer magicmix may word them otherwise. What they say (the outcome a
+# change would give, the room in numbers) sits in the fields beside them and is compared as every field is.
+_WORDED = ("changes", "room")
+
+
+def _take_wording(d: dict) -> dict:
+    """Take the worded texts out of a record (in place), as {'changes': [{'text': ...}], 'room': [...]}."""
+    out = {}
+    for key in _WORDED:
+        items = d.get(key)
+        if isinstance(items, list):
+            out[key] = [{"text": item.pop("text", None)} if isinstance(item, dict) else {} for item in items]
+    return out
 
 
 def _differences(old, new, path: str = "", out: list | None = None, limit: int = 10) -> list[str]:
@@ -119,7 +136,9 @@ def replay_log(path: str, engine: str = "default") -> tuple[list[ReplayResult], 
                 new = json.loads(to_json(decision.to_dict()))  # the same JSON form as the record
                 for d in (old, new):  # which engine decided is not part of the decision
                     d.get("engine", {}).pop("rule_engine", None)
+                old_texts, new_texts = _take_wording(old), _take_wording(new)
                 diffs = _differences(_relative_sources(old, rec["policy"]["root"]), _relative_sources(new, root))
+                reworded = () if diffs else tuple(_differences(old_texts, new_texts))
             except PolicyError as exc:
                 results.append(ReplayResult(did, False, tuple(d.format("en") for d in exc.diagnostics) or
                                             ("the policy version could not be recovered",)))
@@ -127,5 +146,5 @@ def replay_log(path: str, engine: str = "default") -> tuple[list[ReplayResult], 
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 results.append(ReplayResult(did, False, (f"record incomplete: {type(exc).__name__} {exc}",)))
                 continue
-            results.append(ReplayResult(did, not diffs, tuple(diffs)))
+            results.append(ReplayResult(did, not diffs, tuple(diffs), reworded))
     return results, read.warnings

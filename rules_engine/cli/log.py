@@ -121,7 +121,9 @@ def log_replay(file, verify, kept_head, fmt, engine, lang):
                                       "warnings": [d.to_dict() for d in chain.warnings]},
                             "warnings": list(warnings), "decisions": len(results), "same": len(results) - len(different),
                             "different": [{"decision_id": r.decision_id, "differences": list(r.differences)}
-                                          for r in different]}))
+                                          for r in different],
+                            "reworded": [{"decision_id": r.decision_id, "texts": list(r.reworded)}
+                                         for r in results if r.reworded]}))
         return exits.FINDINGS if failed else exits.OK
     nl = lang == "nl"
     for w in warnings:
@@ -137,7 +139,10 @@ def log_replay(file, verify, kept_head, fmt, engine, lang):
     state = ("ongeschonden" if nl else "intact") if chain.intact else \
         (f"{len(chain.problems)} {'probleem/problemen' if nl else 'problem(s)'}")
     click.echo(f"{'keten' if nl else 'chain'}: {chain.records} records, {state}; {'kop' if nl else 'head'} {chain.head}")
+    reworded = sum(1 for r in results if r.reworded)
     same = len(results) - len(different)
-    click.echo(f"{same} {'gelijk' if nl else 'same'}, {len(different)} {'anders' if nl else 'different'} "
+    in_words = (f" ({reworded} {'met hun teksten anders verwoord' if nl else 'with texts worded otherwise'})"
+                if reworded else "")
+    click.echo(f"{same} {'gelijk' if nl else 'same'}{in_words}, {len(different)} {'anders' if nl else 'different'} "
                f"({len(results)} {'besluiten' if nl else 'decisions'})")
     return exits.FINDINGS if failed else exits.OK

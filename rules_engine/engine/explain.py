@@ -24,8 +24,8 @@ from .explain_values import display, json_value, render_template  # noqa: F401 -
 from ..lang.facts import Facts, Household, Unknown
 from ..model.policy import OUTCOME_LABELS, OUTCOMES, UNDECIDED, Policy
 from ..render.numbers import exact_text
+from ..render.wording import Labels, fill_form, policy_labels, would_hold, would_hold_form
 from ..load.occupancy import Composition
-from ..lang.operators import OPERATORS
 from ..lang.program import Condition, Program
 
 ENGINE = "magicmix"
@@ -82,14 +82,27 @@ def traced_by_tracer(program: Program, f: Facts) -> tuple[tuple, list, dict]:
 
 # --- what would change the outcome -----------------------------------------------------------
 
-def _condition_words(cr: ConditionResult, negate: bool, lang: str) -> str:
-    op = OPERATORS[cr.op].negation if negate and cr.op is not None else cr.op
-    if cr.op is None or op is None:  # not one comparison, or one without a negation in the table
-        body = cr.text
-        return (f"niet ({body})" if lang == "nl" else f"not ({body})") if negate else body
-    now = "nu" if lang == "nl" else "now"
-    return (f"{cr.left.expr} {op} {cr.right.expr} ({now} {cr.left.display[lang]} "
-            f"{'tegenover' if lang == 'nl' else 'against'} {cr.right.display[lang]})")
+@lru_cache(maxsize=64)
+def _labels(policy: Policy) -> Labels:
+    return policy_labels(policy)  # frozen: what the policy's ids and fact paths read as, once per policy
+
+
+# The words of a condition in a change, cut at its values, per (policy, text, operator, category, language,
+# negated): the values differ from letting to letting, the words do not.
+_forms: dict = {}
+_FORMS_MAX = 4096
+_MISSING = object()
+
+
+def _condition_words(policy: Policy, c: ConditionResult, category: str, lang: str, negate: bool) -> str:
+    """What a condition would have to be, in words (render/wording.py), with its value now."""
+    key = (policy, c.text, c.op, category, lang, negate)
+    form = _forms.get(key, _MISSING)
+    if form is _MISSING:
+        form = would_hold_form(c, category, _labels(policy), lang, negate)
+        if len(_forms) < _FORMS_MAX:
+            _forms[key] = form
+    return fill_form(form, c, lang) if form is not None else would_hold(c, category, _labels(policy), lang, negate)
 
 
 _BY_LETTER = {"f": RuleStatus(FIRED), "n": RuleStatus(NOT_FIRED), "a": RuleStatus(NOT_APPLICABLE),
@@ -120,7 +133,7 @@ def _improving_flips(program: Program, letters: str, outcome: str) -> tuple[tupl
     return tuple(out)
 
 
-def _rule_changes(program: Program, statuses, results: list[RuleResult], outcome: str) -> list[Change]:
+def _rule_changes(program: Program, statuses, results: list[RuleResult], outcome: str, category: str) -> list[Change]:
     out = []
     for i, new_outcome in _improving_flips(program, "".join([_letter(st) for st in statuses]), outcome):
         cr, st = program.rules[i], statuses[i]
@@ -137,7 +150,7 @@ def _rule_changes(program: Program, statuses, results: list[RuleResult], outcome
                     f"{verb[k]}, {'dus als' if lang == 'nl' else 'that is if'} ")
             if one_of:
                 lead += "één van: " if lang == "nl" else "one of: "
-            text[lang] = lead + "; ".join(_condition_words(c, holds, lang) for c in needed)
+            text[lang] = lead + "; ".join(_condition_words(program.policy, c, category, lang, holds) for c in needed)
         out.append(Change("rule", new_outcome, Bilingual(text["nl"], text["en"])))
     return out
 
@@ -236,7 +249,8 @@ def _explain(program: Program, household: Household, unit_id: str, comp: Composi
         statuses, recorded, seen = traced_by_tracer(program, f)
     outcome, deciding = combine(program, statuses, household)
     results = rule_results(program, f, statuses, recorded, seen, deciding, shared)
-    changes = _rule_changes(program, statuses, results, outcome) + _category_changes(program, f, statuses, outcome, comp)
+    changes = (_rule_changes(program, statuses, results, outcome, household.category)
+               + _category_changes(program, f, statuses, outcome, comp))
     h = household
     inputs = Inputs(HouseholdInput(h.id, h.size, exact_text(h.income), h.category, h.age, tuple(h.flags), h.older,
                                    h.route), unit_id,

@@ -14,6 +14,7 @@ from ..model.decision import Bilingual, CategoryShare, LevelComposition, RoomLin
 from ..lang.facts import Facts
 from ..model.levels import group_keys
 from ..model.policy import Policy
+from ..render.messages import LANGUAGES, say
 from ..render.numbers import exact_text, ratio_text
 from ..load.occupancy import Composition
 from ..lang.program import Program
@@ -175,14 +176,13 @@ def _room_plan(program: Program, keys: tuple[str, ...], profile) -> tuple:
 @lru_cache(maxsize=8192)
 def _room_line(policy: Policy, level: str, where: tuple[str, str], key: str, cid: str, room: int | None, occupied: int,
                min_households: int) -> RoomLine:
-    # Frozen: one line serves every decision that shows this room in this group.
+    # Frozen: one line serves every decision that shows this room in this group. Worded as the reports word it.
     label = policy.category(cid).label
     if room is None:
-        text = Bilingual(f"ruimte voor {label.nl} in {where[0]}: niet beoordeeld ({occupied} huishouden(s), "
-                         f"aandelen tellen vanaf {max(1, min_households)})",
-                         f"room for {label.en} in {where[1]}: not judged ({occupied} household(s), "
-                         f"shares count from {max(1, min_households)})")
+        text = Bilingual(*(say("room.not_judged", lang, category=getattr(label, lang), where=where[k],
+                               minimum=max(1, min_households), households=say("count.households", lang, n=occupied))
+                           for k, lang in enumerate(LANGUAGES)))
     else:
-        text = Bilingual(f"ruimte voor nog {room} huishouden(s) {label.nl} in {where[0]}",
-                         f"room for {room} more {label.en} household(s) in {where[1]}")
+        text = Bilingual(*(say("room.line", lang, n=room, category=getattr(label, lang), where=where[k])
+                           for k, lang in enumerate(LANGUAGES)))
     return RoomLine(level, key, cid, room, text)

@@ -1,8 +1,8 @@
 """The message catalogue of reports and explanations: every word a report shows, in Dutch and English.
 
 Each language is one module (`messages_nl.py`, `messages_en.py`) holding MESSAGES: key -> text, or, for a text that
-depends on a count, key -> {"one": ..., "other": ...} chosen by the parameter `n`. Placeholders are
-`str.format` fields filled from plain values. A test keeps both languages at the same keys and
+depends on a count, key -> {"one": ..., "other": ...} chosen by the parameter `n` (and "zero" where
+words read better than the number 0). Placeholders are `str.format` fields filled from plain values. A test keeps both languages at the same keys and
 placeholders. Diagnostics (errors and warnings about input) stay in diagnostics.MESSAGES.
 """
 
@@ -27,7 +27,8 @@ def say(key: str, lang: str, /, **params: object) -> str:
     """The message `key` in `lang`, its placeholders filled; a plural entry is chosen by params['n']."""
     entry = CATALOGUES[_lang(lang)][key]
     if isinstance(entry, dict):
-        entry = entry["one" if params.get("n") == 1 else "other"]
+        n = params.get("n")
+        entry = entry["one"] if n == 1 else entry.get("zero", entry["other"]) if n == 0 else entry["other"]
     return entry.format(**params) if params else entry
 
 

@@ -294,6 +294,50 @@ def threshold_sentence(c: ConditionResult, household_category: str, labels: Labe
                value=c.right.display[lang])
 
 
+_HOLES = {"\x00": "value", "\x01": "now"}  # stand-ins no label or catalogue text holds (control characters)
+
+
+def would_hold_form(c: ConditionResult, household_category: str, labels: Labels, lang: str,
+                    negate: bool) -> tuple[str, ...] | None:
+    """would_hold's sentence for a comparison, cut at its two values: (text, 'value' or 'now', text, ..., text),
+    the same for every decision on this condition and category; None when it is not one comparison."""
+    tree = parsed(c.text)
+    if not (isinstance(tree, ast.Binary) and c.op in OPERATORS and c.left is not None and c.right is not None
+            and c.left.value is not None and c.right.value is not None and not isinstance(tree.right, ast.Bool)):
+        return None
+    op = OPERATORS[c.op].negation if negate else c.op
+    words = OPERATORS[op].words[0 if lang == "nl" else 1] if op in OPERATORS else None
+    if op in ("in", "not in") or not (has(f"relation.{op}") or words):
+        return None
+    lp = phrase(tree.left, household_category, labels, lang)
+    parts = {"noun": lp.noun, "after": say("word.after_letting", lang) if lp.after else "",
+             "relation": say(f"relation.{op}", lang) if has(f"relation.{op}") else words, "value": "\x00", "now": "\x01"}
+    if _is_literal(tree.right):
+        text = say("sentence.would_hold_value", lang, **parts)
+    else:
+        text = say("sentence.would_hold", lang, other=phrase(tree.right, household_category, labels, lang,
+                                                             short_of=lp).noun, **parts)
+    pieces = re.split("([\x00\x01])", text)
+    if len(pieces) != 5:  # a label holding a stand-in: no form, would_hold words it in full
+        return None
+    return tuple(_HOLES.get(p, p) if i % 2 else p for i, p in enumerate(pieces))
+
+
+def fill_form(form: tuple[str, ...], c: ConditionResult, lang: str) -> str:
+    """A would_hold_form filled with the condition's values."""
+    value, now = c.right.display[lang], c.left.display[lang]
+    return "".join((value if p == "value" else now) if i % 2 else p for i, p in enumerate(form))
+
+
+def would_hold(c: ConditionResult, household_category: str, labels: Labels, lang: str, negate: bool) -> str:
+    """What a judged condition would have to be, with its value now: 'het aandeel Aandacht in het complex na deze
+    toewijzing op of onder de bovengrens van 35,0 % was (nu 38,5 %)'; negate: the condition would have to fail."""
+    form = would_hold_form(c, household_category, labels, lang, negate)
+    if form is not None:
+        return fill_form(form, c, lang)
+    return condition_sentence(c, household_category, labels, lang, negate)
+
+
 def fraction(text: str | None) -> Fraction | None:
     """An exact share from the record ('3/8', '0.375'), or None."""
     return None if text is None else Fraction(text)
@@ -306,4 +350,5 @@ def sentence(text: str) -> str:
 
 
 __all__ = ["Labels", "parsed", "labels_of", "policy_labels", "phrase", "condition_sentence", "unknown_sentence",
-           "threshold_sentence", "long_date", "sentence", "join_or", "words_of", "UNIT_LEVEL"]
+           "threshold_sentence", "would_hold", "would_hold_form", "fill_form",
+           "long_date", "sentence", "join_or", "words_of", "UNIT_LEVEL"]
