@@ -17,6 +17,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file-unreadable": ("bestand kan niet gelezen worden: {reason}", "file cannot be read: {reason}"),
     "file-unwritable": ("bestand kan niet geschreven worden: {reason}; er is niets half geschreven achtergebleven",
                         "file cannot be written: {reason}; nothing half-written was left behind"),
+    "percent-above-100": ("{value} is meer dan 100 %: een aandeel, band, marge of norm ligt tussen 0 % en 100 %",
+                          "{value} is more than 100%: a share, band, tolerance or norm lies between 0% and 100%"),
+    "output-is-input": ("dit bestand wordt door deze opdracht ook gelezen ({what}); schrijf de uitvoer naar een ander "
+                        "bestand, dan blijft de invoer bewaard", "this file is also read by this command ({what}); "
+                        "write the output to another file, so that the input is kept"),
+    "not-a-log": ("dit bestand is geen beslissingslog (de eerste regel is geen logrecord); er is niets aan toegevoegd",
+                  "this file is not a decision log (its first line is no log record); nothing was added to it"),
     "file-too-large": (
         "bestand is te groot ({size} bytes; maximaal {limit})",
         "file is too large ({size} bytes; at most {limit})",

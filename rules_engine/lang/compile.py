@@ -21,6 +21,7 @@ from .program import CompiledRule, Condition, Expr, Fn, Program  # noqa: F401 - 
 from .templates import Placeholder, Template, refuse_hidden, template_parts
 from ..model.value_types import BOOL, CATEGORY, EURO, LIST, NUMBER, PERCENT, TEXT, UNIT_TYPES, Kind, ValueType
 from ..model.value_types import parse as parse_type
+from ..render.numbers import exact_text
 
 
 # Dutch words staff naturally write in a fact path, mapped to the English fact names.
@@ -246,6 +247,8 @@ class _Compiler:
         lf, lt = self.node(n.left)
         rf, rt = self.node(n.right)
         typ = operators.OPERATORS[n.op].types(self, n, lt, rt)
+        if operators.OPERATORS[n.op].is_comparison and lt.kind is Kind.NUMBER and rt.kind is Kind.NUMBER:
+            _comparable(n, lt, rt)
         return operators.compiled(n.op, lf, rf), typ
 
     def _reads_category(self, node: Node, seen: frozenset = frozenset()) -> bool:
@@ -399,3 +402,23 @@ def compile_policy(policy: Policy, collector: Collector | None = None) -> Progra
     if len(collector.errors) > before:
         return None
     return Program(policy, tuple(rules), frozen_map(definitions))
+
+
+# What a number measures, for comparisons: a share never equals an amount or a count, whatever their numbers.
+_MEASURES = {"percent": ("een aandeel of percentage", "a share or percentage"), "count": ("een aantal", "a count"),
+             "euro": ("een bedrag", "an amount"), "euro_per_month": ("een bedrag", "an amount"),
+             "euro_per_year": ("een bedrag", "an amount")}
+
+
+def _comparable(n: Binary, lt: ValueType, rt: ValueType) -> None:
+    """Refuse a comparison of numbers that measure different things (a share with a count or an amount), and a
+    share with a bare number above 1 such as 35, which would be 3500 %: 35% is what is meant (0.35 is 35 %)."""
+    lm, rm = _MEASURES.get(lt.unit), _MEASURES.get(rt.unit)
+    if lm and rm and lm != rm:
+        raise ExprError(n.pos, f"{lm[0]} is niet te vergelijken met {rm[0]}", f"{lm[1]} cannot be compared with {rm[1]}")
+    for side, other in ((n.left, rt), (n.right, lt)):
+        if other.unit == "percent" and isinstance(side, Num) and side.unit == "number" and side.value > 1:
+            text, means = exact_text(side.value), exact_text(side.value * 100)
+            raise ExprError(side.pos, f"een aandeel vergelijkt u met een percentage: schrijf {text}% "
+                                      f"({text} zonder % is {means} %)",
+                            f"compare a share with a percentage: write {text}% ({text} without % is {means}%)")

@@ -25,6 +25,7 @@ from fractions import Fraction
 
 from . import operators
 from .operators import COMPARE
+from ..render.numbers import smaller_reading
 from .syntax import Attr, Binary, Bool, Index, ListLit, Logic, Name, Node, Num, Str, Unary  # noqa: F401 - the tree, re-exported
 
 MAX_LENGTH = 2000
@@ -84,6 +85,15 @@ def tokenize(text: str) -> list[Token]:
             if i - start > MAX_NUMBER:
                 raise ExprError(start, f"getal is te lang (meer dan {MAX_NUMBER} tekens)",
                                 f"number is too long (more than {MAX_NUMBER} characters)")
+            whole, point, decimals = text[start:i].partition(".")
+            if point and len(decimals) == 3 and len(whole) <= 3 and whole[0] != "0":
+                # 49.669 is how a Dutch amount of 49669 reads: a decimal number says so with a fourth decimal
+                small = smaller_reading("", whole, decimals)
+                raise ExprError(start, f"'{text[start:i]}' is niet eenduidig: een punt voor drie cijfers kan "
+                                       f"duizendtallen scheiden; schrijf {whole}{decimals} (of {small} als u "
+                                       f"het kleinere getal bedoelt)",
+                                f"'{text[start:i]}' is ambiguous: a point before three digits may separate thousands; "
+                                f"write {whole}{decimals} (or {small} if you mean the smaller number)")
             out.append(Token("num", text[start:i], start, Fraction(text[start:i])))
             continue
         if ch.isalpha() or ch == "_":

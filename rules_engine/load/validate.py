@@ -38,6 +38,13 @@ class _Ctx:
         line, col = src.where(path, key=key)
         self.c.add(make(code, src.path, line, col, severity=severity, **args))
 
+    def percent(self, src: Source, path: tuple, raw: str) -> Fraction:
+        """A percentage from the policy; above 100 % is an error at its place (950% for 95%, 150% of tolerance)."""
+        value = parse_percent(raw)
+        if value > 1:
+            self.err("percent-above-100", src, path, value=raw.strip())
+        return value
+
     def known_category(self, src: Source, path: tuple, cid: str) -> bool:
         if cid in self.categories:
             return True
@@ -73,7 +80,7 @@ def _mix(ctx: _Ctx, src: Source, path: tuple, raw: dict | None, base_targets: di
         targets = {}
         for cid, pct in raw["targets"].items():
             if ctx.known_category(src, path + ("targets", cid), cid):
-                targets[cid] = parse_percent(pct)
+                targets[cid] = ctx.percent(src, path + ("targets", cid), pct)
         for cid in ctx.categories:
             if cid not in raw["targets"]:  # a category left out would silently get 0 %: say 0% explicitly
                 ctx.err("targets-missing-category", src, path + ("targets",), key=True, where=label, category=cid)
@@ -81,14 +88,14 @@ def _mix(ctx: _Ctx, src: Source, path: tuple, raw: dict | None, base_targets: di
         if total != 1 and len(targets) == len(raw["targets"]):
             ctx.err("targets-sum", src, path + ("targets",), key=True, where=label,
                     total=(format_percent(total, "nl"), format_percent(total, "en")))
-    tolerance = parse_percent(raw["tolerance"]) if "tolerance" in raw else base_tolerance
+    tolerance = ctx.percent(src, path + ("tolerance",), raw["tolerance"]) if "tolerance" in raw else base_tolerance
     explicit = dict(base_bands)
     for cid, band in (raw.get("bands") or {}).items():
         if not ctx.known_category(src, path + ("bands", cid), cid):
             continue
         target = targets.get(cid, Fraction(0))
         low = parse_percent(band["min"]) if "min" in band else max(Fraction(0), target - tolerance)
-        high = parse_percent(band["max"]) if "max" in band else min(Fraction(1), target + tolerance)
+        high = parse_percent(band["max"]) if "max" in band else min(Fraction(1), target + tolerance)  # band-outside
         if not (0 <= low <= target <= high <= 1):
             ctx.err("band-outside", src, path + ("bands", cid), key=True, category=cid,
                     low=(format_percent(low, "nl"), format_percent(low, "en")),
@@ -265,7 +272,7 @@ def _parameters(ctx: _Ctx, src: Source | None) -> dict[str, Parameter]:
         values = []
         for i, v in enumerate(p["values"]):
             raw = v["value"]
-            value = parse_percent(raw) if isinstance(raw, str) else to_fraction(raw)
+            value = ctx.percent(src, path + (i, "value"), raw) if isinstance(raw, str) else to_fraction(raw)
             values.append(DatedValue(_date(v["valid_from"]), value, v["source"], v.get("note", ""),
                                      where(src, path + (i,))))
         values.sort(key=lambda dv: dv.valid_from)
@@ -381,5 +388,6 @@ def _rule(ctx: _Ctx, src: Source, i: int, r: dict) -> Rule | None:
 
     return Rule(r["id"], _label(r["title"]), r["level"], r["kind"], r["outcome"], mode, conditions, applies,
                 pair("fired"), pair("not_fired") if "not_fired" in expl else None, r.get("source", ""),
-                where(src, path), parse_percent(r["norm"]) if "norm" in r else None, r.get("free_room"))
+                where(src, path), ctx.percent(src, path + ("norm",), r["norm"]) if "norm" in r else None,
+                r.get("free_room"))
 

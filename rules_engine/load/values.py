@@ -16,7 +16,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ..diagnostics import make
-from ..render.numbers import format_plain
+from ..render.numbers import format_plain, smaller_reading
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def shown(value: object, limit: int = 40) -> str:
 def _ambiguous(text: str, sign: str, whole: str, decimals: str) -> Refused:
     """1.050: thousands or a decimal? Say what to write for either meaning."""
     return Refused("dutch-thousands", value=text, whole=f"{sign}{whole}{decimals}",
-                   small=sign + f"{whole}.{decimals}".rstrip("0").rstrip("."))
+                   small=smaller_reading(sign, whole, decimals))
 
 
 def _thousands(text: str, sign: str, groups: str, decimals: str | None, point: str) -> Refused:

@@ -76,6 +76,14 @@ def ratio_text(numerator: int, denominator: int) -> str:
     return f"{sign}{text[:-digits]}.{text[-digits:]}"
 
 
+def smaller_reading(sign: str, whole: str, decimals: str) -> str:
+    """How to write 1.050 read as a decimal number so that nobody reads thousands in it: 1.05; 682.965 -> 682.9650."""
+    text = f"{whole}.{decimals}".rstrip("0").rstrip(".")
+    if len(text.partition(".")[2]) == 3:
+        text += "0"
+    return sign + text
+
+
 def _round_half_up(value: Fraction | int, decimals: int) -> int:
     # Integer arithmetic only: floor(|n| * 10^d / den + 1/2), with the sign put back.
     n, den = value.numerator, value.denominator
