@@ -86,8 +86,7 @@ def _shown(item):
     (("id", "size", "income", "category", "unit"), DAY),
     (("unit", "category", "income", "size", "id", "age", "flags", "older", "route", "date"), DAY),
     (("id", "size", "income", "category", "unit", "date"), None),
-    (("id", "size", "income", "category", "unit", "size"), DAY),  # a repeated column: the last one counts
-])
+])  # a column twice is refused with the header (tests/test_batch_columns.py)
 def test_quick_rows_equal_the_general_readers(program, tmp_path, sep, columns, default):
     src = tmp_path / "rows.csv"
     src.write_text(_text(program, 1500, sep, len(columns) + ord(sep), columns), encoding="utf-8")

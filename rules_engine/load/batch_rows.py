@@ -16,13 +16,18 @@ from fractions import Fraction
 from typing import Callable, Iterator
 
 from ..lang.compile import Program
-from ..diagnostics import PolicyError, make
+from ..diagnostics import PolicyError, hint, make
 from ..lang.facts import Household
 from .files import check_regular, open_regular
 from .load_json import JsonRefused, parse_json
 from .values import DUTCH, HOUSEHOLD_ID_PATTERN, ID_MAX_LENGTH, POINT, Refused, read_count, read_date, read_id, read_number
 
 REQUIRED = ("id", "size", "income", "category", "unit")
+OPTIONAL = ("age", "flags", "older", "route", "date")
+COLUMNS = frozenset(REQUIRED + OPTIONAL)
+# The Dutch a column is likely to be called by: the hint names the column meant.
+_DUTCH_NAMES = {"huishouden": "id", "grootte": "size", "personen": "size", "inkomen": "income", "categorie": "category",
+                "woning": "unit", "leeftijd": "age", "kenmerken": "flags", "ouder": "older", "datum": "date"}
 
 
 class RowError(Exception):
@@ -76,8 +81,31 @@ def _flags(value, row: int) -> tuple[str, ...]:
     return tuple(_read(read_id, f, "flags", row) for f in value)
 
 
+def header_problems(names: list) -> list[tuple[int, str, str]]:
+    """(column number from 1, nl, en) for every column of a header that is unknown, unnamed or there twice: a
+    'datum' column would leave every row on --date, a second 'income' column would decide instead of the first."""
+    out, seen = [], {}
+    for i, name in enumerate(names, 1):
+        if name == "":
+            out.append((i, f"kolom {i} heeft geen naam", f"column {i} has no name"))
+        elif name in seen:
+            out.append((i, f"kolom {_show(name)} staat twee keer in de kopregel (kolom {seen[name]} en {i})",
+                        f"column {_show(name)} is in the header twice (columns {seen[name]} and {i})"))
+        elif name not in COLUMNS:
+            meant = _DUTCH_NAMES.get(name)
+            nl, en = (f"; bedoelde u '{meant}'?", f"; did you mean '{meant}'?") if meant else hint(sorted(COLUMNS), str(name))
+            out.append((i, f"onbekende kolom {_show(name)}{nl}; kolommen: {', '.join(REQUIRED + OPTIONAL)}",
+                        f"unknown column {_show(name)}{en}; columns: {', '.join(REQUIRED + OPTIONAL)}"))
+        seen.setdefault(name, i)
+    return out
+
+
 def parse_row(values: dict, row: int, program: Program, default_date: dt.date | None, notation: str = POINT):
     """A household, home and date from one row's values (numbers in notation); raises RowError naming the problem."""
+    if not values.keys() <= COLUMNS:  # a JSON row's keys (a CSV header is checked once, by header_problems)
+        unknown = sorted(str(k) for k in values.keys() - COLUMNS)
+        nl, en = hint(sorted(COLUMNS), unknown[0])
+        raise RowError(row, f"onbekende sleutel {_show(unknown[0])}{nl}", f"unknown key {_show(unknown[0])}{en}")
     missing = [k for k in REQUIRED if values.get(k) in (None, "")]
     if missing:
         raise RowError(row, f"kolom ontbreekt of is leeg: {', '.join(missing)}",
@@ -320,7 +348,14 @@ def line_blocks(path: str, kind: str, progress: Callable[[int], None] | None) ->
             except UnicodeDecodeError:
                 raise PolicyError([make("not-utf8", path, 1, 1)]) from None
             delimiter = ";" if first.count(";") > first.count(",") else ","
-            header = [h.strip() for h in first.strip().split(delimiter)] + [delimiter]
+            header = [h.strip().lower() for h in first.strip().split(delimiter)] + [delimiter]
+            problems = header_problems(header[:-1])
+            if problems:
+                starts = [0]
+                for cell in first.rstrip("\r\n").split(delimiter):
+                    starts.append(starts[-1] + len(cell) + 1)
+                raise PolicyError([make("bad-input", path, 1, starts[i - 1] + 1, problem=(nl, en))
+                                   for i, nl, en in problems])
             row = 2
         read = fh.tell()
         while True:

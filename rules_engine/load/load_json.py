@@ -37,6 +37,16 @@ def _constant(name: str):
     raise JsonRefused(f"{name} is geen getal", f"{name} is not a number")
 
 
+def _object(pairs: list) -> dict:
+    d = dict(pairs)
+    if len(d) != len(pairs):  # json.loads keeps the last of equal keys: the value read would not be the one meant
+        seen: set = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))
+        shown = key if len(key) <= 40 else key[:37] + "..."
+        raise JsonRefused(f"de sleutel {shown!r} staat twee keer in één object", f"the key {shown!r} is in one object twice")
+    return d
+
+
 def parse_json(text: str | bytes, max_depth: int = MAX_DEPTH, parse_float=float):
     """Parse one JSON text; raises JsonRefused when it nests deeper than max_depth or has absurd numbers,
     and json's ValueError when it is not JSON at all."""
@@ -44,7 +54,7 @@ def parse_json(text: str | bytes, max_depth: int = MAX_DEPTH, parse_float=float)
                            f"nesting is too deep (more than {max_depth} levels)")
     try:
         data = json.loads(text, parse_int=lambda s: _number(s, int), parse_constant=_constant,
-                          parse_float=lambda s: _number(s, parse_float))
+                          parse_float=lambda s: _number(s, parse_float), object_pairs_hook=_object)
     except RecursionError:
         raise too_deep from None
     stack = [(data, 1)]

@@ -14,7 +14,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 
-from ..load.batch_rows import RowError, parse_row, row_values
+from ..load.batch_rows import RowError, header_problems, parse_row, row_values
 from ..lang.compile import Program
 from ..diagnostics import PolicyError
 from ..lang.facts import Household
@@ -82,6 +82,13 @@ def _check_rows(rows, program: Program, unit: str, date: dt.date) -> list[Househ
     return out
 
 
+def _check_header(names: list) -> None:
+    """Refusal for a header with a column unknown, unnamed or there twice (batch_rows.header_problems)."""
+    problems = header_problems(names)
+    if problems:
+        raise Refusal([Problem("1", f"rij 1: {nl}", f"row 1: {en}") for _, nl, en in problems][:MAX_ERRORS_SHOWN])
+
+
 def _csv_rows(data: bytes):
     first, _, rest = data.partition(b"\n")
     try:
@@ -90,6 +97,7 @@ def _csv_rows(data: bytes):
         raise Refusal([Problem("1", "rij 1: geen geldige UTF-8", "row 1: not valid UTF-8")]) from None
     delimiter = ";" if first_text.count(";") > first_text.count(",") else ","
     header = [h.strip().lower() for h in first_text.split(delimiter)] + [delimiter]
+    _check_header(header[:-1])
     notation = DUTCH if delimiter == ";" else POINT
     for row, values in row_values("csv", header, 2, rest):
         yield row, values, notation
@@ -109,6 +117,9 @@ def _xlsx_rows(data: bytes):
     if not rows:
         return
     header = [str(h).strip().lower() if h is not None else "" for h in rows[0]]
+    while header and header[-1] == "":  # a sheet's empty cells right of the header are no columns
+        header.pop()
+    _check_header(header)
     for n, cells in enumerate(rows[1:], 2):
         if all(c in (None, "") for c in cells):
             continue
