@@ -11,8 +11,10 @@ Windows, those older than a day).
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import os
+import stat
 import tempfile
 import time
 from typing import Iterator, TextIO
@@ -65,10 +67,27 @@ def fsync_directory(directory: str) -> None:
         os.close(fd)
 
 
+def stream_target(path: str) -> bool:
+    """Whether path is there and is no regular file: a pipe, a terminal or a device such as /dev/null or
+    /dev/stdout, which is written into, never replaced. A folder raises IsADirectoryError."""
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+    return not stat.S_ISREG(st.st_mode)
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str, mode: int | None = None) -> Iterator[TextIO]:
     """A text handle whose content replaces path only when the with-block ends without an error; mode, when
-    given, is the file's (for personal data, say), else as a plain open() would create it."""
+    given, is the file's (for personal data, say), else as a plain open() would create it. A pipe or device
+    (stream_target) is written into as it is: there is no file to replace, and replacing /dev/null would be harm."""
+    if stream_target(path):
+        with open(path, "w", encoding="utf-8") as fh:
+            yield fh
+        return
     directory = os.path.dirname(os.path.abspath(path))
     _remove_stale(directory)
     fd, tmp = tempfile.mkstemp(prefix=f"{PREFIX}{os.getpid()}-", suffix=SUFFIX, dir=directory)

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -63,6 +64,16 @@ def _record(raw: bytes) -> dict | None:
     return rec if isinstance(rec, dict) and "type" in rec else None
 
 
+_FIRST_LINE = 8 << 20  # bytes read to find a log's first record (one decision with its explanation: some KB)
+
+
+def _log_start(head: bytes) -> bool:
+    """Whether a file's first bytes start a decision log: empty, a first record, or one torn line (a crash during
+    the very first write), which the next append leaves as a line of its own."""
+    first, newline, _ = head.partition(b"\n")
+    return not head or not newline or _record(first) is not None
+
+
 def _pread(fd: int, size: int, offset: int) -> bytes:
     """os.pread where it exists (POSIX); elsewhere a seek and a read (appends go to the end all the same)."""
     if hasattr(os, "pread"):
@@ -99,7 +110,11 @@ def append_records(path: str, records: list[dict] | Callable[[list[dict]], list[
             records = records(list(read_log(path).records) if os.path.exists(path) else [])
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0), 0o640)
         try:
-            size = os.fstat(fd).st_size
+            info = os.fstat(fd)
+            size = info.st_size
+            if not stat.S_ISREG(info.st_mode) or not _log_start(_pread(fd, min(size, _FIRST_LINE), 0)):
+                # a household file or a CSV given as --log: appending would spoil it, and it is no log
+                raise PolicyError([make("not-a-log", path, 1, 1)])
             written_records = chain(records, _last_link(fd, size))  # under the lock: no other writer in between
             payload = "".join(json.dumps(r, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
                               for r in written_records).encode("utf-8")

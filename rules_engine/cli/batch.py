@@ -8,7 +8,7 @@ import click
 
 from ..render.escape import terminal_text
 from . import exits
-from .options import date, occupancy, program, unwritable
+from .options import date, occupancy, program, refuse_onto_input, unwritable
 from .progress import bar, number
 
 
@@ -38,6 +38,7 @@ def run(policy, batch_path, output_path, full, jobs, on_error, occupancy_path, d
     from ..allocation.batch import run_batch
     from ..render.report import to_json
 
+    refuse_onto_input(output_path, {"--batch": batch_path, "--occupancy": occupancy_path}, lang)
     prog = program(policy, lang, engine)
     day = date(date_text, lang) if date_text else None
     occ, _ = occupancy(prog, occupancy_path)

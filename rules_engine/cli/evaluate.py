@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from .group import Command
-from .options import (DATE, ENGINE, LANG, OCCUPANCY, UNIT, FilePath, date, format_option, log_decisions, occupancy,
-                      occupancy_file, policy_argument, program)
+from .options import (DATE, ENGINE, LANG, OCCUPANCY, UNIT, FilePath, date, emit, format_option, log_decisions,
+                      occupancy, occupancy_file, policy_argument, program, refuse_onto_input)
 
 
 @click.command(name="evaluate", cls=Command)
@@ -40,6 +40,8 @@ def evaluate_cmd(policy, unit_id, household_path, batch_path, output_path, full,
     from ..load.inputs import read_household
     from ..render.renderers import render
 
+    refuse_onto_input(output_path, {"--household": household_path, "--occupancy": occupancy_path, "--log": log_path},
+                      lang)  # before the decision is logged: a refused command leaves nothing behind
     prog = program(policy, lang, engine)
     day = date(date_text, lang)
     household, warnings = read_household(household_path)
@@ -51,5 +53,5 @@ def evaluate_cmd(policy, unit_id, household_path, batch_path, output_path, full,
         log_decisions(log_path, [(decision, {"command": "evaluate"})], prog, occupancy_file(prog, occupancy_path), lang)
     from ..render.wording import policy_labels
 
-    click.echo(render("decision", fmt, decision, lang=lang, details=details, labels=policy_labels(prog.policy)),
-               nl=False)
+    emit(render("decision", fmt, decision, lang=lang, details=details, labels=policy_labels(prog.policy)),
+         output_path, lang, {"--household": household_path, "--occupancy": occupancy_path, "--log": log_path})

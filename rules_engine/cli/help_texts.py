@@ -50,8 +50,10 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
                     "age, flags, date).",
                     "Evaluate every row of a JSONL or CSV file (id, size, income, category, unit, and optionally age, "
                     "flags, date)."),
-        "--output": ("Met --batch: schrijf de besluiten (JSON-regels) atomair naar dit bestand.",
-                     "With --batch: write the decisions (JSON lines) to this file, atomically."),
+        "--output": ("Schrijf het advies (met --batch: de besluiten als JSON-regels) atomair naar dit bestand, nooit "
+                     "over een invoerbestand.",
+                     "Write the advice (with --batch: the decisions as JSON lines) to this file, atomically, never "
+                     "over an input file."),
         "--explain": ("Met --batch: neem de volledige uitleg van elk besluit op.",
                       "With --batch: include the full explanation of every decision."),
         "--jobs": ("Met --batch: aantal processen.", "With --batch: processes."),

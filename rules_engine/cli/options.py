@@ -3,6 +3,7 @@ completion, and reading the policy and the occupancy with their errors as InputE
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import os
@@ -116,13 +117,24 @@ def unwritable(path: str, exc: OSError, lang: str) -> InputError:
     return InputError([make("file-unwritable", path, reason=exc.strerror or str(exc))], lang)
 
 
-def emit(text: str, output: str | None, lang: str) -> None:
-    """Write a report to a file (atomically) or to standard output."""
+def refuse_onto_input(output: str | None, inputs: dict, lang: str) -> None:
+    """InputError when the output file is one of the command's inputs ({what: path}): it would be lost."""
+    if not output:
+        return
+    for what, path in inputs.items():
+        with contextlib.suppress(OSError, TypeError, ValueError):
+            if path and os.path.samefile(output, path):
+                raise InputError([make("output-is-input", output, what=what)], lang)
+
+
+def emit(text: str, output: str | None, lang: str, inputs: dict | None = None) -> None:
+    """Write a report to a file (atomically) or to standard output; never onto one of its inputs ({what: path})."""
     from ..atomic import write_text_atomic
 
     if not output:
         click.echo(text, nl=False)
         return
+    refuse_onto_input(output, inputs or {}, lang)
     try:
         write_text_atomic(output, text)
     except OSError as exc:

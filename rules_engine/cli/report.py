@@ -36,7 +36,7 @@ def report_saved(file, fmt, top, output, lang):
         raise PolicyError([make("bad-input", file, problem=(
             f"geen besluit of rangorde van magicmix ({type(exc).__name__}: {exc})",
             f"not a magicmix decision or ranking ({type(exc).__name__}: {exc})"))]) from None
-    emit(render(kind, fmt, record, lang=lang, top=top), output, lang)
+    emit(render(kind, fmt, record, lang=lang, top=top), output, lang, {"FILE": file})
 
 
 @click.command(name="annual", cls=Command, help_key="report annual")
@@ -56,4 +56,5 @@ def report_annual(policy, year, occupancy_path, log_path, public, fmt, output, l
     prog = program(policy, lang)
     occ, _ = occupancy(prog, occupancy_path)
     r = annual_report(prog.policy, occ, year, log_path)
-    emit(render("annual", fmt, r, lang=lang, public=public, corporation=prog.policy.name), output, lang)
+    emit(render("annual", fmt, r, lang=lang, public=public, corporation=prog.policy.name), output, lang,
+         {"--occupancy": occupancy_path, "--log": log_path})
