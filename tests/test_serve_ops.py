@@ -56,6 +56,15 @@ def test_trusted_header_only_when_enabled(policy, tmp_path):
             made = c.post("/v1/decisions", json=body)
             assert made.status_code == 201, made.text
             assert made.json()["token_id"] == "sso:mw-5"
+        # a form on another site, posted by the browser of a signed-in member of staff (the proxy adds the header)
+        with sso.client(None, headers={"X-Remote-User": "mw-5", "X-Remote-Role": "decide"}) as c:
+            plain = c.post("/v1/decisions", content=json.dumps(body), headers={"content-type": "text/plain"})
+            assert_problem(plain, 415, "unsupported-type")
+            for cross in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+                assert_problem(c.post("/v1/decisions", json=body, headers=cross), 403, "cross-site")
+                assert_problem(c.post("/v1/policies/reload", headers=cross), 403, "cross-site")
+            same = c.post("/v1/decisions", json=body, headers={"Sec-Fetch-Site": "same-origin"})
+            assert same.status_code == 201, same.text
         with sso.client(None, headers={"X-Remote-User": "Jan Jansen"}) as c:  # not a pseudonymous id
             assert_problem(c.get("/v1/policies"), 401, "unauthorized")
         assert '"token": "sso:mw-5"' in sso.log_text()

@@ -14,6 +14,7 @@ import sys
 import time
 import uuid
 from typing import Callable, Iterable
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -45,6 +46,9 @@ def authenticate(request: Request, role: str = "read") -> h.Caller:
         if found is not None:
             caller = h.Caller(*found)
     elif config.get("trusted_header") and request.headers.get(config["trusted_header"]):
+        if request.method not in ("GET", "HEAD") and _cross_site(request):
+            # The proxy adds the header to whatever the browser sends, a form on another site included.
+            raise Problem(403, "cross-site")
         user = request.headers[config["trusted_header"]].strip()
         if HOUSEHOLD_ID.match(user) and len(user) <= 64:  # a pseudonymous id, as a reviewer's
             wanted = request.headers.get(config.get("trusted_role_header") or "", config.get("trusted_role", "read"))
@@ -54,6 +58,25 @@ def authenticate(request: Request, role: str = "read") -> h.Caller:
     request.scope["magicmix.token"] = caller.token_id
     caller.require(role)
     return caller
+
+
+def _cross_site(request: Request) -> bool:
+    """Whether a browser sent this request from a page of another site (Sec-Fetch-Site, else Origin)."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False  # not a browser's cross-site request: browsers send Origin with every cross-site POST
+    return urlsplit(origin.strip()).netloc.lower() != request.headers.get("host", "").lower()
+
+
+def _json_body(request: Request) -> None:
+    """Problem 415 when the body is declared as something else than JSON: a form or text/plain post, which a
+    browser sends to another site without asking it first, is no API call (a body without a type is read as JSON)."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media and media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
+        raise Problem(415, "unsupported-type", type=media[:80], allowed="application/json")
 
 
 def problem_response(request: Request, problem: Problem) -> Response:
@@ -80,6 +103,8 @@ def endpoint(handler: Callable, role: str | None, takes: Iterable[str] = (), lim
                 args.append(authenticate(request, role))
             for name in takes:
                 if name == "raw":
+                    if "content_type" not in takes:  # a JSON endpoint (the occupancy upload reads its own types)
+                        _json_body(request)
                     args.append(await _read(request, limit))
                 elif name == "content_type":
                     args.append(request.headers.get("content-type", ""))

@@ -21,6 +21,8 @@ SERVICE_MESSAGES = {
     "forbidden": ("dit token (rol {role}) mag dit niet; nodig: {needed}", "this token (role {role}) may not do this; "
                   "needed: {needed}"),
     "not-found": ("niet gevonden: {what}", "not found: {what}"),
+    "cross-site": ("een verzoek vanaf een pagina van een andere site wordt met single sign-on niet uitgevoerd",
+                   "a request from a page of another site is not carried out under single sign-on"),
     "method-not-allowed": ("deze methode kan hier niet", "this method is not allowed here"),
     "too-large": ("het verzoek is te groot (meer dan {limit} bytes)", "the request is too large (more than {limit} bytes)"),
     "bad-json": ("geen geldige JSON: {problem}", "not valid JSON: {problem}"),
