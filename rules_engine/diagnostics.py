@@ -267,9 +267,9 @@ class Diagnostic:
         """The message in the given language ('nl' or 'en')."""
         return self.nl if lang == "nl" else self.en
 
-    def location(self) -> str:
+    def location(self, lang: str = "nl") -> str:
         """'file:line:column', as far as known."""
-        parts = [self.file]
+        parts = ["<input>" if self.file == "<invoer>" and lang != "nl" else self.file]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:
@@ -279,7 +279,7 @@ class Diagnostic:
     def format(self, lang: str = "nl") -> str:
         """'file:line:col: code: message' (warnings marked as such)."""
         label = self.code if self.severity == "error" else f"{self.code} ({'waarschuwing' if lang == 'nl' else 'warning'})"
-        return f"{self.location()}: {label}: {self.message(lang)}"
+        return f"{self.location(lang)}: {label}: {self.message(lang)}"
 
     def to_dict(self) -> dict:
         """JSON form."""

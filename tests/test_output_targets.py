@@ -68,3 +68,15 @@ def test_a_household_file_given_as_the_log_is_not_appended_to(tmp_path):
     for _ in range(2):  # a new log, then one with a record in it
         assert run(*EVALUATE, "--log", str(log)).exit_code == 0
     assert len(log.read_text().splitlines()) == 2
+
+
+def test_an_unknown_category_or_home_is_named_where_it_is_written(tmp_path):
+    household = tmp_path / "h.yaml"
+    household.write_text("id: hh-1\nsize: 2\nincome: 24500\ncategory: Aandacht\n", encoding="utf-8")
+    r = run("evaluate", str(OB), "--unit", "ZW-ASN-01-A09", "--household", str(household), "--date", "2025-06-01",
+            "--lang", "en")
+    assert r.exit_code == 2 and "h.yaml:4:11: unknown-category" in r.output and "did you mean 'aandacht'" in r.output
+    r = run("evaluate", str(OB), "--unit", "ZW-ASN-01-A9", "--household", str(HOUSEHOLD), "--date", "2025-06-01",
+            "--lang", "en")
+    assert r.exit_code == 2 and r.output.startswith("--unit: unknown-unit: unknown home 'ZW-ASN-01-A9'"), r.output
+    assert "<invoer>" not in r.output

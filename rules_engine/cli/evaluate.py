@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ..diagnostics import hint, make
+from .exits import InputError
 from .group import Command
 from .options import (DATE, ENGINE, LANG, OCCUPANCY, UNIT, FilePath, date, emit, format_option, log_decisions,
                       occupancy, occupancy_file, policy_argument, program, refuse_onto_input)
@@ -44,7 +46,9 @@ def evaluate_cmd(policy, unit_id, household_path, batch_path, output_path, full,
                       lang)  # before the decision is logged: a refused command leaves nothing behind
     prog = program(policy, lang, engine)
     day = date(date_text, lang)
-    household, warnings = read_household(household_path)
+    if unit_id not in prog.policy.units:
+        raise InputError([make("unknown-unit", "--unit", unit=unit_id, hint=hint(prog.policy.units, unit_id))], lang)
+    household, warnings = read_household(household_path, prog.policy)
     for d in warnings:  # an implausible income is shown, not hidden: the advice may rest on a typo
         click.echo(d.format(lang), err=True)
     occ, occ_source = occupancy(prog, occupancy_path)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..diagnostics import Diagnostic, PolicyError
+from ..diagnostics import Diagnostic, PolicyError, hint, make
 from ..lang.facts import Household
 from .load import read_document
 from ..render.numbers import to_fraction
@@ -19,9 +19,21 @@ def load_household(path: str) -> Household:
     return read_household(path)[0]
 
 
-def read_household(path: str) -> tuple[Household, list[Diagnostic]]:
-    """A household file and its warnings (an implausible income); raises PolicyError for errors."""
+def read_household(path: str, policy=None) -> tuple[Household, list[Diagnostic]]:
+    """A household file and its warnings (an implausible income); raises PolicyError for errors. With the
+    policy, a category or route it does not know is an error at its line in the file."""
     source, problems = read_document(path, "household")
     if source is None:
         raise PolicyError(problems)
-    return household_from_data(source.data), problems
+    household = household_from_data(source.data)
+    if policy is not None:
+        wrong = []
+        if household.category not in policy.category_ids:
+            wrong.append(make("unknown-category", path, *source.where(("category",)), category=household.category,
+                              hint=hint(policy.category_ids, household.category)))
+        if household.route is not None and household.route not in policy.routes:
+            wrong.append(make("invalid-value", path, *source.where(("route",)), value=household.route,
+                              choices=", ".join(policy.routes) or "(policy.yaml routes)"))
+        if wrong:
+            raise PolicyError(wrong)
+    return household, problems
