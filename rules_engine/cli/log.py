@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from ..diagnostics import PolicyError, make
@@ -97,10 +99,18 @@ def log_override(decision_id, outcome, reason, log_path, fmt, lang):
         click.echo(f"{'vastgelegd' if lang == 'nl' else 'logged'}: {record['override_id']}")
 
 
+def _head(value: str | None) -> str | None:
+    # A mistyped head would read as a log cut short or rewritten: a false alarm of tampering.
+    if value is not None and not re.fullmatch(r"sha256:[0-9a-f]{64}", value.strip()):
+        raise click.BadParameter("geen kop van een logboek: sha256: met 64 hexadecimale tekens / "
+                                 "not a log head: sha256: with 64 hexadecimal digits")
+    return value.strip() if value is not None else None
+
+
 @click.command(name="replay", cls=Command, help_key="log replay")
 @file_argument("file")
 @click.option("--verify", is_flag=True)
-@click.option("--head", "kept_head")
+@click.option("--head", "kept_head", callback=lambda ctx, param, value: _head(value))
 @format_option("log", "text")
 @ENGINE
 @LANG

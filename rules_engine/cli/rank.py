@@ -16,7 +16,7 @@ from .complete import complete_units
 @click.option("--candidates", "candidates_path", required=True, type=FilePath())
 @OCCUPANCY
 @DATE
-@click.option("--top", default=3, show_default=True)
+@click.option("--top", default=3, show_default=True, type=click.IntRange(min=1))
 @format_option("ranking", "text")
 @click.option("--log", "log_path", type=FilePath())
 @click.option("--details", is_flag=True)

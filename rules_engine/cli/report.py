@@ -12,7 +12,7 @@ from .options import LANG, OCCUPANCY, OUTPUT, FilePath, emit, file_argument, for
 @click.command(name="saved", cls=Command, help_key="report saved")
 @file_argument("file")
 @format_option("decision", "html")  # a ranking has the same formats (renderers.py)
-@click.option("--top", default=3, show_default=True)
+@click.option("--top", default=3, show_default=True, type=click.IntRange(min=1))
 @OUTPUT
 @LANG
 def report_saved(file, fmt, top, output, lang):
