@@ -18,7 +18,7 @@ _TYPE_WORDS = {
     "string": ("tekst", "text"),
     "number": ("een getal", "a number"),
     "integer": ("een geheel getal", "a whole number"),
-    "boolean": ("ja of nee (true/false)", "yes or no (true/false)"),
+    "boolean": ("true of false (in YAML geen ja/nee)", "true or false (in YAML, not yes/no)"),
     "object": ("een lijst van sleutels met waarden", "a mapping of keys to values"),
     "array": ("een lijst (regels die met '-' beginnen)", "a list (lines starting with '-')"),
     "null": ("niets", "nothing"),
