@@ -278,6 +278,8 @@ def test_malformed_bodies_get_problem_json_with_the_field_path(server):
         accept = c.post("/v1/rank", json={"unit": UNIT, "candidates": [{**h, "size": 0}]},
                         headers={"Accept-Language": "en-GB,en;q=0.9,nl;q=0.5"})
         assert assert_problem(accept, 422, "out-of-range", "/candidates/0/size")["title"] == "0 is out of range (>= 1)"
+        near = c.post("/v1/evaluate?lang=en", json={"household": {**h, "incomes": 1}, "unit": UNIT})
+        assert_problem(near, 422, "unknown-key", "/household/incomes")  # not the 'income' it suggests
         missing = c.post("/v1/evaluate", json={"household": h})
         assert_problem(missing, 422, "missing-key")
         assert_problem(c.post("/v1/evaluate", content=b'{"household": '), 400, "bad-json")

@@ -69,7 +69,8 @@ def _errors(error) -> list[dict]:
     for d in _translate(error, _Body()):
         where = path
         if d.code == "unknown-key":
-            where = path + (next((k for k in error.instance if f"'{k}'" in d.en), ""),)
+            # the key refused, not the one suggested ('did you mean ...') that the object may hold as well
+            where = path + (next((k for k in error.instance if d.en.startswith(f"unknown key '{k}'")), ""),)
         out.append(field_error(d, where))
     if error.validator in ("maxItems", "maxLength", "maxProperties") and out:
         out[0]["code"] = "too-many"
