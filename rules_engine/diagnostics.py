@@ -87,6 +87,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{value}' heeft niet de juiste vorm ({what})",
         "'{value}' does not have the right form ({what})",
     ),
+    "date-iso": ("'{value}': schrijf een datum in een beleidsbestand als JJJJ-MM-DD: {iso}",
+                 "'{value}': write a date in a policy file as YYYY-MM-DD: {iso}"),
     "invalid-date": (
         "'{value}' is geen bestaande datum (schrijf JJJJ-MM-DD)",
         "'{value}' is not a real date (write YYYY-MM-DD)",

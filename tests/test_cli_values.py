@@ -19,3 +19,17 @@ def test_a_mistyped_head_is_no_tampering_alarm(tmp_path):
     assert r.exit_code == 0, r.output
     r = run("log", "replay", str(log), "--verify", "--head", "sha256:zz")
     assert r.exit_code == 2 and "--head" in r.output and "log-head-missing" not in r.output, r.output
+
+
+def test_a_policy_date_in_another_form_is_answered_with_the_form_to_write(policy_copy):
+    from conftest import mutate
+
+    text = (policy_copy / "parameters.yaml").read_text(encoding="utf-8")
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "valid_from: 2024-01-01" in t)
+    (policy_copy / "parameters.yaml").write_text(text.replace("valid_from: 2024-01-01", "valid_from: 1-1-2024", 1),
+                                                  encoding="utf-8")
+    r = run("validate", str(policy_copy), "--lang", "en")
+    assert r.exit_code != 0 and f"parameters.yaml:{line}:" in r.output, r.output
+    assert "'1-1-2024': write a date in a policy file as YYYY-MM-DD: 2024-01-01" in r.output
+    mutate(policy_copy / "parameters.yaml", "valid_from: 1-1-2024", "valid_from: 2024-02-30")
+    assert "invalid-date: '2024-02-30' is not a real date" in run("validate", str(policy_copy), "--lang", "en").output

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, hint, make
 from .load_yaml import Source
+from .values import Refused, read_date
 
 KINDS = ("policy", "complex", "parameters", "rules", "household", "candidates", "occupancy", "testcase", "decision",
          "ranking", "simulation")
@@ -23,6 +24,15 @@ _TYPE_WORDS = {
     "array": ("een lijst (regels die met '-' beginnen)", "a list (lines starting with '-')"),
     "null": ("niets", "nothing"),
 }
+
+
+def _date_problem(f: str, line, col, value) -> Diagnostic:
+    """A date not in the policy's form: the form to write when it is a date in another form (1-1-2025), else why."""
+    try:
+        day = read_date(value)
+    except Refused:
+        return make("invalid-date", f, line, col, value=value)
+    return make("date-iso", f, line, col, value=value, iso=day.isoformat())
 
 
 def schema_text(kind: str) -> str:
@@ -137,14 +147,14 @@ def _translate(error, source: Source) -> list[Diagnostic]:
         return [make("invalid-value", f, line, col, value=error.instance,
                      choices=", ".join(str(c) for c in error.validator_value))]
     if kw == "format" and error.validator_value == "date":
-        return [make("invalid-date", f, line, col, value=error.instance)]
+        return [_date_problem(f, line, col, error.instance)]
     if kw == "pattern" and "propertyNames" in error.schema_path and isinstance(error.instance, str):
         kline, kcol = source.where(path + (error.instance,), key=True)
         return [make("invalid-format", f, kline, kcol, value=error.instance, what="id")]
     if kw == "pattern":
         what = error.schema.get("description", "")
         if "date" in what.lower() and isinstance(error.instance, str):
-            return [make("invalid-date", f, line, col, value=error.instance)]
+            return [_date_problem(f, line, col, error.instance)]
         return [make("invalid-format", f, line, col, value=error.instance, what=what)]
     if kw in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         sign = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[kw]
