@@ -33,3 +33,11 @@ def test_a_policy_date_in_another_form_is_answered_with_the_form_to_write(policy
     assert "'1-1-2024': write a date in a policy file as YYYY-MM-DD: 2024-01-01" in r.output
     mutate(policy_copy / "parameters.yaml", "valid_from: 1-1-2024", "valid_from: 2024-02-30")
     assert "invalid-date: '2024-02-30' is not a real date" in run("validate", str(policy_copy), "--lang", "en").output
+
+
+def test_a_hexadecimal_or_binary_number_in_yaml_is_no_amount(tmp_path):
+    for text in ("0x10", "0b10", "0o17"):
+        household = tmp_path / "h.yaml"
+        household.write_text(f"id: hh-1\nsize: 2\nincome: {text}\ncategory: aandacht\n", encoding="utf-8")
+        r = run("evaluate", str(OB), "--unit", "ZW-ASN-01-A09", "--household", str(household), "--date", "2025-06-01")
+        assert r.exit_code == 2 and "h.yaml:3:9: wrong-type" in r.output, (text, r.output)
