@@ -22,6 +22,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "output-is-input": ("dit bestand wordt door deze opdracht ook gelezen ({what}); schrijf de uitvoer naar een ander "
                         "bestand, dan blijft de invoer bewaard", "this file is also read by this command ({what}); "
                         "write the output to another file, so that the input is kept"),
+    "log-other-policy": ("geen van de besluiten in dit logboek (aantal: {count}) is genomen onder beleid '{policy}': "
+                         "geef het logboek van dit beleid", "none of the decisions in this log (number: {count}) was "
+                         "made under policy '{policy}': give this policy's log"),
     "not-a-log": ("dit bestand is geen beslissingslog (de eerste regel is geen logrecord); er is niets aan toegevoegd",
                   "this file is not a decision log (its first line is no log record); nothing was added to it"),
     "file-too-large": (

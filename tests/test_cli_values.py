@@ -41,3 +41,17 @@ def test_a_hexadecimal_or_binary_number_in_yaml_is_no_amount(tmp_path):
         household.write_text(f"id: hh-1\nsize: 2\nincome: {text}\ncategory: aandacht\n", encoding="utf-8")
         r = run("evaluate", str(OB), "--unit", "ZW-ASN-01-A09", "--household", str(household), "--date", "2025-06-01")
         assert r.exit_code == 2 and "h.yaml:3:9: wrong-type" in r.output, (text, r.output)
+
+
+def test_the_annual_report_refuses_a_log_of_another_policy(tmp_path):
+    from conftest import DV
+
+    log = tmp_path / "decisions.log"
+    units = sorted(__import__("rules_engine").load_policy(str(DV)).policy.units)
+    household = tmp_path / "h.yaml"
+    household.write_text("id: hh-1\nsize: 1\nincome: 18000\ncategory: dragend\n", encoding="utf-8")
+    r = run("evaluate", str(DV), "--unit", units[0], "--household", str(household), "--date", "2025-03-01",
+            "--log", str(log))
+    assert r.exit_code == 0, r.output
+    r = run("report", "annual", str(OB), "--year", "2025", "--log", str(log), "--lang", "en")
+    assert r.exit_code == 2 and "log-other-policy" in r.output and "'openbaar-belang'" in r.output, r.output

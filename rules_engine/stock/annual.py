@@ -164,9 +164,11 @@ def _moves(occupancy: Occupancy, start: dt.date, end: dt.date):
     return sorted(lettings, key=lambda x: (x[3], x[0])), reclassified, vacated
 
 
-def _log_index(path: str | None):
-    """Decisions per (household, unit), oldest first, and the last review (or override) per decision id."""
+def _log_index(path: str | None, policy_id: str):
+    """Decisions under this policy per (household, unit), oldest first, and the last review (or override) per
+    decision id; PolicyError when the log holds decisions of other policies only (a log given by mistake)."""
     decisions: dict = {}
+    others = 0
     if path is None:
         return decisions, {}
     read, chain = check_chain(path)
@@ -177,11 +179,16 @@ def _log_index(path: str | None):
     for rec in read.records:
         try:
             if rec.get("type") == "decision":
+                if rec["decision"]["policy"]["id"] != policy_id:
+                    others += 1
+                    continue
                 inputs = rec["decision"]["inputs"]
                 key = (inputs["household"]["id"], inputs["unit"])
                 decisions.setdefault(key, []).append((dt.date.fromisoformat(inputs["date"]), rec))
         except (KeyError, TypeError, ValueError):
             continue  # `magicmix log replay` reports incomplete records
+    if others and not decisions:
+        raise PolicyError([make("log-other-policy", path, count=others, policy=policy_id)])
     for items in decisions.values():
         items.sort(key=lambda x: x[0])
     return decisions, latest_reviews(read.records)
@@ -204,7 +211,7 @@ def annual_report(policy: Policy, occupancy: Occupancy, year: int, log_path: str
     begin = portfolio_status(policy, composition(policy, occupancy, start), ("buurt", "complex"))
     close = portfolio_status(policy, composition(policy, occupancy, end), ("buurt", "complex"))
     moves, reclassified, vacated = _moves(occupancy, start, end)
-    decisions, reviews = _log_index(log_path)
+    decisions, reviews = _log_index(log_path, policy.id)
     lettings = []
     for unit_id, household, category, date in moves:
         unit = policy.units[unit_id]
