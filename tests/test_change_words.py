@@ -60,3 +60,15 @@ def test_a_change_names_the_bound_and_the_value_now():
                               "het complex na deze toewijzing op of onder de bovengrens van 35,0 % was (nu 40,0 %)")
     assert change.text.en == ("Suitable if rule 'complex-plafond' did not hold, that is if the share of Needs attention "
                               "in the complex after this letting were at or below the ceiling of 35.0% (now 40.0%)")
+
+
+def test_a_condition_that_fails_is_worded_as_what_is_the_case():
+    from conftest import OB, run
+
+    r = run("evaluate", str(OB), "--unit", "ZW-ASN-01-A09", "--household",
+            str(OB / "examples" / "households" / "aandacht-2p.yaml"), "--date", "2025-06-01", "--details")
+    lines = r.output.splitlines()
+    i = next(i for i, line in enumerate(lines) if line.strip().startswith("unit.rent > def.aftoppingsgrens"))
+    assert lines[i].endswith("-> onwaar")  # the result goes with the condition as written ...
+    assert "de huur is € 640,00, op of onder de aftoppingsgrens" in lines[i - 1]  # ... the words with the facts
+    assert not any(line.rstrip().endswith(("-> waar", "-> onwaar")) for line in lines if "voorwaarde:" in line)

@@ -40,8 +40,9 @@ def _cond_line(c: ConditionResult, lang: str, cat: str, labels: Labels) -> str:
         values = ", ".join(f"{v.expr} = {shown(v, lang)}" for v in c.facts)
     result = say(f"result.{c.result}", lang)
     reason = f" ({c.reason[lang]})" if c.reason else ""
-    words = condition_sentence(c, cat, labels, lang) if c.result != "unknown" else c.text
-    return f"{words}  -> {result}{reason}\n        {c.text}{':  ' + values if values else ''}"
+    # the words say what is the case (a condition that fails, negated); waar/onwaar goes with the condition as written
+    words = condition_sentence(c, cat, labels, lang, negate=c.result == "false") if c.result != "unknown" else c.text
+    return f"{words}\n        {c.text}{':  ' + values if values else ''}  -> {result}{reason}"
 
 
 def rule_heading(r: RuleResult, lang: str) -> str:
@@ -157,7 +158,8 @@ def decision_markdown(d: Decision, lang: str = "nl", labels: Labels | None = Non
            "|---|---|---|---|"]
     for r in d.rules:
         vals = "<br>".join(
-            md_cell(condition_sentence(c, h["category"], labels, lang) if c.result != "unknown" else c.text) + ": "
+            md_cell(condition_sentence(c, h["category"], labels, lang, negate=c.result == "false")
+                    if c.result != "unknown" else c.text) + ": "
             + (f"{md_code(c.left.expr)} {md_cell(shown(c.left, lang))} {md_cell(c.op)} {md_code(c.right.expr)} "
                f"{md_cell(shown(c.right, lang))}"
                if c.op else f"{md_code(c.text)} (" + ", ".join(f"{md_cell(v.expr)} = {md_cell(shown(v, lang))}"

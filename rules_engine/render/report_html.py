@@ -191,7 +191,8 @@ def decision_sections(d: Decision, lang: str, labels: Labels | None = None) -> s
                f'<th scope="col">{_t("status", lang)}</th><th scope="col">{_t("values", lang)}</th><th scope="col">{_t("text", lang)}</th></tr>')
     for r in d.rules:
         vals = "<br>".join(
-            escape(condition_sentence(c, h["category"], labels, lang) if c.result != "unknown" else c.text)
+            escape(condition_sentence(c, h["category"], labels, lang, negate=c.result == "false")
+                   if c.result != "unknown" else c.text)
             + '<br><span class="src">' + escape(f"{c.text}: {shown(c.left, lang)} {c.op} {shown(c.right, lang)}" if c.op
                    else f"{c.text} ({', '.join(f'{v.expr} = {shown(v, lang)}' for v in c.facts)})")
             + f"</span> → {_t(c.result, lang)}" for c in r.applies_when + r.conditions)
