@@ -55,3 +55,17 @@ def test_the_annual_report_refuses_a_log_of_another_policy(tmp_path):
     assert r.exit_code == 0, r.output
     r = run("report", "annual", str(OB), "--year", "2025", "--log", str(log), "--lang", "en")
     assert r.exit_code == 2 and "log-other-policy" in r.output and "'openbaar-belang'" in r.output, r.output
+
+
+def test_policy_tests_are_told_apart_by_name(policy_copy):
+    from conftest import mutate
+
+    tests = policy_copy / "tests" / "mix.yaml"
+    r = run("test", str(policy_copy), "-k", "Dobbe", "--format", "json")
+    names = [c["name"] for c in __import__("json").loads(r.output)["cases"]]
+    assert names == ["het profiel van juli 2025 verruimt de band in Dobbe [1]",
+                     "het profiel van juli 2025 verruimt de band in Dobbe [2]"], names
+    mutate(tests, "  - name: een urgent huishouden wordt geplaatst, ook boven de bovengrens van het complex",
+           "  - name: het profiel van juli 2025 verruimt de band in Dobbe [1]")
+    r = run("test", str(policy_copy), "--lang", "en")
+    assert r.exit_code == 1 and "mix.yaml:" in r.output and "duplicate-id: test 'het profiel" in r.output, r.output

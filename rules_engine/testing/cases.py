@@ -230,6 +230,7 @@ def load_cases(program: Program, root: str | None = None) -> tuple[list[Case], l
     else:
         files = []
     cases, diags = [], []
+    named: dict[str, str] = {}  # a case's name -> where it was first given (results and JUnit are keyed by name)
     # the policy's own tests/ folder is part of the policy: a link in it may not lead out
     within = program.policy.root if inside(root, program.policy.root) else None
     for path in files:
@@ -259,7 +260,15 @@ def load_cases(program: Program, root: str | None = None) -> tuple[list[Case], l
                     diags.append(exc.refused.diagnostic(src.path, *src.where(where)))
                     continue
                 line = src.where(base)[0] or 1
-                cases.append(Case(expanded["name"], path, line, household, g["unit"],
+                name = expanded["name"]
+                if "rows" in raw and len(rows) > 1 and name == raw["name"]:
+                    name = f"{name} [{j + 1}]"  # the rows of one case, told apart in results and JUnit
+                if name in named:  # the same name twice: results and JUnit would not tell the two apart
+                    diags.append(make("duplicate-id", src.path, line, src.where(base)[1], what=("test", "test"), id=name,
+                                      other=named[name]))
+                    continue
+                named[name] = f"{os.path.basename(path)}:{line}"
+                cases.append(Case(name, path, line, household, g["unit"],
                                   read_date(g["date"]), g.get("occupancy", "example"), expanded["expect"]))
     return cases, diags
 
