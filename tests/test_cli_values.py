@@ -69,3 +69,17 @@ def test_policy_tests_are_told_apart_by_name(policy_copy):
            "  - name: het profiel van juli 2025 verruimt de band in Dobbe [1]")
     r = run("test", str(policy_copy), "--lang", "en")
     assert r.exit_code == 1 and "mix.yaml:" in r.output and "duplicate-id: test 'het profiel" in r.output, r.output
+
+
+def test_a_household_that_already_lives_in_the_stock_is_said_to_be_counted_there(tmp_path):
+    occ = OB / "examples" / "bezetting-2024-2025.csv"
+    household = tmp_path / "h.yaml"
+    household.write_text("id: hh-0029\nsize: 2\nincome: 24500\ncategory: aandacht\n", encoding="utf-8")
+    r = run("evaluate", str(OB), "--unit", "ZW-ASN-02-101", "--household", str(household), "--occupancy", str(occ),
+            "--date", "2025-06-01", "--lang", "en")
+    assert r.exit_code == 0 and "household-lives-in-stock (warning): household hh-0029 lives in home ZW-ASN-02-104" \
+        in r.output, r.output
+    household.write_text("id: hh-9999\nsize: 2\nincome: 24500\ncategory: aandacht\n", encoding="utf-8")
+    r = run("evaluate", str(OB), "--unit", "ZW-ASN-02-101", "--household", str(household), "--occupancy", str(occ),
+            "--date", "2025-06-01", "--lang", "en")
+    assert r.exit_code == 0 and "household-lives-in-stock" not in r.output

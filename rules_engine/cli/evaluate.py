@@ -40,6 +40,7 @@ def evaluate_cmd(policy, unit_id, household_path, batch_path, output_path, full,
         raise click.UsageError("give --unit and --household (or --batch FILE)")
     from ..api import evaluate
     from ..load.inputs import read_household
+    from ..load.movers import mover_warnings
     from ..render.renderers import render
 
     refuse_onto_input(output_path, {"--household": household_path, "--occupancy": occupancy_path, "--log": log_path},
@@ -53,6 +54,8 @@ def evaluate_cmd(policy, unit_id, household_path, batch_path, output_path, full,
         click.echo(d.format(lang), err=True)
     occ, occ_source = occupancy(prog, occupancy_path)
     decision = evaluate(prog, household, unit_id, day, occ, occ_source)
+    for d in mover_warnings(occ, day, [household], household_path):
+        click.echo(d.format(lang), err=True)
     if log_path:
         log_decisions(log_path, [(decision, {"command": "evaluate"})], prog, occupancy_file(prog, occupancy_path), lang)
     from ..render.wording import policy_labels

@@ -24,6 +24,7 @@ from .complete import complete_units
 @LANG
 def rank(policy, unit_id, candidates_path, occupancy_path, date_text, top, fmt, log_path, details, engine, lang):
     """Rank the candidates for a home, with a reason per candidate."""
+    from ..load.movers import mover_warnings
     from ..load.occupancy import composition
     from ..allocation.rank import load_candidates, rank as rank_candidates
     from ..render.renderers import render
@@ -33,6 +34,8 @@ def rank(policy, unit_id, candidates_path, occupancy_path, date_text, top, fmt, 
     households = load_candidates(candidates_path)
     occ, _ = occupancy(prog, occupancy_path)
     ranking = rank_candidates(prog, households, unit_id, composition(prog.policy, occ, day))
+    for d in mover_warnings(occ, day, households, candidates_path):
+        click.echo(d.format(lang), err=True)
     if log_path:
         items = [(c.decision, {"command": "rank", "rank": c.rank, "portal_position": c.position})
                  for c in ranking.ranked + ranking.dropped]

@@ -1,0 +1,28 @@
+"""Households that already live in the stock: an applicant whose id has a home in the occupancy on the date.
+
+Such a household (doorstroming) leaves a home when it moves; the composition counts it there still, so its
+advice may be stricter than it should be. Until the engine takes the home it leaves into account, the
+commands say so beside the advice instead of leaving it unsaid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..diagnostics import Diagnostic, make
+from .occupancy import Occupancy
+
+
+def current_homes(occupancy: Occupancy, date: dt.date, household_ids) -> dict[str, str]:
+    """household id -> the home it lives in on the date, for those of household_ids that live in the stock."""
+    wanted = set(household_ids)
+    if not wanted:
+        return {}
+    return {r.household: unit for unit, r in occupancy.at(date).items() if r.household in wanted}
+
+
+def mover_warnings(occupancy: Occupancy, date: dt.date, households, file: str) -> list[Diagnostic]:
+    """A warning per household of households that lives in the stock on the date (see the module docstring)."""
+    homes = current_homes(occupancy, date, (h.id for h in households))
+    return [make("household-lives-in-stock", file, severity="warning", household=h.id, home=homes[h.id],
+                 date=date.isoformat()) for h in households if h.id in homes]
