@@ -14,6 +14,7 @@ from .diagnostics import Collector, Diagnostic, PolicyError, sort_key
 from .engine.counts import check_counts, composition_from_counts
 from .engine.evaluate import compiled, decide
 from .engine.explain import Decision, explain
+from .engine.explain_counts import explain_counts
 from .lang.facts import Household
 from .load.inputs import load_household
 from .load.load import OCCUPANCY_FILE, PARAMETERS_FILE, RULES_FILE, gc_paused, read_policy
@@ -145,7 +146,11 @@ def decide_counts(program: Program, household: Household, unit_id: str, date: dt
 
 def evaluate_counts(program: Program, household: Household, unit_id: str, date: dt.date, counts: Mapping,
                     leaving: str | None = None, occupancy_source: str = "") -> Decision:
-    """The full explanation over counts per level (checked: PolicyError naming every problem). Pure."""
+    """The full explanation over counts per level (checked: PolicyError naming every problem). Pure.
+
+    By the compiled explainer of the date where the program has one (engine/explain_counts.py: the same record)."""
+    if not occupancy_source:
+        return explain_counts(program, household, unit_id, date, counts, leaving)
     return explain(program, household, unit_id,
                    composition_from_counts(program.policy, unit_id, date, counts, leaving), occupancy_source)
 

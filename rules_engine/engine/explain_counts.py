@@ -1,0 +1,220 @@
+"""Explain stage over counts per level, compiled: explain()'s record without facts, a composition or a tracer.
+
+For a program of the default engine that compiled_explain.py covers, compiled.py generates per date
+an explain_counts function that reads and checks the counts as counts_decider does and computes,
+in integers, the key of every rule's record (the values of its operands and placeholders). Here
+each rule's status and records are made once per distinct key (from the exact values the key
+stands for, by explain_rules.py's own functions) and shared, being frozen; the groups' records
+come from the counts as given (explain_groups.composition_given, room_given); what would change
+the outcome is explain.py's own code. Whatever is not covered (a program, a value of another type,
+counts the check refuses, a household placed through a route) takes the general path:
+explain() over composition_from_counts. tests/test_explain_counts.py holds the two to the same
+records on every shipped policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from functools import lru_cache
+
+from ..lang.compiled import compiled_rules
+from ..lang.compiled_explain import explain_code, value
+from ..lang.facts import Household, Unknown
+from ..lang.operators import apply
+from ..lang.program import Program
+from ..model.decision import Bilingual, Decision, HouseholdInput, Inputs, RuleResult
+from ..render.numbers import exact_text
+from .counts import composition_from_counts
+from .evaluate import FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, combine, compiled
+from .explain import (RECORD_VERSION, _categories, _category_change, _engine, _letter, _outcome_label, _parameters,
+                      _policy_ref, _rule_changes, explain)
+from .explain_groups import _exact, composition_given, room_given
+from .explain_rules import _SHARED_MAX, _plan, condition_result, result_key, rule_text, shared_results
+from ..model.policy import OUTCOMES
+
+_FIRED, _NOT_FIRED, _NOT_APPLICABLE = RuleStatus(FIRED), RuleStatus(NOT_FIRED), RuleStatus(NOT_APPLICABLE)
+
+
+def explain_counts(program: Program, household: Household, unit_id: str, date: dt.date, counts,
+                   leaving: str | None = None) -> Decision:
+    """explain(program, household, unit_id, composition_from_counts(...)): the same record (PolicyError for
+    counts check_counts refuses), by the compiled explainer of the date where there is one."""
+    fast = counts_explainer(program, date)
+    if fast is None:
+        return _general(program, date, household, unit_id, counts, leaving)
+    return fast(household, unit_id, counts, leaving)
+
+
+def _general(program: Program, date: dt.date, household: Household, unit_id: str, counts, leaving) -> Decision:
+    return explain(program, household, unit_id, composition_from_counts(program.policy, unit_id, date, counts,
+                                                                        leaving))
+
+
+def _slots(operands) -> tuple:
+    """Per operand (None, its constant) or (its place in the rule's key, how its value is rebuilt)."""
+    return tuple((None, op.const) if op.kind == "const" else (op.at, op) for op in operands)
+
+
+def _values(slots: tuple, values: list) -> list:
+    return [op if i is None else values[i] for i, op in slots]
+
+
+class _RulePlan:
+    """One rule as the compiled explainer reads it: where its operands are in its key, and its records so far."""
+
+    __slots__ = ("p", "cr", "applies", "conditions", "fired", "not_fired", "any", "memo", "kinds")
+
+    def __init__(self, p, cr, operands):
+        self.p, self.cr = p, cr
+        self.applies = tuple((c, _slots(sides)) for c, sides in zip(cr.applies, operands.applies)) \
+            if cr.applies_fns else None
+        self.conditions = tuple((c, _slots(sides)) for c, sides in zip(cr.conditions, operands.conditions))
+        self.fired = tuple(_slots(t) for t in operands.fired)
+        self.not_fired = None if operands.not_fired is None else tuple(_slots(t) for t in operands.not_fired)
+        self.any = cr.rule.mode == "any"
+        self.memo: dict = {}
+        kinds: dict = {}
+        for sides in operands.applies + operands.conditions + operands.fired + (operands.not_fired or ()):
+            kinds.update((op.at, op) for op in sides if op.kind != "const")
+        self.kinds = tuple(kinds[i] for i in range(len(kinds)))  # per place in the key, its operand
+
+
+def _judge(conds: tuple, values: list, decisive: bool, shared: dict, policy):
+    """explain_rules._judge over the values a key stands for."""
+    out = []
+    hit = False
+    unknown = None
+    for c, slots in conds:
+        a, b = _values(slots, values)
+        v = apply(c.op, a, b)
+        k = result_key(c, v, (a, b))
+        r = shared.get(k) if k is not None else None
+        if r is None:
+            r = condition_result(c, v, (a, b), (), policy)
+            if k is not None and len(shared) < _SHARED_MAX:
+                shared[k] = r
+        out.append(r)
+        if v is decisive:
+            hit = True
+        elif unknown is None and v.__class__ is Unknown:
+            unknown = v
+    return tuple(out), (decisive if hit else unknown if unknown is not None else not decisive)
+
+
+def _entry(rp: _RulePlan, key: tuple, shared: dict, policy) -> list:
+    """A rule's [status, applies_when, conditions, record when not deciding, when deciding, letter, the values its
+    key stands for]."""
+    values = [value(op, k) for op, k in zip(rp.kinds, key)]
+    applies = conds = ()
+    st = None
+    if rp.applies is not None:
+        applies, v = _judge(rp.applies, values, False, shared, policy)
+        if v is not True:
+            st = RuleStatus(NOT_APPLICABLE, v) if v.__class__ is Unknown else _NOT_APPLICABLE
+    if st is None:
+        conds, v = _judge(rp.conditions, values, rp.any, shared, policy)
+        st = _FIRED if v is True else _NOT_FIRED if v is False else RuleStatus(NOT_APPLICABLE, v)
+    return [st, applies, conds, None, None, _letter(st), values]
+
+
+def _result(rp: _RulePlan, e: list, deciding: bool, shared: dict, policy) -> RuleResult:
+    """explain_rules.rule_results for one rule."""
+    p = rp.p
+    st, applies, conds, values = e[0], e[1], e[2], e[6]
+    status = st.status
+    text = reason = None
+    if status == FIRED:
+        text = rule_text(p.fired, [_values(s, values) for s in rp.fired], policy, shared)
+    elif status == NOT_FIRED:
+        if p.not_fired:
+            text = rule_text(p.not_fired, [_values(s, values) for s in rp.not_fired], policy, shared)
+    elif st.reason is not None:
+        reason = Bilingual(st.reason.nl, st.reason.en)
+    else:
+        failed = next(a for a in applies if a.result == "false")
+        reason = Bilingual(f"geldt alleen als {failed.text}", f"applies only when {failed.text}")
+    rr = e[3 + deciding] = RuleResult(p.id, p.title, p.level, p.kind, p.outcome, status, deciding, p.source, applies,
+                                      conds, text, reason)
+    return rr
+
+
+def _number_text(x) -> str:
+    cls = x.__class__
+    return _exact(x.numerator, x.denominator) if cls is int or cls is Fraction else exact_text(x)
+
+
+@lru_cache(maxsize=64)
+def counts_explainer(program: Program, date: dt.date):
+    """The compiled explainer of a program for one date: (household, unit id, counts, leaving) -> Decision, or None
+    when the program is not covered (another engine, a construct compiled_explain.py has no code for)."""
+    if program.engine is not None:
+        return None
+    policy = program.policy
+    decide = compiled(program, date)
+    if decide is None:
+        return None
+    plans: list = []
+    rule_plans: list = []
+    shared = shared_results(program)
+    combined: dict = {}
+    places: dict = {}
+    other_categories = {c: tuple(x for x in policy.category_ids if x != c) for c in policy.category_ids}
+    date_text = date.isoformat()
+    from_counts = decide.from_counts
+
+    def general(h, uid, counts, leaving):
+        return _general(program, date, h, uid, counts, leaving)
+
+    def place(uid: str) -> tuple:
+        u = policy.units[uid]
+        prof = policy.complexes[u.complex].profile_at(date)
+        x = places[uid] = (u.complex, u.portiek, u.buurt, prof,
+                           None if prof.valid_from == dt.date.min else prof.valid_from.isoformat())
+        return x
+
+    def tail(h, uid, counts, leaving, ci, ks, homes, given, keys):
+        entries = []
+        for rp, key in zip(rule_plans, keys):
+            try:
+                e = rp.memo.get(key)
+            except TypeError:  # a value that is no key: the general path
+                return general(h, uid, counts, leaving)
+            if e is None:
+                e = _entry(rp, key, shared, policy)
+                if len(rp.memo) < _SHARED_MAX:
+                    rp.memo[key] = e
+            entries.append(e)
+        letters = "".join([e[5] for e in entries])
+        od = combined.get(letters)
+        if od is None:
+            od = combined[letters] = combine(program, [e[0] for e in entries])
+        outcome, deciding = od
+        results = tuple([e[3 + d] or _result(rp, e, d, shared, policy)
+                         for rp, e, d in ((rp, e, rp.p.id in deciding) for rp, e in zip(rule_plans, entries))])
+        statuses = [e[0] for e in entries]
+        changes = _rule_changes(program, statuses, results, outcome)
+        now = OUTCOMES.index(outcome)
+        cat = h.category
+        for cid in other_categories[cat]:
+            other, _ = from_counts(Household(h.id, h.size, h.income, cid, h.age, h.flags, h.older, None), uid, counts,
+                                   leaving)
+            if OUTCOMES.index(other) > now:
+                changes.append(_category_change(policy, cid, other))
+        pl = places.get(uid) or place(uid)
+        prof = pl[3]
+        inputs = Inputs(HouseholdInput(h.id, h.size, _number_text(h.income), cat, h.age, tuple(h.flags), h.older,
+                                       h.route), uid, pl[0], pl[1], pl[2], date_text, "", pl[4],
+                        _parameters(program, date))
+        return Decision(RECORD_VERSION, outcome, _outcome_label(outcome), deciding, results, tuple(changes),
+                        room_given(program, ks, leaving, prof, given, homes),
+                        composition_given(program, ks, leaving, cat, prof, given, homes), inputs,
+                        _policy_ref(policy), _engine(program), _categories(policy))
+
+    built = compiled_rules(program, date, None, None, None, None, None,
+                           names={"explain_tail": tail, "general_explain": general},
+                           explain_code=explain_code(program, plans))
+    if built is None or built.explain_counts is None:
+        return None
+    rule_plans.extend(_RulePlan(p, cr, ops) for p, cr, ops in zip(_plan(program), program.rules, plans))
+    return built.explain_counts
