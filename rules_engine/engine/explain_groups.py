@@ -193,20 +193,24 @@ def _room_line(policy: Policy, level: str, where: tuple[str, str], key: str, cid
 @lru_cache(maxsize=256)
 def _given_plan(program: Program, keys: tuple[str, ...], profile) -> tuple:
     """The composition's and the room's plans for counts given per level in the order of the policy's categories:
-    per level its share plan, and per level (level, words, key, mix, per category judged (its index, id, bound,
-    denominator - numerator), lines); the LevelComposition records built so far."""
+    its share plan; per level (level, words, key, mix, per category judged (its index, id, bound,
+    denominator - numerator), lines); the LevelComposition records built so far; per level and category the
+    CategoryShare records built so far (one table for the levels that show it with the same band)."""
     ids = program.policy.category_ids
     index = {c: k for k, c in enumerate(ids)}
     room = tuple((level, where, key, mix, tuple((index[cid], cid, bound, d) for cid, bound, d in cats), lines)
                  for level, where, key, mix, cats, lines in _room_plan(program, keys, profile))
-    return _share_plan(program, keys, profile), room, {}
+    plan = _share_plan(program, keys, profile)
+    tables: dict = {}  # levels that show a category with the same band share its records (a buurt of one complex)
+    per_share = tuple(tuple(tables.setdefault(texts, {}) for texts in cats) for _, _, cats in plan[0])
+    return plan, room, {}, per_share
 
 
 def composition_given(program: Program, keys: tuple[str, ...], leaving: str | None, category: str, profile,
                       given: tuple, homes: tuple) -> tuple[LevelComposition, ...]:
     """_composition_of for counts given per level (a tuple per level, categories in the policy's order, the
     leaving household included) and the homes of each level's group."""
-    (levels, cids, shares, _), _, made = _given_plan(program, keys, profile)
+    (levels, _, _, _), _, made, per_share = _given_plan(program, keys, profile)
     out = []
     left = leaving is not None
     for j, ((level, key, cats), per, m) in enumerate(zip(levels, given, homes)):
@@ -215,14 +219,18 @@ def composition_given(program: Program, keys: tuple[str, ...], leaving: str | No
             occupied = sum(per) - left
             after = occupied + 1
             row = []
-            for (cid, low, high, limit), c in zip(cats, per):
+            for (cid, low, high, limit), c, shares in zip(cats, per, per_share[j]):
                 n = c - (cid == leaving)
-                a = n + (cid == category)
-                r = shares.get((cid, n, a, occupied, low, high, limit))
+                at = cid == category
+                # one table per category and band: the record is fixed by its count, occupied homes and whether
+                # the household joins it, read as one whole number (no tuple to build and hash; counts are at
+                # most the homes of a group, far below 2 ** 32)
+                r = shares.get(k := (occupied << 33) | (n << 1) | at)
                 if r is None:
-                    r = CategoryShare(cid, n, a, _share_text(n, occupied), _share_text(a, after), low, high, limit)
+                    r = CategoryShare(cid, n, n + at, _share_text(n, occupied), _share_text(n + at, after), low, high,
+                                      limit)
                     if len(shares) < _PLAN_MAX:
-                        shares[(cid, n, a, occupied, low, high, limit)] = r
+                        shares[k] = r
                 row.append(r)
             lc = LevelComposition(level, key, m, occupied, after, tuple(row))
             if len(made) < _PLAN_MAX:
