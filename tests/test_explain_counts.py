@@ -19,10 +19,10 @@ import pytest
 from conftest import DV, OB, ROOT
 from test_compiled import _as_tuples, _households, _outcome_or_codes, _random_counts, _spoiled, every_construct_program
 from rules_engine import load_policy
-from rules_engine.api import evaluate_counts
+from rules_engine.api import evaluate_counts, evaluate_counts_json
 from rules_engine.engine.counts import composition_from_counts
 from rules_engine.engine.explain import explain
-from rules_engine.engine.explain_counts import counts_explainer, explain_counts
+from rules_engine.engine.explain_counts import counts_explainer, explain_counts, explain_counts_json
 from rules_engine.lang import compiled_explain
 from rules_engine.lang.facts import Household
 from rules_engine.model.decision import Decision
@@ -53,9 +53,11 @@ def _differences(program, n: int, seed: int) -> tuple[int, int]:
         leaving = rnd.choice([None] + [c for c, k in counts[policy.levels.keys[0]].items() if k])
         given = _as_tuples(policy, counts) if rnd.random() < 0.5 else counts
         fast = explain_counts(program, h, unit, date, given, leaving)
+        text = explain_counts_json(program, h, unit, date, given, leaving)
         slow = _general(program, h, unit, date, counts, leaving)
         covered += counts_explainer(program, date) is not None
-        wrong += fast != slow or fast.to_json() != slow.to_json() or fast.to_dict() != slow.to_dict()
+        wrong += (fast != slow or fast.to_json() != slow.to_json() or fast.to_dict() != slow.to_dict()
+                  or text != (slow.outcome, slow.deciding_rules, slow.to_json()))
     return wrong, covered
 
 
@@ -107,6 +109,8 @@ def test_exact_thresholds_of_the_benchmark_workload_explained_alike():
         fast = evaluate_counts(program, h, unit, magicmix.DATE, counts)
         slow = _general(program, h, unit, magicmix.DATE, counts, None)
         assert fast == slow and fast.to_json() == slow.to_json(), x
+        assert evaluate_counts_json(program, h, unit, magicmix.DATE, counts) == (slow.outcome, slow.deciding_rules,
+                                                                                 slow.to_json()), x
 
 
 def _record_or_error(call):
@@ -134,6 +138,8 @@ def test_values_of_another_type_and_refused_counts_take_the_general_path():
         fast = _record_or_error(lambda: explain_counts(program, h, unit, date, counts, leaving))
         slow = _record_or_error(lambda: _general(program, h, unit, date, counts, leaving))
         assert fast == slow
+        text = _record_or_error(lambda: explain_counts_json(program, h, unit, date, counts, leaving))
+        assert text == (slow if slow.__class__ is not Decision else (slow.outcome, slow.deciding_rules, slow.to_json()))
         kinds.add(type(fast).__name__)
         if fast.__class__ is Decision:
             assert fast.to_json() == slow.to_json()

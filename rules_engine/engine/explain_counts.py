@@ -24,6 +24,7 @@ from ..lang.facts import Household, Unknown
 from ..lang.operators import apply
 from ..lang.program import Program
 from ..model.decision import Bilingual, Decision, HouseholdInput, Inputs, RuleResult
+from ..model.decision_json import KEPT, dumps, record_json
 from ..render.numbers import exact_text
 from .counts import composition_from_counts
 from .evaluate import FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, combine, compiled
@@ -46,9 +47,20 @@ def explain_counts(program: Program, household: Household, unit_id: str, date: d
     return fast(household, unit_id, counts, leaving)
 
 
-def _general(program: Program, date: dt.date, household: Household, unit_id: str, counts, leaving) -> Decision:
-    return explain(program, household, unit_id, composition_from_counts(program.policy, unit_id, date, counts,
-                                                                        leaving))
+def explain_counts_json(program: Program, household: Household, unit_id: str, date: dt.date, counts,
+                        leaving: str | None = None) -> tuple[str, tuple[str, ...], str]:
+    """(outcome, deciding rules, the record's JSON text) of explain_counts: the text its to_json() gives, written
+    without building the record where the compiled explainer covers the program."""
+    fast = counts_explainer(program, date)
+    if fast is None:
+        return _general(program, date, household, unit_id, counts, leaving, True)
+    return fast(household, unit_id, counts, leaving, True)
+
+
+def _general(program: Program, date: dt.date, household: Household, unit_id: str, counts, leaving,
+             as_json: bool = False):
+    d = explain(program, household, unit_id, composition_from_counts(program.policy, unit_id, date, counts, leaving))
+    return (d.outcome, d.deciding_rules, d.to_json()) if as_json else d
 
 
 def _slots(operands) -> tuple:
@@ -139,6 +151,22 @@ def _result(rp: _RulePlan, e: list, deciding: bool, shared: dict, policy) -> Rul
     return rr
 
 
+def _cut(text: str, marks: list[str]) -> tuple[str, ...]:
+    """text cut at the JSON texts of marks, each found once, in order."""
+    out = []
+    for mark in marks:
+        before, found, text = text.partition(dumps(mark))
+        if not found or dumps(mark) in text:
+            raise ValueError(f"not one {mark!r} in the record's text")
+        out.append(before)
+    return tuple(out) + (text,)
+
+
+def _list(records) -> str:
+    """A tuple of records as its record's writer writes it (decision_json.py)."""
+    return "[" + ", ".join([r.__dict__.get(KEPT) or record_json(r) for r in records]) + "]"
+
+
 def _number_text(x) -> str:
     cls = x.__class__
     return _exact(x.numerator, x.denominator) if cls is int or cls is Fraction else exact_text(x)
@@ -158,22 +186,36 @@ def counts_explainer(program: Program, date: dt.date):
     rule_plans: list = []
     shared = shared_results(program)
     combined: dict = {}
+    frames: dict = {}
     places: dict = {}
     other_categories = {c: tuple(x for x in policy.category_ids if x != c) for c in policy.category_ids}
     date_text = date.isoformat()
     from_counts = decide.from_counts
 
-    def general(h, uid, counts, leaving):
-        return _general(program, date, h, uid, counts, leaving)
+    def general(h, uid, counts, leaving, as_json=False):
+        return _general(program, date, h, uid, counts, leaving, as_json)
+
+    def frame(od: tuple) -> tuple:
+        """The record's JSON text around its parts for one outcome and its deciding rules: the text the record's
+        own writer gives for a record holding a marker in each part, cut at the markers."""
+        outcome, deciding = od
+        marks = [f"\x00{part}\x00" for part in ("changes", "composition", "inputs", "room", "rules")]
+        text = Decision(RECORD_VERSION, outcome, _outcome_label(outcome), deciding, marks[4], marks[0], marks[3],
+                        marks[1], marks[2], _policy_ref(policy), _engine(program), _categories(policy)).to_json()
+        out = frames[od] = _cut(text, marks)
+        return out
 
     def place(uid: str) -> tuple:
         u = policy.units[uid]
         prof = policy.complexes[u.complex].profile_at(date)
-        x = places[uid] = (u.complex, u.portiek, u.buurt, prof,
-                           None if prof.valid_from == dt.date.min else prof.valid_from.isoformat())
+        since = None if prof.valid_from == dt.date.min else prof.valid_from.isoformat()
+        mark = "\x00household\x00"
+        text = Inputs(mark, uid, u.complex, u.portiek, u.buurt, date_text, "", since,
+                      _parameters(program, date)).to_json()
+        x = places[uid] = (u.complex, u.portiek, u.buurt, prof, since, _cut(text, [mark]))
         return x
 
-    def tail(h, uid, counts, leaving, ci, ks, homes, given, keys):
+    def tail(h, uid, counts, leaving, ci, ks, homes, given, keys, as_json):
         entries = []
         for rp, key in zip(rule_plans, keys):
             try:
@@ -203,9 +245,16 @@ def counts_explainer(program: Program, date: dt.date):
                 changes.append(_category_change(policy, cid, other))
         pl = places.get(uid) or place(uid)
         prof = pl[3]
-        inputs = Inputs(HouseholdInput(h.id, h.size, _number_text(h.income), cat, h.age, tuple(h.flags), h.older,
-                                       h.route), uid, pl[0], pl[1], pl[2], date_text, "", pl[4],
-                        _parameters(program, date))
+        household = HouseholdInput(h.id, h.size, _number_text(h.income), cat, h.age, tuple(h.flags), h.older, h.route)
+        if as_json:
+            f = frames.get(od) or frame(od)
+            inputs = pl[5]
+            return outcome, deciding, "".join((
+                f[0], _list(changes), f[1],
+                _list(composition_given(program, ks, leaving, cat, prof, given, homes)), f[2],
+                inputs[0], record_json(household), inputs[1], f[3],
+                _list(room_given(program, ks, leaving, prof, given, homes)), f[4], _list(results), f[5]))
+        inputs = Inputs(household, uid, pl[0], pl[1], pl[2], date_text, "", pl[4], _parameters(program, date))
         return Decision(RECORD_VERSION, outcome, _outcome_label(outcome), deciding, results, tuple(changes),
                         room_given(program, ks, leaving, prof, given, homes),
                         composition_given(program, ks, leaving, cat, prof, given, homes), inputs,

@@ -73,10 +73,10 @@ def compiled_rules(program: Program, date: dt.date, outcome_of, bad_unit, bad_ca
     rules_code(gen, program) -> (statements, key) replaces the statuses of the default engine by another
     engine's (durable_code.rules_code), with names (e.g. its `fire`) bound for the generated code.
     explain_code(gen) -> code of a tuple of values read from the counts adds explain_counts(household, unit id,
-    counts, leaving): the counts read and checked as from_counts reads them, then explain_tail (bound in names)
-    called with (household, unit id, counts, leaving, category index, group keys, homes per level, the counts per
-    level and category as given, that tuple), or general_explain (in names) for whatever from_counts would
-    not decide itself (compiled_explain.py)."""
+    counts, leaving, as_json): the counts read and checked as from_counts reads them, then explain_tail (bound in
+    names) called with (household, unit id, counts, leaving, category index, group keys, homes per level, the
+    counts per level and category as given, that tuple, as_json), or general_explain (in names) with the
+    arguments for whatever from_counts would not decide itself (compiled_explain.py)."""
     try:
         return _build(program, date, outcome_of, bad_unit, bad_category, general, general_counts, rules_code,
                       names, explain_code)
@@ -136,16 +136,16 @@ def _explain_lines(g: Gen, levels: list[int], ncat: int, place_lines: list[str],
     """explain_counts: the home, its place and the counts read and checked as from_counts does, every count kept
     as given, then the values explain_code asked for (with the leaving household taken out, as the rules see
     them) handed to explain_tail; anything from_counts would hand to the general path goes to general_explain."""
-    back = "return general_explain(h, uid, counts, leaving)"
+    back = "return general_explain(h, uid, counts, leaving, as_json)"
     rows = ", ".join("(" + "".join(f"v{j}_{k}, " for k in range(ncat)) + ")" for j in range(len(g.levels)))
     count_lines = [line.replace("return general_counts(h, uid, counts, leaving)", back)
                    for line in _count_lines(g, levels, ncat)]
-    return ["", "def explain_counts(h, uid, counts, leaving=None):", "    i = position(uid)", "    if i is None:",
+    return ["", "def explain_counts(h, uid, counts, leaving=None, as_json=False):", "    i = position(uid)", "    if i is None:",
             f"        {back}", "    cat = h.category", "    ci = cat_index.get(cat)",
             "    if ci is None or h.route is not None:", f"        {back}",
             *place_lines, *count_lines, f"    given = ({rows},)", *body,
             "    try:", f"        k = {explained}", "    except (AttributeError, TypeError):", f"        {back}",
-            "    return explain_tail(h, uid, counts, leaving, ci, ks, lim, given, k)", ""]
+            "    return explain_tail(h, uid, counts, leaving, ci, ks, lim, given, k, as_json)", ""]
 
 
 def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, general=None,
