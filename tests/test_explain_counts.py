@@ -144,3 +144,33 @@ def test_values_of_another_type_and_refused_counts_take_the_general_path():
         if fast.__class__ is Decision:
             assert fast.to_json() == slow.to_json()
     assert kinds >= {"Decision", "list", "type"}  # records, refused counts, another error
+
+
+@pytest.mark.parametrize("root", POLICIES)
+def test_the_groups_from_counts_as_given_are_the_general_records(root):
+    """composition_given and room_given (read from the counts as given) against _composition_of and _room_lines
+    (read from the composition the counts make) on every shipped policy, portiek limits and leaving households
+    included, whether or not its rules are covered."""
+    from rules_engine.engine.counts import group_homes
+    from rules_engine.engine.evaluate import build_facts
+    from rules_engine.engine.explain_groups import _composition, _room, composition_given, room_given
+    from rules_engine.model.levels import group_keys
+
+    program = load_policy(str(root), use_cache=False)
+    policy = program.policy
+    rnd = random.Random(15)
+    units = sorted(policy.units)
+    homes_of = group_homes(policy)
+    for h in _households(rnd, policy.category_ids, 300):
+        date = dt.date(2024, 1, 1) + dt.timedelta(days=rnd.randrange(0, 900))
+        unit = rnd.choice(units)
+        counts = _random_counts(rnd, policy, unit)
+        leaving = rnd.choice([None] + [c for c, k in counts[policy.levels.keys[0]].items() if k])
+        comp = composition_from_counts(policy, unit, date, counts, leaving)
+        f = build_facts(program, h, unit, comp)
+        keys = group_keys(policy, policy.units[unit])
+        homes = tuple(homes_of[k] for k in zip(policy.levels.keys, keys))
+        given = _as_tuples(policy, counts)
+        assert composition_given(program, keys, leaving, h.category, f.profile, given, homes) \
+            == _composition(program, f, comp)
+        assert room_given(program, keys, leaving, f.profile, given, homes) == _room(program, f, comp)

@@ -28,8 +28,8 @@ from ..model.decision_json import KEPT, dumps, record_json
 from ..render.numbers import exact_text
 from .counts import composition_from_counts
 from .evaluate import FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, combine, compiled
-from .explain import (RECORD_VERSION, _categories, _category_change, _engine, _letter, _outcome_label, _parameters,
-                      _policy_ref, _rule_changes, explain)
+from .explain import (RECORD_VERSION, _categories, _category_change, _engine, _improving_flips, _letter, _outcome_label,
+                      _parameters, _policy_ref, _rule_changes, explain)
 from .explain_groups import _exact, composition_given, room_given
 from .explain_rules import _SHARED_MAX, _plan, condition_result, result_key, rule_text, shared_results
 from ..model.policy import OUTCOMES
@@ -63,33 +63,45 @@ def _general(program: Program, date: dt.date, household: Household, unit_id: str
     return (d.outcome, d.deciding_rules, d.to_json()) if as_json else d
 
 
-def _slots(operands) -> tuple:
-    """Per operand (None, its constant) or (its place in the rule's key, how its value is rebuilt)."""
-    return tuple((None, op.const) if op.kind == "const" else (op.at, op) for op in operands)
+def _slots(operands, consts: list, width: int) -> tuple[int, ...]:
+    """Per operand its place in the rule's values: its place in the key, or after the key's its constant's."""
+    out = []
+    for op in operands:
+        if op.kind == "const":
+            consts.append(op.const)
+            out.append(width + len(consts) - 1)
+        else:
+            out.append(op.at)
+    return tuple(out)
 
 
-def _values(slots: tuple, values: list) -> list:
-    return [op if i is None else values[i] for i, op in slots]
+def _values(slots: tuple[int, ...], values: list) -> list:
+    return [values[i] for i in slots]
 
 
 class _RulePlan:
     """One rule as the compiled explainer reads it: where its operands are in its key, and its records so far."""
 
-    __slots__ = ("p", "cr", "applies", "conditions", "fired", "not_fired", "any", "memo", "kinds")
+    __slots__ = ("p", "cr", "applies", "conditions", "fired", "not_fired", "any", "memo", "kinds", "consts")
 
     def __init__(self, p, cr, operands):
         self.p, self.cr = p, cr
-        self.applies = tuple((c, _slots(sides)) for c, sides in zip(cr.applies, operands.applies)) \
-            if cr.applies_fns else None
-        self.conditions = tuple((c, _slots(sides)) for c, sides in zip(cr.conditions, operands.conditions))
-        self.fired = tuple(_slots(t) for t in operands.fired)
-        self.not_fired = None if operands.not_fired is None else tuple(_slots(t) for t in operands.not_fired)
-        self.any = cr.rule.mode == "any"
-        self.memo: dict = {}
         kinds: dict = {}
         for sides in operands.applies + operands.conditions + operands.fired + (operands.not_fired or ()):
             kinds.update((op.at, op) for op in sides if op.kind != "const")
         self.kinds = tuple(kinds[i] for i in range(len(kinds)))  # per place in the key, its operand
+        consts: list = []
+        width = len(kinds)
+        self.applies = tuple((c, _slots(sides, consts, width)) for c, sides in zip(cr.applies, operands.applies)) \
+            if cr.applies_fns else None
+        self.conditions = tuple((c, _slots(sides, consts, width))
+                                for c, sides in zip(cr.conditions, operands.conditions))
+        self.fired = tuple(_slots(t, consts, width) for t in operands.fired)
+        self.not_fired = None if operands.not_fired is None else tuple(_slots(t, consts, width)
+                                                                       for t in operands.not_fired)
+        self.consts = consts  # the constants' values, after the key's in a rule's values
+        self.any = cr.rule.mode == "any"
+        self.memo: dict = {}
 
 
 def _judge(conds: tuple, values: list, decisive: bool, shared: dict, policy):
@@ -117,7 +129,7 @@ def _judge(conds: tuple, values: list, decisive: bool, shared: dict, policy):
 def _entry(rp: _RulePlan, key: tuple, shared: dict, policy) -> list:
     """A rule's [status, applies_when, conditions, record when not deciding, when deciding, letter, the values its
     key stands for]."""
-    values = [value(op, k) for op, k in zip(rp.kinds, key)]
+    values = [value(op, k) for op, k in zip(rp.kinds, key)] + rp.consts
     applies = conds = ()
     st = None
     if rp.applies is not None:
@@ -230,12 +242,16 @@ def counts_explainer(program: Program, date: dt.date):
         letters = "".join([e[5] for e in entries])
         od = combined.get(letters)
         if od is None:
-            od = combined[letters] = combine(program, [e[0] for e in entries])
-        outcome, deciding = od
-        results = tuple([e[3 + d] or _result(rp, e, d, shared, policy)
-                         for rp, e, d in ((rp, e, rp.p.id in deciding) for rp, e in zip(rule_plans, entries))])
-        statuses = [e[0] for e in entries]
-        changes = _rule_changes(program, statuses, results, outcome)
+            outcome, deciding = combine(program, [e[0] for e in entries])
+            od = combined[letters] = (outcome, deciding, bool(_improving_flips(program, letters, outcome)))
+        outcome, deciding, flips = od
+        results = []
+        for rp, e in zip(rule_plans, entries):
+            d = rp.p.id in deciding
+            results.append(e[3 + d] or _result(rp, e, d, shared, policy))
+        results = tuple(results)
+        # no rule whose flip alone makes the advice better: no rule changes (as _rule_changes finds), else its texts
+        changes = _rule_changes(program, [e[0] for e in entries], results, outcome) if flips else []
         now = OUTCOMES.index(outcome)
         cat = h.category
         for cid in other_categories[cat]:
@@ -247,7 +263,7 @@ def counts_explainer(program: Program, date: dt.date):
         prof = pl[3]
         household = HouseholdInput(h.id, h.size, _number_text(h.income), cat, h.age, tuple(h.flags), h.older, h.route)
         if as_json:
-            f = frames.get(od) or frame(od)
+            f = frames.get(od[:2]) or frame(od[:2])
             inputs = pl[5]
             return outcome, deciding, "".join((
                 f[0], _list(changes), f[1],
