@@ -198,6 +198,7 @@ def counts_explainer(program: Program, date: dt.date):
     rule_plans: list = []
     shared = shared_results(program)
     combined: dict = {}
+    rule_changes: dict = {}
     frames: dict = {}
     places: dict = {}
     other_categories = {c: tuple(x for x in policy.category_ids if x != c) for c in policy.category_ids}
@@ -250,12 +251,24 @@ def counts_explainer(program: Program, date: dt.date):
             d = rp.p.id in deciding
             results.append(e[3 + d] or _result(rp, e, d, shared, policy))
         results = tuple(results)
-        # no rule whose flip alone makes the advice better: no rule changes (as _rule_changes finds), else its texts
-        changes = _rule_changes(program, [e[0] for e in entries], results, outcome) if flips else []
+        # no rule whose flip alone makes the advice better: no rule changes (as _rule_changes finds); else they
+        # depend on the statuses and the rules' records alone: kept per the entries (held by the value, so that
+        # their ids are not reused while it is kept)
+        if flips:
+            ck = (letters,) + tuple([id(e) for e in entries])
+            kept = rule_changes.get(ck)
+            if kept is None:
+                kept = (entries, _rule_changes(program, [e[0] for e in entries], results, outcome))
+                if len(rule_changes) < _SHARED_MAX:
+                    rule_changes[ck] = kept
+            changes = list(kept[1])
+        else:
+            changes = []
         now = OUTCOMES.index(outcome)
         cat = h.category
         for cid in other_categories[cat]:
-            other, _ = from_counts(Household(h.id, h.size, h.income, cid, h.age, h.flags, h.older, None), uid, counts,
+            # the counts in the tuple form (checked already): the same outcome as from the mapping, read faster
+            other, _ = from_counts(Household(h.id, h.size, h.income, cid, h.age, h.flags, h.older, None), uid, given,
                                    leaving)
             if OUTCOMES.index(other) > now:
                 changes.append(_category_change(policy, cid, other))

@@ -195,7 +195,8 @@ def _given_plan(program: Program, keys: tuple[str, ...], profile) -> tuple:
     """The composition's and the room's plans for counts given per level in the order of the policy's categories:
     its share plan; per level (level, words, key, mix, per category judged (its index, id, bound,
     denominator - numerator), lines); the LevelComposition records built so far; per level and category the
-    CategoryShare records built so far (one table for the levels that show it with the same band)."""
+    CategoryShare records built so far (one table for the levels that show it with the same band); the room
+    lines of a level per its counts so far."""
     ids = program.policy.category_ids
     index = {c: k for k, c in enumerate(ids)}
     room = tuple((level, where, key, mix, tuple((index[cid], cid, bound, d) for cid, bound, d in cats), lines)
@@ -203,14 +204,14 @@ def _given_plan(program: Program, keys: tuple[str, ...], profile) -> tuple:
     plan = _share_plan(program, keys, profile)
     tables: dict = {}  # levels that show a category with the same band share its records (a buurt of one complex)
     per_share = tuple(tuple(tables.setdefault(texts, {}) for texts in cats) for _, _, cats in plan[0])
-    return plan, room, {}, per_share
+    return plan, room, {}, per_share, {}
 
 
 def composition_given(program: Program, keys: tuple[str, ...], leaving: str | None, category: str, profile,
                       given: tuple, homes: tuple) -> tuple[LevelComposition, ...]:
     """_composition_of for counts given per level (a tuple per level, categories in the policy's order, the
     leaving household included) and the homes of each level's group."""
-    (levels, _, _, _), _, made, per_share = _given_plan(program, keys, profile)
+    (levels, _, _, _), _, made, per_share, _ = _given_plan(program, keys, profile)
     out = []
     left = leaving is not None
     for j, ((level, key, cats), per, m) in enumerate(zip(levels, given, homes)):
@@ -246,8 +247,16 @@ def room_given(program: Program, keys: tuple[str, ...], leaving: str | None, pro
     min_households = profile.min_households
     judged_from = max(1, min_households)
     leaving_index = policy.category_ids.index(leaving) if leaving is not None else -1
-    out = []
-    for (level, where, key, mix, cats, lines), per, m in zip(_given_plan(program, keys, profile)[1], given, homes):
+    out: list = []
+    plan = _given_plan(program, keys, profile)
+    made = plan[4]
+    for j, ((level, where, key, mix, cats, lines), per, m) in enumerate(zip(plan[1], given, homes)):
+        # a level's lines are fixed by its counts and the leaving household: kept as the compositions are
+        row = made.get((j, per, leaving))
+        if row is not None:
+            out += row
+            continue
+        start = len(out)
         occupied = sum(per) - (leaving is not None)
         vacant = m - occupied
         for k, cid, bound, hd_minus_hn in cats:
@@ -267,4 +276,6 @@ def room_given(program: Program, keys: tuple[str, ...], leaving: str | None, pro
                 if len(lines) < _PLAN_MAX:
                     lines[(cid, room, occupied)] = line
             out.append(line)
+        if len(made) < _PLAN_MAX:
+            made[(j, per, leaving)] = tuple(out[start:])
     return tuple(out)
