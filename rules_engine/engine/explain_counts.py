@@ -199,7 +199,9 @@ def counts_explainer(program: Program, date: dt.date):
     shared = shared_results(program)
     combined: dict = {}
     rule_changes: dict = {}
-    frames: dict = {}
+    rank = {o: k for k, o in enumerate(OUTCOMES)}
+    parameters, policy_ref, engine, categories = (_parameters(program, date), _policy_ref(policy), _engine(program),
+                                                  _categories(policy))
     places: dict = {}
     other_categories = {c: tuple(x for x in policy.category_ids if x != c) for c in policy.category_ids}
     date_text = date.isoformat()
@@ -208,14 +210,13 @@ def counts_explainer(program: Program, date: dt.date):
     def general(h, uid, counts, leaving, as_json=False):
         return _general(program, date, h, uid, counts, leaving, as_json)
 
-    def frame(od: tuple) -> tuple:
-        """The record's JSON text around its parts for one outcome and its deciding rules: the text the record's
-        own writer gives for a record holding a marker in each part, cut at the markers."""
-        outcome, deciding = od
+    def frame(od: list) -> tuple:
+        """The record's JSON text around its parts for one combination (its outcome and deciding rules): the text
+        the record's own writer gives for a record holding a marker in each part, cut at the markers."""
         marks = [f"\x00{part}\x00" for part in ("changes", "composition", "inputs", "room", "rules")]
-        text = Decision(RECORD_VERSION, outcome, _outcome_label(outcome), deciding, marks[4], marks[0], marks[3],
-                        marks[1], marks[2], _policy_ref(policy), _engine(program), _categories(policy)).to_json()
-        out = frames[od] = _cut(text, marks)
+        text = Decision(RECORD_VERSION, od[0], od[3], od[1], marks[4], marks[0], marks[3], marks[1], marks[2],
+                        policy_ref, engine, categories).to_json()
+        out = od[6] = _cut(text, marks)
         return out
 
     def place(uid: str) -> tuple:
@@ -223,8 +224,7 @@ def counts_explainer(program: Program, date: dt.date):
         prof = policy.complexes[u.complex].profile_at(date)
         since = None if prof.valid_from == dt.date.min else prof.valid_from.isoformat()
         mark = "\x00household\x00"
-        text = Inputs(mark, uid, u.complex, u.portiek, u.buurt, date_text, "", since,
-                      _parameters(program, date)).to_json()
+        text = Inputs(mark, uid, u.complex, u.portiek, u.buurt, date_text, "", since, parameters).to_json()
         x = places[uid] = (u.complex, u.portiek, u.buurt, prof, since, _cut(text, [mark]))
         return x
 
@@ -243,14 +243,10 @@ def counts_explainer(program: Program, date: dt.date):
         letters = "".join([e[5] for e in entries])
         od = combined.get(letters)
         if od is None:
-            outcome, deciding = combine(program, [e[0] for e in entries])
-            od = combined[letters] = (outcome, deciding, bool(_improving_flips(program, letters, outcome)))
-        outcome, deciding, flips = od
-        results = []
-        for rp, e in zip(rule_plans, entries):
-            d = rp.p.id in deciding
-            results.append(e[3 + d] or _result(rp, e, d, shared, policy))
-        results = tuple(results)
+            od = combined[letters] = combination(letters, entries)
+        outcome, deciding, flips, label, now, flags = od[:6]
+        results = tuple([e[3 + d] or _result(rp, e, d, shared, policy)
+                         for rp, e, d in zip(rule_plans, entries, flags)])
         # no rule whose flip alone makes the advice better: no rule changes (as _rule_changes finds); else they
         # depend on the statuses and the rules' records alone: kept per the entries (held by the value, so that
         # their ids are not reused while it is kept)
@@ -264,30 +260,36 @@ def counts_explainer(program: Program, date: dt.date):
             changes = list(kept[1])
         else:
             changes = []
-        now = OUTCOMES.index(outcome)
         cat = h.category
         for cid in other_categories[cat]:
             # the counts in the tuple form (checked already): the same outcome as from the mapping, read faster
             other, _ = from_counts(Household(h.id, h.size, h.income, cid, h.age, h.flags, h.older, None), uid, given,
                                    leaving)
-            if OUTCOMES.index(other) > now:
+            if rank[other] > now:
                 changes.append(_category_change(policy, cid, other))
         pl = places.get(uid) or place(uid)
         prof = pl[3]
         household = HouseholdInput(h.id, h.size, _number_text(h.income), cat, h.age, tuple(h.flags), h.older, h.route)
         if as_json:
-            f = frames.get(od[:2]) or frame(od[:2])
+            f = od[6] or frame(od)
             inputs = pl[5]
             return outcome, deciding, "".join((
                 f[0], _list(changes), f[1],
                 _list(composition_given(program, ks, leaving, cat, prof, given, homes)), f[2],
                 inputs[0], record_json(household), inputs[1], f[3],
                 _list(room_given(program, ks, leaving, prof, given, homes)), f[4], _list(results), f[5]))
-        inputs = Inputs(household, uid, pl[0], pl[1], pl[2], date_text, "", pl[4], _parameters(program, date))
-        return Decision(RECORD_VERSION, outcome, _outcome_label(outcome), deciding, results, tuple(changes),
+        inputs = Inputs(household, uid, pl[0], pl[1], pl[2], date_text, "", pl[4], parameters)
+        return Decision(RECORD_VERSION, outcome, label, deciding, results, tuple(changes),
                         room_given(program, ks, leaving, prof, given, homes),
                         composition_given(program, ks, leaving, cat, prof, given, homes), inputs,
-                        _policy_ref(policy), _engine(program), _categories(policy))
+                        policy_ref, engine, categories)
+
+    def combination(letters: str, entries: list) -> list:
+        """For one combination of statuses: [outcome, deciding rules, whether a rule's flip alone makes the advice
+        better, the outcome's label, its rank, per rule whether it decides, the JSON around the parts or None]."""
+        outcome, deciding = combine(program, [e[0] for e in entries])
+        return [outcome, deciding, bool(_improving_flips(program, letters, outcome)), _outcome_label(outcome),
+                rank[outcome], tuple(rp.p.id in deciding for rp in rule_plans), None]
 
     built = compiled_rules(program, date, None, None, None, None, None,
                            names={"explain_tail": tail, "general_explain": general},
