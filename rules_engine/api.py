@@ -14,6 +14,7 @@ from .diagnostics import Collector, Diagnostic, PolicyError, sort_key
 from .engine.counts import check_counts, composition_from_counts
 from .engine.evaluate import compiled, decide
 from .engine.explain import Decision, explain
+from .engine.explain_counts import explain_counts, explain_counts_json
 from .lang.facts import Household
 from .load.inputs import load_household
 from .load.load import OCCUPANCY_FILE, PARAMETERS_FILE, RULES_FILE, gc_paused, read_policy
@@ -22,7 +23,7 @@ from .allocation.rank import Ranking, rank
 from .load.validate import build_policy
 
 __all__ = ["check_policy", "load_policy", "evaluate", "evaluate_batch", "example_occupancy", "load_household",
-           "load_occupancy", "counts_decider", "decide_counts", "evaluate_counts", "rank_counts", "check_counts"]
+           "load_occupancy", "counts_decider", "decide_counts", "evaluate_counts", "rank_counts", "check_counts", "evaluate_counts_json"]
 
 
 def check_policy(root: str, parts=None) -> tuple[Program | None, list[Diagnostic]]:
@@ -145,9 +146,21 @@ def decide_counts(program: Program, household: Household, unit_id: str, date: dt
 
 def evaluate_counts(program: Program, household: Household, unit_id: str, date: dt.date, counts: Mapping,
                     leaving: str | None = None, occupancy_source: str = "") -> Decision:
-    """The full explanation over counts per level (checked: PolicyError naming every problem). Pure."""
+    """The full explanation over counts per level (checked: PolicyError naming every problem). Pure.
+
+    By the compiled explainer of the date where the program has one (engine/explain_counts.py: the same record)."""
+    if not occupancy_source:
+        return explain_counts(program, household, unit_id, date, counts, leaving)
     return explain(program, household, unit_id,
                    composition_from_counts(program.policy, unit_id, date, counts, leaving), occupancy_source)
+
+
+def evaluate_counts_json(program: Program, household: Household, unit_id: str, date: dt.date, counts: Mapping,
+                         leaving: str | None = None) -> tuple[str, tuple[str, ...], str]:
+    """(outcome, deciding rule ids, the explanation's JSON text) over counts per level: the text
+    evaluate_counts(...).to_json() gives, byte for byte, written without building the record where the compiled
+    explainer covers the program (engine/explain_counts.py). Checked as evaluate_counts. Pure."""
+    return explain_counts_json(program, household, unit_id, date, counts, leaving)
 
 
 def rank_counts(program: Program, households: list[Household], unit_id: str, date: dt.date, counts: Mapping,

@@ -112,17 +112,17 @@ def explanation():
 
 def explanation_json():
     """The full explanation record as JSON text, the text `--batch --explain` writes per decision
-    (Decision.to_json(): json.dumps(to_dict(), ensure_ascii=False, sort_keys=True), byte for byte)."""
-    from rules_engine.api import evaluate_counts
+    (Decision.to_json(): json.dumps(to_dict(), ensure_ascii=False, sort_keys=True), byte for byte), by
+    api.evaluate_counts_json, which writes it without building the record."""
+    from rules_engine.api import evaluate_counts_json
 
     program = _program()
     marshal = _marshal(program)
     answer = ANSWER.get
 
     def decide(x):
-        d = evaluate_counts(program, *_dated(marshal(x)))
-        decide.last = d.to_json()  # the text is the product
-        return answer((d.outcome, d.deciding_rules))
+        outcome, deciding, decide.last = evaluate_counts_json(program, *_dated(marshal(x)))  # the text is the product
+        return answer((outcome, deciding))
     return decide
 
 

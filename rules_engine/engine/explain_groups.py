@@ -186,3 +186,96 @@ def _room_line(policy: Policy, level: str, where: tuple[str, str], key: str, cid
         text = Bilingual(*(say("room.line", lang, n=room, category=getattr(label, lang), where=where[k])
                            for k, lang in enumerate(LANGUAGES)))
     return RoomLine(level, key, cid, room, text)
+
+
+# --- from counts given per level (explain_counts.py): the same records, read from integers ---------------------
+
+@lru_cache(maxsize=256)
+def _given_plan(program: Program, keys: tuple[str, ...], profile) -> tuple:
+    """The composition's and the room's plans for counts given per level in the order of the policy's categories:
+    its share plan; per level (level, words, key, mix, per category judged (its index, id, bound,
+    denominator - numerator), lines); the LevelComposition records built so far; per level and category the
+    CategoryShare records built so far (one table for the levels that show it with the same band); the room
+    lines of a level per its counts so far."""
+    ids = program.policy.category_ids
+    index = {c: k for k, c in enumerate(ids)}
+    room = tuple((level, where, key, mix, tuple((index[cid], cid, bound, d) for cid, bound, d in cats), lines)
+                 for level, where, key, mix, cats, lines in _room_plan(program, keys, profile))
+    plan = _share_plan(program, keys, profile)
+    tables: dict = {}  # levels that show a category with the same band share its records (a buurt of one complex)
+    per_share = tuple(tuple(tables.setdefault(texts, {}) for texts in cats) for _, _, cats in plan[0])
+    return plan, room, {}, per_share, {}
+
+
+def composition_given(program: Program, keys: tuple[str, ...], leaving: str | None, category: str, profile,
+                      given: tuple, homes: tuple) -> tuple[LevelComposition, ...]:
+    """_composition_of for counts given per level (a tuple per level, categories in the policy's order, the
+    leaving household included) and the homes of each level's group."""
+    (levels, _, _, _), _, made, per_share, _ = _given_plan(program, keys, profile)
+    out = []
+    left = leaving is not None
+    for j, ((level, key, cats), per, m) in enumerate(zip(levels, given, homes)):
+        lc = made.get((j, per, leaving, category))
+        if lc is None:
+            occupied = sum(per) - left
+            after = occupied + 1
+            row = []
+            for (cid, low, high, limit), c, shares in zip(cats, per, per_share[j]):
+                n = c - (cid == leaving)
+                at = cid == category
+                # one table per category and band: the record is fixed by its count, occupied homes and whether
+                # the household joins it, read as one whole number (no tuple to build and hash; counts are at
+                # most the homes of a group, far below 2 ** 32)
+                r = shares.get(k := (occupied << 33) | (n << 1) | at)
+                if r is None:
+                    r = CategoryShare(cid, n, n + at, _share_text(n, occupied), _share_text(n + at, after), low, high,
+                                      limit)
+                    if len(shares) < _PLAN_MAX:
+                        shares[k] = r
+                row.append(r)
+            lc = LevelComposition(level, key, m, occupied, after, tuple(row))
+            if len(made) < _PLAN_MAX:
+                made[(j, per, leaving, category)] = lc
+        out.append(lc)
+    return tuple(out)
+
+
+def room_given(program: Program, keys: tuple[str, ...], leaving: str | None, profile, given: tuple,
+               homes: tuple) -> tuple[RoomLine, ...]:
+    """_room_lines for counts given per level, as composition_given reads them."""
+    policy = program.policy
+    min_households = profile.min_households
+    judged_from = max(1, min_households)
+    leaving_index = policy.category_ids.index(leaving) if leaving is not None else -1
+    out: list = []
+    plan = _given_plan(program, keys, profile)
+    made = plan[4]
+    for j, ((level, where, key, mix, cats, lines), per, m) in enumerate(zip(plan[1], given, homes)):
+        # a level's lines are fixed by its counts and the leaving household: kept as the compositions are
+        row = made.get((j, per, leaving))
+        if row is not None:
+            out += row
+            continue
+        start = len(out)
+        occupied = sum(per) - (leaving is not None)
+        vacant = m - occupied
+        for k, cid, bound, hd_minus_hn in cats:
+            n = per[k] - (k == leaving_index)
+            if not mix:
+                room = max(0, min(bound - n, vacant))
+            elif occupied < judged_from:
+                room = None
+            elif hd_minus_hn <= 0:
+                room = max(0, vacant)
+            else:
+                hn, hd = bound
+                room = max(0, min((hn * occupied - hd * n) // hd_minus_hn, max(0, vacant)))
+            line = lines.get((cid, room, occupied))
+            if line is None:
+                line = _room_line(policy, level, where, key, cid, room, occupied, min_households)
+                if len(lines) < _PLAN_MAX:
+                    lines[(cid, room, occupied)] = line
+            out.append(line)
+        if len(made) < _PLAN_MAX:
+            made[(j, per, leaving)] = tuple(out[start:])
+    return tuple(out)

@@ -53,16 +53,17 @@ class CompiledRules:
     """One program's rules compiled for one date: decide from a composition or from counts per level."""
 
     def __init__(self, source: str, from_composition, from_counts, needed_levels: tuple[str, ...],
-                 prepare=None):
+                 prepare=None, explain_counts=None):
         self.source = source  # the generated Python, for reading and tests
         self.from_composition = from_composition  # (household, unit id, composition) -> (outcome, deciding)
         self.from_counts = from_counts  # (household, unit id, counts per level, leaving) -> (outcome, deciding)
         self.levels = needed_levels  # the levels whose counts the rules read
         self.prepare = prepare  # (composition) -> None: every place's context and groups made now
+        self.explain_counts = explain_counts  # with explain_code: (household, unit id, counts, leaving) -> record
 
 
 def compiled_rules(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, general,
-                   general_counts, rules_code=None, names=None) -> CompiledRules | None:
+                   general_counts, rules_code=None, names=None, explain_code=None) -> CompiledRules | None:
     """The program's rules as generated Python for one date, or None when the compiler does not cover them.
 
     outcome_of(statuses) gives (outcome, deciding rules) for a tuple of status codes (evaluate.combine);
@@ -70,10 +71,15 @@ def compiled_rules(program: Program, date: dt.date, outcome_of, bad_unit, bad_ca
     general(household, unit id, composition) and general_counts(household, unit id, counts, leaving)
     decide by the general path, for values of a type the rules were not checked for.
     rules_code(gen, program) -> (statements, key) replaces the statuses of the default engine by another
-    engine's (durable_code.rules_code), with names (e.g. its `fire`) bound for the generated code."""
+    engine's (durable_code.rules_code), with names (e.g. its `fire`) bound for the generated code.
+    explain_code(gen) -> code of a tuple of values read from the counts adds explain_counts(household, unit id,
+    counts, leaving, as_json): the counts read and checked as from_counts reads them, then explain_tail (bound in
+    names) called with (household, unit id, counts, leaving, category index, group keys, homes per level, the
+    counts per level and category as given, that tuple, as_json), or general_explain (in names) with the
+    arguments for whatever from_counts would not decide itself (compiled_explain.py)."""
     try:
         return _build(program, date, outcome_of, bad_unit, bad_category, general, general_counts, rules_code,
-                      names)
+                      names, explain_code)
     except Unsupported:
         return None
     except (SyntaxError, RecursionError, MemoryError, OverflowError):
@@ -125,8 +131,25 @@ def _count_lines(g: Gen, levels: list[int], ncat: int) -> list[str]:
     return out
 
 
+def _explain_lines(g: Gen, levels: list[int], ncat: int, place_lines: list[str], body: list[str],
+                   explained: str) -> list[str]:
+    """explain_counts: the home, its place and the counts read and checked as from_counts does, every count kept
+    as given, then the values explain_code asked for (with the leaving household taken out, as the rules see
+    them) handed to explain_tail; anything from_counts would hand to the general path goes to general_explain."""
+    back = "return general_explain(h, uid, counts, leaving, as_json)"
+    rows = ", ".join("(" + "".join(f"v{j}_{k}, " for k in range(ncat)) + ")" for j in range(len(g.levels)))
+    count_lines = [line.replace("return general_counts(h, uid, counts, leaving)", back)
+                   for line in _count_lines(g, levels, ncat)]
+    return ["", "def explain_counts(h, uid, counts, leaving=None, as_json=False):", "    i = position(uid)", "    if i is None:",
+            f"        {back}", "    cat = h.category", "    ci = cat_index.get(cat)",
+            "    if ci is None or h.route is not None:", f"        {back}",
+            *place_lines, *count_lines, f"    given = ({rows},)", *body,
+            "    try:", f"        k = {explained}", "    except (AttributeError, TypeError):", f"        {back}",
+            "    return explain_tail(h, uid, counts, leaving, ci, ks, lim, given, k, as_json)", ""]
+
+
 def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, general=None,
-           general_counts=None, rules_code=None, names=None) -> CompiledRules:
+           general_counts=None, rules_code=None, names=None, explain_code=None) -> CompiledRules:
     g = Gen(program, date)
     policy = program.policy
     if rules_code is None:
@@ -134,6 +157,7 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
         key = " | ".join(f"{s} << {2 * j}" if j else s for j, s in enumerate(statuses)) or "0"
     else:
         before, key = rules_code(g, program)
+    explained = explain_code(g) if explain_code is not None else None
     levels = sorted(g.need)
     ncat = len(policy.category_ids)
     level_name = {i: g.const(g.levels[i]) for i in levels}
@@ -200,6 +224,8 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
                     "    ks = w[-1]", "    lv = leaving"]
     lines += wrapper("from_composition", "comp", comp_place, comp_lines)
     lines += wrapper("from_counts", "counts, leaving=None", counts_place, _count_lines(g, levels, ncat))
+    if explained is not None:
+        lines += _explain_lines(g, levels, ncat, counts_place + tables_code + columns, body, explained)
     source = "\n".join(lines)
 
     tables = tuple(b for _, b in g.tables)
@@ -322,4 +348,4 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
                 pw[p] = place_record(comp, p)
 
     return CompiledRules(source, ns["from_composition"], ns["from_counts"], tuple(g.levels[i] for i in levels),
-                         prepare)
+                         prepare, ns.get("explain_counts"))

@@ -1,0 +1,300 @@
+"""Explain stage over counts per level, compiled: explain()'s record without facts, a composition or a tracer.
+
+For a program of the default engine that compiled_explain.py covers, compiled.py generates per date
+an explain_counts function that reads and checks the counts as counts_decider does and computes,
+in integers, the key of every rule's record (the values of its operands and placeholders). Here
+each rule's status and records are made once per distinct key (from the exact values the key
+stands for, by explain_rules.py's own functions) and shared, being frozen; the groups' records
+come from the counts as given (explain_groups.composition_given, room_given); what would change
+the outcome is explain.py's own code. Whatever is not covered (a program, a value of another type,
+counts the check refuses, a household placed through a route) takes the general path:
+explain() over composition_from_counts. tests/test_explain_counts.py holds the two to the same
+records on every shipped policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from functools import lru_cache
+
+from ..lang.compiled import compiled_rules
+from ..lang.compiled_explain import explain_code, value
+from ..lang.facts import Household, Unknown
+from ..lang.operators import apply
+from ..lang.program import Program
+from ..model.decision import Bilingual, Decision, HouseholdInput, Inputs, RuleResult
+from ..model.decision_json import KEPT, dumps, record_json
+from ..render.numbers import exact_text
+from .counts import composition_from_counts
+from .evaluate import FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, combine, compiled
+from .explain import (RECORD_VERSION, _categories, _category_change, _engine, _improving_flips, _letter, _outcome_label,
+                      _parameters, _policy_ref, _rule_changes, explain)
+from .explain_groups import _exact, composition_given, room_given
+from .explain_rules import _SHARED_MAX, _plan, condition_result, result_key, rule_text, shared_results
+from ..model.policy import OUTCOMES
+
+_FIRED, _NOT_FIRED, _NOT_APPLICABLE = RuleStatus(FIRED), RuleStatus(NOT_FIRED), RuleStatus(NOT_APPLICABLE)
+
+
+def explain_counts(program: Program, household: Household, unit_id: str, date: dt.date, counts,
+                   leaving: str | None = None) -> Decision:
+    """explain(program, household, unit_id, composition_from_counts(...)): the same record (PolicyError for
+    counts check_counts refuses), by the compiled explainer of the date where there is one."""
+    fast = counts_explainer(program, date)
+    if fast is None:
+        return _general(program, date, household, unit_id, counts, leaving)
+    return fast(household, unit_id, counts, leaving)
+
+
+def explain_counts_json(program: Program, household: Household, unit_id: str, date: dt.date, counts,
+                        leaving: str | None = None) -> tuple[str, tuple[str, ...], str]:
+    """(outcome, deciding rules, the record's JSON text) of explain_counts: the text its to_json() gives, written
+    without building the record where the compiled explainer covers the program."""
+    fast = counts_explainer(program, date)
+    if fast is None:
+        return _general(program, date, household, unit_id, counts, leaving, True)
+    return fast(household, unit_id, counts, leaving, True)
+
+
+def _general(program: Program, date: dt.date, household: Household, unit_id: str, counts, leaving,
+             as_json: bool = False):
+    d = explain(program, household, unit_id, composition_from_counts(program.policy, unit_id, date, counts, leaving))
+    return (d.outcome, d.deciding_rules, d.to_json()) if as_json else d
+
+
+def _slots(operands, consts: list, width: int) -> tuple[int, ...]:
+    """Per operand its place in the rule's values: its place in the key, or after the key's its constant's."""
+    out = []
+    for op in operands:
+        if op.kind == "const":
+            consts.append(op.const)
+            out.append(width + len(consts) - 1)
+        else:
+            out.append(op.at)
+    return tuple(out)
+
+
+def _values(slots: tuple[int, ...], values: list) -> list:
+    return [values[i] for i in slots]
+
+
+class _RulePlan:
+    """One rule as the compiled explainer reads it: where its operands are in its key, and its records so far."""
+
+    __slots__ = ("p", "cr", "applies", "conditions", "fired", "not_fired", "any", "memo", "kinds", "consts")
+
+    def __init__(self, p, cr, operands):
+        self.p, self.cr = p, cr
+        kinds: dict = {}
+        for sides in operands.applies + operands.conditions + operands.fired + (operands.not_fired or ()):
+            kinds.update((op.at, op) for op in sides if op.kind != "const")
+        self.kinds = tuple(kinds[i] for i in range(len(kinds)))  # per place in the key, its operand
+        consts: list = []
+        width = len(kinds)
+        self.applies = tuple((c, _slots(sides, consts, width)) for c, sides in zip(cr.applies, operands.applies)) \
+            if cr.applies_fns else None
+        self.conditions = tuple((c, _slots(sides, consts, width))
+                                for c, sides in zip(cr.conditions, operands.conditions))
+        self.fired = tuple(_slots(t, consts, width) for t in operands.fired)
+        self.not_fired = None if operands.not_fired is None else tuple(_slots(t, consts, width)
+                                                                       for t in operands.not_fired)
+        self.consts = consts  # the constants' values, after the key's in a rule's values
+        self.any = cr.rule.mode == "any"
+        self.memo: dict = {}
+
+
+def _judge(conds: tuple, values: list, decisive: bool, shared: dict, policy):
+    """explain_rules._judge over the values a key stands for."""
+    out = []
+    hit = False
+    unknown = None
+    for c, slots in conds:
+        a, b = _values(slots, values)
+        v = apply(c.op, a, b)
+        k = result_key(c, v, (a, b))
+        r = shared.get(k) if k is not None else None
+        if r is None:
+            r = condition_result(c, v, (a, b), (), policy)
+            if k is not None and len(shared) < _SHARED_MAX:
+                shared[k] = r
+        out.append(r)
+        if v is decisive:
+            hit = True
+        elif unknown is None and v.__class__ is Unknown:
+            unknown = v
+    return tuple(out), (decisive if hit else unknown if unknown is not None else not decisive)
+
+
+def _entry(rp: _RulePlan, key: tuple, shared: dict, policy) -> list:
+    """A rule's [status, applies_when, conditions, record when not deciding, when deciding, letter, the values its
+    key stands for]."""
+    values = [value(op, k) for op, k in zip(rp.kinds, key)] + rp.consts
+    applies = conds = ()
+    st = None
+    if rp.applies is not None:
+        applies, v = _judge(rp.applies, values, False, shared, policy)
+        if v is not True:
+            st = RuleStatus(NOT_APPLICABLE, v) if v.__class__ is Unknown else _NOT_APPLICABLE
+    if st is None:
+        conds, v = _judge(rp.conditions, values, rp.any, shared, policy)
+        st = _FIRED if v is True else _NOT_FIRED if v is False else RuleStatus(NOT_APPLICABLE, v)
+    return [st, applies, conds, None, None, _letter(st), values]
+
+
+def _result(rp: _RulePlan, e: list, deciding: bool, shared: dict, policy) -> RuleResult:
+    """explain_rules.rule_results for one rule."""
+    p = rp.p
+    st, applies, conds, values = e[0], e[1], e[2], e[6]
+    status = st.status
+    text = reason = None
+    if status == FIRED:
+        text = rule_text(p.fired, [_values(s, values) for s in rp.fired], policy, shared)
+    elif status == NOT_FIRED:
+        if p.not_fired:
+            text = rule_text(p.not_fired, [_values(s, values) for s in rp.not_fired], policy, shared)
+    elif st.reason is not None:
+        reason = Bilingual(st.reason.nl, st.reason.en)
+    else:
+        failed = next(a for a in applies if a.result == "false")
+        reason = Bilingual(f"geldt alleen als {failed.text}", f"applies only when {failed.text}")
+    rr = e[3 + deciding] = RuleResult(p.id, p.title, p.level, p.kind, p.outcome, status, deciding, p.source, applies,
+                                      conds, text, reason)
+    return rr
+
+
+def _cut(text: str, marks: list[str]) -> tuple[str, ...]:
+    """text cut at the JSON texts of marks, each found once, in order."""
+    out = []
+    for mark in marks:
+        before, found, text = text.partition(dumps(mark))
+        if not found or dumps(mark) in text:
+            raise ValueError(f"not one {mark!r} in the record's text")
+        out.append(before)
+    return tuple(out) + (text,)
+
+
+def _list(records) -> str:
+    """A tuple of records as its record's writer writes it (decision_json.py)."""
+    return "[" + ", ".join([r.__dict__.get(KEPT) or record_json(r) for r in records]) + "]"
+
+
+def _number_text(x) -> str:
+    cls = x.__class__
+    return _exact(x.numerator, x.denominator) if cls is int or cls is Fraction else exact_text(x)
+
+
+@lru_cache(maxsize=64)
+def counts_explainer(program: Program, date: dt.date):
+    """The compiled explainer of a program for one date: (household, unit id, counts, leaving) -> Decision, or None
+    when the program is not covered (another engine, a construct compiled_explain.py has no code for)."""
+    if program.engine is not None:
+        return None
+    policy = program.policy
+    decide = compiled(program, date)
+    if decide is None:
+        return None
+    plans: list = []
+    rule_plans: list = []
+    shared = shared_results(program)
+    combined: dict = {}
+    rule_changes: dict = {}
+    rank = {o: k for k, o in enumerate(OUTCOMES)}
+    parameters, policy_ref, engine, categories = (_parameters(program, date), _policy_ref(policy), _engine(program),
+                                                  _categories(policy))
+    places: dict = {}
+    other_categories = {c: tuple(x for x in policy.category_ids if x != c) for c in policy.category_ids}
+    date_text = date.isoformat()
+    from_counts = decide.from_counts
+
+    def general(h, uid, counts, leaving, as_json=False):
+        return _general(program, date, h, uid, counts, leaving, as_json)
+
+    def frame(od: list) -> tuple:
+        """The record's JSON text around its parts for one combination (its outcome and deciding rules): the text
+        the record's own writer gives for a record holding a marker in each part, cut at the markers."""
+        marks = [f"\x00{part}\x00" for part in ("changes", "composition", "inputs", "room", "rules")]
+        text = Decision(RECORD_VERSION, od[0], od[3], od[1], marks[4], marks[0], marks[3], marks[1], marks[2],
+                        policy_ref, engine, categories).to_json()
+        out = od[6] = _cut(text, marks)
+        return out
+
+    def place(uid: str) -> tuple:
+        u = policy.units[uid]
+        prof = policy.complexes[u.complex].profile_at(date)
+        since = None if prof.valid_from == dt.date.min else prof.valid_from.isoformat()
+        mark = "\x00household\x00"
+        text = Inputs(mark, uid, u.complex, u.portiek, u.buurt, date_text, "", since, parameters).to_json()
+        x = places[uid] = (u.complex, u.portiek, u.buurt, prof, since, _cut(text, [mark]))
+        return x
+
+    def tail(h, uid, counts, leaving, ci, ks, homes, given, keys, as_json):
+        entries = []
+        for rp, key in zip(rule_plans, keys):
+            try:
+                e = rp.memo.get(key)
+            except TypeError:  # a value that is no key: the general path
+                return general(h, uid, counts, leaving)
+            if e is None:
+                e = _entry(rp, key, shared, policy)
+                if len(rp.memo) < _SHARED_MAX:
+                    rp.memo[key] = e
+            entries.append(e)
+        letters = "".join([e[5] for e in entries])
+        od = combined.get(letters)
+        if od is None:
+            od = combined[letters] = combination(letters, entries)
+        outcome, deciding, flips, label, now, flags = od[:6]
+        results = tuple([e[3 + d] or _result(rp, e, d, shared, policy)
+                         for rp, e, d in zip(rule_plans, entries, flags)])
+        # no rule whose flip alone makes the advice better: no rule changes (as _rule_changes finds); else they
+        # depend on the statuses and the rules' records alone: kept per the entries (held by the value, so that
+        # their ids are not reused while it is kept)
+        if flips:
+            ck = (letters, h.category) + tuple([id(e) for e in entries])  # the words name the category
+            kept = rule_changes.get(ck)
+            if kept is None:
+                kept = (entries, _rule_changes(program, [e[0] for e in entries], results, outcome, h.category))
+                if len(rule_changes) < _SHARED_MAX:
+                    rule_changes[ck] = kept
+            changes = list(kept[1])
+        else:
+            changes = []
+        cat = h.category
+        for cid in other_categories[cat]:
+            # the counts in the tuple form (checked already): the same outcome as from the mapping, read faster
+            other, _ = from_counts(Household(h.id, h.size, h.income, cid, h.age, h.flags, h.older, None), uid, given,
+                                   leaving)
+            if rank[other] > now:
+                changes.append(_category_change(policy, cid, other))
+        pl = places.get(uid) or place(uid)
+        prof = pl[3]
+        household = HouseholdInput(h.id, h.size, _number_text(h.income), cat, h.age, tuple(h.flags), h.older, h.route)
+        if as_json:
+            f = od[6] or frame(od)
+            inputs = pl[5]
+            return outcome, deciding, "".join((
+                f[0], _list(changes), f[1],
+                _list(composition_given(program, ks, leaving, cat, prof, given, homes)), f[2],
+                inputs[0], record_json(household), inputs[1], f[3],
+                _list(room_given(program, ks, leaving, prof, given, homes)), f[4], _list(results), f[5]))
+        inputs = Inputs(household, uid, pl[0], pl[1], pl[2], date_text, "", pl[4], parameters)
+        return Decision(RECORD_VERSION, outcome, label, deciding, results, tuple(changes),
+                        room_given(program, ks, leaving, prof, given, homes),
+                        composition_given(program, ks, leaving, cat, prof, given, homes), inputs,
+                        policy_ref, engine, categories)
+
+    def combination(letters: str, entries: list) -> list:
+        """For one combination of statuses: [outcome, deciding rules, whether a rule's flip alone makes the advice
+        better, the outcome's label, its rank, per rule whether it decides, the JSON around the parts or None]."""
+        outcome, deciding = combine(program, [e[0] for e in entries])
+        return [outcome, deciding, bool(_improving_flips(program, letters, outcome)), _outcome_label(outcome),
+                rank[outcome], tuple(rp.p.id in deciding for rp in rule_plans), None]
+
+    built = compiled_rules(program, date, None, None, None, None, None,
+                           names={"explain_tail": tail, "general_explain": general},
+                           explain_code=explain_code(program, plans))
+    if built is None or built.explain_counts is None:
+        return None
+    rule_plans.extend(_RulePlan(p, cr, ops) for p, cr, ops in zip(_plan(program), program.rules, plans))
+    return built.explain_counts

@@ -1,0 +1,159 @@
+"""Compiled explanations: what each rule's record depends on, as generated Python over the counts.
+
+A rule's record (its conditions with the values on both sides, its text) is a function of the
+values of its operands and placeholders alone. For every rule, `operand_code` writes with codegen.Gen,
+from the checked syntax tree, the code of a key per operand that is not a constant: integers wherever
+the value is a number (a share as its count and occupied homes, never divided; a band item as its
+numerator and denominator; an amount as itself when whole, else its numerator and denominator), a text
+as itself. compiled.py's explain_counts evaluates them over the counts; engine/explain_counts.py builds
+each rule's record once per distinct key and `value` rebuilds the exact value from a key for that.
+
+Covered: comparisons whose operands are numbers, truth values or texts of the household, the home,
+its groups and the date (no operand that can be unknown). Anything else raises Unsupported, and the
+program is explained by the general path.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import NamedTuple
+
+from .codegen import Gen, Unsupported
+from .expr import Attr, Binary, Name, Str, path_text
+from .program import CompiledRule, Program
+from .templates import Placeholder
+
+_TEXT_PATHS = frozenset(("household.category", "household.id", "unit.id", "unit.portiek", "unit.complex",
+                         "unit.buurt"))
+
+
+class Operand(NamedTuple):
+    """One operand of a rule's record: how its value is rebuilt from its place in the rule's key, or the
+    constant it is."""
+
+    kind: str  # const | share | pair | int | num | bool | text
+    const: object = None
+    at: int = -1  # its place in the rule's key (operands with the same code share one)
+
+
+class RuleOperands(NamedTuple):
+    """A rule's operands: applies_when's and the conditions' (left, right) pairs, its fired and not-fired
+    templates' placeholders (Dutch, English); constants are not in the key."""
+
+    applies: tuple[tuple[Operand, Operand], ...]
+    conditions: tuple[tuple[Operand, Operand], ...]
+    fired: tuple[tuple[Operand, ...], tuple[Operand, ...]]
+    not_fired: tuple[tuple[Operand, ...], tuple[Operand, ...]] | None
+
+
+def num_key(x):
+    """A number's key: an int as itself, a Fraction as (numerator, denominator); anything else TypeError (the
+    general path decides: a float, a bool)."""
+    cls = x.__class__
+    if cls is int:
+        return x
+    if cls is Fraction:
+        return x.numerator, x.denominator
+    raise TypeError
+
+
+def bool_key(x):
+    """A truth value as its key (anything else TypeError)."""
+    if x is True or x is False:
+        return x
+    raise TypeError
+
+
+def text_key(x):
+    """A text as its key (anything else TypeError)."""
+    if x.__class__ is str:
+        return x
+    raise TypeError
+
+
+def value(op: Operand, key):
+    """The exact value an operand's key stands for (a number as a Fraction or an int: records read them alike)."""
+    kind = op.kind
+    if kind == "share":
+        return Fraction(0) if key[1] == 0 else Fraction(key[0], key[1])
+    if kind == "pair":
+        return Fraction(key[0], key[1])
+    if kind == "int" or kind == "num":
+        return key if key.__class__ is int else Fraction(key[0], key[1])
+    return key
+
+
+def operand_code(g: Gen, node, codes: list[str]) -> Operand:
+    """The operand of node: its key's code in codes (once per code), unless it is a constant."""
+    op = _operand(g, node, codes)
+    if op.kind == "const":
+        return op
+    code = codes.pop()
+    at = codes.index(code) if code in codes else len(codes)
+    if at == len(codes):
+        codes.append(code)
+    return op._replace(at=at)
+
+
+def _operand(g: Gen, node, codes: list[str]) -> Operand:
+    if node is None:
+        raise Unsupported("no syntax tree")
+    if isinstance(node, Str):
+        return Operand("const", node.value)
+    v = g.node(node)
+    if v.unknown:
+        raise Unsupported("a value that can be unknown")
+    if v.const is not None:
+        return Operand("const", v.const)
+    if v.share is not None:
+        codes.append(f"({v.share[0]}, {v.share[1]})")
+        return Operand("share")
+    if v.pair:
+        codes.append(v.code)
+        return Operand("pair")
+    if v.nd is not None:
+        codes.append(f"({v.nd[0]}, {v.nd[1]})")
+        return Operand("pair")
+    if v.kind == "num":
+        codes.append(v.code if v.integral else f"_num_key({v.code})")
+        return Operand("int" if v.integral else "num")
+    if v.kind == "bool":
+        codes.append(f"_bool_key({v.code})")
+        return Operand("bool")
+    if isinstance(node, (Name, Attr)) and path_text(node) in _TEXT_PATHS:
+        codes.append(v.code if v.code == "cat" else f"_text_key({v.code})")
+        return Operand("text")
+    raise Unsupported("an operand of another type")
+
+
+def _comparison(g: Gen, c, codes: list[str]) -> tuple[Operand, Operand]:
+    node = c.expr.node
+    if c.op is None or not isinstance(node, Binary) or node.op != c.op:
+        raise Unsupported("not one comparison")
+    return operand_code(g, node.left, codes), operand_code(g, node.right, codes)
+
+
+def _placeholders(g: Gen, t, codes: list[str]) -> tuple[Operand, ...]:
+    return tuple(operand_code(g, part.expr.node, codes) for part in t.parts if part.__class__ is Placeholder)
+
+
+def rule_operands(g: Gen, cr: CompiledRule, codes: list[str]) -> RuleOperands:
+    """One rule's operands, their keys' codes in codes (Unsupported for what is not covered)."""
+    return RuleOperands(tuple(_comparison(g, c, codes) for c in cr.applies),
+                        tuple(_comparison(g, c, codes) for c in cr.conditions),
+                        tuple(_placeholders(g, t, codes) for t in cr.fired),
+                        None if not cr.not_fired else tuple(_placeholders(g, t, codes) for t in cr.not_fired))
+
+
+def explain_code(program: Program, plans: list):
+    """explain_code for compiled.compiled_rules: the code of a tuple of every rule's key tuple; the rules'
+    RuleOperands are appended to plans."""
+    def code(g: Gen) -> str:
+        g.ns.update(_num_key=num_key, _bool_key=bool_key, _text_key=text_key)
+        per_rule = []
+        for cr in program.rules:
+            codes: list[str] = []
+            plans.append(rule_operands(g, cr, codes))
+            per_rule.append("(" + "".join(f"{c}, " for c in codes) + ")")
+        return "(" + "".join(f"{c}, " for c in per_rule) + ")"
+    return code

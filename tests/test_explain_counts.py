@@ -1,0 +1,176 @@
+"""The compiled explainer over counts (engine/explain_counts.py) gives explain()'s record over the composition
+the counts make, field for field and byte for byte in JSON, or takes the general path.
+
+Every shipped policy, the benchmark's and a policy with every construct the compiler knows are explained
+both ways on many households, homes, dates and counts (leaving households, both forms of the counts,
+exact thresholds of the benchmark workload); a deliberately wrong explainer is caught by the same
+comparison; values of another type and counts the check refuses go to the general path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+from fractions import Fraction
+
+import pytest
+
+from conftest import DV, OB, ROOT
+from test_compiled import _as_tuples, _households, _outcome_or_codes, _random_counts, _spoiled, every_construct_program
+from rules_engine import load_policy
+from rules_engine.api import evaluate_counts, evaluate_counts_json
+from rules_engine.engine.counts import composition_from_counts
+from rules_engine.engine.explain import explain
+from rules_engine.engine.explain_counts import counts_explainer, explain_counts, explain_counts_json
+from rules_engine.lang import compiled_explain
+from rules_engine.lang.facts import Household
+from rules_engine.model.decision import Decision
+
+PEERS = ROOT / "bench" / "peers" / "policy"
+POLICIES = [OB, DV, PEERS, ROOT / "tests" / "data" / "wijk-zwolle"]
+
+
+@pytest.fixture(scope="module")
+def every_construct(tmp_path_factory):
+    return every_construct_program(tmp_path_factory.mktemp("every"))
+
+
+def _general(program, h, unit, date, counts, leaving):
+    return explain(program, h, unit, composition_from_counts(program.policy, unit, date, counts, leaving))
+
+
+def _differences(program, n: int, seed: int) -> tuple[int, int]:
+    """(lettings explained differently, lettings the compiled explainer covered) over n generated ones."""
+    rnd = random.Random(seed)
+    policy = program.policy
+    units = sorted(policy.units)
+    wrong = covered = 0
+    for h in _households(rnd, policy.category_ids, n):
+        date = dt.date(2023, 6, 1) + dt.timedelta(days=rnd.randrange(0, 1600))
+        unit = rnd.choice(units)
+        counts = _random_counts(rnd, policy, unit)
+        leaving = rnd.choice([None] + [c for c, k in counts[policy.levels.keys[0]].items() if k])
+        given = _as_tuples(policy, counts) if rnd.random() < 0.5 else counts
+        fast = explain_counts(program, h, unit, date, given, leaving)
+        text = explain_counts_json(program, h, unit, date, given, leaving)
+        slow = _general(program, h, unit, date, counts, leaving)
+        covered += counts_explainer(program, date) is not None
+        wrong += (fast != slow or fast.to_json() != slow.to_json() or fast.to_dict() != slow.to_dict()
+                  or text != (slow.outcome, slow.deciding_rules, slow.to_json()))
+    return wrong, covered
+
+
+@pytest.mark.parametrize("root", POLICIES)
+def test_the_compiled_explainer_gives_the_general_record(root):
+    program = load_policy(str(root), use_cache=False)
+    wrong, _ = _differences(program, 400, 11)
+    assert wrong == 0
+
+
+def test_the_compiled_explainer_on_every_construct(every_construct):
+    assert _differences(every_construct, 600, 12)[0] == 0
+
+
+def test_the_benchmark_policy_is_covered_and_a_wrong_explainer_is_caught(monkeypatch):
+    program = load_policy(str(PEERS), use_cache=False)
+    wrong, covered = _differences(program, 300, 13)
+    assert wrong == 0 and covered > 200
+    right = compiled_explain.value
+
+    def off_by_one(op, key):  # a share read one household too many: the comparison must see it
+        return Fraction(key[0] + 1, key[1] + 1) if op.kind == "share" else right(op, key)
+
+    counts_explainer.cache_clear()
+    monkeypatch.setattr("rules_engine.engine.explain_counts.value", off_by_one)
+    try:
+        assert _differences(load_policy(str(PEERS), use_cache=False), 300, 13)[0] > 100
+    finally:
+        counts_explainer.cache_clear()
+
+
+def _workload(n: int):
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from peers import magicmix, workload
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    return magicmix, workload(n)
+
+
+def test_exact_thresholds_of_the_benchmark_workload_explained_alike():
+    magicmix, (inputs, reference, summary) = _workload(1500)
+    program = load_policy(str(PEERS), use_cache=False)
+    marshal = magicmix._marshal(program)
+    assert summary["exactly_on_upper_edge"] > 50 and summary["exactly_on_lower_edge"] > 50
+    assert counts_explainer(program, magicmix.DATE) is not None
+    for x in inputs:
+        h, unit, counts = marshal(x)
+        fast = evaluate_counts(program, h, unit, magicmix.DATE, counts)
+        slow = _general(program, h, unit, magicmix.DATE, counts, None)
+        assert fast == slow and fast.to_json() == slow.to_json(), x
+        assert evaluate_counts_json(program, h, unit, magicmix.DATE, counts) == (slow.outcome, slow.deciding_rules,
+                                                                                 slow.to_json()), x
+
+
+def _record_or_error(call):
+    """The record, the codes of a PolicyError, or the class of another error (a float the texts cannot show)."""
+    try:
+        return _outcome_or_codes(call)
+    except (AttributeError, TypeError) as exc:
+        return exc.__class__
+
+
+def test_values_of_another_type_and_refused_counts_take_the_general_path():
+    program = load_policy(str(PEERS), use_cache=False)
+    policy = program.policy
+    rnd = random.Random(14)
+    date = dt.date(2025, 6, 1)
+    units = sorted(policy.units)
+    kinds = set()
+    for _ in range(300):
+        unit = rnd.choice(units)
+        good = _random_counts(rnd, policy, unit)
+        counts, _ = _spoiled(rnd, policy, good)
+        leaving = rnd.choice([None, None, "niemand"] + list(policy.category_ids))
+        income = rnd.choice([32000, Fraction(6400001, 200), 32000.0, True])
+        h = Household("hh-1", rnd.choice([2, 2.0]), income, rnd.choice(policy.category_ids + ("nergens",)))
+        fast = _record_or_error(lambda: explain_counts(program, h, unit, date, counts, leaving))
+        slow = _record_or_error(lambda: _general(program, h, unit, date, counts, leaving))
+        assert fast == slow
+        text = _record_or_error(lambda: explain_counts_json(program, h, unit, date, counts, leaving))
+        assert text == (slow if slow.__class__ is not Decision else (slow.outcome, slow.deciding_rules, slow.to_json()))
+        kinds.add(type(fast).__name__)
+        if fast.__class__ is Decision:
+            assert fast.to_json() == slow.to_json()
+    assert kinds >= {"Decision", "list", "type"}  # records, refused counts, another error
+
+
+@pytest.mark.parametrize("root", POLICIES)
+def test_the_groups_from_counts_as_given_are_the_general_records(root):
+    """composition_given and room_given (read from the counts as given) against _composition_of and _room_lines
+    (read from the composition the counts make) on every shipped policy, portiek limits and leaving households
+    included, whether or not its rules are covered."""
+    from rules_engine.engine.counts import group_homes
+    from rules_engine.engine.evaluate import build_facts
+    from rules_engine.engine.explain_groups import _composition, _room, composition_given, room_given
+    from rules_engine.model.levels import group_keys
+
+    program = load_policy(str(root), use_cache=False)
+    policy = program.policy
+    rnd = random.Random(15)
+    units = sorted(policy.units)
+    homes_of = group_homes(policy)
+    for h in _households(rnd, policy.category_ids, 300):
+        date = dt.date(2024, 1, 1) + dt.timedelta(days=rnd.randrange(0, 900))
+        unit = rnd.choice(units)
+        counts = _random_counts(rnd, policy, unit)
+        leaving = rnd.choice([None] + [c for c, k in counts[policy.levels.keys[0]].items() if k])
+        comp = composition_from_counts(policy, unit, date, counts, leaving)
+        f = build_facts(program, h, unit, comp)
+        keys = group_keys(policy, policy.units[unit])
+        homes = tuple(homes_of[k] for k in zip(policy.levels.keys, keys))
+        given = _as_tuples(policy, counts)
+        assert composition_given(program, keys, leaving, h.category, f.profile, given, homes) \
+            == _composition(program, f, comp)
+        assert room_given(program, keys, leaving, f.profile, given, homes) == _room(program, f, comp)
