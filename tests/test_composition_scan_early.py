@@ -171,3 +171,24 @@ def test_a_part_read_early_that_finds_anything_wrong_gives_nothing(policy, tmp_p
         header = data[:data.find(b"\n") + 1]
         second = (path, None, DATE, data, len(header), len(data), header.decode(), 2)
         assert (composition_scan._early_part(order, second) is not None) == kept
+
+
+@pytest.mark.parametrize("early", [False, True])
+def test_a_home_twice_across_the_parts_is_found_beside_other_errors_as_in_one_pass(policy, tmp_path, cache,
+                                                                                 monkeypatch, early):
+    """The parts are joined to find homes given twice across them even when a part found something else."""
+    lines = open(_export(policy, tmp_path, 9), encoding="utf-8").read().rstrip("\n").split("\n")
+    unit, _, _, day = lines[1].split(",")
+    lines += ["ZW-NOPE,h1,regulier,2024-01-01", f"{unit},twin,regulier,{day}", f"{lines[5].split(',')[0]},h 2,x,"]
+    path = tmp_path / "twice.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(composition_scan, "PARALLEL_FROM", 10**12)
+    with pytest.raises(PolicyError) as exc:
+        composition_at(str(path), policy, DATE)
+    one = [(d.code, d.line, d.column, d.en) for d in exc.value.diagnostics]
+    assert [code for code, *_ in one] == ["unknown-unit", "occupancy-twice", "unknown-category"]
+    monkeypatch.setattr(composition_scan, "PARALLEL_FROM", 0)
+    _keep(policy)
+    with pytest.raises(PolicyError) as exc:
+        composition_at(str(path), policy, DATE, start_early(str(path), str(OB), DATE) if early else None)
+    assert [(d.code, d.line, d.column, d.en) for d in exc.value.diagnostics] == one

@@ -293,12 +293,16 @@ def _two_halves(path: str, policy: Policy, date: dt.date, data: bytes, cut: int,
         result()  # the header is wrong: the second half only repeats that
         raise PolicyError(problems)
     later = result() or _later_part(*second)
-    if problems or later[1]:
-        raise PolicyError((problems + later[1])[:MAX_DIAGNOSTICS])
-    clashes = first.merge(later[0], path, policy)
-    if clashes:
-        raise PolicyError(clashes)
+    # the homes given twice across the parts too when either part found something else, all by row as one
+    # pass lists them (a clash before the later part's other messages at its row: one pass notes it first)
+    found = problems + first.merge(later[0], path, policy) + later[1]
+    if found:
+        raise PolicyError(sorted(found, key=_row)[:MAX_DIAGNOSTICS])
     return first
+
+
+def _row(diagnostic) -> int:
+    return diagnostic.line or 0
 
 
 class _Forked:
