@@ -67,7 +67,8 @@ def test_the_part_read_early_gives_the_composition_of_one_pass(policy, tmp_path,
     path = _export(policy, tmp_path)
     one = _figures(composition_at(path, policy, DATE))
     first = start_early(path, str(OB), DATE)
-    assert first is not None and first.order is None  # no order kept yet: nothing started early
+    assert first is not None and first.order is None and first._halves is None  # no order kept yet: nothing
+    # started early, nor the file read before the policy
     assert _figures(composition_at(path, policy, DATE, first)) == one
     first.keep(policy)
     assert home_order.read_order(str(OB)) == home_order.encoded(policy)

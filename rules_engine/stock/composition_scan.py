@@ -392,10 +392,17 @@ def start_early(path: str | None, root: str, date: dt.date) -> Early | None:
     None for any other occupancy (read as ever once the policy is there)."""
     if path is None or table_reader(path) is not load_occupancy_csv:
         return None
+    order = read_order(root)
+    if order is None:  # nothing to read with yet (a first run): the file is read once the policy is there
+        try:
+            large = os.path.getsize(path) >= PARALLEL_FROM
+        except OSError:
+            return None
+        return Early(root, path, date, None, None) if large else None  # (to keep the order for the next run)
     halves = _halves(path, EARLY_SHARE)
     if halves is None:
         return None
-    return Early(root, path, date, read_order(root), halves)
+    return Early(root, path, date, order, halves)
 
 
 def _early_part(order: bytes, second: tuple) -> tuple[tuple, list] | None:
