@@ -98,3 +98,13 @@ def test_counts_per_level_are_those_counted_one_by_one(stock):
         one_by_one[g.level][g.state] = one_by_one[g.level].get(g.state, 0) + 1
     assert {level: list(c.items()) for level, c in status.counts().items()} == \
         {level: list(c.items()) for level, c in one_by_one.items()}
+
+
+@pytest.mark.parametrize("kept", [0, 1, 2])
+def test_the_text_report_of_few_or_no_groups_is_the_table_row_by_row(stock, kept):
+    """The category columns are taken from the rows one at a time: with no group the table is its heading."""
+    _, _, status = stock
+    few = dataclasses.replace(status, groups=status.groups[:kept])
+    assert status_text(few) == _row_by_row(few)
+    assert status_text(few, "en", only_out=True) == _row_by_row(dataclasses.replace(
+        few, groups=tuple(g for g in few.groups if g.state in ("above", "below", "both"))), "en")

@@ -32,11 +32,15 @@ from ..load.occupancy import (Composition, composition, consume_csv, groups_from
                               table_reader)
 from ..model.levels import groups_above
 from ..load.occupancy_rows import FirstRows, checked_blocks, in_order, nonzero_span, seen_positions, twice
+from ..load.home_order import decoded, encoded, keep_order, read_order
 
 PARALLEL_FROM = 16 * 1024 * 1024  # bytes of CSV; below this a second process costs more than it saves
 # The share of the file read here. The second process also packs what it kept and sends it back (about a
 # fifth of its reading time, measured on a national stock), so both finish together when this one reads more.
 FIRST_SHARE = 0.58
+# The share read here when the second process starts before the policy is loaded (start_early): this one
+# loads the policy (about a second at national scale) while the other reads.
+EARLY_SHARE = 0.38
 MAX_DIAGNOSTICS = 100  # as load_occupancy
 
 
@@ -200,9 +204,16 @@ class _Living(Mapping):
         return len(self._codes) - self._codes.count(0)
 
 
-def composition_at(path: str, policy: Policy, date: dt.date) -> Composition:
-    """The composition on a date from an occupancy file, with the checks and outcome of load_occupancy."""
+def composition_at(path: str, policy: Policy, date: dt.date, early: "Early | None" = None) -> Composition:
+    """The composition on a date from an occupancy file, with the checks and outcome of load_occupancy.
+
+    early: the later part of the same file already being read (start_early), used when it was read with
+    this policy's homes and categories, else stopped."""
     with gc_paused():
+        if early is not None:
+            latest = early.latest(path, policy, date)
+            if latest is not None:
+                return latest.composition(policy)
         reader = table_reader(path)
         if reader is None:
             return composition(policy, load_occupancy(path, policy), date)
@@ -212,8 +223,9 @@ def composition_at(path: str, policy: Policy, date: dt.date) -> Composition:
         return _two_halves(path, policy, date, *halves).composition(policy)
 
 
-def _halves(path: str) -> tuple[bytes, int] | None:
-    """The file's bytes and where to cut them in two, when a second process is worth it and safe."""
+def _halves(path: str, share: float = FIRST_SHARE) -> tuple[bytes, int] | None:
+    """The file's bytes and where to cut them in two (about share of them before the cut), when a second
+    process is worth it and safe."""
     if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return None
     try:
@@ -224,11 +236,12 @@ def _halves(path: str) -> tuple[bytes, int] | None:
     except OSError:
         return None  # the ordinary reader reports it
     # A quoted field may hold a line break, and a lone CR ends a row: then rows are not lines. A file that
-    # is not UTF-8 (cp1252 from Excel NL, or refused) is read in one pass.
-    if b'"' in data or data.count(b"\r") != data.count(b"\r\n") or not _is_utf8(data):
+    # is not UTF-8 (cp1252 from Excel NL, or refused) is read in one pass. (Counting CRs byte by byte takes a
+    # tenth of a second at national scale; most exports have none, which `in` finds in C at once.)
+    if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")) or not _is_utf8(data):
         return None
     header_end = data.find(b"\n")
-    cut = data.find(b"\n", max(header_end + 1, int(len(data) * FIRST_SHARE)))
+    cut = data.find(b"\n", max(header_end + 1, int(len(data) * share)))
     if header_end < 0 or cut < 0 or cut + 1 >= len(data):
         return None
     return data, cut + 1
@@ -269,42 +282,55 @@ def _later_part(*args) -> tuple[tuple, list]:
     return latest.compact(), problems
 
 
-def _two_halves(path: str, policy: Policy, date: dt.date, data: bytes, cut: int) -> _Latest:
+def _two_halves(path: str, policy: Policy, date: dt.date, data: bytes, cut: int, result=None) -> _Latest:
+    """The two parts of the file read at once, the later in a second process (result: one already started)."""
     header_line = _decode(path, data[:data.find(b"\n") + 1], "utf-8-sig")
     second = (path, policy, date, data, cut, len(data), header_line, data.count(b"\n", 0, cut) + 1)
-    result = _forked(_later_part, second)
+    if result is None:
+        result = _Forked(_later_part, second).result
     first, problems = _part(path, policy, date, data, 0, cut, None, 2)
     if any(d.code == "missing-key" for d in problems):
         result()  # the header is wrong: the second half only repeats that
         raise PolicyError(problems)
     later = result() or _later_part(*second)
-    if problems or later[1]:
-        raise PolicyError((problems + later[1])[:MAX_DIAGNOSTICS])
-    clashes = first.merge(later[0], path, policy)
-    if clashes:
-        raise PolicyError(clashes)
+    # the homes given twice across the parts too when either part found something else, all by row as one
+    # pass lists them (a clash before the later part's other messages at its row: one pass notes it first)
+    found = problems + first.merge(later[0], path, policy) + later[1]
+    if found:
+        raise PolicyError(sorted(found, key=_row)[:MAX_DIAGNOSTICS])
     return first
 
 
-def _forked(fn, args: tuple):
-    """Start fn(*args) in a forked process (which shares this one's memory); returns a function that waits
-    for its result, or gives None when the process failed."""
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_send_result, args=(send, fn, args), daemon=True)
-    process.start()
-    send.close()
+def _row(diagnostic) -> int:
+    return diagnostic.line or 0
 
-    def result():
+
+class _Forked:
+    """fn(*args) run in a forked process (which shares this one's memory at the fork)."""
+
+    def __init__(self, fn, args: tuple):
+        ctx = multiprocessing.get_context("fork")
+        self._receive, send = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=_send_result, args=(send, fn, args), daemon=True)
+        self._process.start()
+        send.close()
+
+    def result(self):
+        """Wait for its result; None when the process failed."""
         try:
-            return receive.recv()
+            return self._receive.recv()
         except (EOFError, OSError):
             return None
         finally:
-            receive.close()
-            process.join()
+            self._receive.close()
+            self._process.join()
 
-    return result
+    def stop(self) -> None:
+        """End the process without its result."""
+        self._process.terminate()
+        self._process.join()
+        self._receive.close()
+
 
 
 def _send_result(connection, fn, args: tuple) -> None:
@@ -314,3 +340,77 @@ def _send_result(connection, fn, args: tuple) -> None:
         pass
     finally:
         connection.close()
+
+
+class Early:
+    """A large CSV occupancy file whose later part is read in a second process while the policy loads.
+
+    That process reads with the order of the policy's homes and its categories as an earlier run kept them
+    (load/home_order.py). What it finds is used only when the policy loaded encodes to the very bytes it
+    read with, and only when it found nothing wrong (else the part is read again here, with the policy, so
+    every message is as ever); keep() keeps this policy's order for the next run."""
+
+    def __init__(self, root: str, path: str, date: dt.date, order: bytes | None, halves: tuple[bytes, int] | None):
+        self.root, self.path, self.date, self.order = root, path, date, order
+        self._policy_order: bytes | None = None
+        self._halves = halves
+        self._job = None
+        if order is not None and halves is not None:
+            data, cut = halves
+            header_line = data[:data.find(b"\n") + 1].decode("utf-8-sig")  # (_halves: UTF-8)
+            second = (path, None, date, data, cut, len(data), header_line, data.count(b"\n", 0, cut) + 1)
+            self._job = _Forked(_early_part, (order, second))
+
+    def latest(self, path: str, policy: Policy, date: dt.date) -> _Latest | None:
+        """What both parts keep, read with policy; None (and the second process stopped) when the part read
+        early does not count for this policy, file and date."""
+        job, self._job = self._job, None
+        if job is None:
+            return None
+        self._policy_order = encoded(policy)
+        if path != self.path or date != self.date or self._policy_order != self.order:
+            job.stop()
+            self._halves = None
+            return None
+        (data, cut), self._halves = self._halves, None
+        return _two_halves(path, policy, date, data, cut, job.result)
+
+    def keep(self, policy: Policy) -> None:
+        """Keep the order of policy's homes for the next run, when it is not what this run started with."""
+        keep_order(self.root, self._policy_order if self._policy_order is not None else encoded(policy), self.order)
+        self.order = self._policy_order = self._halves = None
+
+    def stop(self) -> None:
+        """Stop the second process, if it still runs (the command ends without reading the occupancy)."""
+        job, self._job = self._job, None
+        if job is not None:
+            job.stop()
+
+
+def start_early(path: str | None, root: str, date: dt.date) -> Early | None:
+    """Start reading the later part of a large CSV occupancy file before the policy of folder root is loaded;
+    None for any other occupancy (read as ever once the policy is there)."""
+    if path is None or table_reader(path) is not load_occupancy_csv:
+        return None
+    order = read_order(root)
+    if order is None:  # nothing to read with yet (a first run): the file is read once the policy is there
+        try:
+            large = os.path.getsize(path) >= PARALLEL_FROM
+        except OSError:
+            return None
+        return Early(root, path, date, None, None) if large else None  # (to keep the order for the next run)
+    halves = _halves(path, EARLY_SHARE)
+    if halves is None:
+        return None
+    return Early(root, path, date, order, halves)
+
+
+def _early_part(order: bytes, second: tuple) -> tuple[tuple, list] | None:
+    """_later_part with the homes and categories of order (home_order.encoded); None when it found anything
+    wrong (that part is then read again with the policy)."""
+    view = decoded(order)
+    if view is None:
+        return None
+    path, _, *rest = second
+    latest, problems = _part(path, view, *rest)
+    return None if problems else (latest.compact(), [])
