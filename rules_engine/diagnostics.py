@@ -103,6 +103,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "out-of-range": ("{value} ligt buiten het toegestane bereik ({bound})", "{value} is out of range ({bound})"),
     "too-few": ("te weinig elementen: minimaal {limit}", "too few items: at least {limit}"),
+    "too-many-items": ("te veel elementen of tekens: hoogstens {limit}", "too many items or characters: at most {limit}"),
+    "not-unique": ("een element staat twee keer in deze lijst", "an item is in this list twice"),
     "schema": ("{message}", "{message}"),
     # semantics
     "targets-sum": (

@@ -83,3 +83,12 @@ def test_a_household_that_already_lives_in_the_stock_is_said_to_be_counted_there
     r = run("evaluate", str(OB), "--unit", "ZW-ASN-02-101", "--household", str(household), "--occupancy", str(occ),
             "--date", "2025-06-01", "--lang", "en")
     assert r.exit_code == 0 and "household-lives-in-stock" not in r.output
+
+
+def test_schema_limits_are_told_in_words_not_in_the_validator_s_english(tmp_path):
+    household = tmp_path / "h.yaml"
+    household.write_text("id: hh-1\nsize: 2\nincome: 24500\ncategory: aandacht\nflags: [urgent, urgent]\n",
+                         encoding="utf-8")
+    r = run("evaluate", str(OB), "--unit", "ZW-ASN-01-A09", "--household", str(household), "--date", "2025-06-01")
+    assert r.exit_code == 2 and "h.yaml:5:8: not-unique: een element staat twee keer in deze lijst" in r.output, r.output
+    assert "non-unique" not in r.output

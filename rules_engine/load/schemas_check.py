@@ -159,8 +159,12 @@ def _translate(error, source: Source) -> list[Diagnostic]:
     if kw in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         sign = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[kw]
         return [make("out-of-range", f, line, col, value=error.instance, bound=f"{sign} {error.validator_value}")]
-    if kw in ("minItems", "minLength"):
+    if kw in ("minItems", "minLength", "minProperties"):
         return [make("too-few", f, line, col, limit=error.validator_value)]
+    if kw in ("maxItems", "maxLength", "maxProperties"):
+        return [make("too-many-items", f, line, col, limit=error.validator_value)]
+    if kw == "uniqueItems":
+        return [make("not-unique", f, line, col)]
     if kw == "anyOf":
         branches = error.validator_value
         placeholder = {"$ref": "#/$defs/placeholder"}
