@@ -63,3 +63,20 @@ def test_an_uploaded_candidates_file_with_a_column_twice_is_refused():
     ok = read_upload("kandidaten.csv", b"id,size,income,category\nkd-1,2,24500,aandacht\n", program,
                      "ZW-ASN-01-A09", dt.date(2025, 6, 1))
     assert [h.income for h in ok] == [24500]
+
+
+@pytest.mark.parametrize("header, words", [
+    ("unit;huishouden;categorie;valid_from", "unknown column 'categorie'; did you mean 'category'?"),
+    ("unit;valid_from", "the header lacks: household, category"),
+    ("unit;household;category;category;valid_from", "column 'category' is in the header twice (columns 3 and 4)"),
+])
+def test_an_occupancy_header_that_would_read_every_home_as_empty_is_refused(tmp_path, header, words):
+    rows = (OB / "examples" / "bezetting-2024-2025.csv").read_text(encoding="utf-8").splitlines()[1:]
+    width = header.count(";") + 1
+    occ = tmp_path / "occ.csv"
+    occ.write_text("\n".join([header] + [";".join((r.split(";") + [""])[:width]) for r in rows]) + "\n",
+                   encoding="utf-8")
+    for args in (("status", str(OB)), ("evaluate", str(OB), "--unit", "ZW-ASN-01-A09", "--household",
+                                        str(OB / "examples" / "households" / "aandacht-2p.yaml"))):
+        r = run(*args, "--occupancy", str(occ), "--date", "2025-06-01", "--lang", "en")
+        assert r.exit_code == 2 and "occ.csv:1: bad-input" in r.output and words in r.output, (args, r.output)

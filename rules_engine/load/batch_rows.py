@@ -18,6 +18,7 @@ from typing import Callable, Iterator
 from ..lang.compile import Program
 from ..diagnostics import PolicyError, hint, make
 from ..lang.facts import Household
+from . import headers
 from .files import check_regular, open_regular
 from .load_json import JsonRefused, parse_json
 from .values import DUTCH, HOUSEHOLD_ID_PATTERN, ID_MAX_LENGTH, POINT, Refused, read_count, read_date, read_id, read_number
@@ -82,22 +83,9 @@ def _flags(value, row: int) -> tuple[str, ...]:
 
 
 def header_problems(names: list) -> list[tuple[int, str, str]]:
-    """(column number from 1, nl, en) for every column of a header that is unknown, unnamed or there twice: a
-    'datum' column would leave every row on --date, a second 'income' column would decide instead of the first."""
-    out, seen = [], {}
-    for i, name in enumerate(names, 1):
-        if name == "":
-            out.append((i, f"kolom {i} heeft geen naam", f"column {i} has no name"))
-        elif name in seen:
-            out.append((i, f"kolom {_show(name)} staat twee keer in de kopregel (kolom {seen[name]} en {i})",
-                        f"column {_show(name)} is in the header twice (columns {seen[name]} and {i})"))
-        elif name not in COLUMNS:
-            meant = _DUTCH_NAMES.get(name)
-            nl, en = (f"; bedoelde u '{meant}'?", f"; did you mean '{meant}'?") if meant else hint(sorted(COLUMNS), str(name))
-            out.append((i, f"onbekende kolom {_show(name)}{nl}; kolommen: {', '.join(REQUIRED + OPTIONAL)}",
-                        f"unknown column {_show(name)}{en}; columns: {', '.join(REQUIRED + OPTIONAL)}"))
-        seen.setdefault(name, i)
-    return out
+    """(column number from 1, nl, en) for every column of a batch header that is unknown, unnamed or there twice:
+    a 'datum' column would leave every row on --date, a second 'income' column would decide instead of the first."""
+    return headers.header_problems(names, REQUIRED + OPTIONAL, _DUTCH_NAMES)
 
 
 def parse_row(values: dict, row: int, program: Program, default_date: dt.date | None, notation: str = POINT):

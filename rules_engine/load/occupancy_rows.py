@@ -10,11 +10,15 @@ from itertools import compress, islice
 from operator import itemgetter, not_
 from typing import NamedTuple
 
+from .headers import header_problems
 from ..diagnostics import Diagnostic, PolicyError, hint, make
 from ..model.policy import Policy
 from .values import Refused, all_household_ids, id_refused, read_date, shown
 
 OCCUPANCY_COLUMNS = ("unit", "household", "category", "valid_from")
+# The Dutch an export is likely to call a column by: the message names the column meant.
+_DUTCH_NAMES = {"woning": "unit", "eenheid": "unit", "huishouden": "household", "categorie": "category",
+                "vanaf": "valid_from", "ingangsdatum": "valid_from", "datum": "valid_from"}
 
 
 def _cell_at(rec, i):
@@ -170,9 +174,16 @@ class _Checks:
         self.after = None  # where the previous block's last home lies in policy order (None: not yet found)
         self.seen = FirstRows(len(policy.units)) if seen is None else seen
         names = [str(h or "").strip().lower() for h in header]
-        missing = [c for c in ("unit", "valid_from") if c not in names]
-        if missing:
-            raise PolicyError([make("missing-key", path, 1, 1, key=", ".join(missing))])
+        while names and names[-1] == "":  # a sheet's empty cells right of the header are no columns
+            names.pop()
+        problems = header_problems(names, OCCUPANCY_COLUMNS, _DUTCH_NAMES)
+        if problems:  # 'categorie' for category read every home as empty: the advice saw an empty stock
+            raise PolicyError([make("bad-input", path, 1, None, problem=(nl, en)) for _, nl, en in problems])
+        missing = [c for c in OCCUPANCY_COLUMNS if c not in names]
+        if missing:  # without household and category every home would read as empty
+            raise PolicyError([make("bad-input", path, 1, None, problem=(
+                f"de kopregel mist: {', '.join(missing)}; kolommen: {', '.join(OCCUPANCY_COLUMNS)}",
+                f"the header lacks: {', '.join(missing)}; columns: {', '.join(OCCUPANCY_COLUMNS)}"))])
         col = {name: i for i, name in enumerate(names)}
         self.columns = tuple(col.get(c) for c in OCCUPANCY_COLUMNS)
         self.width = len(names)
