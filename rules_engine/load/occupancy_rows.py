@@ -174,9 +174,10 @@ class _Checks:
         self.after = None  # where the previous block's last home lies in policy order (None: not yet found)
         self.seen = FirstRows(len(policy.units)) if seen is None else seen
         names = [str(h or "").strip().lower() for h in header]
-        while names and names[-1] == "":  # a sheet's empty cells right of the header are no columns
-            names.pop()
-        problems = header_problems(names, OCCUPANCY_COLUMNS, _DUTCH_NAMES)
+        named = list(names)
+        while named and named[-1] == "":  # a sheet's empty cells right of the header are no columns
+            named.pop()
+        problems = header_problems(named, OCCUPANCY_COLUMNS, _DUTCH_NAMES)
         if problems:  # 'categorie' for category read every home as empty: the advice saw an empty stock
             raise PolicyError([make("bad-input", path, 1, None, problem=(nl, en)) for _, nl, en in problems])
         missing = [c for c in OCCUPANCY_COLUMNS if c not in names]
