@@ -528,3 +528,19 @@ def test_the_keyboard_alone_logs_in_finds_a_home_and_chooses_it(server, browser)
                             "return getComputedStyle(document.activeElement).outlineStyle; }")
     assert outline == "solid"  # a visible focus ring
     page.context.close()
+
+
+def test_a_candidate_who_lives_in_the_stock_is_marked_on_the_ranking(server):
+    client = httpx.Client(base_url=server["base"], timeout=10, follow_redirects=False)
+    h = {"Origin": server["base"]}
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/app/login").text).group(1)
+    assert client.post("/app/login", data={"csrf": csrf, "token": server["tokens"]["read"], "reviewer": "mw-1"},
+                       headers=h).status_code == 303
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/app/vacatures").text).group(1)
+    assert client.post("/app/vacatures", data={"csrf": csrf, "unit": HOME, "date": DATE}, headers=h).status_code == 303
+    rows = b"id;size;income;category\nhh-0001;2;24.500;regulier\nkd-77;2;24.500;regulier\n"
+    upload = client.post("/app/kandidaten/upload", data={"csrf": csrf}, headers=h,
+                         files={"file": ("k.csv", rows, "text/csv")})
+    assert upload.status_code == 303
+    page = client.get("/app/kandidaten").text
+    assert page.count("Woont nu in ZW-ASN-01-A01") == 1  # hh-0001 lives there (the example occupancy); kd-77 not

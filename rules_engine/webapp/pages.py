@@ -14,6 +14,7 @@ from collections import OrderedDict
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from ..load.movers import current_homes
 from ..load.occupancy import composition
 from ..allocation.rank import rank
 from ..load.values import Refused, read_date, read_id
@@ -151,7 +152,12 @@ def handlers(backend_of) -> dict:
     def _kandidaten(backend, request, session, field_problems, upload_problems, values, status=200):
         program = backend.program()
         ranking = ranking_of(backend, session)
-        return render(request, session, "kandidaten.html", status, ranking=ranking, field_problems=field_problems,
+        movers = {}
+        if ranking is not None:  # candidates who live in the stock already: the advice still counts their home
+            occ, _ = backend.occupancy()
+            movers = current_homes(occ, letting_date(session), [h.id for h in session.candidates])
+        return render(request, session, "kandidaten.html", status, ranking=ranking, movers=movers,
+                      field_problems=field_problems,
                       upload_problems=upload_problems, values=values, categories=program.policy.categories,
                       count=len(session.candidates),
                       decided={r["household"] for r in session.recorded if r.get("unit") == session.unit})
