@@ -185,6 +185,11 @@ def test_room_and_status_answer_what_the_cli_prints(server):
         status = c.get("/v1/status", params=[("level", "buurt"), ("only_out", "true"), ("date", "2025-06-01")])
         unknown = c.get("/v1/room/ZW-NOPE", params={"lang": "en"})
         bad_level = c.get("/v1/status", params={"level": "wijkje"})
+        misspelt = c.get("/v1/status", params={"levle": "buurt", "lang": "en"})  # it answered every level
+        misspelt_list = c.get("/v1/decisions", params={"outcom": "ontraden"})
+    assert_problem(misspelt, 422, "unknown-key", "/levle")
+    assert "did you mean 'level'" in misspelt.json()["detail"]
+    assert_problem(misspelt_list, 422, "unknown-key", "/outcom")
     assert room.status_code == 200 and status.status_code == 200, room.text + status.text
     assert room.json() == cli_json("room", server.policy, "--complex", "ZW-ASN-01", "--date", "2025-06-01")
     assert status.json() == cli_json("status", server.policy, "--level", "buurt", "--only-out", "--date", "2025-06-01")

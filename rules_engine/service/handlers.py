@@ -52,6 +52,15 @@ class Service:
     log_path: str  # where decision records keep their policy and occupancy snapshots (decisions.jsonl.snapshots)
 
 
+def _only(query, *names: str) -> None:
+    """Problem 422 for a query parameter this endpoint does not read: ?levle=buurt would answer every level."""
+    allowed = names + ("lang",)  # the language of the answer, read for every endpoint
+    for key in query.keys():
+        if key not in allowed:
+            d = make("unknown-key", key[:64], key=key[:64], hint=hint(allowed, key))
+            raise Problem(422, "unknown-key", [field_error(d, (key[:64],))])
+
+
 def _date(value, where: str) -> dt.date:
     if value is None:
         return dt.date.today()
@@ -115,6 +124,7 @@ def rank(svc: Service, caller: Caller, raw: bytes):
 
 def room(svc: Service, caller: Caller, complex_id: str, query) -> tuple:
     """GET /v1/room/{complex}: room per category in the complex, its portieken and its buurt (as `magicmix room`)."""
+    _only(query, "policy", "date")
     loaded = pick(svc.policies.snapshot(), query.get("policy"))
     policy = loaded.program.policy
     if complex_id not in policy.complexes:
@@ -130,6 +140,7 @@ def room(svc: Service, caller: Caller, complex_id: str, query) -> tuple:
 
 def status(svc: Service, caller: Caller, query) -> tuple:
     """GET /v1/status?level=buurt&only_out=true: every group's shares against its bands (as `status --format json`)."""
+    _only(query, "policy", "level", "only_out", "date")
     from ..render.portfolio_report import status_json
     from ..stock.status import portfolio_status
 
@@ -256,6 +267,7 @@ def _summary(row: dict) -> dict:
 
 def list_decisions(svc: Service, caller: Caller, query) -> tuple:
     """GET /v1/decisions?date=&from=&to=&unit=&outcome=&limit=&after=: logged decisions with their review."""
+    _only(query, "date", "from", "to", "unit", "outcome", "limit", "after")
     day = query.get("date")
     start, end = (day, day) if day else (query.get("from"), query.get("to"))
     for name, value in (("from", start), ("to", end)):
@@ -292,6 +304,7 @@ def put_occupancy(svc: Service, caller: Caller, raw: bytes, content_type: str, q
     """PUT /v1/occupancy: check an upload (CSV, .xlsx, JSON or YAML) as the CLI checks a file, then make it the
     newest version in one commit; decisions from then on record that version."""
     caller.require("admin")
+    _only(query, "policy")
     fmt = UPLOAD_TYPES.get(content_type.split(";")[0].strip().lower())
     if fmt is None:
         raise Problem(415, "unsupported-type", type=content_type[:80], allowed=", ".join(UPLOAD_TYPES))
