@@ -61,4 +61,4 @@ def evaluate_cmd(policy, unit_id, household_path, batch_path, output_path, full,
     from ..render.wording import policy_labels
 
     emit(render("decision", fmt, decision, lang=lang, details=details, labels=policy_labels(prog.policy)),
-         output_path, lang, {"--household": household_path, "--occupancy": occupancy_path, "--log": log_path})
+         output_path, lang)  # its inputs were checked against the output before anything was logged

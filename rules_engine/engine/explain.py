@@ -19,7 +19,7 @@ from ..model.decision import (Bilingual, CategoryLabel, Change, ConditionResult,
 from .evaluate import (APPLIES, CONDITIONS, FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, build_facts, combine,
                        compiled, observe, rule_status, rule_statuses, with_category)
 from .explain_groups import _composition, _room
-from .explain_rules import _SHARED_MAX, condition_result, result_key, rule_results, shared_results, traced_statuses
+from .explain_rules import condition_result, rule_results, shared_result, shared_results, traced_statuses
 from .explain_values import display, json_value, render_template  # noqa: F401 - read from here by renderers and tests
 from ..lang.facts import Facts, Household, Unknown
 from ..model.policy import OUTCOME_LABELS, OUTCOMES, UNDECIDED, Policy
@@ -57,13 +57,10 @@ class RecordingTracer:
 
     def condition(self, cr, part: str, c: Condition, value, sides, facts) -> None:
         """Record one condition's result and values."""
-        shared = self.shared
-        key = result_key(c, value, sides) if shared is not None and not facts else None
-        r = shared.get(key) if key is not None else None
-        if r is None:
+        if self.shared is not None and not facts:
+            r = shared_result(c, value, sides, self.shared, self.policy)
+        else:
             r = condition_result(c, value, sides, facts, self.policy)
-            if key is not None and len(shared) < _SHARED_MAX:
-                shared[key] = r
         self.seen.setdefault((id(cr), part), []).append(r)
 
     def results(self, cr, part: str) -> tuple[ConditionResult, ...]:

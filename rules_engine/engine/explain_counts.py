@@ -31,7 +31,7 @@ from .evaluate import FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, combine, com
 from .explain import (RECORD_VERSION, _categories, _category_change, _engine, _improving_flips, _letter, _outcome_label,
                       _parameters, _policy_ref, _rule_changes, explain)
 from .explain_groups import _exact, composition_given, room_given
-from .explain_rules import _SHARED_MAX, _plan, condition_result, result_key, rule_text, shared_results
+from .explain_rules import _SHARED_MAX, _plan, rule_text, shared_result, shared_results
 from ..model.policy import OUTCOMES
 
 _FIRED, _NOT_FIRED, _NOT_APPLICABLE = RuleStatus(FIRED), RuleStatus(NOT_FIRED), RuleStatus(NOT_APPLICABLE)
@@ -112,12 +112,7 @@ def _judge(conds: tuple, values: list, decisive: bool, shared: dict, policy):
     for c, slots in conds:
         a, b = _values(slots, values)
         v = apply(c.op, a, b)
-        k = result_key(c, v, (a, b))
-        r = shared.get(k) if k is not None else None
-        if r is None:
-            r = condition_result(c, v, (a, b), (), policy)
-            if k is not None and len(shared) < _SHARED_MAX:
-                shared[k] = r
+        r = shared_result(c, v, (a, b), shared, policy)
         out.append(r)
         if v is decisive:
             hit = True

@@ -260,6 +260,8 @@ def room_given(program: Program, keys: tuple[str, ...], leaving: str | None, pro
         occupied = sum(per) - (leaving is not None)
         vacant = m - occupied
         for k, cid, bound, hd_minus_hn in cats:
+            # _room_lines' definition, written out again: a call per category cost 7 % of the compiled explanation
+            # (CPU, 20.8-22.4 against 23.0 us); tests/test_explain_counts.py holds the two to the same lines
             n = per[k] - (k == leaving_index)
             if not mix:
                 room = max(0, min(bound - n, vacant))

@@ -62,6 +62,17 @@ def condition_result(c: Condition, v, sides: tuple | None, facts: tuple, policy:
     return ConditionResult(c.expr.source.text, w.line, w.column, result, c.op, left, right, used, reason)
 
 
+def shared_result(c: Condition, v, sides: tuple, shared: dict, policy: Policy) -> ConditionResult:
+    """condition_result of a comparison, the frozen record shared with every earlier one of the same values."""
+    key = result_key(c, v, sides)
+    r = shared.get(key) if key is not None else None
+    if r is None:
+        r = condition_result(c, v, sides, (), policy)
+        if key is not None and len(shared) < _SHARED_MAX:
+            shared[key] = r
+    return r
+
+
 def rule_text(templates: tuple[Template, Template], values: tuple, policy: Policy, shared: dict) -> Bilingual:
     """A rule's text in Dutch and English from its placeholders' values (per template, in order); shared with
     earlier explanations that filled in the same values."""
@@ -176,12 +187,7 @@ def _judge(conds: tuple[_Cond, ...], f: Facts, decisive: bool, seen: dict, share
             seen[k.left_text] = a
             seen[k.right_text] = b
             v = apply(c.op, a, b)
-            key = result_key(c, v, (a, b))
-            r = shared.get(key) if key is not None else None
-            if r is None:
-                r = condition_result(c, v, (a, b), (), policy)
-                if key is not None and len(shared) < _SHARED_MAX:
-                    shared[key] = r
+            r = shared_result(c, v, (a, b), shared, policy)
         else:
             v = k.expr(f)
             facts = tuple(fn(f) for fn in k.facts)

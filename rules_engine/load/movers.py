@@ -16,9 +16,15 @@ from .occupancy import Occupancy
 def current_homes(occupancy: Occupancy, date: dt.date, household_ids) -> dict[str, str]:
     """household id -> the home it lives in on the date, for those of household_ids that live in the stock."""
     wanted = set(household_ids)
+    out: dict = {}
     if not wanted:
-        return {}
-    return {r.household: unit for unit, r in occupancy.at(date).items() if r.household in wanted}
+        return out
+    for unit, rows in occupancy.by_unit.items():
+        if any(r.household in wanted for r in rows):  # the few homes they ever lived in; the row in force decides
+            now = [r for r in rows if r.valid_from <= date]
+            if now and now[-1].household in wanted:
+                out[now[-1].household] = unit
+    return out
 
 
 def mover_warnings(occupancy: Occupancy, date: dt.date, households, file: str) -> list[Diagnostic]:

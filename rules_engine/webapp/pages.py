@@ -30,31 +30,43 @@ def letting_date(session) -> dt.date:
     return dt.date.fromisoformat(session.date) if session.date else dt.date.today()
 
 
-_RANKINGS: OrderedDict = OrderedDict()  # (policy, occupancy, home, date, candidates) -> Ranking, this process
+_RANKINGS: OrderedDict = OrderedDict()  # (what, policy, occupancy, home, date, candidates) -> value, this process
 _RANKINGS_KEPT = 64
 _RANKINGS_LOCK = threading.Lock()
 
 
-def ranking_of(backend: Backend, session):
-    """The ranking of the session's candidates for its home (None without either), computed once per policy,
-    occupancy, home, date and candidate list in this process."""
+def _kept(what: str, backend: Backend, session, make):
+    """make(program, occupancy) for the session's letting, computed once per policy, occupancy, home, date and
+    candidate list in this process (None without a home or candidates)."""
     if not (session.unit and session.candidates):
         return None
     program = backend.program()
     occ, occ_label = backend.occupancy()
-    key = (program.policy.content_hash, occ_label, id(occ), session.unit, session.date, tuple(session.candidates))
+    key = (what, program.policy.content_hash, occ_label, id(occ), session.unit, session.date,
+           tuple(session.candidates))
     with _RANKINGS_LOCK:
         found = _RANKINGS.get(key)
         if found is not None:
             _RANKINGS.move_to_end(key)
             return found
-    comp = composition(program.policy, occ, letting_date(session))
-    ranking = rank(program, list(session.candidates), session.unit, comp)
+    value = make(program, occ)
     with _RANKINGS_LOCK:
-        _RANKINGS[key] = ranking
+        _RANKINGS[key] = value
         while len(_RANKINGS) > _RANKINGS_KEPT:
             _RANKINGS.popitem(last=False)
-    return ranking
+    return value
+
+
+def ranking_of(backend: Backend, session):
+    """The ranking of the session's candidates for its home (None without either), kept (_kept)."""
+    return _kept("ranking", backend, session, lambda program, occ: rank(
+        program, list(session.candidates), session.unit, composition(program.policy, occ, letting_date(session))))
+
+
+def movers_of(backend: Backend, session) -> dict:
+    """Candidates of the session who live in the stock on the letting date -> their home, kept (_kept)."""
+    return _kept("movers", backend, session, lambda program, occ: current_homes(
+        occ, letting_date(session), [h.id for h in session.candidates])) or {}
 
 
 def handlers(backend_of) -> dict:
@@ -152,10 +164,7 @@ def handlers(backend_of) -> dict:
     def _kandidaten(backend, request, session, field_problems, upload_problems, values, status=200):
         program = backend.program()
         ranking = ranking_of(backend, session)
-        movers = {}
-        if ranking is not None:  # candidates who live in the stock already: the advice still counts their home
-            occ, _ = backend.occupancy()
-            movers = current_homes(occ, letting_date(session), [h.id for h in session.candidates])
+        movers = movers_of(backend, session)  # who lives in the stock already: the advice still counts that home
         return render(request, session, "kandidaten.html", status, ranking=ranking, movers=movers,
                       field_problems=field_problems,
                       upload_problems=upload_problems, values=values, categories=program.policy.categories,
