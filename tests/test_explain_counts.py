@@ -148,12 +148,14 @@ def test_values_of_another_type_and_refused_counts_take_the_general_path():
 
 @pytest.mark.parametrize("root", POLICIES)
 def test_the_groups_from_counts_as_given_are_the_general_records(root):
-    """composition_given and room_given (read from the counts as given) against _composition_of and _room_lines
+    """composition_given, its JSON text and room_given (read from the counts as given) against _composition_of and _room_lines
     (read from the composition the counts make) on every shipped policy, portiek limits and leaving households
     included, whether or not its rules are covered."""
     from rules_engine.engine.counts import group_homes
     from rules_engine.engine.evaluate import build_facts
-    from rules_engine.engine.explain_groups import _composition, _room, composition_given, room_given
+    from rules_engine.engine.explain_groups import (_composition, _room, composition_given, composition_given_json,
+                                                    room_given)
+    from rules_engine.model.decision_json import record_json
     from rules_engine.model.levels import group_keys
 
     program = load_policy(str(root), use_cache=False)
@@ -171,6 +173,8 @@ def test_the_groups_from_counts_as_given_are_the_general_records(root):
         keys = group_keys(policy, policy.units[unit])
         homes = tuple(homes_of[k] for k in zip(policy.levels.keys, keys))
         given = _as_tuples(policy, counts)
-        assert composition_given(program, keys, leaving, h.category, f.profile, given, homes) \
-            == _composition(program, f, comp)
+        records = _composition(program, f, comp)
+        assert composition_given(program, keys, leaving, h.category, f.profile, given, homes) == records
+        assert composition_given_json(program, keys, leaving, h.category, f.profile, given, homes) \
+            == "[" + ", ".join(record_json(r) for r in records) + "]"
         assert room_given(program, keys, leaving, f.profile, given, homes) == _room(program, f, comp)

@@ -30,7 +30,7 @@ from .counts import composition_from_counts
 from .evaluate import FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, combine, compiled
 from .explain import (RECORD_VERSION, _categories, _category_change, _engine, _improving_flips, _letter, _outcome_label,
                       _parameters, _policy_ref, _rule_changes, explain)
-from .explain_groups import _exact, composition_given, room_given
+from .explain_groups import _exact, composition_given, composition_given_json, room_given
 from .explain_rules import _SHARED_MAX, _plan, rule_text, shared_result, shared_results
 from ..model.policy import OUTCOMES
 
@@ -270,7 +270,7 @@ def counts_explainer(program: Program, date: dt.date):
             inputs = pl[5]
             return outcome, deciding, "".join((
                 f[0], _list(changes), f[1],
-                _list(composition_given(program, ks, leaving, cat, prof, given, homes)), f[2],
+                composition_given_json(program, ks, leaving, cat, prof, given, homes), f[2],
                 inputs[0], record_json(household), inputs[1], f[3],
                 _list(room_given(program, ks, leaving, prof, given, homes)), f[4], _list(results), f[5]))
         inputs = Inputs(household, uid, pl[0], pl[1], pl[2], date_text, "", pl[4], parameters)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 from functools import lru_cache
+from json.encoder import encode_basestring
 
 from ..model.decision import Bilingual, CategoryShare, LevelComposition, RoomLine
+from ..model.decision_json import record_json
 from ..lang.facts import Facts
 from ..model.levels import group_keys
 from ..model.policy import Policy
@@ -281,3 +283,67 @@ def room_given(program: Program, keys: tuple[str, ...], leaving: str | None, pro
         if len(made) < _PLAN_MAX:
             made[(j, per, leaving)] = tuple(out[start:])
     return tuple(out)
+
+
+# --- the same compositions as JSON text, filled in from the counts (explain_counts_json) -----------------------
+
+_MARK = 7_300_000_000  # ten digits: a number no record of a plan writes, the field markers of its text below
+_SHARE_TEXTS: dict = {}  # (occupied << 33) | count -> the share's exact text as a JSON string
+
+
+def _share_json(n: int, occupied: int) -> str:
+    text = encode_basestring(_share_text(n, occupied))
+    if len(_SHARE_TEXTS) < 1 << 16:  # a few MiB at most: the pairs of a group's counts are few
+        _SHARE_TEXTS[(occupied << 33) | n] = text
+    return text
+
+
+def _format_of(text: str, marks: list[str]) -> str:
+    """text as a str.format template: the k-th mark's text becomes field {k}; a mark not found exactly once is an
+    error (the record's text would be filled at the wrong place)."""
+    out = text.replace("{", "{{").replace("}", "}}")
+    for k, mark in enumerate(marks):
+        if out.count(mark) != 1:
+            raise ValueError(f"not one {mark!r} in the composition's text")
+        out = out.replace(mark, "{%d}" % k)
+    return out
+
+
+@lru_cache(maxsize=256)
+def _json_plan(program: Program, keys: tuple[str, ...], profile) -> tuple:
+    """Per level of _share_plan: (the text decision_json.py writes for its LevelComposition as a str.format
+    template, its categories): fields homes, occupied now and after, then per category its count now and after
+    and their shares' JSON strings. The text is the records' own writer's, given markers for the numbers."""
+    levels = _share_plan(program, keys, profile)[0]
+    out = []
+    for level, key, cats in levels:
+        marks = [str(_MARK + k) for k in range(3 + 4 * len(cats))]
+        shares = tuple(CategoryShare(cid, int(marks[3 + 4 * k]), int(marks[4 + 4 * k]), f"\x00{5 + 4 * k}\x00",
+                                     f"\x00{6 + 4 * k}\x00", low, high, limit)
+                       for k, (cid, low, high, limit) in enumerate(cats))
+        text = record_json(LevelComposition(level, key, int(marks[0]), int(marks[1]), int(marks[2]), shares))
+        for k in range(len(cats)):
+            marks[5 + 4 * k], marks[6 + 4 * k] = (encode_basestring(f"\x00{5 + 4 * k}\x00"),
+                                                  encode_basestring(f"\x00{6 + 4 * k}\x00"))
+        out.append((_format_of(text, marks).format, tuple(cid for cid, *_ in cats)))
+    return tuple(out)
+
+
+def composition_given_json(program: Program, keys: tuple[str, ...], leaving: str | None, category: str, profile,
+                           given: tuple, homes: tuple) -> str:
+    """The JSON text of composition_given(...) as a list, byte for byte as decision_json.py writes its records,
+    filled in from the counts without building them."""
+    left = leaving is not None
+    texts = _SHARE_TEXTS
+    parts = []
+    for (fill, cids), per, m in zip(_json_plan(program, keys, profile), given, homes):
+        occupied = sum(per) - left
+        after = occupied + 1
+        values = [m, occupied, after]
+        for cid, c in zip(cids, per):
+            n = c - (cid == leaving)
+            a = n + (cid == category)
+            values += (n, a, texts.get((occupied << 33) | n) or _share_json(n, occupied),
+                       texts.get((after << 33) | a) or _share_json(a, after))
+        parts.append(fill(*values))
+    return "[" + ", ".join(parts) + "]"
