@@ -10,8 +10,8 @@ The inputs come from a fixed seed, a quarter of them exactly on a band edge, the
 the rent cap (bench/peers/__init__.py). The reference decisions are the lean plain-Python
 function's, checked against an exact Fraction oracle on every input. Each engine runs in its
 own process (bench/peers/child.py), in each round: it is verified against the reference on every
-input, then timed over a slice that takes about --budget seconds a pass (all inputs for the fast
-ones), best of --passes. The table gives the median over rounds of µs per decision, its ratio to
+input, then timed over a slice of the last inputs that takes about --budget seconds a pass (all
+inputs for the fast ones), best of --passes. The table gives the median over rounds of µs per decision, its ratio to
 the lean function, correctness, and the peak memory of the process; the machine's load average
 is printed at the start and the end. A peer whose package is not installed is a row that says so.
 
