@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from . import operators
 from .expr import Attr, Binary, Bool, Index, ListLit, Logic, Name, Num, Str, Unary, path_text
-from .facts import Unknown
+from .facts import Unknown, no_value
 from .program import Program
 
 _UNKNOWN = Unknown("onbekend", "unknown")
@@ -129,7 +129,9 @@ class Gen:
         head, _, rest = p.partition(".")
         if head == "param" and rest in self.policy.parameters:
             dv = self.policy.parameters[rest].at(self.date)
-            return _V("_UNK", "num", unknown=True) if dv is None else self.number(dv.value)
+            # the reason the general path gives (explanations show it), fixed for the date the code is for
+            return _V(self.const(no_value(rest, self.date)), "num", unknown=True) if dv is None \
+                else self.number(dv.value)
         if head == "def" and rest in self.policy.definitions:
             return self.definition(rest)
         parts = p.split(".")

@@ -13,7 +13,7 @@ from .bounds import Shapes
 from ..diagnostics import Collector, Diagnostic, hint, make
 from .expr import (Attr, Binary, Bool, ExprError, Index, ListLit, Logic, Name, Node, Num, Str, Unary, parse,
                    path_text)
-from .facts import Facts, Unknown, catalogue, prefixes
+from .facts import Facts, Unknown, catalogue, no_value, prefixes
 from ..model.levels import unknown_level
 from ..model.policy import Policy, Text, frozen_map
 from .operators import and_, not_, or_
@@ -104,10 +104,7 @@ class _Compiler:
 
         def get(f: Facts, name=name):
             dv = f.params.get(name)
-            if dv is None:
-                return Unknown(f"parameter '{name}' heeft geen waarde op {f.date.isoformat()}",
-                               f"parameter '{name}' has no value on {f.date.isoformat()}")
-            return dv.value
+            return no_value(name, f.date) if dv is None else dv.value
 
         return get, UNIT_TYPES[p.unit]
 

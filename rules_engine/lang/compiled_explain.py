@@ -9,8 +9,8 @@ as itself. compiled.py's explain_counts evaluates them over the counts; engine/e
 each rule's record once per distinct key and `value` rebuilds the exact value from a key for that.
 
 Covered: comparisons whose operands are numbers, truth values or texts of the household, the home,
-its groups and the date (no operand that can be unknown). Anything else raises Unsupported, and the
-program is explained by the general path.
+its groups and the date, a number, truth value or text that can be unknown included (an Unknown is
+its own key), and the portiek maxima of the profile (keyed by the mapping's identity). Anything else raises Unsupported, and the program is explained by the general path.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import NamedTuple
 
-from .codegen import Gen, Unsupported
+from .codegen import Gen, Unsupported, _V
 from .expr import Attr, Binary, Name, Str, path_text
+from .facts import Unknown
 from .program import CompiledRule, Program
 from .templates import Placeholder
 
@@ -31,7 +32,7 @@ class Operand(NamedTuple):
     """One operand of a rule's record: how its value is rebuilt from its place in the rule's key, or the
     constant it is."""
 
-    kind: str  # const | share | pair | int | num | bool | text
+    kind: str  # const | share | pair | int | num | bool | text | same
     const: object = None
     at: int = -1  # its place in the rule's key (operands with the same code share one)
 
@@ -71,13 +72,33 @@ def text_key(x):
     raise TypeError
 
 
+_SAME_PATHS = frozenset(("profile.portiek.max_households",))  # a profile's own mapping, fixed per profile
+_SAME: dict = {}  # id -> the object: held, so that its id is not reused while a key names it
+_SAME_MAX = 4096
+
+
+def same_key(x) -> int:
+    """An object read as it is (a profile's mapping) as its key: its id, the object held for value(); TypeError once
+    too many are held (the general path decides)."""
+    k = id(x)
+    if _SAME.get(k) is not x:
+        if len(_SAME) >= _SAME_MAX:
+            raise TypeError
+        _SAME[k] = x
+    return k
+
+
 def value(op: Operand, key):
     """The exact value an operand's key stands for (a number as a Fraction or an int: records read them alike)."""
+    if key.__class__ is Unknown:
+        return key
     kind = op.kind
     if kind == "share":
         return Fraction(0) if key[1] == 0 else Fraction(key[0], key[1])
     if kind == "pair":
         return Fraction(key[0], key[1])
+    if kind == "same":
+        return _SAME[key]
     if kind == "int" or kind == "num":
         return key if key.__class__ is int else Fraction(key[0], key[1])
     return key
@@ -102,7 +123,18 @@ def _operand(g: Gen, node, codes: list[str]) -> Operand:
         return Operand("const", node.value)
     v = g.node(node)
     if v.unknown:
-        raise Unsupported("a value that can be unknown")
+        # a value or an Unknown (a definition whose parameter is not set for the date): the Unknown is its own key
+        # and value (its reason goes into the record as it is), anything else keyed as the known value would be
+        if v.share is not None or v.pair or v.nd is not None or v.const is not None:
+            raise Unsupported("a share or pair that can be unknown")
+        t = g.temp()
+        op = _known(node, _V(t, v.kind, integral=v.integral), codes)
+        codes[-1] = f"({t} if ({t} := {v.code}).__class__ is _U else {codes[-1]})"
+        return op
+    return _known(node, v, codes)
+
+
+def _known(node, v: _V, codes: list[str]) -> Operand:
     if v.const is not None:
         return Operand("const", v.const)
     if v.share is not None:
@@ -123,6 +155,9 @@ def _operand(g: Gen, node, codes: list[str]) -> Operand:
     if isinstance(node, (Name, Attr)) and path_text(node) in _TEXT_PATHS:
         codes.append(v.code if v.code == "cat" else f"_text_key({v.code})")
         return Operand("text")
+    if isinstance(node, Attr) and path_text(node) in _SAME_PATHS:
+        codes.append(f"_same_key({v.code})")
+        return Operand("same")
     raise Unsupported("an operand of another type")
 
 
@@ -149,7 +184,7 @@ def explain_code(program: Program, plans: list):
     """explain_code for compiled.compiled_rules: the code of a tuple of every rule's key tuple; the rules'
     RuleOperands are appended to plans."""
     def code(g: Gen) -> str:
-        g.ns.update(_num_key=num_key, _bool_key=bool_key, _text_key=text_key)
+        g.ns.update(_num_key=num_key, _bool_key=bool_key, _text_key=text_key, _same_key=same_key)
         per_rule = []
         for cr in program.rules:
             codes: list[str] = []

@@ -36,6 +36,12 @@ class Unknown:
         return f"Unknown({self.en!r})"
 
 
+def no_value(parameter: str, date) -> Unknown:
+    """The Unknown of a parameter that has no value on the date (its reason names both)."""
+    return Unknown(f"parameter '{parameter}' heeft geen waarde op {date.isoformat()}",
+                   f"parameter '{parameter}' has no value on {date.isoformat()}")
+
+
 @dataclass(frozen=True)
 class _HouseholdFields:
     """Household's fields as a frozen dataclass declares them: what dataclasses.fields() and replace() read."""
