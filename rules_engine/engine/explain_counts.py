@@ -31,7 +31,7 @@ from .evaluate import FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, combine, com
 from .explain import (RECORD_VERSION, _categories, _category_change, _engine, _improving_flips, _letter, _outcome_label,
                       _parameters, _policy_ref, _rule_changes, explain)
 from .explain_groups import _exact, composition_given, composition_given_json, room_given
-from .explain_rules import _SHARED_MAX, _plan, rule_text, shared_result, shared_results
+from .explain_rules import _SHARED_MAX, _plan, condition_result, rule_text, shared_result, shared_results
 from ..model.policy import OUTCOMES
 
 _FIRED, _NOT_FIRED, _NOT_APPLICABLE = RuleStatus(FIRED), RuleStatus(NOT_FIRED), RuleStatus(NOT_APPLICABLE)
@@ -110,9 +110,13 @@ def _judge(conds: tuple, values: list, decisive: bool, shared: dict, policy):
     hit = False
     unknown = None
     for c, slots in conds:
-        a, b = _values(slots, values)
-        v = apply(c.op, a, b)
-        r = shared_result(c, v, (a, b), shared, policy)
+        if c.op is None:  # not one comparison: its truth and the facts it reads
+            v, *facts = _values(slots, values)
+            r = condition_result(c, v, None, tuple(facts), policy)
+        else:
+            a, b = _values(slots, values)
+            v = apply(c.op, a, b)
+            r = shared_result(c, v, (a, b), shared, policy)
         out.append(r)
         if v is decisive:
             hit = True

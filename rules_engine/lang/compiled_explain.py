@@ -10,7 +10,8 @@ each rule's record once per distinct key and `value` rebuilds the exact value fr
 
 Covered: comparisons whose operands are numbers, truth values or texts of the household, the home,
 its groups and the date, a number, truth value or text that can be unknown included (an Unknown is
-its own key), and the portiek maxima of the profile (keyed by the mapping's identity). Anything else raises Unsupported, and the program is explained by the general path.
+its own key), the portiek maxima of the profile (keyed by the mapping's identity), and a condition
+that is not one comparison (an `and` inside it: keyed by its truth and the facts it reads). Anything else raises Unsupported, and the program is explained by the general path.
 """
 
 from __future__ import annotations
@@ -38,11 +39,12 @@ class Operand(NamedTuple):
 
 
 class RuleOperands(NamedTuple):
-    """A rule's operands: applies_when's and the conditions' (left, right) pairs, its fired and not-fired
-    templates' placeholders (Dutch, English); constants are not in the key."""
+    """A rule's operands: applies_when's and the conditions' (a comparison's (left, right), another condition's
+    (truth, facts read...)), its fired and not-fired templates' placeholders (Dutch, English); constants are
+    not in the key."""
 
-    applies: tuple[tuple[Operand, Operand], ...]
-    conditions: tuple[tuple[Operand, Operand], ...]
+    applies: tuple[tuple[Operand, ...], ...]
+    conditions: tuple[tuple[Operand, ...], ...]
     fired: tuple[tuple[Operand, ...], tuple[Operand, ...]]
     not_fired: tuple[tuple[Operand, ...], tuple[Operand, ...]] | None
 
@@ -161,9 +163,13 @@ def _known(node, v: _V, codes: list[str]) -> Operand:
     raise Unsupported("an operand of another type")
 
 
-def _comparison(g: Gen, c, codes: list[str]) -> tuple[Operand, Operand]:
+def _condition(g: Gen, c, codes: list[str]) -> tuple[Operand, ...]:
+    """A comparison's (left, right); another condition's (its truth, then the facts it reads), as its record
+    shows them (explain_rules.condition_result)."""
     node = c.expr.node
-    if c.op is None or not isinstance(node, Binary) or node.op != c.op:
+    if c.op is None:
+        return (operand_code(g, node, codes),) + tuple(operand_code(g, e.node, codes) for e in c.facts)
+    if not isinstance(node, Binary) or node.op != c.op:
         raise Unsupported("not one comparison")
     return operand_code(g, node.left, codes), operand_code(g, node.right, codes)
 
@@ -174,8 +180,8 @@ def _placeholders(g: Gen, t, codes: list[str]) -> tuple[Operand, ...]:
 
 def rule_operands(g: Gen, cr: CompiledRule, codes: list[str]) -> RuleOperands:
     """One rule's operands, their keys' codes in codes (Unsupported for what is not covered)."""
-    return RuleOperands(tuple(_comparison(g, c, codes) for c in cr.applies),
-                        tuple(_comparison(g, c, codes) for c in cr.conditions),
+    return RuleOperands(tuple(_condition(g, c, codes) for c in cr.applies),
+                        tuple(_condition(g, c, codes) for c in cr.conditions),
                         tuple(_placeholders(g, t, codes) for t in cr.fired),
                         None if not cr.not_fired else tuple(_placeholders(g, t, codes) for t in cr.not_fired))
 
