@@ -247,13 +247,15 @@ def counts_explainer(program: Program, date: dt.date):
         results = tuple([e[3 + d] or _result(rp, e, d, shared, policy)
                          for rp, e, d in zip(rule_plans, entries, flags)])
         # no rule whose flip alone makes the advice better: no rule changes (as _rule_changes finds); else they
-        # depend on the statuses and the rules' records alone: kept per the entries (held by the value, so that
-        # their ids are not reused while it is kept)
+        # depend on the statuses and the conditions' records of the rules that flip alone (shared records, met
+        # again by lettings whose other values differ): kept per those (held by the value, so that their ids are
+        # not reused while it is kept)
         if flips:
-            ck = (letters, h.category) + tuple([id(e) for e in entries])  # the words name the category
+            held = [results[i].conditions for i in flips]
+            ck = (letters, h.category) + tuple([id(c) for cs in held for c in cs])  # the words name the category
             kept = rule_changes.get(ck)
             if kept is None:
-                kept = (entries, _rule_changes(program, [e[0] for e in entries], results, outcome, h.category))
+                kept = (held, _rule_changes(program, [e[0] for e in entries], results, outcome, h.category))
                 if len(rule_changes) < _SHARED_MAX:
                     rule_changes[ck] = kept
             changes = list(kept[1])
@@ -284,11 +286,12 @@ def counts_explainer(program: Program, date: dt.date):
                         policy_ref, engine, categories)
 
     def combination(letters: str, entries: list) -> list:
-        """For one combination of statuses: [outcome, deciding rules, whether a rule's flip alone makes the advice
+        """For one combination of statuses: [outcome, deciding rules, the rules whose flip alone makes the advice
         better, the outcome's label, its rank, per rule whether it decides, the JSON around the parts or None]."""
         outcome, deciding = combine(program, [e[0] for e in entries])
-        return [outcome, deciding, bool(_improving_flips(program, letters, outcome)), _outcome_label(outcome),
-                rank[outcome], tuple(rp.p.id in deciding for rp in rule_plans), None]
+        flips = tuple([i for i, _ in _improving_flips(program, letters, outcome)])
+        return [outcome, deciding, flips, _outcome_label(outcome), rank[outcome],
+                tuple(rp.p.id in deciding for rp in rule_plans), None]
 
     built = compiled_rules(program, date, None, None, None, None, None,
                            names={"explain_tail": tail, "general_explain": general},
