@@ -152,9 +152,9 @@ def test_values_of_another_type_and_refused_counts_take_the_general_path():
 
 @pytest.mark.parametrize("root", POLICIES)
 def test_the_groups_from_counts_as_given_are_the_general_records(root):
-    """composition_given, its JSON text and room_given (read from the counts as given) against _composition_of and _room_lines
-    (read from the composition the counts make) on every shipped policy, portiek limits and leaving households
-    included, whether or not its rules are covered."""
+    """composition_given, its JSON text and room_given (read from the counts as given) against _composition_of and
+    _room_lines (read from the composition the counts make) on every shipped policy, portiek limits and leaving
+    households included, whether or not its rules are covered."""
     from rules_engine.engine.counts import group_homes
     from rules_engine.engine.evaluate import build_facts
     from rules_engine.engine.explain_groups import (_composition, _room, composition_given, composition_given_json,

@@ -11,7 +11,8 @@ each rule's record once per distinct key and `value` rebuilds the exact value fr
 Covered: comparisons whose operands are numbers, truth values or texts of the household, the home,
 its groups and the date, a number, truth value or text that can be unknown included (an Unknown is
 its own key), the portiek maxima of the profile (keyed by the mapping's identity), and a condition
-that is not one comparison (an `and` inside it: keyed by its truth and the facts it reads). Anything else raises Unsupported, and the program is explained by the general path.
+that is not one comparison (an `and` inside it: keyed by its truth and the facts it reads). Anything
+else raises Unsupported, and the program is explained by the general path.
 """
 
 from __future__ import annotations
