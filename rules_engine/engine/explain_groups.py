@@ -145,11 +145,13 @@ def _room_lines(program: Program, comp: Composition, keys: tuple[str, ...], leav
             else:  # (n + k) / (occ + k) <= hn / hd  <=>  k * (hd - hn) <= hn * occ - hd * n
                 hn, hd = bound
                 room = max(0, min((hn * occupied - hd * n) // hd_minus_hn, max(0, vacant)))
-            line = lines.get((cid, room, occupied))
+            # a judged line's words name the room, not the households (room.line): one line per room
+            line_key = (cid, room, occupied if room is None else 0)
+            line = lines.get(line_key)
             if line is None:
-                line = _room_line(policy, level, where, key, cid, room, occupied, min_households)
+                line = _room_line(policy, level, where, key, cid, room, line_key[2], min_households)
                 if len(lines) < _PLAN_MAX:
-                    lines[(cid, room, occupied)] = line
+                    lines[line_key] = line
             out.append(line)
     return tuple(out)
 
@@ -274,11 +276,13 @@ def room_given(program: Program, keys: tuple[str, ...], leaving: str | None, pro
             else:
                 hn, hd = bound
                 room = max(0, min((hn * occupied - hd * n) // hd_minus_hn, max(0, vacant)))
-            line = lines.get((cid, room, occupied))
+            # a judged line's words name the room, not the households (room.line): one line per room
+            line_key = (cid, room, occupied if room is None else 0)
+            line = lines.get(line_key)
             if line is None:
-                line = _room_line(policy, level, where, key, cid, room, occupied, min_households)
+                line = _room_line(policy, level, where, key, cid, room, line_key[2], min_households)
                 if len(lines) < _PLAN_MAX:
-                    lines[(cid, room, occupied)] = line
+                    lines[line_key] = line
             out.append(line)
         if len(made) < _PLAN_MAX:
             made[(j, per, leaving)] = tuple(out[start:])
@@ -298,22 +302,33 @@ def _share_json(n: int, occupied: int) -> str:
     return text
 
 
-def _format_of(text: str, marks: list[str]) -> str:
-    """text as a str.format template: the k-th mark's text becomes field {k}; a mark not found exactly once is an
-    error (the record's text would be filled at the wrong place)."""
-    out = text.replace("{", "{{").replace("}", "}}")
-    for k, mark in enumerate(marks):
+# the order in which the writer (keys sorted) writes a level's numbers: per category after, now, share_after,
+# share_now; then homes, occupied_after, occupied_now (as indices of the markers below)
+def _text_order(categories: int) -> list[int]:
+    return [i for k in range(categories) for i in (4 + 4 * k, 3 + 4 * k, 6 + 4 * k, 5 + 4 * k)] + [0, 2, 1]
+
+
+def _template_of(text: str, marks: list[str]) -> str:
+    """text as a %-template, each mark's text a %s, checked to hold every mark once and in _text_order (else the
+    composition would be filled at the wrong places)."""
+    out = text.replace("%", "%%")
+    at = []
+    for mark in marks:
         if out.count(mark) != 1:
             raise ValueError(f"not one {mark!r} in the composition's text")
-        out = out.replace(mark, "{%d}" % k)
+        at.append(out.index(mark))
+    if sorted(range(len(marks)), key=at.__getitem__) != _text_order((len(marks) - 3) // 4):
+        raise ValueError("the composition's text holds its numbers in another order")
+    for mark in marks:
+        out = out.replace(mark, "%s")
     return out
 
 
 @lru_cache(maxsize=256)
 def _json_plan(program: Program, keys: tuple[str, ...], profile) -> tuple:
-    """Per level of _share_plan: (the text decision_json.py writes for its LevelComposition as a str.format
-    template, its categories): fields homes, occupied now and after, then per category its count now and after
-    and their shares' JSON strings. The text is the records' own writer's, given markers for the numbers."""
+    """Per level of _share_plan: (the text decision_json.py writes for its LevelComposition as a %-template, its
+    categories), the numbers in _text_order: homes, occupied now and after, per category its count now and
+    after and their shares' JSON strings. The text is the records' own writer's, given markers for the numbers."""
     levels = _share_plan(program, keys, profile)[0]
     out = []
     for level, key, cats in levels:
@@ -325,7 +340,7 @@ def _json_plan(program: Program, keys: tuple[str, ...], profile) -> tuple:
         for k in range(len(cats)):
             marks[5 + 4 * k], marks[6 + 4 * k] = (encode_basestring(f"\x00{5 + 4 * k}\x00"),
                                                   encode_basestring(f"\x00{6 + 4 * k}\x00"))
-        out.append((_format_of(text, marks).format, tuple(cid for cid, *_ in cats)))
+        out.append((_template_of(text, marks), tuple(cid for cid, *_ in cats)))
     return tuple(out)
 
 
@@ -336,14 +351,15 @@ def composition_given_json(program: Program, keys: tuple[str, ...], leaving: str
     left = leaving is not None
     texts = _SHARE_TEXTS
     parts = []
-    for (fill, cids), per, m in zip(_json_plan(program, keys, profile), given, homes):
+    for (template, cids), per, m in zip(_json_plan(program, keys, profile), given, homes):
         occupied = sum(per) - left
         after = occupied + 1
-        values = [m, occupied, after]
+        values: list = []
         for cid, c in zip(cids, per):
             n = c - (cid == leaving)
             a = n + (cid == category)
-            values += (n, a, texts.get((occupied << 33) | n) or _share_json(n, occupied),
-                       texts.get((after << 33) | a) or _share_json(a, after))
-        parts.append(fill(*values))
+            values += (a, n, texts.get((after << 33) | a) or _share_json(a, after),
+                       texts.get((occupied << 33) | n) or _share_json(n, occupied))  # in _text_order
+        values += (m, after, occupied)
+        parts.append(template % tuple(values))
     return "[" + ", ".join(parts) + "]"
