@@ -205,6 +205,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "occupancy-twice": ("woning {unit} staat op {date} twee keer in de bezetting (ook op {other})",
                         "home {unit} appears twice on {date} in the occupancy (also at {other})"),
+    "policy-file-not-read": ("dit bestand wordt niet gelezen: in {folder}/ worden alleen bestanden op .yaml of .yml "
+                             "(kleine letters) gelezen; hernoem het naar {name}, of haal het weg als het niet bij "
+                             "het beleid hoort", "this file is not read: {folder}/ reads only files ending in .yaml "
+                             "or .yml (lower case); rename it to {name}, or remove it if it is not part of the policy"),
+    "policy-folder-not-read": ("deze map wordt niet gelezen: {folder}/ leest alleen de bestanden direct erin, geen "
+                               "submappen; zet de bestanden direct in {folder}/, of haal de map weg",
+                               "this folder is not read: {folder}/ reads only the files directly in it, no "
+                               "subfolders; put the files directly in {folder}/, or remove the folder"),
+    "household-two-homes": ("huishouden {household} woont vanaf {date} in twee woningen: {unit} (deze rij) en {home} "
+                            "({other}); een verhuizing vraagt ook een rij voor de oude woning vanaf die datum (leeg, of "
+                            "met de volgende bewoner), anders telt het huishouden twee keer mee",
+                            "household {household} lives in two homes from {date}: {unit} (this row) and {home} "
+                            "({other}); a move also needs a row for the old home from that date (empty, or with the "
+                            "next household), or the household is counted twice"),
     "household-missing": ("de rij noemt categorie '{category}' maar geen huishouden: vul het huishouden in, of laat "
                           "ook de categorie leeg als de woning leeg komt",
                           "the row names category '{category}' but no household: fill in the household, or leave "

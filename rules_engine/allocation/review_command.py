@@ -7,6 +7,7 @@ import sys
 import click
 
 from ..cli.group import Command
+from ..cli.usage_words import UsageError
 from ..cli.options import LANG
 from ..diagnostics import PolicyError, make
 from ..render.escape import terminal_text
@@ -39,9 +40,9 @@ def review(decision_id, followed, outcome, reason, note, reviewer, free_room, fo
     from .reviews import check_room
 
     if followed is None:
-        raise click.UsageError("give --followed or --deviated")
+        raise UsageError("geef --followed of --deviated", "give --followed or --deviated")
     if not followed and outcome is None:
-        raise click.UsageError("--deviated needs --outcome")
+        raise UsageError("--deviated vraagt ook --outcome", "--deviated needs --outcome")
     try:
         read, chain = check_chain(log_path)
         if not chain.intact:

@@ -20,6 +20,7 @@ from typing import NamedTuple
 import click
 
 from ..diagnostics import Diagnostic, PolicyError
+from .usage_words import dutch_of
 
 
 class ExitCode(NamedTuple):
@@ -90,7 +91,24 @@ def usage_diagnostic(exc: click.ClickException) -> Diagnostic:
     text = exc.format_message()
     ctx = getattr(exc, "ctx", None)
     where = ctx.command_path if ctx is not None else "magicmix"
-    return Diagnostic("usage", "error", where, None, None, f"verkeerd gebruik van {where}: {text}", text)
+    return Diagnostic("usage", "error", where, None, None, f"verkeerd gebruik van {where}: {dutch_of(exc) or text}", text)
+
+
+def show_usage_error(exc: click.UsageError) -> None:
+    """A click usage error on standard error as click shows it (usage, help hint), its message in Dutch, then in
+    click's English."""
+    ctx = exc.ctx
+    if ctx is not None:
+        lines = [ctx.get_usage()]
+        if ctx.command.get_help_option(ctx) is not None:
+            option = max(ctx.command.get_help_option_names(ctx), key=len)
+            lines.append(f"Zie '{ctx.command_path} {option}' voor hulp / Try '{ctx.command_path} {option}' for help.")
+        click.echo("\n".join(lines) + "\n", err=True, color=ctx.color)
+    text = exc.format_message()
+    nl = dutch_of(exc)
+    click.echo(f"Fout: {nl}" if nl is not None else f"Fout: verkeerd gebruik (de melding van click, in het Engels: "
+               f"zie hieronder)", err=True, color=None if ctx is None else ctx.color)
+    click.echo(f"Error: {text}", err=True, color=None if ctx is None else ctx.color)
 
 
 def error_document(diagnostics, code: int) -> dict:
@@ -115,7 +133,10 @@ def show_error(exc: click.ClickException, args) -> int:
         fmt = ctx.params.get("fmt")
     if fmt is None and wants(args, "--format", "json"):
         fmt = "json"
-    exc.show()  # the message for people, on standard error, always
+    if isinstance(exc, click.UsageError):
+        show_usage_error(exc)  # the message for people, on standard error, always: Dutch first, then click's English
+    else:
+        exc.show()
     if fmt != "json":
         return exc.exit_code
     from ..render.report import to_json
@@ -126,4 +147,4 @@ def show_error(exc: click.ClickException, args) -> int:
 
 
 __all__ = ["BrokenPolicy", "exit_code_of", "FINDINGS", "INPUT", "INTERNAL", "OK", "TABLE", "ExitCode", "InputError", "batch_exit", "error_document",
-           "show_error", "usage_diagnostic", "wants"]
+           "show_error", "show_usage_error", "usage_diagnostic", "wants"]

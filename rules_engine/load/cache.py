@@ -37,7 +37,7 @@ from ..model import policy as model
 from ..atomic import atomic_writer
 from .cache_key import entry_key
 from .digest_memo import DigestMemo, memo_path
-from .load import OCCUPANCY_FILE, file_digest, gc_paused, policy_files
+from .load import OCCUPANCY_FILE, file_digest, gc_paused, policy_files, unread_entries
 from ..model.policy import Policy, frozen_map
 from .schemas_check import KINDS, schema_text
 
@@ -98,6 +98,8 @@ def policy_key(root: str) -> str:
         memo.save()
     for rel in rels:
         digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + (digests[rel] or b"-"))
+    for rel in unread_entries(root):  # refused by the reader: a kept result must not stand in for that refusal
+        digest.update(b"unread\0" + rel.encode("utf-8", "surrogateescape") + b"\0")
     _last_digests.clear()
     _last_digests[root] = digests
     return digest.hexdigest()

@@ -94,6 +94,36 @@ def policy_files(root: str) -> list[str]:
     return out
 
 
+def unread_entries(root: str) -> list[str]:
+    """What lies in rules/ or complexes/ that policy_files leaves out but an author may have meant to be read:
+    a YAML file whose extension is not lower case (x.YAML, x.Yml) or a folder (a hidden name is left alone)."""
+    out = []
+    for folder in ("rules", "complexes"):
+        where = os.path.join(root, folder)
+        if not os.path.isdir(where):
+            continue
+        for n in sorted(os.listdir(where)):
+            if n.startswith(".") or n.endswith((".yaml", ".yml")):
+                continue
+            if n.lower().endswith((".yaml", ".yml")) or os.path.isdir(os.path.join(where, n)):
+                out.append(f"{folder}/{n}")
+    return out
+
+
+def unread_diagnostics(root: str, rels: list[str]) -> list[Diagnostic]:
+    """An error for each entry of unread_entries: the policy is refused rather than read without it."""
+    out = []
+    for rel in rels:
+        folder, name = rel.split("/", 1)
+        path = os.path.join(root, rel)
+        if os.path.isdir(path):
+            out.append(make("policy-folder-not-read", path, folder=folder))
+        else:
+            stem = name[:name.rfind(".")]
+            out.append(make("policy-file-not-read", path, folder=folder, name=f"{stem}{name[name.rfind('.'):].lower()}"))
+    return out
+
+
 def file_digest(path: str, root: str | None = None) -> bytes:
     """The sha256 of a regular file's bytes (b'' when it cannot be read, is no regular file or lies outside root);
     a file over 16 MB is hashed in blocks."""
@@ -208,6 +238,7 @@ def read_policy(root: str, parts=None) -> tuple[PolicySources, list[Diagnostic]]
     households = tuple(s for s in (doc(p, "household")
                                    for p in _yaml_files(os.path.join(root, "examples", "households")))
                        if s is not None)
+    diags.extend(unread_diagnostics(root, unread_entries(root)))
     if not rule_paths:
         diags.append(make("no-rules", root))
     sources = PolicySources(root, policy, parameters, rules, tuple(complexes), occupancy, households,

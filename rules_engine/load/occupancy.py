@@ -23,7 +23,8 @@ from ..model.levels import groups_above
 from .load import gc_paused, read_document
 from .load_yaml import Source
 from ..model.policy import Policy, frozen_map
-from .occupancy_rows import checked_positions
+from .occupancy_holders import Holding, clash_diagnostics, clashes
+from .occupancy_rows import FirstRows, checked_positions
 
 
 class OccupancyRow(NamedTuple):
@@ -192,7 +193,13 @@ def occupancy_from_source(source: Source, policy: Policy) -> tuple[Occupancy, li
         rows[r["unit"]].append(OccupancyRow(r["unit"], household, category if household else None, valid_from))
     for items in rows.values():
         items.sort(key=lambda row: row.valid_from)
-    return Occupancy(frozen_map((u, tuple(rs)) for u, rs in rows.items())), diags
+    occupancy = Occupancy(frozen_map((u, tuple(rs)) for u, rs in rows.items()))
+    if not diags:
+        def where(held: Holding) -> tuple:
+            line = first[(held.unit, held.start)]
+            return line, (f"regel {line}", f"line {line}")
+        diags = clash_diagnostics(source.path, clashes(occupancy.by_unit), where, None)
+    return occupancy, diags
 
 
 MAX_SHEET_BYTES = 200 * 1024 * 1024  # uncompressed size of an .xlsx: refuses zip bombs
@@ -214,12 +221,26 @@ def checked_rows(path: str, header: list, rows, policy: Policy, text_cells: bool
 def occupancy_from_rows(path: str, header: list, rows, policy: Policy, text_cells: bool = False) -> Occupancy:
     """Occupancy from a table: a header (unit, household, category, valid_from) and rows of cells (see checked_rows)."""
     out: dict[str, list[OccupancyRow]] = defaultdict(list)
-    for row in checked_rows(path, header, rows, policy, text_cells):
-        out[row.unit].append(row)
+    seen = FirstRows(len(policy.units))  # the row of every home and date: names the rows of a household in two homes
+    new_row = partial(tuple.__new__, OccupancyRow)
+    for _, unit, household, category, date, _ in checked_positions(path, header, rows, policy, text_cells, seen):
+        out[unit].append(new_row((unit, household, category, date)))
     for items in out.values():
         if len(items) > 1:
             items.sort(key=lambda row: row.valid_from)
-    return Occupancy(frozen_map((u, tuple(rs)) for u, rs in out.items()))
+    occupancy = Occupancy(frozen_map((u, tuple(rs)) for u, rs in out.items()))
+    found = clashes(occupancy.by_unit)
+    if found:
+        position = policy.units.position_of()
+
+        def where(held: Holding) -> tuple:
+            i, day = position(held.unit), held.start.toordinal()
+            line = seen.row[i] if seen.day[i] == day else seen.more[i << 22 | day]
+            return line, (f"rij {line}", f"row {line}")
+        names = [str(h or "").strip().lower() for h in header]
+        column = names.index("household") + 1 if "household" in names else None
+        raise PolicyError(clash_diagnostics(path, found, where, column))
+    return occupancy
 
 
 def _open_failed(path: str, exc: OSError) -> PolicyError:

@@ -205,7 +205,8 @@ class _Living(Mapping):
 
 
 def composition_at(path: str, policy: Policy, date: dt.date, early: "Early | None" = None) -> Composition:
-    """The composition on a date from an occupancy file, with the checks and outcome of load_occupancy.
+    """The composition on a date from an occupancy file, with the checks and outcome of load_occupancy (but for a
+    CSV or Excel file not household-two-homes: no household ids are kept here; docs/status.md).
 
     early: the later part of the same file already being read (start_early), used when it was read with
     this policy's homes and categories, else stopped."""
