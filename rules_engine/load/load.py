@@ -119,8 +119,8 @@ def unread_diagnostics(root: str, rels: list[str]) -> list[Diagnostic]:
         if os.path.isdir(path):
             out.append(make("policy-folder-not-read", path, folder=folder))
         else:
-            stem = name[:name.rfind(".")]
-            out.append(make("policy-file-not-read", path, folder=folder, name=f"{stem}{name[name.rfind('.'):].lower()}"))
+            stem, ext = os.path.splitext(name)
+            out.append(make("policy-file-not-read", path, folder=folder, name=stem + ext.lower()))
     return out
 
 

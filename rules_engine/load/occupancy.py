@@ -205,16 +205,17 @@ def occupancy_from_source(source: Source, policy: Policy) -> tuple[Occupancy, li
 MAX_SHEET_BYTES = 200 * 1024 * 1024  # uncompressed size of an .xlsx: refuses zip bombs
 
 
-def checked_rows(path: str, header: list, rows, policy: Policy, text_cells: bool = False) -> Iterator[OccupancyRow]:
+def checked_rows(path: str, header: list, rows, policy: Policy, text_cells: bool = False,
+                 seen: FirstRows | None = None) -> Iterator[OccupancyRow]:
     """The rows of an occupancy table, each checked: a known home, a valid household id with a known category,
     a real date, and no home twice on one date.
 
     rows yields (row number, cells); text_cells says every cell is a str (CSV), which allows a faster
     path. Errors name the file, the row and the column; at most 100 are collected, and raised
-    together as a PolicyError once the rows are read.
+    together as a PolicyError once the rows are read. seen, when given, keeps the row of every home and date.
     """
     new_row = partial(tuple.__new__, OccupancyRow)  # the named tuple's own __new__ is Python code: slow at millions
-    for _, unit, household, category, date, _ in checked_positions(path, header, rows, policy, text_cells):
+    for _, unit, household, category, date, _ in checked_positions(path, header, rows, policy, text_cells, seen):
         yield new_row((unit, household, category, date))
 
 
@@ -222,9 +223,8 @@ def occupancy_from_rows(path: str, header: list, rows, policy: Policy, text_cell
     """Occupancy from a table: a header (unit, household, category, valid_from) and rows of cells (see checked_rows)."""
     out: dict[str, list[OccupancyRow]] = defaultdict(list)
     seen = FirstRows(len(policy.units))  # the row of every home and date: names the rows of a household in two homes
-    new_row = partial(tuple.__new__, OccupancyRow)
-    for _, unit, household, category, date, _ in checked_positions(path, header, rows, policy, text_cells, seen):
-        out[unit].append(new_row((unit, household, category, date)))
+    for row in checked_rows(path, header, rows, policy, text_cells, seen):
+        out[row.unit].append(row)
     for items in out.values():
         if len(items) > 1:
             items.sort(key=lambda row: row.valid_from)
@@ -234,8 +234,7 @@ def occupancy_from_rows(path: str, header: list, rows, policy: Policy, text_cell
         position = policy.units.position_of()
 
         def where(held: Holding) -> tuple:
-            i, day = position(held.unit), held.start.toordinal()
-            line = seen.row[i] if seen.day[i] == day else seen.more[i << 22 | day]
+            line = seen.row_of(position(held.unit), held.start.toordinal())
             return line, (f"rij {line}", f"row {line}")
         names = [str(h or "").strip().lower() for h in header]
         column = names.index("household") + 1 if "household" in names else None

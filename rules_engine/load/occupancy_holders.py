@@ -10,6 +10,7 @@ other: the data, not the software, must say where the household lives.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Callable, Iterable, NamedTuple
 
 from ..diagnostics import Diagnostic, make
@@ -50,10 +51,7 @@ def clashes(by_unit) -> list[Clash]:
     Most households hold one home ever: those are set aside in C (one set of household and home pairs)
     before any span is compared."""
     pairs = {(row.household, unit) for unit, rows in by_unit.items() for row in rows if row.household is not None}
-    per_household: dict = {}
-    for household, _ in pairs:
-        per_household[household] = per_household.get(household, 0) + 1
-    movers = {h for h, n in per_household.items() if n > 1}
+    movers = {h for h, n in Counter(h for h, _ in pairs).items() if n > 1}
     if not movers:
         return []
     spans: dict = {}

@@ -68,6 +68,10 @@ class FirstRows:
             return 0
         return earlier
 
+    def row_of(self, i: int, day: int) -> int:
+        """The first row that gave home i a row on day (one that see() was given)."""
+        return self.row[i] if self.day[i] == day else self.more[i << 22 | day]
+
     def compact(self) -> tuple:
         """What merge needs of these rows: the span of homes seen (cheap to send to another process)."""
         first, end = nonzero_span(self.day)
