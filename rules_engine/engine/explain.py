@@ -131,25 +131,26 @@ def _improving_flips(program: Program, letters: str, outcome: str) -> tuple[tupl
 
 
 def _rule_changes(program: Program, statuses, results: list[RuleResult], outcome: str, category: str) -> list[Change]:
-    out = []
-    for i, new_outcome in _improving_flips(program, "".join([_letter(st) for st in statuses]), outcome):
-        cr, st = program.rules[i], statuses[i]
-        res = results[i]
-        holds = st.status == FIRED
-        # A fired 'all' rule stops when any one true condition fails; a not-fired 'any' rule fires when
-        # any one false condition holds. Otherwise every listed condition must change.
-        needed = [c for c in res.conditions if c.result == ("true" if holds else "false")]
-        one_of = len(needed) > 1 and cr.rule.mode == ("all" if holds else "any")
-        verb = ("niet zou gelden", "did not hold") if holds else ("zou gelden", "held")
-        text = {}
-        for k, lang in enumerate(("nl", "en")):
-            lead = (f"{_label(new_outcome, lang)} {'als regel' if lang == 'nl' else 'if rule'} '{cr.rule.id}' "
-                    f"{verb[k]}, {'dus als' if lang == 'nl' else 'that is if'} ")
-            if one_of:
-                lead += "één van: " if lang == "nl" else "one of: "
-            text[lang] = lead + "; ".join(_condition_words(program.policy, c, category, lang, holds) for c in needed)
-        out.append(Change("rule", new_outcome, Bilingual(text["nl"], text["en"])))
-    return out
+    return [_rule_change(program, i, new_outcome, statuses[i].status == FIRED, results[i].conditions, category)
+            for i, new_outcome in _improving_flips(program, "".join([_letter(st) for st in statuses]), outcome)]
+
+
+def _rule_change(program: Program, i: int, new_outcome: str, holds: bool, conditions, category: str) -> Change:
+    """What flipping rule i (fired when holds) would need, in words: it depends on that rule's conditions alone."""
+    cr = program.rules[i]
+    # A fired 'all' rule stops when any one true condition fails; a not-fired 'any' rule fires when
+    # any one false condition holds. Otherwise every listed condition must change.
+    needed = [c for c in conditions if c.result == ("true" if holds else "false")]
+    one_of = len(needed) > 1 and cr.rule.mode == ("all" if holds else "any")
+    verb = ("niet zou gelden", "did not hold") if holds else ("zou gelden", "held")
+    text = {}
+    for k, lang in enumerate(("nl", "en")):
+        lead = (f"{_label(new_outcome, lang)} {'als regel' if lang == 'nl' else 'if rule'} '{cr.rule.id}' "
+                f"{verb[k]}, {'dus als' if lang == 'nl' else 'that is if'} ")
+        if one_of:
+            lead += "één van: " if lang == "nl" else "one of: "
+        text[lang] = lead + "; ".join(_condition_words(program.policy, c, category, lang, holds) for c in needed)
+    return Change("rule", new_outcome, Bilingual(text["nl"], text["en"]))
 
 
 def _category_changes(program: Program, f: Facts, statuses, outcome: str, comp: Composition) -> list[Change]:

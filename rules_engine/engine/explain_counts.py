@@ -4,7 +4,10 @@ For a program of the default engine that compiled_explain.py covers, compiled.py
 an explain_counts function that reads and checks the counts as counts_decider does and computes,
 in integers, the key of every rule's record (the values of its operands and placeholders). Here
 each rule's status and records are made once per distinct key (from the exact values the key
-stands for, by explain_rules.py's own functions) and shared, being frozen; the groups' records
+stands for, by explain_rules.py's own functions) and shared, being frozen; below a rule, each
+condition's record is kept per the part of the key it reads, each placeholder's text per its value
+and each rule change per the records of the one rule that flips, since a letting new to the process
+mostly brings a new combination of values the earlier ones already showed; the groups' records
 come from the counts as given (explain_groups.composition_given, room_given); what would change
 the outcome is explain.py's own code. Whatever is not covered (a program, a value of another type,
 counts the check refuses, a household placed through a route) takes the general path:
@@ -17,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 from functools import lru_cache
+from operator import itemgetter
 
 from ..lang.compiled import compiled_rules
 from ..lang.compiled_explain import explain_code, value
@@ -29,9 +33,11 @@ from ..render.numbers import exact_text
 from .counts import composition_from_counts
 from .evaluate import FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, combine, compiled
 from .explain import (RECORD_VERSION, _categories, _category_change, _engine, _improving_flips, _letter, _outcome_label,
-                      _parameters, _policy_ref, _rule_changes, explain)
+                      _parameters, _policy_ref, _rule_change, explain)
 from .explain_groups import _exact, composition_given, composition_given_json, room_given
-from .explain_rules import _SHARED_MAX, _plan, condition_result, rule_text, shared_result, shared_results
+from .explain_rules import _SHARED_MAX, _plan, condition_result
+from .explain_values import display
+from ..lang.templates import Placeholder
 from ..model.policy import OUTCOMES
 
 _FIRED, _NOT_FIRED, _NOT_APPLICABLE = RuleStatus(FIRED), RuleStatus(NOT_FIRED), RuleStatus(NOT_APPLICABLE)
@@ -84,7 +90,7 @@ class _RulePlan:
 
     __slots__ = ("p", "cr", "applies", "conditions", "fired", "not_fired", "any", "memo", "kinds", "consts")
 
-    def __init__(self, p, cr, operands):
+    def __init__(self, p, cr, operands, policy):
         self.p, self.cr = p, cr
         kinds: dict = {}
         for sides in operands.applies + operands.conditions + operands.fired + (operands.not_fired or ()):
@@ -92,31 +98,105 @@ class _RulePlan:
         self.kinds = tuple(kinds[i] for i in range(len(kinds)))  # per place in the key, its operand
         consts: list = []
         width = len(kinds)
-        self.applies = tuple((c, _slots(sides, consts, width)) for c, sides in zip(cr.applies, operands.applies)) \
-            if cr.applies_fns else None
-        self.conditions = tuple((c, _slots(sides, consts, width))
+        self.applies = tuple(_Cond(c, _slots(sides, consts, width), width)
+                             for c, sides in zip(cr.applies, operands.applies)) if cr.applies_fns else None
+        self.conditions = tuple(_Cond(c, _slots(sides, consts, width), width)
                                 for c, sides in zip(cr.conditions, operands.conditions))
-        self.fired = tuple(_slots(t, consts, width) for t in operands.fired)
-        self.not_fired = None if operands.not_fired is None else tuple(_slots(t, consts, width)
-                                                                       for t in operands.not_fired)
         self.consts = consts  # the constants' values, after the key's in a rule's values
+        self.fired = _texts(p.fired, operands.fired, self, width, policy)
+        self.not_fired = None if operands.not_fired is None else _texts(p.not_fired, operands.not_fired, self, width,
+                                                                        policy)
         self.any = cr.rule.mode == "any"
         self.memo: dict = {}
 
+    def values(self, key: tuple) -> list:
+        """The values a key stands for, the constants' after them."""
+        return [value(op, k) for op, k in zip(self.kinds, key)] + self.consts
 
-def _judge(conds: tuple, values: list, decisive: bool, shared: dict, policy):
-    """explain_rules._judge over the values a key stands for."""
+
+class _Cond:
+    """One condition of a rule plan: where its operands are in the rule's values, and its records so far per the
+    part of the key it reads (a condition reads few operands: an income, a share; met again by lettings whose
+    other values differ)."""
+
+    __slots__ = ("c", "slots", "part", "memo")
+
+    def __init__(self, c, slots: tuple[int, ...], width: int):
+        self.c, self.slots = c, slots
+        at = tuple(i for i in slots if i < width)
+        self.part = itemgetter(*at) if at else _NOTHING
+        self.memo: dict = {}
+
+
+def _NOTHING(key) -> tuple:
+    return ()
+
+
+def _texts(templates, operands, rp: _RulePlan, width: int, policy) -> tuple:
+    """A rule's text (Dutch, English) as per language its parts: literal text, or a placeholder as (its place in
+    the key, its operand, its type and format, its texts so far per value)."""
+    out = []
+    for t, lang, ops in zip(templates, ("nl", "en"), operands):
+        slots = iter(_slots(ops, rp.consts, width))
+        parts = []
+        for part in t.parts:
+            if part.__class__ is not Placeholder:
+                parts.append(part)
+                continue
+            i = next(slots)
+            if i >= width:  # a constant: its text once
+                parts.append(display(rp.consts[i - width], part.expr.type, lang, policy, part.fmt))
+            else:
+                parts.append((i, rp.kinds[i], part.expr.type, part.fmt, {}))
+        out.append((lang, tuple(parts)))
+    return tuple(out)
+
+
+def _fill(texts: tuple, key: tuple, policy) -> Bilingual:
+    """A rule's text from its key: explain_values.fill_template's, each placeholder's text kept per its value."""
+    nl_en = []
+    for lang, parts in texts:
+        out = []
+        for part in parts:
+            if part.__class__ is str:
+                out.append(part)
+                continue
+            i, op, typ, fmt, known = part
+            k = key[i]
+            text = known.get(k)
+            if text is None:
+                text = display(value(op, k), typ, lang, policy, fmt)
+                if len(known) < _SHARED_MAX and k.__class__ is not Unknown:
+                    known[k] = text
+            out.append(text)
+        nl_en.append("".join(out))
+    return Bilingual(*nl_en)
+
+
+def _judge(conds: tuple, rp: _RulePlan, key: tuple, decisive: bool, policy):
+    """explain_rules._judge over the values a key stands for: each condition's truth and record kept per the part
+    of the key it reads."""
     out = []
     hit = False
     unknown = None
-    for c, slots in conds:
-        if c.op is None:  # not one comparison: its truth and the facts it reads
-            v, *facts = _values(slots, values)
-            r = condition_result(c, v, None, tuple(facts), policy)
-        else:
-            a, b = _values(slots, values)
-            v = apply(c.op, a, b)
-            r = shared_result(c, v, (a, b), shared, policy)
+    values = None
+    for cond in conds:
+        part = cond.part(key)
+        known = cond.memo.get(part)
+        if known is None:
+            if values is None:
+                values = rp.values(key)
+            c = cond.c
+            if c.op is None:  # not one comparison: its truth and the facts it reads
+                v, *facts = _values(cond.slots, values)
+                known = v, condition_result(c, v, None, tuple(facts), policy)
+            else:
+                a, b = _values(cond.slots, values)
+                v = apply(c.op, a, b)
+                known = v, condition_result(c, v, (a, b), (), policy)
+            if len(cond.memo) < _SHARED_MAX and v.__class__ is not Unknown:
+                cond.memo[part] = known
+        v, r = known
         out.append(r)
         if v is decisive:
             hit = True
@@ -125,33 +205,31 @@ def _judge(conds: tuple, values: list, decisive: bool, shared: dict, policy):
     return tuple(out), (decisive if hit else unknown if unknown is not None else not decisive)
 
 
-def _entry(rp: _RulePlan, key: tuple, shared: dict, policy) -> list:
-    """A rule's [status, applies_when, conditions, record when not deciding, when deciding, letter, the values its
-    key stands for]."""
-    values = [value(op, k) for op, k in zip(rp.kinds, key)] + rp.consts
+def _entry(rp: _RulePlan, key: tuple, policy) -> list:
+    """A rule's [status, applies_when, conditions, record when not deciding, when deciding, letter, key]."""
     applies = conds = ()
     st = None
     if rp.applies is not None:
-        applies, v = _judge(rp.applies, values, False, shared, policy)
+        applies, v = _judge(rp.applies, rp, key, False, policy)
         if v is not True:
             st = RuleStatus(NOT_APPLICABLE, v) if v.__class__ is Unknown else _NOT_APPLICABLE
     if st is None:
-        conds, v = _judge(rp.conditions, values, rp.any, shared, policy)
+        conds, v = _judge(rp.conditions, rp, key, rp.any, policy)
         st = _FIRED if v is True else _NOT_FIRED if v is False else RuleStatus(NOT_APPLICABLE, v)
-    return [st, applies, conds, None, None, _letter(st), values]
+    return [st, applies, conds, None, None, _letter(st), key]
 
 
-def _result(rp: _RulePlan, e: list, deciding: bool, shared: dict, policy) -> RuleResult:
+def _result(rp: _RulePlan, e: list, deciding: bool, policy) -> RuleResult:
     """explain_rules.rule_results for one rule."""
     p = rp.p
-    st, applies, conds, values = e[0], e[1], e[2], e[6]
+    st, applies, conds, key = e[0], e[1], e[2], e[6]
     status = st.status
     text = reason = None
     if status == FIRED:
-        text = rule_text(p.fired, [_values(s, values) for s in rp.fired], policy, shared)
+        text = _fill(rp.fired, key, policy)
     elif status == NOT_FIRED:
-        if p.not_fired:
-            text = rule_text(p.not_fired, [_values(s, values) for s in rp.not_fired], policy, shared)
+        if rp.not_fired:
+            text = _fill(rp.not_fired, key, policy)
     elif st.reason is not None:
         reason = Bilingual(st.reason.nl, st.reason.en)
     else:
@@ -195,7 +273,6 @@ def counts_explainer(program: Program, date: dt.date):
         return None
     plans: list = []
     rule_plans: list = []
-    shared = shared_results(program)
     combined: dict = {}
     rule_changes: dict = {}
     rank = {o: k for k, o in enumerate(OUTCOMES)}
@@ -235,7 +312,7 @@ def counts_explainer(program: Program, date: dt.date):
             except TypeError:  # a value that is no key: the general path
                 return general(h, uid, counts, leaving)
             if e is None:
-                e = _entry(rp, key, shared, policy)
+                e = _entry(rp, key, policy)
                 if len(rp.memo) < _SHARED_MAX:
                     rp.memo[key] = e
             entries.append(e)
@@ -244,23 +321,22 @@ def counts_explainer(program: Program, date: dt.date):
         if od is None:
             od = combined[letters] = combination(letters, entries)
         outcome, deciding, flips, label, now, flags = od[:6]
-        results = tuple([e[3 + d] or _result(rp, e, d, shared, policy)
+        results = tuple([e[3 + d] or _result(rp, e, d, policy)
                          for rp, e, d in zip(rule_plans, entries, flags)])
-        # no rule whose flip alone makes the advice better: no rule changes (as _rule_changes finds); else they
-        # depend on the statuses and the conditions' records of the rules that flip alone (shared records, met
-        # again by lettings whose other values differ): kept per those (held by the value, so that their ids are
-        # not reused while it is kept)
-        if flips:
-            held = [results[i].conditions for i in flips]
-            ck = (letters, h.category) + tuple([id(c) for cs in held for c in cs])  # the words name the category
+        # the rules whose flip alone makes the advice better (as _rule_changes finds them): each one's change depends
+        # on its status and its conditions' records (shared records, met again by lettings whose other values
+        # differ) and the category the words name: kept per those (held by the value, so that their ids are not
+        # reused while it is kept)
+        changes = []
+        for i, new_outcome in flips:
+            held = results[i].conditions
+            ck = (i, new_outcome, letters[i], h.category) + tuple([id(c) for c in held])
             kept = rule_changes.get(ck)
             if kept is None:
-                kept = (held, _rule_changes(program, [e[0] for e in entries], results, outcome, h.category))
+                kept = (held, _rule_change(program, i, new_outcome, letters[i] == "f", held, h.category))
                 if len(rule_changes) < _SHARED_MAX:
                     rule_changes[ck] = kept
-            changes = list(kept[1])
-        else:
-            changes = []
+            changes.append(kept[1])
         cat = h.category
         for cid in other_categories[cat]:
             # the counts in the tuple form (checked already): the same outcome as from the mapping, read faster
@@ -289,7 +365,7 @@ def counts_explainer(program: Program, date: dt.date):
         """For one combination of statuses: [outcome, deciding rules, the rules whose flip alone makes the advice
         better, the outcome's label, its rank, per rule whether it decides, the JSON around the parts or None]."""
         outcome, deciding = combine(program, [e[0] for e in entries])
-        flips = tuple([i for i, _ in _improving_flips(program, letters, outcome)])
+        flips = _improving_flips(program, letters, outcome)
         return [outcome, deciding, flips, _outcome_label(outcome), rank[outcome],
                 tuple(rp.p.id in deciding for rp in rule_plans), None]
 
@@ -298,5 +374,5 @@ def counts_explainer(program: Program, date: dt.date):
                            explain_code=explain_code(program, plans))
     if built is None or built.explain_counts is None:
         return None
-    rule_plans.extend(_RulePlan(p, cr, ops) for p, cr, ops in zip(_plan(program), program.rules, plans))
+    rule_plans.extend(_RulePlan(p, cr, ops, policy) for p, cr, ops in zip(_plan(program), program.rules, plans))
     return built.explain_counts

@@ -90,9 +90,22 @@ def _share_plan(program: Program, keys: tuple[str, ...], profile) -> tuple:
             policy.category_ids, {}, {})
 
 
+_SHARE_MAX = 1 << 17  # texts only (no object the garbage collector visits), some MiB at most
+
+
 def _share_text(n: int, occupied: int) -> str:
-    """A share's exact text as facts.Group.share gives it (0 for an empty group)."""
-    return _exact(0, 1) if occupied == 0 else _exact(n, occupied)
+    """A share's exact text as facts.Group.share gives it (0 for an empty group), kept per (count, occupied homes):
+    a share's pair is met again and again by lettings whose other counts differ."""
+    k = (occupied << 33) | n
+    text = _SHARES.get(k)
+    if text is None:
+        text = _exact(0, 1) if occupied == 0 else _exact(n, occupied)
+        if len(_SHARES) < _SHARE_MAX:
+            _SHARES[k] = text
+    return text
+
+
+_SHARES: dict = {}  # (occupied << 33) | count -> the share's exact text (counts are far below 2 ** 32)
 
 
 @lru_cache(maxsize=4096)
@@ -199,7 +212,8 @@ def _given_plan(program: Program, keys: tuple[str, ...], profile) -> tuple:
     """The composition's and the room's plans for counts given per level in the order of the policy's categories:
     its share plan; per level (level, words, key, mix, per category judged (its index, id, bound,
     denominator - numerator), lines); the LevelComposition records built so far; per level and category the
-    CategoryShare records built so far (one table for the levels that show it with the same band); the room
+    CategoryShare records built so far (one table for the levels that show it with the same band, one tuple
+    of them for levels alike in every category); the room
     lines of a level per its counts so far."""
     ids = program.policy.category_ids
     index = {c: k for k, c in enumerate(ids)}
@@ -207,7 +221,9 @@ def _given_plan(program: Program, keys: tuple[str, ...], profile) -> tuple:
                  for level, where, key, mix, cats, lines in _room_plan(program, keys, profile))
     plan = _share_plan(program, keys, profile)
     tables: dict = {}  # levels that show a category with the same band share its records (a buurt of one complex)
-    per_share = tuple(tuple(tables.setdefault(texts, {}) for texts in cats) for _, _, cats in plan[0])
+    alike: dict = {}  # levels whose every category shares its table share one tuple of them
+    per_share = tuple(alike.setdefault(tuple(map(id, row)), row)
+                      for row in (tuple(tables.setdefault(texts, {}) for texts in cats) for _, _, cats in plan[0]))
     return plan, room, {}, per_share, {}
 
 
@@ -218,13 +234,21 @@ def composition_given(program: Program, keys: tuple[str, ...], leaving: str | No
     (levels, _, _, _), _, made, per_share, _ = _given_plan(program, keys, profile)
     out = []
     left = leaving is not None
+    last = None  # (the counts, the tables) of the level before and its row: a buurt of one complex shows the same
     for j, ((level, key, cats), per, m) in enumerate(zip(levels, given, homes)):
         lc = made.get((j, per, leaving, category))
         if lc is None:
             occupied = sum(per) - left
             after = occupied + 1
+            tables = per_share[j]
+            if last is not None and last[1] is tables and last[0] == per:
+                lc = LevelComposition(level, key, m, occupied, after, last[2])
+                if len(made) < _PLAN_MAX:
+                    made[(j, per, leaving, category)] = lc
+                out.append(lc)
+                continue
             row = []
-            for (cid, low, high, limit), c, shares in zip(cats, per, per_share[j]):
+            for (cid, low, high, limit), c, shares in zip(cats, per, tables):
                 n = c - (cid == leaving)
                 at = cid == category
                 # one table per category and band: the record is fixed by its count, occupied homes and whether
@@ -237,7 +261,9 @@ def composition_given(program: Program, keys: tuple[str, ...], leaving: str | No
                     if len(shares) < _PLAN_MAX:
                         shares[k] = r
                 row.append(r)
-            lc = LevelComposition(level, key, m, occupied, after, tuple(row))
+            row = tuple(row)
+            last = per, tables, row
+            lc = LevelComposition(level, key, m, occupied, after, row)
             if len(made) < _PLAN_MAX:
                 made[(j, per, leaving, category)] = lc
         out.append(lc)
@@ -331,6 +357,7 @@ def _json_plan(program: Program, keys: tuple[str, ...], profile) -> tuple:
     after and their shares' JSON strings. The text is the records' own writer's, given markers for the numbers."""
     levels = _share_plan(program, keys, profile)[0]
     out = []
+    seen: dict = {}
     for level, key, cats in levels:
         marks = [str(_MARK + k) for k in range(3 + 4 * len(cats))]
         shares = tuple(CategoryShare(cid, int(marks[3 + 4 * k]), int(marks[4 + 4 * k]), f"\x00{5 + 4 * k}\x00",
@@ -340,7 +367,8 @@ def _json_plan(program: Program, keys: tuple[str, ...], profile) -> tuple:
         for k in range(len(cats)):
             marks[5 + 4 * k], marks[6 + 4 * k] = (encode_basestring(f"\x00{5 + 4 * k}\x00"),
                                                   encode_basestring(f"\x00{6 + 4 * k}\x00"))
-        out.append((_template_of(text, marks), tuple(cid for cid, *_ in cats)))
+        cids = tuple(cid for cid, *_ in cats)
+        out.append((_template_of(text, marks), seen.setdefault(cids, cids)))  # one tuple: read by identity
     return tuple(out)
 
 
@@ -351,15 +379,18 @@ def composition_given_json(program: Program, keys: tuple[str, ...], leaving: str
     left = leaving is not None
     texts = _SHARE_TEXTS
     parts = []
+    last = None  # the counts of the level before and their numbers: a buurt of one complex has the same
     for (template, cids), per, m in zip(_json_plan(program, keys, profile), given, homes):
-        occupied = sum(per) - left
-        after = occupied + 1
-        values: list = []
-        for cid, c in zip(cids, per):
-            n = c - (cid == leaving)
-            a = n + (cid == category)
-            values += (a, n, texts.get((after << 33) | a) or _share_json(a, after),
-                       texts.get((occupied << 33) | n) or _share_json(n, occupied))  # in _text_order
-        values += (m, after, occupied)
-        parts.append(template % tuple(values))
+        if last is None or last[0] != per or last[1] is not cids:
+            occupied = sum(per) - left
+            after = occupied + 1
+            values: list = []
+            for cid, c in zip(cids, per):
+                n = c - (cid == leaving)
+                a = n + (cid == category)
+                values += (a, n, texts.get((after << 33) | a) or _share_json(a, after),
+                           texts.get((occupied << 33) | n) or _share_json(n, occupied))  # in _text_order
+            last = per, cids, values, after, occupied
+        values, after, occupied = last[2:]
+        parts.append(template % (*values, m, after, occupied))
     return "[" + ", ".join(parts) + "]"
