@@ -88,7 +88,8 @@ def _values(slots: tuple[int, ...], values: list) -> list:
 class _RulePlan:
     """One rule as the compiled explainer reads it: where its operands are in its key, and its records so far."""
 
-    __slots__ = ("p", "cr", "applies", "conditions", "fired", "not_fired", "any", "memo", "kinds", "consts")
+    __slots__ = ("p", "cr", "applies", "conditions", "fired", "not_fired", "any", "memo", "kinds", "consts",
+                 "frames")
 
     def __init__(self, p, cr, operands, policy):
         self.p, self.cr = p, cr
@@ -108,6 +109,7 @@ class _RulePlan:
                                                                         policy)
         self.any = cr.rule.mode == "any"
         self.memo: dict = {}
+        self.frames: dict = {}  # (status, deciding) -> the rule's JSON text cut at its parts (_rule_json)
 
     def values(self, key: tuple) -> list:
         """The values a key stands for, the constants' after them."""
@@ -133,43 +135,40 @@ def _NOTHING(key) -> tuple:
 
 
 def _texts(templates, operands, rp: _RulePlan, width: int, policy) -> tuple:
-    """A rule's text (Dutch, English) as per language its parts: literal text, or a placeholder as (its place in
-    the key, its operand, its type and format, its texts so far per value)."""
+    """A rule's text (Dutch, English) as per language a %-template of its literal text (constants' texts in it)
+    and per placeholder left (its place in the key, its operand, its type and format, its texts so far per value)."""
     out = []
     for t, lang, ops in zip(templates, ("nl", "en"), operands):
         slots = iter(_slots(ops, rp.consts, width))
-        parts = []
+        template, places = [], []
         for part in t.parts:
             if part.__class__ is not Placeholder:
-                parts.append(part)
+                template.append(part.replace("%", "%%"))
                 continue
             i = next(slots)
             if i >= width:  # a constant: its text once
-                parts.append(display(rp.consts[i - width], part.expr.type, lang, policy, part.fmt))
+                template.append(display(rp.consts[i - width], part.expr.type, lang, policy, part.fmt).replace("%", "%%"))
             else:
-                parts.append((i, rp.kinds[i], part.expr.type, part.fmt, {}))
-        out.append((lang, tuple(parts)))
+                template.append("%s")
+                places.append((i, rp.kinds[i], part.expr.type, part.fmt, {}))
+        out.append((lang, "".join(template), tuple(places)))
     return tuple(out)
 
 
 def _fill(texts: tuple, key: tuple, policy) -> Bilingual:
     """A rule's text from its key: explain_values.fill_template's, each placeholder's text kept per its value."""
     nl_en = []
-    for lang, parts in texts:
-        out = []
-        for part in parts:
-            if part.__class__ is str:
-                out.append(part)
-                continue
-            i, op, typ, fmt, known = part
+    for lang, template, places in texts:
+        shown = []
+        for i, op, typ, fmt, known in places:
             k = key[i]
             text = known.get(k)
             if text is None:
                 text = display(value(op, k), typ, lang, policy, fmt)
                 if len(known) < _SHARED_MAX and k.__class__ is not Unknown:
                     known[k] = text
-            out.append(text)
-        nl_en.append("".join(out))
+            shown.append(text)
+        nl_en.append(template % tuple(shown))
     return Bilingual(*nl_en)
 
 
@@ -206,7 +205,8 @@ def _judge(conds: tuple, rp: _RulePlan, key: tuple, decisive: bool, policy):
 
 
 def _entry(rp: _RulePlan, key: tuple, policy) -> list:
-    """A rule's [status, applies_when, conditions, record when not deciding, when deciding, letter, key]."""
+    """A rule's [status, applies_when, conditions, record when not deciding, when deciding, letter, key, its JSON
+    text when not deciding, when deciding]."""
     applies = conds = ()
     st = None
     if rp.applies is not None:
@@ -216,28 +216,51 @@ def _entry(rp: _RulePlan, key: tuple, policy) -> list:
     if st is None:
         conds, v = _judge(rp.conditions, rp, key, rp.any, policy)
         st = _FIRED if v is True else _NOT_FIRED if v is False else RuleStatus(NOT_APPLICABLE, v)
-    return [st, applies, conds, None, None, _letter(st), key]
+    return [st, applies, conds, None, None, _letter(st), key, None, None]
+
+
+def _text_and_reason(rp: _RulePlan, e: list, policy) -> tuple:
+    """A rule's (text, reason) as explain_rules.rule_results gives them."""
+    st = e[0]
+    status = st.status
+    if status == FIRED:
+        return _fill(rp.fired, e[6], policy), None
+    if status == NOT_FIRED:
+        return (_fill(rp.not_fired, e[6], policy) if rp.not_fired else None), None
+    if st.reason is not None:
+        return None, Bilingual(st.reason.nl, st.reason.en)
+    failed = next(a for a in e[1] if a.result == "false")
+    return None, Bilingual(f"geldt alleen als {failed.text}", f"applies only when {failed.text}")
 
 
 def _result(rp: _RulePlan, e: list, deciding: bool, policy) -> RuleResult:
     """explain_rules.rule_results for one rule."""
     p = rp.p
-    st, applies, conds, key = e[0], e[1], e[2], e[6]
-    status = st.status
-    text = reason = None
-    if status == FIRED:
-        text = _fill(rp.fired, key, policy)
-    elif status == NOT_FIRED:
-        if rp.not_fired:
-            text = _fill(rp.not_fired, key, policy)
-    elif st.reason is not None:
-        reason = Bilingual(st.reason.nl, st.reason.en)
-    else:
-        failed = next(a for a in applies if a.result == "false")
-        reason = Bilingual(f"geldt alleen als {failed.text}", f"applies only when {failed.text}")
-    rr = e[3 + deciding] = RuleResult(p.id, p.title, p.level, p.kind, p.outcome, status, deciding, p.source, applies,
-                                      conds, text, reason)
+    text, reason = _text_and_reason(rp, e, policy)
+    rr = e[3 + deciding] = RuleResult(p.id, p.title, p.level, p.kind, p.outcome, e[0].status, deciding, p.source,
+                                      e[1], e[2], text, reason)
     return rr
+
+
+_RULE_MARKS = [f"\x00{part}\x00" for part in ("applies", "conditions", "reason", "text")]  # in the text's order (keys sorted)
+
+
+def _rule_json(rp: _RulePlan, e: list, deciding: bool, policy) -> str:
+    """record_json(_result(rp, e, deciding, policy)), written without building the record: the rule's text for its
+    status and deciding cut once at markers for its parts (decision_json.py's own writer), filled in."""
+    status = e[0].status
+    frame = rp.frames.get((status, deciding))
+    if frame is None:
+        p = rp.p
+        marks = _RULE_MARKS
+        text = record_json(RuleResult(p.id, p.title, p.level, p.kind, p.outcome, status, deciding, p.source, marks[0],
+                                       marks[1], marks[3], marks[2]))  # (its text before its reason)
+        frame = rp.frames[(status, deciding)] = _cut(text, marks)
+    text, reason = _text_and_reason(rp, e, policy)
+    out = e[7 + deciding] = "".join((frame[0], _list(e[1]), frame[1], _list(e[2]), frame[2],
+                                     "null" if reason is None else record_json(reason), frame[3],
+                                     "null" if text is None else record_json(text), frame[4]))
+    return out
 
 
 def _cut(text: str, marks: list[str]) -> tuple[str, ...]:
@@ -321,15 +344,18 @@ def counts_explainer(program: Program, date: dt.date):
         if od is None:
             od = combined[letters] = combination(letters, entries)
         outcome, deciding, flips, label, now, flags = od[:6]
-        results = tuple([e[3 + d] or _result(rp, e, d, policy)
-                         for rp, e, d in zip(rule_plans, entries, flags)])
+        if as_json:
+            results = "[" + ", ".join([e[7 + d] or _rule_json(rp, e, d, policy)
+                                       for rp, e, d in zip(rule_plans, entries, flags)]) + "]"
+        else:
+            results = tuple([e[3 + d] or _result(rp, e, d, policy) for rp, e, d in zip(rule_plans, entries, flags)])
         # the rules whose flip alone makes the advice better (as _rule_changes finds them): each one's change depends
         # on its status and its conditions' records (shared records, met again by lettings whose other values
         # differ) and the category the words name: kept per those (held by the value, so that their ids are not
         # reused while it is kept)
         changes = []
         for i, new_outcome in flips:
-            held = results[i].conditions
+            held = entries[i][2]  # the rule's conditions' records
             ck = (i, new_outcome, letters[i], h.category) + tuple([id(c) for c in held])
             kept = rule_changes.get(ck)
             if kept is None:
@@ -354,7 +380,7 @@ def counts_explainer(program: Program, date: dt.date):
                 f[0], _list(changes), f[1],
                 composition_given_json(program, ks, leaving, cat, prof, given, homes), f[2],
                 inputs[0], record_json(household), inputs[1], f[3],
-                _list(room_given(program, ks, leaving, prof, given, homes)), f[4], _list(results), f[5]))
+                _list(room_given(program, ks, leaving, prof, given, homes)), f[4], results, f[5]))
         inputs = Inputs(household, uid, pl[0], pl[1], pl[2], date_text, "", pl[4], parameters)
         return Decision(RECORD_VERSION, outcome, label, deciding, results, tuple(changes),
                         room_given(program, ks, leaving, prof, given, homes),
