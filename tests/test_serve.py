@@ -287,7 +287,16 @@ def test_malformed_bodies_get_problem_json_with_the_field_path(server):
         assert_problem(near, 422, "unknown-key", "/household/incomes")  # not the 'income' it suggests
         missing = c.post("/v1/evaluate", json={"household": h})
         assert_problem(missing, 422, "missing-key")
-        assert_problem(c.post("/v1/evaluate", content=b'{"household": '), 400, "bad-json")
+        cut = assert_problem(c.post("/v1/evaluate", content=b'{"household": '), 400, "bad-json")
+        assert cut["message"]["nl"] == "geen geldige JSON: hier wordt een waarde verwacht (regel 1, kolom 15)", cut
+        assert cut["message"]["en"] == "not valid JSON: Expecting value (line 1, column 15)", cut
+        quotes = assert_problem(c.post("/v1/evaluate", content=b"{'unit': 1}"), 400, "bad-json")
+        assert "sleutel tussen dubbele aanhalingstekens" in quotes["message"]["nl"], quotes
+        latin1 = json.dumps({"household": {**h, "id": "Zoë"}, "unit": UNIT}, ensure_ascii=False).encode("latin-1")
+        body = assert_problem(c.post("/v1/evaluate", content=latin1), 400, "bad-json")
+        at = latin1.index("ë".encode("latin-1")) + 1
+        assert body["message"]["nl"] == f"geen geldige JSON: de tekst is geen UTF-8 (byte {at}): stuur het verzoek als UTF-8"
+        assert body["message"]["en"].startswith(f"not valid JSON: the text is not UTF-8 (byte {at})"), body
         assert_problem(c.post("/v1/evaluate", content=b"[" * 5000 + b"]" * 5000), 400, "bad-json")
         assert_problem(c.post("/v1/evaluate", json={"household": h, "unit": "ZW-NOPE"}), 422, "unknown-unit", "/unit")
         assert_problem(c.post("/v1/evaluate", json={"household": {**h, "category": "zzz"}, "unit": UNIT}), 422,

@@ -147,7 +147,8 @@ def _texts(templates, operands, rp: _RulePlan, width: int, policy) -> tuple:
                 continue
             i = next(slots)
             if i >= width:  # a constant: its text once
-                template.append(display(rp.consts[i - width], part.expr.type, lang, policy, part.fmt).replace("%", "%%"))
+                shown = display(rp.consts[i - width], part.expr.type, lang, policy, part.fmt)
+                template.append(shown.replace("%", "%%"))
             else:
                 template.append("%s")
                 places.append((i, rp.kinds[i], part.expr.type, part.fmt, {}))
@@ -242,7 +243,8 @@ def _result(rp: _RulePlan, e: list, deciding: bool, policy) -> RuleResult:
     return rr
 
 
-_RULE_MARKS = [f"\x00{part}\x00" for part in ("applies", "conditions", "reason", "text")]  # in the text's order (keys sorted)
+# the markers of a rule's parts in the order its text holds them (keys sorted)
+_RULE_MARKS = [f"\x00{part}\x00" for part in ("applies", "conditions", "reason", "text")]
 
 
 def _rule_json(rp: _RulePlan, e: list, deciding: bool, policy) -> str:

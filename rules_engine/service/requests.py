@@ -83,12 +83,27 @@ def parse_body(raw: bytes) -> object:
         return parse_json(raw, parse_float=Decimal)
     except JsonRefused as exc:
         raise Problem(400, "bad-json", problem=(exc.nl, exc.en)) from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        where = getattr(exc, "msg", None) or "unreadable"
-        line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)
-        at = f" (regel {line}, kolom {col})" if line else ""
-        at_en = f" (line {line}, column {col})" if line else ""
-        raise Problem(400, "bad-json", problem=(f"{where}{at}", f"{where}{at_en}")) from None
+    except UnicodeDecodeError as exc:  # (json.loads reads UTF-8, -16 and -32; a Latin-1 or Windows-1252 body is none)
+        raise Problem(400, "bad-json", problem=(f"de tekst is geen UTF-8 (byte {exc.start + 1}): stuur het verzoek als "
+                                                "UTF-8", f"the text is not UTF-8 (byte {exc.start + 1}): send the "
+                                                "request as UTF-8")) from None
+    except json.JSONDecodeError as exc:
+        nl = next((words for start, words in _JSON_WORDS if exc.msg.startswith(start)), "de tekst klopt hier niet")
+        raise Problem(400, "bad-json", problem=(f"{nl} (regel {exc.lineno}, kolom {exc.colno})",
+                                                f"{exc.msg} (line {exc.lineno}, column {exc.colno})")) from None
+    except ValueError:
+        raise Problem(400, "bad-json", problem=("de tekst is geen JSON", "the text is no JSON")) from None
+
+
+# what json's parser says, in Dutch (the English is its own message)
+_JSON_WORDS = (("Expecting value", "hier wordt een waarde verwacht"),
+               ("Expecting property name", "hier wordt een sleutel tussen dubbele aanhalingstekens verwacht"),
+               ("Expecting ':'", "hier wordt een ':' verwacht"), ("Expecting ','", "hier wordt een ',' verwacht"),
+               ("Unterminated string", "een tekst wordt niet afgesloten met '\"'"),
+               ("Invalid control character", "een besturingsteken (zoals een regelovergang) staat in een tekst"),
+               ("Invalid \\escape", "een ongeldige \\-reeks staat in een tekst"),
+               ("Invalid \\uXXXX escape", "een ongeldige \\u-reeks staat in een tekst"),
+               ("Extra data", "na de JSON staat nog meer tekst"))
 
 
 def checked(raw: bytes, name: str) -> dict:
