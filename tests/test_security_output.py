@@ -250,6 +250,19 @@ def test_a_saved_report_with_a_wrong_field_type_is_refused(policy_copy, tmp_path
     assert re.search(rf"{re.escape(str(path))}:\d+:\d+: wrong-type: expected a whole number", res.output)
 
 
+@pytest.mark.parametrize("field, text", [("share_after", "1/3/3"), ("low", "5/0"), ("share_now", "0,5")])
+def test_a_saved_report_with_a_share_that_is_no_exact_number_is_refused(policy_copy, tmp_path, field, text):
+    # the report draws shares as percentages: once a crash (Fraction('1/3/3')) or a division by zero
+    data = _saved_decision(policy_copy, tmp_path)
+    data["composition"][1]["categories"][0][field] = text
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    res = run("report", path, "--format", "html", "--lang", "en")
+    _clean(res)
+    assert res.exit_code == 2, res.output
+    assert re.search(rf"{re.escape(str(path))}:\d+:\d+: invalid-format: '{re.escape(text)}'", res.output), res.output
+
+
 def test_a_saved_ranking_is_checked_against_its_schema(policy_copy, tmp_path):
     res = run("rank", policy_copy, "--unit", UNIT, "--candidates", OB / "examples" / "kandidaten.yaml",
               "--date", "2025-06-01", "--format", "json")
