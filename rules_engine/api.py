@@ -64,11 +64,13 @@ def _check_policy(root: str, parts=None) -> tuple[Program | None, list[Diagnosti
     return program, sorted(set(collector.items), key=sort_key)
 
 
-def load_policy(root: str, use_cache: bool = True) -> Program:
-    """Load a policy folder ready for evaluation; raises PolicyError listing every error.
+def load_policy(root: str | os.PathLike, use_cache: bool = True) -> Program:
+    """Load a policy folder (a path as text or a pathlib.Path) ready for evaluation; raises PolicyError listing every
+    error.
 
     A policy checked before, with the same files and the same magicmix, comes from the cache (cache.py); after
     a change, only the complex files whose bytes changed are read again (cache_parts.py)."""
+    root = os.fspath(root)
     key, cached = policy_cache.load(root) if use_cache else (None, None)
     if cached is not None:
         program = compile_policy(cached, Collector())

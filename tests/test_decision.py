@@ -78,3 +78,17 @@ def test_a_durable_record_names_its_rule_engine_and_else_equals_the_default():
         assert e.engine.rule_engine.startswith("durable-rules") and "rule_engine" in e.to_dict()["engine"]
         assert "rule_engine" not in d.to_dict()["engine"]
         assert dataclasses.replace(e, engine=d.engine) == d, key
+
+
+def test_the_public_api_takes_paths_as_text_or_as_pathlib_paths(tmp_path):
+    from rules_engine import evaluate, load_household, load_occupancy
+
+    ob = ROOT / "policies" / "openbaar-belang"  # a pathlib.Path, as another program would hand it
+    by_path = load_policy(ob, use_cache=False)
+    by_text = load_policy(str(ob), use_cache=False)
+    household = load_household(ob / "examples" / "households" / "aandacht-2p.yaml")
+    date = dt.date(2025, 6, 1)
+    occupancy = load_occupancy(ob / "occupancy.yaml", by_path.policy)
+    assert occupancy.by_unit == load_occupancy(str(ob / "occupancy.yaml"), by_text.policy).by_unit
+    assert (evaluate(by_path, household, "ZW-ASN-01-A09", date, occupancy).to_json()
+            == evaluate(by_text, household, "ZW-ASN-01-A09", date, occupancy).to_json())

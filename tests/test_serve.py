@@ -179,6 +179,42 @@ def test_rank_answers_what_the_cli_prints(server):
     assert len(r.json()["ranked"]) + len(r.json()["dropped"]) == len(candidates)
 
 
+def test_households_that_live_in_the_stock_are_named_in_a_header(server):
+    # hh-0001 lives in ZW-ASN-01-A01 from 2023 on and hh-0029 in ZW-ASN-02-104 (the example occupancy): their advice
+    # still counts that home as occupied, as evaluate and rank say beside it
+    with server.client("read") as c:
+        mover = c.post("/v1/evaluate", json={"household": {**household(), "id": "hh-0001"}, "unit": UNIT,
+                                            "date": "2025-06-01"})
+        before = c.post("/v1/evaluate", json={"household": {**household(), "id": "hh-0001"}, "unit": UNIT,
+                                             "date": "2022-06-01"})
+        newcomer = c.post("/v1/evaluate", json={"household": household(), "unit": UNIT, "date": "2025-06-01"})
+        candidates = [{**household(), "id": i} for i in ("kd-1", "hh-0029", "kd-2", "hh-0001")]
+        ranked = c.post("/v1/rank", json={"unit": UNIT, "date": "2025-06-01", "candidates": candidates})
+    assert mover.status_code == 200 and mover.headers["magicmix-lives-in"] == "hh-0001=ZW-ASN-01-A01"
+    assert mover.headers["magicmix-lives-in-count"] == "1"
+    assert mover.json() == newcomer.json() | {"inputs": {**newcomer.json()["inputs"], "household": {
+        **newcomer.json()["inputs"]["household"], "id": "hh-0001"}}}  # the record itself is unchanged
+    assert before.status_code == 200 and "magicmix-lives-in" not in before.headers  # not yet living there
+    assert newcomer.status_code == 200 and "magicmix-lives-in" not in newcomer.headers
+    assert ranked.status_code == 200
+    assert ranked.headers["magicmix-lives-in"] == "hh-0029=ZW-ASN-02-104, hh-0001=ZW-ASN-01-A01"
+    assert ranked.headers["magicmix-lives-in-count"] == "2"
+
+
+def test_the_homes_index_says_what_current_homes_says():
+    import datetime as dt
+
+    from rules_engine.api import example_occupancy, load_policy
+    from rules_engine.load.movers import current_homes, home_on, homes_index
+
+    program = load_policy(OB)
+    occ = example_occupancy(program)
+    ids = sorted({r.household for rows in occ.by_unit.values() for r in rows if r.household}) + ["nobody"]
+    index = homes_index(occ)
+    for date in (dt.date(2022, 1, 1), dt.date(2023, 1, 1), dt.date(2024, 7, 1), dt.date(2025, 6, 1)):
+        assert {h: home_on(index, h, date) for h in ids if home_on(index, h, date)} == current_homes(occ, date, ids)
+
+
 def test_room_and_status_answer_what_the_cli_prints(server):
     with server.client("read") as c:
         room = c.get("/v1/room/ZW-ASN-01", params={"date": "2025-06-01"})

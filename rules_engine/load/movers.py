@@ -11,6 +11,7 @@ import datetime as dt
 
 from ..diagnostics import Diagnostic, make
 from .occupancy import Occupancy
+from .occupancy_holders import holdings
 
 
 def current_homes(occupancy: Occupancy, date: dt.date, household_ids) -> dict[str, str]:
@@ -32,3 +33,17 @@ def mover_warnings(occupancy: Occupancy, date: dt.date, households, file: str) -
     homes = current_homes(occupancy, date, (h.id for h in households))
     return [make("household-lives-in-stock", file, severity="warning", household=h.id, home=homes[h.id],
                  date=date.isoformat()) for h in households if h.id in homes]
+
+
+def homes_index(occupancy: Occupancy) -> dict[str, tuple]:
+    """household id -> every span it holds a home (occupancy_holders.Holding), for asking of many households (the
+    service keeps one per occupancy version)."""
+    out: dict = {}
+    for held in holdings(occupancy.by_unit):
+        out.setdefault(held.household, []).append(held)
+    return {h: tuple(spans) for h, spans in out.items()}
+
+
+def home_on(index: dict, household_id: str, date: dt.date) -> str | None:
+    """The home a household lives in on a date, by homes_index (None: it does not live in the stock then)."""
+    return next((held.unit for held in index.get(household_id, ()) if held.start <= date < held.end), None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -317,9 +318,10 @@ def _sheet(path: str, book, policy: Policy, consume):
         book.close()
 
 
-def load_occupancy(path: str, policy: Policy, root: str | None = None) -> Occupancy:
-    """Read an occupancy file (YAML, JSON, CSV or .xlsx; inside the folder root, when given);
-    raises PolicyError naming file, line (row) and column."""
+def load_occupancy(path: str | os.PathLike, policy: Policy, root: str | None = None) -> Occupancy:
+    """Read an occupancy file (YAML, JSON, CSV or .xlsx; a path as text or a pathlib.Path; inside the folder root,
+    when given); raises PolicyError naming file, line (row) and column."""
+    path = os.fspath(path)
     require_inside(path, root)
     with gc_paused():
         return _load_occupancy(path, policy)

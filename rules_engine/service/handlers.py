@@ -16,6 +16,7 @@ from ..allocation import decision_log, reviews
 from ..diagnostics import PolicyError, hint, make
 from ..engine.explain import explain
 from ..load.inputs import household_from_data
+from ..load.movers import home_on
 from ..allocation.rank import rank as rank_candidates
 from ..engine.room import complex_room
 from ..load.values import Refused, read_date
@@ -71,13 +72,31 @@ def _date(value, where: str) -> dt.date:
 
 
 def _advice(svc: Service, data: dict):
-    """(policy, occupancy in use, decision) for a request with household, unit, date and perhaps counts."""
+    """(policy, occupancy in use, decision, the households' homes header) for a request with household, unit, date
+    and perhaps counts."""
     loaded = pick(svc.policies.snapshot(), data.get("policy"))
     occupancy = svc.occupancies.current(loaded)
     date = _date(data.get("date"), "date")
     comp = composition_for(svc.occupancies, loaded, occupancy, date, data["unit"], data.get("counts"))
     source = "counts" if data.get("counts") else occupancy.source
-    return loaded, occupancy, explain(loaded.program, household_from_data(data["household"]), data["unit"], comp, source)
+    household = household_from_data(data["household"])
+    return (loaded, occupancy, explain(loaded.program, household, data["unit"], comp, source),
+            _lives_in(svc, occupancy, date, [household.id]))
+
+
+LIVES_IN_SHOWN = 100  # households named in Magicmix-Lives-In at most (Magicmix-Lives-In-Count has them all)
+
+
+def _lives_in(svc: Service, occupancy, date: dt.date, household_ids: list[str]) -> dict:
+    """The headers naming the households that live in the stock on the date already (doorstroming) and their homes:
+    their advice still counts that home as occupied (docs/rules.md), as evaluate and rank say beside it. Ids and
+    homes match [A-Za-z0-9_.:-]+ (their schemas), so they go into a header as they are."""
+    index = svc.occupancies.homes(occupancy)
+    found = [(h, home) for h in household_ids if (home := home_on(index, h, date)) is not None]
+    if not found:
+        return {}
+    return {"Magicmix-Lives-In": ", ".join(f"{h}={home}" for h, home in found[:LIVES_IN_SHOWN]),
+            "Magicmix-Lives-In-Count": str(len(found))}
 
 
 def _decision_record(svc: Service, loaded: Loaded, occupancy, decision, caller: Caller, command: str) -> dict:
@@ -95,8 +114,8 @@ def evaluate(svc: Service, caller: Caller, raw: bytes):
     data = checked(raw, "evaluate")
     if data.get("log"):
         caller.require("decide")
-    loaded, occupancy, decision = _advice(svc, data)
-    headers = _headers(loaded, occupancy)
+    loaded, occupancy, decision, lives_in = _advice(svc, data)
+    headers = {**_headers(loaded, occupancy), **lives_in}
     if data.get("log"):
         record = _decision_record(svc, loaded, occupancy, decision, caller, "evaluate")
         svc.store.append(lambda lookup: [record], caller.token_id, occupancy.version)
@@ -118,8 +137,10 @@ def rank(svc: Service, caller: Caller, raw: bytes):
     occupancy = svc.occupancies.current(loaded)
     date = _date(data.get("date"), "date")
     comp = composition_for(svc.occupancies, loaded, occupancy, date, data["unit"], data.get("counts"))
-    ranking = rank_candidates(loaded.program, [household_from_data(c) for c in data["candidates"]], data["unit"], comp)
-    return 200, ranking.to_dict(), _headers(loaded, occupancy)
+    households = [household_from_data(c) for c in data["candidates"]]
+    ranking = rank_candidates(loaded.program, households, data["unit"], comp)
+    return 200, ranking.to_dict(), {**_headers(loaded, occupancy),
+                                    **_lives_in(svc, occupancy, date, [h.id for h in households])}
 
 
 def room(svc: Service, caller: Caller, complex_id: str, query) -> tuple:
@@ -219,14 +240,14 @@ def record_decision(svc: Service, caller: Caller, raw: bytes):
     caller.require("decide")
     data = checked(raw, "review")
     if "evaluate" in data:
-        loaded, occupancy, decision = _advice(svc, data["evaluate"])
+        loaded, occupancy, decision, lives_in = _advice(svc, data["evaluate"])
         record = _decision_record(svc, loaded, occupancy, decision, caller, "decisions")
         # the room is counted under the store's write lock: two deviations at once cannot both take its last place
         written = svc.store.append(lambda lookup: [record, _review(svc, record, data, loaded.program)],
                                    caller.token_id, occupancy.version)
         version = occupancy.version
     else:
-        version = None
+        version, lives_in = None, {}
         policies = svc.policies.snapshot()
 
         def build(lookup):
@@ -247,7 +268,7 @@ def record_decision(svc: Service, caller: Caller, raw: bytes):
     return 201, {"decision_id": review["decision_id"], "review_id": review["review_id"], "advice": review["advice"],
                  "followed": review["followed"], "outcome": review["outcome"], "hash": review["hash"],
                  "token_id": caller.token_id, "occupancy_version": version}, \
-        {"Location": f"/v1/decisions/{review['decision_id']}"}
+        {"Location": f"/v1/decisions/{review['decision_id']}", **lives_in}
 
 
 def _summary(row: dict) -> dict:

@@ -48,6 +48,10 @@ _PROBLEM = {"$ref": "#/components/responses/problem"}
 _ERRORS = {"400": _PROBLEM, "401": _PROBLEM, "403": _PROBLEM, "413": _PROBLEM, "422": _PROBLEM}
 _OCCUPANCY = {"Magicmix-Occupancy-Version": "The occupancy version used (0: the policy's occupancy.yaml).",
               "Magicmix-Policy": "Id, version and content hash of the policy used."}
+_LIVES_IN = {"Magicmix-Lives-In": "Only when a household of the request lives in the stock on the date already "
+                                  "(doorstroming): 'household=home', comma-separated (at most 100). Its advice still "
+                                  "counts that home as occupied, so it may be stricter than it should be.",
+             "Magicmix-Lives-In-Count": "With Magicmix-Lives-In: how many households of the request live in the stock."}
 
 
 def _query(name: str, what: str, schema: dict | None = None) -> dict:
@@ -77,13 +81,13 @@ def openapi_document() -> dict:
             "summary": "Advise on letting a home to a household, with the full explanation (role read; log: decide)",
             "parameters": [lang], "requestBody": _body("#/components/schemas/api/$defs/evaluate"),
             "responses": {"200": _ok({"$ref": "#/components/schemas/decision"}, "The decision (as evaluate --format "
-                                     "json).", {**_OCCUPANCY, "Magicmix-Decision-Id": "With log: the decision's id."}),
+                                     "json).", {**_OCCUPANCY, **_LIVES_IN, "Magicmix-Decision-Id": "With log: the decision's id."}),
                           **_ERRORS}}},
         "/v1/rank": {"post": {
             "summary": "Rank up to 1,000 candidates for a vacancy (role read)", "parameters": [lang],
             "requestBody": _body("#/components/schemas/api/$defs/rank"),
             "responses": {"200": _ok({"$ref": "#/components/schemas/ranking"}, "The ranking (as rank --format json).",
-                                     _OCCUPANCY), **_ERRORS}}},
+                                     {**_OCCUPANCY, **_LIVES_IN}), **_ERRORS}}},
         "/v1/room/{complex_id}": {"get": {
             "summary": "Room per category in a complex, its portieken and buurt (role read)",
             "parameters": [{"name": "complex_id", "in": "path", "required": True, "description": "Complex id.",
@@ -99,7 +103,7 @@ def openapi_document() -> dict:
         "/v1/decisions": {
             "post": {"summary": "Record what a person decided: followed or deviated with a coded reason (role decide)",
                      "parameters": [lang], "requestBody": _body("#/components/schemas/api/$defs/review"),
-                     "responses": {"201": _ok({"type": "object"}, "Recorded (committed to the database)."),
+                     "responses": {"201": _ok({"type": "object"}, "Recorded (committed to the database).", _LIVES_IN),
                                    "404": _PROBLEM, "409": _PROBLEM, **_ERRORS}},
             "get": {"summary": "Logged decisions with their review, oldest first (role read)",
                     "parameters": [date, _query("from", "From this letting date."), _query("to", "To this date."),

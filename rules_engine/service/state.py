@@ -25,6 +25,7 @@ from ..diagnostics import PolicyError, hint, make
 from ..lang.facts import Group
 from ..model.levels import group_keys
 from ..model.policy import frozen_map
+from ..load.movers import homes_index
 from ..load.occupancy import Composition, Occupancy, composition, load_occupancy
 from .store import Store
 
@@ -105,6 +106,7 @@ class Occupancies:
         self._cache: dict = {}
         self._heads: dict = {}
         self._compositions: dict = {}
+        self._homes: dict = {}
         self._lock = threading.Lock()
 
     def forget_head(self) -> None:
@@ -129,6 +131,18 @@ class Occupancies:
                     self._compositions.pop(next(iter(self._compositions)))
                 self._compositions[key] = comp
         return comp
+
+    def homes(self, occupancy: OccupancyInUse) -> dict:
+        """Who lives where in an occupancy version, over time (movers.homes_index), made once and kept (the last 8)."""
+        key = (occupancy.version, occupancy.path, id(occupancy.occupancy))
+        kept = self._homes.get(key)
+        if kept is None:
+            kept = (occupancy, homes_index(occupancy.occupancy))  # the occupancy held: its id is not reused while kept
+            with self._lock:
+                if len(self._homes) >= 8:
+                    self._homes.pop(next(iter(self._homes)))
+                self._homes[key] = kept
+        return kept[1]
 
     def current(self, loaded: Loaded) -> OccupancyInUse:
         """The newest occupancy of a policy."""
