@@ -263,6 +263,20 @@ def test_a_saved_report_with_a_share_that_is_no_exact_number_is_refused(policy_c
     assert re.search(rf"{re.escape(str(path))}:\d+:\d+: invalid-format: '{re.escape(text)}'", res.output), res.output
 
 
+@pytest.mark.parametrize("text", ["projected >= 3", "projected", "projected.complex >= 1"])
+def test_a_saved_report_with_a_condition_that_names_no_fact_is_shown_as_written(policy_copy, tmp_path, text):
+    # the words of a condition are made from its text as the saved record holds it: 'projected' alone once crashed
+    # them (IndexError, found by bench/fuzz.py)
+    data = _saved_decision(policy_copy, tmp_path)
+    rule = next(r for r in data["rules"] if r["conditions"])
+    rule["conditions"][0]["text"] = text
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    res = run("report", path, "--format", "markdown")
+    _clean(res)
+    assert res.exit_code == 0, res.output
+
+
 def test_a_saved_ranking_is_checked_against_its_schema(policy_copy, tmp_path):
     res = run("rank", policy_copy, "--unit", UNIT, "--candidates", OB / "examples" / "kandidaten.yaml",
               "--date", "2025-06-01", "--format", "json")

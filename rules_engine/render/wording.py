@@ -119,6 +119,8 @@ def phrase(node: ast.Node, household_category: str, labels: Labels, lang: str, s
     after = parts[0] == "projected"
     if after:
         parts = parts[1:]
+        if not parts:  # 'projected' alone names no fact (a saved record is read as written): shown as it is
+            return Phrase(path)
     cid, cat = _category_of(index, household_category, labels, lang)
     if len(parts) == 2 and parts[1] in _GROUP_FACTS and parts[0] not in ("household", "unit", "profile"):
         level = parts[0]
