@@ -223,8 +223,38 @@ def _engine(program: Program) -> EngineRef:
 
 def explain(program: Program, household: Household, unit_id: str, comp: Composition,
             occupancy_source: str = "") -> Decision:
-    """Evaluate one letting with the full explanation record."""
+    """Evaluate one letting with the full explanation record: by the compiled explainer of the date where it covers
+    the program (explain_counts.explain_composition), else by the traced evaluation (explain_traced); the same
+    record either way."""
+    if program.engine is None:
+        d = _compiled_explainer()(program, household, unit_id, comp, occupancy_source)
+        if d is not None:
+            return d
     return _explain(program, household, unit_id, comp, occupancy_source, None)
+
+
+def explain_json(program: Program, household: Household, unit_id: str, comp: Composition) -> tuple[str, tuple, str]:
+    """(outcome, deciding rules, explain(...).to_json()), the JSON written without building the record where the
+    compiled explainer covers the program (batch --explain writes a record per row)."""
+    if program.engine is None:
+        out = _compiled_explainer()(program, household, unit_id, comp, "", True)
+        if out is not None:
+            return out
+    d = explain(program, household, unit_id, comp)
+    return d.outcome, d.deciding_rules, d.to_json()
+
+
+def explain_traced(program: Program, household: Household, unit_id: str, comp: Composition,
+                   occupancy_source: str = "") -> Decision:
+    """explain() by the traced evaluation alone: the general path, which the compiled explainer is held to."""
+    return _explain(program, household, unit_id, comp, occupancy_source, None)
+
+
+@lru_cache(maxsize=1)
+def _compiled_explainer():
+    from .explain_counts import explain_composition  # (explain_counts.py builds on this module)
+
+    return explain_composition
 
 
 def explain_all(program: Program, households, unit_id: str, comp: Composition) -> list[Decision]:
@@ -270,4 +300,5 @@ def _policy_ref(policy: Policy) -> PolicyRef:
     return PolicyRef(policy.id, policy.version, policy.content_hash)
 
 
-__all__ = ["Decision", "decision_from_dict", "explain", "explain_all", "display", "json_value", "bilingual", "undecided_text"]
+__all__ = ["Decision", "decision_from_dict", "explain", "explain_json", "explain_traced", "explain_all", "display",
+           "json_value", "bilingual", "undecided_text"]

@@ -11,7 +11,7 @@ mostly brings a new combination of values the earlier ones already showed; the g
 come from the counts as given (explain_groups.composition_given, room_given); what would change
 the outcome is explain.py's own code. Whatever is not covered (a program, a value of another type,
 counts the check refuses, a household placed through a route) takes the general path:
-explain() over composition_from_counts. tests/test_explain_counts.py holds the two to the same
+explain_traced() over composition_from_counts. tests/test_explain_counts.py holds the two to the same
 records on every shipped policy.
 """
 
@@ -30,10 +30,11 @@ from ..lang.program import Program
 from ..model.decision import Bilingual, Decision, HouseholdInput, Inputs, RuleResult
 from ..model.decision_json import KEPT, dumps, record_json
 from ..render.numbers import exact_text
-from .counts import composition_from_counts
+from .counts import composition_from_counts, group_homes
+from ..model.levels import group_keys
 from .evaluate import FIRED, NOT_APPLICABLE, NOT_FIRED, RuleStatus, combine, compiled
 from .explain import (RECORD_VERSION, _categories, _category_change, _engine, _improving_flips, _letter, _outcome_label,
-                      _parameters, _policy_ref, _rule_change, explain)
+                      _parameters, _policy_ref, _rule_change, explain_traced)
 from .explain_groups import _exact, composition_given, composition_given_json, room_given
 from .explain_rules import _SHARED_MAX, _plan, condition_result
 from .explain_values import display
@@ -63,9 +64,63 @@ def explain_counts_json(program: Program, household: Household, unit_id: str, da
     return fast(household, unit_id, counts, leaving, True)
 
 
+def explain_composition(program: Program, household: Household, unit_id: str, comp, occupancy_source: str = "",
+                        as_json: bool = False):
+    """explain()'s record by the compiled explainer of the composition's date, its counts read from the home's groups
+    when they are what counts per level stand for (explain() over composition_from_counts gives the same record, as
+    tests/test_explain_counts.py holds): as many homes as the policy gives each group, occupied homes as many as
+    their households, whole numbers of the policy's categories, the leaving household counted at every level. None
+    when not (or not covered): explain() takes the traced path over the composition as it is. as_json: (outcome,
+    deciding rules, the record's JSON text) as explain_counts_json gives them, for a record without an occupancy's
+    name (None with one)."""
+    fast = counts_explainer(program, comp.date)
+    if fast is None or (as_json and occupancy_source):
+        return None
+    plan = _unit_groups(program.policy, unit_id)
+    if plan is None:
+        return None
+    leaving = comp.by_unit.get(unit_id)
+    cats, known = plan[0]
+    at = cats.index(leaving) if leaving in known else -1
+    if leaving is not None and at < 0:
+        return None
+    groups = comp.groups
+    given = []
+    for gk, homes in plan[1]:
+        g = groups.get(gk)
+        if g is None or g.homes != homes:
+            return None
+        c = g.counts
+        per = tuple([c.get(x, 0) for x in cats])
+        if (sum(per) != g.occupied or g.occupied > homes or not c.keys() <= known
+                or any([n.__class__ is not int or n < 0 for n in per]) or (at >= 0 and not per[at])):
+            return None
+        given.append(per)
+    d = fast(household, unit_id, tuple(given), leaving, as_json)
+    if occupancy_source:
+        i = d.inputs
+        d = Decision(d.record_version, d.outcome, d.outcome_label, d.deciding_rules, d.rules, d.changes, d.room,
+                     d.composition, Inputs(i.household, i.unit, i.complex, i.portiek, i.buurt, i.date, occupancy_source,
+                                           i.profile_valid_from, i.parameters), d.policy, d.engine, d.categories)
+    return d
+
+
+@lru_cache(maxsize=1 << 14)
+def _unit_groups(policy, unit_id: str):
+    """((the categories, as a set), per level ((level, key), the homes of the home's group)) of a home; None for a
+    home the policy does not have."""
+    u = policy.units.get(unit_id) if isinstance(unit_id, str) else None
+    if u is None:
+        return None
+    homes = group_homes(policy)
+    keys = tuple(zip(policy.levels.keys, group_keys(policy, u)))
+    return (policy.category_ids, frozenset(policy.category_ids)), tuple((k, homes[k]) for k in keys)
+
+
 def _general(program: Program, date: dt.date, household: Household, unit_id: str, counts, leaving,
              as_json: bool = False):
-    d = explain(program, household, unit_id, composition_from_counts(program.policy, unit_id, date, counts, leaving))
+    d = explain_traced(program, household, unit_id, composition_from_counts(program.policy, unit_id, date, counts,
+                                                                                  leaving))
     return (d.outcome, d.deciding_rules, d.to_json()) if as_json else d
 
 
