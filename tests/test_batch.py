@@ -135,3 +135,25 @@ def test_parallel_file_reading_equals_serial(monkeypatch, tmp_path):
     monkeypatch.setattr(load, "PARALLEL_FROM", 2)
     out = run("validate", root, "--lang", "en")
     assert out.exit_code == 1 and "zw-asz-03.yaml:2:1: yaml-syntax" in out.output
+
+
+def test_full_explanations_are_made_a_few_hundred_rows_at_a_time(program, tmp_path, monkeypatch):
+    # a record is some 15 KB against a row of some 40 bytes: a block of the decisions' size (25,000 rows) once held
+    # 375 MB of output at a time, several in flight (2 GB for 20,000 rows, flat but far too large)
+    import rules_engine.allocation.batch as batch
+
+    sizes = []
+    chunk = batch.evaluate_chunk
+
+    def counted(*args, **kwargs):
+        result = chunk(*args, **kwargs)
+        sizes.append(result.rows)
+        return result
+    monkeypatch.setattr(batch, "evaluate_chunk", counted)
+    rows = list(_rows(program, 1500, seed=4))
+    summary, results = _run(program, tmp_path, rows, "r.csv", full=True)
+    assert summary.evaluated == 1500 and len(results) == 1500 and [r["row"] for r in results] == list(range(2, 1502))
+    assert len(sizes) > 2 and max(sizes) < 1000, sizes
+    sizes.clear()
+    _run(program, tmp_path, rows, "d.csv")  # decisions only: one block
+    assert sizes == [1500]

@@ -24,10 +24,11 @@ from typing import Callable
 
 from ..atomic import atomic_writer
 from ..lang.compile import Program
-from ..load.batch_rows import RowError, csv_households, input_kind, line_blocks, number_notation, parse_row, row_values
+from ..load.batch_rows import (EXPLAIN_BLOCK_BYTES, RowError, csv_households, input_kind, line_blocks, number_notation,
+                               parse_row, row_values)
 from ..diagnostics import PolicyError
 from ..engine.evaluate import compiled, decide
-from ..engine.explain import explain
+from ..engine.explain import explain_json
 from ..lang.facts import Household
 from ..load.files import check_regular
 from ..load.load import gc_paused
@@ -100,9 +101,8 @@ def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: li
                 raise values
             household, unit, date = parse_row(values, row, program, default_date, notation)
             comp = _composition(program, occupancy, date, cache)
-            d = explain(program, household, unit, comp)
-            outcome, deciding = d.outcome, d.deciding_rules
-            out.append(explain_line(row, household.id, unit, date, outcome, deciding, d.to_json()))
+            outcome, deciding, text = explain_json(program, household, unit, comp)
+            out.append(explain_line(row, household.id, unit, date, outcome, deciding, text))
             outcomes[outcome] += 1
             level_counts[levels[deciding[0]] if deciding else "none"] += 1
         except RowError as exc:
@@ -261,7 +261,7 @@ def run_batch(program: Program, input_path: str, output_path: str | None, occupa
         return True
 
     def run_all() -> bool:
-        chunks = line_blocks(input_path, kind, on_chunk)
+        chunks = line_blocks(input_path, kind, on_chunk, EXPLAIN_BLOCK_BYTES if full else None)
         if jobs <= 1:
             cache: OrderedDict = OrderedDict()
             if _large(program, size):

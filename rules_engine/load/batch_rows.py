@@ -321,10 +321,15 @@ def read_rows(path: str) -> Iterator[tuple[int, object, str]]:
 
 
 BLOCK_BYTES = 1 << 20
+# --explain writes a record of some 15 KB per row of some 40 bytes: blocks of 1 MiB (25,000 rows) would hold
+# 375 MB of output each, several of them in flight; 16 KiB (about 400 rows) holds some 6 MB
+EXPLAIN_BLOCK_BYTES = 1 << 14
 
 
-def line_blocks(path: str, kind: str, progress: Callable[[int], None] | None) -> Iterator[tuple]:
-    """Yield (kind, header, first row number, text block of whole lines); the parent never splits rows.
+def line_blocks(path: str, kind: str, progress: Callable[[int], None] | None, block_bytes: int | None = None
+                ) -> Iterator[tuple]:
+    """Yield (kind, header, first row number, text block of whole lines of about block_bytes, default BLOCK_BYTES);
+    the parent never splits rows.
 
     CSV headers end with the detected delimiter."""
     with open_regular(path) as fh:
@@ -347,7 +352,7 @@ def line_blocks(path: str, kind: str, progress: Callable[[int], None] | None) ->
             row = 2
         read = fh.tell()
         while True:
-            block = fh.read(BLOCK_BYTES)
+            block = fh.read(block_bytes or BLOCK_BYTES)
             if not block:
                 break
             if not block.endswith(b"\n"):
