@@ -65,7 +65,7 @@ def test_every_construct_and_unknown_values_through_durable_rules(tmp_path):
     program = every_construct_program(tmp_path, TEXT_RULES)
     assert {"onbeslist", "niet_toegestaan", "ontraden", "voorkeur"} <= _agree(program, 1200, 6)
     src = compiled(engine_durable.durable_program(program), dt.date(2025, 6, 1)).source
-    assert "_texts(" in src and "_UNK" in src  # texts and yes/no values went through the run-time sides
+    assert "_texts(" in src and "_AGE_NOT_GIVEN" in src  # texts and yes/no values went through the run-time sides
 
 
 def test_exact_thresholds_of_the_benchmark_workload_through_durable_rules():

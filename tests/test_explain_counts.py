@@ -234,3 +234,26 @@ def test_a_composition_that_is_not_what_counts_stand_for_is_explained_as_it_is()
         comp = Composition(date, {**base.groups, key: wrong}, base.by_unit)
         assert explain_composition(program, h, unit, comp) is None
         assert explain(program, h, unit, comp) == explain_traced(program, h, unit, comp)
+
+
+def test_a_missing_age_or_floor_gives_the_traced_reason(policy_copy):
+    """An age or floor that is not given is unknown for the reason the facts give ('leeftijd van het huishouden is
+    niet opgegeven'), in the compiled rules as in the traced path: once the compiled record said 'onbekend'."""
+    from conftest import mutate
+    from rules_engine import example_occupancy
+    from rules_engine.engine.explain_counts import explain_composition
+    from rules_engine.load.occupancy import composition
+
+    mutate(policy_copy / "rules.yaml", "      - household.income <= def.inkomensgrens_passend\n",
+           "      - household.income <= def.inkomensgrens_passend\n      - household.age < 120\n"
+           "      - unit.floor < 30\n")
+    program = load_policy(str(policy_copy), use_cache=False)
+    comp = composition(program.policy, example_occupancy(program), dt.date(2025, 6, 1))
+    reasons = set()
+    for age in (None, 40):
+        h = Household("hh-x", 2, Fraction(24500), "regulier", age)
+        fast = explain_composition(program, h, "ZW-ASN-01-A09", comp)
+        slow = explain_traced(program, h, "ZW-ASN-01-A09", comp)
+        assert fast is not None and fast == slow and fast.to_json() == slow.to_json()
+        reasons |= {c.reason.nl for r in fast.rules for c in r.applies_when + r.conditions if c.reason is not None}
+    assert {"leeftijd van het huishouden is niet opgegeven", "verdieping van de woning is niet opgegeven"} <= reasons

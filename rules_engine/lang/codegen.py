@@ -15,10 +15,9 @@ from fractions import Fraction
 
 from . import operators
 from .expr import Attr, Binary, Bool, Index, ListLit, Logic, Name, Num, Str, Unary, path_text
-from .facts import Unknown, no_value
+from .facts import AGE_NOT_GIVEN, FLOOR_NOT_GIVEN, Unknown, no_case, no_limit, no_value
 from .program import Program
 
-_UNKNOWN = Unknown("onbekend", "unknown")
 # Status codes of the generated code, two bits each in the key of a combination.
 FIRED_CODE, NOT_FIRED_CODE, NOT_APPLICABLE_CODE, UNKNOWN_CODE = 0, 1, 2, 3
 _COMPARE = {"==": py.eq, "!=": py.ne, "<": py.lt, "<=": py.le, ">": py.gt, ">=": py.ge}
@@ -64,7 +63,8 @@ class Gen:
     def __init__(self, program: Program, date: dt.date):
         self.program, self.policy, self.date = program, program.policy, date
         self.levels = self.policy.levels.keys
-        self.ns: dict = {"_U": Unknown, "_UNK": _UNKNOWN, "_mul": operators._mul, "_div": operators._div,
+        self.ns: dict = {"_U": Unknown, "_AGE_NOT_GIVEN": AGE_NOT_GIVEN,
+                         "_FLOOR_NOT_GIVEN": FLOOR_NOT_GIVEN, "_no_limit": no_limit, "_mul": operators._mul, "_div": operators._div,
                          "_share": _share, "_frac": _frac, "_F": Fraction}
         self.consts: dict = {}
         self.definitions_made: dict = {}
@@ -110,7 +110,7 @@ class Gen:
             "household.flags": lambda: _V("h.flags", "other"),
             "household.older": lambda: _V("h.older", "bool"),
             "household.route": lambda: _V(f"(h.route or {self.const('')})", "other"),
-            "household.age": lambda: self.maybe_none("h.age"),
+            "household.age": lambda: self.maybe_none("h.age", "_AGE_NOT_GIVEN"),
             # the home's values as compiled.py's functions read them from the unit table's columns
             "unit.id": lambda: _V("uid", "other"), "unit.portiek": lambda: self.column("keys", _V("ks[0]", "other")),
             "unit.complex": lambda: self.column("keys", _V("ks[1]", "other")),
@@ -118,7 +118,7 @@ class Gen:
             "unit.rent": lambda: self.column("rent", _V("_F(rn, rd)", "num", nd=("rn", "rd"))),
             "unit.rooms": lambda: self.column("rooms", _V("u_rooms", "num", integral=True)),
             "unit.daeb": lambda: self.column("daeb", _V("u_daeb", "bool")),
-            "unit.floor": lambda: self.column("floor", self.maybe_none("u_floor")),
+            "unit.floor": lambda: self.column("floor", self.maybe_none("u_floor", "_FLOOR_NOT_GIVEN")),
             "date": lambda: _V(self.const(self.date), "other"),
             "year": lambda: self.number(self.date.year),
             "profile.min_households": lambda: _V(self.table(("min",), min_households), "num", integral=True),
@@ -168,7 +168,8 @@ class Gen:
         parts = p.split(".")
         if parts[:2] == ["profile", "portiek"] and parts[2:] == ["max_households"]:
             t, m = self.temp(), self.table(("max",), max_households)
-            return _V(f"(_UNK if ({t} := {m}.get({key.code})) is None else {t})", "num", unknown=True, integral=True)
+            return _V(f"(_no_limit({key.code}) if ({t} := {m}.get({key.code})) is None else {t})", "num", unknown=True,
+                      integral=True)
         if parts[0] == "profile" and len(parts) == 3 and parts[2] in ("target", "floor", "ceiling") \
                 and parts[1] in self.levels and self.policy.levels[parts[1]].mix:
             level, what = parts[1], parts[2]
@@ -216,7 +217,7 @@ class Gen:
             raise Unsupported(name)
         from .expr import parse
 
-        code, unknown, kinds, integral = "_UNK", True, set(), True
+        code, unknown, kinds, integral = self.const(no_case(name)), True, set(), True
         for case in reversed(d.cases):
             value = self.value(self.node(parse(case.value.text)))
             kinds.add(value.kind)
@@ -237,10 +238,11 @@ class Gen:
             raise Unsupported("kinds")
         return _V(code, kinds.pop(), unknown=unknown, integral=integral)
 
-    def maybe_none(self, code: str) -> _V:
-        """A count that may be missing (an age, a floor): unknown when it is."""
+    def maybe_none(self, code: str, why: str) -> _V:
+        """A count that may be missing (an age, a floor): unknown when it is, for the reason the facts give (why: its
+        name in the namespace)."""
         t = self.temp()
-        return _V(f"(_UNK if ({t} := {code}) is None else {t})", "num", unknown=True, integral=True)
+        return _V(f"({why} if ({t} := {code}) is None else {t})", "num", unknown=True, integral=True)
 
     # --- expressions --------------------------------------------------------------------------------
     def value(self, v: _V) -> _V:

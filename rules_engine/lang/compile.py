@@ -13,7 +13,7 @@ from .bounds import Shapes
 from ..diagnostics import Collector, Diagnostic, hint, make
 from .expr import (Attr, Binary, Bool, ExprError, Index, ListLit, Logic, Name, Node, Num, Str, Unary, parse,
                    path_text)
-from .facts import Facts, Unknown, catalogue, no_value, prefixes
+from .facts import Facts, Unknown, catalogue, no_case, no_value, prefixes
 from ..model.levels import unknown_level
 from ..model.policy import Policy, Text, frozen_map
 from .operators import and_, not_, or_
@@ -148,8 +148,7 @@ class _Compiler:
                     return value(f)
                 if _is_unknown(w):
                     return w
-            return Unknown(f"geen geval van definitie '{name}' is van toepassing",
-                           f"no case of definition '{name}' applies")
+            return no_case(name)
 
         self.defs[name] = (get, typ)
         return get, typ

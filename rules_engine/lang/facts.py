@@ -36,6 +36,12 @@ class Unknown:
         return f"Unknown({self.en!r})"
 
 
+def no_case(definition: str) -> Unknown:
+    """The Unknown of a definition none of whose cases applies (the compiled rules give it too)."""
+    return Unknown(f"geen geval van definitie '{definition}' is van toepassing",
+                   f"no case of definition '{definition}' applies")
+
+
 def no_value(parameter: str, date) -> Unknown:
     """The Unknown of a parameter that has no value on the date (its reason names both)."""
     return Unknown(f"parameter '{parameter}' heeft geen waarde op {date.isoformat()}",
@@ -132,21 +138,25 @@ class FactSpec:
 
 def _no_limit(f: Facts, category: str):
     limit = f.profile.portiek_max_households.get(category)
-    if limit is None:
-        return Unknown(f"geen portieklimiet voor categorie '{category}'", f"no portiek limit for category '{category}'")
-    return limit
+    return no_limit(category) if limit is None else limit
+
+
+def no_limit(category: str) -> Unknown:
+    """The Unknown of a portiek maximum the profile does not set for a category (the compiled rules give it too)."""
+    return Unknown(f"geen portieklimiet voor categorie '{category}'", f"no portiek limit for category '{category}'")
+
+
+AGE_NOT_GIVEN = Unknown("leeftijd van het huishouden is niet opgegeven", "the household's age is not given")
+FLOOR_NOT_GIVEN = Unknown("verdieping van de woning is niet opgegeven", "the home's floor is not given")
+"""The reasons of a missing age and floor (read by the compiled rules too, so that records say the same)."""
 
 
 def _age(f: Facts):
-    if f.household.age is None:
-        return Unknown("leeftijd van het huishouden is niet opgegeven", "the household's age is not given")
-    return f.household.age
+    return AGE_NOT_GIVEN if f.household.age is None else f.household.age
 
 
 def _floor(f: Facts):
-    if f.unit.floor is None:
-        return Unknown("verdieping van de woning is niet opgegeven", "the home's floor is not given")
-    return f.unit.floor
+    return FLOOR_NOT_GIVEN if f.unit.floor is None else f.unit.floor
 
 
 def _mix_of(level: str) -> Callable[[Facts], LevelMix]:
