@@ -6,9 +6,8 @@ module), so it costs nothing for any other import."""
 from __future__ import annotations
 
 import importlib
-import importlib.abc
-import importlib.util
 import sys
+from importlib.machinery import ModuleSpec
 
 PARTS = {
     "model": ("units", "levels", "outcomes", "value_types", "decision", "deviations"),
@@ -33,9 +32,12 @@ rules_engine.model gives the policy's names, rules_engine.load.load what load.py
 NEW = {f"rules_engine.{m}": f"rules_engine.{part}.{m}" for part, mods in PARTS.items() for m in mods}
 
 
-class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+class _Alias:
+    """A finder and loader of the old names (the protocol of sys.meta_path; importlib.abc's base classes would
+    import importlib.resources, a tenth of magicmix --help)."""
+
     def find_spec(self, name, path=None, target=None):
-        return importlib.util.spec_from_loader(name, self) if name in NEW else None
+        return ModuleSpec(name, self) if name in NEW else None
 
     def create_module(self, spec):
         return importlib.import_module(NEW[spec.name])  # the module itself, under its old name too
