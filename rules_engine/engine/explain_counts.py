@@ -18,6 +18,7 @@ records on every shipped policy.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from fractions import Fraction
 from functools import lru_cache
 from operator import itemgetter
@@ -105,16 +106,25 @@ def explain_composition(program: Program, household: Household, unit_id: str, co
     return d
 
 
-@lru_cache(maxsize=1 << 14)
 def _unit_groups(policy, unit_id: str):
-    """((the categories, as a set), per level ((level, key), the homes of the home's group)) of a home; None for a
-    home the policy does not have."""
-    u = policy.units.get(unit_id) if isinstance(unit_id, str) else None
-    if u is None:
-        return None
-    homes = group_homes(policy)
-    keys = tuple(zip(policy.levels.keys, group_keys(policy, u)))
-    return (policy.category_ids, frozenset(policy.category_ids)), tuple((k, homes[k]) for k in keys)
+    """((the categories, as a set), per level ((level, key), the homes of the home's group)) of a home, kept per
+    policy while it lives (a service that reloads its policies lets the old ones go); None for a home the policy
+    does not have."""
+    kept = _UNIT_GROUPS.get(policy)
+    if kept is None:
+        kept = _UNIT_GROUPS[policy] = {}
+    plan = kept.get(unit_id) if unit_id.__class__ is str else None
+    if plan is None:
+        u = policy.units.get(unit_id) if unit_id.__class__ is str else None
+        if u is None:
+            return None
+        homes = group_homes(policy)
+        keys = tuple(zip(policy.levels.keys, group_keys(policy, u)))
+        plan = kept[unit_id] = (policy.category_ids, frozenset(policy.category_ids)), tuple((k, homes[k]) for k in keys)
+    return plan
+
+
+_UNIT_GROUPS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _general(program: Program, date: dt.date, household: Household, unit_id: str, counts, leaving,
