@@ -164,8 +164,8 @@ def test_every_construct_of_the_compiler_and_unknown_values_decide_as_the_one_se
     outcomes = _agree(program, 1500, 5)
     assert {"onbeslist", "niet_toegestaan", "ontraden"} <= outcomes
     src = compiled(program, dt.date(2025, 6, 1)).source
-    assert "_AGE_NOT_GIVEN" in src and "_FLOOR_NOT_GIVEN" in src and "_mul(" in src and "_div(" in src  # the three-valued
-    # and exact-arithmetic paths ran
+    # the three-valued and exact-arithmetic paths ran
+    assert "_AGE_NOT_GIVEN" in src and "_FLOOR_NOT_GIVEN" in src and "_mul(" in src and "_div(" in src
 
 
 def test_exact_thresholds_of_the_benchmark_workload():

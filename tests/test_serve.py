@@ -331,7 +331,8 @@ def test_malformed_bodies_get_problem_json_with_the_field_path(server):
         latin1 = json.dumps({"household": {**h, "id": "Zoë"}, "unit": UNIT}, ensure_ascii=False).encode("latin-1")
         body = assert_problem(c.post("/v1/evaluate", content=latin1), 400, "bad-json")
         at = latin1.index("ë".encode("latin-1")) + 1
-        assert body["message"]["nl"] == f"geen geldige JSON: de tekst is geen UTF-8 (byte {at}): stuur het verzoek als UTF-8"
+        assert body["message"]["nl"] == (f"geen geldige JSON: de tekst is geen UTF-8 (byte {at}): stuur het verzoek "
+                                         "als UTF-8")
         assert body["message"]["en"].startswith(f"not valid JSON: the text is not UTF-8 (byte {at})"), body
         assert_problem(c.post("/v1/evaluate", content=b"[" * 5000 + b"]" * 5000), 400, "bad-json")
         assert_problem(c.post("/v1/evaluate", json={"household": h, "unit": "ZW-NOPE"}), 422, "unknown-unit", "/unit")

@@ -33,12 +33,14 @@ def evaluate_cmd(policy, unit_id, household_path, batch_path, output_path, full,
     """Advise on one letting, or evaluate every row of a batch file."""
     if batch_path:
         if unit_id or household_path or log_path:
-            raise UsageError("--batch gaat zonder --unit, --household en --log", "--batch goes without --unit, --household and --log")
+            raise UsageError("--batch gaat zonder --unit, --household en --log",
+                             "--batch goes without --unit, --household and --log")
         from .batch import run
 
         return run(policy, batch_path, output_path, full, jobs, on_error, occupancy_path, date_text, fmt, lang, engine)
     if not unit_id or not household_path:
-        raise UsageError("geef --unit en --household (of --batch BESTAND)", "give --unit and --household (or --batch FILE)")
+        raise UsageError("geef --unit en --household (of --batch BESTAND)",
+                         "give --unit and --household (or --batch FILE)")
     from ..api import evaluate
     from ..load.inputs import read_household
     from ..load.movers import mover_warnings

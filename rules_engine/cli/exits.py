@@ -91,7 +91,8 @@ def usage_diagnostic(exc: click.ClickException) -> Diagnostic:
     text = exc.format_message()
     ctx = getattr(exc, "ctx", None)
     where = ctx.command_path if ctx is not None else "magicmix"
-    return Diagnostic("usage", "error", where, None, None, f"verkeerd gebruik van {where}: {dutch_of(exc) or text}", text)
+    return Diagnostic("usage", "error", where, None, None, f"verkeerd gebruik van {where}: {dutch_of(exc) or text}",
+                      text)
 
 
 def show_usage_error(exc: click.UsageError) -> None:

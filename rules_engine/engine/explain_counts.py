@@ -110,12 +110,14 @@ def _unit_groups(policy, unit_id: str):
     """((the categories, as a set), per level ((level, key), the homes of the home's group)) of a home, kept per
     policy while it lives (a service that reloads its policies lets the old ones go); None for a home the policy
     does not have."""
+    if unit_id.__class__ is not str:
+        return None
     kept = _UNIT_GROUPS.get(policy)
     if kept is None:
         kept = _UNIT_GROUPS[policy] = {}
-    plan = kept.get(unit_id) if unit_id.__class__ is str else None
+    plan = kept.get(unit_id)
     if plan is None:
-        u = policy.units.get(unit_id) if unit_id.__class__ is str else None
+        u = policy.units.get(unit_id)
         if u is None:
             return None
         homes = group_homes(policy)

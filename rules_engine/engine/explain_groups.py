@@ -323,7 +323,7 @@ _SHARE_TEXTS: dict = {}  # (occupied << 33) | count -> the share's exact text as
 
 def _share_json(n: int, occupied: int) -> str:
     text = encode_basestring(_share_text(n, occupied))
-    if len(_SHARE_TEXTS) < 1 << 16:  # a few MiB at most: the pairs of a group's counts are few
+    if len(_SHARE_TEXTS) < _SHARE_MAX:
         _SHARE_TEXTS[(occupied << 33) | n] = text
     return text
 

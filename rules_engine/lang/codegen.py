@@ -63,9 +63,9 @@ class Gen:
     def __init__(self, program: Program, date: dt.date):
         self.program, self.policy, self.date = program, program.policy, date
         self.levels = self.policy.levels.keys
-        self.ns: dict = {"_U": Unknown, "_AGE_NOT_GIVEN": AGE_NOT_GIVEN,
-                         "_FLOOR_NOT_GIVEN": FLOOR_NOT_GIVEN, "_no_limit": no_limit, "_mul": operators._mul, "_div": operators._div,
-                         "_share": _share, "_frac": _frac, "_F": Fraction}
+        self.ns: dict = {"_U": Unknown, "_AGE_NOT_GIVEN": AGE_NOT_GIVEN, "_FLOOR_NOT_GIVEN": FLOOR_NOT_GIVEN,
+                         "_no_limit": no_limit, "_mul": operators._mul, "_div": operators._div, "_share": _share,
+                         "_frac": _frac, "_F": Fraction}
         self.consts: dict = {}
         self.definitions_made: dict = {}
         self.temps = 0

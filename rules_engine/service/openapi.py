@@ -81,7 +81,8 @@ def openapi_document() -> dict:
             "summary": "Advise on letting a home to a household, with the full explanation (role read; log: decide)",
             "parameters": [lang], "requestBody": _body("#/components/schemas/api/$defs/evaluate"),
             "responses": {"200": _ok({"$ref": "#/components/schemas/decision"}, "The decision (as evaluate --format "
-                                     "json).", {**_OCCUPANCY, **_LIVES_IN, "Magicmix-Decision-Id": "With log: the decision's id."}),
+                                     "json).", {**_OCCUPANCY, **_LIVES_IN,
+                                                "Magicmix-Decision-Id": "With log: the decision's id."}),
                           **_ERRORS}}},
         "/v1/rank": {"post": {
             "summary": "Rank up to 1,000 candidates for a vacancy (role read)", "parameters": [lang],
