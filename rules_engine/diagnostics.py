@@ -6,6 +6,7 @@ Every message a user can see is written here, once, in both languages.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from .lang.records import frozen
 
 # code -> (Dutch, English). Placeholders are filled from plain values we create.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -277,7 +278,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class Diagnostic:
     """One finding: an error or warning at a position, with its text in both languages."""
 

@@ -1,7 +1,8 @@
-"""records.quick: a frozen record built by a direct __init__ is still a frozen dataclass in every way."""
+"""records: frozen records made lazily (frozen) or built by a direct __init__ (quick) stay frozen dataclasses."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from dataclasses import dataclass, field
 
@@ -9,7 +10,7 @@ import pytest
 
 from rules_engine.model.decision import Bilingual, EngineRef, Value
 from rules_engine.lang.facts import Facts, Household
-from rules_engine.lang.records import quick
+from rules_engine.lang.records import frozen, quick
 
 
 @quick
@@ -68,3 +69,62 @@ def test_the_household_is_a_tuple_that_behaves_as_its_frozen_dataclass():
         h < same  # noqa: B015 - no order, as the dataclass had none
     with pytest.raises(TypeError):
         Household("h", 2)  # income and category are required
+
+
+def _twins(**options):
+    """The same class made by records.frozen and by @dataclass(frozen=True), with a recursive field."""
+    made = []
+    for decorate in (frozen(**options), dataclass(frozen=True, **options)):
+        @decorate
+        class Twin:
+            """A record with a default, a factory and a field left out of comparison."""
+
+            a: int
+            b: tuple = ()
+            c: list = field(default_factory=list, compare=False)
+        made.append(Twin)
+    return made
+
+
+@pytest.mark.parametrize("options", [{}, {"eq": False}])
+def test_a_frozen_record_compiles_its_methods_when_first_called_and_is_then_the_dataclass(options):
+    lazy, eager = _twins(**options)
+    assert lazy.__init__.__code__.co_name == "stub"  # nothing compiled yet for this class
+    assert dataclasses.is_dataclass(lazy) and repr(lazy.__dataclass_params__) == repr(eager.__dataclass_params__)
+    assert [f.name for f in dataclasses.fields(lazy)] == [f.name for f in dataclasses.fields(eager)]
+    x, y = lazy(1, (2,)), eager(1, (2,))
+    assert lazy.__init__.__code__.co_name == "__init__" and lazy.__init__.__qualname__ == eager.__init__.__qualname__
+    assert repr(x).replace("lazy", "") == repr(y).replace("eager", "")
+    assert (x == lazy(1, (2,), [9])) is (y == eager(1, (2,), [9])) and (x != lazy(2)) is (y != eager(2))
+    assert (hash(x) == hash(lazy(1, (2,)))) is (hash(y) == hash(eager(1, (2,))))
+    for record in (x, y):
+        with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'a'"):
+            record.a = 5
+        with pytest.raises(dataclasses.FrozenInstanceError, match="cannot delete field 'a'"):
+            del record.a
+    assert dataclasses.replace(x, a=3) == lazy(3, (2,)) if not options else dataclasses.replace(x, a=3).a == 3
+    assert copy.deepcopy(x).b == (2,) and dataclasses.asdict(x) == dataclasses.asdict(y)
+    with pytest.raises(TypeError):
+        lazy()  # a is still required
+
+
+def test_a_frozen_record_repr_keeps_the_recursion_guard_and_subclasses_compile_their_own():
+    lazy, _ = _twins()
+    loop = lazy(1, (), [])
+    loop.c.append(loop)
+    assert repr(loop).endswith("c=[...])")
+    assert repr(loop).endswith("c=[...])")  # the guard's stub called again, compiled once
+
+    @frozen
+    class Child(lazy):
+        """A subclass with a field of its own."""
+
+        d: int = 0
+    assert Child(1, d=2) == Child(1, d=2) and Child(1) != lazy(1) and repr(Child(1, d=2)).endswith("d=2)")
+
+
+def test_a_class_without_a_docstring_is_made_at_once_as_dataclasses_would_write_its_docstring():
+    @frozen
+    class Bare:
+        a: int
+    assert Bare.__doc__ == "Bare(a: 'int')" and Bare.__init__.__code__.co_name == "__init__"

@@ -17,7 +17,6 @@ import shutil
 import stat
 import tempfile
 import uuid
-from dataclasses import dataclass
 from typing import Callable
 
 from ..atomic import copy_atomic, fsync_directory
@@ -31,11 +30,12 @@ from .log_chain import GENESIS, canonical_hash, chain, link
 from ..model.policy import OUTCOMES
 from ..load.revision import git_output
 from ..load.values import Refused, read_id
+from ..lang.records import frozen
 
 RECORD_VERSION = 1
 
 
-@dataclass(frozen=True)
+@frozen
 class LogRead:
     """The records of a log, the line each starts on, and the warnings met while reading it (skipped lines)."""
 

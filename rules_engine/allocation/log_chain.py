@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic, make
 from ..model.policy import OUTCOMES
+from ..lang.records import frozen
 
 GENESIS = "sha256:" + "0" * 64
 """The prev_hash of a log's first record."""
@@ -50,7 +50,7 @@ def chain(records: list[dict], prev: str) -> list[dict]:
     return out
 
 
-@dataclass(frozen=True)
+@frozen
 class ChainCheck:
     """The verdict on a log's chain: its head, the records checked, and what is wrong."""
 

@@ -11,18 +11,18 @@ complex and buurt (room.py); then the home's id.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from ..engine.explain import explain
 from ..model.policy import PLACEMENT
 from ..model.outcomes import AGAINST, Outcome
 from ..load.occupancy import Occupancy, composition
+from ..lang.records import frozen
 
 
 PREFERRED = Outcome.VOORKEUR.value
 
 
-@dataclass(frozen=True)
+@frozen
 class Fit:
     """One vacant home for a placement: the outcome, the mix rules that fired, the category's room left."""
 

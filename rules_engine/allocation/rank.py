@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from ..lang.compile import Program
 from ..model.decision import Record
@@ -14,10 +13,11 @@ from ..load.inputs import household_from_data
 from ..load.occupancy import Composition
 from ..lang.records import quick
 from ..render.messages import capital, say
+from ..lang.records import frozen
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class Candidate(Record):
     """One candidate's place: portal position, rank (None when dropped), advice and the one-line reason."""
 
@@ -31,7 +31,7 @@ class Candidate(Record):
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class Ranking(Record):
     """The candidates for one home, ranked by the policy's strategy."""
 

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import os
 import tempfile
-from dataclasses import dataclass
 
 from ..api import evaluate, load_policy
 from .decision_log import read_log
@@ -17,9 +16,10 @@ from ..render.numbers import to_fraction
 from ..load.occupancy import EMPTY, load_occupancy
 from ..render.report import to_json
 from ..load.revision import export_git
+from ..lang.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class ReplayResult:
     """One decision replayed: the same, or the differences found; `reworded`: texts worded otherwise by this
     version of magicmix (a room line or a change in other words, its numbers and outcome the same)."""

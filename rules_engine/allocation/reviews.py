@@ -9,12 +9,12 @@ and last year's stands in for them, so the first deviations of January are not r
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from fractions import Fraction
 
 from ..model.deviations import FREE_ROOMS, LEGAL_OUTCOME
 from ..diagnostics import PolicyError, make
 from ..render.numbers import format_percent
+from ..lang.records import frozen
 
 NOT_LET = (LEGAL_OUTCOME, "onbeslist", "ontraden")
 """Outcomes under which a person did not let the home to the household (every other outcome is a letting)."""
@@ -52,7 +52,7 @@ def decision_year(decision: dict | None) -> int | None:
         return None
 
 
-@dataclass(frozen=True)
+@frozen
 class RoomUse:
     """The use of one free allocation room in a year, as the log shows it."""
 

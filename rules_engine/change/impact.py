@@ -13,7 +13,6 @@ import datetime as dt
 import math
 import os
 from collections import Counter
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable, Iterator
 
@@ -29,13 +28,14 @@ from ..lang.facts import Household
 from ..load.inputs import household_from_data
 from ..model.policy import frozen_map
 from ..load.occupancy import EMPTY, Composition, Occupancy, OccupancyRow, composition, load_occupancy
+from ..lang.records import frozen
 
 _GOLDEN = Fraction(6180339887, 10000000000)
 _SAMPLE_SIZES = (1, 2, 3, 5)
 _SAMPLE_AGES = (35, 70)
 
 
-@dataclass(frozen=True)
+@frozen
 class ImpactCase:
     """One letting to decide under both versions; occupancy names how to build its composition."""
 
@@ -47,7 +47,7 @@ class ImpactCase:
     occupancy: object  # 'example' | 'empty' | ('file', path) | ('shift', category) | a test Case
 
 
-@dataclass(frozen=True)
+@frozen
 class ConditionChange:
     """A condition of a changed rule, as evaluated under the old and the new version (None where absent)."""
 
@@ -55,7 +55,7 @@ class ConditionChange:
     new: ConditionResult | None
 
 
-@dataclass(frozen=True)
+@frozen
 class RuleChange:
     """A rule whose status (or, when it fired in both, outcome) differs between the versions."""
 
@@ -66,7 +66,7 @@ class RuleChange:
     conditions: tuple[ConditionChange, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class Flip:
     """A decision whose outcome differs; None means the home is not in that version (or cannot be evaluated)."""
 
@@ -80,7 +80,7 @@ class Flip:
     rules: tuple[RuleChange, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class Impact:
     """What a policy change does to a set of cases."""
 

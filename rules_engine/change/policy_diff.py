@@ -9,18 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
-from dataclasses import dataclass
 from fractions import Fraction
 
 from ..model.policy import Band, LevelMix, Policy, Where
 from ..render.numbers import format_euro, format_percent, format_plain
+from ..lang.records import frozen
 
 SECTIONS = ("metadata", "categories", "parameters", "mix", "complexes", "units", "rules", "definitions", "ranking")
 INFORMATIONAL = ("metadata",)
 """Sections whose changes do not change a decision (a new version number, another owner)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class DiffItem:
     """One change: in a section, about a subject, one field from an old to a new value (both texts nl/en)."""
 
@@ -33,7 +33,7 @@ class DiffItem:
     where: str | None  # file:line in the new version (the old one when removed), relative to the policy folder
 
 
-@dataclass(frozen=True)
+@frozen
 class PolicyDiff:
     """All semantic changes between two policy versions."""
 
@@ -308,7 +308,7 @@ def diff_policies(old: Policy, new: Policy) -> PolicyDiff:
     return PolicyDiff(old.id, new.id, old.version, new.version, old.content_hash, new.content_hash, tuple(items))
 
 
-@dataclass(frozen=True)
+@frozen
 class GroupedItem:
     """Identical changes to several subjects, shown once (a changed default reaches many buurten)."""
 

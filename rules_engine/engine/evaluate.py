@@ -18,7 +18,6 @@ Outcome (documented in docs/rules.md):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Protocol
 
@@ -32,6 +31,7 @@ from ..load.occupancy import Composition
 from ..lang.operators import apply, kleene
 from ..lang.program import CompiledRule, Condition, Program
 from ..lang.records import quick
+from ..lang.records import frozen
 
 DEFAULT_OUTCOME = Outcome.PASSEND.value
 NIET_TOEGESTAAN, LEGAL = Outcome.NIET_TOEGESTAAN.value, RuleKind.LEGAL.value
@@ -39,7 +39,7 @@ FIRED, NOT_FIRED, NOT_APPLICABLE = "fired", "not_fired", "not_applicable"
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class RuleStatus:
     """Whether a rule fired, and if not applicable, why."""
 

@@ -14,15 +14,15 @@ All arithmetic is exact, in integers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping
 
 from ..lang.facts import Group
 from ..model.levels import area_keys
 from ..model.policy import Band
+from ..lang.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Room:
     """Room for one category in one group."""
 

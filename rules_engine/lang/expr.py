@@ -20,13 +20,13 @@ so a condition can only read facts. Policy text is never handed to eval or exec.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 
 from . import operators
 from .operators import COMPARE
 from ..render.numbers import smaller_reading
 from .syntax import Attr, Binary, Bool, Index, ListLit, Logic, Name, Node, Num, Str, Unary  # noqa: F401 - the tree, re-exported
+from .records import frozen
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 50
@@ -50,7 +50,7 @@ class ExprError(Exception):
         self.en = en
 
 
-@dataclass(frozen=True)
+@frozen
 class Token:
     kind: str  # num, str, name, op, end
     text: str

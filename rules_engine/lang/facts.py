@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import namedtuple
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from fractions import Fraction
 from functools import lru_cache
 from typing import Callable, Mapping
@@ -18,6 +18,7 @@ from typing import Callable, Mapping
 from ..model.levels import DEFAULT, Levels
 from ..model.policy import LevelMix, Profile, Unit, frozen_map
 from .records import quick, tuple_record
+from .records import frozen
 
 GROUP_LEVELS = DEFAULT.keys
 """The group levels of a policy without levels of its own (a policy's: policy.levels.keys)."""
@@ -48,7 +49,7 @@ def no_value(parameter: str, date) -> Unknown:
                    f"parameter '{parameter}' has no value on {date.isoformat()}")
 
 
-@dataclass(frozen=True)
+@frozen
 class _HouseholdFields:
     """Household's fields as a frozen dataclass declares them: what dataclasses.fields() and replace() read."""
 
@@ -73,7 +74,7 @@ class Household(namedtuple("Household", [f.name for f in fields(_HouseholdFields
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class Group:
     """The composition of a portiek, complex or buurt: homes, occupied homes, households per category."""
 
@@ -104,7 +105,7 @@ class Group:
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class Facts:
     """Everything the rules may read for one household x home x date."""
 
@@ -124,7 +125,7 @@ _NONE_ABOVE = frozen_map({})
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class FactSpec:
     """One fact in the catalogue: its path, type, and what it means."""
 

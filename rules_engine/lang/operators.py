@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import operator as py
 from contextlib import contextmanager
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable, Iterator, Protocol
 
 from ..diagnostics import MESSAGES
 from .facts import Unknown
 from ..model.value_types import BOOL, NUMBER, PERCENT, Kind, ValueType
+from .records import frozen
 
 # Precedence, loosest first: a comparison joins two sums, a sum joins products.
 COMPARE, SUM, PRODUCT = 1, 2, 3
@@ -42,7 +42,7 @@ class Checker(Protocol):
         """When node is a text literal (or a list of them) compared with a category: refuse unknown ones."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Operator:
     """One binary operator: token as written, precedence, type rule, function, negation and words."""
 

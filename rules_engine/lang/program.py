@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Mapping
 
@@ -11,11 +10,12 @@ from .facts import Facts
 from ..model.policy import Policy, Rule, Text
 from .templates import Template
 from ..model.value_types import ValueType
+from .records import frozen
 
 Fn = Callable[[Facts], object]
 
 
-@dataclass(frozen=True)
+@frozen
 class Expr:
     """A compiled expression: its evaluator, static type, syntax tree and source text."""
 
@@ -30,7 +30,7 @@ class Expr:
         return self.source.text if self.node is None else self.source.text[self.node.pos:self.node.end]
 
 
-@dataclass(frozen=True)
+@frozen
 class Condition:
     """A compiled condition; for a comparison also its two sides, to show them in explanations."""
 
@@ -41,7 +41,7 @@ class Condition:
     facts: tuple[Expr, ...] = ()  # the facts a non-comparison condition reads, to show their values
 
 
-@dataclass(frozen=True)
+@frozen
 class CompiledRule:
     """A rule with its conditions and templates compiled."""
 
@@ -55,7 +55,7 @@ class CompiledRule:
     condition_fns: tuple[Fn, ...] = ()  # the evaluators of conditions, in order
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Program:
     """A compiled policy, ready to evaluate any number of lettings."""
 

@@ -1,4 +1,8 @@
-"""Frozen records that are quick to build: a frozen dataclass with a direct __init__.
+"""Frozen records that are quick to make and quick to build.
+
+`frozen` is @dataclass(frozen=True) whose methods are compiled when first called, not when the
+class is made: on Python 3.11 and 3.12 a dataclass compiles six small functions at import time,
+which made the class definitions a fifth of the README's evaluate.
 
 A frozen dataclass's own __init__ sets every field through object.__setattr__, a call per
 field: for the many small records of an explanation that is most of its cost. `quick` gives
@@ -9,7 +13,50 @@ The source of that __init__ is written from the class's own field names, never f
 
 from __future__ import annotations
 
-from dataclasses import MISSING, FrozenInstanceError, fields
+import dataclasses
+from dataclasses import MISSING, FrozenInstanceError, dataclass, fields
+import threading
+
+_create_fn = getattr(dataclasses, "_create_fn", None)  # 3.11 and 3.12; 3.13 compiles a class's methods at once
+_making = threading.Lock()
+
+
+def frozen(cls=None, /, **options):
+    """@dataclass(frozen=True, **options), its generated methods compiled on their first call.
+
+    Until then each method is a stub that compiles the dataclass's own source for it, puts the
+    result on the class and calls it; from the first call on, the class is exactly what
+    @dataclass(frozen=True) makes (its __repr__ stays behind dataclasses' recursion guard, which
+    calls the compiled function). A class without a docstring is made at once: dataclasses would
+    write its docstring from __init__'s signature."""
+    def make(cls):
+        if _create_fn is None or cls.__doc__ is None:
+            return dataclass(cls, frozen=True, **options)
+        with _making:  # dataclasses reads the module's _create_fn when it makes each method
+            dataclasses._create_fn = _lazy_create_fn
+            try:
+                return dataclass(cls, frozen=True, **options)
+            finally:
+                dataclasses._create_fn = _create_fn
+    return make if cls is None else make(cls)
+
+
+def _lazy_create_fn(name, args, body, *, globals=None, locals=None, return_type=MISSING):
+    """dataclasses._create_fn, deferred: a stub that compiles the method on its first call."""
+    compiled = None
+
+    def stub(*args_, **kwargs):
+        nonlocal compiled
+        if compiled is None:
+            compiled = _create_fn(name, args, body, globals=globals, locals=locals, return_type=return_type)
+            compiled.__qualname__ = stub.__qualname__  # dataclasses set the stub's to Class.method
+            owner = next((c for c in type(args_[0]).__mro__ if c.__dict__.get(name) is stub), None)
+            if owner is not None:  # not for __repr__, whose recursion guard keeps calling the stub
+                setattr(owner, name, compiled)
+        return compiled(*args_, **kwargs)
+
+    stub.__name__ = stub.__qualname__ = name
+    return stub
 
 
 def quick(cls):

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
+from .records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Node:
     """Base of all syntax nodes; pos and end are offsets in the condition text."""
 
@@ -15,7 +15,7 @@ class Node:
     end: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Num(Node):
     """A number literal; unit is 'number', 'percent' (35%) or 'euro' (€ 682.96)."""
 
@@ -23,28 +23,28 @@ class Num(Node):
     unit: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Str(Node):
     """A text literal in quotes."""
 
     value: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Bool(Node):
     """true or false."""
 
     value: bool
 
 
-@dataclass(frozen=True)
+@frozen
 class Name(Node):
     """The first word of a fact path, e.g. 'household'."""
 
     name: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Attr(Node):
     """base.name."""
 
@@ -52,7 +52,7 @@ class Attr(Node):
     name: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Index(Node):
     """base[index], e.g. share[household.category]."""
 
@@ -60,14 +60,14 @@ class Index(Node):
     index: Node
 
 
-@dataclass(frozen=True)
+@frozen
 class ListLit(Node):
     """A list literal such as ['urgent', 'statushouder']."""
 
     items: tuple
 
 
-@dataclass(frozen=True)
+@frozen
 class Unary(Node):
     """-x or not x."""
 
@@ -75,7 +75,7 @@ class Unary(Node):
     operand: Node
 
 
-@dataclass(frozen=True)
+@frozen
 class Binary(Node):
     """A binary operator (operators.OPERATORS) over two operands."""
 
@@ -84,7 +84,7 @@ class Binary(Node):
     right: Node
 
 
-@dataclass(frozen=True)
+@frozen
 class Logic(Node):
     """and / or over two or more operands."""
 

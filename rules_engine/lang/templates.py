@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..diagnostics import MESSAGES
 from .expr import Attr, ExprError, Index, Name, Node, parse, path_text
 from .facts import HIDDEN_FACTS
+from .records import frozen
 
 if TYPE_CHECKING:
     from .compile import Expr
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 FORMATS = ("auto", "pct", "euro", "number", "int", "label", "text")
 
 
-@dataclass(frozen=True)
+@frozen
 class Placeholder:
     """A {fact.path|format} slot in an explanation template."""
 
@@ -23,7 +23,7 @@ class Placeholder:
     fmt: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Template:
     """An explanation text: literal parts and placeholders."""
 

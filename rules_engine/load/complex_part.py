@@ -11,16 +11,17 @@ changed file give the same policy and the same diagnostics, because both go thro
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import field
 from itertools import repeat
 from typing import Callable
 
 from ..diagnostics import Collector, Diagnostic, PolicyError, make
 from ..model.policy import Complex, Portieken, Profile, UnitTable, Where
 from .load_yaml import Source, load_file
+from ..lang.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class ComplexPart:
     """What one complex file contributes: its own findings and its homes as columns (as in the unit table).
 

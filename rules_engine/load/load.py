@@ -16,7 +16,7 @@ import gc
 import hashlib
 import multiprocessing
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Mapping
 
 from ..diagnostics import Diagnostic, PolicyError, make
@@ -25,6 +25,7 @@ from .files import inside_all, open_regular
 from .load_yaml import Source, load_file
 from .schemas_check import check
 from .value_checks import check_numbers
+from ..lang.records import frozen
 
 POLICY_FILE = "policy.yaml"
 PARAMETERS_FILE = "parameters.yaml"
@@ -32,7 +33,7 @@ RULES_FILE = "rules.yaml"
 OCCUPANCY_FILE = "occupancy.yaml"
 
 
-@dataclass(frozen=True)
+@frozen
 class PolicySources:
     """The schema-valid documents of one policy folder (invalid ones are left out).
 

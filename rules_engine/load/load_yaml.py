@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,6 +18,7 @@ import yaml
 from ..diagnostics import Diagnostic, PolicyError, make
 from .files import read_bytes
 from .values import MAX_EXPONENT, MAX_NUMBER_CHARS
+from ..lang.records import frozen
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 64
@@ -31,7 +32,7 @@ _STD = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {f"{_STD}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
 
 
-@dataclass(frozen=True)
+@frozen
 class Source:
     """A YAML document read into plain data, with positions of its nodes.
 

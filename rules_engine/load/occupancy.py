@@ -11,7 +11,7 @@ import bisect
 import datetime as dt
 import os
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache, partial
 from types import MappingProxyType
 from typing import Iterator, Mapping, NamedTuple
@@ -26,6 +26,7 @@ from .load_yaml import Source
 from ..model.policy import Policy, frozen_map
 from .occupancy_holders import Holding, clash_diagnostics, clashes
 from .occupancy_rows import FirstRows, checked_positions
+from ..lang.records import frozen
 
 
 class OccupancyRow(NamedTuple):
@@ -39,7 +40,7 @@ class OccupancyRow(NamedTuple):
     valid_from: dt.date
 
 
-@dataclass(frozen=True)
+@frozen
 class Occupancy:
     """Dated occupancy rows per home, oldest first."""
 
@@ -58,7 +59,7 @@ class Occupancy:
 EMPTY = Occupancy(frozen_map({}))
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Composition:
     """Groups (portiek, complex, buurt and any level above) on one date, and the category living in each home."""
 

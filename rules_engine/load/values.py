@@ -11,15 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 from ..diagnostics import make
 from ..render.numbers import format_plain, smaller_reading
+from ..lang.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Bound:
     """The bounds of one kind of value: hard limits (errors) and plausible limits (warnings)."""
 

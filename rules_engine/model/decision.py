@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Union
 
 from ..lang.records import quick
 from .decision_json import KEPT, record_json
+from ..lang.records import frozen
 
 Json = Union[None, bool, int, str, list, dict]
 
@@ -121,7 +122,7 @@ def plain(v):
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class Bilingual(Record):
     """A text in Dutch and English."""
 
@@ -130,7 +131,7 @@ class Bilingual(Record):
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class Value(Record):
     """One side of a comparison: the expression as written, its exact value and how it reads."""
 
@@ -140,7 +141,7 @@ class Value(Record):
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class ConditionResult(Record):
     """A condition with its outcome ('true', 'false' or 'unknown') and values."""
 
@@ -156,7 +157,7 @@ class ConditionResult(Record):
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class RuleResult(Record):
     """What one rule did in this decision."""
 
@@ -175,7 +176,7 @@ class RuleResult(Record):
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class Change(Record):
     """Something that would change the outcome, in words, with the outcome it would give."""
 
@@ -185,7 +186,7 @@ class Change(Record):
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class RoomLine(Record):
     """Room for one category in one group (None = not judged: too few households for shares), as room.py defines."""
 
@@ -197,7 +198,7 @@ class RoomLine(Record):
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class CategoryShare(Record):
     """One category in one group, now and after the letting, with its band (or portiek limit); shares as exact text."""
 
@@ -212,7 +213,7 @@ class CategoryShare(Record):
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class LevelComposition(Record):
     """One group's composition now and after the letting, with its band (or portiek limit) per category."""
 
@@ -225,7 +226,7 @@ class LevelComposition(Record):
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class HouseholdInput(Record):
     """The household as evaluated (income as exact text)."""
 
@@ -249,7 +250,7 @@ class HouseholdInput(Record):
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class ParameterInput(Record):
     """One parameter's value in force on the date, with where it comes from."""
 
@@ -264,7 +265,7 @@ class ParameterInput(Record):
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class Parameters(Record):
     """The parameters in force on the date, sorted by name; read one by name: parameters['daeb_huurgrens']."""
 
@@ -292,7 +293,7 @@ class Parameters(Record):
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class Inputs(Record):
     """What the decision was made on: household, home and its groups, date, occupancy, profile and parameters."""
 
@@ -308,7 +309,7 @@ class Inputs(Record):
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class PolicyRef(Record):
     """The policy version that decided."""
 
@@ -318,7 +319,7 @@ class PolicyRef(Record):
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class EngineRef(Record):
     """The engine that decided; rule_engine names another engine deciding which rules fire, if any."""
 
@@ -335,7 +336,7 @@ class EngineRef(Record):
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class CategoryLabel(Record):
     """A category with its label, so a saved record renders without the policy."""
 
@@ -344,7 +345,7 @@ class CategoryLabel(Record):
 
 
 @quick
-@dataclass(frozen=True)
+@frozen
 class Decision(Record):
     """The explanation record: outcome, reasons, values, and what would change the outcome."""
 

@@ -9,14 +9,14 @@ outcome (niet toegestaan) uses that room and is counted against it per year.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 
 from ..diagnostics import Diagnostic, make
 from .policy import DeviationReason, Label, Route  # noqa: F401 - part of the model, named here too
+from ..lang.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class FreeRoom:
     """A kind of free allocation room the law knows, with its legal maximum in percent of the year's lettings."""
 

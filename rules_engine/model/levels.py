@@ -8,16 +8,16 @@ wijk), whose groups are named on each buurt (`wijk: WK019303`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
 from typing import Mapping
+from ..lang.records import frozen
 
 UNIT_LEVEL = "unit"
 """The level of a rule about the home and household themselves: no group."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Level:
     """One level of groups: its key, the level it lies in, the home's field naming its group, its words, and
     whether it has a mix (targets and bands) or only maxima (the portiek)."""
@@ -35,7 +35,7 @@ def _level(key: str, parent: str | None, nl_plural: str, article: str, mix: bool
     return Level(key, parent, key, (key, key), (nl_plural, nl_plural), (f"{article} {key}", f"the {key}"), mix)
 
 
-@dataclass(frozen=True)
+@frozen
 class Levels:
     """A policy's levels, from the smallest group up (portiek, complex, buurt, then any added above)."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from fractions import Fraction
 from types import MappingProxyType
@@ -14,6 +14,7 @@ from .levels import DEFAULT as DEFAULT_LEVELS, Levels, UNIT_LEVEL
 from .units import Portieken, Unit, UnitTable, Where  # noqa: F401 - part of the model, kept in units.py
 from .outcomes import (OUTCOME_LABELS, OUTCOMES, PLACEMENT, RULE_KINDS, RULE_OUTCOMES, SEVERITY, UNDECIDED,  # noqa: F401 - read here by their old names
                        Outcome, RuleKind)
+from ..lang.records import frozen
 
 LEVELS = (UNIT_LEVEL,) + DEFAULT_LEVELS.keys
 """What a rule's level may name in a policy without levels of its own (the policy's: Policy.levels.rule_levels)."""
@@ -24,7 +25,7 @@ def frozen_map(items) -> Mapping:
     return MappingProxyType(dict(items))
 
 
-@dataclass(frozen=True)
+@frozen
 class Label:
     """Text in Dutch and English."""
 
@@ -36,7 +37,7 @@ class Label:
         return self.nl if lang == "nl" else self.en
 
 
-@dataclass(frozen=True)
+@frozen
 class Category:
     """A tenant category defined by the policy."""
 
@@ -45,7 +46,7 @@ class Category:
     description: Label | None
 
 
-@dataclass(frozen=True)
+@frozen
 class Band:
     """The shares of one category that count as in balance: low <= share <= high."""
 
@@ -53,7 +54,7 @@ class Band:
     high: Fraction
 
 
-@dataclass(frozen=True)
+@frozen
 class LevelMix:
     """Targets and bands per category for one group (a buurt or a complex)."""
 
@@ -61,7 +62,7 @@ class LevelMix:
     bands: Mapping[str, Band]
 
 
-@dataclass(frozen=True)
+@frozen
 class Buurt:
     """A CBS buurt with its reference year and its mix targets; also a group of a level above it (a wijk)."""
 
@@ -72,7 +73,7 @@ class Buurt:
     up: Mapping[str, str] = field(default_factory=lambda: frozen_map({}))  # level above -> its group holding this one
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Profile:
     """A complex profile version: the complex's mix and portiek limits from valid_from on."""
 
@@ -84,7 +85,7 @@ class Profile:
     where: Where | None
 
 
-@dataclass(frozen=True)
+@frozen
 class Complex:
     """A housing complex with its profile versions and portieken."""
 
@@ -103,7 +104,7 @@ class Complex:
         return self.profiles[max(0, bisect.bisect_right(starts, date) - 1)]
 
 
-@dataclass(frozen=True)
+@frozen
 class DatedValue:
     """A parameter value from a date on, with its source."""
 
@@ -114,7 +115,7 @@ class DatedValue:
     where: Where
 
 
-@dataclass(frozen=True)
+@frozen
 class Parameter:
     """A named value that changes over time (OpenFisca style)."""
 
@@ -134,7 +135,7 @@ class Parameter:
         return self.values[i]
 
 
-@dataclass(frozen=True)
+@frozen
 class Text:
     """A piece of policy text (condition, value or template) and where it starts."""
 
@@ -143,7 +144,7 @@ class Text:
     offset: int  # columns between the node start and the text's first character (1 for quotes)
 
 
-@dataclass(frozen=True)
+@frozen
 class Case:
     """One case of a definition: when (None for 'otherwise') and value."""
 
@@ -151,7 +152,7 @@ class Case:
     value: Text
 
 
-@dataclass(frozen=True)
+@frozen
 class Definition:
     """A named value computed from facts: def.NAME."""
 
@@ -162,7 +163,7 @@ class Definition:
     where: Where
 
 
-@dataclass(frozen=True)
+@frozen
 class Rule:
     """A rule as written: conditions, outcome and explanation templates."""
 
@@ -182,7 +183,7 @@ class Rule:
     free_room: str | None = None  # the free allocation room a deviation from this legal rule uses
 
 
-@dataclass(frozen=True)
+@frozen
 class DeviationReason:
     """A code a person may give for not following the advice (policy.yaml `deviation_reasons`)."""
 
@@ -191,7 +192,7 @@ class DeviationReason:
     legal: bool  # may be used to deviate from a legal outcome (niet toegestaan)
 
 
-@dataclass(frozen=True)
+@frozen
 class Route:
     """A placement route the policy declares (policy.yaml `routes`): a household coming through it gets
     plaatsing, never ontraden; legal rules keep their effect and the mix rules are shown as information."""
@@ -201,7 +202,7 @@ class Route:
     source: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class RankingStrategy:
     """Which outcomes drop out of a ranking, and the order of the others (portal order kept inside each)."""
 
@@ -209,7 +210,7 @@ class RankingStrategy:
     order: tuple[str, ...] = (PLACEMENT, "voorkeur", "passend", "ontraden")
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Policy:
     """A whole policy: metadata, categories, buurten, complexes, parameters, definitions and rules."""
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import bisect
 import contextlib
 from array import array
-from dataclasses import dataclass
 from functools import partial
 from fractions import Fraction
 from typing import Callable, Iterator, Mapping, NamedTuple, Sequence
+from ..lang.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Where:
     """A position in a policy file (1-based line and column)."""
 

@@ -7,8 +7,8 @@ Types are interned: equal types are the same object, so comparing and hashing th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from ..lang.records import frozen
 
 
 class Kind(StrEnum):
@@ -23,7 +23,7 @@ class Kind(StrEnum):
     MAP = "map"  # per category, of numbers in a unit
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class ValueType:
     """A static type: kind and unit (None for kinds without one). Build with vtype() or parse()."""
 

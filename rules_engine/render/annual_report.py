@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from dataclasses import dataclass
 
 from ..stock import fairness
 from ..stock.annual import AnnualReport
@@ -22,6 +21,7 @@ from .report_html import escape, page
 from ..stock.status import ABOVE, BELOW, GroupStatus
 from ..stock.suppress import hide_in_groups, primary
 from .portfolio_report import STATE_WORDS, SUPPRESS_BELOW, number_text, share_text
+from ..lang.records import frozen
 
 
 def _count(n: int, public: bool, lang: str) -> str:
@@ -53,7 +53,7 @@ def _public_hidden(r: AnnualReport) -> frozenset:
     return hide_in_groups(groups)
 
 
-@dataclass(frozen=True)
+@frozen
 class _Cells:
     """How the annual tables show counts and shares: all of them, or (public) with the hidden cells left out."""
 

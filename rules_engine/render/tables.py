@@ -4,12 +4,12 @@ renderings in text, Markdown and JSON, registered in renderers.py like every oth
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from fractions import Fraction
 
 from .escape import md_code, md_text, terminal_text
 from .numbers import format_percent
 from .report import to_json
+from ..lang.records import frozen
 
 
 def _exact(v: Fraction | None) -> str | None:
@@ -27,7 +27,7 @@ def record_json(record) -> str:
     return to_json(record.to_dict()) + "\n"
 
 
-@dataclass(frozen=True)
+@frozen
 class RoomView:
     """The room in one complex on a date: room.complex_room's rows with the policy that labels them."""
 
@@ -71,7 +71,7 @@ def room_text(view: RoomView, lang: str = "nl") -> str:
     return "\n".join(out) + "\n"
 
 
-@dataclass(frozen=True)
+@frozen
 class Fact:
     """A fact a condition can name: its path, type and meaning in Dutch and English."""
 
@@ -102,7 +102,7 @@ def facts_json(facts: tuple[Fact, ...]) -> str:
                               for f in facts]}) + "\n"
 
 
-@dataclass(frozen=True)
+@frozen
 class LogListing:
     """The decisions of a log, each with the person's decision recorded for it (if any)."""
 
@@ -146,7 +146,7 @@ def log_json(listing: LogListing) -> str:
     return to_json({"decisions": [_entry(listing, r) for r in listing.decisions]}) + "\n"
 
 
-@dataclass(frozen=True)
+@frozen
 class NewRepository:
     """What `magicmix init` wrote: the folder and the files in it."""
 

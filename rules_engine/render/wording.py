@@ -11,7 +11,7 @@ in the detail and the JSON record; this module only reads it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from fractions import Fraction
 from types import MappingProxyType
@@ -23,11 +23,12 @@ from ..model.levels import DEFAULT as DEFAULT_LEVELS, UNIT_LEVEL
 from .messages import capital, has, say
 from .numbers import format_euro, format_percent, format_plain
 from ..lang.operators import OPERATORS
+from ..lang.records import frozen
 
 _EMPTY = MappingProxyType({})
 
 
-@dataclass(frozen=True)
+@frozen
 class Labels:
     """What ids and paths read as: category ids, param./def. paths and group codes (a buurt's name)."""
 
@@ -82,7 +83,7 @@ _GROUP_FACTS = ("share", "count", "occupied", "homes", "vacant")
 _PROFILE_FACTS = ("target", "floor", "ceiling")
 
 
-@dataclass(frozen=True)
+@frozen
 class Phrase:
     """A fact as words: the noun phrase, and 'na deze toewijzing' when it is the projected value."""
 

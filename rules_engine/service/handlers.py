@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
 
 from ..allocation import decision_log, reviews
 from ..diagnostics import PolicyError, hint, make
@@ -24,13 +23,14 @@ from .problems import Problem, field_error, from_diagnostics
 from .requests import checked
 from .state import Loaded, Occupancies, Policies, check_upload, composition_for, pick
 from .store import ROLES, Conflict, NotFound, Store
+from ..lang.records import frozen
 
 MAX_LIST = 1000
 UPLOAD_TYPES = {"text/csv": "csv", "application/json": "json", "application/yaml": "yaml",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx"}
 
 
-@dataclass(frozen=True)
+@frozen
 class Caller:
     """Who makes a request: the token id (or 'sso:<pseudonymous id>') and its role."""
 
@@ -43,7 +43,7 @@ class Caller:
             raise Problem(403, "forbidden", role=self.role, needed=role)
 
 
-@dataclass(frozen=True)
+@frozen
 class Service:
     """What the endpoints work with: the policies, the store, the occupancy versions and the snapshot folder."""
 

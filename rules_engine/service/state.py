@@ -15,7 +15,6 @@ import os
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
 from types import MappingProxyType
 
 from ..atomic import fsync_directory
@@ -28,11 +27,12 @@ from ..model.policy import frozen_map
 from ..load.movers import homes_index
 from ..load.occupancy import Composition, Occupancy, composition, load_occupancy
 from .store import Store
+from ..lang.records import frozen
 
 EXTENSIONS = {"csv": ".csv", "xlsx": ".xlsx", "json": ".json", "yaml": ".yaml"}
 
 
-@dataclass(frozen=True)
+@frozen
 class Loaded:
     """One policy as the service serves it: the compiled program and where it was read from."""
 
@@ -46,7 +46,7 @@ class Loaded:
         return {"id": p.id, "version": p.version, "content_hash": p.content_hash, "name": p.name}
 
 
-@dataclass(frozen=True)
+@frozen
 class OccupancyInUse:
     """The occupancy a request uses: its version (0: the policy's occupancy.yaml), data, file and source name."""
 

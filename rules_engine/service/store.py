@@ -20,10 +20,10 @@ import secrets
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from ..allocation.log_chain import GENESIS, HASH, PREV, chain, link, record_hash
+from ..lang.records import frozen
 
 TOKEN_SECONDS = 30.0
 """How long a token found valid is trusted without asking the database again."""
@@ -53,7 +53,7 @@ class NotFound(Exception):
     """A record a write refers to is not stored."""
 
 
-@dataclass(frozen=True)
+@frozen
 class OccupancyVersion:
     """One uploaded occupancy: its number, policy, file format ('csv', 'xlsx', 'json', 'yaml') and content hash."""
 
@@ -65,7 +65,7 @@ class OccupancyVersion:
     token_id: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Written:
     """What one chain append stored: the records as chained (with prev_hash and hash)."""
 

@@ -7,7 +7,6 @@ Read safely with positions (load_yaml), checked against schemas/simulation.json,
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Mapping
 
@@ -15,12 +14,13 @@ from ..diagnostics import Diagnostic, PolicyError, hint
 from ..load.load import read_document
 from ..model.policy import Policy
 from ..render.numbers import parse_percent
+from ..lang.records import frozen
 
 KIND = "simulation"
 ONE = Fraction(1)
 
 
-@dataclass(frozen=True)
+@frozen
 class Weighted:
     """Values with their cumulative weights (floats, for one bisect per draw)."""
 
@@ -28,7 +28,7 @@ class Weighted:
     cumulative: tuple[float, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class Model:
     """Everything a simulation assumes besides the policy and the stock. Shares are exact fractions of one."""
 

@@ -10,18 +10,18 @@ from __future__ import annotations
 import contextlib
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, PolicyError
 from .model import Model
 from .run import run_area
 from .stock import Stock, StockKey, keep, stock_for
+from ..lang.records import frozen
 
 AREAS_PER_TASK = 64  # a national run is cut into slices of this many areas, so that it spreads over workers
 
 
-@dataclass(frozen=True)
+@frozen
 class Task:
     """One run of a slice of the areas: everything a worker needs, as plain picklable data."""
 

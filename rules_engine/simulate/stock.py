@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
 from types import MappingProxyType
 
 from ..api import example_occupancy, load_occupancy, load_policy
 from ..lang.compile import Program
 from ..model.levels import group_keys
 from ..load.occupancy import composition
+from ..lang.records import frozen
 
 REPORTED = ("complex", "buurt")  # the levels whose shares a simulation reports
 
 
-@dataclass(frozen=True)
+@frozen
 class StockKey:
     """What a worker needs to build the same stock: all of it plain, picklable text."""
 
@@ -30,7 +30,7 @@ class StockKey:
     legal_amounts: str  # "keep" or "unknown" (see model.Model)
 
 
-@dataclass(frozen=True)
+@frozen
 class Area:
     """The homes of one area in policy order, with their groups and the households living there at the start."""
 
@@ -43,7 +43,7 @@ class Area:
     reported: tuple[tuple[str, str], ...]  # the area's complexes and buurten, in policy order
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Stock:
     """The compiled policy and its areas, sorted by key."""
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
 from fractions import Fraction
 
 from ..allocation.decision_log import check_chain
@@ -30,11 +29,12 @@ from ..model.outcomes import AGAINST
 from ..allocation.reviews import latest_reviews
 from ..load.occupancy import Occupancy, composition
 from .status import ABOVE, BELOW, IN_BAND, GroupStatus, portfolio_status
+from ..lang.records import frozen
 
 _OUT = (ABOVE, BELOW, "both")
 
 
-@dataclass(frozen=True)
+@frozen
 class Letting:
     """A household that moved into a home during the year, with the advice logged for it (if any)."""
 
@@ -62,7 +62,7 @@ class Letting:
         return not self.deviated and self.advice not in AGAINST
 
 
-@dataclass(frozen=True)
+@frozen
 class Candidate:
     """A logged decision of the year, as the fairness section counts it: no household id, no reason."""
 
@@ -72,7 +72,7 @@ class Candidate:
     review: str | None  # 'followed', 'deviated' or None (no review recorded)
 
 
-@dataclass(frozen=True)
+@frozen
 class RoomResult:
     """One free allocation room against the year's lettings."""
 
@@ -93,7 +93,7 @@ class RoomResult:
         return self.used <= self.allowed
 
 
-@dataclass(frozen=True)
+@frozen
 class NormResult:
     """A legal rule's norm against what the year's lettings achieved."""
 
@@ -115,7 +115,7 @@ class NormResult:
         return None if self.share is None else self.share >= self.norm
 
 
-@dataclass(frozen=True)
+@frozen
 class AnnualReport:
     """Everything the annual evaluation shows."""
 

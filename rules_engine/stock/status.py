@@ -10,7 +10,7 @@ vacant homes, and not judged (None) where the group's shares are not judged.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
 from fractions import Fraction
 from functools import partial
 from itertools import compress, repeat
@@ -22,6 +22,7 @@ from ..model.levels import DEFAULT, Levels
 from ..model.policy import Policy
 from ..load.occupancy import Composition
 from ..engine.room import band_room, judged as shares_judged, limit_room
+from ..lang.records import frozen
 
 ABOVE, BELOW, IN_BAND, UNJUDGED = "above", "below", "in_band", "unjudged"
 ALL_LEVELS = tuple(reversed(DEFAULT.keys))
@@ -72,7 +73,7 @@ class GroupStatus(NamedTuple):
         return Fraction(*self.worst)
 
 
-@dataclass(frozen=True)
+@frozen
 class PortfolioStatus:
     """The whole stock on one date, worst groups first."""
 

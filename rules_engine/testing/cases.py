@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import field
 from fractions import Fraction
 
 from ..api import example_occupancy_path
@@ -27,13 +27,14 @@ from ..model.policy import OUTCOMES, frozen_map
 from ..load.occupancy import EMPTY, Composition, composition, load_occupancy
 from ..render.report import decision_text
 from ..load.values import Refused, id_refused, read_count, read_date, read_id, read_number
+from ..lang.records import frozen
 
 TESTS_DIR = "tests"
 _STATUS_NL = {"fired": "gevuurd", "not_fired": "niet gevuurd", "not_applicable": "niet van toepassing"}
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-@dataclass(frozen=True)
+@frozen
 class Case:
     """One expanded test case with its position."""
 
@@ -47,7 +48,7 @@ class Case:
     expect: dict
 
 
-@dataclass(frozen=True)
+@frozen
 class CaseResult:
     """The outcome of one case: passed, or the differences (nl, en) between expected and actual."""
 
@@ -61,7 +62,7 @@ class CaseResult:
         return not self.failures
 
 
-@dataclass(frozen=True)
+@frozen
 class RuleCoverage:
     """Whether a rule was seen firing and seen not firing."""
 
@@ -71,7 +72,7 @@ class RuleCoverage:
     not_fired: bool
 
 
-@dataclass(frozen=True)
+@frozen
 class Coverage:
     """Rule coverage (both ways) and category x complex-profile coverage."""
 
@@ -87,7 +88,7 @@ class Coverage:
         return Fraction(100 * sum(r.fired and r.not_fired for r in self.rules), len(self.rules))
 
 
-@dataclass(frozen=True)
+@frozen
 class TestRun:
     """All results of one `magicmix test` run."""
 

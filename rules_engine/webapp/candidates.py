@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
-from dataclasses import dataclass
 
 from ..load.batch_rows import RowError, header_problems, parse_row, row_values
 from ..lang.compile import Program
@@ -20,6 +19,7 @@ from ..diagnostics import PolicyError
 from ..lang.facts import Household
 from ..allocation.rank import load_candidates
 from ..load.values import DUTCH, POINT, Refused, read_count, read_id, read_number
+from ..lang.records import frozen
 
 MAX_UPLOAD_BYTES = 4 << 20
 MAX_CANDIDATES = 1000
@@ -27,7 +27,7 @@ MAX_ERRORS_SHOWN = 20
 FORM_FIELDS = ("id", "size", "income", "category", "age")
 
 
-@dataclass(frozen=True)
+@frozen
 class Problem:
     """A refused row or field: where (row number or field name) and the message in Dutch and English."""
 

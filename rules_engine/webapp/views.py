@@ -6,7 +6,6 @@ Pure functions of the policy, the composition and the session's inputs; the page
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 
 from ..lang.compile import Program
@@ -14,11 +13,12 @@ from ..render.numbers import format_euro, format_percent
 from ..load.occupancy import Composition
 from ..engine.room import complex_room
 from ..stock.status import portfolio_status
+from ..lang.records import frozen
 
 MAX_MATCHES = 25
 
 
-@dataclass(frozen=True)
+@frozen
 class HomeMatch:
     """A home found by the search."""
 
@@ -61,7 +61,7 @@ def search_homes(program: Program, query: str, lang: str) -> tuple[list[HomeMatc
     return found, False
 
 
-@dataclass(frozen=True)
+@frozen
 class MixRow:
     """One category in one group: count, share, band (or portiek maximum) and room."""
 
@@ -77,7 +77,7 @@ class MixRow:
     state: str  # above | below | in_band | unjudged
 
 
-@dataclass(frozen=True)
+@frozen
 class MixGroup:
     """A portiek, complex or buurt with its mix."""
 
