@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, hint, make
@@ -48,12 +47,14 @@ def schema_text(kind: str) -> str:
     return _file_text(kind)
 
 
+_PACKAGE = Path(__file__).resolve().parents[1]
+# Installed, the schemas lie in the package (rules_engine/schemas, as pyproject.toml ships them); in a checkout,
+# beside it. Read as files: importlib.resources costs every command a hundredth of a second of imports.
+SCHEMA_DIR = _PACKAGE / "schemas" if (_PACKAGE / "schemas").is_dir() else _PACKAGE.parent / "schemas"
+
+
 def _file_text(kind: str) -> str:
-    name = f"{kind}.json"
-    try:
-        return resources.files("rules_engine.schemas").joinpath(name).read_text(encoding="utf-8")
-    except ModuleNotFoundError:  # running from a checkout without installing
-        return (Path(__file__).resolve().parents[2] / "schemas" / name).read_text(encoding="utf-8")
+    return (SCHEMA_DIR / f"{kind}.json").read_text(encoding="utf-8")
 
 
 # The checkers are built once per process, on first use (importing jsonschema and fastjsonschema costs a
