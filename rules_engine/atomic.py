@@ -15,7 +15,6 @@ import errno
 import glob
 import os
 import stat
-import tempfile
 import time
 from typing import Iterator, TextIO
 
@@ -90,6 +89,8 @@ def atomic_writer(path: str, mode: int | None = None) -> Iterator[TextIO]:
         return
     directory = os.path.dirname(os.path.abspath(path))
     _remove_stale(directory)
+    import tempfile  # (with shutil and random) only for a command that writes a file
+
     fd, tmp = tempfile.mkstemp(prefix=f"{PREFIX}{os.getpid()}-", suffix=SUFFIX, dir=directory)
     try:
         os.chmod(tmp, 0o666 & ~_umask() if mode is None else mode)
