@@ -21,6 +21,7 @@ so a condition can only read facts. Policy text is never handed to eval or exec.
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 from . import operators
 from .operators import COMPARE
@@ -321,6 +322,9 @@ class _Parser:
         raise AssertionError("unreachable")
 
 
+# The trees are frozen, so one serves every reader of the same text: the loader, the compiler, the compiled rules'
+# code and the explainer each parse a policy's conditions (260 parses of 46 texts for the README's evaluate).
+@lru_cache(maxsize=4096)
 def parse(text: str) -> Node:
     """Parse condition text into a syntax tree, or raise ExprError with the offset of the bad token."""
     return _Parser(text).parse()
