@@ -213,6 +213,28 @@ def test_explain_over_an_occupancy_gives_the_traced_record(root):
     assert (used > 200) if covered else used == 0, used
 
 
+def test_a_programs_first_lettings_are_traced_and_the_later_ones_compiled(monkeypatch):
+    """explain() of a program's first TRACED_FIRST lettings takes the traced path (a command that explains one letting
+    does not wait for the compiled explainer to be built); every later one the compiled explainer, with the same
+    record."""
+    from rules_engine.engine import explain as explain_module
+    from rules_engine import example_occupancy
+    from rules_engine.load.occupancy import composition
+
+    program = load_policy(str(OB), use_cache=False)
+    comp = composition(program.policy, example_occupancy(program), dt.date(2025, 6, 1))
+    real, calls = explain_module._compiled_explainer(), []
+
+    def counted(*args):
+        calls.append(args[2])
+        return real(*args)
+    monkeypatch.setattr(explain_module, "_compiled_explainer", lambda: counted)
+    h = Household("h", 2, Fraction(24500), program.policy.category_ids[0])
+    records = [explain(program, h, "ZW-ASN-01-A09", comp) for _ in range(explain_module.TRACED_FIRST + 2)]
+    assert calls == ["ZW-ASN-01-A09"] * 2
+    assert all(r == records[0] and r.to_json() == records[0].to_json() for r in records)
+
+
 def test_a_composition_that_is_not_what_counts_stand_for_is_explained_as_it_is():
     """Groups that counts per level could not give (more households than homes, occupied homes that are not their
     households, a category the policy lacks) are explained by the traced path, over the composition as it is."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+import weakref
 
 from ..version import __version__
 from ..model.decision import (Bilingual, CategoryLabel, Change, ConditionResult, Decision, EngineRef, HouseholdInput, Inputs,
@@ -225,12 +226,21 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
             occupancy_source: str = "") -> Decision:
     """Evaluate one letting with the full explanation record: by the compiled explainer of the date where it covers
     the program (explain_counts.explain_composition), else by the traced evaluation (explain_traced); the same
-    record either way."""
+    record either way. A program's first lettings (TRACED_FIRST) take the traced path: building the compiled
+    explainer costs some three traced explanations, which a command that explains one letting would only wait for."""
     if program.engine is None:
-        d = _compiled_explainer()(program, household, unit_id, comp, occupancy_source)
-        if d is not None:
-            return d
+        seen = _explained.get(program, 0)
+        if seen >= TRACED_FIRST:
+            d = _compiled_explainer()(program, household, unit_id, comp, occupancy_source)
+            if d is not None:
+                return d
+        else:
+            _explained[program] = seen + 1
     return _explain(program, household, unit_id, comp, occupancy_source, None)
+
+
+TRACED_FIRST = 3
+_explained: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # program -> lettings explained (to TRACED_FIRST)
 
 
 def explain_json(program: Program, household: Household, unit_id: str, comp: Composition) -> tuple[str, tuple, str]:
