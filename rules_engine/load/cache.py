@@ -39,7 +39,7 @@ from .cache_key import entry_key
 from .digest_memo import DigestMemo, memo_path
 from .load import OCCUPANCY_FILE, file_digest, gc_paused, policy_files, unread_entries
 from ..model.policy import Policy, frozen_map
-from .schemas_check import KINDS, schema_text
+from .schemas_check import KINDS, schema_path
 
 KEEP = 4  # entries kept; a national policy takes a few hundred MB
 MIN_SECONDS = 1.0  # a policy checked faster than this is not worth an entry
@@ -62,13 +62,19 @@ def cache_dir() -> str | None:
 
 @functools.lru_cache(maxsize=1)
 def _code_digest() -> bytes:
-    """The bytes of magicmix's own code and schemas: a new version never reads an old entry."""
+    """The bytes of magicmix's own code and schemas: a new version never reads an old entry. Each file's sha256
+    comes from a digest memo of the package, as a policy folder's do, when its status is unchanged."""
     digest = hashlib.sha256(sys.version.encode())
+    memo = _digest_memo(_PACKAGE)
+
+    def sha(rel: str, path: str) -> bytes:
+        return memo.digest(rel, path, file_digest) if memo is not None else file_digest(path)
     for rel in _modules(_PACKAGE):  # every module wherever it lies in the package, not only the top level
-        with open(os.path.join(_PACKAGE, rel), "rb") as fh:
-            digest.update(rel.encode() + b"\0" + hashlib.sha256(fh.read()).digest())
+        digest.update(rel.encode() + b"\0" + sha(rel, os.path.join(_PACKAGE, rel)))
     for kind in sorted(KINDS):  # the schemas as the check reads them (wheel or checkout)
-        digest.update(kind.encode() + b"\0" + hashlib.sha256(schema_text(kind).encode()).digest())
+        digest.update(kind.encode() + b"\0" + sha(f"schemas/{kind}.json", schema_path(kind)))
+    if memo is not None:
+        memo.save()
     return digest.digest()
 
 

@@ -1,5 +1,6 @@
-"""The sha256 of a policy's files without reading them again: a file whose status (inode, size, modification and
-change times) is what it was when it was hashed, well before, has the same bytes.
+"""The sha256 of a policy's files (and of magicmix's own, for the cache key) without reading them again: a file
+whose status (inode, size, modification and change times) is what it was when it was hashed, well before, has the
+same bytes.
 
 Hashing 30,000 files (200 MB) is most of loading a checked policy from the cache. Like git's index and
 Bazel's digest cache, the digests of the last run are kept with each file's status: a file is read

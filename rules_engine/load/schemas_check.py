@@ -53,8 +53,15 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 SCHEMA_DIR = _PACKAGE / "schemas" if (_PACKAGE / "schemas").is_dir() else _PACKAGE.parent / "schemas"
 
 
+def schema_path(kind: str) -> str:
+    """The file of a document kind's schema (a ranking's schema_text also reads decision.json)."""
+    return str(SCHEMA_DIR / f"{kind}.json")
+
+
+@lru_cache(maxsize=None)
 def _file_text(kind: str) -> str:
-    return (SCHEMA_DIR / f"{kind}.json").read_text(encoding="utf-8")
+    with open(schema_path(kind), encoding="utf-8") as fh:
+        return fh.read()
 
 
 # The checkers are built once per process, on first use (importing jsonschema and fastjsonschema costs a
