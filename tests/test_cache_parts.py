@@ -24,7 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def cache_env(policy_copy, tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     monkeypatch.setenv("MAGICMIX_CACHE_DIR", str(folder))
-    monkeypatch.setattr(cache, "MIN_SECONDS", 0.0)  # the example is small: cache it all the same
+    monkeypatch.setattr(cache_parts, "MIN_SECONDS", 0.0)  # the example is small: keep its parts all the same
     return folder
 
 

@@ -161,7 +161,6 @@ def test_the_cache_key_is_private_and_outside_the_cache(cache_env, tmp_path):
 
 def test_no_cache_when_the_key_would_lie_in_the_cache_folder(cache_env, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cache" / "config"))
-    monkeypatch.setattr(cache, "MIN_SECONDS", 0.0)
     run("validate", "pol")  # validate does not cache; status does
     from rules_engine import load_policy
 

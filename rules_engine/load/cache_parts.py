@@ -34,6 +34,7 @@ from .complex_part import ComplexPart
 _MAGIC = b"magicmix-policy-parts-1\n"
 DELTA_SHARE = 8  # a delta of more than 1/8 of the parts is merged into a new base
 MAX_PARTS = 2_000_000  # parts in one pack
+MIN_SECONDS = 1.0  # a policy checked faster than this gets no packs: re-reading its few complex files is quick
 LOCK_SECONDS = 2.0  # another run writing the packs of this folder: this one leaves the writing to it
 
 _PART_ALLOWED = _ALLOWED | {(ComplexPart.__module__, "ComplexPart"), (Diagnostic.__module__, "Diagnostic")}
@@ -83,8 +84,8 @@ class PartStore:
 
     def save(self, seconds: float) -> None:
         """Write the parts of this run (that took seconds): into the delta, or all of them into a new base when
-        there is none yet or the delta grew large. A small policy (checked in under cache.MIN_SECONDS) is not kept."""
-        if not self._new or (not len(self) and seconds < cache.MIN_SECONDS) or len(self._used) > MAX_PARTS:
+        there is none yet or the delta grew large. A small policy (checked in under MIN_SECONDS) is not kept."""
+        if not self._new or (not len(self) and seconds < MIN_SECONDS) or len(self._used) > MAX_PARTS:
             return
         delta = {k: p for k, p in self._used.items() if k in self._new or (k in self._delta and k not in self._base)}
         from ..file_lock import exclusive  # only when writing: filelock is not needed by a run that only reads
