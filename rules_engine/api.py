@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+import weakref
 from typing import Callable, Iterable, Iterator, Mapping
 
 from .load import cache as policy_cache
@@ -50,9 +51,12 @@ def _check_policy(root: str, parts=None) -> tuple[Program | None, list[Diagnosti
     # Expressions name parameters and definitions: compiling after a failed file only adds noise.
     program = compile_policy(policy, collector) if policy is not None and core_ok else None
     complexes_ok = not any(f.startswith(os.path.join(root, "complexes") + os.sep) for f in failed)
+    example = None
     if policy is not None and sources.occupancy is not None and complexes_ok:
-        _, occ_diags = occupancy_from_source(sources.occupancy, policy)
+        example, occ_diags = occupancy_from_source(sources.occupancy, policy)
         collector.extend(occ_diags)
+        if occ_diags:
+            example = None
     for h in sources.households if policy is not None else ():
         if h.data["category"] not in policy.category_ids:
             from .diagnostics import hint, make
@@ -61,7 +65,14 @@ def _check_policy(root: str, parts=None) -> tuple[Program | None, list[Diagnosti
                                hint=hint(policy.category_ids, h.data["category"])))
     if collector.errors:
         program = None
+    elif program is not None and example is not None:
+        _EXAMPLES[program.policy] = example
     return program, sorted(set(collector.items), key=sort_key)
+
+
+# A policy's occupancy.yaml as its check read it (check_policy, or the cache entry): example_occupancy need not read
+# and check the file again. Kept while the policy lives (a service that reloads its policies lets the old ones go).
+_EXAMPLES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def load_policy(root: str | os.PathLike, use_cache: bool = True) -> Program:
@@ -71,10 +82,12 @@ def load_policy(root: str | os.PathLike, use_cache: bool = True) -> Program:
     A policy checked before, with the same files and the same magicmix, comes from the cache (cache.py); after
     a change, only the complex files whose bytes changed are read again (cache_parts.py)."""
     root = os.fspath(root)
-    key, cached = policy_cache.load(root) if use_cache else (None, None)
+    key, cached, example = policy_cache.load(root) if use_cache else (None, None, None)
     if cached is not None:
         program = compile_policy(cached, Collector())
         if program is not None:
+            if example is not None:
+                _EXAMPLES[program.policy] = example
             return program
     started = time.perf_counter()
     parts = part_store(root) if use_cache else None
@@ -83,7 +96,7 @@ def load_policy(root: str | os.PathLike, use_cache: bool = True) -> Program:
         parts.save(time.perf_counter() - started)
     if program is None:
         raise PolicyError([d for d in diags if d.severity == "error"])
-    policy_cache.store(key, program.policy, time.perf_counter() - started)
+    policy_cache.store(key, program.policy, _EXAMPLES.get(program.policy), time.perf_counter() - started)
     return program
 
 
@@ -94,7 +107,10 @@ def example_occupancy_path(program: Program) -> str | None:
 
 
 def example_occupancy(program: Program) -> Occupancy:
-    """The occupancy shipped with the policy (occupancy.yaml), or an empty one."""
+    """The occupancy shipped with the policy (occupancy.yaml), or an empty one: as the policy's check read it."""
+    kept = _EXAMPLES.get(program.policy)
+    if kept is not None:
+        return kept
     path = example_occupancy_path(program)
     return EMPTY if path is None else load_occupancy(path, program.policy, program.policy.root)
 

@@ -82,6 +82,27 @@ def _entries(folder):
     return sorted(folder.glob("policy-*.pickle")) if folder.exists() else []
 
 
+def test_the_example_occupancy_is_the_one_the_check_read_and_the_entry_carries_it(policy_copy, cache_dir, monkeypatch):
+    """example_occupancy() gives the occupancy.yaml as the policy's check read it, from the check and from the cache
+    entry alike, without reading the file again; an entry whose second part is no occupancy is refused."""
+    from rules_engine import api
+    from rules_engine.load.occupancy import load_occupancy
+
+    program = load_policy("pol")
+    expected = load_occupancy("pol/occupancy.yaml", program.policy)
+    monkeypatch.setattr(api, "load_occupancy", lambda *a: pytest.fail("read occupancy.yaml again"))
+    assert api.example_occupancy(program) == expected
+    api._EXAMPLES.clear()
+    monkeypatch.setattr(api, "check_policy", lambda *a: pytest.fail("read the files again"))
+    again = load_policy("pol")  # from the entry
+    assert again.policy is not program.policy and api.example_occupancy(again) == expected
+    [entry] = _entries(cache_dir)
+    key = entry.name[len("policy-"):-len(".pickle")]
+    secret = cache.entry_key(str(cache_dir))
+    cache.write_entry(str(entry), cache._MAGIC + key.encode("ascii"), secret, (again.policy, "not an occupancy"))
+    assert cache.load("pol")[1] is None and not entry.exists()
+
+
 def test_a_cached_policy_is_the_policy(policy_copy, cache_dir, monkeypatch):
     first = load_policy("pol")
     assert len(_entries(cache_dir)) == 1

@@ -6,14 +6,15 @@ by the policy folder as given, the bytes of every file the check reads, and the 
 magicmix itself (its code and schemas): change any of them and the entry is simply not found.
 Every policy checked without errors is cached, the small ones too: the example policy's entry loads in
 a fraction of the time its 20 files take to read and check; the program is compiled afresh from the
-cached policy.
+cached policy. An entry also holds the occupancy.yaml the policy was checked with (api.example_occupancy).
 
 The cache lives in $MAGICMIX_CACHE_DIR, else $XDG_CACHE_HOME/magicmix, else ~/.cache/magicmix;
 MAGICMIX_CACHE=off turns it off. It keeps the newest few entries. Entries are pickles, and a
 pickle can name any function to call, so nothing in an entry is unpickled before its HMAC-SHA256
 is checked with a key that is kept outside the cache folder (cache_key.py): someone who can write
 the cache folder (a restored CI cache, a synced home folder) cannot make an entry that is read.
-Even then only the exact classes of the policy model and a few standard types may be named.
+Even then only the exact classes of the policy model, of an occupancy and a few standard types may
+be named.
 An entry that fails any check is ignored (and removed) and the policy is read from its files.
 """
 
@@ -40,12 +41,13 @@ from .cache_key import entry_key
 from .digest_memo import DigestMemo, memo_path
 from .load import OCCUPANCY_FILE, file_digest, gc_paused, policy_files, unread_entries
 from ..model.policy import Policy, frozen_map
+from .occupancy import Occupancy, OccupancyRow
 from .schemas_check import KINDS, schema_path
 
 KEEP = 4  # entries kept; a national policy takes a few hundred MB
 MIN_SECONDS = 0.0  # a policy checked faster than this gets no entry (none: even the example's pays)
 MAX_ENTRY_BYTES = 4 << 30  # a larger file in the cache folder is no entry of ours (a national policy: ~160 MB)
-_MAGIC = b"magicmix-policy-cache-2\n"  # 2: authenticated entries
+_MAGIC = b"magicmix-policy-cache-3\n"  # 2: authenticated entries; 3: (policy, its checked occupancy.yaml)
 _MAC = 32  # bytes of HMAC-SHA256, after the marker and the key
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # rules_engine/, every module under it
 
@@ -150,13 +152,15 @@ def _private(path: str) -> bool:
 # Exact (module, name) pairs: a dotted name such as 'Policy.__init__.__code__' reaches any object,
 # so the classes of the model (with its unit table, and of its levels registry) are listed one by one, by the module they are defined in.
 _ALLOWED = frozenset({("fractions", "Fraction"), ("datetime", "date"), ("array", "_array_reconstructor"),
-                      ("array", "array"), ("builtins", "bytearray"), (model.__name__, "frozen_map")} |
+                      ("array", "array"), ("builtins", "bytearray"), (model.__name__, "frozen_map"),
+                      (Occupancy.__module__, "Occupancy"), (OccupancyRow.__module__, "OccupancyRow")} |
                      {(mod.__name__, name) for mod in (model, units, levels) for name, value in vars(mod).items()
                       if isinstance(value, type) and value.__module__ == mod.__name__})
 
 
 class _Unpickler(pickle.Unpickler):
-    """Names only the classes of the policy model and a few standard types: an entry can build data, nothing else."""
+    """Names only the classes of the policy model, of an occupancy and a few standard types: an entry can build data,
+    nothing else."""
 
     def find_class(self, module: str, name: str):
         if (module, name) in _ALLOWED:
@@ -222,15 +226,16 @@ def _entry(directory: str, key: str) -> str:
     return os.path.join(directory, f"policy-{key}.pickle")
 
 
-def load(root: str) -> tuple[str | None, Policy | None]:
-    """(key, cached policy) for a policy folder; the policy is None when there is no usable entry.
+def load(root: str) -> tuple[str | None, Policy | None, Occupancy | None]:
+    """(key, cached policy, its checked occupancy.yaml or None) for a policy folder; the policy is None when there is
+    no usable entry.
 
     While the key is made (hashing what changed of 30,000 files, in Python), the entry of the key the folder had
     last time is read and its MAC checked in a thread (in C, which lets go of the interpreter): it is used only
     when the key made is that key, so what is unpickled is exactly what read_entry would unpickle."""
     directory = cache_dir()
     if directory is None:
-        return None, None
+        return None, None, None
     guess = _last_key(directory, root)
     early = _early(directory, guess) if guess is not None else None
     key = policy_key(root)
@@ -240,27 +245,28 @@ def load(root: str) -> tuple[str | None, Policy | None]:
     if not os.path.exists(path) or not (_private(directory) and _private(path)):
         if early is not None:
             early()
-        return key, None
+        return key, None, None
     secret = entry_key(directory)
     if secret is None:
         if early is not None:
             early()
-        return key, None
+        return key, None, None
     head = _MAGIC + key.encode("ascii")
     try:
         data = early() if early is not None else None
         if guess != key:  # (a changed folder: the entry read early is not this one)
             data = None
-        policy = unpickle_entry(data if data is not None else verified_entry(path, head, secret), head, _Unpickler)
-        if not isinstance(policy, Policy):
+        held = unpickle_entry(data if data is not None else verified_entry(path, head, secret), head, _Unpickler)
+        policy, example = held if held.__class__ is tuple and len(held) == 2 else (None, None)
+        if not isinstance(policy, Policy) or not (example is None or isinstance(example, Occupancy)):
             raise ValueError("not a policy")
     except Exception:  # noqa: BLE001 - a damaged entry of any kind is only a missed cache
         with contextlib.suppress(OSError):
             os.unlink(path)
-        return key, None
+        return key, None, None
     with contextlib.suppress(OSError):
         os.utime(path)  # the newest used entries are the ones kept
-    return key, policy
+    return key, policy, example
 
 
 def _last_path(directory: str, root: str) -> str:
@@ -305,8 +311,9 @@ def _early(directory: str, key: str):
     return result
 
 
-def store(key: str | None, policy: Policy, seconds: float) -> None:
-    """Keep a checked policy (that took seconds to check) under its key; a cache that cannot be written is skipped."""
+def store(key: str | None, policy: Policy, example: Occupancy | None, seconds: float) -> None:
+    """Keep a checked policy (that took seconds to check) and the occupancy.yaml it was checked with under its key; a
+    cache that cannot be written is skipped."""
     directory = cache_dir()
     if key is None or directory is None or seconds < MIN_SECONDS:
         return
@@ -317,7 +324,7 @@ def store(key: str | None, policy: Policy, seconds: float) -> None:
         secret = entry_key(directory)
         if secret is None:
             return
-        write_entry(_entry(directory, key), _MAGIC + key.encode("ascii"), secret, policy)
+        write_entry(_entry(directory, key), _MAGIC + key.encode("ascii"), secret, (policy, example))
         _prune(directory)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         return
