@@ -96,7 +96,7 @@ def load_policy(root: str | os.PathLike, use_cache: bool = True) -> Program:
         parts.save(time.perf_counter() - started)
     if program is None:
         raise PolicyError([d for d in diags if d.severity == "error"])
-    policy_cache.store(key, program.policy, _EXAMPLES.get(program.policy), time.perf_counter() - started)
+    policy_cache.store(key, program.policy, _EXAMPLES.get(program.policy))
     return program
 
 

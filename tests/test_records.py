@@ -128,3 +128,20 @@ def test_a_class_without_a_docstring_is_made_at_once_as_dataclasses_would_write_
     class Bare:
         a: int
     assert Bare.__doc__ == "Bare(a: 'int')" and Bare.__init__.__code__.co_name == "__init__"
+
+
+def test_only_the_thread_making_a_frozen_record_gets_deferred_methods(monkeypatch):
+    """While frozen makes a class, dataclasses' _create_fn is the deferring one for the whole process: a dataclass
+    another thread makes meanwhile gets its methods compiled at once, as dataclasses makes them."""
+    import threading
+
+    from rules_engine.lang import records
+
+    made = []
+    monkeypatch.setattr(records, "_maker", [threading.get_ident()])
+    worker = threading.Thread(target=lambda: made.append(records._lazy_create_fn("f", ["x"], ["return x + 1"])))
+    worker.start()
+    worker.join()
+    assert made[0].__code__.co_name == "f" and made[0](1) == 2
+    here = records._lazy_create_fn("f", ["x"], ["return x + 1"])
+    assert here.__code__.co_name == "stub"

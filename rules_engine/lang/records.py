@@ -19,6 +19,7 @@ import threading
 
 _create_fn = getattr(dataclasses, "_create_fn", None)  # 3.11 and 3.12; 3.13 compiles a class's methods at once
 _making = threading.Lock()
+_maker: list = [None]  # the thread making a class through frozen (another thread's dataclasses are left as they are)
 
 
 def frozen(cls=None, /, **options):
@@ -33,16 +34,20 @@ def frozen(cls=None, /, **options):
         if _create_fn is None or cls.__doc__ is None:
             return dataclass(cls, frozen=True, **options)
         with _making:  # dataclasses reads the module's _create_fn when it makes each method
+            _maker[0] = threading.get_ident()
             dataclasses._create_fn = _lazy_create_fn
             try:
                 return dataclass(cls, frozen=True, **options)
             finally:
                 dataclasses._create_fn = _create_fn
+                _maker[0] = None
     return make if cls is None else make(cls)
 
 
 def _lazy_create_fn(name, args, body, *, globals=None, locals=None, return_type=MISSING):
     """dataclasses._create_fn, deferred: a stub that compiles the method on its first call."""
+    if _maker[0] != threading.get_ident():
+        return _create_fn(name, args, body, globals=globals, locals=locals, return_type=return_type)
     compiled = None
 
     def stub(*args_, **kwargs):

@@ -45,7 +45,6 @@ from .occupancy import Occupancy, OccupancyRow
 from .schemas_check import KINDS, schema_path
 
 KEEP = 4  # entries kept; a national policy takes a few hundred MB
-MIN_SECONDS = 0.0  # a policy checked faster than this gets no entry (none: even the example's pays)
 MAX_ENTRY_BYTES = 4 << 30  # a larger file in the cache folder is no entry of ours (a national policy: ~160 MB)
 _MAGIC = b"magicmix-policy-cache-3\n"  # 2: authenticated entries; 3: (policy, its checked occupancy.yaml)
 _MAC = 32  # bytes of HMAC-SHA256, after the marker and the key
@@ -311,11 +310,11 @@ def _early(directory: str, key: str):
     return result
 
 
-def store(key: str | None, policy: Policy, example: Occupancy | None, seconds: float) -> None:
-    """Keep a checked policy (that took seconds to check) and the occupancy.yaml it was checked with under its key; a
-    cache that cannot be written is skipped."""
+def store(key: str | None, policy: Policy, example: Occupancy | None) -> None:
+    """Keep a checked policy and the occupancy.yaml it was checked with under its key; a cache that cannot be written
+    is skipped."""
     directory = cache_dir()
-    if key is None or directory is None or seconds < MIN_SECONDS:
+    if key is None or directory is None:
         return
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
