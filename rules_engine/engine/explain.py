@@ -222,6 +222,10 @@ def _engine(program: Program) -> EngineRef:
     return EngineRef(ENGINE, __version__, f"{program.engine.name} {program.engine.version}")
 
 
+TRACED_FIRST = 3  # a program's lettings explained by the traced path before the compiled explainer is built
+_explained: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # program -> lettings explained (to TRACED_FIRST)
+
+
 def explain(program: Program, household: Household, unit_id: str, comp: Composition,
             occupancy_source: str = "") -> Decision:
     """Evaluate one letting with the full explanation record: by the compiled explainer of the date where it covers
@@ -237,10 +241,6 @@ def explain(program: Program, household: Household, unit_id: str, comp: Composit
         else:
             _explained[program] = seen + 1
     return _explain(program, household, unit_id, comp, occupancy_source, None)
-
-
-TRACED_FIRST = 3
-_explained: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # program -> lettings explained (to TRACED_FIRST)
 
 
 def explain_json(program: Program, household: Household, unit_id: str, comp: Composition) -> tuple[str, tuple, str]:

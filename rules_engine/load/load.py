@@ -172,14 +172,14 @@ def _read_one(args):
 def _read_many(paths: list[str], kind: str, root: str) -> list:
     """Read and check many independent files (inside root), in several processes when there are many of them."""
     workers = min(os.cpu_count() or 1, 8)
-    if len(paths) < PARALLEL_FROM or workers < 2:
-        return [_read_one((p, kind, root)) for p in paths]
-    import multiprocessing  # a fifth of a second's imports at this machine's start-up, for large policies only
+    if len(paths) >= PARALLEL_FROM and workers >= 2:
+        import multiprocessing  # some 20 ms of imports at every command's start, for large policies only
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return [_read_one((p, kind, root)) for p in paths]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return pool.map(_read_one, [(p, kind, root) for p in paths], chunksize=max(1, len(paths) // (workers * 8)))
+        if "fork" in multiprocessing.get_all_start_methods():
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                return pool.map(_read_one, [(p, kind, root) for p in paths],
+                                chunksize=max(1, len(paths) // (workers * 8)))
+    return [_read_one((p, kind, root)) for p in paths]
 
 
 def read_policy(root: str, parts=None) -> tuple[PolicySources, list[Diagnostic]]:
