@@ -95,6 +95,55 @@ def test_bad_rows_are_reported_and_skipped_or_fail(program, tmp_path):
     assert not [f for f in os.listdir(tmp_path) if f.endswith(".tmp")]
 
 
+def _stock_rows(program, occ, n, seed):
+    """Rows whose households are half of them households of the occupancy (living in the stock on some dates)."""
+    rnd = random.Random(seed)
+    ids = sorted({r.household for rows in occ.by_unit.values() for r in rows if r.household})
+    for r in _rows(program, n, seed):
+        yield {**r, "id": rnd.choice(ids)} if rnd.random() < 0.5 else r
+
+
+@pytest.mark.parametrize("kw", [{}, {"jobs": 2}, {"full": True}], ids=["decisions", "two processes", "explain"])
+def test_households_that_live_in_the_stock_are_counted_and_named(program, tmp_path, monkeypatch, kw):
+    from rules_engine.load import batch_rows
+    from rules_engine.load.movers import current_homes
+    from rules_engine.load.occupancy import load_occupancy
+
+    monkeypatch.setattr(batch_rows, "BLOCK_BYTES", 2000)  # several chunks: the counts add up across them
+    occ = load_occupancy(str(OB / "examples" / "bezetting-2024-2025.csv"), program.policy)
+    rows = list(_stock_rows(program, occ, 160, seed=4))
+    src = tmp_path / "in.csv"
+    src.write_text("id;size;income;category;unit;date\n" + "".join(
+        f"{r['id']};{r['size']};{r['income']};{r['category']};{r['unit']};{r['date']}\n" for r in rows))
+    summary = run_batch(program, str(src), str(tmp_path / "out.jsonl"), occ, None, **kw)
+    # the oracle: the scan of every home that evaluate's warning makes, one row at a time
+    expected = [(k + 2, r["id"], home, dt.date.fromisoformat(r["date"])) for k, r in enumerate(rows)
+                for home in current_homes(occ, dt.date.fromisoformat(r["date"]), [r["id"]]).values()]
+    assert 10 < len(expected) < 150  # some rows of movers and some not, on either date
+    assert summary.movers == len(expected) and summary.mover_rows == expected[:50]
+    assert summary.evaluated == 160
+
+
+def test_cli_batch_names_the_households_that_live_in_the_stock(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("id;size;income;category;unit\nhh-0029;2;24500;aandacht;ZW-ASN-02-101\n"
+                   "hh-9999;2;24500;aandacht;ZW-ASN-02-101\n")
+    occ = OB / "examples" / "bezetting-2024-2025.csv"
+    args = ("evaluate", OB, "--batch", src, "--occupancy", occ, "--date", "2025-06-01", "--output", tmp_path / "o")
+    out = run(*args, "--lang", "en")
+    assert out.exit_code == 0, out.output
+    assert (f"{src}:2: household-lives-in-stock (warning): household hh-0029 lives in home ZW-ASN-02-104 on "
+            "2025-06-01 already") in out.output and "hh-9999" not in out.output
+    assert "1 household lives in the stock on its row's date already (doorstroming)" in out.output
+    assert "1 huishouden woont op de datum van zijn rij al in de voorraad" in run(*args).output
+    summary = json.loads(run(*args, "--format", "json").output)
+    assert summary["lives_in_stock"] == 1 and summary["lives_in_stock_rows"] == [
+        {"row": 2, "household": "hh-0029", "home": "ZW-ASN-02-104", "date": "2025-06-01"}]
+    src.write_text("id;size;income;category;unit\nhh-9999;2;24500;aandacht;ZW-ASN-02-101\n")
+    nobody = run(*args, "--lang", "en")
+    assert "in the stock" not in nobody.output and "household-lives-in-stock" not in nobody.output, nobody.output
+
+
 def test_cli_batch_summary_and_usage(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text('{"id": "a", "size": 2, "income": 24500, "category": "aandacht", "unit": "ZW-ASN-01-A09"}\n\n'

@@ -205,14 +205,14 @@ def test_the_homes_index_says_what_current_homes_says():
     import datetime as dt
 
     from rules_engine.api import example_occupancy, load_policy
-    from rules_engine.load.movers import current_homes, home_on, homes_index
+    from rules_engine.load.movers import current_homes, homes_index
 
     program = load_policy(OB)
     occ = example_occupancy(program)
     ids = sorted({r.household for rows in occ.by_unit.values() for r in rows if r.household}) + ["nobody"]
     index = homes_index(occ)
     for date in (dt.date(2022, 1, 1), dt.date(2023, 1, 1), dt.date(2024, 7, 1), dt.date(2025, 6, 1)):
-        assert {h: home_on(index, h, date) for h in ids if home_on(index, h, date)} == current_homes(occ, date, ids)
+        assert {h: index.on(h, date) for h in ids if index.on(h, date)} == current_homes(occ, date, ids)
 
 
 def test_room_and_status_answer_what_the_cli_prints(server):

@@ -4,7 +4,9 @@ The input is read in chunks of raw lines; each chunk is parsed and evaluated by 
 (`evaluate_chunk`) so that the same function could be mapped by Dask or Spark. At most a few
 chunks are in flight at once, so memory stays flat whatever the input size. The output (JSON
 lines) is written to a temporary file and renamed into place only when the run completes.
-The rows themselves are read and checked in batch_rows.py.
+The rows themselves are read and checked in batch_rows.py. A household that lives in the stock on its row's date
+already (doorstroming: its home is still counted as occupied, load/movers.py) is counted and the first of such rows
+are named in the summary, as evaluate warns of it for one letting.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from ..engine.explain import explain_json
 from ..lang.facts import Household
 from ..load.files import check_regular
 from ..load.load import gc_paused
+from ..load.movers import kept_homes_index
 from ..load.occupancy import Occupancy, composition
 
 
@@ -46,6 +49,11 @@ class Summary:
     levels: Counter = field(default_factory=Counter)
     errors: list = field(default_factory=list)  # the first row errors, for the report
     seconds: float = 0.0
+    movers: int = 0  # evaluated rows whose household lives in the stock on the row's date already
+    mover_rows: list = field(default_factory=list)  # the first of them: (row, household id, its home, date)
+
+
+SHOWN = 50  # row errors and movers' rows a summary keeps
 
 
 # --- the pure part: one chunk in, result lines out ----------------------------------------------
@@ -76,6 +84,27 @@ class ChunkResult:
     outcomes: Counter
     levels: Counter
     errors: list  # (row, (nl, en))
+    movers: int = 0  # rows whose household lives in the stock on the row's date (Summary.movers)
+    mover_rows: list = field(default_factory=list)  # the first SHOWN of them: (row, household id, home, date)
+
+
+class _Movers:
+    """The rows of a chunk whose household lives in the stock on the row's date: counted, the first SHOWN kept."""
+
+    __slots__ = ("index", "count", "rows")
+
+    def __init__(self, occupancy: Occupancy):
+        self.index = kept_homes_index(occupancy)
+        self.count, self.rows = 0, []
+
+    def see(self, row: int, household_id: str, date: dt.date) -> None:
+        """Note the row if its household lives in the stock on date (one look-up when it does not)."""
+        if household_id in self.index:
+            home = self.index.on(household_id, date)
+            if home is not None:
+                self.count += 1
+                if len(self.rows) < SHOWN:
+                    self.rows.append((row, household_id, home, date))
 
 
 def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: list[str] | None, first_row: int,
@@ -95,6 +124,7 @@ def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: li
     level_counts: Counter = Counter()
     errors: list = []
     notation = number_notation(kind, header)
+    movers = _Movers(occupancy)
     for row, values in row_values(kind, header, first_row, block):
         try:
             if values.__class__ is RowError:
@@ -103,6 +133,7 @@ def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: li
             comp = _composition(program, occupancy, date, cache)
             outcome, deciding, text = explain_json(program, household, unit, comp)
             out.append(explain_line(row, household.id, unit, date, outcome, deciding, text))
+            movers.see(row, household.id, date)
             outcomes[outcome] += 1
             level_counts[levels[deciding[0]] if deciding else "none"] += 1
         except RowError as exc:
@@ -111,7 +142,8 @@ def evaluate_chunk(program: Program, occupancy: Occupancy, kind: str, header: li
             errors.append((row, (exc.diagnostics[0].nl, exc.diagnostics[0].en)))
         if errors and stop_at_error:
             break
-    return ChunkResult("".join(line + "\n" for line in out), len(out) + len(errors), outcomes, level_counts, errors)
+    return ChunkResult("".join(line + "\n" for line in out), len(out) + len(errors), outcomes, level_counts, errors,
+                       movers.count, movers.rows)
 
 
 def explain_line(row: int, household_id: str, unit: str, date: dt.date, outcome: str, deciding, decision: str) -> str:
@@ -141,6 +173,8 @@ def _decide_chunk(program, occupancy, kind, header, first_row, block, default_da
     tally: dict = {}  # decision fragment -> rows
     decisions: dict = {}  # decision fragment -> (outcome, deciding)
     errors: list = []
+    movers = _Movers(occupancy)
+    lives_here = movers.index  # household ids that hold a home in the stock at some time
     day = decide_fn = comp = date_text = None
     for row, item in rows:
         if item.__class__ is RowError:
@@ -165,6 +199,8 @@ def _decide_chunk(program, occupancy, kind, header, first_row, block, default_da
             tail = _tail(*result)
         out.append(f'{{"row": {row}, "household": {_encode(household.id)}, "unit": {_encode(unit)}, '
                    f'"date": {date_text}, {tail}')
+        if household.id in lives_here:
+            movers.see(row, household.id, date)
         n = tally.get(tail)
         if n is None:
             tally[tail], decisions[tail] = 1, result
@@ -177,7 +213,8 @@ def _decide_chunk(program, occupancy, kind, header, first_row, block, default_da
         outcome, deciding = decisions[tail]
         outcomes[outcome] += n
         level_counts[levels[deciding[0]] if deciding else "none"] += n
-    return ChunkResult("".join(out), len(out) + len(errors), outcomes, level_counts, errors)
+    return ChunkResult("".join(out), len(out) + len(errors), outcomes, level_counts, errors, movers.count,
+                       movers.rows)
 
 
 _TAILS: dict = {}  # (outcome, deciding) -> the end of a line: '"outcome": ..., "deciding": [...]}\n'
@@ -252,7 +289,9 @@ def run_batch(program: Program, input_path: str, output_path: str | None, occupa
         summary.skipped += len(result.errors)
         summary.outcomes.update(result.outcomes)
         summary.levels.update(result.levels)
-        summary.errors.extend(result.errors[:max(0, 50 - len(summary.errors))])
+        summary.errors.extend(result.errors[:max(0, SHOWN - len(summary.errors))])
+        summary.movers += result.movers
+        summary.mover_rows.extend(result.mover_rows[:max(0, SHOWN - len(summary.mover_rows))])
         if result.errors and on_error == "fail":
             return False
         write(result.text)
@@ -325,6 +364,7 @@ def _parallel(program, occupancy, default_date, full, jobs, chunks, consume, sto
         elif default_date is not None:
             cache[default_date] = composition(program.policy, occupancy, default_date)
             compiled(program, default_date)  # the compiled rules too, kept in evaluate.compiled's cache
+        kept_homes_index(occupancy)  # who lives where: made once here, inherited by the workers
         _STATE.update(state, cache=cache)
         thaw = gc.get_freeze_count() == 0  # a caller that froze its own objects (the CLI does) keeps them frozen
         gc.freeze()  # what the workers inherit is never walked by their collectors (nor copied for it)

@@ -18,19 +18,44 @@ def summary_lines(summary, lang: str) -> list[str]:
 
     nl = lang == "nl"
     rate = summary.evaluated / summary.seconds if summary.seconds else 0
+    one = summary.movers == 1
+    movers = [] if not summary.movers else [f"{number(summary.movers, lang)} " + (
+        ("huishouden woont op de datum van zijn rij al in de voorraad (doorstroming): zijn advies telt zijn woning "
+         if one else "huishoudens wonen op de datum van hun rij al in de voorraad (doorstroming): hun advies telt hun "
+         "woning ") + "nog als bewoond en kan strenger zijn dan het is" if nl else
+        ("household lives in the stock on its row's date already (doorstroming): its advice still counts its home"
+         if one else "households live in the stock on their row's date already (doorstroming): their advice still "
+         "counts their home") + " as occupied and may be stricter than it is")]
     return [f"{number(summary.evaluated, lang)} {'beoordeeld' if nl else 'evaluated'}, {number(summary.skipped, lang)} "
             f"{'overgeslagen' if nl else 'skipped'} in {number(summary.seconds, lang, 1)} s ({number(rate, lang)}/s)",
             ("per uitkomst: " if nl else "per outcome: ")
             + ", ".join(f"{o} {number(summary.outcomes[o], lang)}" for o in OUTCOMES if summary.outcomes[o]),
             ("per niveau van de beslissende regel: " if nl else "per level of the deciding rule: ")
-            + ", ".join(f"{lv} {number(n, lang)}" for lv, n in sorted(summary.levels.items()))]
+            + ", ".join(f"{lv} {number(n, lang)}" for lv, n in sorted(summary.levels.items())), *movers]
 
 
 def summary_json(summary) -> dict:
     """The batch's summary as JSON (standard error under --format json, the decisions being on standard output)."""
     return {"evaluated": summary.evaluated, "skipped": summary.skipped, "seconds": round(summary.seconds, 3),
             "outcomes": {o: n for o, n in summary.outcomes.items() if n}, "levels": dict(sorted(summary.levels.items())),
-            "skipped_rows": [{"row": row, "message": {"nl": nl, "en": en}} for row, (nl, en) in summary.errors]}
+            "skipped_rows": [{"row": row, "message": {"nl": nl, "en": en}} for row, (nl, en) in summary.errors],
+            "lives_in_stock": summary.movers,
+            "lives_in_stock_rows": [{"row": row, "household": household, "home": home, "date": day.isoformat()}
+                                    for row, household, home, day in summary.mover_rows]}
+
+
+SHOWN = 20  # skipped rows and movers' rows named on standard error
+
+
+def mover_lines(summary, batch_path: str, lang: str) -> list[str]:
+    """The first rows whose household lives in the stock already, as evaluate warns of one (file:row: ...)."""
+    from ..diagnostics import make
+
+    out = [make("household-lives-in-stock", batch_path, line=row, severity="warning", household=household, home=home,
+                date=day.isoformat()).format(lang) for row, household, home, day in summary.mover_rows[:SHOWN]]
+    if summary.movers > SHOWN:
+        out.append(f"... {summary.movers - SHOWN} {'meer' if lang == 'nl' else 'more'}")
+    return [terminal_text(line) for line in out]
 
 
 def run(policy, batch_path, output_path, full, jobs, on_error, occupancy_path, date_text, fmt, lang, engine) -> int:
@@ -67,10 +92,12 @@ def run(policy, batch_path, output_path, full, jobs, on_error, occupancy_path, d
     if fmt == "json":
         click.echo(to_json(summary_json(summary)), err=not output_path)
     else:
-        for row, (e_nl, e_en) in summary.errors[:20]:
+        for row, (e_nl, e_en) in summary.errors[:SHOWN]:
             click.echo(terminal_text(f"{batch_path}:{row}: {'rij overgeslagen' if nl else 'row skipped'}: "
                                      f"{e_nl if nl else e_en}"), err=True)
-        if len(summary.errors) > 20 or summary.skipped > len(summary.errors):
-            click.echo(f"... {summary.skipped - min(20, len(summary.errors))} {'meer' if nl else 'more'}", err=True)
+        if len(summary.errors) > SHOWN or summary.skipped > len(summary.errors):
+            click.echo(f"... {summary.skipped - min(SHOWN, len(summary.errors))} {'meer' if nl else 'more'}", err=True)
+        for line in mover_lines(summary, batch_path, lang):
+            click.echo(line, err=True)
         click.echo("\n".join(summary_lines(summary, lang)), err=not output_path)
     return exits.batch_exit(summary.evaluated, summary.skipped, on_error == "fail")

@@ -2,16 +2,17 @@
 
 Such a household (doorstroming) leaves a home when it moves; the composition counts it there still, so its
 advice may be stricter than it should be. Until the engine takes the home it leaves into account, the
-commands say so beside the advice instead of leaving it unsaid.
+commands say so beside the advice instead of leaving it unsaid: evaluate and rank as a warning, the service in a
+header, the web app beside the candidate, and evaluate --batch in its summary (the rows, the first of them named).
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 
 from ..diagnostics import Diagnostic, make
 from .occupancy import Occupancy
-from .occupancy_holders import holdings
 
 
 def current_homes(occupancy: Occupancy, date: dt.date, household_ids) -> dict[str, str]:
@@ -35,15 +36,65 @@ def mover_warnings(occupancy: Occupancy, date: dt.date, households, file: str) -
                  date=date.isoformat()) for h in households if h.id in homes]
 
 
-def homes_index(occupancy: Occupancy) -> dict[str, tuple]:
-    """household id -> every span it holds a home (occupancy_holders.Holding), for asking of many households (the
-    service keeps one per occupancy version)."""
-    out: dict = {}
-    for held in holdings(occupancy.by_unit):
-        out.setdefault(held.household, []).append(held)
-    return {h: tuple(spans) for h, spans in out.items()}
+class HomesIndex:
+    """Who lives where over time in one occupancy: asked, per household and date, for the home it lives in then.
+
+    Made for asking of many households (a batch, the service keeps one per occupancy version): one pass over the
+    homes notes the homes each household ever holds; the row in force on the date, read at asking, decides."""
+
+    __slots__ = ("_homes", "_by_unit")
+
+    def __init__(self, occupancy: Occupancy):
+        homes: dict = {}  # household id -> its home, or a tuple of its homes (households that moved)
+        get = homes.get
+        for unit, rows in occupancy.by_unit.items():
+            for row in rows:
+                household = row.household
+                if household is not None:
+                    held = get(household)
+                    if held is None:
+                        homes[household] = unit
+                    elif held.__class__ is str:
+                        if held != unit:
+                            homes[household] = (held, unit)
+                    elif unit not in held:
+                        homes[household] = held + (unit,)
+        self._homes, self._by_unit = homes, occupancy.by_unit
+
+    def __contains__(self, household_id: str) -> bool:
+        """Whether the household holds a home in the stock on some date."""
+        return household_id in self._homes
+
+    def on(self, household_id: str, date: dt.date) -> str | None:
+        """The home the household lives in on the date (None: it does not live in the stock then)."""
+        held = self._homes.get(household_id)
+        if held is None:
+            return None
+        for unit in (held,) if held.__class__ is str else held:
+            rows = self._by_unit[unit]
+            k = bisect.bisect_right([r.valid_from for r in rows], date) if len(rows) > 1 else (
+                1 if rows[0].valid_from <= date else 0)
+            if k and rows[k - 1].household == household_id:
+                return unit
+        return None
 
 
-def home_on(index: dict, household_id: str, date: dt.date) -> str | None:
-    """The home a household lives in on a date, by homes_index (None: it does not live in the stock then)."""
-    return next((held.unit for held in index.get(household_id, ()) if held.start <= date < held.end), None)
+def homes_index(occupancy: Occupancy) -> HomesIndex:
+    """Who lives where in an occupancy, over time, for asking of many households (HomesIndex)."""
+    return HomesIndex(occupancy)
+
+
+_KEPT: dict = {}  # id(occupancy) -> (occupancy, its homes_index): held, so that the id is not reused while kept
+KEPT = 4
+
+
+def kept_homes_index(occupancy: Occupancy) -> HomesIndex:
+    """homes_index(occupancy), made once per occupancy and kept for the last few (a batch asks it per chunk)."""
+    hit = _KEPT.get(id(occupancy))
+    if hit is not None and hit[0] is occupancy:
+        return hit[1]
+    index = homes_index(occupancy)
+    if len(_KEPT) >= KEPT:
+        del _KEPT[next(iter(_KEPT))]
+    _KEPT[id(occupancy)] = (occupancy, index)
+    return index

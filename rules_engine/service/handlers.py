@@ -15,7 +15,6 @@ from ..allocation import decision_log, reviews
 from ..diagnostics import PolicyError, hint, make
 from ..engine.explain import explain
 from ..load.inputs import household_from_data
-from ..load.movers import home_on
 from ..allocation.rank import rank as rank_candidates
 from ..engine.room import complex_room
 from ..load.values import Refused, read_date
@@ -92,7 +91,7 @@ def _lives_in(svc: Service, occupancy, date: dt.date, household_ids: list[str]) 
     their advice still counts that home as occupied (docs/rules.md), as evaluate and rank say beside it. Ids and
     homes match [A-Za-z0-9_.:-]+ (their schemas), so they go into a header as they are."""
     index = svc.occupancies.homes(occupancy)
-    found = [(h, home) for h in household_ids if (home := home_on(index, h, date)) is not None]
+    found = [(h, home) for h in household_ids if (home := index.on(h, date)) is not None]
     if not found:
         return {}
     return {"Magicmix-Lives-In": ", ".join(f"{h}={home}" for h, home in found[:LIVES_IN_SHOWN]),

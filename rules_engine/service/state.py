@@ -24,7 +24,7 @@ from ..diagnostics import PolicyError, hint, make
 from ..lang.facts import Group
 from ..model.levels import group_keys
 from ..model.policy import frozen_map
-from ..load.movers import homes_index
+from ..load.movers import HomesIndex, homes_index
 from ..load.occupancy import Composition, Occupancy, composition, load_occupancy
 from .store import Store
 from ..lang.records import frozen
@@ -132,7 +132,7 @@ class Occupancies:
                 self._compositions[key] = comp
         return comp
 
-    def homes(self, occupancy: OccupancyInUse) -> dict:
+    def homes(self, occupancy: OccupancyInUse) -> HomesIndex:
         """Who lives where in an occupancy version, over time (movers.homes_index), made once and kept (the last 8)."""
         key = (occupancy.version, occupancy.path, id(occupancy.occupancy))
         kept = self._homes.get(key)
