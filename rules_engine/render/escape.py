@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from html import escape as _html_escape
 
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 REPLACEMENT = "\ufffd"
+
+
+def _html_escape(text: str, quote: bool) -> str:
+    from html import escape  # when first needed: html imports its table of entities, which printing text never reads
+
+    return escape(text, quote=quote)
 
 
 def html_text(value) -> str:
