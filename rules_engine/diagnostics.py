@@ -25,9 +25,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "write the output to another file, so that the input is kept"),
     "household-lives-in-stock": (
         "huishouden {household} woont op {date} al in woning {home}: het advies telt die woning nog als bewoond "
-        "(doorstroming wordt nog niet verrekend), en kan daardoor strenger zijn dan het is",
+        "(doorstroming wordt nog niet verrekend), en kan daardoor strenger zijn dan nodig",
         "household {household} lives in home {home} on {date} already: the advice still counts that home as "
-        "occupied (a move within the stock is not yet taken into account) and may be stricter than it is"),
+        "occupied (a move within the stock is not yet taken into account) and may be stricter than it should be"),
     "log-other-policy": ("geen van de besluiten in dit logboek (aantal: {count}) is genomen onder beleid '{policy}': "
                          "geef het logboek van dit beleid", "none of the decisions in this log (number: {count}) was "
                          "made under policy '{policy}': give this policy's log"),

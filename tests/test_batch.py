@@ -124,6 +124,42 @@ def test_households_that_live_in_the_stock_are_counted_and_named(program, tmp_pa
     assert summary.evaluated == 160
 
 
+MOVES = """unit;household;category;valid_from
+ZW-ASN-01-A01;hh-m;aandacht;2023-01-01
+ZW-ASN-01-A01;;;2025-03-01
+ZW-ASN-01-A02;hh-m;aandacht;2025-03-01
+ZW-ASN-01-A03;hh-r;regulier;2023-01-01
+ZW-ASN-01-A03;;;2024-06-01
+ZW-ASN-01-A03;hh-r;aandacht;2025-01-01
+ZW-ASN-01-A04;hh-s;regulier;2023-01-01
+ZW-ASN-01-A04;hh-s;aandacht;2024-02-01
+"""
+
+
+def test_a_move_a_home_let_again_and_a_skipped_row_are_told_apart(program, tmp_path):
+    from rules_engine.load.movers import current_homes, homes_index
+    from rules_engine.load.occupancy import load_occupancy
+
+    (tmp_path / "occ.csv").write_text(MOVES)
+    occ = load_occupancy(str(tmp_path / "occ.csv"), program.policy)
+    days = [dt.date(2022, 12, 31), dt.date(2023, 1, 1), dt.date(2024, 6, 1), dt.date(2024, 12, 31),
+            dt.date(2025, 2, 28), dt.date(2025, 3, 1), dt.date(2025, 6, 1)]
+    index = homes_index(occ)
+    seen = {(h, d): index.on(h, d) for h in ("hh-m", "hh-r", "hh-s", "nobody") for d in days}
+    assert seen == {(h, d): current_homes(occ, d, [h]).get(h) for h, d in seen}
+    assert [seen["hh-m", d] for d in days] == [None] + ["ZW-ASN-01-A01"] * 4 + ["ZW-ASN-01-A02"] * 2
+    assert [seen["hh-r", d] for d in days] == [None, "ZW-ASN-01-A03", None, None] + ["ZW-ASN-01-A03"] * 3
+    src = tmp_path / "in.csv"
+    src.write_text("id;size;income;category;unit;date\n" + "".join(
+        f"{h};2;24500;aandacht;ZW-ASN-01-A09;{d}\n" for h in ("hh-m", "hh-r") for d in days)
+        + "hh-s;2;veel;aandacht;ZW-ASN-01-A09;2025-06-01\n")  # skipped: its household is not counted
+    for kw in ({}, {"full": True}):
+        summary = run_batch(program, str(src), str(tmp_path / "out.jsonl"), occ, None, **kw)
+        assert (summary.evaluated, summary.skipped, summary.movers) == (14, 1, 10)
+        assert summary.mover_rows == [(k + 2, h, seen[h, d], d) for k, (h, d) in
+                                      enumerate((h, d) for h in ("hh-m", "hh-r") for d in days) if seen[h, d]]
+
+
 def test_cli_batch_names_the_households_that_live_in_the_stock(tmp_path):
     src = tmp_path / "in.csv"
     src.write_text("id;size;income;category;unit\nhh-0029;2;24500;aandacht;ZW-ASN-02-101\n"
@@ -134,8 +170,8 @@ def test_cli_batch_names_the_households_that_live_in_the_stock(tmp_path):
     assert out.exit_code == 0, out.output
     assert (f"{src}:2: household-lives-in-stock (warning): household hh-0029 lives in home ZW-ASN-02-104 on "
             "2025-06-01 already") in out.output and "hh-9999" not in out.output
-    assert "1 household lives in the stock on its row's date already (doorstroming)" in out.output
-    assert "1 huishouden woont op de datum van zijn rij al in de voorraad" in run(*args).output
+    assert "1 row of a household that already lives in the stock on the row's date (doorstroming)" in out.output
+    assert "1 rij met een huishouden dat op de datum van de rij al in de voorraad woont" in run(*args).output
     summary = json.loads(run(*args, "--format", "json").output)
     assert summary["lives_in_stock"] == 1 and summary["lives_in_stock_rows"] == [
         {"row": 2, "household": "hh-0029", "home": "ZW-ASN-02-104", "date": "2025-06-01"}]

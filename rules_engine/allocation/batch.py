@@ -53,7 +53,7 @@ class Summary:
     mover_rows: list = field(default_factory=list)  # the first of them: (row, household id, its home, date)
 
 
-SHOWN = 50  # row errors and movers' rows a summary keeps
+KEPT_ROWS = 50  # row errors and movers' rows a summary keeps
 
 
 # --- the pure part: one chunk in, result lines out ----------------------------------------------
@@ -85,11 +85,11 @@ class ChunkResult:
     levels: Counter
     errors: list  # (row, (nl, en))
     movers: int = 0  # rows whose household lives in the stock on the row's date (Summary.movers)
-    mover_rows: list = field(default_factory=list)  # the first SHOWN of them: (row, household id, home, date)
+    mover_rows: list = field(default_factory=list)  # the first KEPT_ROWS of them: (row, household id, home, date)
 
 
 class _Movers:
-    """The rows of a chunk whose household lives in the stock on the row's date: counted, the first SHOWN kept."""
+    """The rows of a chunk whose household lives in the stock on the row's date: counted, the first KEPT_ROWS kept."""
 
     __slots__ = ("index", "count", "rows")
 
@@ -103,7 +103,7 @@ class _Movers:
             home = self.index.on(household_id, date)
             if home is not None:
                 self.count += 1
-                if len(self.rows) < SHOWN:
+                if len(self.rows) < KEPT_ROWS:
                     self.rows.append((row, household_id, home, date))
 
 
@@ -289,9 +289,9 @@ def run_batch(program: Program, input_path: str, output_path: str | None, occupa
         summary.skipped += len(result.errors)
         summary.outcomes.update(result.outcomes)
         summary.levels.update(result.levels)
-        summary.errors.extend(result.errors[:max(0, SHOWN - len(summary.errors))])
+        summary.errors.extend(result.errors[:max(0, KEPT_ROWS - len(summary.errors))])
         summary.movers += result.movers
-        summary.mover_rows.extend(result.mover_rows[:max(0, SHOWN - len(summary.mover_rows))])
+        summary.mover_rows.extend(result.mover_rows[:max(0, KEPT_ROWS - len(summary.mover_rows))])
         if result.errors and on_error == "fail":
             return False
         write(result.text)

@@ -20,12 +20,10 @@ def summary_lines(summary, lang: str) -> list[str]:
     rate = summary.evaluated / summary.seconds if summary.seconds else 0
     one = summary.movers == 1
     movers = [] if not summary.movers else [f"{number(summary.movers, lang)} " + (
-        ("huishouden woont op de datum van zijn rij al in de voorraad (doorstroming): zijn advies telt zijn woning "
-         if one else "huishoudens wonen op de datum van hun rij al in de voorraad (doorstroming): hun advies telt hun "
-         "woning ") + "nog als bewoond en kan strenger zijn dan het is" if nl else
-        ("household lives in the stock on its row's date already (doorstroming): its advice still counts its home"
-         if one else "households live in the stock on their row's date already (doorstroming): their advice still "
-         "counts their home") + " as occupied and may be stricter than it is")]
+        ("rij" if one else "rijen") + " met een huishouden dat op de datum van de rij al in de voorraad woont "
+        "(doorstroming): het advies telt die woning nog als bewoond en kan strenger zijn dan nodig" if nl else
+        ("row" if one else "rows") + " of a household that already lives in the stock on the row's date "
+        "(doorstroming): the advice still counts that home as occupied and may be stricter than it should be")]
     return [f"{number(summary.evaluated, lang)} {'beoordeeld' if nl else 'evaluated'}, {number(summary.skipped, lang)} "
             f"{'overgeslagen' if nl else 'skipped'} in {number(summary.seconds, lang, 1)} s ({number(rate, lang)}/s)",
             ("per uitkomst: " if nl else "per outcome: ")
@@ -44,7 +42,7 @@ def summary_json(summary) -> dict:
                                     for row, household, home, day in summary.mover_rows]}
 
 
-SHOWN = 20  # skipped rows and movers' rows named on standard error
+PRINTED = 20  # skipped rows and movers' rows named on standard error
 
 
 def mover_lines(summary, batch_path: str, lang: str) -> list[str]:
@@ -52,9 +50,10 @@ def mover_lines(summary, batch_path: str, lang: str) -> list[str]:
     from ..diagnostics import make
 
     out = [make("household-lives-in-stock", batch_path, line=row, severity="warning", household=household, home=home,
-                date=day.isoformat()).format(lang) for row, household, home, day in summary.mover_rows[:SHOWN]]
-    if summary.movers > SHOWN:
-        out.append(f"... {summary.movers - SHOWN} {'meer' if lang == 'nl' else 'more'}")
+                date=day.isoformat()).format(lang) for row, household, home, day in summary.mover_rows[:PRINTED]]
+    if summary.movers > PRINTED:
+        out.append(f"... {summary.movers - PRINTED} " + ("meer rijen van huishoudens in de voorraad" if lang == "nl"
+                                                         else "more rows of households in the stock"))
     return [terminal_text(line) for line in out]
 
 
@@ -92,11 +91,11 @@ def run(policy, batch_path, output_path, full, jobs, on_error, occupancy_path, d
     if fmt == "json":
         click.echo(to_json(summary_json(summary)), err=not output_path)
     else:
-        for row, (e_nl, e_en) in summary.errors[:SHOWN]:
+        for row, (e_nl, e_en) in summary.errors[:PRINTED]:
             click.echo(terminal_text(f"{batch_path}:{row}: {'rij overgeslagen' if nl else 'row skipped'}: "
                                      f"{e_nl if nl else e_en}"), err=True)
-        if len(summary.errors) > SHOWN or summary.skipped > len(summary.errors):
-            click.echo(f"... {summary.skipped - min(SHOWN, len(summary.errors))} {'meer' if nl else 'more'}", err=True)
+        if len(summary.errors) > PRINTED or summary.skipped > len(summary.errors):
+            click.echo(f"... {summary.skipped - min(PRINTED, len(summary.errors))} {'meer' if nl else 'more'}", err=True)
         for line in mover_lines(summary, batch_path, lang):
             click.echo(line, err=True)
         click.echo("\n".join(summary_lines(summary, lang)), err=not output_path)

@@ -85,11 +85,12 @@ def homes_index(occupancy: Occupancy) -> HomesIndex:
 
 
 _KEPT: dict = {}  # id(occupancy) -> (occupancy, its homes_index): held, so that the id is not reused while kept
-KEPT = 4
+KEPT = 1  # a run reads one occupancy; a national one holds a GB, which no earlier run's index should keep alive
 
 
 def kept_homes_index(occupancy: Occupancy) -> HomesIndex:
-    """homes_index(occupancy), made once per occupancy and kept for the last few (a batch asks it per chunk)."""
+    """homes_index(occupancy), made once and kept for the last occupancy asked of (a batch asks it per chunk; a
+    caller mapping evaluate_chunk over partitions gives each process one Occupancy object, not a copy per chunk)."""
     hit = _KEPT.get(id(occupancy))
     if hit is not None and hit[0] is occupancy:
         return hit[1]

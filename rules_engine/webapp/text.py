@@ -53,9 +53,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "ranking": ("Rangorde", "Ranking"), "rank": ("Rang", "Rank"), "portal": ("Portaal", "Portal"),
     "household": ("Huishouden", "Household"), "advice": ("Advies", "Advice"), "reason": ("Reden", "Reason"),
     "lives_in_stock": ("Woont nu in {home}: het advies telt die woning nog als bewoond (doorstroming wordt nog niet "
-                       "verrekend) en kan strenger zijn dan het is.",
+                       "verrekend) en kan strenger zijn dan nodig.",
                        "Lives in {home} now: the advice still counts that home as occupied (a move within the stock is "
-                       "not yet taken into account) and may be stricter than it is."),
+                       "not yet taken into account) and may be stricter than it should be."),
     "dropped": ("Valt af", "Dropped"), "no_candidates": ("Nog geen kandidaten.", "No candidates yet."),
     "open_explanation": ("Uitleg", "Explanation"), "open_decision": ("Besluiten", "Decide"),
     "persons": ("personen", "persons"), "candidates_n": ("kandidaten", "candidates"),
