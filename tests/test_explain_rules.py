@@ -17,7 +17,7 @@ from conftest import DV, OB, ROOT
 from test_compiled import _households, cases, every_construct_program
 from rules_engine import example_occupancy, load_policy
 from rules_engine.engine.evaluate import build_facts, combine
-from rules_engine.engine.explain import explain, explain_all, traced_by_tracer
+from rules_engine.engine.explain import explain, explain_all, explain_traced, traced_by_tracer
 from rules_engine.engine.explain_rules import _plan, rule_results, traced_statuses
 from rules_engine.lang.facts import Household
 from rules_engine.load.occupancy import composition
@@ -82,9 +82,28 @@ def test_explain_all_gives_each_household_its_own_record(which, every_construct)
     for _, unit, comp in _cases(program, 12, 9):
         households = _ranking_households(rnd, policy.category_ids, 60)
         got = [d.to_dict() for d in explain_all(program, households, unit, comp)]
-        assert got == [explain(program, h, unit, comp).to_dict() for h in households]
+        assert got == [explain_traced(program, h, unit, comp).to_dict() for h in households]
         outcomes.update(d["outcome"] for d in got)
     assert len(outcomes) >= 2
+
+
+def test_explain_all_takes_the_compiled_explainer_once_the_program_has_explained_a_few(monkeypatch):
+    """A command's one ranking is traced (building the explainer would not pay); later ones, as explain() after its
+    first lettings, take the compiled explainer: the same records either way."""
+    import rules_engine.engine.explain as explain_module
+
+    program = load_policy(str(OB), use_cache=False)  # a program of its own: nothing explained yet
+    real, calls = explain_module._compiled_explainer(), []
+    monkeypatch.setattr(explain_module, "_compiled_explainer",
+                        lambda: lambda *args: calls.append(args[1].id) or real(*args))
+    rnd = random.Random(8)
+    cases = list(_cases(program, 6, 4))
+    for k, (_, unit, comp) in enumerate(cases):
+        households = _ranking_households(rnd, program.policy.category_ids, 40)
+        got = [d.to_dict() for d in explain_all(program, households, unit, comp)]
+        assert got == [explain_traced(program, h, unit, comp).to_dict() for h in households]
+        assert calls == ([] if k == 0 else [h.id for h in households]), k
+        calls.clear()
 
 
 def test_what_a_rule_reads_of_the_household(every_construct):

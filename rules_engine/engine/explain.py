@@ -26,6 +26,7 @@ from ..lang.facts import Facts, Household, Unknown
 from ..model.policy import OUTCOME_LABELS, OUTCOMES, UNDECIDED, Policy
 from ..render.numbers import exact_text
 from ..render.wording import Labels, fill_form, policy_labels, would_hold, would_hold_form
+from ..load.load import gc_paused
 from ..load.occupancy import Composition
 from ..lang.program import Condition, Program
 
@@ -270,10 +271,28 @@ def _compiled_explainer():
 def explain_all(program: Program, households, unit_id: str, comp: Composition) -> list[Decision]:
     """explain() of every household for one home on the composition's date, in order (the same records).
 
-    A rule that reads only some of the household's fields (explain_reads.py) is judged and recorded
-    once per distinct values of those fields: what else it reads is the same for every household."""
+    Once the process has explained a program's first lettings (TRACED_FIRST, the households of a ranking
+    counted), by the compiled explainer where it covers the program, as explain() does: a ranking in a service
+    or the web app, whose candidates are new each time. Before that (a command ranking one list, for which
+    building the explainer would cost more than it saves) and where it does not cover the program, by the traced
+    path, on which a rule that reads only some of the household's fields (explain_reads.py) is judged and
+    recorded once per distinct values of those fields. The collector is paused meanwhile: the records hold no
+    cycles, and its full passes over the explainers' kept records could take several times the ranking's own."""
+    households = list(households)
+    compiled = None
+    if program.engine is None:
+        seen = _explained.get(program, 0)
+        if seen >= TRACED_FIRST:
+            compiled = _compiled_explainer()
+        else:
+            _explained[program] = seen + len(households)
     memo: dict = {}
-    return [_explain(program, h, unit_id, comp, "", memo) for h in households]
+    out = []
+    with gc_paused():
+        for h in households:
+            d = None if compiled is None else compiled(program, h, unit_id, comp, "")
+            out.append(d if d is not None else _explain(program, h, unit_id, comp, "", memo))
+    return out
 
 
 def _explain(program: Program, household: Household, unit_id: str, comp: Composition, occupancy_source: str,
