@@ -119,7 +119,7 @@ def evaluate(svc: Service, caller: Caller, raw: bytes):
         record = _decision_record(svc, loaded, occupancy, decision, caller, "evaluate")
         svc.store.append(lambda lookup: [record], caller.token_id, occupancy.version)
         headers["Magicmix-Decision-Id"] = record["decision_id"]
-    return 200, decision.to_dict(), headers
+    return 200, decision.to_json(), headers  # the direct writer: the same JSON, several times quicker to write
 
 
 def rank(svc: Service, caller: Caller, raw: bytes):
@@ -138,7 +138,7 @@ def rank(svc: Service, caller: Caller, raw: bytes):
     comp = composition_for(svc.occupancies, loaded, occupancy, date, data["unit"], data.get("counts"))
     households = [household_from_data(c) for c in data["candidates"]]
     ranking = rank_candidates(loaded.program, households, data["unit"], comp)
-    return 200, ranking.to_dict(), {**_headers(loaded, occupancy),
+    return 200, ranking.to_json(), {**_headers(loaded, occupancy),
                                     **_lives_in(svc, occupancy, date, [h.id for h in households])}
 
 
