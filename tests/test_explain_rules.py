@@ -87,12 +87,14 @@ def test_explain_all_gives_each_household_its_own_record(which, every_construct)
     assert len(outcomes) >= 2
 
 
-def test_explain_all_takes_the_compiled_explainer_once_the_program_has_explained_a_few(monkeypatch):
+@pytest.mark.parametrize("root", POLICIES, ids=lambda p: p.name)
+def test_explain_all_takes_the_compiled_explainer_once_the_program_has_explained_a_few(monkeypatch, root):
     """A command's one ranking is traced (building the explainer would not pay); later ones, as explain() after its
-    first lettings, take the compiled explainer: the same records either way."""
+    first lettings, take the compiled explainer (which hands a level above the buurt back to the traced path):
+    the same records either way."""
     import rules_engine.engine.explain as explain_module
 
-    program = load_policy(str(OB), use_cache=False)  # a program of its own: nothing explained yet
+    program = load_policy(str(root), use_cache=False)  # a program of its own: nothing explained yet
     real, calls = explain_module._compiled_explainer(), []
     monkeypatch.setattr(explain_module, "_compiled_explainer",
                         lambda: lambda *args: calls.append(args[1].id) or real(*args))
