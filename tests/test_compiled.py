@@ -332,9 +332,13 @@ def test_a_value_of_another_type_takes_the_general_path():
     date = dt.date(2025, 6, 1)
     comp = composition(program.policy, example_occupancy(program), date)
     unit = sorted(program.policy.units)[2]
-    for income in (28375.0, 28375.5, 99999.25):  # a float from a caller: no numerator, decided all the same
+    for income in (28375.0, 28375.5, 99999.25):  # a float from a caller: not exact, refused on either path alike
         h = Household("hh-1", 1, income, program.policy.category_ids[1])
-        assert decide(program, h, unit, comp) == _general(program, h, unit, comp)
+        for path in (decide, _general):
+            with pytest.raises(PolicyError) as refused:
+                path(program, h, unit, comp)
+            assert f"a whole number or a Fraction for household.income, but found: {income!r} (float)" \
+                in refused.value.diagnostics[0].en
 
 
 def test_a_household_placed_through_a_route_is_decided_as_the_one_semantics():

@@ -18,6 +18,7 @@ Outcome (documented in docs/rules.md):
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from functools import lru_cache, partial
 from typing import Protocol
 
@@ -61,6 +62,22 @@ def _unknown_category(policy, category: str):
                             hint=hint(policy.category_ids, category))])
 
 
+# A household's numbers as the rules read them exactly: a float (24500.0) or a text ('24500') is refused, not
+# compared as whatever it happens to be. The compiled paths hand such a value to this, the general path.
+_WHOLE = ("een geheel getal", "a whole number")
+_NUMBERS = {"income": (("een geheel getal of een breuk (Fraction)", "a whole number or a Fraction"), (int, Fraction)),
+            "size": (_WHOLE, (int,)), "age": ((_WHOLE[0] + " of niets", _WHOLE[1] + " or None"), (int, type(None)))}
+
+
+def _check_numbers(household: Household) -> None:
+    wrong = [make("wrong-type", "<invoer>", expected=(f"{nl} voor household.{name}", f"{en} for household.{name}"),
+                  found=f"{value!r} ({value.__class__.__name__})")
+             for name, ((nl, en), kinds) in _NUMBERS.items()
+             if (value := getattr(household, name)).__class__ is bool or not isinstance(value, kinds)]
+    if wrong:
+        raise PolicyError(wrong)
+
+
 def build_facts(program: Program, household: Household, unit_id: str, comp: Composition) -> Facts:
     """The facts for letting home unit_id to a household, given the composition on the letting date."""
     policy = program.policy
@@ -69,6 +86,7 @@ def build_facts(program: Program, household: Household, unit_id: str, comp: Comp
         _unknown_unit(policy, unit_id)
     if household.category not in policy.category_ids:
         _unknown_category(policy, household.category)
+    _check_numbers(household)
     leaving = comp.by_unit.get(unit.id)
     current, projected = {}, {}
     keys = group_keys(policy, unit)

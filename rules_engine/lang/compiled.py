@@ -142,10 +142,16 @@ def _explain_lines(g: Gen, levels: list[int], ncat: int, place_lines: list[str],
                    for line in _count_lines(g, levels, ncat)]
     return ["", "def explain_counts(h, uid, counts, leaving=None, as_json=False):", "    i = position(uid)", "    if i is None:",
             f"        {back}", "    cat = h.category", "    ci = cat_index.get(cat)",
-            "    if ci is None or h.route is not None:", f"        {back}",
+            f"    if ci is None or h.route is not None or {HOUSEHOLD_NOT_EXACT}:", f"        {back}",
             *place_lines, *count_lines, f"    given = ({rows},)", *body,
             "    try:", f"        k = {explained}", "    except (AttributeError, TypeError):", f"        {back}",
             "    return explain_tail(h, uid, counts, leaving, ci, ks, lim, given, k, as_json)", ""]
+
+
+# Checked once per letting, before any rule: an int size and age (or no age), an int or Fraction income (bool is an int
+# to Python, never a size here). The general path gives such a household its message; see evaluate._check_numbers.
+HOUSEHOLD_NOT_EXACT = ("h.size.__class__ is not int or h.income.__class__ is not int and h.income.__class__ is not _F"
+                       " or h.age is not None and h.age.__class__ is not int")
 
 
 def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, general=None,
@@ -194,8 +200,11 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
                "    except KeyError:",
                "        bad_category(cat)"]
         fallback = "general(h, uid, comp)" if name == "from_composition" else "general_counts(h, uid, counts, leaving)"
-        # A household placed through a route: combine's outcome depends on more than the statuses.
-        out += ["    if h.route is not None:", f"        return {fallback}"]
+        # A household placed through a route: combine's outcome depends on more than the statuses. A household whose
+        # numbers are not exact (a float or text income, a size of 2.0, a bool): the general path, which refuses it
+        # (evaluate.build_facts), whether or not these rules read the value.
+        out += ["    if h.route is not None:", f"        return {fallback}", f"    if {HOUSEHOLD_NOT_EXACT}:",
+                f"        return {fallback}"]
         out += place_lines + tables_code + columns
         return out + level_lines + body + [line.replace("FALLBACK", fallback) for line in tail]
 
