@@ -137,14 +137,14 @@ ZW-ASN-01-A04;hh-s;aandacht;2024-02-01
 
 
 def test_a_move_a_home_let_again_and_a_skipped_row_are_told_apart(program, tmp_path):
-    from rules_engine.load.movers import current_homes, homes_index
+    from rules_engine.load.movers import HomesIndex, current_homes
     from rules_engine.load.occupancy import load_occupancy
 
     (tmp_path / "occ.csv").write_text(MOVES)
     occ = load_occupancy(str(tmp_path / "occ.csv"), program.policy)
     days = [dt.date(2022, 12, 31), dt.date(2023, 1, 1), dt.date(2024, 6, 1), dt.date(2024, 12, 31),
             dt.date(2025, 2, 28), dt.date(2025, 3, 1), dt.date(2025, 6, 1)]
-    index = homes_index(occ)
+    index = HomesIndex(occ)
     seen = {(h, d): index.on(h, d) for h in ("hh-m", "hh-r", "hh-s", "nobody") for d in days}
     assert seen == {(h, d): current_homes(occ, d, [h]).get(h) for h, d in seen}
     assert [seen["hh-m", d] for d in days] == [None] + ["ZW-ASN-01-A01"] * 4 + ["ZW-ASN-01-A02"] * 2

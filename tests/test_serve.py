@@ -205,12 +205,12 @@ def test_the_homes_index_says_what_current_homes_says():
     import datetime as dt
 
     from rules_engine.api import example_occupancy, load_policy
-    from rules_engine.load.movers import current_homes, homes_index
+    from rules_engine.load.movers import HomesIndex, current_homes
 
     program = load_policy(OB)
     occ = example_occupancy(program)
     ids = sorted({r.household for rows in occ.by_unit.values() for r in rows if r.household}) + ["nobody"]
-    index = homes_index(occ)
+    index = HomesIndex(occ)
     for date in (dt.date(2022, 1, 1), dt.date(2023, 1, 1), dt.date(2024, 7, 1), dt.date(2025, 6, 1)):
         assert {h: index.on(h, date) for h in ids if index.on(h, date)} == current_homes(occ, date, ids)
 

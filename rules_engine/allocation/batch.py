@@ -174,7 +174,6 @@ def _decide_chunk(program, occupancy, kind, header, first_row, block, default_da
     decisions: dict = {}  # decision fragment -> (outcome, deciding)
     errors: list = []
     movers = _Movers(occupancy)
-    lives_here = movers.index  # household ids that hold a home in the stock at some time
     day = decide_fn = comp = date_text = None
     for row, item in rows:
         if item.__class__ is RowError:
@@ -199,8 +198,7 @@ def _decide_chunk(program, occupancy, kind, header, first_row, block, default_da
             tail = _tail(*result)
         out.append(f'{{"row": {row}, "household": {_encode(household.id)}, "unit": {_encode(unit)}, '
                    f'"date": {date_text}, {tail}')
-        if household.id in lives_here:
-            movers.see(row, household.id, date)
+        movers.see(row, household.id, date)
         n = tally.get(tail)
         if n is None:
             tally[tail], decisions[tail] = 1, result

@@ -79,23 +79,12 @@ class HomesIndex:
         return None
 
 
-def homes_index(occupancy: Occupancy) -> HomesIndex:
-    """Who lives where in an occupancy, over time, for asking of many households (HomesIndex)."""
-    return HomesIndex(occupancy)
-
-
-_KEPT: dict = {}  # id(occupancy) -> (occupancy, its homes_index): held, so that the id is not reused while kept
-KEPT = 1  # a run reads one occupancy; a national one holds a GB, which no earlier run's index should keep alive
+_LAST: list = [None, None]  # the last occupancy asked of and its index (held: a batch reads one occupancy)
 
 
 def kept_homes_index(occupancy: Occupancy) -> HomesIndex:
-    """homes_index(occupancy), made once and kept for the last occupancy asked of (a batch asks it per chunk; a
+    """HomesIndex(occupancy), made once and kept for the last occupancy asked of (a batch asks it per chunk; a
     caller mapping evaluate_chunk over partitions gives each process one Occupancy object, not a copy per chunk)."""
-    hit = _KEPT.get(id(occupancy))
-    if hit is not None and hit[0] is occupancy:
-        return hit[1]
-    index = homes_index(occupancy)
-    if len(_KEPT) >= KEPT:
-        del _KEPT[next(iter(_KEPT))]
-    _KEPT[id(occupancy)] = (occupancy, index)
-    return index
+    if _LAST[0] is not occupancy:
+        _LAST[:] = [occupancy, HomesIndex(occupancy)]
+    return _LAST[1]

@@ -24,7 +24,7 @@ from ..diagnostics import PolicyError, hint, make
 from ..lang.facts import Group
 from ..model.levels import group_keys
 from ..model.policy import frozen_map
-from ..load.movers import HomesIndex, homes_index
+from ..load.movers import HomesIndex
 from ..load.occupancy import Composition, Occupancy, composition, load_occupancy
 from .store import Store
 from ..lang.records import frozen
@@ -133,11 +133,11 @@ class Occupancies:
         return comp
 
     def homes(self, occupancy: OccupancyInUse) -> HomesIndex:
-        """Who lives where in an occupancy version, over time (movers.homes_index), made once and kept (the last 8)."""
+        """Who lives where in an occupancy version, over time (movers.HomesIndex), made once and kept (the last 8)."""
         key = (occupancy.version, occupancy.path, id(occupancy.occupancy))
         kept = self._homes.get(key)
         if kept is None:
-            kept = (occupancy, homes_index(occupancy.occupancy))  # the occupancy held: its id is not reused while kept
+            kept = (occupancy, HomesIndex(occupancy.occupancy))  # the occupancy held: its id is not reused while kept
             with self._lock:
                 if len(self._homes) >= 8:
                     self._homes.pop(next(iter(self._homes)))
