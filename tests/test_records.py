@@ -37,6 +37,39 @@ def test_a_quick_record_keeps_defaults_equality_hash_and_frozenness():
     assert hash(Household("h", 1, 2, "k")) == hash(Household("h", 1, 2, "k"))
 
 
+def test_a_quick_record_sets_its_fields_outside_init_as_the_dataclass_does():
+    made = []
+    for decorate in (lambda c: quick(dataclass(frozen=True, eq=False)(c)), dataclass(frozen=True, eq=False)):
+        @decorate
+        class Kept:
+            """A record with a field outside __init__ (a factory) and one with a plain default."""
+
+            a: int
+            kept: dict = field(default_factory=dict, init=False, compare=False)
+            mark: str = field(default="m", init=False)
+        made.append(Kept)
+    fast, slow = (cls(1) for cls in made)
+    assert vars(fast) == vars(slow) == {"a": 1, "kept": {}} and fast.mark == slow.mark == "m"
+    assert made[0](2).kept is not fast.kept  # a fresh dict from the factory for each record
+    with pytest.raises(TypeError):
+        made[0](1, {})  # not a parameter, as in the dataclass's own __init__
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.kept = {}
+    assert dataclasses.replace(fast, a=3).a == 3
+
+
+def test_a_composition_is_quick_to_make_and_holds_its_own_derived_values():
+    import datetime as dt
+    from types import MappingProxyType
+
+    from rules_engine.load.occupancy import Composition
+
+    made = Composition(dt.date(2025, 1, 1), MappingProxyType({}), MappingProxyType({}))
+    assert Composition.__init__.__qualname__ == "Composition.__init__" and "_d__" in Composition.__init__.__code__.co_varnames
+    assert (made.codes, made.derived) == (None, {})
+    assert Composition(made.date, made.groups, made.by_unit).derived is not made.derived
+
+
 def test_the_records_of_the_engine_are_quick_and_convert_as_declared():
     v = Value("x", "1", Bilingual("een", "one"))
     assert v.to_dict() == {"expr": "x", "value": "1", "display": {"nl": "een", "en": "one"}}

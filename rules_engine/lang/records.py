@@ -69,9 +69,12 @@ def quick(cls):
     ns: dict = {"MISSING": MISSING}
     params, lines = [], []
     for f in fields(cls):
-        if not f.init:
-            raise TypeError(f"{cls.__name__}.{f.name}: init=False is not supported")
         name = f.name
+        if not f.init:  # not a parameter: as the dataclass's own __init__, a factory's value, else the class's default
+            if f.default_factory is not MISSING:
+                ns[f"_f_{name}"] = f.default_factory
+                lines.append(f"    _d__['{name}'] = _f_{name}()")
+            continue
         if f.default is not MISSING:
             ns[f"_d_{name}"] = f.default
             params.append(f"{name}=_d_{name}")

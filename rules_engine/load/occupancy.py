@@ -26,7 +26,7 @@ from .load_yaml import Source
 from ..model.policy import Policy, frozen_map
 from .occupancy_holders import Holding, clash_diagnostics, clashes
 from .occupancy_rows import FirstRows, checked_positions
-from ..lang.records import frozen
+from ..lang.records import frozen, quick
 
 
 class OccupancyRow(NamedTuple):
@@ -59,6 +59,7 @@ class Occupancy:
 EMPTY = Occupancy(frozen_map({}))
 
 
+@quick
 @frozen(eq=False)
 class Composition:
     """Groups (portiek, complex, buurt and any level above) on one date, and the category living in each home."""
