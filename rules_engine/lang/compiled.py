@@ -221,8 +221,9 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
             if part in g.need[i]:
                 offsets[(i, part)] = at
                 at += ncat if part == "n" else 1
-    comp_place = ["    try:", "        pw, codes = comp.derived[token]", "    except (AttributeError, KeyError):",
-                  "        pw, codes = derive(comp)", "    p = place_of[i]", "    w = pw[p]", "    if w is None:",
+    # (a composition made for one letting has no entry yet: found by get, as raising KeyError costs more than the rules)
+    comp_place = ["    try:", "        e = comp.derived.get(token)", "    except AttributeError:", "        e = None",
+                  "    pw, codes = derive(comp) if e is None else e", "    p = place_of[i]", "    w = pw[p]", "    if w is None:",
                   "        w = pw[p] = place_record(comp, p)"]
     comp_lines = [f"    ks = w[{len(g.tables)}]"] if "keys" in g.unit_need else []
     comp_lines.append("    lv = comp.by_unit.get(uid) if codes is None else living[codes[i]]")
@@ -264,45 +265,24 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
         w = place_context[p] = x[0] + ((portiek,) + x[1],)
         return w
 
-    group_parts = [(i, g.levels[i], tuple(k for k in ("map", "n", "occ", "homes") if k in g.need[i])) for i in levels]
-    category_ids = policy.category_ids
-
-    def group_values(gr, kinds) -> tuple:
-        out: list = []
-        for k in kinds:
-            if k == "map":
-                out.append(gr.counts)
-            elif k == "n":
-                counts = gr.counts
-                out += [counts.get(c, 0) for c in category_ids]
-            else:
-                out.append(gr.occupied if k == "occ" else gr.homes)
-        return tuple(out)
-
-    def place_record(comp, p: int) -> tuple:
-        """A place's tables and the values the rules read of its groups on comp (a missing group: KeyError, as a
-        look-up gives); those of a group above the portiek are made once and shared by its places."""
-        w = place_context[p]
-        if w is None:
-            w = context(p)
-        ks, above, groups = w[-1], comp.derived.get(above_token) if hasattr(comp, "derived") else None, comp.groups
-        if above is None:
-            above = {}
-            if hasattr(comp, "derived"):
-                comp.derived[above_token] = above
-        out = w
-        for i, level, kinds in group_parts:
-            key = (level, ks[i])
-            v = above.get(key) if i else None
-            if v is None:
-                v = group_values(groups[key], kinds)
-                if i:
-                    above[key] = v
-            out += v
-        return out
-
-    token, above_token = object(), object()  # this compiled program's entries in a composition's derived values
-    living = (None,) + tuple(category_ids)  # Composition.codes: 0 nobody, else 1 + the category's index
+    # A place's record on a composition: its context, then per level the values the rules read of its group, written
+    # out per program (a missing group: KeyError, as a look-up gives). A composition made for one letting reads one
+    # place once, so nothing here is shared between places: each of a group's values costs one look-up.
+    record = ["def place_record(comp, p):", "    w = place_context[p]", "    if w is None:", "        w = context(p)",
+              "    ks = w[-1]", "    groups = comp.groups"]
+    values = []
+    for i in levels:
+        need = g.need[i]
+        record.append(f"    g{i} = groups[({level_name[i]}, ks[{i}])]")
+        record += [f"    c{i} = g{i}.counts"] if need & {"map", "n"} else []
+        values += [f"c{i}"] if "map" in need else []
+        values += [f"c{i}.get({g.const(c)}, 0)" for c in policy.category_ids] if "n" in need else []
+        values += [f"g{i}.occupied"] if "occ" in need else []
+        values += [f"g{i}.homes"] if "homes" in need else []
+    record.append(f"    return w + ({''.join(v + ', ' for v in values)})")
+    source += "\n\n" + "\n".join(record) + "\n"
+    token = object()  # this compiled program's entry in a composition's derived values
+    living = (None,) + tuple(policy.category_ids)  # Composition.codes: 0 nobody, else 1 + the category's index
 
     def derive(comp) -> tuple:
         """Empty records per place of a composition for these rules (a list when it has every group, else a table
@@ -337,13 +317,14 @@ def _build(program: Program, date: dt.date, outcome_of, bad_unit, bad_category, 
 
     ns.update(position=col.position, place_of=col.place, place_context=place_context, context=context,
               rent_num=col.rent_num, rent_den=col.rent_den, rooms=col.rooms, daeb=col.daeb, floors=col.floor,
-              token=token, derive=derive, place_record=place_record, living=living, bad_unit=bad_unit,
+              token=token, derive=derive, living=living, bad_unit=bad_unit,
               place_limits=place_limits, limits=limits, categories=categories,
               cat_index={c: j for j, c in enumerate(policy.category_ids)},
               category_ids=policy.category_ids, memo=memo, memo_get=None if small_memo else memo.get,
               outcome_of=outcome, bad_category=bad_category, general=general, general_counts=general_counts,
               **(names or {}))
     exec(compile(source, f"<magicmix rules {policy.id} {date.isoformat()}>", "exec"), ns)  # noqa: S102 - our source
+    place_record = ns["place_record"]
 
     def prepare(comp) -> None:
         """Make every place's record on comp now, in the order of the unit table (a run that reads most homes
