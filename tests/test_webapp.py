@@ -167,3 +167,40 @@ def test_the_decision_body_carries_the_income_exactly(program):
     assert data["evaluate"]["household"]["income"] == Decimal("24500.5")
     assert data["evaluate"]["unit"] == HOME and data["evaluate"]["date"] == "2025-06-01"
     assert "reason" not in data and data["followed"] is True
+
+
+def test_older_and_route_survive_every_upload_the_session_and_the_decision_body(program, tmp_path):
+    # dropped anywhere, an older household (whose limit for the year is unknown: onbeslist) is ranked passend
+    from rules_engine.api import evaluate, example_occupancy, rank
+    from rules_engine.load.occupancy import composition
+
+    csv_text = b"id,size,income,category,older,route\nkd-1,1,30000,actief,true,\nkd-2,2,24500,aandacht,,urgentie\n"
+    yaml_text = (b"candidates:\n  - {id: kd-1, size: 1, income: 30000, category: actief, older: true}\n"
+                 b"  - {id: kd-2, size: 2, income: 24500, category: aandacht, route: urgentie}\n")
+    from_csv = read_upload("export.csv", csv_text, program, HOME, DAY)
+    from_yaml = read_upload("kandidaten.yaml", yaml_text, program, HOME, DAY)
+    assert from_csv == from_yaml
+    assert [(h.older, h.route) for h in from_csv] == [(True, None), (False, "urgentie")]
+    store = SharedSessions(str(tmp_path / "s.db"))
+    s = store.new()
+    s.candidates = from_csv
+    store.save(s)
+    kept = SharedSessions(str(tmp_path / "s.db")).get(s.id).candidates
+    assert kept == from_csv
+    occupancy = example_occupancy(program)
+    ranked = rank(program, list(kept), HOME, composition(program.policy, occupancy, DAY))
+    outcomes = {c.household: c.outcome for c in ranked.ranked + ranked.dropped}
+    assert outcomes == {"kd-1": "onbeslist", "kd-2": "plaatsing"}
+    d = decision_from_dict(json.loads(json.dumps(evaluate(program, kept[0], HOME, DAY, occupancy).to_dict())))
+    body = json.loads(review_body(d, {"followed": True, "outcome": d.outcome, "reviewer": "mw-1"}))
+    assert body["evaluate"]["household"]["older"] is True
+
+
+def test_the_household_form_reads_the_older_box_and_a_route_of_the_policy(program):
+    base = {"id": "hh-1", "size": "1", "income": "30.000", "category": "actief"}
+    h = read_form({**base, "older": "ja", "route": "urgentie"}, program)
+    assert (h.older, h.route) == (True, "urgentie")
+    assert (read_form(base, program).older, read_form(base, program).route) == (False, None)
+    with pytest.raises(Refusal) as info:
+        read_form({**base, "older": "misschien", "route": "vip"}, program)
+    assert {p.where for p in info.value.problems} == {"older", "route"}

@@ -26,6 +26,13 @@ def review_body(decision: Decision, review: dict) -> bytes:
     household = {"id": h["id"], "size": int(h["size"]), "income": _INCOME, "category": h["category"]}
     if h.get("age") is not None:
         household["age"] = int(h["age"])
+    # the advice is evaluated again from this body: every input that can change it goes along
+    if h.get("flags"):
+        household["flags"] = list(h["flags"])
+    if h.get("older"):
+        household["older"] = True
+    if h.get("route") is not None:
+        household["route"] = h["route"]
     body = {"evaluate": {"policy": decision.policy["id"], "household": household, "unit": i["unit"],
                          "date": i["date"]},
             "followed": review["followed"], "outcome": review["outcome"], "reviewer": review["reviewer"]}

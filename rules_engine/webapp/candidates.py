@@ -24,7 +24,8 @@ from ..lang.records import frozen
 MAX_UPLOAD_BYTES = 4 << 20
 MAX_CANDIDATES = 1000
 MAX_ERRORS_SHOWN = 20
-FORM_FIELDS = ("id", "size", "income", "category", "age")
+FORM_FIELDS = ("id", "size", "income", "category", "age", "older", "route")
+OLDER = "ja"  # the value the form's 'older household' box sends when ticked
 
 
 @frozen
@@ -155,8 +156,8 @@ def read_upload(filename: str, data: bytes, program: Program, unit: str, date: d
     if name.endswith((".yaml", ".yml", ".json")):
         households = _document(data, os.path.splitext(name)[1])
         return _check_rows(((n, {"id": h.id, "size": h.size, "income": h.income, "category": h.category,
-                                 "age": h.age, "flags": list(h.flags)}, POINT) for n, h in enumerate(households, 1)),
-                           program, unit, date)
+                                 "age": h.age, "flags": list(h.flags), "older": h.older, "route": h.route}, POINT)
+                            for n, h in enumerate(households, 1)), program, unit, date)
     raise Refusal([Problem("", "kies een CSV-, XLSX-, YAML- of JSON-bestand", "choose a CSV, XLSX, YAML or JSON file")])
 
 
@@ -185,6 +186,11 @@ def read_form(form: dict, program: Program) -> Household:
     if "category" not in problems and values["category"] not in program.policy.category_ids:
         problems["category"] = Problem("category", "kies een categorie uit de lijst", "choose a category from the list")
     age = _field(problems, "age", read_count, values["age"], "age", DUTCH) if values["age"] else None
+    if values["older"] not in ("", OLDER):
+        problems["older"] = Problem("older", "vink aan of laat leeg", "tick the box or leave it empty")
+    route = values["route"] or None
+    if route is not None and route not in program.policy.routes:
+        problems["route"] = Problem("route", "kies een route uit de lijst", "choose a route from the list")
     if problems:
         raise Refusal(list(problems.values()))
-    return Household(hid, size, income, values["category"], age, ())
+    return Household(hid, size, income, values["category"], age, (), values["older"] == OLDER, route)

@@ -168,6 +168,7 @@ def handlers(backend_of) -> dict:
         return render(request, session, "kandidaten.html", status, ranking=ranking, movers=movers,
                       field_problems=field_problems,
                       upload_problems=upload_problems, values=values, categories=program.policy.categories,
+                      routes=tuple(program.policy.routes.values()),
                       count=len(session.candidates),
                       decided={r["household"] for r in session.recorded if r.get("unit") == session.unit})
 

@@ -115,8 +115,9 @@ class MemorySessions:
 
 
 def _household(h: Household) -> dict:
+    # every field: a session that dropped one (older, route) would rank the household as another
     return {"id": h.id, "size": h.size, "income": exact_text(h.income), "category": h.category, "age": h.age,
-            "flags": list(h.flags)}
+            "flags": list(h.flags), "older": h.older, "route": h.route}
 
 
 def to_json(s: Session) -> str:
@@ -131,7 +132,7 @@ def from_json(sid: str, csrf: str, created: float, seen: float, text: str) -> Se
     d = json.loads(text)
     return Session(sid, csrf, created, seen, d["lang"], d["principal"], d["unit"], d["date"],
                    [Household(c["id"], c["size"], Fraction(c["income"]), c["category"], c["age"],
-                             tuple(c["flags"]))
+                             tuple(c["flags"]), c.get("older", False), c.get("route"))
                     for c in d["candidates"]], d["pending"], d["recorded"])
 
 

@@ -36,9 +36,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_home": ("Kies eerst een woning bij Vacatures.", "First choose a home under Vacancies."),
     "upload": ("Kandidatenlijst uploaden", "Upload the candidate list"),
     "upload_help": ("Export van het woningportaal: CSV (komma of puntkomma), XLSX, YAML of JSON, met de kolommen "
-                    "id, size, income, category (en eventueel age).",
+                    "id, size, income, category (en eventueel age, older, route).",
                     "The housing portal's export: CSV (comma or semicolon), XLSX, YAML or JSON, with the columns "
-                    "id, size, income, category (and optionally age)."),
+                    "id, size, income, category (and optionally age, older, route)."),
     "file": ("Bestand", "File"), "upload_button": ("Uploaden en rangschikken", "Upload and rank"),
     "upload_refused": ("Het bestand is niet gelezen; er is niets veranderd:", "The file was not read; nothing changed:"),
     "add": ("Huishouden toevoegen", "Add a household"),
@@ -46,7 +46,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "hh_id": ("Huishouden-id (pseudoniem)", "Household id (pseudonymous)"),
     "hh_size": ("Aantal personen", "Number of persons"), "hh_income": ("Inkomen per jaar (€)", "Yearly income (€)"),
     "hh_income_help": ("Nederlandse notatie: 24.500 of 24500,00", "Dutch notation: 24.500 or 24500,00"),
-    "hh_age": ("Leeftijd (niet verplicht)", "Age (optional)"), "choose_category": ("Kies…", "Choose…"),
+    "hh_age": ("Leeftijd (niet verplicht)", "Age (optional)"),
+    "hh_older": ("Ouder huishouden (AOW-leeftijd bereikt)", "Older household (AOW age reached)"),
+    "hh_route": ("Plaatsingsroute", "Placement route"), "no_route": ("Geen (regulier)", "None (regular)"), "choose_category": ("Kies…", "Choose…"),
     "form_refused": ("Verbeter de gemarkeerde velden.", "Correct the marked fields."),
     "clear": ("Lijst leegmaken", "Clear the list"),
     "duplicate": ("Dit huishouden staat al in de lijst.", "This household is already in the list."),
