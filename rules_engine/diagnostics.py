@@ -187,6 +187,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{exponent}): write the number out",
     ),
     "not-whole": ("{what} moet een geheel getal zijn, niet {value}", "{what} must be a whole number, not {value}"),
+    "finer-than-cents": ("{what} {value} heeft meer dan twee decimalen: een bedrag is in hele centen (schrijf {hint})",
+                         "{what} {value} has more than two decimals: an amount is in whole cents (write {hint})"),
     "negative": ("{what} mag niet negatief zijn: {value}", "{what} cannot be negative: {value}"),
     "out-of-bounds": ("{what} {value} ligt buiten het toegestane bereik ({low} tot en met {high})",
                       "{what} {value} is outside the allowed range ({low} to {high})"),

@@ -102,3 +102,29 @@ def test_bounds_and_plausibility():
     assert exc.value.code == "negative"
     with pytest.raises(Refused):
         read_number(Fraction(5, 2), "size")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=100_000, max_value=10**8), st.integers(min_value=1, max_value=9),
+       st.sampled_from(["income", "rent", "amount"]))
+def test_an_amount_finer_than_a_cent_is_refused_on_every_path(cents_, extra, kind):
+    # rounded to cents it would show as the very limit it exceeds (€ 54.847,00 > € 54.847)
+    value = Fraction(cents_ * 10 + extra, 1000) / (100 if kind == "rent" else 1)
+    text = _point(value, 5).rstrip("0")
+    forms = [text, text.replace(".", ","), float(text)]  # CSV, Dutch Excel, a spreadsheet's float cell
+    for form in forms:
+        with pytest.raises(Refused) as exc:
+            read_number(form, kind, DUTCH if isinstance(form, str) and "," in form else POINT)
+        assert exc.value.code == "finer-than-cents", form
+    with pytest.raises(Refused) as exc:
+        read_number(number_value(parse_json(f'{{"i": {text}}}', parse_float=Decimal)["i"]), kind)
+    assert exc.value.code == "finer-than-cents" and text in exc.value.texts[1]
+
+
+def test_an_amount_in_whole_cents_is_kept_and_shown_exactly_when_given_finer():
+    from rules_engine.render.numbers import format_euro
+
+    assert read_number("54847.01", "income")[0] == Fraction(5484701, 100)
+    assert format_euro(Fraction(54847001, 1000), "nl") == "€ 54.847,001"  # the Python API may be given one
+    assert format_euro(Fraction(54847001, 1000), "en") == "€54,847.001"
+    assert format_euro(Fraction(5484701, 100), "nl") == "€ 54.847,01" and format_euro(Fraction(54847), "nl") == "€ 54.847"

@@ -15,7 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ..diagnostics import make
-from ..render.numbers import format_plain, smaller_reading
+from ..render.numbers import exact_text, format_plain, smaller_reading
 from ..lang.records import frozen
 
 
@@ -30,15 +30,16 @@ class Bound:
     plausible_low: int | None = None
     plausible_high: int | None = None
     whole: bool = False  # a count: whole numbers only
+    cents: bool = False  # an amount in euros: whole cents only (a finer one is shown rounded, so it looks equal)
     example: str = "45500"  # what to write, in a message
 
 
 # The one table of bounds. The JSON Schemas repeat these numbers; tests/test_misreadings.py holds them equal.
 BOUNDS: dict[str, Bound] = {
     "rent": Bound(("huur", "rent"), 0, 10_000, exclusive_minimum=True, plausible_low=100, plausible_high=5_000,
-                  example="682.96"),
-    "income": Bound(("inkomen", "income"), 0, 10_000_000, plausible_low=1_000),
-    "amount": Bound(("bedrag", "amount"), 0, 10_000_000),  # a parameter's value
+                  cents=True, example="682.96"),
+    "income": Bound(("inkomen", "income"), 0, 10_000_000, plausible_low=1_000, cents=True),
+    "amount": Bound(("bedrag", "amount"), 0, 10_000_000, cents=True),  # a parameter's value in euros
     "size": Bound(("huishoudgrootte", "household size"), 1, 20, whole=True, example="2"),
     "rooms": Bound(("kamers", "rooms"), 1, 20, whole=True, example="3"),
     "age": Bound(("leeftijd", "age"), 16, 120, whole=True, example="34"),
@@ -178,6 +179,9 @@ def check_bounds(value: Fraction, kind: str) -> list[Refused]:
     b = BOUNDS[kind]
     if b.whole and value.denominator != 1:
         return [Refused("not-whole", value=_plain(value), what=b.what)]
+    if b.cents and 100 % value.denominator:
+        return [Refused("finer-than-cents", value=exact_text(value), what=b.what,
+                        hint=_plain(Fraction(round(value * 100), 100)))]
     if value < 0 and (b.minimum is None or b.minimum >= 0):
         return [Refused("negative", value=_plain(value), what=b.what)]
     low_bad = b.minimum is not None and (value <= b.minimum if b.exclusive_minimum else value < b.minimum)
