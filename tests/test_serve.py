@@ -169,6 +169,16 @@ def test_evaluate_answers_what_the_cli_prints(server):
     assert r.json()["outcome"] == "ontraden"
 
 
+def test_an_income_finer_than_a_cent_is_refused_not_rounded(server):
+    # decided above a limit of 54847 it would be explained as EUR 54.847,00 > EUR 54.847
+    body = json.dumps({"household": {**household(), "income": "INCOME"}, "unit": UNIT, "date": "2025-06-01"})
+    with server.client("read") as c:
+        r = c.post("/v1/evaluate", content=body.replace('"INCOME"', "54847.0000000000000001"),
+                   headers={"content-type": "application/json"})
+    doc = assert_problem(r, 422, r.json().get("code"), "/household/income")
+    assert "finer-than-cents" in json.dumps(doc) and "54847.0000000000000001" in json.dumps(doc)
+
+
 def test_rank_answers_what_the_cli_prints(server):
     candidates = yaml.safe_load(CANDIDATES.read_text(encoding="utf-8"))["candidates"]
     with server.client("read") as c:

@@ -121,12 +121,12 @@ def format_euro(value: Fraction | int, lang: str, cents: bool = False) -> str:
     """An amount in euros: '€ 682,96' (nl), '€682.96' (en); whole euros drop the cents unless cents is set.
 
     An amount finer than a cent (the readers refuse one; the Python API may be given one) is shown with every
-    decimal it has, up to ten: rounded, 54847.001 would read as the limit of 54847 it exceeds."""
+    decimal it has: rounded, 54847.001 would read as the limit of 54847 it exceeds."""
     decimals = 0 if value.denominator == 1 and not cents else 2
     if 100 % value.denominator:
         exact = exact_text(value)
         if "/" not in exact:
-            decimals = min(10, len(exact.partition(".")[2]))
+            decimals = len(exact.partition(".")[2])
     text = format_number(value, decimals, lang)
     return f"€ {text}" if lang == "nl" else f"€{text}"
 

@@ -17,7 +17,7 @@ from ..engine.explain import explain
 from ..load.inputs import household_from_data
 from ..allocation.rank import rank as rank_candidates
 from ..engine.room import complex_room
-from ..load.values import Refused, read_date
+from ..load.values import Refused, check_bounds, read_date
 from .problems import Problem, field_error, from_diagnostics
 from .requests import checked
 from .state import Loaded, Occupancies, Policies, check_upload, composition_for, pick
@@ -70,6 +70,16 @@ def _date(value, where: str) -> dt.date:
         raise from_diagnostics([exc.diagnostic(where)], path=(where,)) from None
 
 
+def _household(data: dict, path: tuple):
+    """A household of a request (schema-checked), its income read as the CLI's readers read one: whole cents only
+    (the schema checks its type and range); Problem 422 at its field otherwise."""
+    household = household_from_data(data)
+    refused = [r for r in check_bounds(household.income, "income") if r.severity == "error"]
+    if refused:
+        raise from_diagnostics([refused[0].diagnostic("<request>")], path=path + ("income",))
+    return household
+
+
 def _advice(svc: Service, data: dict):
     """(policy, occupancy in use, decision, the households' homes header) for a request with household, unit, date
     and perhaps counts."""
@@ -78,7 +88,7 @@ def _advice(svc: Service, data: dict):
     date = _date(data.get("date"), "date")
     comp = composition_for(svc.occupancies, loaded, occupancy, date, data["unit"], data.get("counts"))
     source = "counts" if data.get("counts") else occupancy.source
-    household = household_from_data(data["household"])
+    household = _household(data["household"], ("household",))
     return (loaded, occupancy, explain(loaded.program, household, data["unit"], comp, source),
             _lives_in(svc, occupancy, date, [household.id]))
 
@@ -136,7 +146,7 @@ def rank(svc: Service, caller: Caller, raw: bytes):
     occupancy = svc.occupancies.current(loaded)
     date = _date(data.get("date"), "date")
     comp = composition_for(svc.occupancies, loaded, occupancy, date, data["unit"], data.get("counts"))
-    households = [household_from_data(c) for c in data["candidates"]]
+    households = [_household(c, ("candidates", i)) for i, c in enumerate(data["candidates"])]
     ranking = rank_candidates(loaded.program, households, data["unit"], comp)
     return 200, ranking.to_json(), {**_headers(loaded, occupancy),
                                     **_lives_in(svc, occupancy, date, [h.id for h in households])}
