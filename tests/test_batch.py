@@ -95,6 +95,24 @@ def test_bad_rows_are_reported_and_skipped_or_fail(program, tmp_path):
     assert not [f for f in os.listdir(tmp_path) if f.endswith(".tmp")]
 
 
+@pytest.mark.parametrize("kw", [{}, {"jobs": 2}, {"full": True}], ids=["decisions", "two processes", "explain"])
+def test_a_quote_never_takes_other_lines_into_a_cell(program, tmp_path, kw):
+    # a stray quote swallowed the rows after it, and a quoted line break joined "54" and "848" into 54848
+    good = [f"g{i},2,24500,aandacht,ZW-ASN-01-A09" for i in range(30)]
+    src = tmp_path / "in.csv"
+    src.write_text("id,size,income,category,unit\n" + "\n".join(
+        good[:10] + ['s,2,"24500,aandacht,ZW-ASN-01-A09'] + good[10:20] + ['n,2,"54', '848",regulier,ZW-ASN-01-A09']
+        + ['t,2,"245"00,aandacht,ZW-ASN-01-A09'] + good[20:]) + "\n")
+    out = tmp_path / "out.jsonl"
+    summary = run_batch(program, str(src), str(out), example_occupancy(program), dt.date(2025, 6, 1), **kw)
+    assert summary.evaluated == 30
+    assert [row for row, _ in summary.errors] == [12, 23, 24, 25]
+    assert "quote" in summary.errors[0][1][1] and "aanhalingsteken" in summary.errors[0][1][0]
+    assert "closing quote" in summary.errors[3][1][1]
+    rows = [json.loads(line)["row"] for line in out.read_text().splitlines()]
+    assert rows == [*range(2, 12), *range(13, 23), *range(26, 36)]
+
+
 def _stock_rows(program, occ, n, seed):
     """Rows whose households are half of them households of the occupancy (living in the stock on some dates)."""
     rnd = random.Random(seed)

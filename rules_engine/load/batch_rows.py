@@ -159,22 +159,44 @@ def _undecodable(row: int) -> RowError:
 
 
 def _csv_rows(lines: list, delimiter: str) -> list:
-    """Cells per line; a line that is not UTF-8 or not valid CSV becomes a RowError (its row is set by the caller)."""
+    """Cells per line; a line that is not UTF-8 or not valid CSV becomes a RowError (its row is set by the caller).
+
+    A row is one line: a quote left open would take the lines after it into one cell (a stray '"' swallowed the
+    rest of the block, and a quoted line break joined '54' and '848' into 54848), so a line is read alone and a
+    quote it leaves open, or text after a closing quote, refuses that line."""
     if not any(line.__class__ is _Undecodable for line in lines):
         try:
-            return list(csv.reader(lines, delimiter=delimiter))  # the common case: one reader for the block
+            rows = list(csv.reader(lines, delimiter=delimiter, strict=True))  # the common case: one reader
         except csv.Error:
             pass
+        else:
+            if len(rows) == len(lines):  # no cell ran over a line's end
+                return rows
     out: list = []
     for line in lines:
         if line.__class__ is _Undecodable:
             out.append(_undecodable(0))
             continue
         try:
-            out.append(next(csv.reader([line], delimiter=delimiter), []))
+            out.append(next(csv.reader([line], delimiter=delimiter, strict=True), []))
         except csv.Error as exc:
-            out.append(RowError(0, f"geen geldige CSV: {exc}", f"not valid CSV: {exc}"))
+            out.append(_csv_error(str(exc), delimiter))
     return out
+
+
+def _csv_error(message: str, delimiter: str) -> RowError:
+    """A line that is no CSV row, in words (Python's csv module names the problem in English only)."""
+    if message == "unexpected end of data":
+        return RowError(0, 'een aanhalingsteken (") wordt in deze rij niet gesloten: een cel loopt niet over '
+                           "meer regels; sluit het aanhalingsteken of haal het weg",
+                        'a quote (") is not closed in this row: a cell does not run over lines; close the quote '
+                        "or remove it")
+    if message.endswith("expected after '\"'"):
+        return RowError(0, f'na een sluitend aanhalingsteken (") staat nog tekst in de cel: zet het hele veld tussen '
+                           f'aanhalingstekens of gebruik "{delimiter}" als scheidingsteken',
+                        f'text follows a closing quote (") in a cell: quote the whole field or separate it with '
+                        f'"{delimiter}"')
+    return RowError(0, f"geen geldige CSV: {message}", f"not valid CSV: {message}")
 
 
 def _csv_cells(header: list[str], first_row: int, block) -> Iterator[tuple[int, object]]:
