@@ -85,6 +85,8 @@ BAD = {
     "spaces to strip": lambda u: f" {u} , hx ,regulier,2020-01-01",
     "empty row": lambda u: ",,,",
     "the home again on its date": lambda u: f"{u},twin,regulier,2020-01-01",
+    "a second household on the row": lambda u: f"{u},hx,regulier,2020-01-01,hy,aandacht",
+    "an empty cell past the header": lambda u: f"{u},hx,regulier,2020-01-01,",
 }
 
 
@@ -100,10 +102,12 @@ def test_a_bad_row_late_in_the_file_gets_the_message_of_one_by_one(policy, tmp_p
     path = tmp_path / "bad.csv"
     path.write_text("unit,household,category,valid_from\n" + "\n".join(lines) + "\n", encoding="utf-8")
     outcome = _same_both_ways(path, policy, monkeypatch)
-    if kind in ("spaces to strip", "empty row"):
+    if kind in ("spaces to strip", "empty row", "an empty cell past the header"):
         assert isinstance(outcome, tuple)  # read as before: stripped, or skipped
     else:
         assert isinstance(outcome, list) and outcome[0][1] == at + 2, outcome
+    if kind == "a second household on the row":  # never read as a row of four that drops hy
+        assert outcome[0][2] == 5 and "'hy'" in outcome[0][3] and "more cells than the header" in outcome[0][3]
 
 
 def test_more_than_a_hundred_bad_rows_give_the_first_hundred_as_one_by_one(policy, tmp_path, monkeypatch):

@@ -220,7 +220,7 @@ class _Checks:
     def block(self, chunk: list) -> CheckedBlock | None:
         """The rows checked column by column, or None when any needs a closer look (then one_by_one does)."""
         numbers, recs = zip(*chunk)
-        if min(map(len, recs)) < self.width:
+        if min(map(len, recs)) < self.width or max(map(len, recs)) > self.width:
             return None
         cells = tuple(zip(*recs))
         i_unit, i_household, i_category, i_from = self.columns
@@ -314,6 +314,18 @@ class _Checks:
         width = self.width
         out: list = []
         for n, rec in chunk:
+            if len(rec) > width and any(c is not None and str(c).strip() != "" for c in rec[width:]):
+                # a cell past the header's columns (a second household on one row, a column without a name): read
+                # as a row of four, it would silently drop what the exporter meant
+                extra = next(c for c in rec[width:] if c is not None and str(c).strip() != "")
+                diags.append(make("bad-input", path, n, width + 1 + rec[width:].index(extra), problem=(
+                    f"de rij heeft meer cellen dan de kopregel kolommen ({width}): '{shown(extra)}' staat buiten "
+                    "de kolommen; haal het weg of zet het in een eigen rij",
+                    f"the row has more cells than the header has columns ({width}): '{shown(extra)}' lies outside "
+                    "the columns; remove it or put it in a row of its own")))
+                if len(diags) >= 100:
+                    break
+                continue
             if fast is not None and len(rec) >= width:
                 unit, household, category, when = fast(rec)
                 # strip only what needs it: most exports have no spaces, and millions of strips add up
