@@ -264,6 +264,9 @@ FIRST_RENT = "{id: ZW-ASN-01-A01, rooms: 3, rent: 640.00}"
     ("parameters.yaml", "value: 27725,", "value: -27725,", "negative", ":10:", 1, 1),
     ("parameters.yaml", "value: 27725,", "value: 27.725,", "dutch-thousands", ":10:", 1, 1),
     ("parameters.yaml", "value: 27725,", "value: 1.0e+5000,", "number-too-long", ":10:", 1, 1),
+    ("parameters.yaml", "value: 27725,", "value: 95%,", "percent-for-amount", ":10:", 1, 1),  # once EUR 0.95
+    ("parameters.yaml", "value: 27725,", "value: 27725.001,", "finer-than-cents", ":10:", 1, 1),
+    (COMPLEX, FIRST_RENT, FIRST_RENT.replace("640.00", "640.0051"), "finer-than-cents", ":14:45", 1, 1),
 ])
 def test_policy_files_refuse_or_warn(policy_copy, file, old, new, code, where, exit_code, strict_exit):
     from conftest import mutate

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostic, make
 from .load_yaml import Source
+from ..render.numbers import PERCENT_RE, format_euro, parse_percent
 from .values import POINT, Refused, cbs_problem, check_bounds, number_value
 
 ANY = "*"
@@ -55,6 +56,21 @@ def _is_money(source: Source, path: tuple) -> bool:
     return isinstance(unit, str) and unit.startswith("euro")
 
 
+_UNIT_WORDS = {"euro_per_year": ("euro per jaar", "euros per year"), "euro_per_month": ("euro per maand",
+                                                                                    "euros per month")}
+
+
+def _percent_for_amount(source: Source, path: tuple, value: str) -> Diagnostic:
+    """A percentage written as the value of a parameter in euros: read as a share, '95%' became EUR 0.95, and a
+    legal limit of 95 cents turned a refusal into an approval."""
+    unit = source.data["parameters"][path[1]]["unit"]
+    nl, en = _UNIT_WORDS.get(unit, (unit, unit))
+    amount = parse_percent(value)
+    return make("percent-for-amount", source.path, *source.where(path), name=path[1], unit_nl=nl, unit_en=en,
+                value=value.strip(), example="38500" if unit == "euro_per_year" else "682.96",
+                amount=(format_euro(amount, "nl", True), format_euro(amount, "en", True)))
+
+
 def _cbs_paths(source: Source, kind: str):
     """(path, level) of every CBS code in a document: the fixed places, and the groups of a wijk or gemeente level."""
     yield from CODE_PATHS.get(kind, ())
@@ -97,6 +113,9 @@ def check_numbers(source: Source, kind: str, schema_problems: list[Diagnostic]) 
             if isinstance(value, bool) or not isinstance(value, (int, str)) and value.__class__.__name__ != "Decimal":
                 continue
             if not _is_money(source, path):
+                continue
+            if isinstance(value, str) and PERCENT_RE.match(value) and path[0] == "parameters":
+                found.append(_percent_for_amount(source, path, value))
                 continue
             try:
                 number = number_value(value, POINT)
