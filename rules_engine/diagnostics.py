@@ -56,6 +56,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "aanhalingsteken wordt niet afgesloten",
         "quotation mark is never closed",
     ),
+    "duplicate-parameter": ("parameter '{key}' staat {n} keer in het adres: geef hem één keer",
+                            "parameter '{key}' appears {n} times in the address: give it once"),
     "duplicate-key": (
         "sleutel '{key}' staat twee keer in dezelfde lijst (eerder op regel {first_line})",
         "key '{key}' appears twice in the same mapping (first on line {first_line})",

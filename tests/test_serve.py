@@ -233,6 +233,12 @@ def test_room_and_status_answer_what_the_cli_prints(server):
         bad_level = c.get("/v1/status", params={"level": "wijkje"})
         misspelt = c.get("/v1/status", params={"levle": "buurt", "lang": "en"})  # it answered every level
         misspelt_list = c.get("/v1/decisions", params={"outcom": "ontraden"})
+        twice = c.get("/v1/room/ZW-ASN-01", params=[("date", "2025-06-01"), ("date", "2030-01-01")])
+        dutch = c.get("/v1/status", params={"level": "buurt", "only_out": "ja", "date": "2025-06-01"})
+        vague = c.get("/v1/status", params={"only_out": "yes"})
+    assert_problem(twice, 422, "duplicate-parameter", "/date")  # it answered for the last date given
+    assert dutch.status_code == 200 and dutch.json() == status.json()
+    assert_problem(vague, 422, "invalid-value", "/only_out")
     assert_problem(misspelt, 422, "unknown-key", "/levle")
     assert "did you mean 'level'" in misspelt.json()["detail"]
     assert_problem(misspelt_list, 422, "unknown-key", "/outcom")

@@ -59,6 +59,10 @@ def _only(query, *names: str) -> None:
         if key not in allowed:
             d = make("unknown-key", key[:64], key=key[:64], hint=hint(allowed, key))
             raise Problem(422, "unknown-key", [field_error(d, (key[:64],))])
+        given = len(query.getlist(key))
+        if given > 1:  # ?date=2025-06-01&date=2030-01-01 answered for the last one, as duplicate JSON keys would
+            d = make("duplicate-parameter", key, key=key, n=given)
+            raise Problem(422, "duplicate-parameter", [field_error(d, (key,))])
 
 
 def _date(value, where: str) -> dt.date:
@@ -191,11 +195,12 @@ def status(svc: Service, caller: Caller, query) -> tuple:
 
 
 def _flag(value: str | None, name: str) -> bool:
-    if value in (None, "", "false", "0", "no"):
+    """A yes/no query parameter: true or false (OpenAPI's boolean), or ja/nee; any other text is refused."""
+    if value in (None, "", "false", "nee"):
         return False
-    if value in ("true", "1", "yes"):
+    if value in ("true", "ja"):
         return True
-    d = make("invalid-value", name, value=value, choices="true, false")
+    d = make("invalid-value", name, value=value, choices="true, false, ja, nee")
     raise Problem(422, "invalid-value", [field_error(d, (name,))])
 
 
