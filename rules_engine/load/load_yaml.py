@@ -357,8 +357,10 @@ def _scalar_value(full_tag: str, value: str):
     if tag == "int":
         return _int(value)
     if tag == "float":
+        if "_" in value:
+            return value  # as _int
         try:
-            number = Decimal(value.replace("_", ""))
+            number = Decimal(value)
         except InvalidOperation:
             return value
         return number if number.is_finite() else value
@@ -366,7 +368,9 @@ def _scalar_value(full_tag: str, value: str):
 
 
 def _int(value: str):
-    text = value.replace("_", "")
+    if "_" in value:
+        return value  # YAML 1.1 reads 2_6000 as 26000: text, which the schema refuses, as the CSV reader refuses 1_000
+    text = value
     sign = -1 if text.startswith("-") else 1
     text = text.lstrip("+-")
     try:
