@@ -189,9 +189,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{exponent}): write the number out",
     ),
     "not-whole": ("{what} moet een geheel getal zijn, niet {value}", "{what} must be a whole number, not {value}"),
-    "percent-for-amount": ("parameter '{name}' is in {unit_nl}, maar '{value}' is een percentage: schrijf het bedrag, "
+    "percent-for-amount": ("parameter '{name}' is in {unit}, maar '{value}' is een percentage: schrijf het bedrag, "
                            "bijvoorbeeld {example} (als percentage zou het {amount} worden)",
-                           "parameter '{name}' is in {unit_en}, but '{value}' is a percentage: write the amount, for "
+                           "parameter '{name}' is in {unit}, but '{value}' is a percentage: write the amount, for "
                            "example {example} (as a percentage it would become {amount})"),
     "finer-than-cents": ("{what} {value} heeft meer dan twee decimalen: een bedrag is in hele centen (schrijf {hint})",
                          "{what} {value} has more than two decimals: an amount is in whole cents (write {hint})"),

@@ -66,7 +66,7 @@ def _percent_for_amount(source: Source, path: tuple, value: str) -> Diagnostic:
     unit = source.data["parameters"][path[1]]["unit"]
     nl, en = _UNIT_WORDS.get(unit, (unit, unit))
     amount = parse_percent(value)
-    return make("percent-for-amount", source.path, *source.where(path), name=path[1], unit_nl=nl, unit_en=en,
+    return make("percent-for-amount", source.path, *source.where(path), name=path[1], unit=(nl, en),
                 value=value.strip(), example="38500" if unit == "euro_per_year" else "682.96",
                 amount=(format_euro(amount, "nl", True), format_euro(amount, "en", True)))
 
