@@ -370,8 +370,15 @@ def test_counts_instead_of_stored_occupancy(server):
     h = household()
     with server.client("read") as c:
         stored = c.post("/v1/evaluate", json={"household": h, "unit": UNIT, "date": "2025-06-01"}).json()
-        emptier = c.post("/v1/evaluate", json={"household": h, "unit": UNIT, "date": "2025-06-01",
-                                               "counts": {"complex": {"regulier": 10, "aandacht": 2, "actief": 3}}})
+        # the stored complex less 4 regulier and 6 aandacht and one actief more, and its buurt as much
+        emptier = c.post("/v1/evaluate", json={"household": h, "unit": UNIT, "date": "2025-06-01", "counts": {
+            "complex": {"regulier": 10, "aandacht": 3, "actief": 3}, "buurt": {"regulier": 23, "aandacht": 9, "actief": 7}}})
+        # the stored portiek holds 3 aandacht, so its complex cannot hold none; nor can a complex of 16 households
+        # leave 32 of the buurt's 48 in its other 28 homes
+        below_portiek = c.post("/v1/evaluate", json={"household": h, "unit": UNIT, "date": "2025-06-01",
+                                                     "counts": {"complex": {"regulier": 20, "aandacht": 0, "actief": 5}}})
+        buurt_overfull = c.post("/v1/evaluate", json={"household": h, "unit": UNIT, "date": "2025-06-01", "counts": {
+            "complex": {"regulier": 10, "aandacht": 3, "actief": 3}}})
         too_many = c.post("/v1/evaluate", json={"household": h, "unit": UNIT,
                                                 "counts": {"portiek": {"regulier": 10000}}})
         bad_level = c.post("/v1/evaluate", json={"household": h, "unit": UNIT, "counts": {"wijkje": {"regulier": 1}}})
@@ -380,4 +387,6 @@ def test_counts_instead_of_stored_occupancy(server):
     assert "complex-plafond" not in emptier.json()["deciding_rules"]
     assert emptier.json()["inputs"]["occupancy"] == "counts"
     assert_problem(too_many, 422, "bad-input")
+    assert "only 0" in assert_problem(below_portiek, 422, "bad-input")["message"]["en"]
+    assert "32 households outside complex" in assert_problem(buurt_overfull, 422, "bad-input")["message"]["en"]
     assert_problem(bad_level, 422, "unknown-level")

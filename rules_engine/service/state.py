@@ -224,8 +224,37 @@ def composition_from_counts(policy, base: Composition, unit_id: str, counts: dic
                 f"{occupied} huishoudens in {level} {keys[level]}, dat {homes} woningen heeft",
                 f"{occupied} households in {level} {keys[level]}, which has {homes} homes"))])
         groups[(level, keys[level])] = Group(homes, occupied, MappingProxyType(dict(per_category)))
+    if counts:
+        _check_nesting(policy, keys, groups, counts)
     by_unit = {u: c for u, c in base.by_unit.items() if u != unit.id}
     return Composition(date, MappingProxyType(groups), frozen_map(by_unit))
+
+
+def _check_nesting(policy, keys: dict, groups: dict, counts: dict) -> None:
+    """PolicyError when the home's groups, counts given and stored ones together, cannot all be true: a group lies
+    in the group of the level above it, so it holds at most as many households of each category, and the rest of
+    the group above at most as many as its other homes (8 aandacht in a portiek of a complex said to have none was
+    evaluated against both)."""
+    for lv in policy.levels:
+        if lv.parent is None or (lv.key not in counts and lv.parent not in counts):
+            continue
+        inner, outer = groups[(lv.key, keys[lv.key])], groups[(lv.parent, keys[lv.parent])]
+        where = (lv.parent if lv.parent in counts else lv.key)
+        for cid in policy.category_ids:
+            n, m = inner.counts.get(cid, 0), outer.counts.get(cid, 0)
+            if n > m:
+                raise PolicyError([make("bad-input", f"counts/{where}", problem=(
+                    f"{lv.key} {keys[lv.key]} telt {n} huishoudens {cid}, maar {lv.parent} {keys[lv.parent]}, waar het "
+                    f"in ligt, maar {m}: geef beide niveaus, of tellingen die samen kunnen kloppen",
+                    f"{lv.key} {keys[lv.key]} counts {n} {cid} households, but {lv.parent} {keys[lv.parent]}, which it "
+                    f"lies in, only {m}: give both levels, or counts that can hold together"))])
+        rest, room = outer.occupied - inner.occupied, outer.homes - inner.homes
+        if rest > room:
+            raise PolicyError([make("bad-input", f"counts/{where}", problem=(
+                f"{lv.parent} {keys[lv.parent]} telt buiten {lv.key} {keys[lv.key]} {rest} huishoudens op {room} "
+                "woningen: geef beide niveaus, of tellingen die samen kunnen kloppen",
+                f"{lv.parent} {keys[lv.parent]} counts {rest} households outside {lv.key} {keys[lv.key]} in {room} "
+                "homes: give both levels, or counts that can hold together"))])
 
 
 def composition_for(occupancies: Occupancies, loaded: Loaded, occupancy: OccupancyInUse, date: dt.date,
