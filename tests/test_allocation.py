@@ -76,6 +76,11 @@ def test_rank_cli_text_and_bad_candidates(tmp_path):
                    "  - {id: a1, size: 1, income: 1, category: regulier}\n")
     out = run("rank", OB, "--unit", "ZW-ASN-01-A09", "--candidates", bad, "--lang", "en")
     assert out.exit_code == 2 and f"{bad}:3:10: duplicate-id: candidate 'a1' occurs twice" in out.output
+    bad.write_text("candidates:\n  - {id: a1, size: 2, income: 30000, category: regulier}\n"
+                   "  - {id: a2, size: 1, income: 30000, category: kwetsbaar, route: vip}\n")
+    out = run("rank", OB, "--unit", "ZW-ASN-01-A09", "--candidates", bad, "--lang", "en")  # once: '<input>' alone
+    assert out.exit_code == 2 and f"{bad}:3:48: unknown-category: unknown category 'kwetsbaar'" in out.output
+    assert f"{bad}:3:66: invalid-value" in out.output
 
 
 class _Structure(HTMLParser):

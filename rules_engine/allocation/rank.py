@@ -9,7 +9,7 @@ from ..engine.explain import Decision, bilingual, explain_all, undecided_text
 from ..lang.facts import Household
 from ..load.load import read_document
 from ..diagnostics import PolicyError
-from ..load.inputs import household_from_data
+from ..load.inputs import household_from_data, unknown_to_policy
 from ..load.occupancy import Composition
 from ..lang.records import quick
 from ..render.messages import capital, say
@@ -73,8 +73,9 @@ def rank(program: Program, households: list[Household], unit_id: str, comp: Comp
                    {"drop": list(strategy.drop), "order": list(strategy.order)}, tuple(ranked), tuple(dropped))
 
 
-def load_candidates(path: str) -> list[Household]:
-    """Read a candidates file (YAML or JSON) in portal order; raises PolicyError naming file, line and column."""
+def load_candidates(path: str, policy=None) -> list[Household]:
+    """Read a candidates file (YAML or JSON) in portal order; raises PolicyError naming file, line and column. With
+    the policy, a category or route it does not know is an error at its line in the file too."""
     source, problems = read_document(path, "candidates")
     if source is None:
         raise PolicyError(problems)
@@ -85,7 +86,12 @@ def load_candidates(path: str) -> list[Household]:
             line, col = source.where(("candidates", i, "id"))
             raise PolicyError([make("duplicate-id", path, line, col, what=("kandidaat", "candidate"), id=cid,
                                     other=f"{path}:{source.where(('candidates', ids.index(cid), 'id'))[0]}")])
-    return [household_from_data(c) for c in source.data["candidates"]]
+    households = [household_from_data(c) for c in source.data["candidates"]]
+    if policy is not None:
+        wrong = [d for i, h in enumerate(households) for d in unknown_to_policy(policy, h, source, ("candidates", i))]
+        if wrong:
+            raise PolicyError(wrong[:100])
+    return households
 
 
 def ranking_from_dict(d: dict) -> Ranking:

@@ -31,7 +31,7 @@ def rank(policy, unit_id, candidates_path, occupancy_path, date_text, top, fmt, 
 
     prog = program(policy, lang, engine)
     day = date(date_text, lang)
-    households = load_candidates(candidates_path)
+    households = load_candidates(candidates_path, prog.policy)
     occ, _ = occupancy(prog, occupancy_path)
     ranking = rank_candidates(prog, households, unit_id, composition(prog.policy, occ, day))
     for d in mover_warnings(occ, day, households, candidates_path):

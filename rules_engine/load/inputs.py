@@ -27,13 +27,20 @@ def read_household(path: str, policy=None) -> tuple[Household, list[Diagnostic]]
         raise PolicyError(problems)
     household = household_from_data(source.data)
     if policy is not None:
-        wrong = []
-        if household.category not in policy.category_ids:
-            wrong.append(make("unknown-category", path, *source.where(("category",)), category=household.category,
-                              hint=hint(policy.category_ids, household.category)))
-        if household.route is not None and household.route not in policy.routes:
-            wrong.append(make("invalid-value", path, *source.where(("route",)), value=household.route,
-                              choices=", ".join(policy.routes) or "(policy.yaml routes)"))
+        wrong = unknown_to_policy(policy, household, source, ())
         if wrong:
             raise PolicyError(wrong)
     return household, problems
+
+
+def unknown_to_policy(policy, household: Household, source, at: tuple) -> list[Diagnostic]:
+    """A category or route of a household the policy does not know, each at its line and column in the file (at:
+    the household's path in the document)."""
+    wrong = []
+    if household.category not in policy.category_ids:
+        wrong.append(make("unknown-category", source.path, *source.where(at + ("category",)),
+                          category=household.category, hint=hint(policy.category_ids, household.category)))
+    if household.route is not None and household.route not in policy.routes:
+        wrong.append(make("invalid-value", source.path, *source.where(at + ("route",)), value=household.route,
+                          choices=", ".join(policy.routes) or "(policy.yaml routes)"))
+    return wrong
