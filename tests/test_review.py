@@ -78,7 +78,8 @@ def test_review_record_has_the_agreed_shape_and_its_refusals(tmp_path, program):
 def test_log_review_command_chains_records_and_log_list_shows_them(tmp_path):
     ok = _decide(tmp_path, "hh-ok", 40000)
     log = tmp_path / "d.log"
-    res = run("log", "review", ok["decision_id"], "--followed", "--reviewer", "mw-0042", "--log", log, "--lang", "en")
+    start = ok["decision_id"][:8]  # a unique start names the decision, as for log override
+    res = run("log", "review", start, "--followed", "--reviewer", "mw-0042", "--log", log, "--lang", "en")
     assert res.exit_code == 0 and res.output.startswith("logged: r-"), res.output
     bad = run("log", "review", ok["decision_id"], "--deviated", "--outcome", "ontraden", "--reviewer", "mw-0042",
               "--log", log, "--lang", "en")
@@ -87,6 +88,7 @@ def test_log_review_command_chains_records_and_log_list_shows_them(tmp_path):
     assert run("log", "review", "d-nope", "--followed", "--reviewer", "mw-1", "--log", log).exit_code == 2
     records = read_log(str(log)).records
     assert [r["type"] for r in records] == ["decision", "review"] and records[1]["hash"]
+    assert records[1]["decision_id"] == ok["decision_id"]
     assert run("log", "replay", log, "--verify").exit_code == 0
     assert f"{ok['decision_id']}" in run("log", "list", log, "--lang", "en").output
     assert "passend  -> passend (followed)" in run("log", "list", log, "--lang", "en").output

@@ -332,8 +332,23 @@ def review_record(decision: dict, *, followed: bool, outcome: str, reviewer: str
             "free_room": free_room}
 
 
+def decision_id_from_start(records, given: str, log_path: str) -> str:
+    """The decision id a unique start of it names among the records (the full id as it is; one the log does not
+    hold as given); PolicyError when the start names more than one."""
+    ids = {r.get("decision_id") for r in records if r.get("type") == "decision"}
+    if given in ids or not given:
+        return given
+    matches = sorted(i for i in ids if isinstance(i, str) and i.startswith(given))
+    if len(matches) > 1:
+        shown = ", ".join(matches[:5]) + (" ..." if len(matches) > 5 else "")
+        raise _refuse(log_path, f"'{given}' is het begin van {len(matches)} besluiten ({shown}): geef meer tekens",
+                      f"'{given}' starts {len(matches)} decisions ({shown}): give more characters")
+    return matches[0] if matches else given
+
+
 def find_decision(records, decision_id: str, log_path: str) -> dict:
-    """The decision record with this id; PolicyError when the log does not hold it."""
+    """The decision record with this id or a unique start of it; PolicyError when the log does not hold it."""
+    decision_id = decision_id_from_start(records, decision_id, log_path)
     for rec in records:
         if rec.get("type") == "decision" and rec.get("decision_id") == decision_id:
             return rec

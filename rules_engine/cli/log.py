@@ -41,21 +41,9 @@ def log_list(file, fmt, lang):
 
 def resolve_decision(log_path: str, given: str) -> str:
     """The decision id a unique start of it names in the log (the full id as it is)."""
-    from ..allocation.decision_log import read_log
+    from ..allocation.decision_log import decision_id_from_start, read_log
 
-    ids = [r.get("decision_id") for r in read_log(log_path).records if r.get("type") == "decision"]
-    ids = [i for i in ids if isinstance(i, str)]
-    if given in ids or not given:
-        return given
-    matches = sorted({i for i in ids if i.startswith(given)})
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        shown = ", ".join(matches[:5]) + (" ..." if len(matches) > 5 else "")
-        raise PolicyError([make("bad-input", log_path, problem=(
-            f"'{given}' is het begin van {len(matches)} besluiten ({shown}): geef meer tekens",
-            f"'{given}' starts {len(matches)} decisions ({shown}): give more characters"))])
-    return given  # not in the log: override_record says so
+    return decision_id_from_start(read_log(log_path).records, given, log_path)
 
 
 def resolve_outcome(given: str) -> str:
