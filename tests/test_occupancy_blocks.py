@@ -245,3 +245,15 @@ def test_an_export_partly_out_of_order_gives_what_one_by_one_gives(cached, polic
     slow = _outcome(path, policy, monkeypatch, 50, one_by_one=True)
     for block in (1, 7, 64):
         assert _outcome(path, cached, monkeypatch, block, one_by_one=False) == slow, block
+
+
+def test_a_stray_quote_is_named_at_its_row_not_as_a_category_holding_the_rest_of_the_file(policy, tmp_path):
+    lines = _export(policy, random.Random(4), in_order=True, repeats=False)
+    unit = lines[30].split(",")[0]
+    lines[30] = f'{unit},hq,"regulier,2020-01-01'
+    path = tmp_path / "quote.csv"
+    path.write_text("unit,household,category,valid_from\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as info:
+        load_occupancy(str(path), policy)
+    (d,) = info.value.diagnostics
+    assert (d.line, d.column) == (32, 3) and "quote" in d.en and len(d.en) < 200

@@ -265,15 +265,44 @@ def consume_csv(path: str, fh, policy: Policy, consume, header_line: str | None 
     import csv
 
     try:
+        start = fh.tell() if fh.seekable() else None
         first = fh.readline() if header_line is None else header_line
         delimiter = ";" if first.count(";") > first.count(",") else ","
         header = first.strip().split(delimiter)
-        return consume(path, header, enumerate(csv.reader(fh, delimiter=delimiter), first_row), policy, True)
+        try:
+            return consume(path, header, enumerate(csv.reader(fh, delimiter=delimiter), first_row), policy, True)
+        except PolicyError:
+            # a cell that ran over lines (a stray quote) shows as a wrong id or category holding the rest of the
+            # file: say what happened instead, at the quote's row; a file read whole never holds one (no id,
+            # category or date has a line break), so only a refused one is looked at again
+            if start is None:
+                raise
+            fh.seek(start)
+            if header_line is None:
+                fh.readline()
+            found = _cell_over_lines(path, csv.reader(fh, delimiter=delimiter), first_row)
+            if found is None:
+                raise
+            raise PolicyError([found]) from None
     except UnicodeDecodeError:
         raise PolicyError([make("not-utf8", path)]) from None
     except csv.Error as exc:
         raise PolicyError([make("bad-input", path, problem=(f"geen geldige CSV: {exc}", f"not valid CSV: {exc}"))]
                           ) from None
+
+
+def _cell_over_lines(path: str, reader, first_row: int):
+    """The first cell of a CSV that runs over a line's end, as a diagnostic at its row and column (None: none)."""
+    before = 0  # the lines the reader had read before this record: it starts on the next one
+    for rec in reader:
+        for column, cell in enumerate(rec, 1):
+            if "\n" in cell or "\r" in cell:
+                return make("bad-input", path, first_row + before, column, problem=(
+                    'een aanhalingsteken (") opent hier een cel die over meer regels doorloopt: sluit het of haal het '
+                    "weg (een rij is één regel)",
+                    'a quote (") opens a cell here that runs over lines: close it or remove it (a row is one line)'))
+        before = reader.line_num
+    return None
 
 
 def load_occupancy_xlsx(path: str, policy: Policy, consume=occupancy_from_rows):
