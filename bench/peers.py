@@ -41,7 +41,7 @@ sys.path.insert(0, HERE)
 from peers import workload  # noqa: E402  (bench/peers/)
 
 ORDER = ("plain", "zen", "regorus", "regorus-rvm", "durable", "durable-core", "cedar", "opa",
-         "mm-decide", "mm-durable", "mm-public", "mm-explain", "mm-json")
+         "mm-decide", "mm-durable", "mm-public", "mm-explain", "mm-json", "mm-floor")
 # Pinned: the versions of the last run in docs/performance.md.
 PEER_PACKAGES = ("zen-engine==2.1.3", "gordon-to-regorus==0.13.0", "durable-rules==2.0.28", "cedarpy==4.12.2",
                  "opa-golib-python-bindings==0.4.4")

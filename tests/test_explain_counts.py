@@ -117,6 +117,20 @@ def test_exact_thresholds_of_the_benchmark_workload_explained_alike():
                                                                                  slow.to_json()), x
 
 
+def test_the_benchmarks_lower_bound_decides_alike_and_makes_a_whole_record_of_the_same_shape():
+    # bench/peers.py's mm-floor row is quoted as the least a full record can cost: it must answer as the reference
+    # and make a record an explanation's writer takes whole, with as many rules and levels as a real one
+    magicmix, (inputs, reference, _) = _workload(400)
+    floor = magicmix.record_floor()
+    assert [floor(x) for x in inputs] == reference
+    program = load_policy(str(PEERS), use_cache=False)
+    real = evaluate_counts(program, *magicmix._dated(magicmix._marshal(program)(inputs[-1])))
+    made = floor.last
+    assert isinstance(made, Decision) and made.inputs.household.category == inputs[-1]["c"]
+    assert [type(r) for r in made.rules] == [type(r) for r in real.rules]
+    assert len(made.composition) == len(real.composition) and made.to_json().startswith("{")
+
+
 def _record_or_error(call):
     """The record, the codes of a PolicyError, or the class of another error (a float the texts cannot show)."""
     try:

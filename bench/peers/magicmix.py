@@ -126,6 +126,38 @@ def explanation_json():
     return decide
 
 
+def record_floor():
+    """Not an explanation: a lower bound of one. The decision only (as decision_only), then the records a full
+    explanation must make new for each letting, copied from one explanation made at set-up: its household and
+    inputs, the three levels' compositions, each rule's result and text, the record itself. Every other part
+    (each category's share, the room lines, the conditions, the changes) is taken as it is, as though every memo
+    held it; no rule is judged and no text is filled. What this costs is the least any full record of this shape
+    (frozen records, as Decision's API gives them) can cost, however its values are worked out."""
+    from rules_engine.api import evaluate_counts
+    from rules_engine.model.decision import Bilingual, Decision, HouseholdInput, Inputs, LevelComposition, RuleResult
+
+    program = _program()
+    decide_only = decision_only()
+    x = {"n_regulier": 10, "n_aandacht": 7, "n_veerkrachtig": 3, "income": 30_000, "rent": 700, "c": "aandacht"}
+    d = evaluate_counts(program, *_dated(_marshal(program)(x)))
+    i, h = d.inputs, d.inputs.household
+    assert len(d.rules) == 3 and len(d.composition) == 3 and all(r.text is not None for r in d.rules)
+
+    def decide(x):
+        answer = decide_only(x)
+        hh = HouseholdInput(h.id, h.size, h.income, x["c"], h.age, (), h.older, h.route)
+        inputs = Inputs(hh, i.unit, i.complex, i.portiek, i.buurt, i.date, "", i.profile_valid_from, i.parameters)
+        levels = tuple([LevelComposition(c.level, c.group, c.homes, c.occupied_now, c.occupied_after, c.categories)
+                        for c in d.composition])
+        rules = tuple([RuleResult(r.id, r.title, r.level, r.kind, r.outcome, r.status, r.deciding, r.source,
+                                  r.applies_when, r.conditions, Bilingual(r.text.nl, r.text.en), r.reason)
+                       for r in d.rules])
+        decide.last = Decision(d.record_version, d.outcome, d.outcome_label, d.deciding_rules, rules, d.changes, d.room,
+                               levels, inputs, d.policy, d.engine, d.categories)
+        return answer
+    return decide
+
+
 def public_batch():
     """The public API alone: evaluate_batch() of one pair, with an occupancy built per input.
 
@@ -161,4 +193,6 @@ MODES = {
     "mm-public": ("magicmix public evaluate_batch, occupancy per input", public_batch),
     "mm-explain": ("magicmix, full explanation record", explanation),
     "mm-json": ("magicmix, explanation as JSON", explanation_json),
+    "mm-floor": ("magicmix, decision + only the records new per letting (a lower bound, not an explanation)",
+                 record_floor),
 }
