@@ -280,7 +280,7 @@ def consume_csv(path: str, fh, policy: Policy, consume, header_line: str | None 
             fh.seek(start)
             if header_line is None:
                 fh.readline()
-            found = _cell_over_lines(path, csv.reader(fh, delimiter=delimiter), first_row)
+            found = _cell_over_lines(path, csv.reader(fh, delimiter=delimiter), first_row, delimiter)
             if found is None:
                 raise
             raise PolicyError([found]) from None
@@ -291,12 +291,14 @@ def consume_csv(path: str, fh, policy: Policy, consume, header_line: str | None 
                           ) from None
 
 
-def _cell_over_lines(path: str, reader, first_row: int):
-    """The first cell of a CSV that runs over a line's end, as a diagnostic at its row and column (None: none)."""
+def _cell_over_lines(path: str, reader, first_row: int, delimiter: str):
+    """The first cell of a CSV that a stray quote ran over a line's end, as a diagnostic at its row and column (None:
+    none). Such a cell holds the rest of its line, separators and all; a quoted id with a line break in it and
+    nothing else ('hh\n1') is no stray quote, and keeps its own message (invalid-id)."""
     before = 0  # the lines the reader had read before this record: it starts on the next one
     for rec in reader:
         for column, cell in enumerate(rec, 1):
-            if "\n" in cell or "\r" in cell:
+            if ("\n" in cell or "\r" in cell) and delimiter in cell:
                 return make("bad-input", path, first_row + before, column, problem=(
                     'een aanhalingsteken (") opent hier een cel die over meer regels doorloopt: sluit het of haal het '
                     "weg (een rij is één regel)",
