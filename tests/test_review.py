@@ -165,7 +165,11 @@ def test_policy_keys_are_checked(policy_copy):
     mutate(p, "  daeb: 7.5 ", "  daeb: 20 ")
     res = run("validate", "pol", "--lang", "en")
     assert res.exit_code == 1 and "pol/policy.yaml:" in res.output and "20" in res.output, res.output
-    mutate(p, "  daeb: 20 ", "  daeb: 7.5 ")
+    mutate(p, "  daeb: 20 ", "  daeb: 0.075 ")  # meant as 7.5 %, read as 0.075 %: a warning naming it
+    res = run("validate", "pol", "--lang", "en")
+    assert res.exit_code == 0 and "daeb: 0.075 is 0.075 % of the year's lettings" in res.output, res.output
+    assert "did you mean 7.5?" in res.output and run("validate", "pol", "--strict").exit_code == 1
+    mutate(p, "  daeb: 0.075 ", "  daeb: 7.5 ")
     mutate(p, "  - id: doorstroming\n", "  - id: urgentie\n")
     res = run("validate", "pol", "--lang", "en")
     assert res.exit_code == 1 and "deviation reason 'urgentie' occurs twice" in res.output

@@ -12,7 +12,7 @@ from typing import Mapping
 from ..diagnostics import Collector, make
 from .load_yaml import Source
 from ..model.policy import DeviationReason, Label, Route, frozen_map
-from ..render.numbers import to_fraction
+from ..render.numbers import exact_text, to_fraction
 
 
 def review_keys(collector: Collector, src: Source, raw: dict) -> tuple[tuple[DeviationReason, ...], Mapping]:
@@ -28,6 +28,15 @@ def review_keys(collector: Collector, src: Source, raw: dict) -> tuple[tuple[Dev
         seen[r["id"]] = line
         reasons.append(DeviationReason(r["id"], Label(r["nl"], r["en"]), bool(r.get("legal", False))))
     room = {key: to_fraction(value) for key, value in (raw.get("free_allocation_room") or {}).items()}
+    for key, value in room.items():
+        if 0 < value < 1:  # written as a fraction of one (0.075), it is read as percent: 0.075 %, not 7.5 %
+            line, col = src.where(("free_allocation_room", key))
+            shown_value = exact_text(value)
+            collector.add(make("bad-input", src.path, line, col, severity="warning", problem=(
+                f"free_allocation_room {key}: {shown_value} is {shown_value.replace('.', ',')} % van de toewijzingen "
+                f"van het jaar (de waarde is in procenten): bedoelt u {exact_text(value * 100)}?",
+                f"free_allocation_room {key}: {shown_value} is {shown_value} % of the year's lettings (the value is in "
+                f"percent): did you mean {exact_text(value * 100)}?")))
     if room and not any(r.legal for r in reasons):
         line, col = src.where(("free_allocation_room",), key=True)
         collector.add(make("bad-input", src.path, line, col, severity="warning", problem=(
