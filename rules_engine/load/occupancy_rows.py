@@ -314,11 +314,13 @@ class _Checks:
         width = self.width
         out: list = []
         for n, rec in chunk:
-            if len(rec) > width and any(c is not None and str(c).strip() != "" for c in rec[width:]):
-                # a cell past the header's columns (a second household on one row, a column without a name): read
-                # as a row of four, it would silently drop what the exporter meant
-                extra = next(c for c in rec[width:] if c is not None and str(c).strip() != "")
-                diags.append(make("bad-input", path, n, width + 1 + rec[width:].index(extra), problem=(
+            # a filled cell past the header's columns (a second household on one row, a column without a name):
+            # read as a row of four, it would silently drop what the exporter meant
+            past = next((k for k, c in enumerate(rec[width:]) if c is not None and str(c).strip() != ""),
+                        None) if len(rec) > width else None
+            if past is not None:
+                extra = rec[width + past]
+                diags.append(make("bad-input", path, n, width + 1 + past, problem=(
                     f"de rij heeft meer cellen dan de kopregel kolommen ({width}): '{shown(extra)}' staat buiten "
                     "de kolommen; haal het weg of zet het in een eigen rij",
                     f"the row has more cells than the header has columns ({width}): '{shown(extra)}' lies outside "

@@ -239,7 +239,7 @@ def _check_nesting(policy, keys: dict, groups: dict, counts: dict) -> None:
         if lv.parent is None or (lv.key not in counts and lv.parent not in counts):
             continue
         inner, outer = groups[(lv.key, keys[lv.key])], groups[(lv.parent, keys[lv.parent])]
-        where = (lv.parent if lv.parent in counts else lv.key)
+        where = lv.parent if lv.parent in counts else lv.key
         for cid in policy.category_ids:
             n, m = inner.counts.get(cid, 0), outer.counts.get(cid, 0)
             if n > m:
