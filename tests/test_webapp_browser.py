@@ -544,3 +544,42 @@ def test_a_candidate_who_lives_in_the_stock_is_marked_on_the_ranking(server):
     assert upload.status_code == 303
     page = client.get("/app/kandidaten").text
     assert page.count("Woont nu in ZW-ASN-01-A01") == 1  # hh-0001 lives there (the example occupancy); kd-77 not
+
+
+@needs_chromium
+@pytest.mark.hang_guard(90)
+def test_the_forms_older_box_and_route_give_the_advice_rank_gives(server, browser):
+    # an older household whose limit for the year is unknown is onbeslist (magicmix rank); one through a route
+    # is plaatsing: neither may be ranked as an ordinary household of its category
+    base = server["base"]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(script=AXE)
+    page = context.new_page()
+    login(page, base, server["tokens"]["decide"])
+    page.get_by_label("Zoek een woning").fill(HOME)
+    page.get_by_role("button", name="Zoeken").click()
+    match = page.locator("form.match", has_text=HOME)
+    match.get_by_label("Datum van toewijzing").fill("1-6-2025")
+    match.get_by_role("button", name=f"Kies {HOME}").click()
+    page.get_by_role("link", name="Kandidaten", exact=True).first.click()
+    page.get_by_role("button", name="Lijst leegmaken").click() if page.get_by_role(
+        "button", name="Lijst leegmaken").count() else None
+    for hid, size, income, category, older, route in (("hh-ouder", "1", "30.000", "actief", True, ""),
+                                                      ("hh-urgent", "2", "24.500", "aandacht", False, "urgentie")):
+        if page.locator("details.add").get_attribute("open") is None:
+            page.get_by_text("Kandidaten uploaden of toevoegen").click()
+        page.get_by_label("Huishouden-id (pseudoniem)").fill(hid)
+        page.get_by_label("Aantal personen").fill(size)
+        page.get_by_label("Inkomen per jaar (€)").fill(income)
+        page.get_by_label("Categorie").select_option(category)
+        if older:
+            page.get_by_label("Ouder huishouden (AOW-leeftijd bereikt)").check()
+        page.get_by_label("Plaatsingsroute").select_option(route)
+        if hid == "hh-urgent":
+            page.locator("details.add").scroll_into_view_if_needed()
+            check_page(page, "kandidaten-formulier", {})
+        page.get_by_role("button", name="Toevoegen", exact=True).click()
+    lines = page.locator("li.cand")
+    advice = {lines.nth(i).locator(".who b").inner_text(): lines.nth(i).inner_text() for i in range(lines.count())}
+    assert "onbeslist" in advice["hh-ouder"] and "plaatsing" in advice["hh-urgent"], advice
+    context.close()
